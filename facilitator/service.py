@@ -1,0 +1,163 @@
+"""The one object the TUI and the CLI use: the store, the method and the note grammar
+together, as the actions a reviewer takes ("record this note", "edit that note").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from facilitator import capture
+from facilitator.method import Method
+from facilitator.model import Conversation, Episode, Note
+from facilitator.store import Store
+
+
+@dataclass(frozen=True)
+class Recorded:
+    note_id: str
+    parsed: capture.ParsedNote
+    problems: tuple[str, ...]
+    new_episodes: tuple[str, ...]
+
+
+def elapsed_seconds(conversation: Conversation, at: str) -> float | None:
+    if not conversation.started_at:
+        return None
+    try:
+        start = datetime.fromisoformat(conversation.started_at)
+        moment = datetime.fromisoformat(at)
+        return max(0.0, (moment - start).total_seconds())
+    except ValueError:
+        return None
+
+
+class Service:
+    def __init__(self, store: Store, method: Method) -> None:
+        self.store = store
+        self.method = method
+
+    def episode_numbers(self, review: str) -> dict[int, Episode]:
+        return {int(e.label[1:]): e for e in self.store.episodes(review)}
+
+    def record_note(
+        self,
+        conversation: Conversation,
+        line: str,
+        *,
+        at: str | None = None,
+        stage: int | None = None,
+        elapsed_s: float | None = None,
+    ) -> Recorded:
+        """Parse a typed line and save it durably, creating any ``#new`` episodes with it."""
+        parsed = capture.parse(line, self.method)
+        at = at or self.store.now_iso()
+        if stage is None:
+            stage = self.store.current_stage(conversation.id)
+        if elapsed_s is None:
+            elapsed_s = elapsed_seconds(conversation, at)
+        problems = list(parsed.problems)
+        with self.store.transaction():
+            episode_ids = self._resolve_numbers(conversation.review, parsed, problems)
+            created = []
+            for new in parsed.new_episodes:
+                episode_id = self.store.create_episode(
+                    conversation.review,
+                    new.title,
+                    date_text=new.date_text,
+                    date_start=new.date.start.isoformat() if new.date and new.date.start else None,
+                    date_end=new.date.end.isoformat() if new.date and new.date.end else None,
+                )
+                created.append(episode_id)
+            note_id = self.store.add_note(
+                conversation,
+                parsed.text,
+                kind=parsed.kind,
+                at=at,
+                elapsed_s=elapsed_s,
+                stage=stage,
+                episodes=[*episode_ids, *created],
+                factors=parsed.factors,
+                prompts=parsed.prompts,
+                problems=problems,
+            )
+        return Recorded(note_id, parsed, tuple(problems), tuple(created))
+
+    def _resolve_numbers(
+        self, review: str, parsed: capture.ParsedNote, problems: list[str]
+    ) -> list[str]:
+        if not parsed.episode_numbers:
+            return []
+        known = self.episode_numbers(review)
+        ids = []
+        for number in parsed.episode_numbers:
+            if number in known:
+                ids.append(known[number].id)
+            else:
+                problems.append(f"#{number}: there is no episode E{number} yet")
+        return ids
+
+    def edit_note(self, note: Note, line: str) -> Recorded:
+        """A new revision of the note's text; kind and links follow the edited line.
+
+        ``#new`` in an edited line creates an episode only if the note is not already
+        linked to an episode of that title, so re-saving an edit never duplicates one.
+        """
+        conversation = self.store.conversation(note.conversation)
+        parsed = capture.parse(line, self.method)
+        problems = list(parsed.problems)
+        review = note.review
+        with self.store.transaction():
+            linked_titles = {
+                e.title.lower(): e.id for e in self.store.episodes(review) if e.id in note.episodes
+            }
+            episode_ids = self._resolve_numbers(review, parsed, problems)
+            for new in parsed.new_episodes:
+                if new.title.lower() in linked_titles:
+                    episode_ids.append(linked_titles[new.title.lower()])
+                    continue
+                episode_ids.append(
+                    self.store.create_episode(
+                        review,
+                        new.title,
+                        date_text=new.date_text,
+                        date_start=new.date.start.isoformat()
+                        if new.date and new.date.start
+                        else None,
+                        date_end=new.date.end.isoformat() if new.date and new.date.end else None,
+                    )
+                )
+            self.store.revise_note(note, parsed.text)
+            fields: dict = {"problems": problems}
+            if parsed.kind != note.kind:
+                fields["kind"] = parsed.kind
+            self.store.update(review, "note", note.id, **fields)
+            self._relink(note, "episode", note.episodes, episode_ids)
+            self._relink(note, "factor", note.factors, parsed.factors)
+            self._relink(note, "prompt", note.prompts, parsed.prompts)
+            if parsed.kind == "followup" and note.kind != "followup":
+                self.store.add_follow_up(
+                    review,
+                    parsed.text,
+                    conversation=conversation.id,
+                    participant=conversation.participant,
+                    note=note.id,
+                )
+        return Recorded(note.id, parsed, tuple(problems), ())
+
+    def _relink(self, note: Note, kind: str, old: tuple[str, ...], new: list[str]) -> None:
+        for target in set(old) - set(new):
+            self.store.link(note.review, note.id, kind, target, present=False)
+        for target in new:
+            if target not in old:
+                self.store.link(note.review, note.id, kind, target)
+
+    def set_kind(self, note: Note, kind: str) -> None:
+        self.method.kind(kind)  # raises KeyError for an unknown kind
+        self.store.update(note.review, "note", note.id, kind=kind)
+
+    def delete_note(self, note: Note) -> None:
+        self.store.delete(note.review, "note", note.id)
+
+    def undelete_note(self, note: Note) -> None:
+        self.store.restore(note.review, "note", note.id)

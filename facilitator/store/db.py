@@ -1,0 +1,155 @@
+"""Opening a store file: location, permissions, PRAGMAs and numbered migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from facilitator.store.entities import ENTITIES
+
+STORE_ENV = "FACILITATOR_STORE"
+COMMON_COLUMNS = {"id": str, "review": str, "deleted": int, "created": str, "updated": str}
+# Columns of notes derived from their revisions (not set by ops directly).
+NOTE_DERIVED = {"text": str, "heads": str, "conflict": int}
+
+
+class StoreError(Exception):
+    """A problem with the store that the user can act on."""
+
+
+def default_store_path() -> Path:
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV])
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("facilitator", appauthor=False)) / "store.db"
+
+
+def _make_private_file(path: Path) -> None:
+    """Create the store file readable by the user only, before SQLite opens it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+    elif path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        os.chmod(path, 0o600)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a store file")
+    try:
+        _make_private_file(path)
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{path} is not a facilitator store ({exc})") from exc
+    return conn
+
+
+# --- migrations ---------------------------------------------------------------------
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["ops"].create(
+        {
+            "id": str,
+            "hlc": str,
+            "device": str,
+            "epoch": int,
+            "seq": int,
+            "author": str,
+            "review": str,
+            "entity": str,
+            "entity_id": str,
+            "action": str,
+            "fields": str,
+            "format": int,
+            "applied": int,
+        },
+        pk="id",
+    )
+    db["ops"].create_index(["device", "epoch", "seq"], unique=True)
+    db["ops"].create_index(["hlc"])
+    db["ops"].create_index(["entity", "entity_id"])
+    create_materialised_tables(db)
+    # Local only, never synced: the note being typed, per conversation and author.
+    db["drafts"].create(
+        {"conversation": str, "author": str, "text": str, "started_at": str, "saved_at": str},
+        pk=("conversation", "author"),
+    )
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+def create_materialised_tables(db: sqlite_utils.Database) -> None:
+    for entity in ENTITIES.values():
+        columns: dict[str, type] = dict(COMMON_COLUMNS)
+        columns.update(entity.fields)
+        if entity.name == "note":
+            columns.update(NOTE_DERIVED)
+        db[entity.table].create(columns, pk="id", not_null={"review"}, if_not_exists=True)
+        db[entity.table].create_index(["review"], if_not_exists=True)
+    db["field_clocks"].create(
+        {"entity": str, "entity_id": str, "field": str, "hlc": str},
+        pk=("entity", "entity_id", "field"),
+        if_not_exists=True,
+    )
+    db["notes"].create_index(["conversation", "at"], if_not_exists=True)
+    db["note_revisions"].create_index(["note"], if_not_exists=True)
+    db["links"].create_index(["source"], if_not_exists=True)
+    db["links"].create_index(["target"], if_not_exists=True)
+    db["stage_events"].create_index(["conversation", "at"], if_not_exists=True)
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[Migration] = [_m1_initial]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the file up to the newest schema; returns the version reached."""
+    db = sqlite_utils.Database(conn)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"this store was written by a newer facilitator (schema {version}); please upgrade"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number](db)
+            conn.execute(f"PRAGMA user_version={number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    _ensure_identity(conn)
+    return len(MIGRATIONS)
+
+
+def _ensure_identity(conn: sqlite3.Connection) -> None:
+    """Give a new store its device id and first epoch."""
+    row = conn.execute("SELECT value FROM meta WHERE key='device'").fetchone()
+    if row:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+        [("device", uuid.uuid4().hex[:12]), ("epoch", "1"), ("next_seq", "1"), ("hlc", "")],
+    )
+    conn.execute("COMMIT")

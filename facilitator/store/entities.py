@@ -1,0 +1,182 @@
+"""What the store materialises from ops: one table per entity type.
+
+Every materialised table has the columns ``id``, ``review``, ``deleted``, ``created`` (the
+earliest clock value seen for the entity) and ``updated`` (the latest), plus its fields.
+Mutable entities merge per field, last writer wins by HLC. Immutable entities (stage
+events, note revisions) are written once and never change.
+
+Adding an entity or a field is a numbered migration in :mod:`facilitator.store.db`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    table: str
+    fields: dict[str, type]
+    immutable: bool = False
+    json_fields: tuple[str, ...] = ()
+
+
+def _entity(
+    entity_name: str,
+    table: str,
+    /,
+    immutable: bool = False,
+    json_fields: tuple[str, ...] = (),
+    **fields: type,
+) -> Entity:
+    return Entity(entity_name, table, fields, immutable, json_fields)
+
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e
+    for e in (
+        _entity("review", "reviews", title=str, questions=str, json_fields=("questions",)),
+        _entity(
+            "participant",
+            "participants",
+            role=str,
+            agency=str,
+            kind=str,
+            name=str,
+            pseudonym=str,
+        ),
+        _entity(
+            "conversation",
+            "conversations",
+            participant=str,
+            lead=str,
+            note_taker=str,
+            planned_at=str,
+            planned_minutes=int,
+            started_at=str,
+            ended_at=str,
+        ),
+        _entity(
+            "stage_event",
+            "stage_events",
+            immutable=True,
+            conversation=str,
+            stage=int,
+            at=str,
+            by=str,
+        ),
+        _entity(
+            "note",
+            "notes",
+            json_fields=("problems", "deleted_seen"),
+            conversation=str,
+            at=str,
+            elapsed_s=float,
+            stage=int,
+            kind=str,
+            author=str,
+            device=str,
+            problems=str,
+            document=str,
+            passage=str,
+            deleted_seen=str,
+            tombstone=int,
+        ),
+        _entity(
+            "revision",
+            "note_revisions",
+            immutable=True,
+            json_fields=("parents",),
+            note=str,
+            text=str,
+            parents=str,
+            at=str,
+            author=str,
+        ),
+        _entity(
+            "episode",
+            "episodes",
+            title=str,
+            date_text=str,
+            date_start=str,
+            date_end=str,
+            description=str,
+            team_good=str,
+            team_problematic=str,
+            merged_into=str,
+        ),
+        _entity(
+            "link",
+            "links",
+            source_kind=str,
+            source=str,
+            target_kind=str,
+            target=str,
+            relation=str,
+            present=int,
+        ),
+        _entity(
+            "follow_up",
+            "follow_ups",
+            conversation=str,
+            participant=str,
+            note=str,
+            text=str,
+            status=str,
+            raised_in=str,
+        ),
+        _entity(
+            "document",
+            "documents",
+            title=str,
+            agency=str,
+            filename=str,
+            text=str,
+            imported_at=str,
+        ),
+        _entity(
+            "chronology",
+            "chronology",
+            document=str,
+            date=str,
+            text=str,
+            episode=str,
+            status=str,
+        ),
+        _entity("ranking", "rankings", json_fields=("factors",), conversation=str, factors=str),
+        _entity("tick", "ticks", conversation=str, stage=int, item=str, done=int),
+        _entity(
+            "agenda_item",
+            "agenda_items",
+            conversation=str,
+            kind=str,
+            ref=str,
+            text=str,
+            priority=int,
+            minutes=int,
+            status=str,
+        ),
+        _entity(
+            "pattern",
+            "patterns",
+            type=str,
+            title=str,
+            description=str,
+            widespread=int,
+            relevance=int,
+            priority=int,
+        ),
+        _entity(
+            "recommendation",
+            "recommendations",
+            kind=str,
+            text=str,
+            pattern=str,
+            priority=int,
+        ),
+        _entity("redaction", "redactions", text=str, replacement=str, source=str),
+    )
+}
+
+MATERIALISED_TABLES = tuple(e.table for e in ENTITIES.values()) + ("field_clocks",)

@@ -1,0 +1,151 @@
+"""Turning ops into the materialised tables.
+
+Every rule here is order-independent, so two devices that hold the same set of ops hold
+identical tables, whatever order the ops arrived in:
+
+- small fields: last writer wins per field, by HLC (ties broken by the device in the HLC);
+- ``created``/``updated``: the earliest/latest HLC seen for the entity;
+- note text: the head(s) of the revision graph; two heads are a visible conflict;
+- note deletion: a tombstone hides the note only if it had seen every current head;
+- immutable entities (stage events, revisions): first write wins, later copies ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES, Entity
+from facilitator.store.oplog import ACTIONS, FORMAT, Op, read_ops
+
+
+def can_apply(op: Op) -> bool:
+    """False for ops this version does not understand: they are parked, never dropped."""
+    return op.format <= FORMAT and op.entity in ENTITIES and op.action in ACTIONS
+
+
+def apply(conn: sqlite3.Connection, op: Op) -> bool:
+    """Apply one op to the materialised tables; False if it had to be parked."""
+    if not can_apply(op):
+        return False
+    entity = ENTITIES[op.entity]
+    if entity.immutable:
+        if op.action != "add":
+            return False
+        _add_immutable(conn, entity, op)
+        if entity.name == "revision":
+            _recompute_note(conn, str(op.fields.get("note", "")), op.review, op.hlc)
+        return True
+    fields = dict(op.fields)
+    if op.action in ("delete", "restore"):
+        flag = 1 if op.action == "delete" else 0
+        fields = {"tombstone": flag} if entity.name == "note" else {"deleted": flag}
+        if entity.name == "note" and op.action == "delete":
+            fields["deleted_seen"] = op.fields.get("seen", [])
+    elif op.action != "set":
+        return False
+    _set_fields(conn, entity, op, fields)
+    if entity.name == "note":
+        _recompute_note(conn, op.entity_id, op.review, op.hlc)
+    return True
+
+
+def _value(entity: Entity, name: str, value: Any) -> Any:
+    if name in entity.json_fields:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _ensure_row(conn: sqlite3.Connection, entity: Entity, entity_id: str, review: str, hlc: str):
+    conn.execute(
+        f"INSERT OR IGNORE INTO {entity.table} (id, review, deleted, created, updated) "
+        "VALUES (?, ?, 0, ?, ?)",
+        (entity_id, review, hlc, hlc),
+    )
+    conn.execute(
+        f"UPDATE {entity.table} SET created = min(created, ?), updated = max(updated, ?) "
+        "WHERE id = ?",
+        (hlc, hlc, entity_id),
+    )
+
+
+def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[str, Any]) -> None:
+    _ensure_row(conn, entity, op.entity_id, op.review, op.hlc)
+    allowed = set(entity.fields) | {"deleted"}
+    clocks = dict(
+        conn.execute(
+            "SELECT field, hlc FROM field_clocks WHERE entity = ? AND entity_id = ?",
+            (entity.name, op.entity_id),
+        ).fetchall()
+    )
+    winners = {
+        name: _value(entity, name, value)
+        for name, value in fields.items()
+        if name in allowed and (name not in clocks or op.hlc > clocks[name])
+    }
+    if not winners:
+        return
+    assignments = ", ".join(f"{name} = ?" for name in winners)
+    conn.execute(
+        f"UPDATE {entity.table} SET {assignments} WHERE id = ?",
+        (*winners.values(), op.entity_id),
+    )
+    conn.executemany(
+        "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
+        [(entity.name, op.entity_id, name, op.hlc) for name in winners],
+    )
+
+
+def _add_immutable(conn: sqlite3.Connection, entity: Entity, op: Op) -> None:
+    names = [name for name in entity.fields if name in op.fields]
+    values = [_value(entity, name, op.fields[name]) for name in names]
+    columns = ", ".join(["id", "review", "deleted", "created", "updated", *names])
+    marks = ", ".join("?" * (5 + len(names)))
+    conn.execute(
+        f"INSERT OR IGNORE INTO {entity.table} ({columns}) VALUES ({marks})",
+        (op.entity_id, op.review, 0, op.hlc, op.hlc, *values),
+    )
+
+
+def _recompute_note(conn: sqlite3.Connection, note_id: str, review: str, hlc: str) -> None:
+    if not note_id:
+        return
+    _ensure_row(conn, ENTITIES["note"], note_id, review, hlc)
+    revisions = conn.execute(
+        "SELECT id, parents, text, created FROM note_revisions WHERE note = ?", (note_id,)
+    ).fetchall()
+    parents: set[str] = set()
+    for _id, parent_json, _text, _created in revisions:
+        parents.update(json.loads(parent_json or "[]"))
+    heads = sorted((r for r in revisions if r[0] not in parents), key=lambda r: (r[3], r[0]))
+    text = heads[-1][2] if heads else ""
+    head_ids = [h[0] for h in heads]
+    tombstone, seen_json = conn.execute(
+        "SELECT tombstone, deleted_seen FROM notes WHERE id = ?", (note_id,)
+    ).fetchone()
+    seen = set(json.loads(seen_json or "[]"))
+    deleted = int(bool(tombstone) and set(head_ids) <= seen)
+    conn.execute(
+        "UPDATE notes SET text = ?, heads = ?, conflict = ?, deleted = ? WHERE id = ?",
+        (text, json.dumps(head_ids), int(len(heads) > 1), deleted, note_id),
+    )
+
+
+def rebuild(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Rebuild every materialised table from the op log. Returns (applied, parked).
+
+    The caller owns the transaction.
+    """
+    for table in MATERIALISED_TABLES:
+        conn.execute(f"DELETE FROM {table}")
+    applied = parked = 0
+    for op in read_ops(conn):
+        ok = apply(conn, op)
+        conn.execute("UPDATE ops SET applied = ? WHERE id = ?", (int(ok), op.id))
+        applied += ok
+        parked += not ok
+    return applied, parked

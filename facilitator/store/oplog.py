@@ -1,0 +1,103 @@
+"""The op: one change to a review, as appended to the log and carried between devices."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+# The op format this version writes and understands. Ops of a newer format are parked.
+FORMAT = 1
+
+ACTIONS = ("set", "add", "delete", "restore")
+
+OP_COLUMNS = (
+    "id",
+    "hlc",
+    "device",
+    "epoch",
+    "seq",
+    "author",
+    "review",
+    "entity",
+    "entity_id",
+    "action",
+    "fields",
+    "format",
+)
+
+
+@dataclass(frozen=True)
+class Op:
+    hlc: str
+    device: str
+    epoch: int
+    seq: int
+    author: str
+    review: str
+    entity: str
+    entity_id: str
+    action: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    format: int = FORMAT
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def row(self) -> tuple:
+        return (
+            self.id,
+            self.hlc,
+            self.device,
+            self.epoch,
+            self.seq,
+            self.author,
+            self.review,
+            self.entity,
+            self.entity_id,
+            self.action,
+            json.dumps(self.fields, sort_keys=True, ensure_ascii=False),
+            self.format,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in OP_COLUMNS}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Op:
+        fields = data["fields"]
+        if isinstance(fields, str):
+            fields = json.loads(fields)
+        return cls(
+            id=str(data["id"]),
+            hlc=str(data["hlc"]),
+            device=str(data["device"]),
+            epoch=int(data["epoch"]),
+            seq=int(data["seq"]),
+            author=str(data["author"]),
+            review=str(data["review"]),
+            entity=str(data["entity"]),
+            entity_id=str(data["entity_id"]),
+            action=str(data["action"]),
+            fields=dict(fields),
+            format=int(data["format"]),
+        )
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row | tuple) -> Op:
+        return cls.from_dict(dict(zip(OP_COLUMNS, row, strict=False)))
+
+
+def insert_op(conn: sqlite3.Connection, op: Op, *, applied: bool) -> bool:
+    """Append an op; False if an op with this id is already in the log."""
+    cursor = conn.execute(
+        f"INSERT OR IGNORE INTO ops ({', '.join(OP_COLUMNS)}, applied) "
+        f"VALUES ({', '.join('?' * len(OP_COLUMNS))}, ?)",
+        (*op.row(), int(applied)),
+    )
+    return cursor.rowcount == 1
+
+
+def read_ops(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> list[Op]:
+    sql = f"SELECT {', '.join(OP_COLUMNS)} FROM ops {where} ORDER BY hlc, id"
+    return [Op.from_row(row) for row in conn.execute(sql, params)]

@@ -1,0 +1,702 @@
+"""The local review store: every change is an op appended to the log and applied to the
+materialised tables in the same durable transaction.
+
+A :class:`Store` is safe to share between threads (one connection guarded by a lock), so
+the TUI can commit from a worker thread while the UI thread reads.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from facilitator.hlc import HybridClock, Timestamp, wall_clock_ms
+from facilitator.model import (
+    PARTICIPANT_KINDS,
+    CheckReport,
+    Conversation,
+    Document,
+    Draft,
+    Episode,
+    FollowUp,
+    Note,
+    Participant,
+    Review,
+    Revision,
+    StageEvent,
+)
+from facilitator.store import materialise, queries
+from facilitator.store.db import StoreError, connect, default_store_path, migrate
+from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES
+from facilitator.store.oplog import Op, insert_op, read_ops
+
+AUTHOR_ENV = "FACILITATOR_AS"
+
+
+def default_author() -> str:
+    if os.environ.get(AUTHOR_ENV):
+        return os.environ[AUTHOR_ENV]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "reviewer"
+
+
+def now_iso(clock: Callable[[], datetime] | None = None) -> str:
+    """Local wall-clock time, ISO 8601 with its UTC offset, to the millisecond."""
+    moment = clock() if clock else datetime.now().astimezone()
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat(timespec="milliseconds")
+
+
+def link_id(source: str, target_kind: str, target: str, relation: str = "") -> str:
+    """Links have deterministic ids so two devices adding the same link make one entity."""
+    key = f"{source}|{target_kind}|{target}|{relation}".encode()
+    return hashlib.sha256(key).hexdigest()[:32]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Store:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        author: str | None = None,
+        wall_ms: Callable[[], int] = wall_clock_ms,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.path = Path(path) if path else default_store_path()
+        self.author = author or default_author()
+        self._now = now
+        self._lock = threading.RLock()
+        self.conn = connect(self.path)
+        try:
+            migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise StoreError(f"{self.path} is not a facilitator store ({exc})") from exc
+        meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        self.device: str = meta["device"]
+        self.epoch = int(meta["epoch"])
+        self._next_seq = int(meta["next_seq"])
+        last = Timestamp.decode(meta["hlc"]) if meta.get("hlc") else None
+        self.clock = HybridClock(self.device, last=last, wall=wall_ms)
+        self._pending: list[Op] | None = None
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now_iso(self) -> str:
+        return now_iso(self._now)
+
+    # --- writing ops --------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[list[Op]]:
+        """Group ops into one durable commit. Nested use joins the outer transaction."""
+        with self._lock:
+            if self._pending is not None:
+                yield self._pending
+                return
+            self._pending = []
+            saved = (self._next_seq, self.clock.last)
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._pending
+                self._save_identity()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                self._next_seq = saved[0]
+                self.clock = HybridClock(self.device, last=saved[1], wall=self.clock._wall)
+                raise
+            finally:
+                self._pending = None
+
+    def _save_identity(self) -> None:
+        self.conn.executemany(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [
+                ("next_seq", str(self._next_seq)),
+                ("hlc", self.clock.last.encode()),
+                ("epoch", str(self.epoch)),
+            ],
+        )
+
+    def emit(
+        self,
+        review: str,
+        entity: str,
+        entity_id: str,
+        action: str,
+        fields: dict[str, Any] | None = None,
+    ) -> Op:
+        """Append one local op and apply it."""
+        if entity not in ENTITIES:
+            raise ValueError(f"unknown entity {entity!r}")
+        with self.transaction() as pending:
+            op = Op(
+                hlc=self.clock.now().encode(),
+                device=self.device,
+                epoch=self.epoch,
+                seq=self._next_seq,
+                author=self.author,
+                review=review,
+                entity=entity,
+                entity_id=entity_id,
+                action=action,
+                fields=fields or {},
+            )
+            self._next_seq += 1
+            insert_op(self.conn, op, applied=True)
+            materialise.apply(self.conn, op)
+            pending.append(op)
+            return op
+
+    def ingest(self, ops: Iterable[Op]) -> tuple[int, int]:
+        """Take ops from elsewhere (sync). Idempotent by op id. Returns (new, parked)."""
+        new = parked = 0
+        with self.transaction():
+            for op in ops:
+                if not insert_op(self.conn, op, applied=materialise.can_apply(op)):
+                    continue
+                new += 1
+                try:
+                    self.clock.observe(Timestamp.decode(op.hlc))
+                except ValueError:
+                    pass
+                if not materialise.apply(self.conn, op):
+                    parked += 1
+        return new, parked
+
+    def start_new_epoch(self) -> int:
+        """After a fork (restored backup, cloned disk): continue under a fresh epoch."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT max(epoch) FROM ops WHERE device = ?", (self.device,)
+            ).fetchone()
+            self.epoch = max(self.epoch, row[0] or 0) + 1
+            self._next_seq = 1
+        return self.epoch
+
+    def update(self, review: str, entity: str, entity_id: str, **fields: Any) -> Op:
+        return self.emit(review, entity, entity_id, "set", fields)
+
+    def delete(self, review: str, entity: str, entity_id: str) -> Op:
+        fields: dict[str, Any] = {}
+        if entity == "note":
+            existing = self.note(entity_id)
+            fields["seen"] = list(existing.heads) if existing else []
+        return self.emit(review, entity, entity_id, "delete", fields)
+
+    def restore(self, review: str, entity: str, entity_id: str) -> Op:
+        return self.emit(review, entity, entity_id, "restore", {})
+
+    # --- domain: reviews, participants, conversations ----------------------------
+
+    def create_review(self, title: str, questions: Iterable[str] = ()) -> str:
+        title = title.strip()
+        if not title:
+            raise StoreError("a review needs a title")
+        review_id = new_id()
+        self.emit(
+            review_id,
+            "review",
+            review_id,
+            "set",
+            {"title": title, "questions": [q.strip() for q in questions if q.strip()]},
+        )
+        return review_id
+
+    def add_participant(
+        self,
+        review: str,
+        *,
+        role: str,
+        agency: str,
+        kind: str = "worker",
+        name: str | None = None,
+    ) -> str:
+        if kind not in PARTICIPANT_KINDS:
+            raise StoreError(f"kind must be one of {', '.join(PARTICIPANT_KINDS)}, not {kind!r}")
+        if not role.strip() or not agency.strip():
+            raise StoreError("a participant needs a role and an agency")
+        participant_id = new_id()
+        fields: dict[str, Any] = {"role": role.strip(), "agency": agency.strip(), "kind": kind}
+        if name and name.strip():
+            fields["name"] = name.strip()
+        self.emit(review, "participant", participant_id, "set", fields)
+        return participant_id
+
+    def new_conversation(
+        self,
+        review: str,
+        participant: str,
+        *,
+        lead: str | None = None,
+        note_taker: str | None = None,
+        planned_at: str | None = None,
+        planned_minutes: int = 90,
+    ) -> str:
+        conversation_id = new_id()
+        fields: dict[str, Any] = {"participant": participant, "planned_minutes": planned_minutes}
+        for key, value in (("lead", lead), ("note_taker", note_taker), ("planned_at", planned_at)):
+            if value:
+                fields[key] = value
+        self.emit(review, "conversation", conversation_id, "set", fields)
+        return conversation_id
+
+    def start_conversation(self, conversation: Conversation, at: str | None = None) -> None:
+        with self.transaction():
+            self.update(
+                conversation.review,
+                "conversation",
+                conversation.id,
+                started_at=at or self.now_iso(),
+            )
+            if not self.stage_events(conversation.id):
+                self.set_stage(conversation, 1, at=at)
+
+    def end_conversation(self, conversation: Conversation, at: str | None = None) -> None:
+        self.update(
+            conversation.review, "conversation", conversation.id, ended_at=at or self.now_iso()
+        )
+
+    def set_stage(self, conversation: Conversation, stage: int, at: str | None = None) -> str:
+        if not 1 <= stage <= 9:
+            raise StoreError(f"stages are numbered 1 to 9, not {stage}")
+        event_id = new_id()
+        self.emit(
+            conversation.review,
+            "stage_event",
+            event_id,
+            "add",
+            {
+                "conversation": conversation.id,
+                "stage": stage,
+                "at": at or self.now_iso(),
+                "by": self.author,
+            },
+        )
+        return event_id
+
+    # --- domain: notes --------------------------------------------------------------
+
+    def add_note(
+        self,
+        conversation: Conversation,
+        text: str,
+        *,
+        kind: str = "observation",
+        at: str | None = None,
+        elapsed_s: float | None = None,
+        stage: int | None = None,
+        episodes: Iterable[str] = (),
+        factors: Iterable[str] = (),
+        prompts: Iterable[str] = (),
+        problems: Iterable[str] = (),
+        document: str | None = None,
+        passage: str | None = None,
+    ) -> str:
+        """Save a note durably: when this returns, the note survives a crash."""
+        note_id = new_id()
+        review = conversation.review
+        fields: dict[str, Any] = {
+            "conversation": conversation.id,
+            "at": at or self.now_iso(),
+            "kind": kind,
+            "author": self.author,
+            "device": self.device,
+            "problems": list(problems),
+        }
+        if elapsed_s is not None:
+            fields["elapsed_s"] = round(elapsed_s, 3)
+        if stage is not None:
+            fields["stage"] = stage
+        if document:
+            fields["document"] = document
+            fields["passage"] = passage or ""
+        with self.transaction():
+            self.emit(review, "note", note_id, "set", fields)
+            self._add_revision(review, note_id, text, parents=[])
+            for target in episodes:
+                self.link(review, note_id, "episode", target)
+            for target in factors:
+                self.link(review, note_id, "factor", target)
+            for target in prompts:
+                self.link(review, note_id, "prompt", target)
+            if kind == "followup":
+                self.add_follow_up(
+                    review,
+                    text,
+                    conversation=conversation.id,
+                    participant=conversation.participant,
+                    note=note_id,
+                )
+        return note_id
+
+    def _add_revision(self, review: str, note_id: str, text: str, parents: list[str]) -> str:
+        revision_id = new_id()
+        self.emit(
+            review,
+            "revision",
+            revision_id,
+            "add",
+            {
+                "note": note_id,
+                "text": text,
+                "parents": parents,
+                "at": self.now_iso(),
+                "author": self.author,
+            },
+        )
+        return revision_id
+
+    def revise_note(self, note: Note, text: str, parents: Iterable[str] | None = None) -> str:
+        """A new revision on top of the heads the editor saw (all of them resolves a conflict)."""
+        base = list(parents) if parents is not None else list(note.heads)
+        return self._add_revision(note.review, note.id, text, base)
+
+    def link(
+        self,
+        review: str,
+        source: str,
+        target_kind: str,
+        target: str,
+        *,
+        relation: str = "",
+        present: bool = True,
+        source_kind: str = "note",
+    ) -> str:
+        identifier = link_id(source, target_kind, target, relation)
+        self.emit(
+            review,
+            "link",
+            identifier,
+            "set",
+            {
+                "source_kind": source_kind,
+                "source": source,
+                "target_kind": target_kind,
+                "target": target,
+                "relation": relation,
+                "present": int(present),
+            },
+        )
+        return identifier
+
+    # --- domain: episodes, follow-ups, documents ---------------------------------
+
+    def create_episode(
+        self,
+        review: str,
+        title: str,
+        *,
+        date_text: str | None = None,
+        date_start: str | None = None,
+        date_end: str | None = None,
+        description: str | None = None,
+    ) -> str:
+        episode_id = new_id()
+        fields: dict[str, Any] = {"title": title.strip()}
+        for key, value in (
+            ("date_text", date_text),
+            ("date_start", date_start),
+            ("date_end", date_end),
+            ("description", description),
+        ):
+            if value:
+                fields[key] = value
+        self.emit(review, "episode", episode_id, "set", fields)
+        return episode_id
+
+    def add_follow_up(
+        self,
+        review: str,
+        text: str,
+        *,
+        conversation: str | None = None,
+        participant: str | None = None,
+        note: str | None = None,
+    ) -> str:
+        follow_up_id = new_id()
+        fields: dict[str, Any] = {"text": text, "status": "open"}
+        for key, value in (
+            ("conversation", conversation),
+            ("participant", participant),
+            ("note", note),
+        ):
+            if value:
+                fields[key] = value
+        self.emit(review, "follow_up", follow_up_id, "set", fields)
+        return follow_up_id
+
+    def add_document(
+        self,
+        review: str,
+        title: str,
+        text: str,
+        *,
+        agency: str | None = None,
+        filename: str | None = None,
+    ) -> str:
+        document_id = new_id()
+        fields: dict[str, Any] = {"title": title, "text": text, "imported_at": self.now_iso()}
+        if agency:
+            fields["agency"] = agency
+        if filename:
+            fields["filename"] = filename
+        self.emit(review, "document", document_id, "set", fields)
+        return document_id
+
+    # --- drafts: local only, never synced ------------------------------------------
+
+    def save_draft(self, conversation: str, text: str, started_at: str | None) -> None:
+        with self._lock:
+            if text:
+                self.conn.execute(
+                    "INSERT INTO drafts(conversation, author, text, started_at, saved_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(conversation, author) DO UPDATE SET "
+                    "text = excluded.text, started_at = excluded.started_at, "
+                    "saved_at = excluded.saved_at",
+                    (conversation, self.author, text, started_at, self.now_iso()),
+                )
+            else:
+                self.clear_draft(conversation)
+
+    def clear_draft(self, conversation: str) -> None:
+        with self._lock:
+            self.conn.execute(
+                "DELETE FROM drafts WHERE conversation = ? AND author = ?",
+                (conversation, self.author),
+            )
+
+    def draft(self, conversation: str) -> Draft | None:
+        with self._lock:
+            return queries.draft(self.conn, conversation, self.author)
+
+    # --- settings: local only ------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._lock:
+            self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # --- reading -----------------------------------------------------------------------
+
+    def reviews(self) -> list[Review]:
+        with self._lock:
+            return queries.reviews(self.conn)
+
+    def review(self, review_id: str) -> Review:
+        for review in self.reviews():
+            if review.id == review_id:
+                return review
+        raise StoreError(f"no review {review_id}")
+
+    def participants(self, review: str) -> list[Participant]:
+        with self._lock:
+            return queries.participants(self.conn, review)
+
+    def participant(self, participant_id: str) -> Participant:
+        review = self._review_of("participants", participant_id)
+        for participant in self.participants(review):
+            if participant.id == participant_id:
+                return participant
+        raise StoreError(f"no participant {participant_id}")
+
+    def conversations(self, review: str) -> list[Conversation]:
+        with self._lock:
+            return queries.conversations(self.conn, review)
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        review = self._review_of("conversations", conversation_id)
+        for conversation in self.conversations(review):
+            if conversation.id == conversation_id:
+                return conversation
+        raise StoreError(f"no conversation {conversation_id}")
+
+    def stage_events(self, conversation: str) -> list[StageEvent]:
+        with self._lock:
+            return queries.stage_events(self.conn, conversation)
+
+    def current_stage(self, conversation: str) -> int | None:
+        events = self.stage_events(conversation)
+        return events[-1].stage if events else None
+
+    def notes(
+        self,
+        *,
+        conversation: str | None = None,
+        review: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[Note]:
+        with self._lock:
+            return queries.notes(
+                self.conn, conversation=conversation, review=review, include_deleted=include_deleted
+            )
+
+    def note(self, note_id: str) -> Note | None:
+        with self._lock:
+            return queries.note(self.conn, note_id)
+
+    def revisions(self, note_id: str) -> list[Revision]:
+        with self._lock:
+            return queries.revisions(self.conn, note_id)
+
+    def episodes(self, review: str) -> list[Episode]:
+        with self._lock:
+            return queries.episodes(self.conn, review)
+
+    def follow_ups(self, review: str) -> list[FollowUp]:
+        with self._lock:
+            return queries.follow_ups(self.conn, review)
+
+    def documents(self, review: str) -> list[Document]:
+        with self._lock:
+            return queries.documents(self.conn, review)
+
+    def rows(self, table: str, review: str) -> list[dict[str, Any]]:
+        """Every live row of one materialised table, for analysis and reports."""
+        if table not in MATERIALISED_TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        with self._lock:
+            cursor = self.conn.execute(
+                f"SELECT * FROM {table} WHERE review = ? AND deleted = 0 ORDER BY created, id",
+                (review,),
+            )
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def ops(self, where: str = "", params: tuple = ()) -> list[Op]:
+        with self._lock:
+            return read_ops(self.conn, where, params)
+
+    def _review_of(self, table: str, entity_id: str) -> str:
+        with self._lock:
+            row = self.conn.execute(
+                f"SELECT review FROM {table} WHERE id = ?", (entity_id,)
+            ).fetchone()
+        if not row:
+            raise StoreError(f"no {table[:-1]} {entity_id}")
+        return row[0]
+
+    # --- finding things by id prefix or label ------------------------------------------
+
+    def resolve(self, table: str, token: str, *, review: str | None = None) -> str:
+        """An id from a unique id prefix (4+ characters) or a label such as ``C3``."""
+        token = token.strip()
+        what = table[:-1].replace("_", " ")
+        with self._lock:
+            if (
+                table in queries.LABEL_PREFIX
+                and token[:1].upper() == queries.LABEL_PREFIX[table]
+                and token[1:].isdigit()
+            ):
+                where = "WHERE label = ?" + (" AND review = ?" if review else "")
+                params: tuple = (token.upper(), review) if review else (token.upper(),)
+                matches = [r["id"] for r in queries._labelled(self.conn, table, where, params)]
+            else:
+                if len(token) < 4:
+                    raise StoreError(
+                        f"{what} {token!r}: give at least 4 characters of the id, or a label"
+                    )
+                sql = f"SELECT id FROM {table} WHERE id LIKE ? AND deleted = 0"
+                params = (token.lower() + "%",)
+                if review:
+                    sql += " AND review = ?"
+                    params += (review,)
+                matches = [r[0] for r in self.conn.execute(sql, params)]
+        if not matches:
+            raise StoreError(f"no {what} matches {token!r}")
+        if len(matches) > 1:
+            raise StoreError(
+                f"{what} {token!r} is ambiguous ({len(matches)} match): give more of the id"
+            )
+        return matches[0]
+
+    # --- maintenance ------------------------------------------------------------------
+
+    def rebuild(self) -> tuple[int, int]:
+        with self.transaction():
+            return materialise.rebuild(self.conn)
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        """Every materialised row, for comparing two stores (tests, `store check`)."""
+        with self._lock:
+            return {
+                table: self.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+                for table in MATERIALISED_TABLES
+            }
+
+    def check(self) -> CheckReport:
+        """Integrity check, then prove the tables equal a rebuild from the op log."""
+        report = CheckReport()
+        with self._lock:
+            for (message,) in self.conn.execute("PRAGMA integrity_check"):
+                if message != "ok":
+                    report.problems.append(f"SQLite integrity: {message}")
+            report.ops = self.conn.execute("SELECT count(*) FROM ops").fetchone()[0]
+            report.parked = self.conn.execute(
+                "SELECT count(*) FROM ops WHERE applied = 0"
+            ).fetchone()[0]
+            gaps = self.conn.execute(
+                "SELECT epoch, count(*), max(seq) FROM ops WHERE device = ? GROUP BY epoch",
+                (self.device,),
+            ).fetchall()
+            for epoch, count, top in gaps:
+                if count != top:
+                    report.problems.append(
+                        f"this device's ops in epoch {epoch} have gaps ({count} of {top})"
+                    )
+            for table in MATERIALISED_TABLES:
+                report.tables[table] = self.conn.execute(
+                    f"SELECT count(*) FROM {table}"
+                ).fetchone()[0]
+            before = self.snapshot()
+            self.conn.execute("SAVEPOINT check_rebuild")
+            try:
+                materialise.rebuild(self.conn)
+                after = self.snapshot()
+            finally:
+                self.conn.execute("ROLLBACK TO check_rebuild")
+                self.conn.execute("RELEASE check_rebuild")
+            for table in MATERIALISED_TABLES:
+                if before[table] != after[table]:
+                    report.problems.append(
+                        f"table {table} differs from the op log "
+                        f"({len(before[table])} rows held, {len(after[table])} rebuilt); "
+                        "run 'facilitator store rebuild'"
+                    )
+        return report
