@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -184,10 +184,8 @@ class Store:
                 if not insert_op(self.conn, op, applied=materialise.can_apply(op)):
                     continue
                 new += 1
-                try:
+                with suppress(ValueError):  # a malformed remote clock must not block its op
                     self.clock.observe(Timestamp.decode(op.hlc))
-                except ValueError:
-                    pass
                 if not materialise.apply(self.conn, op):
                     parked += 1
         return new, parked
