@@ -1,0 +1,96 @@
+"""What every command shares: the store, the method and the reviewer's name, opened lazily
+so that a command pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from facilitator.method import Method
+    from facilitator.model import Conversation
+    from facilitator.service import Service
+    from facilitator.store import Store
+
+
+class UserError(click.ClickException):
+    """One clear line for the user; the exit status is 1."""
+
+
+@dataclass
+class Context:
+    store_path: Path | None = None
+    author: str | None = None
+    guides: str | None = None
+    _store: Store | None = field(default=None, repr=False)
+    _method: Method | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from facilitator.store import Store
+
+            self._store = Store(self.store_path, author=self.author)
+        return self._store
+
+    @property
+    def method(self) -> Method:
+        if self._method is None:
+            from facilitator.method import load_method
+
+            self._method = load_method(self.guides)
+        return self._method
+
+    @property
+    def service(self) -> Service:
+        from facilitator.service import Service
+
+        return Service(self.store, self.method)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # --- finding things the user named ---------------------------------------------
+
+    def review_id(self, token: str | None) -> str:
+        """A review from an id prefix or label; with no token, the only review there is."""
+        if token:
+            return self.store.resolve("reviews", token)
+        reviews = self.store.reviews()
+        if len(reviews) == 1:
+            return reviews[0].id
+        if not reviews:
+            raise UserError("there are no reviews yet: create one with 'facilitator review new'")
+        raise UserError("there is more than one review: name one (see 'facilitator review list')")
+
+    def participant_id(self, token: str, review: str | None = None) -> str:
+        return self.store.resolve("participants", token, review=review)
+
+    def conversation(self, token: str) -> Conversation:
+        return self.store.conversation(self.store.resolve("conversations", token))
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def parse_when_option(value: str | None) -> str | None:
+    """An ISO timestamp from a lenient --at/--when value, or a clear error."""
+    if value is None:
+        return None
+    from facilitator.dates import DateProblem, parse_when
+
+    try:
+        return parse_when(value).isoformat(timespec="minutes")
+    except DateProblem as exc:
+        raise UserError(str(exc)) from None
+
+
+def debug_enabled() -> bool:
+    return bool(os.environ.get("FACILITATOR_DEBUG"))

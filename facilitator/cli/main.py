@@ -1,0 +1,93 @@
+"""Entry point: global options, command registration, and one-line errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from facilitator.cli.context import Context, UserError, debug_enabled
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="FACILITATOR_STORE",
+    help="The local store file (default: your user data folder). Env: FACILITATOR_STORE.",
+)
+@click.option("--as", "author", envvar="FACILITATOR_AS", help="Your name on what you write.")
+@click.option(
+    "--guides",
+    type=click.Path(file_okay=False),
+    envvar="FACILITATOR_GUIDES",
+    help="A folder of edited guides to use instead of the built-in ones.",
+)
+@click.version_option(package_name="facilitator")
+@click.pass_context
+def cli(ctx: click.Context, store_path: Path | None, author: str | None, guides: str | None):
+    """facilitator: structured notes and guidance for case review conversations.
+
+    With no command, opens the app's home screen.
+    """
+    ctx.obj = Context(store_path=store_path, author=author, guides=guides)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        from facilitator.cli.app_launch import open_app
+
+        open_app(ctx.obj)
+
+
+def _register() -> None:
+    from facilitator.cli import app_launch, demo, export, notes, reviews, store_cmds
+
+    for module in (reviews, notes, store_cmds, export, demo, app_launch):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every failure is one line on stderr and a non-zero exit."""
+    from facilitator.dates import DateProblem
+    from facilitator.method import GuideError
+    from facilitator.store.db import StoreError
+
+    try:
+        cli.main(args=argv, prog_name="facilitator", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Cancelled.", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        message = exc.format_message()
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            message += f" (see '{exc.ctx.command_path} --help')"
+        click.echo(f"facilitator: {message}", err=True)
+        sys.exit(exc.exit_code if not isinstance(exc, UserError) else 1)
+    except (StoreError, GuideError, DateProblem) as exc:
+        click.echo(f"facilitator: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except (OSError, sqlite3.Error) as exc:
+        if debug_enabled():
+            raise
+        click.echo(f"facilitator: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - a traceback helps nobody in a meeting room
+        if debug_enabled():
+            raise
+        click.echo(
+            f"facilitator: unexpected problem ({type(exc).__name__}: {exc}); "
+            "set FACILITATOR_DEBUG=1 for details",
+            err=True,
+        )
+        sys.exit(2)

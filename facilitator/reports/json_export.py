@@ -1,0 +1,113 @@
+"""The JSON dump of a review: a stable contract for tests and other tools.
+
+The only volatile field is the top-level ``exported_at``; everything else depends only on
+the store's contents, in a fixed order, so two exports of an unchanged store are equal
+apart from that one field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from facilitator.store import Store
+
+FORMAT = "facilitator-review/1"
+
+
+def export_review(
+    store: Store, review_id: str, *, exported_at: str | None = None
+) -> dict[str, Any]:
+    review = store.review(review_id)
+    participants = store.participants(review_id)
+    conversations = store.conversations(review_id)
+    episodes = store.episodes(review_id)
+    notes = store.notes(review=review_id)
+    return {
+        "format": FORMAT,
+        "exported_at": exported_at or datetime.now().astimezone().isoformat(timespec="seconds"),
+        "review": {
+            "id": review.id,
+            "label": review.label,
+            "title": review.title,
+            "questions": list(review.questions),
+        },
+        "participants": [
+            {
+                "id": p.id,
+                "label": p.label,
+                "role": p.role,
+                "agency": p.agency,
+                "kind": p.kind,
+                "name": p.name,
+            }
+            for p in participants
+        ],
+        "conversations": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "participant": c.participant,
+                "sequence": c.sequence,
+                "lead": c.lead,
+                "note_taker": c.note_taker,
+                "planned_at": c.planned_at,
+                "planned_minutes": c.planned_minutes,
+                "started_at": c.started_at,
+                "ended_at": c.ended_at,
+                "status": c.status,
+                "stage_events": [
+                    {"stage": e.stage, "at": e.at, "by": e.by} for e in store.stage_events(c.id)
+                ],
+            }
+            for c in conversations
+        ],
+        "notes": [
+            {
+                "id": n.id,
+                "conversation": n.conversation,
+                "at": n.at,
+                "elapsed_s": n.elapsed_s,
+                "stage": n.stage,
+                "kind": n.kind,
+                "text": n.text,
+                "episodes": list(n.episodes),
+                "factors": list(n.factors),
+                "prompts": list(n.prompts),
+                "contradicts": list(n.contradicts),
+                "author": n.author,
+                "device": n.device,
+                "revisions": len(store.revisions(n.id)),
+                "conflict": n.conflict,
+                "problems": list(n.problems),
+            }
+            for n in notes
+        ],
+        "episodes": [
+            {
+                "id": e.id,
+                "label": e.label,
+                "title": e.title,
+                "date_text": e.date_text,
+                "date_start": e.date_start,
+                "date_end": e.date_end,
+                "description": e.description,
+                "team_good": e.team_good,
+                "team_problematic": e.team_problematic,
+                "merged_into": e.merged_into,
+            }
+            for e in episodes
+        ],
+        "follow_ups": [asdict(f) for f in store.follow_ups(review_id)],
+        "documents": [
+            {k: v for k, v in asdict(d).items() if k != "review"}
+            for d in store.documents(review_id)
+        ],
+    }
+
+
+def dumps(store: Store, review_id: str, *, exported_at: str | None = None) -> str:
+    data = export_review(store, review_id, exported_at=exported_at)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
