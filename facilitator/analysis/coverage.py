@@ -1,13 +1,18 @@
-"""What a conversation has covered so far: per episode, which local-rationality prompts
-and which contributory factor areas have at least one note."""
+"""What a conversation has covered: stages visited and the time spent in each; episodes
+named; for each episode, which local-rationality prompts and which contributory factor
+areas have at least one note (and so which are still thin)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from facilitator.model import Note
+from facilitator.analysis.episodes import canonical, canonical_ids
+from facilitator.method import Method
+from facilitator.model import Note, StageEvent
+from facilitator.store import Store
 
 
 @dataclass
@@ -17,12 +22,25 @@ class EpisodeCoverage:
     prompts: Counter[str] = field(default_factory=Counter)
     factors: Counter[str] = field(default_factory=Counter)
 
+    def missing_prompts(self, method: Method) -> list[str]:
+        """Local-rationality prompt keys with no note yet, in the guide's order."""
+        return [p.key for p in method.local_rationality if not self.prompts.get(p.key)]
 
-def episode_coverage(notes: Iterable[Note]) -> dict[str, EpisodeCoverage]:
-    """For every episode named in ``notes``: note count, prompts and factors with notes."""
+    def missing_factors(self, method: Method) -> list[str]:
+        return [a.key for a in method.factor_areas if not self.factors.get(a.key)]
+
+
+def episode_coverage(
+    notes: Iterable[Note], mapping: dict[str, str] | None = None
+) -> dict[str, EpisodeCoverage]:
+    """For every episode named in ``notes``: note count, prompts and factors with notes.
+
+    With ``mapping`` (from :func:`canonical_ids`), merged duplicates count as their episode.
+    """
     result: dict[str, EpisodeCoverage] = {}
     for note in notes:
-        for episode in note.episodes:
+        episodes = canonical(note, mapping) if mapping is not None else note.episodes
+        for episode in episodes:
             cover = result.setdefault(episode, EpisodeCoverage(episode))
             cover.notes += 1
             cover.prompts.update(note.prompts)
@@ -35,3 +53,99 @@ def factor_counts(notes: Iterable[Note]) -> Counter[str]:
     for note in notes:
         counts.update(note.factors)
     return counts
+
+
+@dataclass(frozen=True)
+class StageVisit:
+    stage: int
+    start: str
+    end: str | None  # None while the conversation is still in this stage
+    seconds: float
+
+
+def _moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def stage_visits(
+    events: list[StageEvent], *, ended_at: str | None = None, now: datetime | None = None
+) -> list[StageVisit]:
+    """Each stretch spent in one stage, in order. A stage may be visited more than once.
+
+    The last visit runs to ``ended_at`` if the conversation has ended, else to ``now``
+    (no end, zero seconds, if neither is given). Unreadable times count as zero seconds.
+    """
+    ordered = sorted(events, key=lambda e: e.at)
+    visits: list[StageVisit] = []
+    final = _moment(ended_at) or now
+    for index, event in enumerate(ordered):
+        start = _moment(event.at)
+        if index + 1 < len(ordered):
+            end_text: str | None = ordered[index + 1].at
+            end = _moment(end_text)
+        else:
+            end_text = ended_at
+            end = final
+        seconds = max(0.0, (end - start).total_seconds()) if start and end else 0.0
+        if visits and visits[-1].stage == event.stage:
+            last = visits[-1]
+            visits[-1] = StageVisit(last.stage, last.start, end_text, last.seconds + seconds)
+            continue
+        visits.append(StageVisit(event.stage, event.at, end_text, seconds))
+    return visits
+
+
+@dataclass
+class ConversationCoverage:
+    conversation: str
+    visits: list[StageVisit]
+    episodes: dict[str, EpisodeCoverage]  # live episode id -> coverage, in first-named order
+    notes: int
+    unlinked_factors: Counter[str]  # factor areas noted without an episode
+
+    @property
+    def seconds_by_stage(self) -> dict[int, float]:
+        totals: dict[int, float] = {}
+        for visit in self.visits:
+            totals[visit.stage] = totals.get(visit.stage, 0.0) + visit.seconds
+        return totals
+
+    @property
+    def stages_visited(self) -> list[int]:
+        return sorted(self.seconds_by_stage)
+
+
+def conversation_coverage(
+    store: Store, conversation_id: str, *, now: datetime | None = None
+) -> ConversationCoverage:
+    """Stages, time in each, episodes named and prompts/factors noted, for one conversation."""
+    conversation = store.conversation(conversation_id)
+    notes = store.notes(conversation=conversation_id)
+    mapping = canonical_ids(store.episodes(conversation.review))
+    visits = stage_visits(
+        store.stage_events(conversation_id), ended_at=conversation.ended_at, now=now
+    )
+    unlinked: Counter[str] = Counter()
+    for note in notes:
+        if not note.episodes:
+            unlinked.update(note.factors)
+    return ConversationCoverage(
+        conversation_id,
+        visits,
+        episode_coverage(notes, mapping),
+        len(notes),
+        unlinked,
+    )
+
+
+def review_coverage(
+    store: Store, review: str, *, now: datetime | None = None
+) -> list[ConversationCoverage]:
+    """Coverage for every conversation of a review, in the store's order."""
+    return [conversation_coverage(store, c.id, now=now) for c in store.conversations(review)]

@@ -1,0 +1,264 @@
+"""Across the review: every key practice episode with each participant's account, attributed;
+who was involved but has not been heard on it; discrepancies; open follow-ups.
+
+Involvement comes from two places, both shown with their reason so the team can judge:
+
+- the team's own record, an ``involved`` link episode -> participant
+  (:func:`facilitator.analysis.episodes.set_involved`);
+- being *mentioned* by name or role in a note on the episode taken from someone else
+  (another participant's conversation or a document).
+
+A participant is *heard* on an episode when a note of theirs (an account, not the team's
+reflection or follow-up) is linked to it. Missing perspectives are the involved who are not
+heard. Discrepancies are ``!`` notes and pairs of notes linked as contradicting each other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from facilitator.analysis.episodes import (
+    INVOLVED,
+    BoardEntry,
+    board,
+    canonical,
+    canonical_ids,
+    note_source,
+    source_label,
+)
+from facilitator.model import Conversation, Episode, FollowUp, Note, Participant
+from facilitator.store import Store
+from facilitator.store.db import StoreError
+
+# Kinds that record what the participant said; "reflection" and "followup" are the team's.
+ACCOUNT_KINDS = ("observation", "quote", "discrepancy", "went_well", "idea")
+TEAM_KINDS = ("reflection", "followup")
+
+
+@dataclass(frozen=True)
+class Account:
+    """One note of what a source said about an episode, attributed."""
+
+    note: Note
+    source: str  # conversation or document id
+    source_label: str
+    participant: str | None  # None for documents
+
+
+@dataclass(frozen=True)
+class Involvement:
+    participant: str
+    reasons: tuple[str, ...]  # "recorded by the team", "mentioned in C1, GP (General practice)"
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """A difference between accounts or records, anchored on one note.
+
+    ``id`` is the anchor note's id: the ``!`` note, or the source of a "contradicts" link.
+    ``raised_in`` lists the conversations in which it has been put to someone.
+    """
+
+    id: str
+    notes: tuple[Note, ...]
+    episodes: tuple[str, ...]
+    sources: tuple[str, ...]
+    raised_in: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> Note:
+        return self.notes[0]
+
+    @property
+    def text(self) -> str:
+        return self.anchor.text
+
+
+@dataclass
+class EpisodeAccounts:
+    entry: BoardEntry
+    accounts: list[Account] = field(default_factory=list)
+    team_notes: list[Account] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)  # participant ids, first-heard order
+    involved: dict[str, Involvement] = field(default_factory=dict)
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def episode(self) -> Episode:
+        return self.entry.episode
+
+    @property
+    def missing(self) -> list[Involvement]:
+        """Involved participants not yet heard on this episode."""
+        return [i for p, i in self.involved.items() if p not in self.heard]
+
+    def accounts_by_source(self) -> dict[str, list[Account]]:
+        grouped: dict[str, list[Account]] = {}
+        for account in self.accounts:
+            grouped.setdefault(account.source, []).append(account)
+        return grouped
+
+
+@dataclass
+class ReviewOverview:
+    review: str
+    episodes: list[EpisodeAccounts]
+    discrepancies: list[Discrepancy]
+    open_follow_ups: list[FollowUp]
+    labels: dict[str, str]  # source id -> human label
+    participants: dict[str, Participant]
+    conversations: dict[str, Conversation]
+
+    def for_episode(self, episode_id: str) -> EpisodeAccounts | None:
+        for item in self.episodes:
+            if item.episode.id == episode_id or any(m.id == episode_id for m in item.entry.merged):
+                return item
+        return None
+
+    def missing_perspectives(self) -> list[tuple[EpisodeAccounts, Involvement]]:
+        return [(item, gap) for item in self.episodes for gap in item.missing]
+
+
+def mention_pattern(participant: Participant) -> re.Pattern[str] | None:
+    """Whole-word, case-insensitive match for a participant's name or role."""
+    phrases = [p for p in (participant.name, participant.role) if p and len(p.strip()) >= 2]
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(" ".join(p.split())) for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def mentions(text: str, participants: list[Participant]) -> list[str]:
+    """Ids of the participants whose name or role appears in ``text``."""
+    found = []
+    for person in participants:
+        pattern = mention_pattern(person)
+        if pattern and pattern.search(text):
+            found.append(person.id)
+    return found
+
+
+def involved_links(store: Store, review: str) -> dict[str, set[str]]:
+    """episode id -> participant ids the team has recorded as involved."""
+    result: dict[str, set[str]] = {}
+    for row in store.rows("links", review):
+        if (
+            row["source_kind"] == "episode"
+            and row["target_kind"] == "participant"
+            and row["relation"] == INVOLVED
+            and row["present"]
+        ):
+            result.setdefault(row["source"], set()).add(row["target"])
+    return result
+
+
+def discrepancies(store: Store, review: str, notes: list[Note] | None = None) -> list[Discrepancy]:
+    """Every ``!`` note and every pair of notes linked as contradicting, grouped so that a
+    ``!`` note and the notes it contradicts are one discrepancy. In time order."""
+    notes = store.notes(review=review) if notes is None else notes
+    by_id = {n.id: n for n in notes}
+    mapping = canonical_ids(store.episodes(review))
+    groups: dict[str, list[str]] = {}
+    for note in notes:
+        if note.kind == "discrepancy":
+            groups.setdefault(note.id, [note.id])
+    for note in notes:
+        for other in note.contradicts:
+            if other not in by_id:
+                continue
+            if other in groups and note.id not in groups:
+                anchor, extra = other, note.id
+            else:
+                anchor, extra = note.id, other
+            members = groups.setdefault(anchor, [anchor])
+            if extra not in members:
+                members.append(extra)
+    raised = _raised_discrepancies(store, review)
+    result = []
+    for anchor, members in groups.items():
+        linked = tuple(by_id[m] for m in members)
+        episodes: list[str] = []
+        sources: list[str] = []
+        for note in linked:
+            for episode in canonical(note, mapping):
+                if episode not in episodes:
+                    episodes.append(episode)
+            source = note_source(note)
+            if source and source not in sources:
+                sources.append(source)
+        result.append(
+            Discrepancy(anchor, linked, tuple(episodes), tuple(sources), raised.get(anchor, ()))
+        )
+    result.sort(key=lambda d: (d.anchor.at, d.id))
+    return result
+
+
+def _raised_discrepancies(store: Store, review: str) -> dict[str, tuple[str, ...]]:
+    raised: dict[str, list[str]] = {}
+    for row in store.rows("agenda_items", review):
+        if row["kind"] == "discrepancy" and row["status"] == "raised" and row["ref"]:
+            raised.setdefault(row["ref"], []).append(row["conversation"])
+    return {k: tuple(v) for k, v in raised.items()}
+
+
+def open_follow_ups(store: Store, review: str) -> list[FollowUp]:
+    return [f for f in store.follow_ups(review) if f.status == "open"]
+
+
+def review_overview(store: Store, review: str) -> ReviewOverview:
+    """Everything the team needs to see across conversations, episode by episode."""
+    notes = store.notes(review=review)
+    people = {p.id: p for p in store.participants(review)}
+    talks = {c.id: c for c in store.conversations(review)}
+    labels = source_label(store, review)
+    entries = board(store, review, notes)
+    team_involved = involved_links(store, review)
+    all_discrepancies = discrepancies(store, review, notes)
+    follow_ups = open_follow_ups(store, review)
+    patterns = {pid: mention_pattern(p) for pid, p in people.items()}
+
+    items: list[EpisodeAccounts] = []
+    for entry in entries:
+        item = EpisodeAccounts(entry)
+        family_ids = {entry.episode.id, *(m.id for m in entry.merged)}
+        for note in entry.notes:
+            source = note_source(note)
+            conv = talks.get(note.conversation)
+            speaker = conv.participant if conv and not note.document else None
+            account = Account(note, source, labels.get(source, "unknown source"), speaker)
+            if note.kind in TEAM_KINDS:
+                item.team_notes.append(account)
+                continue
+            item.accounts.append(account)
+            if speaker and speaker not in item.heard:
+                item.heard.append(speaker)
+        reasons: dict[str, list[str]] = {}
+        for episode_id in family_ids:
+            for pid in sorted(team_involved.get(episode_id, ())):
+                if "recorded by the team" not in reasons.setdefault(pid, []):
+                    reasons[pid].append("recorded by the team")
+        for account in item.accounts + item.team_notes:
+            for pid, pattern in patterns.items():
+                if pid == account.participant or not pattern:
+                    continue
+                if pattern.search(account.note.text):
+                    reason = f"mentioned in {account.source_label}"
+                    if reason not in reasons.setdefault(pid, []):
+                        reasons[pid].append(reason)
+        for pid in item.heard:
+            reasons.setdefault(pid, []).append("spoke of it")
+        item.involved = {pid: Involvement(pid, tuple(r)) for pid, r in reasons.items()}
+        item.discrepancies = [d for d in all_discrepancies if entry.episode.id in d.episodes]
+        note_ids = {n.id for n in entry.notes}
+        item.follow_ups = [f for f in follow_ups if f.note in note_ids]
+        items.append(item)
+    return ReviewOverview(review, items, all_discrepancies, follow_ups, labels, people, talks)
+
+
+def contradict(store: Store, review: str, note_a: str, note_b: str, *, present: bool = True) -> str:
+    """Record that two notes contradict each other (or withdraw that)."""
+    if note_a == note_b:
+        raise StoreError("a note cannot contradict itself")
+    return store.link(review, note_a, "note", note_b, relation="contradicts", present=present)
