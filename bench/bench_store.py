@@ -41,7 +41,9 @@ def run(quick: bool) -> list[Measure]:
             service.record_note(conversation, "Visited the family at home", stage=2)
 
         def ours_tagged() -> None:
-            service.record_note(conversation, "Visited the family at home @family @lr-aims", stage=4)
+            service.record_note(
+                conversation, "Visited the family at home @family @lr-aims", stage=4
+            )
 
         # Interleave so that disk and cache state affect both sides alike.
         base, plain, tagged = [], [], []

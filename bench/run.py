@@ -39,8 +39,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     parser.add_argument("--only", help="run only benchmarks whose file name contains this")
     args = parser.parse_args()
-    print(f"# {platform.machine()} {platform.processor() or ''} python {platform.python_version()}"
-          f" {platform.system()} {'quick' if args.quick else 'full'}")
+    print(
+        f"# {platform.machine()} {platform.processor() or ''} python {platform.python_version()}"
+        f" {platform.system()} {'quick' if args.quick else 'full'}"
+    )
     failed = 0
     for path in discover():
         if args.only and args.only not in path.stem:

@@ -52,7 +52,10 @@ def kind_of(line: str, method: Method) -> tuple[str, str]:
     stripped = line.lstrip()
     for kind in sorted(method.note_kinds, key=lambda k: -len(k.prefix)):
         if kind.prefix and stripped.startswith(kind.prefix):
-            return kind.key, stripped[len(kind.prefix) :].strip()
+            text = stripped[len(kind.prefix) :].strip()
+            if kind.key == "quote" and text.endswith('"'):
+                text = text[:-1].rstrip()  # a closing quote mark is not part of the words
+            return kind.key, text
     return "observation", stripped.strip()
 
 

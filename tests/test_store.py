@@ -1,0 +1,221 @@
+"""The local store: durable, private, event-sourced, and checkable."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from facilitator.service import Service
+from facilitator.store import Store, StoreError
+from facilitator.store.oplog import FORMAT, Op
+
+
+def _conversation(store: Store):
+    review = store.create_review("Review")
+    person = store.add_participant(review, role="Social worker", agency="CSC", name="Sam")
+    return store.conversation(store.new_conversation(review, person))
+
+
+def test_store_file_is_private_and_uses_wal_and_full_sync(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "store.db"
+    with Store(path, author="a") as store:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        store.create_review("R")
+        for suffix in ("-wal", "-shm"):
+            extra = Path(f"{path}{suffix}")
+            if extra.exists():
+                assert stat.S_IMODE(extra.stat().st_mode) & 0o077 == 0
+
+
+def test_device_and_epoch_made_once(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Store(path) as first:
+        device, epoch = first.device, first.epoch
+    with Store(path) as again:
+        assert (again.device, again.epoch) == (device, epoch)
+    with Store(tmp_path / "other.db") as other:
+        assert other.device != device
+
+
+def test_note_is_durable_once_add_returns(tmp_path: Path, service: Service) -> None:
+    conversation = _conversation(service.store)
+    recorded = service.record_note(conversation, "Visited on Tuesday @family")
+    # A second, independent connection sees it: it was committed, not just cached.
+    other = sqlite3.connect(service.store.path)
+    text = other.execute("SELECT text FROM notes WHERE id = ?", (recorded.note_id,)).fetchone()
+    assert text == ("Visited on Tuesday @family",)
+
+
+def test_every_change_is_an_op_with_contiguous_seqs(store: Store) -> None:
+    conversation = _conversation(store)
+    store.add_note(conversation, "one")
+    ops = store.ops()
+    assert [op.seq for op in ops] == list(range(1, len(ops) + 1))
+    assert {op.device for op in ops} == {store.device}
+    hlcs = [op.hlc for op in ops]
+    assert hlcs == sorted(hlcs) and len(set(hlcs)) == len(hlcs)
+
+
+def test_failed_transaction_leaves_nothing_behind(store: Store) -> None:
+    conversation = _conversation(store)
+    before = len(store.ops())
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_note(conversation, "half")
+        raise RuntimeError("crash mid-way")
+    assert len(store.ops()) == before
+    assert store.notes(conversation=conversation.id) == []
+    store.add_note(conversation, "after")
+    seqs = [op.seq for op in store.ops()]
+    assert seqs == list(range(1, before + 3))  # note + first revision, no gap left behind
+
+
+def test_revisions_keep_history_and_concurrent_edits_conflict(store: Store) -> None:
+    conversation = _conversation(store)
+    note_id = store.add_note(conversation, "first")
+    note = store.note(note_id)
+    store.revise_note(note, "edit on laptop A", parents=note.heads)
+    store.revise_note(note, "edit on laptop B", parents=note.heads)  # same parent: conflict
+    conflicted = store.note(note_id)
+    assert conflicted.conflict and len(conflicted.heads) == 2
+    store.revise_note(conflicted, "merged", parents=conflicted.heads)
+    resolved = store.note(note_id)
+    assert not resolved.conflict and resolved.text == "merged"
+    assert [r.text for r in store.revisions(note_id)] == [
+        "first",
+        "edit on laptop A",
+        "edit on laptop B",
+        "merged",
+    ]
+
+
+def test_delete_is_a_tombstone_that_can_be_undone(store: Store) -> None:
+    conversation = _conversation(store)
+    note_id = store.add_note(conversation, "to delete")
+    store.delete(conversation.review, "note", note_id)
+    assert store.notes(conversation=conversation.id) == []
+    assert store.notes(conversation=conversation.id, include_deleted=True)[0].id == note_id
+    store.restore(conversation.review, "note", note_id)
+    assert [n.id for n in store.notes(conversation=conversation.id)] == [note_id]
+
+
+def test_tombstone_hides_only_what_it_had_seen(store: Store) -> None:
+    conversation = _conversation(store)
+    note_id = store.add_note(conversation, "original")
+    seen = store.note(note_id)
+    store.delete(conversation.review, "note", note_id)  # saw only the original
+    # An edit made elsewhere, unseen by the delete, arrives afterwards.
+    store.revise_note(seen, "edited elsewhere", parents=seen.heads)
+    survivor = store.note(note_id)
+    assert survivor is not None
+    assert [n.text for n in store.notes(conversation=conversation.id)] == ["edited elsewhere"]
+
+
+def test_last_writer_wins_per_field(store: Store) -> None:
+    review = store.create_review("Old title")
+    store.update(review, "review", review, title="New title")
+    assert store.review(review).title == "New title"
+    older = Op(
+        hlc="000000000000001.000000.zzz",
+        device="zzz",
+        epoch=1,
+        seq=1,
+        author="x",
+        review=review,
+        entity="review",
+        entity_id=review,
+        action="set",
+        fields={"title": "Stale"},
+    )
+    store.ingest([older])
+    assert store.review(review).title == "New title"  # the older write loses...
+    assert any(op.fields.get("title") == "Stale" for op in store.ops())  # ...but is kept
+
+
+def test_ops_of_a_newer_format_are_parked_and_kept(store: Store) -> None:
+    review = store.create_review("R")
+    future = Op(
+        hlc="999999999999999.000000.fut",
+        device="fut",
+        epoch=1,
+        seq=1,
+        author="x",
+        review=review,
+        entity="hologram",
+        entity_id="h1",
+        action="set",
+        fields={"x": 1},
+        format=FORMAT + 1,
+    )
+    new, parked = store.ingest([future])
+    assert (new, parked) == (1, 1)
+    assert store.ingest([future]) == (0, 0)  # idempotent by op id
+    report = store.check()
+    assert report.ok and report.parked == 1
+
+
+def test_rebuild_gives_identical_tables(service: Service, demo_review: str) -> None:
+    store = service.store
+    before = store.snapshot()
+    applied, parked = store.rebuild()
+    assert applied == len(store.ops()) and parked == 0
+    assert store.snapshot() == before
+
+
+def test_check_finds_tables_that_drifted_from_the_log(store: Store) -> None:
+    conversation = _conversation(store)
+    store.add_note(conversation, "true text")
+    assert store.check().ok
+    store.conn.execute("UPDATE notes SET text = 'tampered'")
+    report = store.check()
+    assert not report.ok
+    assert any("notes" in p for p in report.problems)
+    store.rebuild()
+    assert store.check().ok
+    assert store.notes(conversation=conversation.id)[0].text == "true text"
+
+
+def test_resolve_by_prefix_and_label(store: Store) -> None:
+    review = store.create_review("R")
+    assert store.resolve("reviews", review[:6]) == review
+    assert store.resolve("reviews", "r1") == review
+    with pytest.raises(StoreError, match="at least 4 characters"):
+        store.resolve("reviews", review[:2])
+    with pytest.raises(StoreError, match="no review matches"):
+        store.resolve("reviews", "ffffffff")
+
+
+def test_not_a_store_file(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(os.urandom(4096))
+    with pytest.raises(StoreError, match="not a facilitator store"):
+        Store(junk)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version=999")
+    conn.close()
+    with pytest.raises(StoreError, match="newer facilitator"):
+        Store(path)
+
+
+def test_drafts_are_local_and_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Store(path, author="Jo") as store:
+        conversation = _conversation(store)
+        ops = len(store.ops())
+        store.save_draft(conversation.id, "half a thought", "2025-01-01T10:00:00+00:00")
+        assert len(store.ops()) == ops  # drafts are never ops: they don't sync
+    with Store(path, author="Jo") as reopened:
+        draft = reopened.draft(conversation.id)
+        assert draft is not None and draft.text == "half a thought"
+        reopened.save_draft(conversation.id, "", None)
+        assert reopened.draft(conversation.id) is None
