@@ -46,7 +46,8 @@ def apply(conn: sqlite3.Connection, op: Op) -> bool:
     elif op.action != "set":
         return False
     _set_fields(conn, entity, op, fields)
-    if entity.name == "note":
+    # Note text comes from revisions; only a tombstone change alters what a note shows.
+    if entity.name == "note" and op.action in ("delete", "restore"):
         _recompute_note(conn, op.entity_id, op.review, op.hlc)
     return True
 
@@ -61,14 +62,10 @@ def _value(entity: Entity, name: str, value: Any) -> Any:
 
 def _ensure_row(conn: sqlite3.Connection, entity: Entity, entity_id: str, review: str, hlc: str):
     conn.execute(
-        f"INSERT OR IGNORE INTO {entity.table} (id, review, deleted, created, updated) "
-        "VALUES (?, ?, 0, ?, ?)",
+        f"INSERT INTO {entity.table} (id, review, deleted, created, updated) "
+        "VALUES (?, ?, 0, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "created = min(created, excluded.created), updated = max(updated, excluded.updated)",
         (entity_id, review, hlc, hlc),
-    )
-    conn.execute(
-        f"UPDATE {entity.table} SET created = min(created, ?), updated = max(updated, ?) "
-        "WHERE id = ?",
-        (hlc, hlc, entity_id),
     )
 
 
