@@ -1,0 +1,571 @@
+"""What a report says, independent of its format: headings, attributed paragraphs, tables
+and the review team's comments, built from the store. Markdown and Word render this.
+
+The team's own judgements (``>>`` reflection notes, an episode's ``team_good`` and
+``team_problematic``) are never mixed into the accounts: they travel as
+:class:`Comment` objects anchored on the passage they comment on, which Word shows as
+real comments and Markdown as marked blockquotes after the passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from facilitator.method import Method
+from facilitator.model import Conversation, Episode, Note, Participant
+from facilitator.store import Store
+
+SECTIONS = ("record", "narrative", "episodes", "plan")
+WHAT_CHOICES = (*SECTIONS, "all")
+
+# XML 1.0 forbids most control characters; Word and QDA tools reject files containing them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean(text: str | None) -> str:
+    """User text made safe for any output format (control characters and escapes removed)."""
+    return _NOT_XML.sub("", text or "")
+
+
+_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
+_REF = re.compile(r"(?<![\w#&])#[Ee]?\d+\b")
+_NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
+
+
+def readable(text: str | None, method: Method) -> str:
+    """A note as a reader should see it: the capture tags (@factor, #3, #new) taken out,
+    since reports show links as attributions and columns. Unknown @words stay."""
+    from facilitator.capture import resolve_tag
+
+    def tag(match: re.Match[str]) -> str:
+        key, _ = resolve_tag(match.group(1), method)
+        return "" if key else match.group(0)
+
+    text = _NEW.sub("", _REF.sub("", _TAG.sub(tag, clean(text))))
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def quoted(text: str) -> str:
+    return f"“{text.strip().strip(chr(34)).strip()}”"
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    author: str
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int
+
+
+@dataclass
+class Para:
+    text: str
+    lead: str = ""  # shown bold before the text, e.g. the source of an account
+    style: str = "body"  # body | bullet | quote | meta
+    flag: str = ""  # "" | gap | discrepancy
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    # (row, column) -> comments anchored on that cell's text
+    comments: dict[tuple[int, int], list[Comment]] = field(default_factory=dict)
+
+
+Block = Heading | Para | Table
+
+
+@dataclass
+class Report:
+    title: str
+    banner: str
+    final: bool
+    blocks: list[Block] = field(default_factory=list)
+
+    def map_text(self, fn: Callable[[str], str]) -> Report:
+        """The same report with ``fn`` applied to every string a reader sees."""
+
+        def comments(items: list[Comment]) -> list[Comment]:
+            return [Comment(fn(c.text), fn(c.author)) for c in items]
+
+        blocks: list[Block] = []
+        for block in self.blocks:
+            if isinstance(block, Heading):
+                blocks.append(Heading(fn(block.text), block.level))
+            elif isinstance(block, Para):
+                blocks.append(
+                    replace(
+                        block,
+                        text=fn(block.text),
+                        lead=fn(block.lead),
+                        comments=comments(block.comments),
+                    )
+                )
+            else:
+                blocks.append(
+                    Table(
+                        [fn(h) for h in block.headers],
+                        [[fn(c) for c in row] for row in block.rows],
+                        {k: comments(v) for k, v in block.comments.items()},
+                    )
+                )
+        return Report(fn(self.title), fn(self.banner), self.final, blocks)
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(where, text) for every string, for checks and tests."""
+        found = [("title", self.title), ("banner", self.banner)]
+        for number, block in enumerate(self.blocks, 1):
+            where = f"block {number}"
+            if isinstance(block, Heading):
+                found.append((where, block.text))
+            elif isinstance(block, Para):
+                found += [(where, block.lead), (where, block.text)]
+                found += [(f"{where} comment", c.text) for c in block.comments]
+            else:
+                found += [(where, "\n".join(block.headers))]
+                found += [(f"{where} row {i}", "\n".join(r)) for i, r in enumerate(block.rows, 1)]
+                for items in block.comments.values():
+                    found += [(f"{where} comment", c.text) for c in items]
+        return found
+
+
+DRAFT_BANNER = (
+    "CONFIDENTIAL DRAFT: for the review team only. It names participants and family "
+    "members; do not circulate."
+)
+FINAL_BANNER = (
+    "Final report: professionals are referred to by role, family members by pseudonym, "
+    "and places are removed."
+)
+TEAM = "Review team"
+
+
+class ReviewData:
+    """Everything a report reads, fetched once from the store.
+
+    This is the seam to :mod:`facilitator.analysis`: accounts per episode, missing
+    perspectives and discrepancies are computed here from plain store reads.
+    """
+
+    def __init__(self, store: Store, method: Method, review: str, *, final: bool) -> None:
+        self.store = store
+        self.method = method
+        self.final = final
+        self.review = store.review(review)
+        self.people = {p.id: p for p in store.participants(review)}
+        self.talks = {c.id: c for c in store.conversations(review)}
+        self.episodes = [e for e in store.episodes(review) if not e.merged_into]
+        self.notes = [
+            replace(
+                n,
+                text=readable(n.text, method),
+                passage=clean(n.passage) if n.passage else None,
+            )
+            for n in store.notes(review=review)
+        ]
+        self.documents = {d.id: d for d in store.documents(review)}
+        self.chronology = store.rows("chronology", review)
+        self.follow_ups = store.follow_ups(review)
+        self.agenda = store.rows("agenda_items", review)
+        self.kind_labels = {k.key: k.label for k in method.note_kinds}
+        self.factor_titles = {a.key: a.title for a in method.factor_areas}
+        self.stage_titles = {s.number: s.title for s in method.stages}
+        self.notes_by_conversation: dict[str, list[Note]] = defaultdict(list)
+        self.notes_by_episode: dict[str, list[Note]] = defaultdict(list)
+        for note in self.notes:
+            self.notes_by_conversation[note.conversation].append(note)
+            for episode in note.episodes:
+                self.notes_by_episode[episode].append(note)
+
+    # --- how people and sources are named ------------------------------------------
+
+    def who(self, participant: Participant | None) -> str:
+        if participant is None:
+            return "unknown participant"
+        if self.final:
+            if participant.kind == "family":
+                return clean(participant.pseudonym or participant.role)
+            return clean(participant.role)
+        if participant.name:
+            return clean(f"{participant.name} ({participant.role}, {participant.agency})")
+        return clean(f"{participant.role}, {participant.agency}")
+
+    def source(self, conversation_id: str) -> str:
+        """The attribution of an account: conversation label and who gave it."""
+        talk = self.talks.get(conversation_id)
+        if talk is None:
+            return "unknown source"
+        person = self.people.get(talk.participant)
+        if self.final:
+            return f"{talk.label}, {self.who(person)}"
+        agency = f", {clean(person.agency)}" if person else ""
+        return f"{talk.label}, {clean(person.role) if person else 'unknown'}{agency}"
+
+    def reviewer(self, name: str | None) -> str:
+        return TEAM if self.final or not name else f"{TEAM} ({clean(name)})"
+
+    def document_source(self, document_id: str | None) -> str:
+        document = self.documents.get(document_id or "")
+        if document is None:
+            return "document (not in this review)"
+        agency = f" ({clean(document.agency)})" if document.agency else ""
+        return f"Document: {clean(document.title)}{agency}"
+
+    # --- reading across the review -------------------------------------------------
+
+    def ordered_episodes(self) -> list[Episode]:
+        """Episodes in time order; undated ones last, in the order they were named."""
+        return sorted(
+            self.episodes,
+            key=lambda e: (e.date_start is None, e.date_start or "", e.date_end or ""),
+        )
+
+    def reflection_anchor(self, notes: list[Note]) -> dict[str, list[Note]]:
+        """Reflections keyed by the id of the note they followed in the same conversation."""
+        anchored: dict[str, list[Note]] = defaultdict(list)
+        previous: Note | None = None
+        for note in notes:
+            if note.kind == "reflection":
+                anchored[previous.id if previous else ""].append(note)
+            else:
+                previous = note
+        return anchored
+
+    def missing_perspectives(self, episode: Episode) -> list[str]:
+        """Participants and agencies with no account of this episode yet."""
+        spoke = {
+            self.talks[n.conversation].participant
+            for n in self.notes_by_episode.get(episode.id, [])
+            if n.conversation in self.talks
+        }
+        cited_agencies = {
+            (self.documents[c["document"]].agency or "").lower()
+            for c in self.chronology
+            if c["episode"] == episode.id
+            and c["status"] == "accepted"
+            and c["document"] in self.documents
+        }
+        missing = []
+        for person in self.people.values():
+            if person.id in spoke:
+                continue
+            held = any(
+                t.participant == person.id and t.status == "done" for t in self.talks.values()
+            )
+            reason = "spoke of other episodes" if held else "no conversation held yet"
+            if person.agency.lower() in cited_agencies:
+                reason += "; their agency's records are cited"
+            missing.append(f"{self.who(person)} ({reason})")
+        return missing
+
+    def contradicted(self) -> set[str]:
+        found: set[str] = set()
+        for note in self.notes:
+            if note.contradicts:
+                found.add(note.id)
+                found.update(note.contradicts)
+        return found
+
+
+def _time(note: Note) -> str:
+    return note.at[11:16] if len(note.at) >= 16 else note.at
+
+
+def _note_lead(data: ReviewData, note: Note) -> str:
+    label = data.kind_labels.get(note.kind, note.kind)
+    lead = _time(note)
+    if note.kind not in ("observation",):
+        lead += f" {label}:"
+    return lead
+
+
+def _citation(data: ReviewData, note: Note) -> str:
+    if not note.document:
+        return ""
+    passage = f": “{note.passage}”" if note.passage else ""
+    return f" (cites {data.document_source(note.document)}{passage})"
+
+
+# --- sections ------------------------------------------------------------------------
+
+
+def record_section(data: ReviewData) -> list[Block]:
+    blocks: list[Block] = [Heading("Conversation records", 1)]
+    talks = sorted(data.talks.values(), key=lambda t: (t.started_at or t.planned_at or "", t.label))
+    if not talks:
+        blocks.append(Para("No conversations yet.", style="meta"))
+    for talk in talks:
+        blocks += _conversation_record(data, talk)
+    return blocks
+
+
+def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
+    person = data.people.get(talk.participant)
+    blocks: list[Block] = [Heading(f"{talk.label}: {data.who(person)}", 2)]
+    when = (talk.started_at or talk.planned_at or "")[:16].replace("T", " ")
+    meta = f"Status: {talk.status}" + (f"; {when}" if when else "")
+    if not data.final:
+        team = [
+            f"lead {talk.lead}" if talk.lead else "",
+            f"notes {talk.note_taker}" if talk.note_taker else "",
+        ]
+        team_text = ", ".join(t for t in team if t)
+        if team_text:
+            meta += f"; reviewers: {clean(team_text)}"
+    meta_para = Para(meta, style="meta")
+    blocks.append(meta_para)
+    notes = data.notes_by_conversation.get(talk.id, [])
+    anchors = data.reflection_anchor(notes)
+    for reflection in anchors.get("", []):
+        meta_para.comments.append(Comment(reflection.text, data.reviewer(reflection.author)))
+    stage: int | None = -1
+    for note in notes:
+        if note.kind == "reflection":
+            continue
+        if note.stage != stage:
+            stage = note.stage
+            title = data.stage_titles.get(stage or 0, "")
+            blocks.append(Heading(f"Stage {stage}: {title}" if stage else "Notes", 3))
+        text = quoted(note.text) if note.kind == "quote" else note.text
+        para = Para(
+            text + _citation(data, note),
+            lead=_note_lead(data, note),
+            style="quote" if note.kind == "quote" else "body",
+        )
+        para.comments = [Comment(r.text, data.reviewer(r.author)) for r in anchors.get(note.id, [])]
+        blocks.append(para)
+    if not notes:
+        blocks.append(Para("No notes yet.", style="meta"))
+    return blocks
+
+
+def narrative_section(data: ReviewData) -> list[Block]:
+    blocks: list[Block] = [
+        Heading("Narrative of multi-agency perspectives", 1),
+        Para(
+            "Key practice episodes in time order. Each account is attributed to the "
+            "conversation or document it comes from; gaps and discrepancies are marked. "
+            "The review team's own judgements are kept separate, as comments.",
+            style="meta",
+        ),
+    ]
+    contradicted = data.contradicted()
+    by_anchor_all = {
+        talk: data.reflection_anchor(notes) for talk, notes in data.notes_by_conversation.items()
+    }
+    for episode in data.ordered_episodes():
+        when = f" ({clean(episode.date_text)})" if episode.date_text else " (date not known)"
+        heading_para = Para(
+            clean(episode.description) or "No description yet.",
+            style="body" if episode.description else "meta",
+        )
+        blocks += [Heading(f"{episode.label}: {clean(episode.title)}{when}", 2), heading_para]
+        if episode.team_good:
+            heading_para.comments.append(Comment(f"Went well: {clean(episode.team_good)}", TEAM))
+        if episode.team_problematic:
+            heading_para.comments.append(
+                Comment(f"Problematic: {clean(episode.team_problematic)}", TEAM)
+            )
+        accounts = [n for n in data.notes_by_episode.get(episode.id, []) if n.kind != "reflection"]
+        for note in accounts:
+            flagged = note.kind == "discrepancy" or note.id in contradicted
+            text = quoted(note.text) if note.kind == "quote" else note.text
+            para = Para(
+                text + _citation(data, note),
+                lead=f"{data.source(note.conversation)}:",
+                style="bullet",
+                flag="discrepancy" if flagged else "",
+            )
+            anchors = by_anchor_all.get(note.conversation, {})
+            para.comments = [
+                Comment(r.text, data.reviewer(r.author)) for r in anchors.get(note.id, [])
+            ]
+            blocks.append(para)
+        for entry in data.chronology:
+            if entry["episode"] == episode.id and entry["status"] == "accepted":
+                blocks.append(
+                    Para(
+                        f"{entry['date'] or ''} {clean(entry['text'])}".strip(),
+                        lead=f"{data.document_source(entry['document'])}:",
+                        style="bullet",
+                    )
+                )
+        # Reflections tagged to this episode directly but following no account of it.
+        shown = {n.id for n in accounts}
+        for note in data.notes_by_episode.get(episode.id, []):
+            if note.kind == "reflection":
+                anchors = by_anchor_all.get(note.conversation, {})
+                if not any(note in anchors.get(a, []) for a in shown):
+                    heading_para.comments.append(Comment(note.text, data.reviewer(note.author)))
+        if not accounts:
+            blocks.append(Para("No account of this episode yet.", flag="gap"))
+        missing = data.missing_perspectives(episode)
+        if missing:
+            blocks.append(Para("; ".join(missing), lead="Perspectives missing:", flag="gap"))
+    if not data.episodes:
+        blocks.append(Para("No key practice episodes have been identified yet.", flag="gap"))
+    return blocks
+
+
+def episodes_section(data: ReviewData) -> list[Block]:
+    blocks: list[Block] = [Heading("Key practice episodes", 1)]
+    table = Table(
+        [
+            "Episode",
+            "When",
+            "Description",
+            "Good practice",
+            "Problematic",
+            "Contributory factors",
+            "Evidence",
+        ],
+        [],
+    )
+    for episode in data.ordered_episodes():
+        notes = data.notes_by_episode.get(episode.id, [])
+        good = [n.text for n in notes if n.kind == "went_well"]
+        problems = [n.text for n in notes if n.kind == "discrepancy"]
+        counts: dict[str, int] = defaultdict(int)
+        for note in notes:
+            for factor in note.factors:
+                counts[factor] += 1
+        factors = [
+            f"{data.factor_titles.get(k, k)} ({n})"
+            for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        sources: dict[str, int] = defaultdict(int)
+        for note in notes:
+            if note.kind != "reflection":
+                sources[data.source(note.conversation)] += 1
+        evidence = [f"{s} ({n} note{'s' if n != 1 else ''})" for s, n in sources.items()]
+        evidence += [
+            data.document_source(c["document"])
+            for c in data.chronology
+            if c["episode"] == episode.id and c["status"] == "accepted"
+        ]
+        row = len(table.rows)
+        table.rows.append(
+            [
+                f"{episode.label}: {clean(episode.title)}",
+                clean(episode.date_text) or "not known",
+                clean(episode.description) or "",
+                "\n".join(good) or "none noted",
+                "\n".join(problems) or "none noted",
+                "\n".join(factors) or "none noted",
+                "\n".join(dict.fromkeys(evidence)) or "no sources yet",
+            ]
+        )
+        if episode.team_good:
+            table.comments[(row, 3)] = [Comment(clean(episode.team_good), TEAM)]
+        if episode.team_problematic:
+            table.comments[(row, 4)] = [Comment(clean(episode.team_problematic), TEAM)]
+    if table.rows:
+        blocks.append(table)
+    else:
+        blocks.append(Para("No key practice episodes have been identified yet.", flag="gap"))
+    return blocks
+
+
+def plan_section(data: ReviewData) -> list[Block]:
+    blocks: list[Block] = [Heading("Follow-up plans for second conversations", 1)]
+    any_items = False
+    for person in data.people.values():
+        items: list[Para] = []
+        for item in data.agenda:
+            talk = data.talks.get(item["conversation"] or "")
+            if talk and talk.participant == person.id and item["status"] != "raised":
+                items.append(Para(clean(item["text"]), lead="Agenda:", style="bullet"))
+        for follow_up in data.follow_ups:
+            if follow_up.participant == person.id and follow_up.status == "open":
+                origin = data.source(follow_up.conversation or "")
+                items.append(
+                    Para(clean(follow_up.text), lead=f"Follow-up from {origin}:", style="bullet")
+                )
+        spoke = {
+            e
+            for n in data.notes
+            if n.conversation in data.talks and data.talks[n.conversation].participant == person.id
+            for e in n.episodes
+        }
+        for note in data.notes:
+            if note.kind != "discrepancy" or not set(note.episodes) & spoke:
+                continue
+            if data.talks.get(note.conversation) and (
+                data.talks[note.conversation].participant == person.id
+            ):
+                continue
+            items.append(
+                Para(
+                    note.text,
+                    lead=f"Discrepancy raised in {data.source(note.conversation)}:",
+                    style="bullet",
+                    flag="discrepancy",
+                )
+            )
+        planned = [
+            t for t in data.talks.values() if t.participant == person.id and t.status == "planned"
+        ]
+        held = [
+            t for t in data.talks.values() if t.participant == person.id and t.status != "planned"
+        ]
+        if not held and not planned:
+            items.append(Para("No conversation planned yet.", flag="gap"))
+        if not items and not planned:
+            continue
+        any_items = True
+        blocks.append(Heading(data.who(person), 2))
+        for talk in planned:
+            when = (talk.planned_at or "")[:16].replace("T", " ")
+            blocks.append(
+                Para(f"{talk.label} planned" + (f" for {when}" if when else ""), style="meta")
+            )
+        blocks += items
+    if not any_items:
+        blocks.append(Para("Nothing is waiting for a second conversation.", style="meta"))
+    return blocks
+
+
+BUILDERS: dict[str, Callable[[ReviewData], list[Block]]] = {
+    "record": record_section,
+    "narrative": narrative_section,
+    "episodes": episodes_section,
+    "plan": plan_section,
+}
+
+
+def build_report(
+    store: Store, method: Method, review: str, *, what: str = "all", final: bool = False
+) -> Report:
+    """The content of a report. ``final`` names people by role or pseudonym; the register's
+    own replacements are applied by :func:`facilitator.reports.export.render`."""
+    if what not in WHAT_CHOICES:
+        raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
+    data = ReviewData(store, method, review, final=final)
+    sections = SECTIONS if what == "all" else (what,)
+    titles = {
+        "record": "Conversation records",
+        "narrative": "Narrative of multi-agency perspectives",
+        "episodes": "Key practice episodes",
+        "plan": "Follow-up plans",
+    }
+    subtitle = "Review report" if what == "all" else titles[what]
+    report = Report(
+        f"{clean(data.review.title)}: {subtitle}",
+        FINAL_BANNER if final else DRAFT_BANNER,
+        final,
+    )
+    if data.review.questions and what in ("all", "narrative"):
+        report.blocks.append(Heading("Questions the review is asking", 1))
+        report.blocks += [Para(clean(q), style="bullet") for q in data.review.questions]
+    for section in sections:
+        report.blocks += BUILDERS[section](data)
+    return report

@@ -1,0 +1,74 @@
+"""One entry point for every report format: build, pseudonymise when final, scan, render.
+
+A final report is scanned after it is rendered, in the exact bytes that would be written:
+any registered identifier still present raises :class:`LeakFound` and nothing is written.
+"""
+
+from __future__ import annotations
+
+from facilitator.method import Method
+from facilitator.reports.content import WHAT_CHOICES, build_report
+from facilitator.reports.redaction import LeakFound, Register
+from facilitator.store import Store
+
+FORMATS = ("md", "docx", "qdpx")
+SUFFIX = {"md": ".md", "docx": ".docx", "qdpx": ".qdpx"}
+
+
+def export(
+    store: Store,
+    method: Method,
+    review: str,
+    fmt: str,
+    *,
+    what: str = "all",
+    final: bool = False,
+) -> bytes:
+    """The finished file's bytes. Raises :class:`LeakFound` if a final report identifies anyone."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    if what not in WHAT_CHOICES:
+        raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
+    register = Register.for_review(store, review) if final else None
+    apply = register.apply if register else _same
+    if fmt == "qdpx":
+        from facilitator.reports import qdpx
+
+        files = qdpx.build(store, method, review, final=final, fn=apply)
+        pieces = qdpx.texts(files) if register else []
+        data = qdpx.package(files)
+    else:
+        report = build_report(store, method, review, what=what, final=final)
+        if register:
+            report = report.map_text(apply)
+        if fmt == "md":
+            from facilitator.reports import markdown
+
+            text = markdown.render(report)
+            pieces = [(f"line {n}", line) for n, line in enumerate(text.split("\n"), 1)]
+            # Whole text too, so an identifier broken across two lines is still found.
+            pieces.append(("text", text))
+            data = text.encode("utf-8")
+        else:
+            from facilitator.reports import docx_report
+
+            data = docx_report.render(report)
+            pieces = docx_report.texts(data) if register else []
+    if register:
+        leaks = register.scan(pieces)
+        if leaks:
+            raise LeakFound(_most_precise(leaks))
+    return data
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _most_precise(leaks: list) -> list:
+    """Prefer 'line 12' over the whole-text piece when both report the same identifier."""
+    located = [leak for leak in leaks if leak.where != "text"]
+    named = {leak.identifier.lower() for leak in located}
+    return located + [
+        leak for leak in leaks if leak.where == "text" and leak.identifier.lower() not in named
+    ]

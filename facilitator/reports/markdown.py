@@ -1,0 +1,87 @@
+"""A report as Markdown. User text is escaped so it always reads as plain text: a note
+that starts with ``#`` or contains ``<script>`` never becomes a heading or HTML."""
+
+from __future__ import annotations
+
+import re
+
+from facilitator.reports.content import Comment, Heading, Para, Report, Table
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Plain text that Markdown renders as the same characters."""
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(escape(text).split("\n"))
+
+
+def _comments(items: list[Comment]) -> list[str]:
+    return [f"> **{escape(c.author)}:** {_one_line(c.text)}" for c in items]
+
+
+def _para(block: Para) -> list[str]:
+    lead = f"**{escape(block.lead)}** " if block.lead else ""
+    flag = {"gap": "**Gap:** ", "discrepancy": "**Discrepancy:** "}.get(block.flag, "")
+    body = escape(block.text).replace("\n", "  \n")
+    if block.style == "bullet":
+        line = f"- {flag}{lead}{body}"
+    elif block.style == "meta":
+        line = f"*{body}*" if body.strip() else ""
+    else:
+        line = f"{flag}{lead}{body}"
+    lines = [line]
+    if block.comments:
+        lines += [""] + _comments(block.comments)
+    return lines
+
+
+def _table(block: Table) -> list[str]:
+    def cell(text: str) -> str:
+        return "<br>".join(escape(part) for part in text.split("\n"))
+
+    lines = [
+        "| " + " | ".join(cell(h) for h in block.headers) + " |",
+        "|" + "---|" * len(block.headers),
+    ]
+    for row in block.rows:
+        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
+    notes = []
+    for (row, column), items in sorted(block.comments.items()):
+        where = f"{block.rows[row][0]}, {block.headers[column]}"
+        notes += [
+            f"> **{escape(c.author)}** on {_one_line(where)}: {_one_line(c.text)}" for c in items
+        ]
+    if notes:
+        lines += [""] + notes
+    return lines
+
+
+def render(report: Report) -> str:
+    out = [f"# {_one_line(report.title)}", "", f"**{_one_line(report.banner)}**", ""]
+    previous_bullet = False
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            if out[-1] != "":
+                out.append("")
+            out += [f"{'#' * min(block.level + 1, 6)} {_one_line(block.text)}", ""]
+            previous_bullet = False
+        elif isinstance(block, Para):
+            bullet = block.style == "bullet"
+            if previous_bullet and not bullet and out and out[-1] != "":
+                out.append("")
+            out += _para(block)
+            if block.comments or not bullet:
+                out.append("")
+            previous_bullet = bullet and not block.comments
+        else:
+            if out and out[-1] != "":
+                out.append("")
+            out += _table(block) + [""]
+            previous_bullet = False
+    return "\n".join(out).rstrip("\n") + "\n"
