@@ -1,11 +1,29 @@
 """Queries from the overview: what the lead should raise in a conversation (stage 6)
-because of earlier conversations, other participants' accounts, or a saved plan."""
+because of earlier conversations, other participants' accounts, or a saved plan.
+
+:func:`overview_queries` lists them; :func:`mark_raised` records that one was raised (or
+takes that back). Marking is recorded where the rest of the review can see it: a
+follow-up's status and ``raised_in``, a saved agenda item's status, and for a discrepancy
+raised without a plan, a new agenda item on this conversation with status "raised".
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facilitator.analysis.episodes import canonical, canonical_ids, source_label
+from facilitator.analysis.review_overview import (
+    discrepancies,
+    involved_links,
+    mention_pattern,
+    open_follow_ups,
+)
 from facilitator.store import Store
+from facilitator.store.db import StoreError
+from facilitator.store.store import new_id
+
+RAISED = "raised"
+OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -15,72 +33,178 @@ class OverviewQuery:
     text: str
     source: str  # a human label of where it came from, e.g. "C1, Social worker"
     raised: bool
+    conversation: str = ""  # the conversation this query is listed for
+    minutes: int = 0  # suggested minutes (agenda items from a saved plan)
 
 
 def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
-    """Open follow-ups about this participant from earlier conversations, discrepancies
-    noted on episodes this participant has spoken of, and any saved agenda items."""
+    """What to raise in this conversation, saved plan first.
+
+    - the conversation's saved agenda items, by priority;
+    - open follow-ups from this participant's other conversations or that name them by
+      name or role (and any already raised in this conversation, shown as raised);
+    - discrepancies that involve this participant's own notes, or that sit on an episode
+      this participant has spoken of or that the team has recorded them as involved in.
+
+    Agenda items of kind "discrepancy" with priority 0 are not planned items: they are
+    :func:`mark_raised`'s record of a discrepancy raised without a plan.
+
+    A follow-up or discrepancy already on the saved agenda is listed once, as the agenda
+    item. Follow-ups raised in another conversation are done and not listed.
+    """
     conversation = store.conversation(conversation_id)
     review = conversation.review
-    talks = {c.id: c for c in store.conversations(review)}
-    people = {p.id: p for p in store.participants(review)}
-
-    def source(conv_id: str | None) -> str:
-        conv = talks.get(conv_id or "")
-        if not conv:
-            return "review team"
-        who = people.get(conv.participant)
-        return f"{conv.label}, {who.role if who else 'unknown'}"
-
+    person = store.participant(conversation.participant) if conversation.participant else None
+    labels = source_label(store, review)
+    theirs = {
+        c.id for c in store.conversations(review) if c.participant == conversation.participant
+    }
     items: list[OverviewQuery] = []
-    for row in store.rows("agenda_items", review):
-        if row["conversation"] == conversation_id:
-            items.append(
-                OverviewQuery(
-                    "agenda", row["id"], row["text"] or "", "plan", row["status"] == "raised"
-                )
+    planned: set[str] = set()
+    rows = [r for r in store.rows("agenda_items", review) if r["conversation"] == conversation_id]
+    rows.sort(key=lambda r: (r["priority"] or 0, r["created"], r["id"]))
+    recorded_discrepancies = {}
+    for row in rows:
+        if row["kind"] == "discrepancy" and not row["priority"] and not row["minutes"]:
+            # Recorded by mark_raised, not planned: shown as the discrepancy itself below.
+            recorded_discrepancies[row["ref"]] = row
+            continue
+        planned.add(row["ref"] or "")
+        items.append(
+            OverviewQuery(
+                "agenda",
+                row["id"],
+                row["text"] or "",
+                "plan",
+                row["status"] == RAISED,
+                conversation_id,
+                row["minutes"] or 0,
             )
+        )
+
+    pattern = mention_pattern(person) if person else None
     for follow_up in store.follow_ups(review):
-        earlier = follow_up.conversation != conversation_id
-        if follow_up.participant == conversation.participant and earlier:
+        if follow_up.id in planned or follow_up.conversation == conversation_id:
+            continue
+        if follow_up.status != OPEN and follow_up.raised_in != conversation_id:
+            continue
+        own = follow_up.conversation in theirs
+        named = bool(pattern and pattern.search(follow_up.text))
+        if own or named:
             items.append(
                 OverviewQuery(
                     "follow_up",
                     follow_up.id,
                     follow_up.text,
-                    source(follow_up.conversation),
-                    follow_up.status != "open",
+                    labels.get(follow_up.conversation or "", "review team"),
+                    follow_up.raised_in == conversation_id and follow_up.status == RAISED,
+                    conversation_id,
                 )
             )
+
     notes = store.notes(review=review)
-    mine = {
-        e
-        for n in notes
-        if n.conversation in _of(talks, conversation.participant)
-        for e in n.episodes
+    mapping = canonical_ids(store.episodes(review))
+    spoken = {
+        episode
+        for note in notes
+        if note.conversation in theirs and note.conversation
+        for episode in canonical(note, mapping)
     }
-    raised = {
-        r["ref"]
-        for r in store.rows("agenda_items", review)
-        if r["kind"] == "discrepancy"
-        and r["status"] == "raised"
-        and r["conversation"] == conversation_id
-    }
-    for note in notes:
-        if note.kind != "discrepancy" or note.conversation == conversation_id:
+    for episode, people in involved_links(store, review).items():
+        if conversation.participant in people:
+            spoken.add(mapping.get(episode, episode))
+    for gap in discrepancies(store, review, notes):
+        if gap.id in planned:
             continue
-        if (
-            set(note.episodes) & mine
-            or talks.get(note.conversation)
-            and talks[note.conversation].participant == conversation.participant
-        ):
-            items.append(
-                OverviewQuery(
-                    "discrepancy", note.id, note.text, source(note.conversation), note.id in raised
-                )
+        if all(n.conversation == conversation_id for n in gap.notes):
+            continue  # noted in this very conversation: nothing to raise from elsewhere
+        own = any(n.conversation in theirs for n in gap.notes)
+        if not own and not spoken & set(gap.episodes):
+            continue
+        where = "; ".join(labels.get(s, "unknown source") for s in gap.sources)
+        row = recorded_discrepancies.get(gap.id)
+        items.append(
+            OverviewQuery(
+                "discrepancy",
+                gap.id,
+                " / ".join(n.text for n in gap.notes),
+                where,
+                bool(row and row["status"] == RAISED),
+                conversation_id,
             )
+        )
     return items
 
 
-def _of(talks: dict, participant: str) -> set[str]:
-    return {c.id for c in talks.values() if c.participant == participant}
+def mark_raised(
+    store: Store, query: OverviewQuery, raised: bool = True, *, conversation: str = ""
+) -> None:
+    """Record that ``query`` was raised in its conversation (``raised=False`` takes it back).
+
+    ``conversation`` is needed only for a query built without one.
+    """
+    conversation_id = query.conversation or conversation
+    if not conversation_id:
+        raise StoreError("mark_raised needs the conversation the query was raised in")
+    review = store.conversation(conversation_id).review
+    status = RAISED if raised else OPEN
+    with store.transaction():
+        if query.kind == "agenda":
+            row = _agenda_row(store, review, query.id)
+            store.update(review, "agenda_item", row["id"], status=status)
+            if row["kind"] == "follow_up" and row["ref"]:
+                _mark_follow_up(store, review, row["ref"], conversation_id, raised)
+        elif query.kind == "follow_up":
+            _mark_follow_up(store, review, query.id, conversation_id, raised)
+            for row in store.rows("agenda_items", review):
+                if row["conversation"] == conversation_id and row["ref"] == query.id:
+                    store.update(review, "agenda_item", row["id"], status=status)
+        elif query.kind == "discrepancy":
+            rows = [
+                r
+                for r in store.rows("agenda_items", review)
+                if r["conversation"] == conversation_id
+                and r["kind"] == "discrepancy"
+                and r["ref"] == query.id
+            ]
+            for row in rows:
+                store.update(review, "agenda_item", row["id"], status=status)
+            if not rows and raised:
+                store.emit(
+                    review,
+                    "agenda_item",
+                    new_id(),
+                    "set",
+                    {
+                        "conversation": conversation_id,
+                        "kind": "discrepancy",
+                        "ref": query.id,
+                        "text": query.text,
+                        "priority": 0,
+                        "minutes": 0,
+                        "status": RAISED,
+                    },
+                )
+        else:
+            raise StoreError(f"unknown kind of query {query.kind!r}")
+
+
+def _agenda_row(store: Store, review: str, item_id: str) -> dict:
+    for row in store.rows("agenda_items", review):
+        if row["id"] == item_id:
+            return row
+    raise StoreError(f"no agenda item {item_id}")
+
+
+def _mark_follow_up(
+    store: Store, review: str, follow_up_id: str, conversation_id: str, raised: bool
+) -> None:
+    if not any(f.id == follow_up_id for f in store.follow_ups(review)):
+        return  # the follow-up was deleted since the plan was made; the agenda item is enough
+    if raised:
+        store.update(review, "follow_up", follow_up_id, status=RAISED, raised_in=conversation_id)
+    else:
+        store.update(review, "follow_up", follow_up_id, status=OPEN, raised_in="")
+
+
+__all__ = ["OverviewQuery", "mark_raised", "open_follow_ups", "overview_queries"]

@@ -1,0 +1,231 @@
+"""Patterns (the method's six types) and recommendations (its three kinds), each linked to
+the episodes and factor areas that support it, and prioritised.
+
+Support is stored as link entities (``source_kind`` "pattern" or "recommendation",
+``target_kind`` "episode" or "factor", relation "supports"), so two reviewers adding the
+same support on different laptops make one link, and withdrawing support keeps the record.
+
+Prioritising follows the guide: how widespread the issue is beyond this case and how
+relevant it is now, each scored 1 (low) to 5 (high). ``priority`` is the team's rank
+(1 first); a pattern without one sorts after ranked ones, by widespread + relevance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from facilitator.analysis.episodes import canonical_ids
+from facilitator.method import Method
+from facilitator.store import Store
+from facilitator.store.db import StoreError
+from facilitator.store.store import new_id
+
+SUPPORTS = "supports"
+SCORE_RANGE = range(1, 6)
+
+
+@dataclass(frozen=True)
+class PatternView:
+    id: str
+    type: str
+    title: str
+    description: str
+    widespread: int | None
+    relevance: int | None
+    priority: int | None
+    episodes: tuple[str, ...]  # live episode ids
+    factors: tuple[str, ...]
+
+    @property
+    def score(self) -> int:
+        return (self.widespread or 0) + (self.relevance or 0)
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    id: str
+    kind: str
+    text: str
+    pattern: str | None
+    priority: int | None
+    episodes: tuple[str, ...]
+    factors: tuple[str, ...]
+
+
+def _check_score(name: str, value: int | None) -> None:
+    if value is not None and value not in SCORE_RANGE:
+        raise StoreError(f"{name} is scored 1 to 5, not {value}")
+
+
+def _support(
+    store: Store,
+    review: str,
+    source_kind: str,
+    source: str,
+    episodes: Iterable[str],
+    factors: Iterable[str],
+    method: Method,
+) -> None:
+    known_episodes = {e.id for e in store.episodes(review)}
+    known_factors = {a.key for a in method.factor_areas}
+    for episode in episodes:
+        if episode not in known_episodes:
+            raise StoreError(f"no episode {episode} in this review")
+        store.link(review, source, "episode", episode, relation=SUPPORTS, source_kind=source_kind)
+    for factor in factors:
+        if factor not in known_factors:
+            raise StoreError(
+                f"{factor!r} is not a factor area ({', '.join(sorted(known_factors))})"
+            )
+        store.link(review, source, "factor", factor, relation=SUPPORTS, source_kind=source_kind)
+
+
+def add_pattern(
+    store: Store,
+    review: str,
+    method: Method,
+    *,
+    type: str,  # noqa: A002 - the stored field's name
+    title: str,
+    description: str = "",
+    widespread: int | None = None,
+    relevance: int | None = None,
+    priority: int | None = None,
+    episodes: Iterable[str] = (),
+    factors: Iterable[str] = (),
+) -> str:
+    """Record a pattern of one of the method's types; returns its id."""
+    types = [p.key for p in method.patterns]
+    if type not in types:
+        raise StoreError(f"pattern type must be one of {', '.join(types)}, not {type!r}")
+    title = " ".join(title.split())
+    if not title:
+        raise StoreError("a pattern needs a title")
+    _check_score("widespread", widespread)
+    _check_score("relevance", relevance)
+    pattern_id = new_id()
+    fields: dict = {"type": type, "title": title, "description": description}
+    for key, value in (
+        ("widespread", widespread),
+        ("relevance", relevance),
+        ("priority", priority),
+    ):
+        if value is not None:
+            fields[key] = value
+    with store.transaction():
+        store.emit(review, "pattern", pattern_id, "set", fields)
+        _support(store, review, "pattern", pattern_id, episodes, factors, method)
+    return pattern_id
+
+
+def prioritise_pattern(
+    store: Store,
+    review: str,
+    pattern_id: str,
+    *,
+    widespread: int | None = None,
+    relevance: int | None = None,
+    priority: int | None = None,
+) -> None:
+    _check_score("widespread", widespread)
+    _check_score("relevance", relevance)
+    fields = {
+        k: v
+        for k, v in (("widespread", widespread), ("relevance", relevance), ("priority", priority))
+        if v is not None
+    }
+    if not any(r["id"] == pattern_id for r in store.rows("patterns", review)):
+        raise StoreError(f"no pattern {pattern_id}")
+    if fields:
+        store.update(review, "pattern", pattern_id, **fields)
+
+
+def add_recommendation(
+    store: Store,
+    review: str,
+    method: Method,
+    *,
+    kind: str,
+    text: str,
+    pattern: str | None = None,
+    priority: int | None = None,
+    episodes: Iterable[str] = (),
+    factors: Iterable[str] = (),
+) -> str:
+    """Record a recommendation of one of the method's three kinds; returns its id."""
+    kinds = [k.key for k in method.recommendation_kinds]
+    if kind not in kinds:
+        raise StoreError(f"recommendation kind must be one of {', '.join(kinds)}, not {kind!r}")
+    if not text.strip():
+        raise StoreError("a recommendation needs some text")
+    if pattern and not any(r["id"] == pattern for r in store.rows("patterns", review)):
+        raise StoreError(f"no pattern {pattern}")
+    rec_id = new_id()
+    fields: dict = {"kind": kind, "text": text.strip()}
+    if pattern:
+        fields["pattern"] = pattern
+    if priority is not None:
+        fields["priority"] = priority
+    with store.transaction():
+        store.emit(review, "recommendation", rec_id, "set", fields)
+        _support(store, review, "recommendation", rec_id, episodes, factors, method)
+    return rec_id
+
+
+def _supports(store: Store, review: str) -> dict[str, dict[str, list[str]]]:
+    mapping = canonical_ids(store.episodes(review))
+    found: dict[str, dict[str, list[str]]] = {}
+    for row in store.rows("links", review):
+        if row["relation"] != SUPPORTS or not row["present"]:
+            continue
+        if row["source_kind"] not in ("pattern", "recommendation"):
+            continue
+        target = row["target"]
+        if row["target_kind"] == "episode":
+            target = mapping.get(target, target)
+        bucket = found.setdefault(row["source"], {}).setdefault(row["target_kind"], [])
+        if target not in bucket:
+            bucket.append(target)
+    return found
+
+
+def patterns(store: Store, review: str) -> list[PatternView]:
+    """Patterns in priority order: ranked first (1 = highest), then by widespread + relevance."""
+    support = _supports(store, review)
+    views = [
+        PatternView(
+            r["id"],
+            r["type"] or "",
+            r["title"] or "",
+            r["description"] or "",
+            r["widespread"],
+            r["relevance"],
+            r["priority"],
+            tuple(support.get(r["id"], {}).get("episode", ())),
+            tuple(support.get(r["id"], {}).get("factor", ())),
+        )
+        for r in store.rows("patterns", review)
+    ]
+    return sorted(
+        views, key=lambda p: (p.priority is None, p.priority or 0, -p.score, p.title.lower())
+    )
+
+
+def recommendations(store: Store, review: str) -> list[RecommendationView]:
+    """Recommendations, ranked ones first, then in the order they were made."""
+    support = _supports(store, review)
+    views = [
+        RecommendationView(
+            r["id"],
+            r["kind"] or "",
+            r["text"] or "",
+            r["pattern"] or None,
+            r["priority"],
+            tuple(support.get(r["id"], {}).get("episode", ())),
+            tuple(support.get(r["id"], {}).get("factor", ())),
+        )
+        for r in store.rows("recommendations", review)
+    ]
+    order = {v.id: i for i, v in enumerate(views)}
+    return sorted(views, key=lambda v: (v.priority is None, v.priority or 0, order[v.id]))

@@ -1,0 +1,262 @@
+"""The agenda for a second conversation with one participant, and saving it.
+
+What goes on the agenda, in order of priority (1 is raised first):
+
+1. discrepancies that involve this person's own account; open follow-ups from their
+   conversations or that name them;
+2. episodes they were involved in but have not been heard on; discrepancies on episodes
+   they were part of;
+3. what others said about episodes they were part of;
+4. episodes they spoke of with thin local rationality (few prompts covered) or no
+   contributory factors.
+
+Anything already raised with this participant is left off. Each item carries suggested
+minutes; the plan says which items fit the time left once the introduction, summing up
+and reflections are allowed for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from facilitator.analysis.coverage import episode_coverage
+from facilitator.analysis.episodes import canonical_ids
+from facilitator.analysis.review_overview import (
+    ACCOUNT_KINDS,
+    EpisodeAccounts,
+    ReviewOverview,
+    mention_pattern,
+    review_overview,
+)
+from facilitator.method import Method
+from facilitator.model import Participant
+from facilitator.store import Store
+from facilitator.store.db import StoreError
+from facilitator.store.store import new_id
+
+# Suggested minutes per kind of item: enough to ask, listen and note.
+MINUTES = {
+    "follow_up": 5,
+    "discrepancy": 10,
+    "missing_perspective": 15,
+    "others_accounts": 5,
+    "thin_rationality": 10,
+    "no_factors": 5,
+}
+THIN_PROMPTS = 3  # an episode with notes on fewer prompts than this is thin
+FRAMING_STAGES = (1, 8, 9)  # always allow time for these in a second conversation
+
+
+@dataclass(frozen=True)
+class AgendaProposal:
+    kind: str  # a key of MINUTES
+    ref: str  # follow-up id, discrepancy anchor note id, or episode id
+    text: str  # what to raise, readable as it stands
+    priority: int  # 1 = raise first
+    minutes: int
+    reason: str  # where it comes from, e.g. "C2, Health visitor (Community health)"
+
+
+@dataclass
+class Plan:
+    review: str
+    participant: Participant
+    items: list[AgendaProposal] = field(default_factory=list)
+    minutes_available: int = 75
+    framing_minutes: int = 15
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(item.minutes for item in self.items)
+
+    def fitting(self) -> tuple[list[AgendaProposal], list[AgendaProposal]]:
+        """(items that fit the time available, items to raise if time allows), in order."""
+        fits: list[AgendaProposal] = []
+        spare: list[AgendaProposal] = []
+        used = 0
+        for item in self.items:
+            if not spare and used + item.minutes <= self.minutes_available:
+                fits.append(item)
+                used += item.minutes
+            else:
+                spare.append(item)
+        return fits, spare
+
+
+def _already_raised(store: Store, review: str, participant: str) -> set[tuple[str, str]]:
+    theirs = {c.id for c in store.conversations(review) if c.participant == participant}
+    return {
+        (row["kind"], row["ref"])
+        for row in store.rows("agenda_items", review)
+        if row["status"] == "raised" and row["conversation"] in theirs
+    }
+
+
+def _label(episode_accounts: EpisodeAccounts) -> str:
+    episode = episode_accounts.episode
+    when = episode_accounts.entry.when
+    return f"{episode.label} {episode.title}" + (f" ({when})" if when != "undated" else "")
+
+
+def plan_for(
+    store: Store,
+    method: Method,
+    participant_id: str,
+    *,
+    planned_minutes: int = 90,
+    overview: ReviewOverview | None = None,
+) -> Plan:
+    """The prioritised agenda for a further conversation with ``participant_id``."""
+    person = store.participant(participant_id)
+    review = person.review
+    overview = overview or review_overview(store, review)
+    framing = sum(method.stage(n).minutes for n in FRAMING_STAGES)
+    plan = Plan(review, person, [], max(0, planned_minutes - framing), framing)
+    done = _already_raised(store, review, participant_id)
+    theirs = {c for c, conv in overview.conversations.items() if conv.participant == person.id}
+    proposals: list[AgendaProposal] = []
+
+    def propose(kind: str, ref: str, text: str, priority: int, reason: str) -> None:
+        if (kind, ref) in done or any(p.kind == kind and p.ref == ref for p in proposals):
+            return
+        proposals.append(AgendaProposal(kind, ref, text, priority, MINUTES[kind], reason))
+
+    # Discrepancies: their own account first, then others on episodes they were part of.
+    part_of = {item.episode.id for item in overview.episodes if person.id in item.involved}
+    for gap in overview.discrepancies:
+        own = any(n.conversation in theirs for n in gap.notes)
+        if not own and not part_of & set(gap.episodes):
+            continue
+        where = "; ".join(overview.labels.get(s, "unknown source") for s in gap.sources)
+        texts = " / ".join(n.text for n in gap.notes)
+        propose("discrepancy", gap.id, f"Accounts differ: {texts}", 1 if own else 2, where)
+
+    pattern = mention_pattern(person)
+    for follow_up in overview.open_follow_ups:
+        own = follow_up.conversation in theirs
+        named = bool(pattern and pattern.search(follow_up.text))
+        if own or named:
+            reason = overview.labels.get(follow_up.conversation or "", "review team")
+            propose("follow_up", follow_up.id, follow_up.text, 1, reason)
+
+    notes_by_them = [
+        n for item in overview.episodes for n in item.entry.notes if n.conversation in theirs
+    ]
+    mapping = canonical_ids(
+        [item.episode for item in overview.episodes]
+        + [m for item in overview.episodes for m in item.entry.merged]
+    )
+    own_cover = episode_coverage([n for n in notes_by_them if n.kind in ACCOUNT_KINDS], mapping)
+    prompt_titles = {p.key: p.title.lower() for p in method.local_rationality}
+    for item in overview.episodes:
+        if person.id not in item.involved:
+            continue
+        label = _label(item)
+        if person.id not in item.heard:
+            why = "; ".join(item.involved[person.id].reasons)
+            propose(
+                "missing_perspective",
+                item.episode.id,
+                f"Not yet heard on {label}: how did it look to them at the time?",
+                2,
+                why,
+            )
+        others = [a for a in item.accounts if a.participant != person.id]
+        if others:
+            sources = list(dict.fromkeys(a.source_label for a in others))
+            propose(
+                "others_accounts",
+                item.episode.id,
+                f"What others said about {label}: {len(others)} note(s) from " + "; ".join(sources),
+                3,
+                "; ".join(sources),
+            )
+        cover = own_cover.get(item.episode.id)
+        if person.id in item.heard and cover is not None:
+            missing = cover.missing_prompts(method)
+            covered = len(method.local_rationality) - len(missing)
+            if covered < THIN_PROMPTS:
+                asks = ", ".join(prompt_titles[k] for k in missing[:3])
+                propose(
+                    "thin_rationality",
+                    item.episode.id,
+                    f"Local rationality on {label} is thin ({covered} of "
+                    f"{len(method.local_rationality)} prompts); ask about: {asks}",
+                    4,
+                    "their own notes",
+                )
+            if not cover.factors:
+                propose(
+                    "no_factors",
+                    item.episode.id,
+                    f"No contributory factors noted for {label}: what most shaped it?",
+                    4,
+                    "their own notes",
+                )
+    order = {kind: index for index, kind in enumerate(MINUTES)}
+    proposals.sort(key=lambda p: (p.priority, order[p.kind]))
+    plan.items = proposals
+    return plan
+
+
+def save_plan(
+    store: Store,
+    plan: Plan,
+    *,
+    conversation: str | None = None,
+    planned_at: str | None = None,
+    planned_minutes: int = 90,
+    lead: str | None = None,
+    note_taker: str | None = None,
+) -> str:
+    """Store the agenda on a planned conversation (a new one unless ``conversation`` names a
+    planned, not yet started, conversation with the same participant). Items already on that
+    conversation's agenda are not added twice. Returns the conversation id."""
+    review = plan.review
+    with store.transaction():
+        if conversation:
+            target = store.conversation(conversation)
+            if target.participant != plan.participant.id:
+                raise StoreError(f"{target.label} is with someone else")
+            if target.started_at:
+                raise StoreError(f"{target.label} has already started; plan a new one")
+        else:
+            conversation = store.new_conversation(
+                review,
+                plan.participant.id,
+                lead=lead,
+                note_taker=note_taker,
+                planned_at=planned_at,
+                planned_minutes=planned_minutes,
+            )
+        existing = {
+            (row["kind"], row["ref"])
+            for row in store.rows("agenda_items", review)
+            if row["conversation"] == conversation
+        }
+        for item in plan.items:
+            if (item.kind, item.ref) in existing:
+                continue
+            store.emit(
+                review,
+                "agenda_item",
+                new_id(),
+                "set",
+                {
+                    "conversation": conversation,
+                    "kind": item.kind,
+                    "ref": item.ref,
+                    "text": item.text,
+                    "priority": item.priority,
+                    "minutes": item.minutes,
+                    "status": "open",
+                },
+            )
+    return conversation
+
+
+def agenda(store: Store, conversation_id: str) -> list[dict]:
+    """A conversation's saved agenda items, by priority then the order they were saved."""
+    review = store.conversation(conversation_id).review
+    rows = [r for r in store.rows("agenda_items", review) if r["conversation"] == conversation_id]
+    return sorted(rows, key=lambda r: (r["priority"] or 0, r["created"], r["id"]))
