@@ -70,7 +70,6 @@ def _ensure_row(conn: sqlite3.Connection, entity: Entity, entity_id: str, review
 
 
 def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[str, Any]) -> None:
-    _ensure_row(conn, entity, op.entity_id, op.review, op.hlc)
     allowed = set(entity.fields) | {"deleted"}
     clocks = dict(
         conn.execute(
@@ -83,18 +82,32 @@ def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[s
         for name, value in fields.items()
         if name in allowed and (name not in clocks or op.hlc > clocks[name])
     }
-    if not winners:
-        return
-    assignments = ", ".join(f"{name} = ?" for name in winners)
+    # One upsert creates the row if needed, widens created/updated and sets the winners.
+    values = {
+        "id": op.entity_id,
+        "review": op.review,
+        "deleted": 0,
+        "created": op.hlc,
+        "updated": op.hlc,
+        **winners,
+    }
+    updates = [
+        "created = min(created, excluded.created)",
+        "updated = max(updated, excluded.updated)",
+        *(f"{name} = excluded.{name}" for name in winners),
+    ]
     conn.execute(
-        f"UPDATE {entity.table} SET {assignments} WHERE id = ?",
-        (*winners.values(), op.entity_id),
+        f"INSERT INTO {entity.table} ({', '.join(values)}) "
+        f"VALUES ({', '.join('?' * len(values))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {', '.join(updates)}",
+        tuple(values.values()),
     )
-    conn.executemany(
-        "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
-        [(entity.name, op.entity_id, name, op.hlc) for name in winners],
-    )
+    if winners:
+        conn.executemany(
+            "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
+            [(entity.name, op.entity_id, name, op.hlc) for name in winners],
+        )
 
 
 def _add_immutable(conn: sqlite3.Connection, entity: Entity, op: Op) -> None:
