@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from facilitator.analysis.episodes import canonical_ids
+from facilitator.analysis.review_overview import review_overview
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
 from facilitator.store import Store
@@ -147,6 +149,7 @@ FINAL_BANNER = (
     "and places are removed."
 )
 TEAM = "Review team"
+TEAM_KINDS = ("reflection", "followup")  # the team's own words, never an account
 
 
 class ReviewData:
@@ -163,7 +166,6 @@ class ReviewData:
         self.review = store.review(review)
         self.people = {p.id: p for p in store.participants(review)}
         self.talks = {c.id: c for c in store.conversations(review)}
-        self.episodes = [e for e in store.episodes(review) if not e.merged_into]
         self.notes = [
             replace(
                 n,
@@ -180,11 +182,20 @@ class ReviewData:
         self.factor_titles = {a.key: a.title for a in method.factor_areas}
         self.stage_titles = {s.number: s.title for s in method.stages}
         self.notes_by_conversation: dict[str, list[Note]] = defaultdict(list)
-        self.notes_by_episode: dict[str, list[Note]] = defaultdict(list)
         for note in self.notes:
             self.notes_by_conversation[note.conversation].append(note)
-            for episode in note.episodes:
-                self.notes_by_episode[episode].append(note)
+        # Episodes, accounts, gaps and discrepancies come from the analysis layer, so the
+        # report shows what the team sees on the board (merged duplicates folded in).
+        self.overview = review_overview(store, review)
+        self.canonical = canonical_ids(store.episodes(review))
+        self.episodes = [item.episode for item in self.overview.episodes]
+        by_id = {n.id: n for n in self.notes}
+        self.notes_by_episode: dict[str, list[Note]] = {
+            item.episode.id: [by_id[n.id] for n in item.entry.notes if n.id in by_id]
+            for item in self.overview.episodes
+        }
+        self._missing = {item.episode.id: item.missing for item in self.overview.episodes}
+        self._contradicted = {n.id for d in self.overview.discrepancies for n in d.notes}
 
     # --- how people and sources are named ------------------------------------------
 
@@ -223,11 +234,8 @@ class ReviewData:
     # --- reading across the review -------------------------------------------------
 
     def ordered_episodes(self) -> list[Episode]:
-        """Episodes in time order; undated ones last, in the order they were named."""
-        return sorted(
-            self.episodes,
-            key=lambda e: (e.date_start is None, e.date_start or "", e.date_end or ""),
-        )
+        """Live episodes in time order; undated ones last."""
+        return self.episodes
 
     def reflection_anchor(self, notes: list[Note]) -> dict[str, list[Note]]:
         """Reflections keyed by the id of the note they followed in the same conversation."""
@@ -241,39 +249,18 @@ class ReviewData:
         return anchored
 
     def missing_perspectives(self, episode: Episode) -> list[str]:
-        """Participants and agencies with no account of this episode yet."""
-        spoke = {
-            self.talks[n.conversation].participant
-            for n in self.notes_by_episode.get(episode.id, [])
-            if n.conversation in self.talks
-        }
-        cited_agencies = {
-            (self.documents[c["document"]].agency or "").lower()
-            for c in self.chronology
-            if c["episode"] == episode.id
-            and c["status"] == "accepted"
-            and c["document"] in self.documents
-        }
+        """People involved in this episode whose account of it has not been heard, and why
+        the team thinks they were involved."""
         missing = []
-        for person in self.people.values():
-            if person.id in spoke:
-                continue
-            held = any(
-                t.participant == person.id and t.status == "done" for t in self.talks.values()
-            )
-            reason = "spoke of other episodes" if held else "no conversation held yet"
-            if person.agency.lower() in cited_agencies:
-                reason += "; their agency's records are cited"
-            missing.append(f"{self.who(person)} ({reason})")
+        for gap in self._missing.get(episode.id, []):
+            person = self.people.get(gap.participant)
+            reasons = "; ".join(clean(r) for r in gap.reasons)
+            missing.append(f"{self.who(person)} ({reasons})" if reasons else self.who(person))
         return missing
 
     def contradicted(self) -> set[str]:
-        found: set[str] = set()
-        for note in self.notes:
-            if note.contradicts:
-                found.add(note.id)
-                found.update(note.contradicts)
-        return found
+        """Notes that are part of a discrepancy (a ``!`` note or a contradicting pair)."""
+        return self._contradicted
 
 
 def _time(note: Note) -> str:
@@ -375,13 +362,17 @@ def narrative_section(data: ReviewData) -> list[Block]:
             heading_para.comments.append(
                 Comment(f"Problematic: {clean(episode.team_problematic)}", TEAM)
             )
-        accounts = [n for n in data.notes_by_episode.get(episode.id, []) if n.kind != "reflection"]
+        linked = data.notes_by_episode.get(episode.id, [])
+        accounts = [n for n in linked if n.kind not in TEAM_KINDS]
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
             text = quoted(note.text) if note.kind == "quote" else note.text
+            source = data.source(note.conversation)
+            if note.document:
+                source = f"{data.document_source(note.document)}, cited in {source}"
             para = Para(
                 text + _citation(data, note),
-                lead=f"{data.source(note.conversation)}:",
+                lead=f"{source}:",
                 style="bullet",
                 flag="discrepancy" if flagged else "",
             )
@@ -399,9 +390,18 @@ def narrative_section(data: ReviewData) -> list[Block]:
                         style="bullet",
                     )
                 )
+        for note in linked:
+            if note.kind == "followup":
+                blocks.append(
+                    Para(
+                        note.text,
+                        lead=f"Still to ask (from {data.source(note.conversation)}):",
+                        flag="gap",
+                    )
+                )
         # Reflections tagged to this episode directly but following no account of it.
         shown = {n.id for n in accounts}
-        for note in data.notes_by_episode.get(episode.id, []):
+        for note in linked:
             if note.kind == "reflection":
                 anchors = by_anchor_all.get(note.conversation, {})
                 if not any(note in anchors.get(a, []) for a in shown):
@@ -444,8 +444,10 @@ def episodes_section(data: ReviewData) -> list[Block]:
         ]
         sources: dict[str, int] = defaultdict(int)
         for note in notes:
-            if note.kind != "reflection":
+            if note.kind not in TEAM_KINDS:
                 sources[data.source(note.conversation)] += 1
+            if note.document:
+                sources[data.document_source(note.document)] += 1
         evidence = [f"{s} ({n} note{'s' if n != 1 else ''})" for s, n in sources.items()]
         evidence += [
             data.document_source(c["document"])

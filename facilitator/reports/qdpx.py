@@ -170,7 +170,7 @@ class _Builder:
                 )
                 keys = [f"kind:{note.kind}"]
                 keys += [f"factor:{k}" for k in note.factors]
-                keys += [f"episode:{e}" for e in note.episodes]
+                keys += [f"episode:{self.data.canonical.get(e, e)}" for e in note.episodes]
                 keys += [f"prompt:{p}" for p in note.prompts]
                 for key in keys:
                     if key in codes:
