@@ -117,8 +117,28 @@ def create_materialised_tables(db: sqlite_utils.Database) -> None:
     db["stage_events"].create_index(["conversation", "at"], if_not_exists=True)
 
 
+def _m2_sync(db: sqlite_utils.Database) -> None:
+    """Shared-folder sync: local-only bookkeeping, and (device, epoch, seq) no longer unique.
+
+    Two clones of one laptop can write different ops under the same (device, epoch, seq);
+    a third device must keep both (ops are identified by id), so the index stops being
+    unique. The sync tables are local state: never synced, never rebuilt from ops.
+    """
+    db.conn.execute("DROP INDEX IF EXISTS idx_ops_device_epoch_seq")
+    db["ops"].create_index(["device", "epoch", "seq"], index_name="idx_ops_device_epoch_seq_2")
+    db["sync_shares"].create(
+        {"review": str, "folder": str, "key_id": str, "joined_at": str}, pk="review"
+    )
+    db["sync_files"].create(
+        {"review": str, "name": str, "status": str, "detail": str}, pk=("review", "name")
+    )
+    db["sync_marks"].create(
+        {"review": str, "device": str, "epoch": int, "hwm": int}, pk=("review", "device", "epoch")
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_m1_initial]
+MIGRATIONS: list[Migration] = [_m1_initial, _m2_sync]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

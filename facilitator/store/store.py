@@ -200,6 +200,32 @@ class Store:
             self._next_seq = 1
         return self.epoch
 
+    def fork_epoch(self, from_seq: int, above_epoch: int = 0, jump: int = 0) -> int:
+        """Continue under a new epoch, moving this epoch's ops from ``from_seq`` on into it.
+
+        For sync, when the shared folder already holds other content under this device's
+        (epoch, seq): a restored backup or a cloned disk. Only the numbering of ops that
+        never reached the share changes; their ids, clocks and content do not.
+        """
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT max(epoch) FROM ops WHERE device = ?", (self.device,)
+            ).fetchone()
+            old = self.epoch
+            self.epoch = max(old, row[0] or 0, above_epoch) + 1 + jump
+            moved = self.conn.execute(
+                "UPDATE ops SET epoch = ?, seq = seq - ? + 1 "
+                "WHERE device = ? AND epoch = ? AND seq >= ?",
+                (self.epoch, from_seq, self.device, old, from_seq),
+            ).rowcount
+            self._next_seq = moved + 1
+        return self.epoch
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock guarding the connection, for callers that keep their own tables."""
+        return self._lock
+
     def update(self, review: str, entity: str, entity_id: str, **fields: Any) -> Op:
         return self.emit(review, entity, entity_id, "set", fields)
 

@@ -1,0 +1,194 @@
+"""The shared folder on disk: ``review.json`` and ``devices/<device>/<epoch>/``.
+
+Only the owning device writes in its own folder, and only new names: write a temp file,
+fsync, then link it to its final name (which fails rather than replace). Nothing here
+ever deletes or rewrites a segment. Reading never trusts that the folder is there: an
+unmounted share, an empty mount point or an unreadable file are reported, not acted on.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from facilitator.sync.crypto import KdfParams
+
+REVIEW_FILE = "review.json"
+DEVICES = "devices"
+SHARE_FORMAT = 1
+TEMP_PREFIX = ".tmp-"
+STALE_TEMP_S = 3600
+
+
+class ShareProblem(Exception):
+    """The shared folder cannot be used right now (unmounted, empty, unreadable)."""
+
+
+class ShareTooNew(ShareProblem):
+    """review.json was written by a newer facilitator."""
+
+
+@dataclass(frozen=True)
+class ShareInfo:
+    review: str
+    kdf: KdfParams
+    wrap_nonce: bytes
+    wrapped_key: bytes
+    key_id: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": SHARE_FORMAT,
+                "kind": "facilitator shared review",
+                "review": self.review,
+                "kdf": {
+                    "name": "scrypt",
+                    "salt": _b64(self.kdf.salt),
+                    "n": self.kdf.n,
+                    "r": self.kdf.r,
+                    "p": self.kdf.p,
+                },
+                "wrapped_key": {"nonce": _b64(self.wrap_nonce), "data": _b64(self.wrapped_key)},
+                "key_id": self.key_id,
+            },
+            indent=2,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ShareInfo:
+        try:
+            data = json.loads(text)
+            if int(data.get("format", 0)) > SHARE_FORMAT:
+                raise ShareTooNew(
+                    "this shared folder was set up by a newer facilitator; please upgrade"
+                )
+            kdf = data["kdf"]
+            return cls(
+                review=str(data["review"]),
+                kdf=KdfParams(
+                    salt=_unb64(kdf["salt"]), n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
+                ),
+                wrap_nonce=_unb64(data["wrapped_key"]["nonce"]),
+                wrapped_key=_unb64(data["wrapped_key"]["data"]),
+                key_id=str(data["key_id"]),
+            )
+        except ShareTooNew:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ShareProblem(f"{REVIEW_FILE} in the shared folder is damaged ({exc})") from None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def read_share_info(folder: Path) -> ShareInfo:
+    """review.json, or ShareProblem saying plainly why the folder cannot be used now."""
+    if not folder.exists():
+        raise ShareProblem(f"shared folder {folder} is not reachable (unmounted or offline?)")
+    if not folder.is_dir():
+        raise ShareProblem(f"{folder} is not a folder")
+    path = folder / REVIEW_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ShareProblem(
+            f"shared folder {folder} has no {REVIEW_FILE} (empty, not yet synced, "
+            "or not mounted); nothing was changed"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ShareProblem(f"cannot read {path}: {exc}") from None
+    return ShareInfo.from_json(text)
+
+
+def write_new_file(path: Path, data: bytes) -> bool:
+    """Create ``path`` with ``data`` durably; False (and nothing written) if it exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{time.monotonic_ns()}-{path.name}"
+    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)  # atomic and never replaces an existing name
+        except FileExistsError:
+            return False
+        except OSError:
+            # Some shares (FAT sticks, a few SMB servers) have no hard links.
+            if path.exists():
+                return False
+            os.rename(temp, path)
+        _fsync_dir(path.parent)
+        return True
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Our own half-written temp files from a crash (never segments)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    cutoff = time.time() - STALE_TEMP_S
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX):
+            try:
+                if entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def device_folder(folder: Path, device: str, epoch: int) -> Path:
+    return folder / DEVICES / device / str(epoch)
+
+
+def list_segments(folder: Path) -> dict[tuple[str, int], list[str]]:
+    """File names in every ``devices/<device>/<epoch>/`` folder (one listing per folder)."""
+    result: dict[tuple[str, int], list[str]] = {}
+    root = folder / DEVICES
+    try:
+        devices = os.listdir(root)
+    except FileNotFoundError:
+        return result
+    for device in devices:
+        if device.startswith("."):
+            continue
+        try:
+            epochs = os.listdir(root / device)
+        except (NotADirectoryError, FileNotFoundError):
+            continue
+        for epoch in epochs:
+            if not epoch.isdigit():
+                continue
+            try:
+                result[(device, int(epoch))] = os.listdir(root / device / epoch)
+            except (NotADirectoryError, FileNotFoundError):
+                continue
+    return result

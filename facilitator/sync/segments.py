@@ -1,0 +1,185 @@
+"""The segment file: one immutable, encrypted run of one device's ops for one review.
+
+Name: ``devices/<device>/<epoch>/<first>-<last>.seg`` with ``first``/``last`` the device
+seq range the segment covers, zero-padded to 12 digits so names sort in seq order.
+Segments of one device and epoch tile its seq space: each starts right after the last
+one ended. A range may hold fewer ops than seqs: a device's seqs are shared by all its
+reviews and a review's folder carries only that review's ops.
+
+Bytes::
+
+    b"FSEG" | header length (4 bytes, big-endian) | header (canonical JSON) | sealed body
+
+The header (container version, review, device, epoch, first, last, op count, body
+length) is in clear so a reader can tell a truncated file ("not yet") from a damaged one,
+and it is the associated data of the AES-GCM seal, so none of it can be altered. The
+body is zlib-compressed JSON lines, one op each.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from facilitator.store.oplog import Op
+from facilitator.sync.crypto import SealBroken, open_sealed, seal
+
+MAGIC = b"FSEG"
+CONTAINER_VERSION = 1
+SEQ_DIGITS = 12
+SUFFIX = ".seg"
+_PREFIX = struct.Struct(">4sI")
+MAX_HEADER = 64 * 1024
+
+# The canonical name, then anything a file-sync engine may add before the extension:
+# OneDrive "-LAPTOP", Dropbox " (Jordan's conflicted copy 2025-03-04)",
+# Syncthing ".sync-conflict-20250304-101010-ABCDEFG".
+NAME_RE = re.compile(rf"^(\d{{{SEQ_DIGITS}}})-(\d{{{SEQ_DIGITS}}})(.*)\.seg$")
+
+
+class SegmentIncomplete(Exception):
+    """Shorter than it says it is: still arriving (or truncated). Try again later."""
+
+
+class SegmentRejected(Exception):
+    """Complete but unusable: tampered, renamed, or not a segment at all."""
+
+
+class SegmentTooNew(Exception):
+    """Written by a newer facilitator: kept on the share and read after an upgrade."""
+
+
+@dataclass(frozen=True)
+class SegmentName:
+    first: int
+    last: int
+    suffix: str  # "" for the canonical name; otherwise a file-sync engine's copy
+
+    @property
+    def canonical(self) -> bool:
+        return not self.suffix
+
+
+def segment_name(first: int, last: int) -> str:
+    return f"{first:0{SEQ_DIGITS}d}-{last:0{SEQ_DIGITS}d}{SUFFIX}"
+
+
+def parse_name(name: str) -> SegmentName | None:
+    match = NAME_RE.match(name)
+    if not match:
+        return None
+    first, last = int(match[1]), int(match[2])
+    if first < 1 or last < first:
+        return None
+    return SegmentName(first, last, match[3])
+
+
+@dataclass(frozen=True)
+class Segment:
+    review: str
+    device: str
+    epoch: int
+    first: int
+    last: int
+    ops: tuple[Op, ...]
+
+
+def encode(segment: Segment, data_key: bytes) -> bytes:
+    lines = "\n".join(
+        json.dumps(op.as_dict(), sort_keys=True, ensure_ascii=False) for op in segment.ops
+    )
+    body = zlib.compress(lines.encode("utf-8"), 1)
+    header = _header(segment, body_length=len(body) + 28)
+    prefix = _PREFIX.pack(MAGIC, len(header))
+    return prefix + header + seal(data_key, body, prefix + header)
+
+
+def _header(segment: Segment, body_length: int) -> bytes:
+    return json.dumps(
+        {
+            "v": CONTAINER_VERSION,
+            "review": segment.review,
+            "device": segment.device,
+            "epoch": segment.epoch,
+            "first": segment.first,
+            "last": segment.last,
+            "count": len(segment.ops),
+            "length": body_length,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+
+
+def read_header(data: bytes) -> tuple[dict, int]:
+    """The clear header and where the sealed body starts; raises on short or foreign data."""
+    if len(data) < _PREFIX.size:
+        if MAGIC.startswith(data[:4]):
+            raise SegmentIncomplete("shorter than a segment header")
+        raise SegmentRejected("not a facilitator segment")
+    magic, header_length = _PREFIX.unpack_from(data)
+    if magic != MAGIC:
+        raise SegmentRejected("not a facilitator segment")
+    if header_length > MAX_HEADER:
+        raise SegmentRejected("damaged header")
+    end = _PREFIX.size + header_length
+    if len(data) < end:
+        raise SegmentIncomplete("header cut short")
+    try:
+        header = json.loads(data[_PREFIX.size : end])
+        version = int(header["v"])
+    except (ValueError, KeyError, TypeError):
+        raise SegmentRejected("damaged header") from None
+    if version > CONTAINER_VERSION:
+        raise SegmentTooNew(f"segment format {version}; this version reads {CONTAINER_VERSION}")
+    return header, end
+
+
+def decode(
+    data: bytes, data_key: bytes, *, review: str, device: str, epoch: int, name: SegmentName
+) -> Segment:
+    """Check, open and parse a segment read from ``devices/<device>/<epoch>/<name>``."""
+    header, start = read_header(data)
+    try:
+        expected_length = int(header["length"])
+        first, last = int(header["first"]), int(header["last"])
+    except (KeyError, TypeError, ValueError):
+        raise SegmentRejected("damaged header") from None
+    body = data[start:]
+    if len(body) < expected_length:
+        raise SegmentIncomplete(f"{len(body)} of {expected_length} bytes so far")
+    if len(body) > expected_length:
+        raise SegmentRejected("longer than its header says (damaged or appended to)")
+    try:
+        plain = open_sealed(data_key, body, data[:start])
+    except SealBroken:
+        raise SegmentRejected("tampered with, or sealed under another key") from None
+    # Authentic from here on; the header must also match where the file sits.
+    claimed = (header.get("review"), header.get("device"), header.get("epoch"), first, last)
+    if claimed != (review, device, epoch, name.first, name.last):
+        raise SegmentRejected(
+            f"renamed or moved: it holds {header.get('device')}/{header.get('epoch')}/"
+            f"{first}-{last} of another place"
+        )
+    try:
+        ops = tuple(
+            Op.from_dict(json.loads(line))
+            for line in zlib.decompress(plain).decode("utf-8").split("\n")
+            if line
+        )
+    except (ValueError, KeyError, TypeError, zlib.error):
+        raise SegmentRejected("its contents cannot be read") from None
+    for op in ops:
+        if op.device != device or op.epoch != epoch or not first <= op.seq <= last:
+            raise SegmentRejected("holds ops outside its own range")
+        if op.review != review:
+            raise SegmentRejected("holds ops of another review")
+    return Segment(review, device, epoch, first, last, ops)
+
+
+def build(review: str, device: str, epoch: int, first: int, last: int, ops: Iterable[Op]):
+    return Segment(review, device, epoch, first, last, tuple(ops))

@@ -1,0 +1,103 @@
+"""Publishing a review to a shared folder, joining one, and finding a review's engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facilitator.store import Store
+from facilitator.sync import state
+from facilitator.sync.crypto import (
+    SCRYPT_N,
+    derive_key,
+    key_id,
+    new_data_key,
+    new_kdf_params,
+    unwrap_key,
+    wrap_key,
+)
+from facilitator.sync.engine import SyncEngine, SyncReport
+from facilitator.sync.layout import (
+    REVIEW_FILE,
+    ShareInfo,
+    ShareProblem,
+    read_share_info,
+    write_new_file,
+)
+
+MIN_PASSPHRASE = 8
+
+
+class SyncError(Exception):
+    """A sync set-up problem the user can act on (one line)."""
+
+
+def check_passphrase(passphrase: str) -> str:
+    passphrase = passphrase.strip("\r\n")
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise SyncError(f"the passphrase needs at least {MIN_PASSPHRASE} characters")
+    return passphrase
+
+
+def share_review(
+    store: Store, review: str, folder: Path, passphrase: str, *, scrypt_n: int = SCRYPT_N
+) -> SyncReport:
+    """Publish ``review`` to ``folder`` (new or empty of reviews) and send its ops."""
+    folder = Path(folder).expanduser().absolute()
+    passphrase = check_passphrase(passphrase)
+    existing = state.share(store, review)
+    if existing is not None:
+        raise SyncError(f"this review is already shared in {existing.folder}")
+    if (folder / REVIEW_FILE).exists():
+        try:
+            info = read_share_info(folder)
+        except ShareProblem as exc:
+            raise SyncError(str(exc)) from None
+        if info.review == review:
+            raise SyncError(f"{folder} already holds this review: use 'facilitator review join'")
+        raise SyncError(f"{folder} already holds another review; choose an empty folder")
+    data_key = new_data_key()
+    params = new_kdf_params(scrypt_n)
+    nonce, wrapped = wrap_key(data_key, derive_key(passphrase, params), review)
+    info = ShareInfo(review, params, nonce, wrapped, key_id(data_key))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not write_new_file(folder / REVIEW_FILE, info.to_json().encode()):
+            raise SyncError(f"{folder} was set up by someone else a moment ago; join it instead")
+    except OSError as exc:
+        raise SyncError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    state.save_key(store, review, data_key)
+    state.record_share(store, review, folder, info.key_id)
+    return SyncEngine(store, review, folder, data_key).sync()
+
+
+def join_share(store: Store, folder: Path, passphrase: str) -> SyncReport:
+    """Take a shared review into this laptop's store (or reconnect to it)."""
+    folder = Path(folder).expanduser().absolute()
+    try:
+        info = read_share_info(folder)
+    except ShareProblem as exc:
+        raise SyncError(str(exc)) from None
+    wrapping = derive_key(passphrase.strip("\r\n"), info.kdf)
+    data_key = unwrap_key(info.wrap_nonce, info.wrapped_key, wrapping, info.review)
+    if key_id(data_key) != info.key_id:
+        raise SyncError(f"{folder / REVIEW_FILE} is damaged (key fingerprint does not match)")
+    state.save_key(store, info.review, data_key)
+    state.record_share(store, info.review, folder, info.key_id)
+    return SyncEngine(store, info.review, folder, data_key).sync()
+
+
+def engine_for(store: Store, review: str) -> SyncEngine:
+    record = state.share(store, review)
+    if record is None:
+        raise SyncError("this review is not shared: use 'facilitator review share REVIEW DIR'")
+    data_key = state.load_key(store, review)
+    if data_key is None:
+        raise SyncError(
+            f"this laptop no longer holds the review's key: run 'facilitator review join "
+            f"{record.folder}' and give the passphrase"
+        )
+    return SyncEngine(store, review, record.folder, data_key)
+
+
+def shared_reviews(store: Store) -> list[str]:
+    return [record.review for record in state.shares(store)]

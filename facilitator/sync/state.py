@@ -1,0 +1,116 @@
+"""What this laptop remembers about each shared review (local only, never synced).
+
+- ``sync_shares``: the review's shared folder and the fingerprint of its data key;
+- ``sync_files``: every segment name already taken in (or rejected), so a sync with
+  nothing new costs a directory listing and a set difference;
+- ``sync_marks``: per (device, epoch), the high-water mark: every seq up to it is here.
+
+The data key itself is cached in ``<store folder>/sync-keys/<review>.key`` (mode 0600,
+folder 0700), so background sync never asks for the passphrase again on this laptop;
+``facilitator review join`` asks again if the file is missing. Anyone who can read that
+file could already read the store file beside it, which holds the same notes in clear.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from facilitator.reports.files import write_private_bytes
+from facilitator.store import Store
+
+
+@dataclass(frozen=True)
+class ShareRecord:
+    review: str
+    folder: Path
+    key_id: str
+
+
+def key_path(store: Store, review: str) -> Path:
+    return store.path.parent / "sync-keys" / f"{review}.key"
+
+
+def save_key(store: Store, review: str, data_key: bytes) -> None:
+    path = key_path(store, review)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)
+    write_private_bytes(path, data_key)
+
+
+def load_key(store: Store, review: str) -> bytes | None:
+    try:
+        data = key_path(store, review).read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == 32 else None
+
+
+def record_share(store: Store, review: str, folder: Path, key_id: str) -> None:
+    with store.lock:
+        store.conn.execute(
+            "INSERT INTO sync_shares(review, folder, key_id, joined_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(review) DO UPDATE SET folder = excluded.folder, "
+            "key_id = excluded.key_id",
+            (review, str(folder), key_id, store.now_iso()),
+        )
+
+
+def shares(store: Store) -> list[ShareRecord]:
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT review, folder, key_id FROM sync_shares ORDER BY joined_at"
+        ).fetchall()
+    return [ShareRecord(r, Path(f), k) for r, f, k in rows]
+
+
+def share(store: Store, review: str) -> ShareRecord | None:
+    for record in shares(store):
+        if record.review == review:
+            return record
+    return None
+
+
+def known_files(store: Store, review: str) -> set[str]:
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT name FROM sync_files WHERE review = ?", (review,)
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def rejected_files(store: Store, review: str) -> list[tuple[str, str]]:
+    with store.lock:
+        return store.conn.execute(
+            "SELECT name, detail FROM sync_files WHERE review = ? AND status = 'rejected' "
+            "ORDER BY name",
+            (review,),
+        ).fetchall()
+
+
+def remember_files(store: Store, review: str, rows: list[tuple[str, str, str]]) -> None:
+    """Rows of (name, status, detail); status 'ok' or 'rejected'. Caller holds a transaction."""
+    store.conn.executemany(
+        "INSERT INTO sync_files(review, name, status, detail) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(review, name) DO UPDATE SET status = excluded.status, "
+        "detail = excluded.detail",
+        [(review, *row) for row in rows],
+    )
+
+
+def marks(store: Store, review: str) -> dict[tuple[str, int], int]:
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT device, epoch, hwm FROM sync_marks WHERE review = ?", (review,)
+        ).fetchall()
+    return {(d, e): h for d, e, h in rows}
+
+
+def save_marks(store: Store, review: str, updated: dict[tuple[str, int], int]) -> None:
+    """Caller holds a transaction."""
+    store.conn.executemany(
+        "INSERT INTO sync_marks(review, device, epoch, hwm) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(review, device, epoch) DO UPDATE SET hwm = excluded.hwm",
+        [(review, d, e, h) for (d, e), h in updated.items()],
+    )
