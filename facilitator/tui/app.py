@@ -1,0 +1,185 @@
+"""The facilitator app: a home screen of reviews and conversations, and a screen per role.
+
+Other parts plug in here with small additions: status widgets (e.g. sync) through
+:meth:`FacilitatorApp.register_status_widget`, start-up work through
+:meth:`FacilitatorApp.add_startup_hook`, palette entries in :meth:`get_system_commands`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widget import Widget
+
+from facilitator.method import Method
+from facilitator.service import Service
+from facilitator.store import Store
+from facilitator.tui.themes import DEFAULT_THEME, HIGH_CONTRAST, NO_COLOR_THEME, THEME_SETTING
+
+ROLES = ("notes", "lead", "split")
+_ROLE_SCREENS = {
+    "lead": ("facilitator.tui.screens.lead", "LeadScreen"),
+    "split": ("facilitator.tui.screens.split", "SplitScreen"),
+}
+ROLE_NAMES = {"notes": "note-taker", "lead": "lead questioner", "split": "lead and notes"}
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class FacilitatorApp(App[None]):
+    """The app. ``clock`` gives an aware "now"; tests inject a frozen one."""
+
+    TITLE = "facilitator"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        service: Service,
+        *,
+        conversation: str | None = None,
+        role: str | None = None,
+        review: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.start_conversation_id = conversation
+        self.start_role = role
+        self.start_review = review
+        self._clock = clock or _local_now
+        self._status_factories: list[Callable[[], Widget]] = []
+        self._startup_hooks: list[Callable[[FacilitatorApp], object]] = []
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = self._initial_theme()
+
+    # --- what other parts rely on --------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        return self.service.store
+
+    @property
+    def method(self) -> Method:
+        return self.service.method
+
+    def clock(self) -> datetime:
+        """Aware local "now" (frozen in tests and snapshots)."""
+        moment = self._clock()
+        return moment if moment.tzinfo else moment.astimezone()
+
+    def now_iso(self) -> str:
+        return self.clock().isoformat(timespec="milliseconds")
+
+    def register_status_widget(self, factory: Callable[[], Widget]) -> None:
+        """Add a widget (made fresh for each screen) to every screen's status bar."""
+        self._status_factories.append(factory)
+        for screen in self.screen_stack:
+            for bar in screen.query("StatusBar"):
+                bar.mount(factory())  # type: ignore[arg-type]
+
+    def status_widgets(self) -> Iterable[Widget]:
+        return [factory() for factory in self._status_factories]
+
+    def add_startup_hook(self, hook: Callable[[FacilitatorApp], object]) -> None:
+        """Run ``hook(app)`` once the app is mounted (or now, if it already is)."""
+        if self.is_running and self._startup_done:
+            hook(self)
+        else:
+            self._startup_hooks.append(hook)
+
+    _startup_done = False
+
+    def open_conversation(self, conversation_id: str, role: str) -> None:
+        """Push the screen for ``role`` ("notes", "lead" or "split") on this conversation."""
+        if role == "notes":
+            from facilitator.tui.screens.notes import NotesScreen
+
+            self.push_screen(NotesScreen(conversation_id))
+            return
+        if role not in _ROLE_SCREENS:
+            self.notify(f"Unknown role {role!r}.", severity="error")
+            return
+        module_name, class_name = _ROLE_SCREENS[role]
+        try:
+            screen_class = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError) as exc:
+            self.notify(
+                f"The {ROLE_NAMES[role]} view is not available in this version ({exc}).",
+                title="Cannot open",
+                severity="error",
+            )
+            return
+        screen: Screen = screen_class(conversation_id)
+        self.push_screen(screen)
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from facilitator.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen(review=self.start_review))
+        if self.start_conversation_id:
+            self.open_conversation(self.start_conversation_id, self.start_role or "notes")
+        self._startup_done = True
+        hooks, self._startup_hooks = self._startup_hooks, []
+        for hook in hooks:
+            hook(self)
+
+    # --- themes ------------------------------------------------------------------------
+
+    def _initial_theme(self) -> str:
+        if os.environ.get("NO_COLOR") is not None or self.no_color:
+            return NO_COLOR_THEME
+        saved = self.store.setting(THEME_SETTING)
+        return saved if saved in self.available_themes else DEFAULT_THEME
+
+    def watch_theme(self, theme: str) -> None:
+        if self._startup_done and self.store.setting(THEME_SETTING) != theme:
+            self.store.set_setting(THEME_SETTING, theme)
+
+    # --- actions and the command palette -----------------------------------------
+
+    def action_help(self) -> None:
+        from facilitator.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_high_contrast(self) -> None:
+        self.theme = HIGH_CONTRAST.name if self.theme != HIGH_CONTRAST.name else DEFAULT_THEME
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and the note grammar (F1)", self.action_help)
+        yield SystemCommand(
+            "High contrast", "Switch the high-contrast theme on or off", self.action_high_contrast
+        )
+        # Screens add their own main actions (new review, start conversation, ...).
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+
+
+def run(
+    service: Service,
+    *,
+    conversation: str | None = None,
+    role: str | None = None,
+    review: str | None = None,
+) -> None:
+    """Open the app (called by the CLI: ``facilitator``, ``notes``, ``lead``, ``demo``)."""
+    FacilitatorApp(service, conversation=conversation, role=role, review=review).run()

@@ -1,0 +1,1 @@
+"""Whole-screen views: home, note-taker, help, dialogs."""

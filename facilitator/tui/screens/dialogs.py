@@ -1,0 +1,214 @@
+"""Small modal dialogs: forms, choosing from a list, editing a note, a note's history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from facilitator import capture
+from facilitator.method import Method
+from facilitator.model import Revision
+from facilitator.tui.text import display_text, plain
+from facilitator.tui.widgets.note_box import NoteBox
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    required: bool = False
+
+
+class FormDialog(ModalScreen[dict[str, str] | None]):
+    """A few labelled text fields. Enter on the last field (or ctrl+s) saves; Escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[Field]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = list(fields)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            for spec in self.fields:
+                yield Label(plain(spec.label + (" *" if spec.required else "")))
+                yield Input(spec.value, placeholder=spec.placeholder, id=f"field-{spec.key}")
+            yield Static("", id="dialog-problem", markup=False)
+            yield Label(plain("Enter: next field / save · Esc: cancel"), classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+        else:
+            self.action_save()
+
+    def values(self) -> dict[str, str]:
+        return {
+            spec.key: self.query_one(f"#field-{spec.key}", Input).value.strip()
+            for spec in self.fields
+        }
+
+    def action_save(self) -> None:
+        values = self.values()
+        missing = [spec.label for spec in self.fields if spec.required and not values[spec.key]]
+        if missing:
+            self.query_one("#dialog-problem", Static).update(
+                f"Please fill in: {', '.join(missing)}"
+            )
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one item from a list (Enter), or Escape to cancel."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self, title: str, choices: Sequence[tuple[str, str]], current: str | None = None
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield OptionList(
+                *(Option(plain(label, one_line=True), id=key) for key, label in self.choices),
+                id="choices",
+            )
+            yield Label(plain("Enter: choose · Esc: cancel"), classes="dialog-help")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        keys = [key for key, _label in self.choices]
+        options.highlighted = keys.index(self.current) if self.current in keys else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class KindDialog(ChoiceDialog):
+    def __init__(self, method: Method, current: str) -> None:
+        choices = [
+            (kind.key, f"{(kind.prefix or '·'):<3}{kind.label}: {kind.help}")
+            for kind in method.note_kinds
+        ]
+        super().__init__("What kind of note is this?", choices, current)
+
+
+class EditNoteDialog(ModalScreen[str | None]):
+    """Edit one note's line (same grammar as typing it). Enter saves a new revision."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+    def compose(self) -> ComposeResult:
+        method: Method = self.app.method  # type: ignore[attr-defined]
+        with Vertical(classes="dialog dialog-wide"):
+            yield Label(plain("Edit note"), classes="dialog-title")
+            yield NoteBox(
+                self.line,
+                id="edit-box",
+                complete=lambda fragment: capture.complete_tag(fragment, method),
+            )
+            yield Label(
+                plain("Enter: save (the old text stays in the history) · Esc: cancel"),
+                classes="dialog-help",
+            )
+
+    def on_mount(self) -> None:
+        box = self.query_one(NoteBox)
+        box.focus()
+        box.move_cursor(box.document.end)
+
+    @on(NoteBox.Submitted)
+    def _save(self, event: NoteBox.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HistoryDialog(ModalScreen[None]):
+    """Every revision of a note, oldest first."""
+
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("h", "close", "Close", show=False)]
+
+    def __init__(self, revisions: Sequence[Revision]) -> None:
+        super().__init__()
+        self.revisions = list(revisions)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide"):
+            yield Label(plain("History of this note (oldest first)"), classes="dialog-title")
+            with VerticalScroll(id="history"):
+                for number, revision in enumerate(self.revisions, start=1):
+                    who = revision.author or "someone"
+                    yield Static(
+                        Content.assemble(
+                            (f"{number}. {revision.at[:19].replace('T', ' ')} {who}\n", "dim"),
+                            display_text(revision.text),
+                        ),
+                        markup=False,
+                    )
+            yield Label(plain("Esc: close"), classes="dialog-help")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.question), classes="dialog-title")
+            yield Label(plain("y: yes · n or Esc: no"), classes="dialog-help")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

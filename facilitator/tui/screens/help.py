@@ -1,0 +1,87 @@
+"""F1: the keys that work on the screen underneath, and the note grammar."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from facilitator.method import Method
+from facilitator.tui.text import plain
+
+TYPING_KEYS = [
+    ("Enter", "save the note"),
+    ("ctrl+j / alt+enter", "new line inside a note"),
+    ("Tab", "complete an @tag"),
+    ("Up (first line)", "move into earlier notes"),
+]
+GENERAL_KEYS = [
+    ("F1", "this help"),
+    ("ctrl+p", "command palette"),
+    ("ctrl+q", "quit"),
+    ("Esc", "close a dialog"),
+]
+
+
+def grammar_content(method: Method) -> Content:
+    rows: list[str | tuple[str, str]] = [("Note kinds (start the line with)\n", "bold")]
+    for kind in method.note_kinds:
+        prefix = kind.prefix or "(nothing)"
+        rows += [(f"  {prefix:<10}", "bold"), f"{kind.label}: {kind.help}\n"]
+    rows += [("\nAnywhere in the line\n", "bold")]
+    rows += [
+        ("  @family   ", "bold"),
+        "a factor area; a unique start is enough (@res)\n",
+        ("  @lr-...   ", "bold"),
+        "a local-rationality prompt\n",
+        ("  #3  #E3   ", "bold"),
+        "link to key practice episode 3\n",
+        ("  #new      ", "bold"),
+        "#new Title (date): a new episode, linked to this note\n",
+        "  An unknown @tag or #ref is kept in the text; the note is saved and the problem shown.\n",
+    ]
+    rows += [("\nFactor areas\n", "bold")]
+    for level in method.levels:
+        keys = "  ".join(f"@{area.key}" for area in level.areas)
+        rows += [f"  {level.title}: {keys}\n"]
+    rows += [("\nLocal-rationality prompts\n", "bold")]
+    for prompt in method.local_rationality:
+        rows += [(f"  @{prompt.key:<16}", "bold"), f"{prompt.title}\n"]
+    return Content.assemble(*rows)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("f1", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        stack = [screen for screen in self.app.screen_stack if screen is not self]
+        below = stack[-1] if stack else None
+        keys: list[tuple[str, str]] = []
+        if below is not None:
+            for _key, active in below.active_bindings.items():
+                binding = active.binding
+                if binding.show and binding.description:
+                    keys.append((self.app.get_key_display(binding), binding.description))
+        with Vertical(classes="dialog dialog-wide", id="help"):
+            yield Label(plain("Help"), classes="dialog-title")
+            with VerticalScroll():
+                rows: list[str | tuple[str, str]] = [("Keys on this screen\n", "bold")]
+                for key, description in keys + GENERAL_KEYS:
+                    rows += [(f"  {key:<20}", "bold"), f"{description}\n"]
+                rows += [("\nWhile typing a note\n", "bold")]
+                for key, description in TYPING_KEYS:
+                    rows += [(f"  {key:<20}", "bold"), f"{description}\n"]
+                rows += ["\n"]
+                yield Static(Content.assemble(*rows), markup=False)
+                yield Static(grammar_content(self.app.method), markup=False)  # type: ignore[attr-defined]
+            yield Label(plain("Esc or F1: close"), classes="dialog-help")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,424 @@
+"""The home screen: reviews, their participants and conversations; create and edit them
+from the keyboard; open a conversation as note-taker, lead or both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from facilitator.dates import DateProblem, parse_when
+from facilitator.model import PARTICIPANT_KINDS, Conversation, Participant, Review
+from facilitator.store.db import StoreError
+from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
+from facilitator.tui.text import display_text
+from facilitator.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from facilitator.tui.app import FacilitatorApp
+
+STATUS_STYLES = {"planned": "dim", "in progress": "bold $warning", "done": "$success"}
+
+
+def review_prompt(review: Review) -> Content:
+    return Content.assemble(
+        (f"{review.label:<4}", "bold"), display_text(review.title, one_line=True)
+    )
+
+
+def participant_prompt(participant: Participant) -> Content:
+    return Content.assemble(
+        (f"{participant.label:<4}", "bold"),
+        display_text(participant.display, one_line=True),
+        (f"  {participant.kind}", "dim"),
+    )
+
+
+def conversation_prompt(conversation: Conversation, who: str) -> Content:
+    when = (conversation.started_at or conversation.planned_at or "")[:16].replace("T", " ")
+    return Content.assemble(
+        (f"{conversation.label:<4}", "bold"),
+        (f"{conversation.status:<12}", STATUS_STYLES.get(conversation.status, "")),
+        display_text(who, one_line=True),
+        (f"  {when}" if when else "", "dim"),
+    )
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "new_review", "New review", id="new-review"),
+        Binding("a", "add_participant", "Add participant", id="add-participant"),
+        Binding("c", "new_conversation", "New conversation", id="new-conversation"),
+        Binding("e", "edit", "Edit", id="edit"),
+        Binding("o", "open('notes')", "Take notes", id="open-notes"),
+        Binding("l", "open('lead')", "Lead", id="open-lead"),
+        Binding("s", "open('split')", "Both", id="open-split"),
+        Binding("question_mark", "app.help", "Help", show=False),
+    ]
+
+    def __init__(self, review: str | None = None) -> None:
+        super().__init__()
+        self.review_id = review
+        self._reviews: list[Review] = []
+        self._participants: list[Participant] = []
+        self._conversations: list[Conversation] = []
+
+    @property
+    def facilitator(self) -> FacilitatorApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("facilitator: reviews and conversations", classes="screen-title", markup=False)
+        with Horizontal(id="home-body"):
+            with Vertical(id="reviews-pane", classes="pane"):
+                yield Label("Reviews", classes="pane-title")
+                yield OptionList(id="reviews")
+            with Vertical(id="detail-pane"):
+                with Vertical(classes="pane"):
+                    yield Label("Participants", classes="pane-title")
+                    yield OptionList(id="participants")
+                with Vertical(classes="pane"):
+                    yield Label("Conversations", classes="pane-title")
+                    yield OptionList(id="conversations")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#reviews", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # --- data ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        store = self.facilitator.store
+        self._reviews = store.reviews()
+        reviews = self.query_one("#reviews", OptionList)
+        reviews.set_options(Option(review_prompt(r), id=r.id) for r in self._reviews)
+        ids = [r.id for r in self._reviews]
+        if self.review_id not in ids:
+            self.review_id = ids[0] if ids else None
+        if self.review_id:
+            reviews.highlighted = ids.index(self.review_id)
+        self._load_review()
+        if not self._reviews:
+            self.query_one(StatusBar).show("No reviews yet: press n to create one.")
+
+    def _load_review(self) -> None:
+        store = self.facilitator.store
+        participants = self.query_one("#participants", OptionList)
+        conversations = self.query_one("#conversations", OptionList)
+        keep_p, keep_c = participants.highlighted, conversations.highlighted
+        if not self.review_id:
+            self._participants, self._conversations = [], []
+        else:
+            self._participants = store.participants(self.review_id)
+            self._conversations = store.conversations(self.review_id)
+        by_id = {p.id: p for p in self._participants}
+        participants.set_options(Option(participant_prompt(p), id=p.id) for p in self._participants)
+        conversations.set_options(
+            Option(
+                conversation_prompt(
+                    c,
+                    f"{by_id[c.participant].label} {by_id[c.participant].display}"
+                    if c.participant in by_id
+                    else "?",
+                ),
+                id=c.id,
+            )
+            for c in self._conversations
+        )
+        for options, keep, count in (
+            (participants, keep_p, len(self._participants)),
+            (conversations, keep_c, len(self._conversations)),
+        ):
+            if count:
+                options.highlighted = keep if keep is not None and keep < count else 0
+        self.refresh_bindings()
+
+    @on(OptionList.OptionHighlighted, "#reviews")
+    def _review_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id != self.review_id:
+            self.review_id = event.option.id
+            self.query_one("#participants", OptionList).highlighted = None
+            self.query_one("#conversations", OptionList).highlighted = None
+            self._load_review()
+
+    @on(OptionList.OptionSelected, "#reviews")
+    def _review_selected(self) -> None:
+        self.query_one("#conversations", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#conversations")
+    def _conversation_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.facilitator.open_conversation(event.option.id, "notes")
+
+    @on(OptionList.OptionHighlighted)
+    def _any_highlight(self) -> None:
+        self.refresh_bindings()
+
+    def _selected(self, list_id: str) -> str | None:
+        options = self.query_one(f"#{list_id}", OptionList)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def _focused_list(self) -> str | None:
+        focused = self.focused
+        return focused.id if isinstance(focused, OptionList) else None
+
+    # --- actions ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_participant", "new_conversation"):
+            return bool(self.review_id)
+        if action == "open":
+            return bool(self._selected("conversations")) or None
+        if action == "edit":
+            list_id = self._focused_list()
+            return bool(list_id and self._selected(list_id)) or None
+        return True
+
+    def _report(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False)
+
+    def action_new_review(self) -> None:
+        def done(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            questions = [q for q in values["questions"].split(";") if q.strip()]
+            try:
+                self.review_id = self.facilitator.store.create_review(values["title"], questions)
+            except StoreError as exc:
+                self._report(str(exc))
+                return
+            self.reload()
+
+        self.app.push_screen(
+            FormDialog(
+                "New review",
+                [
+                    Field("title", "Title", required=True),
+                    Field("questions", "Review questions (separate with ;)"),
+                ],
+            ),
+            done,
+        )
+
+    def action_add_participant(self) -> None:
+        review = self.review_id
+        if not review:
+            return
+
+        def chosen_kind(values: dict[str, str]) -> Callable[[str | None], None]:
+            def done(kind: str | None) -> None:
+                if kind is None:
+                    return
+                try:
+                    self.facilitator.store.add_participant(
+                        review,
+                        role=values["role"],
+                        agency=values["agency"],
+                        name=values["name"] or None,
+                        kind=kind,
+                    )
+                except StoreError as exc:
+                    self._report(str(exc))
+                    return
+                self._load_review()
+
+            return done
+
+        def filled(values: dict[str, str] | None) -> None:
+            if values:
+                self.app.push_screen(
+                    ChoiceDialog(
+                        "Who are they?", [(kind, kind) for kind in PARTICIPANT_KINDS], "worker"
+                    ),
+                    chosen_kind(values),
+                )
+
+        self.app.push_screen(
+            FormDialog(
+                "Add participant",
+                [
+                    Field("role", "Role", placeholder="e.g. Social worker", required=True),
+                    Field(
+                        "agency", "Agency", placeholder="e.g. Children's social care", required=True
+                    ),
+                    Field("name", "Name (optional)"),
+                ],
+            ),
+            filled,
+        )
+
+    def _conversation_fields(self, conversation: Conversation | None = None) -> list[Field]:
+        return [
+            Field("lead", "Lead questioner", conversation.lead or "" if conversation else ""),
+            Field("notes", "Note-taker", conversation.note_taker or "" if conversation else ""),
+            Field(
+                "when",
+                "Planned for (e.g. 12 March 10:00)",
+                (conversation.planned_at or "") if conversation else "",
+            ),
+        ]
+
+    def _planned_at(self, text: str) -> str | None:
+        if not text:
+            return None
+        try:
+            return parse_when(text, now=self.facilitator.clock()).isoformat(timespec="minutes")
+        except DateProblem as exc:
+            self._report(f"{exc}; the date was left empty")
+            return None
+
+    def action_new_conversation(self) -> None:
+        review = self.review_id
+        if not review:
+            return
+        if not self._participants:
+            self._report("Add a participant first (a).")
+            return
+
+        def with_participant(participant: str | None) -> None:
+            if participant is None:
+                return
+
+            def done(values: dict[str, str] | None) -> None:
+                if values is None:
+                    return
+                self.facilitator.store.new_conversation(
+                    review,
+                    participant,
+                    lead=values["lead"] or None,
+                    note_taker=values["notes"] or None,
+                    planned_at=self._planned_at(values["when"]),
+                )
+                self._load_review()
+
+            self.app.push_screen(FormDialog("New conversation", self._conversation_fields()), done)
+
+        current = self._selected("participants")
+        if self._focused_list() == "participants" and current:
+            with_participant(current)
+        else:
+            self.app.push_screen(
+                ChoiceDialog(
+                    "With whom?",
+                    [(p.id, f"{p.label} {p.display}") for p in self._participants],
+                    current,
+                ),
+                with_participant,
+            )
+
+    def action_edit(self) -> None:
+        list_id = self._focused_list()
+        item = self._selected(list_id) if list_id else None
+        if not item or not self.review_id:
+            return
+        store = self.facilitator.store
+        review = self.review_id
+        if list_id == "reviews":
+            current = store.review(item)
+
+            def saved_review(values: dict[str, str] | None) -> None:
+                if values and values["title"]:
+                    questions = [q.strip() for q in values["questions"].split(";") if q.strip()]
+                    store.update(item, "review", item, title=values["title"], questions=questions)
+                    self.reload()
+
+            self.app.push_screen(
+                FormDialog(
+                    "Edit review",
+                    [
+                        Field("title", "Title", current.title, required=True),
+                        Field(
+                            "questions",
+                            "Review questions (separate with ;)",
+                            "; ".join(current.questions),
+                        ),
+                    ],
+                ),
+                saved_review,
+            )
+        elif list_id == "participants":
+            person = store.participant(item)
+
+            def saved_person(values: dict[str, str] | None) -> None:
+                if values and values["role"] and values["agency"]:
+                    store.update(
+                        review,
+                        "participant",
+                        item,
+                        role=values["role"],
+                        agency=values["agency"],
+                        name=values["name"] or None,
+                    )
+                    self._load_review()
+
+            self.app.push_screen(
+                FormDialog(
+                    "Edit participant",
+                    [
+                        Field("role", "Role", person.role, required=True),
+                        Field("agency", "Agency", person.agency, required=True),
+                        Field("name", "Name (optional)", person.name or ""),
+                    ],
+                ),
+                saved_person,
+            )
+        elif list_id == "conversations":
+            conversation = store.conversation(item)
+
+            def saved_conversation(values: dict[str, str] | None) -> None:
+                if values is None:
+                    return
+                fields: dict[str, str | None] = {
+                    "lead": values["lead"] or None,
+                    "note_taker": values["notes"] or None,
+                }
+                if values["when"] != (conversation.planned_at or ""):
+                    fields["planned_at"] = self._planned_at(values["when"])
+                store.update(review, "conversation", item, **fields)
+                self._load_review()
+
+            self.app.push_screen(
+                FormDialog("Edit conversation", self._conversation_fields(conversation)),
+                saved_conversation,
+            )
+
+    def action_open(self, role: str) -> None:
+        conversation = self._selected("conversations")
+        if conversation:
+            self.facilitator.open_conversation(conversation, role)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("New review", "Create a review (n)", self.action_new_review)
+        if self.review_id:
+            yield SystemCommand(
+                "Add participant", "To the selected review (a)", self.action_add_participant
+            )
+            yield SystemCommand(
+                "New conversation", "With a participant (c)", self.action_new_conversation
+            )
+        for conversation in self._conversations:
+            yield SystemCommand(
+                f"Take notes: {conversation.label}",
+                f"Open {conversation.label} as note-taker",
+                lambda c=conversation.id: self.facilitator.open_conversation(c, "notes"),
+            )
+            yield SystemCommand(
+                f"Lead: {conversation.label}",
+                f"Open {conversation.label} as lead questioner",
+                lambda c=conversation.id: self.facilitator.open_conversation(c, "lead"),
+            )

@@ -1,0 +1,193 @@
+"""The note-taker's screen: the note box (focused from the start), earlier notes, and
+beside them the stage, the elapsed time, episodes and factor areas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from facilitator.model import Conversation
+from facilitator.tui.text import display_text
+from facilitator.tui.widgets.note_capture import NoteCapture
+from facilitator.tui.widgets.side_panel import SidePanel
+from facilitator.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from facilitator.tui.app import FacilitatorApp
+
+
+class NotesScreen(Screen[None]):
+    """Everything the note-taker needs, usable from the keyboard alone at 80x24."""
+
+    BINDINGS = [
+        Binding("f2", "start", "Start", id="start"),
+        Binding("f2", "end", "End", id="end"),
+        Binding("f3", "stage(-1)", "Stage -", id="stage-previous"),
+        Binding("f4", "stage(1)", "Stage +", id="stage-next"),
+        Binding("ctrl+up", "earlier_notes", "Earlier notes", id="earlier-notes"),
+        Binding("ctrl+w", "close", "Home", id="close"),
+    ]
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
+        self._stage: int | None = None
+        self._stage_by_others = False
+
+    @property
+    def facilitator(self) -> FacilitatorApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="notes-title", classes="screen-title", markup=False)
+        with Horizontal(id="notes-body"):
+            yield NoteCapture(self.conversation_id, id="note-capture")
+            yield SidePanel(id="side-panel")
+        yield StatusBar()
+        yield Footer()
+
+    @property
+    def capture(self) -> NoteCapture:
+        return self.query_one(NoteCapture)
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.capture.conversation
+
+    def on_mount(self) -> None:
+        store = self.facilitator.store
+        conversation = store.conversation(self.conversation_id)
+        participant = store.participant(conversation.participant)
+        title = f"{conversation.label} · {participant.display} · note-taker"
+        self.query_one("#notes-title", Static).update(display_text(title, one_line=True))
+        self._refresh_stage()
+        self._refresh_panel(episodes=True)
+        self._tick()
+        self.set_interval(1.0, self._tick)
+
+    # --- the once-a-second refresh: clock and stage (cheap, no relayout) --------------
+
+    def _tick(self) -> None:
+        conversation = self.conversation
+        panel = self.query_one(SidePanel)
+        if conversation.started_at:
+            start = datetime.fromisoformat(conversation.started_at)
+            end = (
+                datetime.fromisoformat(conversation.ended_at)
+                if conversation.ended_at
+                else self.facilitator.clock()
+            )
+            panel.clock.set_elapsed(
+                (end - start).total_seconds(), ended=bool(conversation.ended_at)
+            )
+        else:
+            panel.clock.set_elapsed(None)
+        self._refresh_stage()
+
+    def _refresh_stage(self) -> None:
+        store = self.facilitator.store
+        events = store.stage_events(self.conversation_id)
+        stage = events[-1].stage if events else None
+        self._stage_by_others = any(event.by not in (None, store.author) for event in events)
+        if stage != self._stage:
+            self._stage = stage
+            title = self.facilitator.method.stage(stage).title if stage else ""
+            self.query_one(SidePanel).show_stage(stage, title)
+            self.refresh_bindings()
+
+    def _refresh_panel(self, *, episodes: bool) -> None:
+        capture_ = self.capture
+        panel = self.query_one(SidePanel)
+        if episodes:
+            self._episodes = self.facilitator.store.episodes(self.conversation.review)
+        panel.show_episodes(self._episodes, capture_.episode_counts)
+        panel.show_factors(self.facilitator.method, capture_.factor_counts)
+
+    @on(NoteCapture.Changed)
+    def _notes_changed(self, event: NoteCapture.Changed) -> None:
+        self._refresh_panel(episodes=event.episodes_changed)
+
+    # --- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stage":
+            # The lead sets the stage when they are using the app; otherwise the note-taker may.
+            return None if self._stage_by_others or self.conversation.ended_at else True
+        if action == "start":
+            return not self.conversation.started_at
+        if action == "end":
+            return bool(self.conversation.started_at) and not self.conversation.ended_at
+        return True
+
+    def action_start(self) -> None:
+        conversation = self.capture.refresh_conversation()
+        if conversation.started_at:
+            return
+        self.facilitator.store.start_conversation(conversation, at=self.facilitator.now_iso())
+        self.capture.refresh_conversation()
+        self.notify("Conversation started: stage 1.")
+        self._after_status_change()
+
+    def action_end(self) -> None:
+        from facilitator.tui.screens.dialogs import ConfirmDialog
+
+        store = self.facilitator.store
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                store.end_conversation(
+                    self.capture.refresh_conversation(), at=self.facilitator.now_iso()
+                )
+                self.capture.refresh_conversation()
+                self.notify("Conversation ended. Notes can still be added and edited.")
+                self._after_status_change()
+
+        self.app.push_screen(ConfirmDialog("End this conversation now?"), answer)
+
+    def _after_status_change(self) -> None:
+        self._tick()
+        self.refresh_bindings()
+        self.capture.box.focus()
+
+    def action_stage(self, step: int) -> None:
+        conversation = self.capture.refresh_conversation()
+        current = self._stage or 0
+        target = min(9, max(1, current + step))
+        if target == current:
+            return
+        if not conversation.started_at:
+            self.facilitator.store.start_conversation(conversation, at=self.facilitator.now_iso())
+            conversation = self.capture.refresh_conversation()
+        self.facilitator.store.set_stage(conversation, target, at=self.facilitator.now_iso())
+        self._refresh_stage()
+
+    def action_earlier_notes(self) -> None:
+        self.capture.focus_list()
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        if not self.conversation.started_at:
+            yield SystemCommand("Start the conversation", "F2", self.action_start)
+        elif not self.conversation.ended_at:
+            yield SystemCommand("End the conversation", "F2", self.action_end)
+        for number, stage in enumerate(self.facilitator.method.stages, start=1):
+            if not self._stage_by_others:
+                yield SystemCommand(
+                    f"Stage {number}: {stage.title}",
+                    "Set the current stage",
+                    lambda n=number: self.action_stage(n - (self._stage or 0)),
+                )
+        yield SystemCommand(
+            "Undo delete", "Restore the last deleted note", self.capture.undo_delete
+        )
+        yield SystemCommand("Back to the home screen", "ctrl+w", self.action_close)

@@ -1,0 +1,1 @@
+"""Reusable widgets (the split view embeds NoteCapture beside the lead's panel)."""

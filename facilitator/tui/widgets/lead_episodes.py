@@ -1,0 +1,150 @@
+"""Stages 3–5: the episodes this participant has named, and for the highlighted one which
+local-rationality prompts and factor areas already have notes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from facilitator.method import Method
+from facilitator.tui.widgets.lead_model import EpisodeLine, LeadSnapshot
+
+TICK = "✓"
+GAP = "·"
+
+
+def episode_prompt(line: EpisodeLine, method: Method) -> Text:
+    """One row: label, title (user text, plain), date, and how much is covered."""
+    episode = line.episode
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{episode.label} ", style="bold")
+    text.append(episode.title)
+    if episode.date_text:
+        text.append(f" ({episode.date_text})", style="dim")
+    if line.named_here:
+        text.append(
+            f"  {line.notes} notes · lr {len(line.prompts & _lr_keys(method))}"
+            f"/{len(method.local_rationality)} · factors "
+            f"{len(line.factors & _factor_keys(method))}/{len(method.factor_areas)}",
+            style="dim",
+        )
+    return text
+
+
+def _lr_keys(method: Method) -> set[str]:
+    return {item.key for item in method.local_rationality}
+
+
+def _factor_keys(method: Method) -> set[str]:
+    return {area.key for area in method.factor_areas}
+
+
+class EpisodeList(OptionList):
+    """Episodes named in this conversation first, then those named only elsewhere."""
+
+    DEFAULT_CSS = """
+    EpisodeList { height: auto; max-height: 10; border: round $primary 40%; }
+    EpisodeList:focus { border: round $primary; }
+    """
+
+    class Chosen(Message):
+        def __init__(self, episode_id: str | None) -> None:
+            super().__init__()
+            self.episode_id = episode_id
+
+    def __init__(self, method: Method, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.method = method
+        self.border_title = "Episodes"
+        self._shown: tuple = ()
+
+    @property
+    def chosen(self) -> str | None:
+        option = self.highlighted_option
+        return option.id if option is not None else None
+
+    def show(self, snapshot: LeadSnapshot) -> None:
+        here = [line for line in snapshot.episodes if line.named_here]
+        elsewhere = [line for line in snapshot.episodes if not line.named_here]
+        key = tuple(here) + (None,) + tuple(elsewhere)
+        if key == self._shown:
+            return
+        self._shown = key
+        keep = self.chosen
+        options: list[Option | None] = [
+            Option(episode_prompt(line, self.method), id=line.episode.id) for line in here
+        ]
+        if elsewhere:
+            if here:
+                options.append(None)
+            options.extend(
+                Option(episode_prompt(line, self.method), id=line.episode.id) for line in elsewhere
+            )
+        self.set_options(options)  # type: ignore[arg-type]
+        self.border_title = f"Episodes named here: {len(here)}" + (
+            f" (and {len(elsewhere)} elsewhere)" if elsewhere else ""
+        )
+        ids = [o.id for o in options if o is not None]
+        if keep in ids:
+            self.highlighted = self.get_option_index(keep)  # type: ignore[arg-type]
+        elif ids:
+            self.highlighted = 0
+        self.post_message(self.Chosen(self.chosen))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Chosen(event.option.id))
+
+
+class CoverageView(Widget):
+    """For the highlighted episode: prompts and factor areas with notes (✓) and without (·)."""
+
+    DEFAULT_CSS = """
+    CoverageView { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, method: Method, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.method = method
+        self.line: EpisodeLine | None = None
+        self.stage = 3
+
+    def show(self, line: EpisodeLine | None, stage: int) -> None:
+        self.line, self.stage = line, stage
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        line = self.line
+        if line is None:
+            return Text(
+                "No episode yet. When the note-taker types #new Title (date), it appears here.",
+                style="dim italic",
+            )
+        out = Text()
+        title = Text(f"{line.episode.label} ", style="bold")
+        title.append(line.episode.title)
+        out.append_text(title)
+        out.append("\n")
+        if not line.named_here:
+            out.append("Not yet discussed in this conversation.\n", style="dim italic")
+        lr = self.method.local_rationality
+        if self.stage in (3, 4):
+            covered = sum(1 for item in lr if item.key in line.prompts)
+            out.append(f"Local rationality {covered}/{len(lr)}\n", style="bold")
+            for item in lr:
+                has = item.key in line.prompts
+                out.append(f" {TICK if has else GAP} ", style="green" if has else "dim")
+                out.append(item.title + "\n", style="" if has else "dim")
+        areas = self.method.factor_areas
+        covered = sum(1 for area in areas if area.key in line.factors)
+        out.append(f"Factor areas {covered}/{len(areas)}\n", style="bold")
+        row = Text()
+        for area in areas:
+            has = area.key in line.factors
+            row.append(f" {TICK if has else GAP} ", style="green" if has else "dim")
+            row.append(area.key, style="" if has else "dim")
+        out.append_text(row)
+        return out

@@ -1,0 +1,398 @@
+"""What the lead's view shows, kept up to date cheaply from the store.
+
+No Textual here: :class:`ConversationWatch` reads one conversation once, then follows the op
+log so that a new note costs one small read however long the conversation has run, and
+hands the screen an immutable :class:`LeadSnapshot` whose size does not grow with the
+number of notes (only with episodes and with "went well"/idea notes, which the recap lists).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from facilitator.analysis.coverage import EpisodeCoverage, episode_coverage
+from facilitator.method import Method
+from facilitator.model import Conversation, Episode, Note, StageEvent
+from facilitator.store import Store
+from facilitator.store.db import StoreError
+
+# A stage is "well over" once it has run half as long again as suggested, and at least
+# two minutes over: short stages should not flag after a few seconds.
+OVER_FACTOR = 1.5
+OVER_MIN_S = 120.0
+RECAP_LIMIT = 12
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def tick_id(conversation: str, stage: int, index: int) -> str:
+    """Two laptops ticking the same "to cover" item make one entity."""
+    return _digest("tick", conversation, stage, index)
+
+
+def ranking_id(conversation: str) -> str:
+    return _digest("ranking", conversation)
+
+
+def raised_id(conversation: str, ref: str) -> str:
+    """The agenda item recording that a query (by its source id) was raised here."""
+    return _digest("raised", conversation, ref)
+
+
+def parse_at(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def seconds_between(start: str | None, end: datetime) -> float:
+    begun = parse_at(start)
+    if begun is None:
+        return 0.0
+    return max(0.0, (end - begun).total_seconds())
+
+
+def well_over(elapsed_s: float, minutes: int) -> bool:
+    suggested = minutes * 60.0
+    return elapsed_s >= max(suggested * OVER_FACTOR, suggested + OVER_MIN_S)
+
+
+def stage_totals(events: Iterable[StageEvent], end: datetime) -> dict[int, float]:
+    """Seconds spent in each stage, adding up every visit."""
+    totals: Counter[int] = Counter()
+    ordered = list(events)
+    for index, event in enumerate(ordered):
+        begun = parse_at(event.at)
+        if begun is None:
+            continue
+        finish = parse_at(ordered[index + 1].at) if index + 1 < len(ordered) else end
+        if finish is not None:
+            totals[event.stage] += max(0.0, (finish - begun).total_seconds())
+    return dict(totals)
+
+
+def clock_text(seconds: float) -> str:
+    """``mm:ss`` under an hour, ``h:mm:ss`` beyond (fixed width for a steady display)."""
+    whole = int(max(0.0, seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+@dataclass(frozen=True)
+class EpisodeLine:
+    episode: Episode
+    notes: int
+    prompts: frozenset[str]
+    factors: frozenset[str]
+    named_here: bool
+
+
+@dataclass(frozen=True)
+class RecapNote:
+    id: str
+    text: str
+    episodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LeadSnapshot:
+    """Everything the view renders, copied out of the watch so the UI thread owns it."""
+
+    conversation: Conversation
+    events: tuple[StageEvent, ...]
+    episodes: tuple[EpisodeLine, ...]
+    factor_totals: tuple[tuple[str, int], ...]
+    ticks: frozenset[tuple[int, int]]
+    ranking: tuple[str, ...]
+    went_well: tuple[RecapNote, ...]
+    ideas: tuple[RecapNote, ...]
+    went_well_total: int = 0
+    ideas_total: int = 0
+    note_count: int = 0
+    version: int = 0
+
+    @property
+    def stage(self) -> int | None:
+        return self.events[-1].stage if self.events else None
+
+    def episode(self, episode_id: str) -> EpisodeLine | None:
+        for line in self.episodes:
+            if line.episode.id == episode_id:
+                return line
+        return None
+
+
+@dataclass
+class Changes:
+    notes: bool = False
+    episodes: bool = False
+    stage: bool = False
+    ticks: bool = False
+    ranking: bool = False
+    conversation: bool = False
+    queries: bool = False
+
+    def __bool__(self) -> bool:
+        return any(vars(self).values())
+
+
+@dataclass
+class ConversationWatch:
+    """One conversation's notes, coverage and lead records, followed through the op log.
+
+    ``load()`` reads everything once; ``poll()`` reads only ops appended since and
+    re-reads the notes they touch, so its cost follows the size of the change.
+    Call both from one thread at a time (the screen uses a single exclusive worker).
+    """
+
+    store: Store
+    conversation_id: str
+    method: Method
+    conversation: Conversation | None = None
+    notes: dict[str, Note] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
+    coverage: dict[str, EpisodeCoverage] = field(default_factory=dict)
+    factor_totals: Counter[str] = field(default_factory=Counter)
+    episodes: list[Episode] = field(default_factory=list)
+    events: list[StageEvent] = field(default_factory=list)
+    ticks: set[tuple[int, int]] = field(default_factory=set)
+    ranking: tuple[str, ...] = ()
+    position: int = 0
+    version: int = 0
+
+    @property
+    def review(self) -> str:
+        assert self.conversation is not None
+        return self.conversation.review
+
+    # --- reading ------------------------------------------------------------------
+
+    def load(self) -> None:
+        self.position = _last_rowid(self.store, 0)
+        self.conversation = self.store.conversation(self.conversation_id)
+        live = self.store.notes(conversation=self.conversation_id)
+        every = self.store.notes(conversation=self.conversation_id, include_deleted=True)
+        self.notes = {n.id: n for n in live}
+        self.hidden = {n.id for n in every} - set(self.notes)
+        self.coverage = episode_coverage(live)
+        self.factor_totals = Counter()
+        for note in live:
+            self.factor_totals.update(note.factors)
+        self._load_episodes()
+        self._load_events()
+        self._load_ticks()
+        self._load_ranking()
+        self.version += 1
+
+    def poll(self) -> Changes:
+        """Apply whatever arrived since the last call; say what changed."""
+        changes = Changes()
+        ops = self.store.ops("WHERE rowid > ?", (self.position,))
+        if not ops:
+            return changes
+        self.position = _last_rowid(self.store, self.position + len(ops))
+        touched: dict[str, bool] = {}  # note id -> whether its liveness may have changed
+        for op in ops:
+            if op.review != self.review:
+                continue
+            fields = op.fields
+            if op.entity == "note":
+                mine = op.entity_id in self.notes or op.entity_id in self.hidden
+                if mine or fields.get("conversation") == self.conversation_id:
+                    recheck = op.action in ("delete", "restore")
+                    touched[op.entity_id] = touched.get(op.entity_id, False) or recheck
+                else:
+                    changes.queries = True
+            elif op.entity == "revision":
+                note = str(fields.get("note", ""))
+                if note in self.notes or note in self.hidden:
+                    touched[note] = touched.get(note, False) or note in self.hidden
+            elif op.entity == "link":
+                source = str(fields.get("source", ""))
+                if source in self.notes or source in self.hidden:
+                    touched.setdefault(source, False)
+            elif op.entity == "episode":
+                changes.episodes = True
+            elif op.entity in ("stage_event", "tick", "ranking"):
+                if fields.get("conversation") == self.conversation_id:
+                    setattr(changes, {"stage_event": "stage"}.get(op.entity, op.entity), True)
+            elif op.entity == "conversation" and op.entity_id == self.conversation_id:
+                changes.conversation = True
+            elif op.entity in ("follow_up", "agenda_item"):
+                changes.queries = True
+        for note_id, recheck in touched.items():
+            self._refresh_note(note_id, recheck)
+            changes.notes = True
+        if changes.notes:
+            changes.queries = True
+        if changes.episodes:
+            self._load_episodes()
+        if changes.stage:
+            self._load_events()
+        if changes.ticks:
+            self._load_ticks()
+        if changes.ranking:
+            self._load_ranking()
+        if changes.conversation:
+            self.conversation = self.store.conversation(self.conversation_id)
+        if changes:
+            self.version += 1
+        return changes
+
+    def _refresh_note(self, note_id: str, recheck: bool) -> None:
+        old = self.notes.pop(note_id, None)
+        if old is not None:
+            self._count(old, -1)
+        live = note_id not in self.hidden
+        if recheck:
+            live = _is_live(self.store, note_id)
+        note = self.store.note(note_id) if live else None
+        if note is None or note.conversation != self.conversation_id:
+            if note is None and live is False:
+                self.hidden.add(note_id)
+            return
+        self.hidden.discard(note_id)
+        self.notes[note_id] = note
+        self._count(note, +1)
+
+    def _count(self, note: Note, sign: int) -> None:
+        for episode, part in episode_coverage([note]).items():
+            cover = self.coverage.setdefault(episode, EpisodeCoverage(episode))
+            cover.notes += sign * part.notes
+            if sign > 0:
+                cover.prompts.update(part.prompts)
+                cover.factors.update(part.factors)
+            else:
+                cover.prompts.subtract(part.prompts)
+                cover.factors.subtract(part.factors)
+                cover.prompts = +cover.prompts
+                cover.factors = +cover.factors
+            if cover.notes <= 0:
+                del self.coverage[episode]
+        if sign > 0:
+            self.factor_totals.update(note.factors)
+        else:
+            self.factor_totals.subtract(note.factors)
+            self.factor_totals = +self.factor_totals
+
+    def _load_episodes(self) -> None:
+        self.episodes = [e for e in self.store.episodes(self.review) if not e.merged_into]
+
+    def _load_events(self) -> None:
+        self.events = self.store.stage_events(self.conversation_id)
+
+    def _load_ticks(self) -> None:
+        # Ticks are known by their deterministic ids; ``item`` holds the wording for exports.
+        places = {
+            tick_id(self.conversation_id, stage.number, index): (stage.number, index)
+            for stage in self.method.stages
+            for index in range(len(stage.to_cover))
+        }
+        self.ticks = {
+            places[row["id"]]
+            for row in self.store.rows("ticks", self.review)
+            if row["id"] in places and row["done"]
+        }
+
+    def _load_ranking(self) -> None:
+        self.ranking = ()
+        for row in self.store.rows("rankings", self.review):
+            if row["id"] == ranking_id(self.conversation_id):
+                self.ranking = tuple(_json_list(row["factors"]))
+
+    # --- the snapshot ----------------------------------------------------------------
+
+    def snapshot(self) -> LeadSnapshot:
+        assert self.conversation is not None
+        lines = []
+        for episode in self.episodes:
+            cover = self.coverage.get(episode.id)
+            lines.append(
+                EpisodeLine(
+                    episode,
+                    cover.notes if cover else 0,
+                    frozenset(cover.prompts) if cover else frozenset(),
+                    frozenset(cover.factors) if cover else frozenset(),
+                    cover is not None,
+                )
+            )
+        went_well = [n for n in self.notes.values() if n.kind == "went_well"]
+        ideas = [n for n in self.notes.values() if n.kind == "idea"]
+        return LeadSnapshot(
+            conversation=self.conversation,
+            events=tuple(self.events),
+            episodes=tuple(lines),
+            factor_totals=tuple(self.factor_totals.most_common()),
+            ticks=frozenset(self.ticks),
+            ranking=self.ranking,
+            went_well=_recap(went_well),
+            ideas=_recap(ideas),
+            went_well_total=len(went_well),
+            ideas_total=len(ideas),
+            note_count=len(self.notes),
+            version=self.version,
+        )
+
+
+def _recap(notes: list[Note]) -> tuple[RecapNote, ...]:
+    notes.sort(key=lambda n: (n.at, n.id))
+    return tuple(RecapNote(n.id, n.text, n.episodes) for n in notes[:RECAP_LIMIT])
+
+
+def _json_list(value: object) -> list[str]:
+    import json
+
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    try:
+        loaded = json.loads(str(value or "[]"))
+    except ValueError:
+        return []
+    return [str(v) for v in loaded] if isinstance(loaded, list) else []
+
+
+def _is_live(store: Store, note_id: str) -> bool:
+    # resolve() looks only at live rows; a full id is always unambiguous.
+    try:
+        return store.resolve("notes", note_id) == note_id
+    except StoreError:
+        return False
+
+
+def _op_exists(store: Store, rowid: int) -> bool:
+    return bool(store.ops("WHERE rowid = ?", (rowid,)))
+
+
+def _last_rowid(store: Store, hint: int) -> int:
+    """The op log's highest rowid, found from ``hint`` in a few indexed look-ups.
+
+    Ops are only ever appended (never deleted), so rowids run 1..N without gaps and
+    "an op exists at k" is true exactly for k <= N: gallop up from the hint, then bisect.
+    """
+    low = hint if hint > 0 and _op_exists(store, hint) else 0
+    if low == 0 and hint > 0:
+        return _last_rowid(store, 0)
+    step = 1
+    high = low + step
+    while _op_exists(store, high):
+        low = high
+        step *= 2
+        high = low + step
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _op_exists(store, middle):
+            low = middle
+        else:
+            high = middle
+    return low

@@ -1,0 +1,65 @@
+"""Stage 6: queries from the overview (earlier follow-ups, discrepancies from other
+accounts, saved agenda items). Enter marks one raised; the mark is shared."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from facilitator.analysis.queries import OverviewQuery
+
+KIND_LABEL = {"follow_up": "follow-up", "discrepancy": "discrepancy", "agenda": "agenda"}
+
+
+def query_prompt(query: OverviewQuery) -> Text:
+    text = Text()
+    text.append("✓ " if query.raised else "○ ", style="green" if query.raised else "bold")
+    text.append(f"{KIND_LABEL.get(query.kind, query.kind)}: ", style="dim" if query.raised else "")
+    text.append(query.text, style="dim" if query.raised else "")  # user text: plain, never markup
+    text.append(f"  — {query.source}", style="dim italic")
+    return text
+
+
+class QueryList(OptionList):
+    DEFAULT_CSS = """
+    QueryList { height: 1fr; min-height: 4; border: round $primary 40%; }
+    QueryList:focus { border: round $primary; }
+    """
+
+    class Raise(Message):
+        def __init__(self, query: OverviewQuery) -> None:
+            super().__init__()
+            self.query = query
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.queries: tuple[OverviewQuery, ...] = ()
+        self.border_title = "Queries from the overview"
+        self.loaded = False
+
+    def show(self, queries: Sequence[OverviewQuery]) -> None:
+        queries = tuple(queries)
+        self.loaded = True
+        if queries == self.queries and self.option_count:
+            return
+        keep = self.highlighted
+        self.queries = queries
+        if not queries:
+            self.set_options(
+                [Option(Text("Nothing carried over for this participant."), disabled=True)]
+            )
+        else:
+            self.set_options(Option(query_prompt(q), id=f"{q.kind}:{q.id}") for q in queries)
+            self.highlighted = min(keep or 0, len(queries) - 1)
+        raised = sum(1 for q in queries if q.raised)
+        self.border_title = f"Queries from the overview: {raised}/{len(queries)} raised"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = event.option_index
+        if 0 <= index < len(self.queries):
+            self.post_message(self.Raise(self.queries[index]))

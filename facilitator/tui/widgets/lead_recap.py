@@ -1,0 +1,86 @@
+"""Stage 8: a recap to read back to the participant, built from what was noted."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from facilitator.method import Method
+from facilitator.tui.widgets.lead_model import LeadSnapshot, RecapNote
+
+TOP_FACTORS = 5
+
+
+def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
+    out = Text()
+
+    def heading(title: str) -> None:
+        if out:
+            out.append("\n")
+        out.append(title + "\n", style="bold underline")
+
+    def area_title(key: str) -> str:
+        try:
+            return method.area(key).title
+        except KeyError:
+            return key
+
+    heading("Episodes they picked out")
+    here = [line for line in snapshot.episodes if line.named_here]
+    for line in here:
+        out.append(f" {line.episode.label} ", style="bold")
+        out.append(line.episode.title)
+        if line.episode.date_text:
+            out.append(f" ({line.episode.date_text})", style="dim")
+        out.append(f" · {line.notes} notes\n", style="dim")
+    if not here:
+        out.append(" none noted\n", style="dim italic")
+
+    heading("Factors most discussed")
+    if snapshot.factor_totals:
+        for key, count in snapshot.factor_totals[:TOP_FACTORS]:
+            out.append(f" {area_title(key)}", style="")
+            out.append(f" ({count})\n", style="dim")
+    else:
+        out.append(" none noted\n", style="dim italic")
+
+    heading("What they said mattered most")
+    if snapshot.ranking:
+        for place, key in enumerate(snapshot.ranking, start=1):
+            out.append(f" {place}. {area_title(key)}\n", style="bold" if place == 1 else "")
+    else:
+        out.append(" no ranking recorded (stage 5)\n", style="dim italic")
+
+    _notes(out, heading, "What went well", snapshot.went_well, snapshot.went_well_total)
+    _notes(out, heading, "Their ideas for change", snapshot.ideas, snapshot.ideas_total)
+    return out
+
+
+def _notes(out: Text, heading, title: str, notes: tuple[RecapNote, ...], total: int) -> None:  # noqa: ANN001
+    heading(title)
+    for note in notes:
+        out.append(" • ")
+        out.append(note.text)  # user text: appended as plain text, never parsed as markup
+        out.append("\n")
+    if total > len(notes):
+        out.append(f" … and {total - len(notes)} more\n", style="dim")
+    if not total:
+        out.append(" none noted\n", style="dim italic")
+
+
+class Recap(Widget):
+    DEFAULT_CSS = """
+    Recap { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, method: Method, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.method = method
+        self.text = Text()
+
+    def show(self, snapshot: LeadSnapshot) -> None:
+        self.text = recap_text(snapshot, self.method)
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        return self.text

@@ -1,0 +1,370 @@
+"""The lead questioner's panel: one stage at a time, what to cover, time against the plan,
+and — for the stages that need it — episodes and coverage, the participant's ranking,
+queries from the overview and a recap.
+
+Reading happens in one thread worker (an initial load, then a poll of the op log once a
+second); the UI thread only renders immutable snapshots and writes single small ops
+(a stage change, a tick, the ranking, a query raised).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+
+from facilitator.analysis.queries import OverviewQuery, mark_raised, overview_queries
+from facilitator.method import Method
+from facilitator.tui.text import display_text
+from facilitator.tui.widgets.lead_episodes import CoverageView, EpisodeList
+from facilitator.tui.widgets.lead_model import ConversationWatch, LeadSnapshot, ranking_id, tick_id
+from facilitator.tui.widgets.lead_queries import QueryList
+from facilitator.tui.widgets.lead_ranking import RankingList
+from facilitator.tui.widgets.lead_recap import Recap
+from facilitator.tui.widgets.lead_stage import StageGuide, ToCover, guide_markdown
+from facilitator.tui.widgets.lead_timers import LeadTopBar
+
+if TYPE_CHECKING:
+    from facilitator.store import Store
+
+POLL_INTERVAL_S = 1.0
+EPISODE_STAGES = (3, 4, 5)
+QUERY_STAGE = 6
+RANKING_STAGE = 5
+RECAP_STAGE = 8
+
+
+class LeadView(Vertical):
+    """Everything the lead needs for one conversation; embedded by the lead and split screens."""
+
+    DEFAULT_CSS = """
+    LeadView { height: 1fr; }
+    LeadView > #lead-body { height: 1fr; }
+    LeadView #lead-guide { width: 3fr; height: 1fr; border-right: vkey $primary 30%; }
+    LeadView #lead-side { width: 2fr; height: 1fr; }
+    LeadView.-narrow #lead-guide { width: 1fr; }
+    LeadView.-narrow #lead-side { width: 1fr; }
+    LeadView #lead-recap-scroll { height: 1fr; border: round $primary 40%; }
+    LeadView #lead-recap-scroll:focus { border: round $primary; }
+    LeadView #lead-coverage-scroll { height: auto; max-height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("n", "step(1)", "Next stage", id="lead-next"),
+        Binding("p", "step(-1)", "Previous stage", id="lead-previous"),
+        *[
+            Binding(str(number), f"jump({number})", f"Stage {number}", show=False)
+            for number in range(1, 10)
+        ],
+    ]
+
+    def __init__(self, conversation_id: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.conversation_id = conversation_id
+        self.snapshot: LeadSnapshot | None = None
+        self.queries: list[OverviewQuery] | None = None
+        self.stage: int | None = None
+        self._shown_stage: int | None = None
+        self._adopted_event: str | None = None
+        self._watch: ConversationWatch | None = None
+        self._polling = False
+        self._poll_again = False
+        self._queries_dirty = True
+        self._episode: str | None = None
+
+    # --- what the app provides --------------------------------------------------------
+
+    @property
+    def method(self) -> Method:
+        return self.app.method  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def store(self) -> Store:
+        return self.app.store  # type: ignore[attr-defined,no-any-return]
+
+    def now_iso(self) -> str:
+        return self.app.clock().isoformat(timespec="milliseconds")  # type: ignore[attr-defined]
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        method = self.method
+        yield LeadTopBar(method, id="lead-top")
+        with Horizontal(id="lead-body"):
+            with VerticalScroll(id="lead-guide", can_focus=True):
+                yield StageGuide(id="lead-guide-text")
+            with Vertical(id="lead-side"):
+                yield ToCover(id="lead-cover")
+                yield EpisodeList(method, id="lead-episodes")
+                with VerticalScroll(id="lead-coverage-scroll", can_focus=False):
+                    yield CoverageView(method, id="lead-coverage")
+                yield RankingList(method, id="lead-ranking")
+                yield QueryList(id="lead-queries")
+                with VerticalScroll(id="lead-recap-scroll", can_focus=True):
+                    yield Recap(method, id="lead-recap")
+
+    def on_mount(self) -> None:
+        who = ""
+        try:
+            conversation = self.store.conversation(self.conversation_id)
+            person = self.store.participant(conversation.participant)
+            who = display_text(person.display, one_line=True)
+        except Exception:  # noqa: BLE001 - a missing participant must not stop the lead
+            who = "participant unknown"
+        self.query_one(LeadTopBar).who = who
+        self._show_panels(None)
+        self.tick()
+        self.set_interval(POLL_INTERVAL_S, self.poll_now)
+        self.set_interval(1.0, self.tick)
+        self.poll_now()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "-narrow")
+
+    # --- reading: one worker at a time --------------------------------------------------
+
+    def poll_now(self) -> None:
+        """Look for new ops now (also called once a second). Never runs two reads at once."""
+        if self._polling:
+            self._poll_again = True
+            return
+        self._polling = True
+        want_queries = self.stage == QUERY_STAGE and self._queries_dirty
+        self._read(want_queries)
+
+    @work(thread=True, group="lead-read")
+    def _read(self, want_queries: bool) -> None:
+        snapshot: LeadSnapshot | None = None
+        queries: list[OverviewQuery] | None = None
+        error: str | None = None
+        try:
+            if self._watch is None:
+                watch = ConversationWatch(self.store, self.conversation_id, self.method)
+                watch.load()
+                self._watch = watch
+                snapshot = watch.snapshot()
+                changed_queries = True
+            else:
+                changes = self._watch.poll()
+                if changes:
+                    snapshot = self._watch.snapshot()
+                changed_queries = changes.queries
+            if want_queries or (changed_queries and self.stage == QUERY_STAGE):
+                queries = overview_queries(self.store, self.conversation_id)
+        except Exception as exc:  # noqa: BLE001 - report, keep the screen usable
+            error = f"Could not read the conversation: {exc}"
+            changed_queries = False
+        self.app.call_from_thread(self._applied, snapshot, queries, changed_queries, error)
+
+    def _applied(
+        self,
+        snapshot: LeadSnapshot | None,
+        queries: list[OverviewQuery] | None,
+        changed_queries: bool,
+        error: str | None,
+    ) -> None:
+        self._polling = False
+        if error:
+            self.notify(error, severity="error", timeout=10)
+        if changed_queries and queries is None:
+            self._queries_dirty = True
+        if queries is not None:
+            self.queries = queries
+            self._queries_dirty = False
+            self.query_one(QueryList).show(queries)
+        if snapshot is not None:
+            self.show(snapshot)
+        if self._poll_again:
+            self._poll_again = False
+            self.poll_now()
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def show(self, snapshot: LeadSnapshot) -> None:
+        self.snapshot = snapshot
+        # Follow the stored stage only when a new stage event has arrived, so a read that
+        # began just before a key press cannot briefly undo it.
+        last = snapshot.events[-1].id if snapshot.events else None
+        if last != self._adopted_event:
+            self._adopted_event = last
+            self.stage = snapshot.stage
+        self._render_stage()
+        self.tick()
+
+    def tick(self) -> None:
+        """The once-a-second redraw of the timers (fixed size: no relayout)."""
+        self.query_one(LeadTopBar).show(self.snapshot, self.stage, self.app.clock())  # type: ignore[attr-defined]
+
+    def _render_stage(self) -> None:
+        snapshot, stage_number = self.snapshot, self.stage
+        if snapshot is None:
+            return
+        shown = stage_number or 1
+        stage = self.method.stage(shown)
+        if shown != self._shown_stage:
+            self._shown_stage = shown
+            self.query_one(StageGuide).update(guide_markdown(self.method, stage))
+            self.query_one("#lead-guide", VerticalScroll).scroll_home(animate=False)
+            self._show_panels(shown)
+        self.query_one(ToCover).show_stage(stage, snapshot.ticks)
+        if shown in EPISODE_STAGES:
+            self.query_one(EpisodeList).show(snapshot)
+            self._show_coverage()
+        if shown == RANKING_STAGE:
+            self.query_one(RankingList).show(snapshot.ranking, dict(snapshot.factor_totals))
+        if shown == RECAP_STAGE:
+            self.query_one(Recap).show(snapshot)
+
+    def _show_panels(self, stage: int | None) -> None:
+        visible = {
+            "#lead-episodes": stage in EPISODE_STAGES,
+            "#lead-coverage-scroll": stage in EPISODE_STAGES,
+            "#lead-ranking": stage == RANKING_STAGE,
+            "#lead-queries": stage == QUERY_STAGE,
+            "#lead-recap-scroll": stage == RECAP_STAGE,
+        }
+        focused = self.screen.focused if self.is_mounted else None
+        for selector, show in visible.items():
+            widget = self.query_one(selector)
+            widget.display = show
+            if (
+                not show
+                and focused is not None
+                and (focused is widget or widget in focused.ancestors)
+            ):
+                self.query_one(ToCover).focus()
+        if stage == QUERY_STAGE and self._queries_dirty:
+            self.poll_now()
+
+    def _show_coverage(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        episode = self.query_one(EpisodeList).chosen
+        line = snapshot.episode(episode) if episode else None
+        self.query_one(CoverageView).show(line, self._shown_stage or 3)
+
+    @on(EpisodeList.Chosen)
+    def _episode_chosen(self, event: EpisodeList.Chosen) -> None:
+        event.stop()
+        self._episode = event.episode_id
+        self._show_coverage()
+
+    # --- writing: single small ops on the UI thread -------------------------------------------
+
+    def _conversation(self) -> Any:
+        return self.snapshot.conversation if self.snapshot else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("step", "jump"):
+            return self.snapshot is not None
+        return True
+
+    def action_step(self, step: int) -> None:
+        self.go_to(min(9, max(1, (self.stage or 0) + step)))
+
+    def action_jump(self, number: int) -> None:
+        self.go_to(number)
+
+    def go_to(self, number: int) -> None:
+        """Make ``number`` the current stage: a stage event op (starting the clock if needed)."""
+        conversation = self._conversation()
+        if conversation is None or not 1 <= number <= 9:
+            return
+        store = self.store
+        if not conversation.started_at:
+            self.start()
+            conversation = self._conversation()
+        if number != self.stage:
+            store.set_stage(conversation, number, at=self.now_iso())
+        self.stage = number
+        self._render_stage()
+        self.tick()
+        self.poll_now()
+
+    def start(self) -> None:
+        """Start the conversation's clock (stage 1) if it has not started."""
+        conversation = self._conversation()
+        if conversation is None or conversation.started_at:
+            return
+        at = self.now_iso()
+        self.store.start_conversation(conversation, at=at)
+        self._refresh_conversation()
+        if self.stage is None:
+            self.stage = 1
+        self._render_stage()
+        self.tick()
+        self.poll_now()
+
+    def end(self) -> None:
+        conversation = self._conversation()
+        if conversation is None or not conversation.started_at or conversation.ended_at:
+            return
+        self.store.end_conversation(conversation, at=self.now_iso())
+        self._refresh_conversation()
+        self.tick()
+        self.poll_now()
+
+    def _refresh_conversation(self) -> None:
+        # The snapshot is immutable; swap in the conversation as it now stands.
+        from dataclasses import replace
+
+        if self.snapshot is not None:
+            fresh = self.store.conversation(self.conversation_id)
+            self.snapshot = replace(self.snapshot, conversation=fresh)
+
+    @on(ToCover.Ticked)
+    def _ticked(self, event: ToCover.Ticked) -> None:
+        event.stop()
+        conversation = self._conversation()
+        if conversation is None:
+            return
+        self.store.update(
+            conversation.review,
+            "tick",
+            tick_id(conversation.id, event.stage, event.index),
+            conversation=conversation.id,
+            stage=event.stage,
+            item=event.text,
+            done=int(event.done),
+        )
+        self.poll_now()
+
+    @on(RankingList.Changed)
+    def _ranked(self, event: RankingList.Changed) -> None:
+        event.stop()
+        conversation = self._conversation()
+        if conversation is None:
+            return
+        self.store.update(
+            conversation.review,
+            "ranking",
+            ranking_id(conversation.id),
+            conversation=conversation.id,
+            factors=list(event.ranking),
+        )
+        self.poll_now()
+
+    @on(QueryList.Raise)
+    def _raise(self, event: QueryList.Raise) -> None:
+        event.stop()
+        query = event.query
+        mark_raised(self.store, query, not query.raised, conversation=self.conversation_id)
+        self._queries_dirty = True
+        self.poll_now()
+
+    # --- for the screens -------------------------------------------------------------------
+
+    def focus_main(self) -> None:
+        """Focus the widget most useful at this stage."""
+        stage = self._shown_stage
+        target: Widget = self.query_one(ToCover)
+        if stage in EPISODE_STAGES:
+            target = self.query_one(EpisodeList)
+        elif stage == QUERY_STAGE:
+            target = self.query_one(QueryList)
+        target.focus()

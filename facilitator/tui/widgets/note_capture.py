@@ -1,0 +1,453 @@
+"""Note capture: earlier notes above, the note box below. Used by the note-taker's screen
+and embedded by the split view beside the lead's panel.
+
+The timestamp, elapsed time and stage of a note are taken when its first character is
+typed, not when Enter is pressed. The text being typed is saved as a draft continuously,
+in a worker thread, so a crash or a closed terminal loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from facilitator import capture
+from facilitator.method import Method
+from facilitator.model import Conversation, Note
+from facilitator.service import Recorded, elapsed_seconds
+from facilitator.tui.drafts import DraftKeeper
+from facilitator.tui.text import display_text
+from facilitator.tui.widgets.note_box import NoteBox
+
+if TYPE_CHECKING:
+    from facilitator.tui.app import FacilitatorApp
+
+DRAFT_SAVE_DELAY_S = 0.25
+KIND_STYLES = {
+    "observation": "",
+    "quote": "italic",
+    "followup": "bold $warning",
+    "discrepancy": "bold $error",
+    "reflection": "$secondary",
+    "went_well": "$success",
+    "idea": "$accent",
+}
+
+
+def kind_marker(kind: str, method: Method) -> str:
+    """The typed prefix of a kind, as a two-character column (observations get a dot)."""
+    try:
+        prefix = method.kind(kind).prefix
+    except KeyError:
+        prefix = "?"
+    return (prefix or "·").ljust(2)
+
+
+def note_line(note: Note, method: Method) -> str:
+    """The note as one typed line again (kind prefix + text), for editing."""
+    try:
+        prefix = method.kind(note.kind).prefix
+    except KeyError:
+        prefix = ""
+    return f"{prefix} {note.text}" if prefix else note.text
+
+
+def note_prompt(note: Note, method: Method, *, deleted: bool = False) -> Content:
+    """One row of the earlier-notes list. The note's text is never read as markup."""
+    clock = note.at[11:19] if len(note.at) >= 19 else note.at
+    stage = f"S{note.stage}" if note.stage else "S-"
+    text = display_text(note.text, one_line=True)
+    parts: list[str | tuple[str, str]] = [(f"{clock} {stage:<3}", "dim")]
+    if deleted:
+        parts += [" ", ("deleted: ", "bold"), (text, "strike dim")]
+        return Content.assemble(*parts)
+    parts += [" ", (kind_marker(note.kind, method), KIND_STYLES.get(note.kind, "") or "bold")]
+    parts += [(text, KIND_STYLES.get(note.kind, ""))]
+    if note.problems:
+        parts += [("  ⚠ ", "bold $warning"), (display_text(note.problems[0]), "$warning")]
+    if note.conflict:
+        parts += [("  ⚠ conflicting edits", "bold $error")]
+    return Content.assemble(*parts)
+
+
+class NotesList(OptionList):
+    """Earlier notes, one option each (a line-cached list: appending is cheap)."""
+
+    BINDINGS = [
+        Binding("e", "edit", "Edit"),
+        Binding("k", "kind", "Kind"),
+        Binding("d", "delete", "Delete"),
+        Binding("u", "undelete", "Undo delete"),
+        Binding("h", "history", "History"),
+        Binding("escape", "back", "Back to typing"),
+        Binding("i", "back", "Back to typing", show=False),
+    ]
+
+    def _capture(self) -> NoteCapture:
+        return self.query_ancestor(NoteCapture)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "kind", "delete", "history", "undelete"):
+            capture_ = self._capture()
+            note = capture_.highlighted_note()
+            if action == "undelete":
+                return bool(capture_.deleted_stack)
+            return note is not None and note.id not in capture_.deleted
+        return True
+
+    def action_edit(self) -> None:
+        self._capture().edit_highlighted()
+
+    def action_kind(self) -> None:
+        self._capture().change_kind_of_highlighted()
+
+    def action_delete(self) -> None:
+        self._capture().delete_highlighted()
+
+    def action_undelete(self) -> None:
+        self._capture().undo_delete()
+
+    def action_history(self) -> None:
+        self._capture().show_history()
+
+    def action_back(self) -> None:
+        self._capture().focus_box()
+
+
+class NoteCapture(Vertical):
+    """Earlier notes, a status line, the note box and a completion hint."""
+
+    DEFAULT_CSS = """
+    NoteCapture { height: 1fr; }
+    NoteCapture > NotesList { height: 1fr; border: none; }
+    NoteCapture > #capture-status { height: 1; padding: 0 1; color: $text-muted; }
+    NoteCapture > #capture-status.-problem { color: $warning; text-style: bold; }
+    NoteCapture > #capture-status.-recovered { color: $warning; text-style: bold; }
+    NoteCapture > NoteBox { height: auto; min-height: 2; max-height: 6;
+        border-top: solid $primary; }
+    NoteCapture > #capture-hint { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    class Changed(Message):
+        """Notes were recorded, edited, deleted or restored (counts may have moved)."""
+
+        def __init__(self, capture_: NoteCapture, *, episodes_changed: bool = False) -> None:
+            super().__init__()
+            self.capture = capture_
+            self.episodes_changed = episodes_changed
+
+    def __init__(self, conversation_id: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.conversation_id = conversation_id
+        self.notes: dict[str, Note] = {}
+        self.deleted: set[str] = set()
+        self.deleted_stack: list[str] = []
+        self.factor_counts: Counter[str] = Counter()
+        self.episode_counts: Counter[str] = Counter()
+        self.recovered_draft = False
+        self._index: dict[str, int] = {}
+        self._started_at: str | None = None
+        self._stage_then: int | None = None
+        self._draft_timer: Timer | None = None
+        self._hint = ""
+
+    @property
+    def facilitator(self) -> FacilitatorApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        method = self.facilitator.method
+        yield NotesList(id="earlier-notes")
+        yield Static("", id="capture-status", markup=False)
+        yield NoteBox(
+            id="note-box", complete=lambda fragment: capture.complete_tag(fragment, method)
+        )
+        yield Static("", id="capture-hint", markup=False)
+
+    @property
+    def box(self) -> NoteBox:
+        return self.query_one(NoteBox)
+
+    @property
+    def notes_list(self) -> NotesList:
+        return self.query_one(NotesList)
+
+    def on_mount(self) -> None:
+        store = self.facilitator.store
+        self.conversation: Conversation = store.conversation(self.conversation_id)
+        self.drafts = DraftKeeper(store, self.conversation_id)
+        self.load_notes()
+        draft = store.draft(self.conversation_id)
+        if draft is not None and draft.text:
+            self._started_at = draft.started_at or draft.saved_at
+            self._stage_then = self._stage_at(self._started_at)
+            self.box.load_text(draft.text)
+            self.box.move_cursor(self.box.document.end)
+            self.recovered_draft = True
+            self.set_status(
+                f"Recovered draft from {draft.saved_at[11:19]}: Enter saves it as typed then.",
+                "-recovered",
+            )
+        self.box.focus()
+        self._show_hint()
+
+    # --- loading and counting ----------------------------------------------------
+
+    def load_notes(self) -> None:
+        method = self.facilitator.method
+        notes = self.facilitator.store.notes(conversation=self.conversation_id)
+        self.notes = {note.id: note for note in notes}
+        self._index = {note.id: index for index, note in enumerate(notes)}
+        self.deleted.clear()
+        self.deleted_stack.clear()
+        self._recount()
+        listing = self.notes_list
+        listing.clear_options()
+        listing.add_options(Option(note_prompt(note, method), id=note.id) for note in notes)
+        self.call_after_refresh(listing.scroll_end, animate=False, immediate=True)
+
+    def _recount(self) -> None:
+        self.factor_counts = Counter()
+        self.episode_counts = Counter()
+        for note_id, note in self.notes.items():
+            if note_id not in self.deleted:
+                self.factor_counts.update(note.factors)
+                self.episode_counts.update(note.episodes)
+
+    def _stage_at(self, at: str | None) -> int | None:
+        events = self.facilitator.store.stage_events(self.conversation_id)
+        if at:
+            earlier = [event for event in events if event.at <= at]
+            if earlier:
+                return earlier[-1].stage
+        return events[-1].stage if events else None
+
+    def refresh_conversation(self) -> Conversation:
+        self.conversation = self.facilitator.store.conversation(self.conversation_id)
+        return self.conversation
+
+    # --- typing -------------------------------------------------------------------
+
+    def focus_box(self) -> None:
+        self.notes_list.highlighted = None
+        self.box.focus()
+
+    @on(TextArea.Changed, "#note-box")
+    def _typed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        if text and self._started_at is None:
+            # The note's moment is its first character, not the Enter at the end.
+            self._started_at = self.facilitator.now_iso()
+            self._stage_then = self.facilitator.store.current_stage(self.conversation_id)
+        elif not text:
+            self._started_at = None
+            self._stage_then = None
+        self._show_hint()
+        if self._draft_timer is None:
+            self._draft_timer = self.set_timer(DRAFT_SAVE_DELAY_S, self._save_draft_now)
+
+    @on(TextArea.SelectionChanged, "#note-box")
+    def _moved(self) -> None:
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        box = self.box
+        fragment = box.tag_fragment()
+        if fragment is not None:
+            candidates = box.completions()
+            if candidates:
+                hint = "Tab: " + "  ".join("@" + key for key in candidates[:8])
+            else:
+                hint = f"@{fragment}: no factor area or prompt starts like this"
+        elif not box.text:
+            hint = 'Enter saves · ctrl+j new line · " ? ! >> + ~ kinds · @factor · #3 · #new'
+        else:
+            kind, _text = capture.kind_of(box.text, self.facilitator.method)
+            hint = f"{self.facilitator.method.kind(kind).label} · Enter saves"
+        hint = display_text(hint, one_line=True)
+        if hint != self._hint:
+            self._hint = hint
+            self.query_one("#capture-hint", Static).update(hint, layout=False)
+
+    def _save_draft_now(self) -> None:
+        self._draft_timer = None
+        text = self.box.text
+        if not text:
+            return
+        generation = self.drafts.request()
+        self._write_draft(generation, text, self._started_at)
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _write_draft(self, generation: int, text: str, started_at: str | None) -> None:
+        self.drafts.write(generation, text, started_at)
+
+    # --- saving a note --------------------------------------------------------------
+
+    @on(NoteBox.Submitted, "#note-box")
+    def _submitted(self, event: NoteBox.Submitted) -> None:
+        event.stop()
+        self.record(event.text)
+
+    def record(self, text: str) -> Recorded | None:
+        """Save ``text`` as a note (durably, before returning) and show it."""
+        if not text.strip():
+            return None
+        app = self.facilitator
+        store = app.store
+        at = self._started_at or app.now_iso()
+        stage = self._stage_then if self._started_at else store.current_stage(self.conversation_id)
+        elapsed = elapsed_seconds(self.conversation, at)
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        self.drafts.forget()
+        with store.transaction():
+            recorded = app.service.record_note(
+                self.conversation, text, at=at, stage=stage, elapsed_s=elapsed
+            )
+            store.clear_draft(self.conversation_id)
+        self._started_at = None
+        self._stage_then = None
+        self.recovered_draft = False
+        self.box.clear()
+        note = store.note(recorded.note_id)
+        if note is not None:
+            self._append(note)
+        if recorded.problems:
+            self.set_status("Saved, but: " + "; ".join(recorded.problems), "-problem")
+        elif recorded.new_episodes:
+            self.set_status(f"Saved, with a new episode ({len(recorded.new_episodes)}).")
+        else:
+            self.set_status(f"Saved at {at[11:19]}.")
+        self.post_message(self.Changed(self, episodes_changed=bool(recorded.new_episodes)))
+        return recorded
+
+    def _append(self, note: Note) -> None:
+        self.notes[note.id] = note
+        self._index[note.id] = len(self._index)
+        self.factor_counts.update(note.factors)
+        self.episode_counts.update(note.episodes)
+        listing = self.notes_list
+        at_end = listing.highlighted is None
+        listing.add_option(Option(note_prompt(note, self.facilitator.method), id=note.id))
+        if at_end:
+            listing.scroll_end(animate=False, immediate=False)
+
+    def set_status(self, message: str, kind: str = "") -> None:
+        status = self.query_one("#capture-status", Static)
+        status.set_class(kind == "-problem", "-problem")
+        status.set_class(kind == "-recovered", "-recovered")
+        status.update(display_text(message, one_line=True), layout=False)
+
+    # --- earlier notes ----------------------------------------------------------------
+
+    def focus_list(self) -> None:
+        listing = self.notes_list
+        if listing.option_count:
+            listing.focus()
+            if listing.highlighted is None:
+                listing.highlighted = listing.option_count - 1
+
+    def on_note_box_move_up(self, event: NoteBox.MoveUp) -> None:
+        event.stop()
+        self.focus_list()
+
+    def highlighted_note(self) -> Note | None:
+        listing = self.notes_list
+        if listing.highlighted is None:
+            return None
+        option = listing.get_option_at_index(listing.highlighted)
+        return self.notes.get(option.id or "")
+
+    def _refresh_note(self, note_id: str) -> Note | None:
+        note = self.facilitator.store.note(note_id)
+        if note is None:
+            return None
+        self.notes[note_id] = note
+        self.notes_list.replace_option_prompt(note_id, note_prompt(note, self.facilitator.method))
+        self._recount()
+        return note
+
+    def edit_highlighted(self) -> None:
+        from facilitator.tui.screens.dialogs import EditNoteDialog
+
+        note = self.highlighted_note()
+        if note is None:
+            return
+        method = self.facilitator.method
+
+        def done(line: str | None) -> None:
+            if line is None or line == note_line(note, method):
+                return
+            if not line.strip():
+                self.set_status("An empty edit was not saved: use d to delete a note.", "-problem")
+                return
+            recorded = self.facilitator.service.edit_note(note, line)
+            self._refresh_note(note.id)
+            if recorded.problems:
+                self.set_status("Edited, but: " + "; ".join(recorded.problems), "-problem")
+            else:
+                self.set_status("Edited (the earlier text is kept in its history: h).")
+            self.post_message(self.Changed(self, episodes_changed=True))
+
+        self.app.push_screen(EditNoteDialog(note_line(note, method)), done)
+
+    def change_kind_of_highlighted(self) -> None:
+        from facilitator.tui.screens.dialogs import KindDialog
+
+        note = self.highlighted_note()
+        if note is None:
+            return
+
+        def done(kind: str | None) -> None:
+            if kind is None or kind == note.kind:
+                return
+            self.facilitator.service.set_kind(note, kind)
+            self._refresh_note(note.id)
+            self.set_status(f"Now a {self.facilitator.method.kind(kind).label.lower()}.")
+            self.post_message(self.Changed(self))
+
+        self.app.push_screen(KindDialog(self.facilitator.method, note.kind), done)
+
+    def delete_highlighted(self) -> None:
+        note = self.highlighted_note()
+        if note is None or note.id in self.deleted:
+            return
+        self.facilitator.service.delete_note(note)
+        self.deleted.add(note.id)
+        self.deleted_stack.append(note.id)
+        self.notes_list.replace_option_prompt(
+            note.id, note_prompt(note, self.facilitator.method, deleted=True)
+        )
+        self._recount()
+        self.set_status("Deleted. Press u to undo.")
+        self.post_message(self.Changed(self))
+
+    def undo_delete(self) -> None:
+        if not self.deleted_stack:
+            return
+        note_id = self.deleted_stack.pop()
+        note = self.notes[note_id]
+        self.facilitator.service.undelete_note(note)
+        self.deleted.discard(note_id)
+        self._refresh_note(note_id)
+        self.set_status("Restored.")
+        self.post_message(self.Changed(self))
+
+    def show_history(self) -> None:
+        from facilitator.tui.screens.dialogs import HistoryDialog
+
+        note = self.highlighted_note()
+        if note is None:
+            return
+        self.app.push_screen(HistoryDialog(self.facilitator.store.revisions(note.id)))
