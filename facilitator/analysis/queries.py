@@ -11,13 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from facilitator.analysis.episodes import canonical, canonical_ids, source_label
-from facilitator.analysis.review_overview import (
-    discrepancies,
-    involved_links,
-    mention_pattern,
-    open_follow_ups,
-)
+from facilitator.analysis.episodes import source_label
+from facilitator.analysis.review_overview import mention_pattern, review_overview
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 from facilitator.store.store import new_id
@@ -44,7 +39,8 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
     - open follow-ups from this participant's other conversations or that name them by
       name or role (and any already raised in this conversation, shown as raised);
     - discrepancies that involve this participant's own notes, or that sit on an episode
-      this participant has spoken of or that the team has recorded them as involved in.
+      this participant was part of (spoke of, was recorded by the team as involved in, or
+      was named in an account of).
 
     Agenda items of kind "discrepancy" with priority 0 are not planned items: they are
     :func:`mark_raised`'s record of a discrepancy raised without a plan.
@@ -102,24 +98,17 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
                 )
             )
 
-    notes = store.notes(review=review)
-    mapping = canonical_ids(store.episodes(review))
-    spoken = {
-        episode
-        for note in notes
-        if note.conversation in theirs and note.conversation
-        for episode in canonical(note, mapping)
+    overview = review_overview(store, review)
+    part_of = {
+        item.episode.id for item in overview.episodes if conversation.participant in item.involved
     }
-    for episode, people in involved_links(store, review).items():
-        if conversation.participant in people:
-            spoken.add(mapping.get(episode, episode))
-    for gap in discrepancies(store, review, notes):
+    for gap in overview.discrepancies:
         if gap.id in planned:
             continue
         if all(n.conversation == conversation_id for n in gap.notes):
             continue  # noted in this very conversation: nothing to raise from elsewhere
         own = any(n.conversation in theirs for n in gap.notes)
-        if not own and not spoken & set(gap.episodes):
+        if not own and not part_of & set(gap.episodes):
             continue
         where = "; ".join(labels.get(s, "unknown source") for s in gap.sources)
         row = recorded_discrepancies.get(gap.id)
@@ -207,4 +196,4 @@ def _mark_follow_up(
         store.update(review, "follow_up", follow_up_id, status=OPEN, raised_in="")
 
 
-__all__ = ["OverviewQuery", "mark_raised", "open_follow_ups", "overview_queries"]
+__all__ = ["OverviewQuery", "mark_raised", "overview_queries"]
