@@ -42,9 +42,9 @@ def cli(ctx: click.Context, store_path: Path | None, author: str | None, guides:
 
 
 def _register() -> None:
-    from facilitator.cli import app_launch, demo, export, notes, reviews, store_cmds
+    from facilitator.cli import app_launch, demo, export, notes, reviews, store_cmds, sync_cmds
 
-    for module in (reviews, notes, store_cmds, export, demo, app_launch):
+    for module in (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

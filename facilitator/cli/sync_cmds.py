@@ -1,0 +1,149 @@
+"""review share | review join | sync: the shared review folder from the command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from facilitator.cli import reviews
+from facilitator.cli.context import Context, UserError, pass_context
+
+if TYPE_CHECKING:
+    from facilitator.sync import SyncReport
+
+PASSPHRASE_ENV = "FACILITATOR_PASSPHRASE"
+
+passphrase_file_option = click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help=f"Read the review passphrase from this file (first line). Env: {PASSPHRASE_ENV}.",
+)
+
+
+def _passphrase(source: Path | None, *, confirm: bool) -> str:
+    if source is not None:
+        try:
+            lines = source.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read the passphrase file {source}: {exc}") from None
+        return lines[0] if lines else ""
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"no passphrase: give --passphrase-file or set {PASSPHRASE_ENV}, or run in a terminal"
+        )
+    return click.prompt("Review passphrase", hide_input=True, confirmation_prompt=confirm, err=True)
+
+
+def _echo_report(obj: Context, report: SyncReport, *, quiet_if_idle: bool = False) -> None:
+    if quiet_if_idle and not report.moved and report.reachable and not report.problems:
+        return
+    try:
+        label = obj.store.review(report.review).label
+    except Exception:  # noqa: BLE001 - a review not yet pulled has no label
+        label = report.review[:8]
+    for line in report.lines():
+        stream_err = line.startswith("problem:") or line.startswith("Share unreachable")
+        click.echo(f"{label}: {line}", err=stream_err)
+
+
+@click.command("share")
+@click.argument("review_ref", metavar="REVIEW")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path, dir_okay=True))
+@passphrase_file_option
+@pass_context
+def review_share(obj: Context, review_ref: str, folder: Path, passphrase_file: Path | None):
+    """Publish a review to a shared folder, protected by a passphrase you choose.
+
+    Other laptops join with 'facilitator review join DIR' and the same passphrase.
+    """
+    from facilitator.sync import SyncError, share_review
+
+    review_id = obj.review_id(review_ref)
+    passphrase = _passphrase(passphrase_file, confirm=True)
+    try:
+        report = share_review(obj.store, review_id, folder, passphrase)
+    except SyncError as exc:
+        raise UserError(str(exc)) from None
+    _echo_report(obj, report)
+
+
+@click.command("join")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path, dir_okay=True))
+@passphrase_file_option
+@pass_context
+def review_join(obj: Context, folder: Path, passphrase_file: Path | None) -> None:
+    """Take a shared review into this laptop (asks for its passphrase); prints its id."""
+    from facilitator.sync import SyncError, WrongPassphrase, join_share
+
+    passphrase = _passphrase(passphrase_file, confirm=False)
+    try:
+        report = join_share(obj.store, folder, passphrase)
+    except WrongPassphrase:
+        raise UserError("wrong passphrase for this shared review; nothing was changed") from None
+    except SyncError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(report.review)
+    for line in report.lines():
+        click.echo(line, err=True)
+
+
+@click.command("sync")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@click.option("--watch", is_flag=True, help="Keep syncing until interrupted (Ctrl-C).")
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 3600),
+    help="Seconds between syncs with --watch.",
+)
+@pass_context
+def sync_cmd(obj: Context, review_ref: str | None, watch: bool, interval: float) -> None:
+    """Sync shared reviews with their folders: prints what moved and any problems."""
+    from facilitator.sync import SyncError, engine_for, shared_reviews
+
+    if review_ref:
+        targets = [obj.store.resolve("reviews", review_ref)]
+    else:
+        targets = shared_reviews(obj.store)
+        if not targets:
+            raise UserError("no review is shared yet: use 'facilitator review share REVIEW DIR'")
+    try:
+        engines = [engine_for(obj.store, review) for review in targets]
+    except SyncError as exc:
+        raise UserError(str(exc)) from None
+    if not watch:
+        failed = False
+        for engine in engines:
+            report = engine.sync()
+            _echo_report(obj, report)
+            failed |= not report.reachable or bool(report.problems)
+        if failed:
+            sys.exit(1)
+        return
+    click.echo(f"Syncing every {interval:g} s; press Ctrl-C to stop.", err=True)
+    last_state: dict[str, tuple] = {}
+    try:
+        while True:
+            for engine in engines:
+                report = engine.sync()
+                seen = (report.reachable, tuple(report.problems), report.pending)
+                changed = last_state.get(engine.review) != seen
+                last_state[engine.review] = seen
+                _echo_report(obj, report, quiet_if_idle=not changed)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+
+
+reviews.review.add_command(review_share)
+reviews.review.add_command(review_join)
+
+COMMANDS = [sync_cmd]
