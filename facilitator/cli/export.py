@@ -1,4 +1,4 @@
-"""export REVIEW --format json (further formats register in facilitator.reports)."""
+"""export REVIEW --format json|md|docx|qdpx [--what ...] [--final] [-o PATH]."""
 
 from __future__ import annotations
 
@@ -9,34 +9,67 @@ import click
 from facilitator.cli.context import Context, UserError, pass_context
 
 FORMATS = ("json", "md", "docx", "qdpx")
+WHAT = ("record", "narrative", "episodes", "plan", "all")
 
 
 @click.command()
 @click.argument("review_ref", metavar="REVIEW")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option(
+    "--what",
+    type=click.Choice(WHAT),
+    default="all",
+    show_default=True,
+    help="Which part of the review (md and docx).",
+)
 @click.option("--final", is_flag=True, help="A public version: roles, pseudonyms, no places.")
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file."
 )
 @pass_context
-def export(obj: Context, review_ref: str, fmt: str, final: bool, output: Path | None) -> None:
-    """Export a review (JSON goes to stdout unless -o is given)."""
+def export(
+    obj: Context, review_ref: str, fmt: str, what: str, final: bool, output: Path | None
+) -> None:
+    """Export a review. JSON and Markdown go to stdout unless -o is given; Word and
+    REFI-QDA files are written to -o, or to a file named after the review."""
     review_id = obj.review_id(review_ref)
+    if fmt in ("json", "qdpx") and what != "all":
+        raise UserError(f"--what applies to md and docx; {fmt} always holds the whole review")
     if fmt == "json":
         if final:
             raise UserError("--final applies to md, docx and qdpx reports, not the JSON dump")
         from facilitator.reports.json_export import dumps
 
-        text = dumps(obj.store, review_id)
-        if output:
-            from facilitator.reports.files import write_private_text
-
-            write_private_text(output, text)
-            click.echo(str(output))
-        else:
-            click.echo(text)
+        _emit(dumps(obj.store, review_id).encode("utf-8"), output, to_stdout=True)
         return
-    raise UserError(f"the {fmt} format is not available in this version yet")
+    from facilitator.reports.export import export as build
+    from facilitator.reports.redaction import LeakFound
+
+    try:
+        data = build(obj.store, obj.method, review_id, fmt, what=what, final=final)
+    except LeakFound as exc:
+        for leak in exc.leaks:
+            click.echo(f"  {leak.line()}", err=True)
+        raise UserError(
+            f"the final report still contains {len(exc.leaks)} registered identifier(s), listed "
+            "above; nothing was written. Register them with 'facilitator redact REVIEW add "
+            "TEXT --as REPLACEMENT' or edit the notes, then export again"
+        ) from None
+    if output is None and fmt != "md":
+        label = obj.store.review(review_id).label
+        output = Path(f"{label}-{what}{'-final' if final else ''}.{fmt}")
+    _emit(data, output, to_stdout=fmt == "md")
+
+
+def _emit(data: bytes, output: Path | None, *, to_stdout: bool) -> None:
+    if output is None and to_stdout:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    assert output is not None
+    from facilitator.reports.files import write_private_bytes
+
+    write_private_bytes(output, data)
+    click.echo(str(output))
 
 
 COMMANDS = [export]

@@ -42,9 +42,20 @@ def cli(ctx: click.Context, store_path: Path | None, author: str | None, guides:
 
 
 def _register() -> None:
-    from facilitator.cli import app_launch, demo, export, notes, reviews, store_cmds, sync_cmds
+    from facilitator.cli import (
+        app_launch,
+        demo,
+        export,
+        import_cmd,
+        notes,
+        redact,
+        reviews,
+        store_cmds,
+        sync_cmds,
+    )
 
-    for module in (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds):
+    modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
+    for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,101 @@
+"""import REVIEW FILE [--agency A]; chronology REVIEW list|accept|dismiss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from facilitator.cli.context import Context, UserError, pass_context
+
+
+@click.command("import")
+@click.argument("review_ref", metavar="REVIEW")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--agency", help="The agency whose record this is.")
+@click.option("--title", help="The document's title (default: the file name).")
+@pass_context
+def import_cmd(
+    obj: Context, review_ref: str, file: Path, agency: str | None, title: str | None
+) -> None:
+    """Import an agency record (.html, .docx, .md, .txt) as a document of the review;
+    prints the document's id. Dated entries are offered for the chronology."""
+    from facilitator.importers import ImportProblem, import_file
+
+    review = obj.review_id(review_ref)
+    try:
+        result = import_file(obj.store, review, file, agency=agency, title=title)
+    except ImportProblem as exc:
+        raise UserError(f"{exc}; nothing was imported") from None
+    click.echo(result.document)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if result.entries:
+        click.echo(
+            f"{len(result.entries)} dated entries offered: see 'facilitator chronology "
+            f"{review_ref} list'",
+            err=True,
+        )
+
+
+@click.group()
+@click.argument("review_ref", metavar="REVIEW")
+@click.pass_context
+def chronology(ctx: click.Context, review_ref: str) -> None:
+    """Dated entries found in imported records: accept them into episodes or dismiss them."""
+    ctx.meta["review_ref"] = review_ref
+
+
+def _review(obj: Context) -> str:
+    return obj.review_id(click.get_current_context().meta["review_ref"])
+
+
+@chronology.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include accepted and dismissed entries.")
+@pass_context
+def chronology_list(obj: Context, show_all: bool) -> None:
+    """Entries in date order: id, date, status, episode, source, text."""
+    review = _review(obj)
+    documents = {d.id: d for d in obj.store.documents(review)}
+    episodes = {e.id: e.label for e in obj.store.episodes(review)}
+    rows = [r for r in obj.store.rows("chronology", review) if show_all or r["status"] == "offered"]
+    if not rows:
+        click.echo("No chronology entries waiting." if not show_all else "No chronology entries.")
+    for row in sorted(rows, key=lambda r: (r["date"] or "", r["created"])):
+        doc = documents.get(row["document"] or "")
+        where = doc.title if doc else "?"
+        episode = episodes.get(row["episode"] or "", "")
+        click.echo(
+            f"{row['id'][:8]}  {row['date'] or '?':<10}  {row['status']:<9} {episode:<4} "
+            f"[{where}] {' '.join((row['text'] or '').split())}"
+        )
+
+
+def _entry(obj: Context, review: str, token: str) -> str:
+    return obj.store.resolve("chronology", token, review=review)
+
+
+@chronology.command("accept")
+@click.argument("entry_ref", metavar="ID")
+@click.option("--episode", "episode_ref", help="The key practice episode it belongs to (E2).")
+@pass_context
+def chronology_accept(obj: Context, entry_ref: str, episode_ref: str | None) -> None:
+    """Accept an entry into the review's chronology, optionally into an episode."""
+    review = _review(obj)
+    entry = _entry(obj, review, entry_ref)
+    fields: dict[str, str] = {"status": "accepted"}
+    if episode_ref:
+        fields["episode"] = obj.store.resolve("episodes", episode_ref, review=review)
+    obj.store.update(review, "chronology", entry, **fields)
+
+
+@chronology.command("dismiss")
+@click.argument("entry_ref", metavar="ID")
+@pass_context
+def chronology_dismiss(obj: Context, entry_ref: str) -> None:
+    """Dismiss an entry (it stays in the document and can be accepted later)."""
+    review = _review(obj)
+    obj.store.update(review, "chronology", _entry(obj, review, entry_ref), status="dismissed")
+
+
+COMMANDS = [import_cmd, chronology]

@@ -1,0 +1,104 @@
+"""Dated entries in agency records: a line that starts with a date ("14/02/2024 Home
+visit", "3 March 2024 - strategy call", a table row whose first cell is a date, a heading
+that is only a date followed by a paragraph) becomes one entry offered to the team.
+
+Dates are read leniently by :mod:`facilitator.dates` (python-dateutil), UK day-first.
+Impossible dates ("31/02/2024") are not entries; the text stays in the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from facilitator.dates import DateProblem, parse_period
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+_TIME = r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]m)?)?"
+_DATE = re.compile(
+    r"(?:"
+    rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{1,2}}:\d{{2}})?"
+    rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}{_TIME}"
+    rf"|{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+\d{{4}}{_TIME}"
+    rf"|{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+\d{{4}}{_TIME}"
+    rf"|{_MONTH}\s+\d{{4}}"
+    r")(?![\w/])",
+    re.IGNORECASE,
+)
+_DECORATION = re.compile(r"^[\s#>*_|\-+]*")
+_SEPARATORS = re.compile(r"^[\s\-–—:|,.)*_]+")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+
+
+@dataclass(frozen=True)
+class DatedEntry:
+    date: str  # ISO date of the first day
+    date_text: str
+    text: str
+    line: int  # 1-based line in the imported text where the entry starts
+
+
+def _dated(line: str) -> tuple[str, str, str] | None:
+    """(iso date, date text, rest of the line) if the line starts with a readable date."""
+    body = _DECORATION.sub("", line)
+    body = body.replace("**", "")
+    match = _DATE.match(body)
+    if not match:
+        return None
+    date_text = match.group(0).strip()
+    try:
+        period = parse_period(re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", date_text.rstrip(".")))
+    except DateProblem:
+        return None
+    if period.start is None:
+        return None
+    rest = _SEPARATORS.sub("", body[match.end() :])
+    rest = re.sub(r"\s*\|\s*", "; ", rest.strip().strip("|").strip()).strip("; ").strip()
+    if period.precision == "period":
+        rest = f"({date_text}) {rest}".strip()
+    return period.start.isoformat(), date_text, rest
+
+
+def find_entries(text: str) -> list[DatedEntry]:
+    entries: list[DatedEntry] = []
+    current: list[str] | None = None
+    start: tuple[str, str, int] | None = None
+    waiting_for_text = False
+
+    def close() -> None:
+        if start is not None and current is not None:
+            body = " ".join(" ".join(current).split())
+            if body:
+                entries.append(DatedEntry(start[0], start[1], body, start[2]))
+
+    for number, line in enumerate(text.split("\n"), 1):
+        if re.fullmatch(r"\s*\|?[\s:|\-]+\|?\s*", line) and "-" in line:
+            continue  # a Markdown table's separator row
+        found = _dated(line)
+        if found:
+            close()
+            start = (found[0], found[1], number)
+            current = [found[2]] if found[2] else []
+            waiting_for_text = not found[2]
+            continue
+        if current is None:
+            continue
+        if not line.strip():
+            if not waiting_for_text:
+                close()
+                current, start = None, None
+            continue
+        if _HEADING.match(line) or line.lstrip().startswith("|"):
+            # A heading or another table row ends the entry: rows are entries of their own.
+            close()
+            current, start = None, None
+            continue
+        current.append(line.strip().lstrip("-*+ ").strip())
+        waiting_for_text = False
+    close()
+    return entries
