@@ -478,50 +478,17 @@ def episodes_section(data: ReviewData) -> list[Block]:
 
 
 def plan_section(data: ReviewData) -> list[Block]:
+    """Each participant's agenda for a further conversation, as the analysis proposes it
+    (priorities and minutes from :func:`facilitator.analysis.plan.plan_for`)."""
+    from facilitator.analysis.plan import plan_for
+
     blocks: list[Block] = [Heading("Follow-up plans for second conversations", 1)]
     any_items = False
     for person in data.people.values():
-        items: list[Para] = []
-        for item in data.agenda:
-            talk = data.talks.get(item["conversation"] or "")
-            if talk and talk.participant == person.id and item["status"] != "raised":
-                items.append(Para(clean(item["text"]), lead="Agenda:", style="bullet"))
-        for follow_up in data.follow_ups:
-            if follow_up.participant == person.id and follow_up.status == "open":
-                origin = data.source(follow_up.conversation or "")
-                items.append(
-                    Para(clean(follow_up.text), lead=f"Follow-up from {origin}:", style="bullet")
-                )
-        spoke = {
-            e
-            for n in data.notes
-            if n.conversation in data.talks and data.talks[n.conversation].participant == person.id
-            for e in n.episodes
-        }
-        for note in data.notes:
-            if note.kind != "discrepancy" or not set(note.episodes) & spoke:
-                continue
-            if data.talks.get(note.conversation) and (
-                data.talks[note.conversation].participant == person.id
-            ):
-                continue
-            items.append(
-                Para(
-                    note.text,
-                    lead=f"Discrepancy raised in {data.source(note.conversation)}:",
-                    style="bullet",
-                    flag="discrepancy",
-                )
-            )
-        planned = [
-            t for t in data.talks.values() if t.participant == person.id and t.status == "planned"
-        ]
-        held = [
-            t for t in data.talks.values() if t.participant == person.id and t.status != "planned"
-        ]
-        if not held and not planned:
-            items.append(Para("No conversation planned yet.", flag="gap"))
-        if not items and not planned:
+        plan = plan_for(data.store, data.method, person.id, overview=data.overview)
+        talks = [t for t in data.talks.values() if t.participant == person.id]
+        planned = [t for t in talks if t.status == "planned"]
+        if not plan.items and talks:
             continue
         any_items = True
         blocks.append(Heading(data.who(person), 2))
@@ -530,7 +497,34 @@ def plan_section(data: ReviewData) -> list[Block]:
             blocks.append(
                 Para(f"{talk.label} planned" + (f" for {when}" if when else ""), style="meta")
             )
-        blocks += items
+        if not talks:
+            blocks.append(Para("No conversation planned yet.", flag="gap"))
+        if not plan.items:
+            continue
+        fits, spare = plan.fitting()
+        blocks.append(
+            Para(
+                f"{len(plan.items)} item(s), {plan.total_minutes} minutes suggested; "
+                f"{plan.minutes_available} minutes available after the introduction, "
+                "summing up and reflections.",
+                style="meta",
+            )
+        )
+        for item in fits + spare:
+            lead = f"Priority {item.priority}, {item.minutes} min"
+            if item in spare:
+                lead += ", if time allows"
+            text = readable(item.text, data.method)
+            if item.reason:
+                text += f" ({clean(item.reason)})"
+            blocks.append(
+                Para(
+                    text,
+                    lead=f"{lead}:",
+                    style="bullet",
+                    flag="discrepancy" if item.kind == "discrepancy" else "",
+                )
+            )
     if not any_items:
         blocks.append(Para("Nothing is waiting for a second conversation.", style="meta"))
     return blocks
