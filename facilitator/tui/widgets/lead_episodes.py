@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from facilitator.method import Method
+from facilitator.tui.text import display_text
 from facilitator.tui.widgets.lead_model import EpisodeLine, LeadSnapshot
 
 TICK = "✓"
@@ -19,16 +20,18 @@ GAP = "·"
 def episode_prompt(line: EpisodeLine, method: Method) -> Text:
     """One row: label, title (user text, plain), date, and how much is covered."""
     episode = line.episode
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     text.append(f"{episode.label} ", style="bold")
-    text.append(episode.title)
+    text.append(display_text(episode.title, one_line=True))
     if episode.date_text:
         text.append(f" ({episode.date_text})", style="dim")
     if line.named_here:
+        plural = "" if line.notes == 1 else "s"
+        prompts = len(line.prompts & _lr_keys(method))
+        factors = len(line.factors & _factor_keys(method))
         text.append(
-            f"  {line.notes} notes · lr {len(line.prompts & _lr_keys(method))}"
-            f"/{len(method.local_rationality)} · factors "
-            f"{len(line.factors & _factor_keys(method))}/{len(method.factor_areas)}",
+            f"\n   {line.notes} note{plural} · lr {prompts}/{len(method.local_rationality)}"
+            f" · factors {factors}/{len(method.factor_areas)}",
             style="dim",
         )
     return text
@@ -46,7 +49,7 @@ class EpisodeList(OptionList):
     """Episodes named in this conversation first, then those named only elsewhere."""
 
     DEFAULT_CSS = """
-    EpisodeList { height: auto; max-height: 10; border: round $primary 40%; }
+    EpisodeList { height: auto; max-height: 12; border: round $primary 40%; }
     EpisodeList:focus { border: round $primary; }
     """
 
@@ -74,6 +77,8 @@ class EpisodeList(OptionList):
             return
         self._shown = key
         keep = self.chosen
+        if keep not in {line.episode.id for line in here} and here:
+            keep = here[0].episode.id  # prefer an episode this participant has named
         options: list[Option | None] = [
             Option(episode_prompt(line, self.method), id=line.episode.id) for line in here
         ]
@@ -125,7 +130,7 @@ class CoverageView(Widget):
             )
         out = Text()
         title = Text(f"{line.episode.label} ", style="bold")
-        title.append(line.episode.title)
+        title.append(display_text(line.episode.title, one_line=True))
         out.append_text(title)
         out.append("\n")
         if not line.named_here:
@@ -144,7 +149,8 @@ class CoverageView(Widget):
         row = Text()
         for area in areas:
             has = area.key in line.factors
-            row.append(f" {TICK if has else GAP} ", style="green" if has else "dim")
+            # No-break space: a mark never wraps away from its area.
+            row.append(f" {TICK if has else GAP}\u00a0", style="green" if has else "dim")
             row.append(area.key, style="" if has else "dim")
         out.append_text(row)
         return out

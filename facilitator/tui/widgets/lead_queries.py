@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from facilitator.analysis.queries import OverviewQuery
+from facilitator.tui.text import display_text
 
 KIND_LABEL = {"follow_up": "follow-up", "discrepancy": "discrepancy", "agenda": "agenda"}
 
@@ -19,8 +20,9 @@ def query_prompt(query: OverviewQuery) -> Text:
     text = Text()
     text.append("✓ " if query.raised else "○ ", style="green" if query.raised else "bold")
     text.append(f"{KIND_LABEL.get(query.kind, query.kind)}: ", style="dim" if query.raised else "")
-    text.append(query.text, style="dim" if query.raised else "")  # user text: plain, never markup
-    text.append(f"  — {query.source}", style="dim italic")
+    # User text: plain, never markup.
+    text.append(display_text(query.text, one_line=True), style="dim" if query.raised else "")
+    text.append(f"  — {display_text(query.source, one_line=True)}", style="dim italic")
     return text
 
 

@@ -54,22 +54,37 @@ class RankingList(OptionList):
         self.method = method
         self.ranking: tuple[str, ...] = ()
         self.totals: dict[str, int] = {}
-        self.border_title = "Their ranking: enter adds or removes"
+        self.covered: frozenset[str] | None = None
+        self.label = ""
+        self.border_title = "Factors · their ranking (enter)"
         self._shown: tuple = ()
 
-    def show(self, ranking: tuple[str, ...], totals: dict[str, int]) -> None:
+    def show(
+        self,
+        ranking: tuple[str, ...],
+        totals: dict[str, int],
+        covered: frozenset[str] | None = None,
+        episode_label: str = "",
+    ) -> None:
+        """``covered``: the factor areas the highlighted episode has notes on (✓)."""
         known = {area.key for area in self.method.factor_areas}
         ranking = tuple(key for key in ranking if key in known)
-        if (ranking, totals) == self._shown:
+        state = (ranking, dict(totals), covered, episode_label)
+        if state == self._shown:
             return
-        self._shown = (ranking, dict(totals))
+        self._shown = state
         self.ranking, self.totals = ranking, dict(totals)
+        self.covered, self.label = covered, episode_label
+        if episode_label:
+            self.border_subtitle = f"✓ = notes on {episode_label}"
         keep = self.highlighted_option.id if self.highlighted_option else None
         order = list(ranking) + [a.key for a in self.method.factor_areas if a.key not in ranking]
         options = []
         for key in order:
             area = self.method.area(key)
             text = Text(no_wrap=True, overflow="ellipsis")
+            has = self.covered is not None and key in self.covered
+            text.append("✓ " if has else "· ", style="green" if has else "dim")
             if key in ranking:
                 text.append(f"{ranking.index(key) + 1:>2}. ", style="bold")
                 text.append(area.title, style="bold")
@@ -99,7 +114,6 @@ class RankingList(OptionList):
         ranking = reorder(self.ranking, key, action)
         if ranking == self.ranking:
             return
-        totals = self.totals
-        self.show(ranking, totals)
+        self.show(ranking, self.totals, self.covered, self.label)
         self.highlighted = self.get_option_index(key)
         self.post_message(self.Changed(ranking))

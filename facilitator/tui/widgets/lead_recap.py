@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from facilitator.method import Method
+from facilitator.tui.text import display_text
 from facilitator.tui.widgets.lead_model import LeadSnapshot, RecapNote
 
 TOP_FACTORS = 5
@@ -29,10 +30,10 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     here = [line for line in snapshot.episodes if line.named_here]
     for line in here:
         out.append(f" {line.episode.label} ", style="bold")
-        out.append(line.episode.title)
+        out.append(display_text(line.episode.title, one_line=True))
         if line.episode.date_text:
             out.append(f" ({line.episode.date_text})", style="dim")
-        out.append(f" · {line.notes} notes\n", style="dim")
+        out.append(f" · {line.notes} note{'' if line.notes == 1 else 's'}\n", style="dim")
     if not here:
         out.append(" none noted\n", style="dim italic")
 
@@ -60,7 +61,7 @@ def _notes(out: Text, heading, title: str, notes: tuple[RecapNote, ...], total: 
     heading(title)
     for note in notes:
         out.append(" • ")
-        out.append(note.text)  # user text: appended as plain text, never parsed as markup
+        out.append(display_text(note.text, one_line=True))  # plain text, never markup
         out.append("\n")
     if total > len(notes):
         out.append(f" … and {total - len(notes)} more\n", style="dim")

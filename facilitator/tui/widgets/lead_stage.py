@@ -4,21 +4,25 @@ uses them) and the tickable "to cover" items. All wording comes from guides/."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Markdown, SelectionList
-from textual.widgets.selection_list import Selection
+from textual.widgets import Markdown, OptionList
+from textual.widgets.option_list import Option
 
 from facilitator.method import Method, Stage
 
 
 def guide_markdown(method: Method, stage: Stage) -> str:
     """The guide text for one stage, as Markdown (guide files are trusted Markdown)."""
+    # Prompts first: they are what the lead glances at mid-conversation. The stage's
+    # number, title and minutes are on the top bar already.
     parts = [
-        f"## {stage.number}. {stage.title} · about {stage.minutes} min",
-        f"**Purpose.** {stage.purpose}",
-        f"**How to ask.** {stage.how_to_ask}",
         "### Prompts",
         "\n".join(f"- {prompt}" for prompt in stage.prompts),
+        "### How to ask",
+        stage.how_to_ask,
+        "### Purpose",
+        stage.purpose,
     ]
     if stage.number == 4:
         parts.append("### Local rationality, per episode")
@@ -40,17 +44,21 @@ def guide_markdown(method: Method, stage: Stage) -> str:
 class StageGuide(Markdown):
     DEFAULT_CSS = """
     StageGuide { padding: 0 1; margin: 0; }
-    StageGuide MarkdownH2 { margin: 0 0 1 0; }
     """
 
 
-class ToCover(SelectionList[int]):
-    """The stage's "To cover" items; space or enter ticks one (shared with the other laptop)."""
+class ToCover(OptionList):
+    """The stage's "To cover" items; space or enter ticks one (shared with the other laptop).
+
+    An OptionList rather than a SelectionList so that long items wrap instead of being cut.
+    """
 
     DEFAULT_CSS = """
     ToCover { height: auto; max-height: 45%; border: round $primary 40%; }
     ToCover:focus { border: round $primary; }
     """
+
+    BINDINGS = [Binding("space", "select", "Tick", show=False)]
 
     class Ticked(Message):
         def __init__(self, stage: int, index: int, text: str, done: bool) -> None:
@@ -61,48 +69,37 @@ class ToCover(SelectionList[int]):
         super().__init__(id=id)
         self.border_title = "To cover"
         self.stage: Stage | None = None
+        self.done: set[int] = set()
 
     def show_stage(self, stage: Stage, ticked: frozenset[tuple[int, int]]) -> None:
-        if self.stage is None or self.stage.number != stage.number:
-            self.stage = stage
-            self.clear_options()
-            self.add_options(
-                Selection(Text(item), index, (stage.number, index) in ticked)
-                for index, item in enumerate(stage.to_cover)
-            )
-            self.highlighted = 0 if stage.to_cover else None
-            self._update_title(ticked)
+        done = {index for (number, index) in ticked if number == stage.number}
+        if self.stage is not None and self.stage.number == stage.number and done == self.done:
             return
-        self.sync(ticked)
+        moved = self.stage is None or self.stage.number != stage.number
+        self.stage, self.done = stage, done
+        keep = 0 if moved else (self.highlighted or 0)
+        self.set_options(self._option(index) for index in range(len(stage.to_cover)))
+        if stage.to_cover:
+            self.highlighted = min(keep, len(stage.to_cover) - 1)
+        self.border_title = f"To cover {len(done)}/{len(stage.to_cover)}: space ticks"
 
-    def sync(self, ticked: frozenset[tuple[int, int]]) -> None:
-        """Bring the ticks in line with the store (the other laptop may have ticked)."""
-        if self.stage is None:
-            return
-        for index in range(len(self.stage.to_cover)):
-            want = (self.stage.number, index) in ticked
-            if want != (index in self.selected):
-                (self.select if want else self.deselect)(index)
-        self._update_title(ticked)
+    def _option(self, index: int) -> Option:
+        assert self.stage is not None
+        ticked = index in self.done
+        text = Text()
+        text.append("✓ " if ticked else "○ ", style="green bold" if ticked else "dim")
+        text.append(self.stage.to_cover[index], style="dim" if ticked else "")
+        return Option(text, id=str(index))
 
-    def _update_title(self, ticked: frozenset[tuple[int, int]]) -> None:
-        if self.stage is None:
-            return
-        done = sum(1 for index in range(len(self.stage.to_cover)) if index in self.selected)
-        self.border_title = f"To cover {done}/{len(self.stage.to_cover)}"
-
-    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.stage is None:
             return
-        index = int(event.selection.value)
+        index = event.option_index
+        done = set(self.done)
+        done ^= {index}
+        ticked = frozenset((self.stage.number, i) for i in done)
+        self.show_stage(self.stage, ticked)
         self.post_message(
-            self.Ticked(
-                self.stage.number,
-                index,
-                self.stage.to_cover[index],
-                index in self.selected,
-            )
+            self.Ticked(self.stage.number, index, self.stage.to_cover[index], index in done)
         )
-        done = len(self.selected)
-        self.border_title = f"To cover {done}/{len(self.stage.to_cover)}"

@@ -61,7 +61,7 @@ class LeadTopBar(Widget):
             top.append(stage.title, style="bold")
         else:
             top.append("Not started", style="bold")
-        timers = self._timers(stage.minutes if stage else None)
+        timers = self._timer_text(stage.minutes if stage else None)
         gap = max(1, width - top.cell_len - timers.cell_len)
         top.append(" " * gap)
         top.append_text(timers)
@@ -80,7 +80,7 @@ class LeadTopBar(Widget):
             bottom.append(" · press s to start the clock", style="dim italic")
         return Text("\n").join([top, bottom])
 
-    def _timers(self, minutes: int | None) -> Text:
+    def _timer_text(self, minutes: int | None) -> Text:
         in_stage, total = self.timings()
         planned = self.snapshot.conversation.planned_minutes if self.snapshot else None
         text = Text(no_wrap=True)

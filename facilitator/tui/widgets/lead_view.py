@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 
 from facilitator.analysis.queries import OverviewQuery, mark_raised, overview_queries
@@ -41,6 +42,9 @@ RECAP_STAGE = 8
 class LeadView(Vertical):
     """Everything the lead needs for one conversation; embedded by the lead and split screens."""
 
+    class ConversationChanged(Message):
+        """The lead started or ended the conversation (other panes may cache it)."""
+
     DEFAULT_CSS = """
     LeadView { height: 1fr; }
     LeadView > #lead-body { height: 1fr; }
@@ -50,15 +54,18 @@ class LeadView(Vertical):
     LeadView.-narrow #lead-side { width: 1fr; }
     LeadView #lead-recap-scroll { height: 1fr; border: round $primary 40%; }
     LeadView #lead-recap-scroll:focus { border: round $primary; }
-    LeadView #lead-coverage-scroll { height: auto; max-height: 1fr; }
+    LeadView #lead-coverage-scroll { height: auto; }
+    LeadView.-narrow ToCover { max-height: 40%; }
+    LeadView.-narrow EpisodeList { max-height: 35%; }
     """
 
     BINDINGS = [
         Binding("n", "step(1)", "Next stage", id="lead-next"),
         Binding("p", "step(-1)", "Previous stage", id="lead-previous"),
+        Binding("1", "jump(1)", "Jump to stage", key_display="1–9"),
         *[
             Binding(str(number), f"jump({number})", f"Stage {number}", show=False)
-            for number in range(1, 10)
+            for number in range(2, 10)
         ],
     ]
 
@@ -69,7 +76,7 @@ class LeadView(Vertical):
         self.queries: list[OverviewQuery] | None = None
         self.stage: int | None = None
         self._shown_stage: int | None = None
-        self._adopted_event: str | None = None
+        self._seen_events: set[str] = set()
         self._watch: ConversationWatch | None = None
         self._polling = False
         self._poll_again = False
@@ -97,7 +104,7 @@ class LeadView(Vertical):
         with Horizontal(id="lead-body"):
             with VerticalScroll(id="lead-guide", can_focus=True):
                 yield StageGuide(id="lead-guide-text")
-            with Vertical(id="lead-side"):
+            with VerticalScroll(id="lead-side", can_focus=False):
                 yield ToCover(id="lead-cover")
                 yield EpisodeList(method, id="lead-episodes")
                 with VerticalScroll(id="lead-coverage-scroll", can_focus=False):
@@ -178,6 +185,7 @@ class LeadView(Vertical):
             self.query_one(QueryList).show(queries)
         if snapshot is not None:
             self.show(snapshot)
+            self.screen.refresh_bindings()
         if self._poll_again:
             self._poll_again = False
             self.poll_now()
@@ -188,10 +196,9 @@ class LeadView(Vertical):
         self.snapshot = snapshot
         # Follow the stored stage only when a new stage event has arrived, so a read that
         # began just before a key press cannot briefly undo it.
-        last = snapshot.events[-1].id if snapshot.events else None
-        if last != self._adopted_event:
-            self._adopted_event = last
+        if snapshot.events and snapshot.events[-1].id not in self._seen_events:
             self.stage = snapshot.stage
+        self._seen_events.update(event.id for event in snapshot.events)
         self._render_stage()
         self.tick()
 
@@ -213,16 +220,17 @@ class LeadView(Vertical):
         self.query_one(ToCover).show_stage(stage, snapshot.ticks)
         if shown in EPISODE_STAGES:
             self.query_one(EpisodeList).show(snapshot)
-            self._show_coverage()
+            if shown != RANKING_STAGE:
+                self._show_coverage()
         if shown == RANKING_STAGE:
-            self.query_one(RankingList).show(snapshot.ranking, dict(snapshot.factor_totals))
+            self._show_ranking()
         if shown == RECAP_STAGE:
             self.query_one(Recap).show(snapshot)
 
     def _show_panels(self, stage: int | None) -> None:
         visible = {
             "#lead-episodes": stage in EPISODE_STAGES,
-            "#lead-coverage-scroll": stage in EPISODE_STAGES,
+            "#lead-coverage-scroll": stage in EPISODE_STAGES and stage != RANKING_STAGE,
             "#lead-ranking": stage == RANKING_STAGE,
             "#lead-queries": stage == QUERY_STAGE,
             "#lead-recap-scroll": stage == RECAP_STAGE,
@@ -248,11 +256,27 @@ class LeadView(Vertical):
         line = snapshot.episode(episode) if episode else None
         self.query_one(CoverageView).show(line, self._shown_stage or 3)
 
+    def _show_ranking(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        episode = self.query_one(EpisodeList).chosen
+        line = snapshot.episode(episode) if episode else None
+        self.query_one(RankingList).show(
+            snapshot.ranking,
+            dict(snapshot.factor_totals),
+            line.factors if line else None,
+            line.episode.label if line else "",
+        )
+
     @on(EpisodeList.Chosen)
     def _episode_chosen(self, event: EpisodeList.Chosen) -> None:
         event.stop()
         self._episode = event.episode_id
-        self._show_coverage()
+        if self._shown_stage == RANKING_STAGE:
+            self._show_ranking()
+        else:
+            self._show_coverage()
 
     # --- writing: single small ops on the UI thread -------------------------------------------
 
@@ -281,6 +305,7 @@ class LeadView(Vertical):
             conversation = self._conversation()
         if number != self.stage:
             store.set_stage(conversation, number, at=self.now_iso())
+            self._note_own_events()
         self.stage = number
         self._render_stage()
         self.tick()
@@ -293,7 +318,9 @@ class LeadView(Vertical):
             return
         at = self.now_iso()
         self.store.start_conversation(conversation, at=at)
+        self._note_own_events()
         self._refresh_conversation()
+        self.post_message(self.ConversationChanged())
         if self.stage is None:
             self.stage = 1
         self._render_stage()
@@ -306,8 +333,14 @@ class LeadView(Vertical):
             return
         self.store.end_conversation(conversation, at=self.now_iso())
         self._refresh_conversation()
+        self.post_message(self.ConversationChanged())
         self.tick()
         self.poll_now()
+
+    def _note_own_events(self) -> None:
+        # Our own stage events are already on screen; a read that began before them
+        # must not move the view back.
+        self._seen_events.update(e.id for e in self.store.stage_events(self.conversation_id))
 
     def _refresh_conversation(self) -> None:
         # The snapshot is immutable; swap in the conversation as it now stands.

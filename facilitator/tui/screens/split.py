@@ -1,0 +1,93 @@
+"""One laptop, one reviewer: the lead's panel and the note box side by side.
+
+Typing goes to the note box, so the lead's single keys (``n``, ``p``, ``1``–``9``) work
+when the lead's panel has focus (F6 or Tab moves between the two); F3/F4 change stage
+from anywhere, as on the note-taker's screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from facilitator.tui.screens.lead import confirm_end, lead_check, lead_commands
+from facilitator.tui.widgets.lead_view import LeadView
+from facilitator.tui.widgets.note_capture import NoteCapture
+
+
+class SplitScreen(Screen[None]):
+    DEFAULT_CSS = """
+    SplitScreen > #split-body { height: 1fr; }
+    SplitScreen #split-lead { width: 3fr; }
+    SplitScreen #split-notes { width: 2fr; border-left: vkey $primary 30%; }
+    SplitScreen #split-lead #lead-guide { width: 1fr; }
+    SplitScreen #split-lead #lead-side { width: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("f2", "start", "Start", id="split-start"),
+        Binding("f2", "end", "End", id="split-end"),
+        Binding("f3", "stage(-1)", "Stage -", id="split-stage-previous"),
+        Binding("f4", "stage(1)", "Stage +", id="split-stage-next"),
+        Binding("f6", "switch", "Notes/lead", id="split-switch"),
+        Binding("ctrl+w", "close", "Home", id="split-close"),
+    ]
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="split-body"):
+            yield LeadView(self.conversation_id, id="split-lead")
+            yield NoteCapture(self.conversation_id, id="split-notes")
+        yield Footer()
+
+    @property
+    def lead(self) -> LeadView:
+        return self.query_one(LeadView)
+
+    @property
+    def capture(self) -> NoteCapture:
+        return self.query_one(NoteCapture)
+
+    def on_mount(self) -> None:
+        self.capture.focus_box()
+
+    def on_note_capture_changed(self, event: NoteCapture.Changed) -> None:
+        # A note was saved in this window: show its coverage now rather than at the next poll.
+        self.lead.poll_now()
+
+    def on_lead_view_conversation_changed(self, event: LeadView.ConversationChanged) -> None:
+        self.capture.refresh_conversation()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return lead_check(self.lead, action)
+
+    def action_start(self) -> None:
+        self.lead.start()
+
+    def action_end(self) -> None:
+        confirm_end(self, self.lead)
+
+    def action_stage(self, step: int) -> None:
+        self.lead.action_step(step)
+
+    def action_switch(self) -> None:
+        focused = self.focused
+        if focused is not None and self.capture in focused.ancestors_with_self:
+            self.lead.focus_main()
+        else:
+            self.capture.focus_box()
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        return lead_commands(self.lead, self.action_close)
