@@ -55,6 +55,9 @@ def _register() -> None:
     )
 
     modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
+    from facilitator.cli import episodes, patterns, plan
+
+    modules += (plan, episodes, patterns)
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -1,0 +1,287 @@
+"""episode list|show|merge|unmerge|rename|date|split|judge|involve, contradict, matrix,
+coverage: the review team's work on episodes across conversations."""
+
+from __future__ import annotations
+
+import click
+
+from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.plan import participant_in_review
+
+REVIEW_HELP = "The review (needed for labels like E3 when there are several)."
+
+
+def _episode(obj: Context, token: str, review_ref: str | None) -> tuple[str, str]:
+    """(review id, episode id) from a label like E3 or an id prefix."""
+    looks_like_label = token[:1].upper() == "E" and token[1:].isdigit()
+    if review_ref or looks_like_label:
+        review = obj.review_id(review_ref)
+        return review, obj.store.resolve("episodes", token, review=review)
+    episode_id = obj.store.resolve("episodes", token)
+    for review in obj.store.reviews():
+        if any(e.id == episode_id for e in obj.store.episodes(review.id)):
+            return review.id, episode_id
+    raise UserError(f"no episode matches {token!r}")
+
+
+def _label(obj: Context, review: str, episode_id: str) -> str:
+    return next(e.label for e in obj.store.episodes(review) if e.id == episode_id)
+
+
+@click.group()
+def episode() -> None:
+    """Key practice episodes across conversations: list, merge, split, rename, judge."""
+
+
+@episode.command("list")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@pass_context
+def episode_list(obj: Context, review_ref: str | None) -> None:
+    """The episodes board: time order, undated last, with accounts and gaps."""
+    from facilitator.analysis.review_overview import review_overview
+
+    review = obj.review_id(review_ref)
+    overview = review_overview(obj.store, review)
+    if not overview.episodes:
+        click.echo("No episodes yet. Name one in a note with '#new Title (date)'.")
+    for item in overview.episodes:
+        entry = item.entry
+        merged = f"  (with {', '.join(m.label for m in entry.merged)})" if entry.merged else ""
+        click.echo(f"{entry.episode.label:<4} {entry.when:<18} {entry.episode.title}{merged}")
+        heard = ", ".join(overview.participants[p].role for p in item.heard) or "nobody yet"
+        click.echo(f"     heard: {heard}")
+        if item.missing:
+            roles = ", ".join(overview.participants[m.participant].role for m in item.missing)
+            click.echo(f"     not yet heard: {roles}")
+        if item.discrepancies:
+            click.echo(f"     discrepancies: {len(item.discrepancies)}")
+
+
+@episode.command("show")
+@click.argument("episode_ref", metavar="EPISODE")
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None:
+    """Every account of one episode, attributed; gaps, discrepancies, the team's judgement."""
+    from facilitator.analysis.review_overview import review_overview
+
+    review, episode_id = _episode(obj, episode_ref, review_ref)
+    overview = review_overview(obj.store, review)
+    item = overview.for_episode(episode_id)
+    if item is None:
+        raise UserError(f"no episode matches {episode_ref!r}")
+    e = item.episode
+    click.echo(f"{e.label} {e.title}  ({item.entry.when})")
+    if item.entry.merged:
+        names = "; ".join(f"{m.label} {m.title}" for m in item.entry.merged)
+        click.echo(f"Also named: {names}")
+    for source, accounts in item.accounts_by_source().items():
+        click.echo(f"{overview.labels.get(source, 'unknown source')}:")
+        for account in accounts:
+            click.echo(f"  [{account.note.kind}] {account.note.text}")
+    for gap in item.missing:
+        who = overview.participants[gap.participant]
+        click.echo(f"Not yet heard: {who.role}, {who.agency} ({'; '.join(gap.reasons)})")
+    for gap in item.discrepancies:
+        click.echo(f"Discrepancy: {' / '.join(n.text for n in gap.notes)}")
+    for follow_up in item.follow_ups:
+        click.echo(f"Open follow-up: {follow_up.text}")
+    if item.team_notes:
+        click.echo("Review team's notes:")
+        for account in item.team_notes:
+            click.echo(f"  [{account.note.kind}] {account.note.text}")
+    if e.team_good or e.team_problematic:
+        click.echo(f"Team judgement, good: {e.team_good or '-'}")
+        click.echo(f"Team judgement, problematic: {e.team_problematic or '-'}")
+
+
+@episode.command("merge")
+@click.argument("keep_ref", metavar="KEEP")
+@click.argument("duplicate_refs", metavar="DUPLICATE...", nargs=-1, required=True)
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_merge(
+    obj: Context, keep_ref: str, duplicate_refs: tuple[str, ...], review_ref: str | None
+) -> None:
+    """Fold duplicates into KEEP; every note keeps its own link (undo with 'unmerge')."""
+    from facilitator.analysis.episodes import merge_episodes
+
+    review, keep = _episode(obj, keep_ref, review_ref)
+    for ref in duplicate_refs:
+        _r, duplicate = _episode(obj, ref, review_ref or review)
+        merge_episodes(obj.store, review, keep, duplicate)
+    click.echo(f"Merged into {_label(obj, review, keep)}.")
+
+
+@episode.command("unmerge")
+@click.argument("episode_ref", metavar="EPISODE")
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_unmerge(obj: Context, episode_ref: str, review_ref: str | None) -> None:
+    """Let a merged episode stand on its own again."""
+    from facilitator.analysis.episodes import unmerge_episode
+
+    review, episode_id = _episode(obj, episode_ref, review_ref)
+    unmerge_episode(obj.store, review, episode_id)
+
+
+@episode.command("rename")
+@click.argument("episode_ref", metavar="EPISODE")
+@click.argument("title")
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_rename(obj: Context, episode_ref: str, title: str, review_ref: str | None) -> None:
+    """Give an episode a new title."""
+    from facilitator.analysis.episodes import rename_episode
+
+    review, episode_id = _episode(obj, episode_ref, review_ref)
+    rename_episode(obj.store, review, episode_id, title)
+
+
+@episode.command("date")
+@click.argument("episode_ref", metavar="EPISODE")
+@click.argument("when", metavar="DATE")
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_date(obj: Context, episode_ref: str, when: str, review_ref: str | None) -> None:
+    """Date an episode leniently ('March 2024', 'Jan-Mar 2024'); '' makes it undated."""
+    from facilitator.analysis.episodes import redate_episode
+
+    review, episode_id = _episode(obj, episode_ref, review_ref)
+    redate_episode(obj.store, review, episode_id, when)
+
+
+@episode.command("split")
+@click.argument("episode_ref", metavar="EPISODE")
+@click.argument("title")
+@click.argument("note_refs", metavar="NOTE...", nargs=-1, required=True)
+@click.option("--date", "when", default="", help="The new episode's date.")
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_split(
+    obj: Context,
+    episode_ref: str,
+    title: str,
+    note_refs: tuple[str, ...],
+    when: str,
+    review_ref: str | None,
+) -> None:
+    """Make a new episode TITLE from EPISODE, moving the given notes to it; prints its id."""
+    from facilitator.analysis.episodes import split_episode
+
+    review, episode_id = _episode(obj, episode_ref, review_ref)
+    notes = [obj.store.resolve("notes", ref, review=review) for ref in note_refs]
+    click.echo(split_episode(obj.store, review, episode_id, title, notes, date_text=when))
+
+
+@episode.command("judge")
+@click.argument("episode_ref", metavar="EPISODE")
+@click.option("--good", help="What the review team judges went well in this episode.")
+@click.option("--problematic", help="What the review team judges was problematic.")
+@click.option("--description", help="A brief description, close to participants' accounts.")
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_judge(
+    obj: Context,
+    episode_ref: str,
+    good: str | None,
+    problematic: str | None,
+    description: str | None,
+    review_ref: str | None,
+) -> None:
+    """Record the review team's judgement, kept apart from participants' accounts."""
+    from facilitator.analysis.episodes import set_team_judgement
+
+    if good is None and problematic is None and description is None:
+        raise UserError("give --good, --problematic or --description")
+    review, episode_id = _episode(obj, episode_ref, review_ref)
+    set_team_judgement(
+        obj.store, review, episode_id, good=good, problematic=problematic, description=description
+    )
+
+
+@episode.command("involve")
+@click.argument("episode_ref", metavar="EPISODE")
+@click.argument("participant_ref", metavar="PARTICIPANT")
+@click.option("--remove", is_flag=True, help="Withdraw it instead.")
+@click.option("--review", "review_ref", help=REVIEW_HELP)
+@pass_context
+def episode_involve(
+    obj: Context, episode_ref: str, participant_ref: str, remove: bool, review_ref: str | None
+) -> None:
+    """Record that PARTICIPANT was involved in EPISODE (so their view is sought)."""
+    from facilitator.analysis.episodes import set_involved
+
+    review, episode_id = _episode(obj, episode_ref, review_ref)
+    participant = participant_in_review(obj, participant_ref, review_ref or review)
+    set_involved(obj.store, review, episode_id, participant, not remove)
+
+
+@click.command("contradict")
+@click.argument("note_a", metavar="NOTE")
+@click.argument("note_b", metavar="OTHER_NOTE")
+@click.option("--remove", is_flag=True, help="Withdraw the link instead.")
+@pass_context
+def contradict_cmd(obj: Context, note_a: str, note_b: str, remove: bool) -> None:
+    """Record that two notes' accounts contradict each other (a discrepancy)."""
+    from facilitator.analysis.review_overview import contradict
+
+    first = obj.store.resolve("notes", note_a)
+    second = obj.store.resolve("notes", note_b)
+    note = obj.store.note(first)
+    if note is None:
+        raise UserError(f"no note matches {note_a!r}")
+    contradict(obj.store, note.review, first, second, present=not remove)
+
+
+@click.command("matrix")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@pass_context
+def matrix_cmd(obj: Context, review_ref: str | None) -> None:
+    """The episode x contributory factor matrix (note counts); recurring factors below."""
+    from facilitator.analysis.matrix import episode_factor_matrix
+
+    review = obj.review_id(review_ref)
+    matrix = episode_factor_matrix(obj.store, review, obj.method)
+    if not matrix.episodes:
+        click.echo("No episodes yet.")
+        return
+    keys = matrix.factors
+    width = max(6, *(len(k) for k in keys))
+    click.echo(" " * 5 + " ".join(f"{k[:width]:>{width}}" for k in keys))
+    for e in matrix.episodes:
+        cells = " ".join(f"{(matrix.count(e.id, k) or '.'):>{width}}" for k in keys)
+        click.echo(f"{e.label:<5}{cells}  {e.title}")
+    click.echo("in episodes " + " ".join(f"{matrix.spread(k):>{width}}" for k in keys)[7:])
+    recurring = matrix.recurring()
+    if recurring:
+        listed = ", ".join(f"{k} ({matrix.spread(k)} episodes)" for k in recurring)
+        click.echo(f"Recurring: {listed}")
+
+
+@click.command("coverage")
+@click.argument("conversation_ref", metavar="CONVERSATION")
+@pass_context
+def coverage_cmd(obj: Context, conversation_ref: str) -> None:
+    """Stages visited and time in each; episodes named; prompts and factors noted."""
+    from facilitator.analysis.coverage import conversation_coverage
+
+    conversation = obj.conversation(conversation_ref)
+    cover = conversation_coverage(obj.store, conversation.id)
+    episodes = {e.id: e for e in obj.store.episodes(conversation.review)}
+    click.echo(f"{conversation.label}: {cover.notes} notes")
+    for stage, seconds in sorted(cover.seconds_by_stage.items()):
+        title = obj.method.stage(stage).title
+        click.echo(f"  stage {stage} {title:<32} {int(seconds // 60):>3} min")
+    prompts = len(obj.method.local_rationality)
+    for episode_id, ep in cover.episodes.items():
+        e = episodes.get(episode_id)
+        name = f"{e.label} {e.title}" if e else episode_id[:8]
+        click.echo(
+            f"  {name}: {ep.notes} notes; prompts {len(ep.prompts)}/{prompts}"
+            f" ({', '.join(sorted(ep.prompts)) or 'none'}); factors: "
+            f"{', '.join(sorted(ep.factors)) or 'none'}"
+        )
+
+
+COMMANDS = [episode, contradict_cmd, matrix_cmd, coverage_cmd]

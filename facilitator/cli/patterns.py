@@ -1,0 +1,196 @@
+"""pattern add|list|rank and recommend add|list: the review team's analysis."""
+
+from __future__ import annotations
+
+import click
+
+from facilitator.cli.context import Context, UserError, pass_context
+
+SCORE = click.IntRange(1, 5)
+
+
+def _support(obj: Context, review: str, episodes: tuple[str, ...]) -> list[str]:
+    return [obj.store.resolve("episodes", ref, review=review) for ref in episodes]
+
+
+def _labels(obj: Context, review: str, ids: tuple[str, ...]) -> str:
+    labels = {e.id: e.label for e in obj.store.episodes(review)}
+    return ", ".join(labels.get(i, i[:8]) for i in ids) or "-"
+
+
+def _support_line(
+    obj: Context, review: str, episodes: tuple[str, ...], factors: tuple[str, ...]
+) -> str:
+    return f"     episodes: {_labels(obj, review, episodes)}; factors: {', '.join(factors) or '-'}"
+
+
+@click.group()
+def pattern() -> None:
+    """Patterns of systemic factors (the six types), linked to episodes and factors."""
+
+
+@pattern.command("add")
+@click.argument("review_ref", metavar="REVIEW")
+@click.argument("title")
+@click.option(
+    "--type", "type_", required=True, help="One of the six pattern types (see 'pattern types')."
+)
+@click.option("--description", default="", help="The pattern in general, non-case-specific terms.")
+@click.option("--widespread", type=SCORE, help="How widespread beyond this case, 1 to 5.")
+@click.option("--relevance", type=SCORE, help="How relevant to children's safety now, 1 to 5.")
+@click.option("--priority", type=click.IntRange(1, 999), help="The team's rank (1 first).")
+@click.option("--episode", "episodes", multiple=True, help="A supporting episode (E3); repeatable.")
+@click.option("--factor", "factors", multiple=True, help="A supporting factor area; repeatable.")
+@pass_context
+def pattern_add(
+    obj: Context,
+    review_ref: str,
+    title: str,
+    type_: str,
+    description: str,
+    widespread: int | None,
+    relevance: int | None,
+    priority: int | None,
+    episodes: tuple[str, ...],
+    factors: tuple[str, ...],
+) -> None:
+    """Record a pattern; prints its id."""
+    from facilitator.analysis.patterns import add_pattern
+
+    review = obj.review_id(review_ref)
+    click.echo(
+        add_pattern(
+            obj.store,
+            review,
+            obj.method,
+            type=type_,
+            title=title,
+            description=description,
+            widespread=widespread,
+            relevance=relevance,
+            priority=priority,
+            episodes=_support(obj, review, episodes),
+            factors=factors,
+        )
+    )
+
+
+@pattern.command("rank")
+@click.argument("pattern_ref", metavar="PATTERN")
+@click.option("--widespread", type=SCORE)
+@click.option("--relevance", type=SCORE)
+@click.option("--priority", type=click.IntRange(1, 999))
+@pass_context
+def pattern_rank(
+    obj: Context,
+    pattern_ref: str,
+    widespread: int | None,
+    relevance: int | None,
+    priority: int | None,
+) -> None:
+    """Change how widespread, how relevant, or the rank of a pattern."""
+    from facilitator.analysis.patterns import prioritise_pattern
+
+    if widespread is None and relevance is None and priority is None:
+        raise UserError("give --widespread, --relevance or --priority")
+    pattern_id = obj.store.resolve("patterns", pattern_ref)
+    review = next(
+        r.id
+        for r in obj.store.reviews()
+        if any(p["id"] == pattern_id for p in obj.store.rows("patterns", r.id))
+    )
+    prioritise_pattern(
+        obj.store, review, pattern_id, widespread=widespread, relevance=relevance, priority=priority
+    )
+
+
+@pattern.command("types")
+@pass_context
+def pattern_types(obj: Context) -> None:
+    """The six pattern types and their keys."""
+    for item in obj.method.patterns:
+        click.echo(f"{item.key:<24} {item.title}")
+
+
+@pattern.command("list")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@pass_context
+def pattern_list(obj: Context, review_ref: str | None) -> None:
+    """Patterns in priority order, with what supports them."""
+    from facilitator.analysis.patterns import patterns
+
+    review = obj.review_id(review_ref)
+    found = patterns(obj.store, review)
+    if not found:
+        click.echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
+    for p in found:
+        rank = f"#{p.priority}" if p.priority else "-"
+        click.echo(
+            f"{rank:<4} {p.title}  [{p.type}] widespread {p.widespread or '?'}, "
+            f"relevance {p.relevance or '?'}  {p.id[:8]}"
+        )
+        click.echo(_support_line(obj, review, p.episodes, p.factors))
+
+
+@click.group()
+def recommend() -> None:
+    """Recommendations (clear-cut, judgement, research), linked to what supports them."""
+
+
+@recommend.command("add")
+@click.argument("review_ref", metavar="REVIEW")
+@click.argument("text")
+@click.option("--kind", required=True, help="clear-cut, judgement or research (see the guides).")
+@click.option("--pattern", "pattern_ref", help="The pattern it answers.")
+@click.option("--priority", type=click.IntRange(1, 999), help="The team's rank (1 first).")
+@click.option("--episode", "episodes", multiple=True, help="A supporting episode (E3); repeatable.")
+@click.option("--factor", "factors", multiple=True, help="A supporting factor area; repeatable.")
+@pass_context
+def recommend_add(
+    obj: Context,
+    review_ref: str,
+    text: str,
+    kind: str,
+    pattern_ref: str | None,
+    priority: int | None,
+    episodes: tuple[str, ...],
+    factors: tuple[str, ...],
+) -> None:
+    """Record a recommendation; prints its id."""
+    from facilitator.analysis.patterns import add_recommendation
+
+    review = obj.review_id(review_ref)
+    pattern_id = obj.store.resolve("patterns", pattern_ref, review=review) if pattern_ref else None
+    click.echo(
+        add_recommendation(
+            obj.store,
+            review,
+            obj.method,
+            kind=kind,
+            text=text,
+            pattern=pattern_id,
+            priority=priority,
+            episodes=_support(obj, review, episodes),
+            factors=factors,
+        )
+    )
+
+
+@recommend.command("list")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@pass_context
+def recommend_list(obj: Context, review_ref: str | None) -> None:
+    """Recommendations, ranked ones first."""
+    from facilitator.analysis.patterns import recommendations
+
+    review = obj.review_id(review_ref)
+    found = recommendations(obj.store, review)
+    if not found:
+        click.echo("No recommendations yet.")
+    for r in found:
+        rank = f"#{r.priority}" if r.priority else "-"
+        click.echo(f"{rank:<4} [{r.kind}] {r.text}  {r.id[:8]}")
+        click.echo(_support_line(obj, review, r.episodes, r.factors))
+
+
+COMMANDS = [pattern, recommend]

@@ -1,0 +1,128 @@
+"""plan PARTICIPANT [--save]: the agenda for a second conversation."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
+
+
+def participant_in_review(obj: Context, token: str, review_ref: str | None) -> str:
+    """A participant from an id prefix, or a label (P2) within the named or only review."""
+    looks_like_label = token[:1].upper() == "P" and token[1:].isdigit()
+    review = obj.review_id(review_ref) if (review_ref or looks_like_label) else None
+    return obj.participant_id(token, review)
+
+
+@click.command("plan")
+@click.argument("participant_ref", metavar="PARTICIPANT")
+@click.option(
+    "--review", "review_ref", help="The review (needed for labels like P2 when there are several)."
+)
+@click.option(
+    "--minutes",
+    default=90,
+    show_default=True,
+    type=click.IntRange(10, 480),
+    help="Planned length of the conversation.",
+)
+@click.option(
+    "--save", is_flag=True, help="Create the planned conversation with this agenda; prints its id."
+)
+@click.option(
+    "--into",
+    "into",
+    metavar="CONVERSATION",
+    help="With --save: a planned conversation to add the agenda to.",
+)
+@click.option("--at", "when", help="With --save: when the conversation is planned.")
+@click.option("--lead", help="With --save: who leads the questioning.")
+@click.option("--notes", "note_taker", help="With --save: who takes the notes.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_context
+def plan(
+    obj: Context,
+    participant_ref: str,
+    review_ref: str | None,
+    minutes: int,
+    save: bool,
+    into: str | None,
+    when: str | None,
+    lead: str | None,
+    note_taker: str | None,
+    as_json: bool,
+) -> None:
+    """The agenda for a further conversation with PARTICIPANT: open follow-ups, discrepancies,
+    episodes they were part of but were not heard on, what others said, and thin episodes."""
+    from facilitator.analysis.plan import plan_for, save_plan
+
+    if not save and (into or when or lead or note_taker):
+        raise UserError("--into, --at, --lead and --notes go with --save")
+    participant_id = participant_in_review(obj, participant_ref, review_ref)
+    agenda = plan_for(obj.store, obj.method, participant_id, planned_minutes=minutes)
+    if save:
+        target = obj.conversation(into).id if into else None
+        conversation_id = save_plan(
+            obj.store,
+            agenda,
+            conversation=target,
+            planned_at=parse_when_option(when),
+            planned_minutes=minutes,
+            lead=lead,
+            note_taker=note_taker,
+        )
+        click.echo(conversation_id)
+        label = obj.store.conversation(conversation_id).label
+        click.echo(f"Saved {len(agenda.items)} agenda item(s) on {label}.", err=True)
+        return
+    fits, spare = agenda.fitting()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "participant": participant_id,
+                    "minutes_available": agenda.minutes_available,
+                    "framing_minutes": agenda.framing_minutes,
+                    "items": [
+                        {
+                            "kind": i.kind,
+                            "ref": i.ref,
+                            "text": i.text,
+                            "priority": i.priority,
+                            "minutes": i.minutes,
+                            "reason": i.reason,
+                            "fits": i in fits,
+                        }
+                        for i in agenda.items
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    person = agenda.participant
+    click.echo(f"Plan for the next conversation with {person.label} {person.display}")
+    click.echo(
+        f"{minutes} minutes: {agenda.framing_minutes} for introduction, summing up and "
+        f"reflections; {agenda.minutes_available} for the agenda "
+        f"({agenda.total_minutes} suggested)."
+    )
+    if not agenda.items:
+        click.echo("Nothing outstanding for this participant.")
+        return
+    elapsed = obj.method.stage(1).minutes  # the agenda starts after the introduction
+    for item in fits:
+        click.echo(f"  {elapsed:>3}' +{item.minutes:<3} [{item.priority}] {item.text}")
+        click.echo(f"              from: {item.reason}")
+        elapsed += item.minutes
+    if spare:
+        click.echo("If time allows:")
+        for item in spare:
+            click.echo(f"       +{item.minutes:<3} [{item.priority}] {item.text}")
+            click.echo(f"              from: {item.reason}")
+
+
+COMMANDS = [plan]

@@ -1,0 +1,142 @@
+"""The plan, episode, matrix, coverage, pattern and recommend commands, run as a user would
+(a real process against a real store file holding the fictional fixture review)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from facilitator.method import load_method
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.review_fixture import ReviewFixture, build_review_fixture
+
+
+def run(store: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "facilitator", "--store", str(store), *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def errors(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if not line.startswith("import time:")]
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, ReviewFixture]:
+    path = tmp_path / "review.db"
+    with Store(path, author="Jordan") as store:
+        fixture = build_review_fixture(Service(store, load_method()))
+    return path, fixture
+
+
+def test_plan_prints_the_agenda_in_priority_order_without_textual(
+    built: tuple[Path, ReviewFixture],
+) -> None:
+    path, fx = built
+    result = run(path, "plan", "P2")  # the health visitor
+    out = result.stdout
+    assert out.startswith("Plan for the next conversation with P2 Chloe Dunn")
+    assert out.index("Ask the health visitor") < out.index("What others said about E2")
+    loaded = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "textual" not in loaded and "docx" not in loaded
+    data = json.loads(run(path, "plan", fx.participants["gp"][:8], "--json").stdout)
+    assert data["items"][0]["priority"] <= data["items"][-1]["priority"]
+    assert any(i["kind"] == "missing_perspective" for i in data["items"])
+
+
+def test_plan_save_prints_the_new_conversation_id_alone(
+    built: tuple[Path, ReviewFixture],
+) -> None:
+    path, fx = built
+    result = run(path, "plan", "P5", "--save", "--at", "1 June 2025 10:00", "--lead", "Alex")
+    conversation_id = result.stdout.strip()
+    assert len(conversation_id) == 32 and "\n" not in conversation_id
+    assert "agenda item(s) on C5" in "\n".join(errors(result))
+    with Store(path) as store:
+        rows = [
+            r for r in store.rows("agenda_items", fx.review) if r["conversation"] == conversation_id
+        ]
+        conversation = store.conversation(conversation_id)
+    assert conversation.participant == fx.participants["gp"]
+    assert conversation.planned_at.startswith("2025-06-01T10:00") and conversation.lead == "Alex"
+    assert {r["kind"] for r in rows} >= {"missing_perspective", "discrepancy"}
+
+
+def test_plan_errors_are_one_line(built: tuple[Path, ReviewFixture]) -> None:
+    path, _fx = built
+    for args in (
+        ["plan", "P9"],
+        ["plan", "P1", "--at", "tomorrow"],
+        ["plan", "P1", "--save", "--at", "31 February"],
+    ):
+        result = run(path, *args, check=False)
+        assert result.returncode == 1
+        (line,) = errors(result)
+        assert line.startswith("facilitator: ") and "Traceback" not in result.stderr
+
+
+def test_episode_commands_merge_rename_judge_and_show(built: tuple[Path, ReviewFixture]) -> None:
+    path, fx = built
+    board = run(path, "episode", "list").stdout
+    assert board.index("E5") < board.index("E1") < board.index("E6")
+    assert "not yet heard: GP" in board
+    run(path, "episode", "merge", "E1", "E5")
+    run(path, "episode", "rename", "E1", "Joint home visit")
+    run(path, "episode", "date", "E6", "May 2024")
+    run(path, "episode", "judge", "E1", "--good", "Prompt visit", "--problematic", "No GP input")
+    run(path, "episode", "involve", "E3", "P1")
+    shown = run(path, "episode", "show", "E1").stdout
+    assert shown.startswith("E1 Joint home visit  (12 January 2024)")
+    assert "Also named: E5 Joint visit with social worker" in shown
+    assert "C2, Health visitor (Community health):" in shown
+    assert "Team judgement, problematic: No GP input" in shown
+    assert "E5" not in run(path, "episode", "list").stdout.split("(with E5)")[1]
+    bad = run(path, "episode", "date", "E6", "31 February 2024", check=False)
+    assert bad.returncode == 1 and len(errors(bad)) == 1
+    new = run(path, "episode", "split", "E2", "Conference minutes", fx.notes["sw_reflection"][:10])
+    assert len(new.stdout.strip()) == 32
+
+
+def test_matrix_coverage_contradict_patterns_and_recommendations(
+    built: tuple[Path, ReviewFixture],
+) -> None:
+    path, fx = built
+    matrix = run(path, "matrix").stdout
+    assert (
+        "interagency" in matrix
+        and "Recurring: family (2 episodes), interagency (2 episodes)" in matrix
+    )
+    coverage = run(path, "coverage", "C1").stdout
+    assert "stage 4 Local rationality" in coverage and "11 min" in coverage
+    run(path, "contradict", fx.notes["hv_flag"][:8], fx.notes["sw_agreed"][:8])
+    pattern = run(
+        path, "pattern", "add", "R1", "Decisions at conferences are not recorded",
+        "--type", "assessment-longer-term", "--widespread", "4", "--relevance", "5",
+        "--episode", "E2", "--factor", "interagency",
+    ).stdout.strip()  # fmt: skip
+    assert len(pattern) == 32
+    listed = run(path, "pattern", "list").stdout
+    assert "widespread 4, relevance 5" in listed and "episodes: E2; factors: interagency" in listed
+    rec = run(
+        path, "recommend", "add", "R1", "Circulate minutes within two days",
+        "--kind", "clear-cut", "--pattern", pattern[:8], "--episode", "E2",
+    ).stdout.strip()  # fmt: skip
+    assert len(rec) == 32
+    assert "[clear-cut] Circulate minutes" in run(path, "recommend", "list").stdout
+    bad = run(path, "pattern", "add", "R1", "X", "--type", "nonsense", check=False)
+    assert bad.returncode == 1 and errors(bad)[0].startswith("facilitator: pattern type must be")
