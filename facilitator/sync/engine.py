@@ -14,7 +14,10 @@ Safe by construction rather than by care:
 
 from __future__ import annotations
 
+import errno
+import os
 import secrets
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,6 +108,18 @@ class _Read:
     segment: Segment
 
 
+def _read_regular(path: Path) -> bytes:
+    """A file's bytes, refusing anything that is not a plain file (a FIFO would block)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
 class SyncEngine:
     """Keeps its view of the share in memory between syncs (the watch loop reuses it)."""
 
@@ -169,7 +184,7 @@ class SyncEngine:
                 rel = f"{device}/{epoch}/{name}"
                 path = device_folder(self.folder, device, epoch) / name
                 try:
-                    data = path.read_bytes()
+                    data = _read_regular(path)
                     segment = decode(
                         data,
                         self.data_key,

@@ -5,7 +5,7 @@
   nothing new costs a directory listing and a set difference;
 - ``sync_marks``: per (device, epoch), the high-water mark: every seq up to it is here.
 
-The data key itself is cached in ``<store folder>/sync-keys/<review>.key`` (mode 0600,
+The data key itself is cached in ``<store folder>/sync-keys/<device>-<review>.key`` (mode 0600,
 folder 0700), so background sync never asks for the passphrase again on this laptop;
 ``facilitator review join`` asks again if the file is missing. Anyone who can read that
 file could already read the store file beside it, which holds the same notes in clear.
@@ -29,7 +29,7 @@ class ShareRecord:
 
 
 def key_path(store: Store, review: str) -> Path:
-    return store.path.parent / "sync-keys" / f"{review}.key"
+    return store.path.parent / "sync-keys" / f"{store.device}-{review}.key"
 
 
 def save_key(store: Store, review: str, data_key: bytes) -> None:
