@@ -1,0 +1,162 @@
+"""The note-taker's capture: typing speed, timestamps, the grammar, completion."""
+
+from __future__ import annotations
+
+import re
+
+from facilitator.service import Service
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.widgets.note_box import NoteBox
+from facilitator.tui.widgets.note_capture import NoteCapture
+from tests.tui_support import START, FakeClock, screen_text, small_review, type_note
+
+
+def notes_app(service: Service, conversation: str, clock: FakeClock) -> FacilitatorApp:
+    return FacilitatorApp(service, conversation=conversation, role="notes", clock=clock)
+
+
+async def test_note_box_has_focus_and_enter_saves(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    clock = FakeClock()
+    app = notes_app(service, setup.conversation, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.focused, NoteBox)
+        await pilot.press(*"Visited on Monday")
+        await pilot.press("enter")
+        await pilot.pause()
+        notes = service.store.notes(conversation=setup.conversation)
+        assert [n.text for n in notes] == ["Visited on Monday"]
+        assert app.screen.query_one(NoteBox).text == ""
+        assert "Visited on Monday" in screen_text(app)
+
+
+async def test_timestamp_stage_and_elapsed_come_from_the_first_character(
+    service: Service,
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    store.set_stage(store.conversation(setup.conversation), 3, at=START.isoformat())
+    clock = FakeClock()
+    clock.advance(125)
+    app = notes_app(service, setup.conversation, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first_key_at = clock.iso()
+        await pilot.press("S")
+        # Time passes and the lead moves on while the note is still being typed.
+        clock.advance(40)
+        store.set_stage(store.conversation(setup.conversation), 4, at=clock.iso())
+        await pilot.press(*"he was worried")
+        await pilot.press("enter")
+        await pilot.pause()
+    (note,) = store.notes(conversation=setup.conversation)
+    assert note.at == first_key_at
+    assert note.stage == 3
+    assert note.elapsed_s == 125
+    assert note.text == "She was worried"
+
+
+async def test_ctrl_j_and_alt_enter_insert_new_lines(service: Service) -> None:
+    setup = small_review(service)
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test() as pilot:
+        await pilot.press("a", "ctrl+j", "b", "alt+enter", "c", "enter")
+        await pilot.pause()
+    (note,) = service.store.notes(conversation=setup.conversation)
+    assert note.text == "a\nb\nc"
+
+
+async def test_kinds_factors_and_episode_links(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        for line in (
+            '"I had twenty cases',
+            "? ask the GP @inter",
+            "#new Home visit (12 March 2024) @family",
+            "! differs from the school #1",
+            ">> we wonder about supervision @team",
+        ):
+            await type_note(pilot, line)
+        await pilot.pause()
+        text = screen_text(app)
+        capture = app.screen.query_one(NoteCapture)
+        assert capture.factor_counts == {"interagency": 1, "family": 1, "team": 1}
+    notes = service.store.notes(conversation=setup.conversation)
+    assert [n.kind for n in notes] == [
+        "quote",
+        "followup",
+        "observation",
+        "discrepancy",
+        "reflection",
+    ]
+    (episode,) = service.store.episodes(setup.review)
+    assert episode.title == "Home visit" and episode.date_start == "2024-03-12"
+    assert notes[2].episodes == (episode.id,) and notes[3].episodes == (episode.id,)
+    assert notes[1].factors == ("interagency",)
+    assert len(service.store.follow_ups(setup.review)) == 1
+    # The side panel counts this conversation's notes per episode and factor area.
+    assert "E1  Home visit 2" in text
+    assert re.search(r"@family +1\b", text)
+
+
+async def test_unknown_tags_are_kept_saved_and_shown(service: Service) -> None:
+    setup = small_review(service)
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_note(pilot, "Talked about @nonsense and #9 and #foo")
+        await pilot.pause()
+        text = screen_text(app)
+    (note,) = service.store.notes(conversation=setup.conversation)
+    assert note.text == "Talked about @nonsense and #9 and #foo"
+    assert len(note.problems) == 3
+    assert "Saved, but: @nonsense is not a factor area" in text
+    # The row in the list carries a warning too, so it can be found and fixed later.
+    assert "⚠ @nonsense" in text
+
+
+async def test_tag_completion_as_you_type(service: Service) -> None:
+    setup = small_review(service)
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"Busy @c")
+        await pilot.pause()
+        assert "Tab: @conditions  @culture" in screen_text(app)
+        await pilot.press("u", "tab")
+        await pilot.pause()
+        box = app.screen.query_one(NoteBox)
+        assert box.text == "Busy @culture "
+        await pilot.press(*"and @lr-pi", "tab")
+        assert box.text == "Busy @culture and @lr-picture "
+        await pilot.press(*"@zz")
+        await pilot.pause()
+        assert "@zz: no factor area or prompt starts like this" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    (note,) = service.store.notes(conversation=setup.conversation)
+    assert note.factors == ("culture",) and note.prompts == ("lr-picture",)
+
+
+async def test_user_text_is_shown_literally(service: Service) -> None:
+    setup = small_review(service)
+    store = service.store
+    conversation = store.conversation(setup.conversation)
+    lines = [
+        "[bold]not bold[/bold]",
+        "[type=x, v={'a[0]'}]",
+        "colour \x1b[31mred\x1b[0m end",
+        "مرحبا بالعالم",
+        "emoji 👩‍👧 ok",
+    ]
+    for line in lines:
+        service.record_note(conversation, line)
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+    assert "[bold]not bold[/bold]" in text
+    assert "[type=x, v={'a[0]'}]" in text
+    assert "colour ␛[31mred␛[0m end" in text
+    assert "مرحبا بالعالم" in text
+    assert "👩‍👧" in text or "👩" in text
+    # What was stored is exactly what was typed.
+    assert [n.text for n in store.notes(conversation=setup.conversation)] == lines

@@ -1,0 +1,66 @@
+"""Helpers for the TUI tests: a controllable clock, a small review, the screen as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from textual.app import App
+
+from facilitator.service import Service
+
+START = datetime(2025, 3, 4, 10, 0, 0, tzinfo=timezone(timedelta(hours=0)))
+
+
+class FakeClock:
+    """A clock that moves only when told to (for timestamps and frozen snapshots)."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    def iso(self) -> str:
+        return self.now.isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Setup:
+    review: str
+    participant: str
+    conversation: str
+
+
+def small_review(service: Service, *, started_at: str | None = None) -> Setup:
+    store = service.store
+    review = store.create_review("Review of Child Q (fictional)")
+    person = store.add_participant(
+        review, role="Social worker", agency="Children's social care", name="Alex Moreno"
+    )
+    conversation = store.new_conversation(
+        review, person, lead="Jordan", note_taker="Sam", planned_at="2025-03-04T10:00"
+    )
+    if started_at:
+        store.start_conversation(store.conversation(conversation), at=started_at)
+    return Setup(review, person, conversation)
+
+
+def screen_text(app: App) -> str:
+    """What the terminal shows now, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def type_note(pilot, text: str, *, keys: int = 2, enter: bool = True) -> None:  # noqa: ANN001
+    """Type ``text`` into the focused note box: the first characters as real key presses
+    (they set the note's timestamp), the rest inserted at once because each Pilot key
+    press costs ~60 ms of test time. Then Enter."""
+    await pilot.press(*text[:keys])
+    box = pilot.app.focused
+    box.insert(text[keys:])
+    await pilot.pause()
+    if enter:
+        await pilot.press("enter")
