@@ -1,0 +1,83 @@
+"""Draft safety: the note being typed is saved continuously and comes back on reopen."""
+
+from __future__ import annotations
+
+import asyncio
+
+from facilitator.service import Service
+from facilitator.store import Store
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.drafts import DraftKeeper
+from facilitator.tui.widgets.note_box import NoteBox
+from facilitator.tui.widgets.note_capture import DRAFT_SAVE_DELAY_S, NoteCapture
+from tests.tui_support import START, FakeClock, screen_text, small_review
+
+
+async def wait_for_draft(store: Store, conversation: str, text: str) -> None:
+    for _ in range(100):
+        draft = store.draft(conversation)
+        if draft is not None and draft.text == text:
+            return
+        await asyncio.sleep(DRAFT_SAVE_DELAY_S / 5)
+    raise AssertionError(f"draft never became {text!r}: {store.draft(conversation)!r}")
+
+
+async def test_draft_is_saved_while_typing_and_recovered(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    clock = FakeClock()
+    clock.advance(60)
+    first_key = clock.iso()
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Half a tho")
+        clock.advance(30)
+        await pilot.press(*"ught")
+        await wait_for_draft(store, setup.conversation, "Half a thought")
+        # No Enter: the app goes away as if the terminal had been closed.
+    draft = store.draft(setup.conversation)
+    assert draft is not None and draft.started_at == first_key
+    assert store.notes(conversation=setup.conversation) == []
+
+    clock.advance(600)
+    again = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=clock)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box = again.screen.query_one(NoteBox)
+        assert box.text == "Half a thought"
+        assert again.screen.query_one(NoteCapture).recovered_draft
+        assert "Recovered draft" in screen_text(again)
+        await pilot.press("end", "!", "enter")
+        await pilot.pause()
+    (note,) = store.notes(conversation=setup.conversation)
+    assert note.text == "Half a thought!"
+    assert note.at == first_key  # the moment the note was begun, before the "crash"
+    assert note.elapsed_s == 60
+    assert store.draft(setup.conversation) is None
+
+
+async def test_no_draft_is_left_after_enter(service: Service) -> None:
+    setup = small_review(service)
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test() as pilot:
+        await pilot.press(*"Quick", "enter")
+        await asyncio.sleep(DRAFT_SAVE_DELAY_S * 3)
+        await app.workers.wait_for_complete()
+    assert store.draft(setup.conversation) is None
+    assert [n.text for n in store.notes(conversation=setup.conversation)] == ["Quick"]
+
+
+def test_a_save_still_in_flight_cannot_bring_back_a_recorded_note(service: Service) -> None:
+    setup = small_review(service)
+    store = service.store
+    keeper = DraftKeeper(store, setup.conversation)
+    late = keeper.request()  # a save was requested while typing...
+    keeper.clear()  # ...then Enter recorded the note and cleared the draft...
+    assert not keeper.write(late, "recorded already", None)  # ...so the late save is dropped
+    assert store.draft(setup.conversation) is None
+    newer = keeper.request()
+    older_than_that = newer - 1
+    assert keeper.write(newer, "next note", None)
+    assert not keeper.write(older_than_that, "stale", None)
+    assert store.draft(setup.conversation).text == "next note"
