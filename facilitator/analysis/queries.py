@@ -9,13 +9,13 @@ raised without a plan, a new agenda item on this conversation with status "raise
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from facilitator.analysis.episodes import source_label
 from facilitator.analysis.review_overview import mention_pattern, review_overview
 from facilitator.store import Store
 from facilitator.store.db import StoreError
-from facilitator.store.store import new_id
 
 RAISED = "raised"
 OPEN = "open"
@@ -162,7 +162,7 @@ def mark_raised(
                 store.emit(
                     review,
                     "agenda_item",
-                    new_id(),
+                    raised_id(conversation_id, query.id),
                     "set",
                     {
                         "conversation": conversation_id,
@@ -176,6 +176,12 @@ def mark_raised(
                 )
         else:
             raise StoreError(f"unknown kind of query {query.kind!r}")
+
+
+def raised_id(conversation: str, ref: str) -> str:
+    """The id of the record that a discrepancy was raised in a conversation without a plan:
+    deterministic, so two laptops marking the same one make one record."""
+    return hashlib.sha256(f"raised|{conversation}|{ref}".encode()).hexdigest()[:32]
 
 
 def _agenda_row(store: Store, review: str, item_id: str) -> dict:
