@@ -1,0 +1,268 @@
+"""Importing agency records: real HTML, Word, Markdown and text files, and the bad ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+from facilitator import importers
+from facilitator.importers import ImportProblem, import_file
+from facilitator.importers.chronology import find_entries
+from facilitator.method import Method
+from facilitator.reports.export import export
+from facilitator.service import Service
+from facilitator.store import Store
+
+
+@pytest.fixture
+def review(store: Store) -> str:
+    return store.create_review("Imports")
+
+
+def offered(store: Store, review: str) -> list[dict]:
+    return sorted(store.rows("chronology", review), key=lambda r: r["date"])
+
+
+def nothing_imported(store: Store, review: str) -> bool:
+    return not store.documents(review) and not store.rows("chronology", review)
+
+
+def test_html_becomes_markdown_without_scripts(tmp_path: Path, store: Store, review: str):
+    path = tmp_path / "gp-record.html"
+    path.write_text(
+        "<html><head><title>GP</title><script>steal('cookie')</script>"
+        "<style>p{color:red}</style></head><body><h1>GP record</h1>"
+        "<p>14/02/2024 Telephone call with the health visitor.</p>"
+        "<ul><li>3 March 2024 - letter to school</li></ul>"
+        "<script>alert('x')</script><iframe src='http://x'></iframe></body></html>",
+        encoding="utf-8",
+    )
+    result = import_file(store, review, path, agency="General practice")
+    document = store.documents(review)[0]
+    assert document.id == result.document
+    assert document.agency == "General practice" and document.filename == "gp-record.html"
+    assert document.title == "gp-record"
+    assert "# GP record" in document.text
+    for unwanted in ("steal", "alert", "color:red", "<script", "iframe"):
+        assert unwanted not in document.text
+    assert any("removed 3 script" in w for w in result.warnings)
+    entries = offered(store, review)
+    assert [(e["date"], e["text"], e["status"]) for e in entries] == [
+        ("2024-02-14", "Telephone call with the health visitor.", "offered"),
+        ("2024-03-03", "letter to school", "offered"),
+    ]
+    assert {e["document"] for e in entries} == {document.id}
+
+
+def test_word_document_paragraphs_and_table_rows(tmp_path: Path, store: Store, review: str):
+    word = docx.Document()
+    word.add_heading("School chronology", 1)
+    word.add_paragraph("12 January 2024: bruise noticed at registration")
+    table = word.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Date", "Event"
+    for day, event in (("02/04/2024", "Second referral"), ("10/04/2024", "Attendance sent")):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = day, event
+    path = tmp_path / "school.docx"
+    word.save(path)
+    import_file(store, review, path, agency="School")
+    text = store.documents(review)[0].text
+    assert "# School chronology" in text
+    assert [(e["date"], e["text"]) for e in offered(store, review)] == [
+        ("2024-01-12", "bruise noticed at registration"),
+        ("2024-04-02", "Second referral"),
+        ("2024-04-10", "Attendance sent"),
+    ]
+
+
+def test_markdown_and_text_are_kept_as_written(tmp_path: Path, store: Store, review: str):
+    md = tmp_path / "notes.md"
+    md.write_text("## 2 April 2024\n\nSchool made a second referral.\n", encoding="utf-8")
+    txt = tmp_path / "log.txt"
+    txt.write_bytes("2024-03-05 Visit \u2013 caf\xe9 meeting\r\n".encode("cp1252"))
+    import_file(store, review, md)
+    result = import_file(store, review, txt)
+    assert any("not UTF-8" in w for w in result.warnings)
+    texts = {d.filename: d.text for d in store.documents(review)}
+    assert texts["notes.md"] == "## 2 April 2024\n\nSchool made a second referral.\n"
+    assert texts["log.txt"] == "2024-03-05 Visit \u2013 caf\xe9 meeting\n"
+    assert [(e["date"], e["text"]) for e in offered(store, review)] == [
+        ("2024-03-05", "Visit \u2013 caf\xe9 meeting"),
+        ("2024-04-02", "School made a second referral."),
+    ]
+
+
+def test_dates_are_found_only_where_entries_start():
+    text = (
+        "Background prose that mentions 5 May 2024 in passing.\n\n"
+        "31/02/2024 impossible date, not an entry\n"
+        "March 2024 - supervision cancelled twice\n"
+        "| 7 March 2024 | Strategy call | Manager |\n"
+    )
+    entries = find_entries(text)
+    assert [(e.date, e.text) for e in entries] == [
+        ("2024-03-01", "(March 2024) supervision cancelled twice"),
+        ("2024-03-07", "Strategy call; Manager"),
+    ]
+
+
+def test_file_with_no_dates_is_imported_and_says_so(tmp_path: Path, store: Store, review: str):
+    path = tmp_path / "letter.txt"
+    path.write_text("Dear colleague, thank you for your letter.\n", encoding="utf-8")
+    result = import_file(store, review, path)
+    assert result.entries == []
+    assert any("no dated entries were found" in w for w in result.warnings)
+    assert len(store.documents(review)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.docx", b"PK\x03\x04 not really a zip", "not a readable Word document"),
+        ("plain.docx", b"just some text", "not a readable Word document"),
+        ("binary.txt", b"\x00\x01\x02\x03" * 100, "binary"),
+        ("empty.md", b"   \n\n", "has no text"),
+        ("scan.pdf", b"%PDF-1.4", "cannot import this kind of file"),
+        ("only-script.html", b"<script>alert(1)</script>", "has no text"),
+    ],
+)
+def test_bad_files_are_refused_and_nothing_is_imported(
+    tmp_path: Path, store: Store, review: str, name: str, content: bytes, message: str
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = len(store.ops())
+    with pytest.raises(ImportProblem, match=message):
+        import_file(store, review, path)
+    assert nothing_imported(store, review)
+    assert len(store.ops()) == before
+
+
+def test_a_zip_that_is_not_word_is_refused(tmp_path: Path, store: Store, review: str):
+    import zipfile
+
+    path = tmp_path / "archive.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    with pytest.raises(ImportProblem, match="not a readable Word document"):
+        import_file(store, review, path)
+    assert nothing_imported(store, review)
+
+
+def test_a_50_mb_file_is_refused_before_reading(tmp_path: Path, store: Store, review: str):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: no 50 MB actually written
+    with pytest.raises(ImportProblem, match=r"huge.txt is 50.0 MB; the largest file .* is 10 MB"):
+        import_file(store, review, path)
+    assert nothing_imported(store, review)
+
+
+def test_a_failure_part_way_leaves_nothing_half_imported(
+    tmp_path: Path, store: Store, review: str, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "log.txt"
+    path.write_text("01/02/2024 one\n\n02/02/2024 two\n\n03/02/2024 three\n", encoding="utf-8")
+    calls = []
+    real = importers.offer_entry
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importers, "offer_entry", failing)
+    with pytest.raises(OSError):
+        import_file(store, review, path)
+    assert nothing_imported(store, review)
+    assert store.check().ok
+
+
+def test_accepted_entries_and_cited_passages_appear_in_the_narrative(
+    tmp_path: Path, store: Store, method: Method, service: Service, demo_review: str
+):
+    from facilitator.cli.main import main
+
+    path = tmp_path / "gp-letter.txt"
+    path.write_text(
+        "14/02/2024 No invitation to the joint visit was received.\n\n"
+        "20/02/2024 Repeat prescription issued.\n",
+        encoding="utf-8",
+    )
+    store.close()
+    args = ["--store", str(store.path)]
+    main([*args, "import", "R1", str(path), "--agency", "General practice"])
+    with Store(store.path) as reopened:
+        entries = sorted(reopened.rows("chronology", demo_review), key=lambda r: r["date"])
+        document = reopened.documents(demo_review)[0]
+    main([*args, "chronology", "R1", "accept", entries[0]["id"][:8], "--episode", "E1"])
+    main([*args, "chronology", "R1", "dismiss", entries[1]["id"][:8]])
+    with Store(store.path) as reopened:
+        statuses = {
+            r["text"]: (r["status"], r["episode"]) for r in reopened.rows("chronology", demo_review)
+        }
+        episode_one = reopened.episodes(demo_review)[0].id
+        conversation = reopened.conversations(demo_review)[0]
+        reopened.add_note(
+            conversation,
+            "The GP's letter disputes the invitation",
+            kind="discrepancy",
+            episodes=[episode_one],
+            document=document.id,
+            passage="No invitation to the joint visit was received.",
+        )
+        text = export(reopened, method, demo_review, "md", what="narrative").decode()
+    assert statuses["No invitation to the joint visit was received."] == ("accepted", episode_one)
+    assert statuses["Repeat prescription issued."] == ("dismissed", None)
+    e1 = text.split("### E1")[1].split("### E2")[0]
+    assert (
+        "- **Document: gp-letter (General practice):** 2024-02-14 No invitation to the joint "
+        "visit was received." in e1
+    )
+    assert (
+        "**Document: gp-letter (General practice), cited in C1, Social worker, Children's social "
+        "care:** The GP's letter disputes the invitation (cites Document: gp-letter (General "
+        "practice): “No invitation to the joint visit was received.”)" in e1
+    )
+    assert "Repeat prescription" not in text
+
+
+def test_cli_import_errors_are_one_line(tmp_path: Path, store: Store, review: str, capsys):
+    from facilitator.cli.main import main
+
+    path = tmp_path / "bad.docx"
+    path.write_bytes(b"garbage")
+    store.close()
+    with pytest.raises(SystemExit) as exited:
+        main(["--store", str(store.path), "import", "R1", str(path)])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "facilitator: bad.docx is not a readable Word document (it is not a .docx package); "
+        "nothing was imported"
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export", "R1", "--format", "md"], ["chronology", "R1", "list"], ["redact", "R1", "list"]],
+)
+def test_commands_without_word_files_do_not_import_docx(tmp_path: Path, args: list[str]):
+    store = tmp_path / "s.db"
+    base = [sys.executable, "-X", "importtime", "-m", "facilitator", "--store", str(store)]
+    subprocess.run([*base[:1], "-m", "facilitator", "--store", str(store), "review", "new", "R"],
+                   check=True, capture_output=True)  # fmt: skip
+    result = subprocess.run([*base, *args], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]
+    loaded = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "facilitator" in loaded
+    assert not loaded & {"docx", "mammoth", "textual"}
