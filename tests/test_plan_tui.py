@@ -60,3 +60,93 @@ async def test_plan_screen_shows_markup_in_user_text_literally(
         app.push_screen(PlanScreen(fx.participants["class_teacher"]))
         await settle(app, pilot)
         assert "Ask about [bold]the letter[/bold]" in screen_text(app)
+
+
+async def test_episodes_board_merges_renames_and_shows_accounts(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from textual.widgets import DataTable
+
+    from facilitator.tui.screens.episodes import EpisodesScreen
+
+    store = service.store
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = EpisodesScreen(fx.review)
+        app.push_screen(screen)
+        await settle(app, pilot)
+        table = screen.query_one("#board", DataTable)
+        assert [str(k.value) for k in table.rows] == [
+            fx.episodes[e] for e in ("E5", "E1", "E4", "E2", "E3", "E6")
+        ]
+        text = screen_text(app)
+        assert "undated" in text
+        # E5 is highlighted first: merge it into E1 through the dialog.
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("enter")  # the first choice offered is E1
+        await settle(app, pilot)
+        mapping = {e.id: e.merged_into for e in store.episodes(fx.review)}
+        assert mapping[fx.episodes["E5"]] == fx.episodes["E1"]
+        assert len(table.rows) == 5
+        detail = " ".join(screen_text(app).split())
+        assert "Also named: E5 Joint visit with social worker" in detail
+        assert "C2, Health visitor (Community health)" in detail
+        # Rename the highlighted episode (E1, kept under the cursor after the reload).
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("home", "ctrl+k", *"[b]Home visit[/b]", "enter")
+        await settle(app, pilot)
+        titles = {e.id: e.title for e in store.episodes(fx.review)}
+        assert titles[fx.episodes["E1"]] == "[b]Home visit[/b]"
+        assert "[b]Home visit[/b]" in screen_text(app)
+        # The team's judgement shows apart from the accounts.
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("tab", *"Prompt response", "tab", *"No GP input", "enter")
+        await settle(app, pilot)
+        shown = " ".join(screen_text(app).split())
+        assert "Review team (kept apart from the accounts)" in shown
+        assert "Problematic: No GP input" in shown
+
+
+async def test_episodes_board_reports_an_impossible_date(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from facilitator.tui.screens.episodes import EpisodesScreen
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.push_screen(EpisodesScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("home", "ctrl+k", *"31 February 2024", "enter")
+        await settle(app, pilot)
+        assert any("not a real date" in str(n.message) for n in app._notifications)
+        episode = next(e for e in service.store.episodes(fx.review) if e.id == fx.episodes["E5"])
+        assert episode.date_text == "January 2024"
+
+
+async def test_matrix_screen_opens_the_notes_behind_a_cell(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from textual.coordinate import Coordinate
+    from textual.widgets import DataTable
+
+    from facilitator.tui.screens.matrix import MatrixScreen
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = MatrixScreen(fx.review)
+        app.push_screen(screen)
+        await settle(app, pilot)
+        table = screen.query_one("#matrix", DataTable)
+        row = [str(k.value) for k in table.rows].index(fx.episodes["E1"])
+        column = 2 + screen.matrix.factors.index("interagency")  # type: ignore[union-attr]
+        table.cursor_coordinate = Coordinate(row, column)
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "E1 × interagency: 2 note(s)" in shown
+        assert "C3, Class teacher (Northfield Primary School): #1 Reported the bruise" in shown
+        assert "Recurring across episodes (highlighted): family, interagency" in shown

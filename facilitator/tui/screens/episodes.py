@@ -1,0 +1,362 @@
+"""The episodes board: every key practice episode in time order (undated ones last), who has
+been heard on it and who not, discrepancies, and each account attributed to its source.
+
+Keys: r rename, d date, g the team's judgement, m merge into another, u unmerge, i who was
+involved, x the episode x factor matrix. The team's judgement is shown apart from accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from facilitator.analysis.episodes import (
+    merge_episodes,
+    redate_episode,
+    rename_episode,
+    set_involved,
+    set_team_judgement,
+    unmerge_episode,
+)
+from facilitator.analysis.review_overview import (
+    EpisodeAccounts,
+    ReviewOverview,
+    review_overview,
+)
+from facilitator.dates import DateProblem
+from facilitator.store.db import StoreError
+from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
+from facilitator.tui.text import display_text
+
+if TYPE_CHECKING:
+    from facilitator.tui.app import FacilitatorApp
+
+COLUMNS = (
+    ("Ep", 4),
+    ("When", 18),
+    ("Title", 40),
+    ("Heard", 22),
+    ("Not yet heard", 22),
+    ("Disc.", 5),
+    ("Also named", None),
+)
+
+
+def cell(text: str, style: str = "") -> Text:
+    return Text(display_text(text, one_line=True), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
+    """The detail of one episode as plain text: accounts by source, gaps, the team's view."""
+    people = overview.participants
+    e = item.episode
+    out = Text()
+    out.append(display_text(f"{e.label} {e.title}"), style="bold")
+    out.append(f"  ({display_text(item.entry.when)})\n", style="dim")
+    if item.entry.merged:
+        names = "; ".join(f"{m.label} {m.title}" for m in item.entry.merged)
+        out.append(f"Also named: {display_text(names)}\n", style="dim")
+    for source, accounts in item.accounts_by_source().items():
+        out.append(display_text(overview.labels.get(source, "unknown source")) + "\n", style="bold")
+        for account in accounts:
+            marker = "! " if account.note.kind == "discrepancy" else "• "
+            out.append(marker + display_text(account.note.text) + "\n")
+    for gap in item.missing:
+        who = people.get(gap.participant)
+        name = f"{who.role}, {who.agency}" if who else gap.participant[:8]
+        out.append("Not yet heard: ", style="bold yellow")
+        out.append(display_text(f"{name} ({'; '.join(gap.reasons)})") + "\n")
+    for discrepancy in item.discrepancies:
+        out.append("Discrepancy: ", style="bold red")
+        out.append(display_text(" / ".join(n.text for n in discrepancy.notes)) + "\n")
+    for follow_up in item.follow_ups:
+        out.append("Open follow-up: ", style="bold")
+        out.append(display_text(follow_up.text) + "\n")
+    if e.description or e.team_good or e.team_problematic or item.team_notes:
+        out.append("\nReview team (kept apart from the accounts)\n", style="bold italic")
+        if e.description:
+            out.append("Description: " + display_text(e.description) + "\n", style="italic")
+        if e.team_good:
+            out.append("Good: " + display_text(e.team_good) + "\n", style="italic")
+        if e.team_problematic:
+            out.append("Problematic: " + display_text(e.team_problematic) + "\n", style="italic")
+        for account in item.team_notes:
+            out.append(f"[{account.note.kind}] ", style="dim")
+            out.append(display_text(account.note.text) + "\n", style="italic")
+    return out
+
+
+class EpisodesScreen(Screen[None]):
+    DEFAULT_CSS = """
+    EpisodesScreen #board { height: 1fr; }
+    EpisodesScreen #episode-detail-box {
+        height: 1fr; border-top: solid $panel-lighten-2; padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="episodes-back"),
+        Binding("r", "rename", "Rename", id="episode-rename"),
+        Binding("d", "redate", "Date", id="episode-date"),
+        Binding("g", "judge", "Team judgement", id="episode-judge"),
+        Binding("m", "merge", "Merge into…", id="episode-merge"),
+        Binding("u", "unmerge", "Unmerge", id="episode-unmerge"),
+        Binding("i", "involve", "Involved…", id="episode-involve"),
+        Binding("x", "matrix", "Matrix", id="episode-matrix"),
+    ]
+
+    def __init__(self, review: str) -> None:
+        super().__init__()
+        self.review_id = review
+        self.overview: ReviewOverview | None = None
+
+    @property
+    def facilitator(self) -> FacilitatorApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Key practice episodes, in time order", classes="screen-title", markup=False)
+        yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="episode-detail-box"):
+            yield Static("Loading…", id="episode-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#board", DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        table.focus()
+        self.load()
+
+    # --- data ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="episodes")
+    def load(self) -> None:
+        try:
+            overview = review_overview(self.facilitator.store, self.review_id)
+        except Exception as exc:  # noqa: BLE001 - report, keep the screen usable
+            self.app.call_from_thread(self._detail_text, f"Could not read the episodes: {exc}")
+            return
+        self.app.call_from_thread(self._show, overview)
+
+    def _detail_text(self, message: str) -> None:
+        self.query_one("#episode-detail", Static).update(message)
+
+    def _show(self, overview: ReviewOverview) -> None:
+        self.overview = overview
+        people = overview.participants
+        table = self.query_one("#board", DataTable)
+        keep = self.current.episode.id if self.current else None
+        table.clear()
+        for item in overview.episodes:
+            heard = ", ".join(people[p].role for p in item.heard if p in people)
+            missing = ", ".join(
+                people[m.participant].role for m in item.missing if m.participant in people
+            )
+            table.add_row(
+                cell(item.episode.label, "bold"),
+                cell(item.entry.when, "" if item.entry.dated else "dim italic"),
+                cell(item.episode.title),
+                cell(heard or "nobody yet", "" if heard else "dim"),
+                cell(missing, "yellow"),
+                cell(str(len(item.discrepancies)) if item.discrepancies else "", "red"),
+                cell(", ".join(m.label for m in item.entry.merged), "dim"),
+                key=item.episode.id,
+            )
+        if not overview.episodes:
+            self._detail_text("No episodes yet. Name one in a note with '#new Title (date)'.")
+            return
+        ids = [item.episode.id for item in overview.episodes]
+        table.move_cursor(row=ids.index(keep) if keep in ids else 0)
+        self._show_detail()
+
+    @property
+    def current(self) -> EpisodeAccounts | None:
+        if not self.overview or not self.overview.episodes:
+            return None
+        table = self.query_one("#board", DataTable)
+        row = table.cursor_row
+        if 0 <= row < len(self.overview.episodes):
+            return self.overview.episodes[row]
+        return None
+
+    def _show_detail(self) -> None:
+        item = self.current
+        if item and self.overview:
+            self.query_one("#episode-detail", Static).update(describe(item, self.overview))
+
+    @on(DataTable.RowHighlighted, "#board")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    # --- the team's operations -----------------------------------------------------------
+
+    def _apply(self, change: Callable[[], object]) -> None:
+        """Run a store change (small, one durable commit), report problems, reload."""
+        try:
+            change()
+        except (StoreError, DateProblem) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.load()
+
+    def action_rename(self) -> None:
+        item = self.current
+        if not item:
+            return
+        episode = item.episode
+
+        def done(values: dict[str, str] | None) -> None:
+            if values:
+                self._apply(
+                    lambda: rename_episode(
+                        self.facilitator.store, self.review_id, episode.id, values["title"]
+                    )
+                )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Rename {episode.label}", [Field("title", "Title", episode.title, required=True)]
+            ),
+            done,
+        )
+
+    def action_redate(self) -> None:
+        item = self.current
+        if not item:
+            return
+        episode = item.episode
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._apply(
+                    lambda: redate_episode(
+                        self.facilitator.store, self.review_id, episode.id, values["date"]
+                    )
+                )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Date of {episode.label} (empty: undated)",
+                [Field("date", "Date", episode.date_text or "", "e.g. March 2024, Jan-Mar 2024")],
+            ),
+            done,
+        )
+
+    def action_judge(self) -> None:
+        item = self.current
+        if not item:
+            return
+        episode = item.episode
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._apply(
+                    lambda: set_team_judgement(
+                        self.facilitator.store,
+                        self.review_id,
+                        episode.id,
+                        good=values["good"],
+                        problematic=values["problematic"],
+                        description=values["description"],
+                    )
+                )
+
+        self.app.push_screen(
+            FormDialog(
+                f"The review team's judgement of {episode.label}",
+                [
+                    Field("description", "Brief description", episode.description or ""),
+                    Field("good", "Good practice", episode.team_good or ""),
+                    Field("problematic", "Problematic practice", episode.team_problematic or ""),
+                ],
+            ),
+            done,
+        )
+
+    def action_merge(self) -> None:
+        item = self.current
+        if not item or not self.overview:
+            return
+        duplicate = item.episode
+        others = [
+            (o.episode.id, f"{o.episode.label} {o.episode.title} ({o.entry.when})")
+            for o in self.overview.episodes
+            if o.episode.id != duplicate.id
+        ]
+        if not others:
+            self.notify("There is no other episode to merge into.", severity="warning")
+            return
+
+        def done(keep: str | None) -> None:
+            if keep:
+                self._apply(
+                    lambda: merge_episodes(
+                        self.facilitator.store, self.review_id, keep, duplicate.id
+                    )
+                )
+
+        self.app.push_screen(
+            ChoiceDialog(f"Merge {duplicate.label} {duplicate.title} into…", others), done
+        )
+
+    def action_unmerge(self) -> None:
+        item = self.current
+        if not item:
+            return
+        merged = [(m.id, f"{m.label} {m.title}") for m in item.entry.merged]
+        if not merged:
+            self.notify(f"{item.episode.label} has no merged duplicates.", severity="warning")
+            return
+
+        def done(chosen: str | None) -> None:
+            if chosen:
+                self._apply(lambda: unmerge_episode(self.facilitator.store, self.review_id, chosen))
+
+        self.app.push_screen(ChoiceDialog("Let which episode stand on its own?", merged), done)
+
+    def action_involve(self) -> None:
+        item = self.current
+        if not item or not self.overview:
+            return
+        recorded = {
+            pid
+            for pid, involvement in item.involved.items()
+            if "recorded by the team" in involvement.reasons
+        }
+        choices = [
+            (
+                p.id,
+                ("✓ " if p.id in recorded else "  ") + f"{p.label} {p.role}, {p.agency}",
+            )
+            for p in self.overview.participants.values()
+        ]
+        episode = item.episode
+
+        def done(chosen: str | None) -> None:
+            if chosen:
+                self._apply(
+                    lambda: set_involved(
+                        self.facilitator.store,
+                        self.review_id,
+                        episode.id,
+                        chosen,
+                        chosen not in recorded,
+                    )
+                )
+
+        self.app.push_screen(
+            ChoiceDialog(f"Who was involved in {episode.label}? (Enter toggles)", choices), done
+        )
+
+    def action_matrix(self) -> None:
+        from facilitator.tui.screens.matrix import MatrixScreen
+
+        self.app.push_screen(MatrixScreen(self.review_id))
