@@ -29,5 +29,5 @@ HIGH_CONTRAST = Theme(
 )
 
 DEFAULT_THEME = "textual-dark"
-NO_COLOR_THEME = "textual-ansi"
+NO_COLOR_THEME = "ansi-dark"
 THEME_SETTING = "theme"

@@ -183,10 +183,10 @@ class HomeScreen(Screen[None]):
         if action in ("add_participant", "new_conversation"):
             return bool(self.review_id)
         if action == "open":
-            return bool(self._selected("conversations")) or None
+            return bool(self._selected("conversations"))
         if action == "edit":
             list_id = self._focused_list()
-            return bool(list_id and self._selected(list_id)) or None
+            return bool(list_id and self._selected(list_id))
         return True
 
     def _report(self, message: str) -> None:

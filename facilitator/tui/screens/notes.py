@@ -33,7 +33,7 @@ class NotesScreen(Screen[None]):
         Binding("f3", "stage(-1)", "Stage -", id="stage-previous"),
         Binding("f4", "stage(1)", "Stage +", id="stage-next"),
         Binding("ctrl+up", "earlier_notes", "Earlier notes", id="earlier-notes"),
-        Binding("ctrl+w", "close", "Home", id="close"),
+        Binding("f10", "close", "Home", id="close"),
     ]
 
     def __init__(self, conversation_id: str) -> None:
@@ -120,7 +120,7 @@ class NotesScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stage":
             # The lead sets the stage when they are using the app; otherwise the note-taker may.
-            return None if self._stage_by_others or self.conversation.ended_at else True
+            return not (self._stage_by_others or self.conversation.ended_at)
         if action == "start":
             return not self.conversation.started_at
         if action == "end":
@@ -190,4 +190,4 @@ class NotesScreen(Screen[None]):
         yield SystemCommand(
             "Undo delete", "Restore the last deleted note", self.capture.undo_delete
         )
-        yield SystemCommand("Back to the home screen", "ctrl+w", self.action_close)
+        yield SystemCommand("Back to the home screen", "F10", self.action_close)

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 class StatusBar(Horizontal):
     DEFAULT_CSS = """
-    StatusBar { height: 1; dock: bottom; background: $panel; }
+    StatusBar { height: 1; background: $panel; }
     StatusBar > #status-message { width: 1fr; height: 1; padding: 0 1; }
     StatusBar > * { height: 1; width: auto; }
     """
