@@ -150,3 +150,24 @@ async def test_matrix_screen_opens_the_notes_behind_a_cell(
         assert "E1 × interagency: 2 note(s)" in shown
         assert "C3, Class teacher (Northfield Primary School): #1 Reported the bruise" in shown
         assert "Recurring across episodes (highlighted): family, interagency" in shown
+
+
+async def test_review_screens_are_in_the_command_palette(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from facilitator.tui.screens.episodes import EpisodesScreen
+    from facilitator.tui.screens.plan import PlanScreen
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"Episodes board", "Episode × factor matrix"} <= set(commands)
+        commands["Plan next conversation: P5"].callback()
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanScreen)
+        assert app.screen.participant_id == fx.participants["gp"]
+        await pilot.press("escape")
+        commands["Episodes board"].callback()
+        await settle(app, pilot)
+        assert isinstance(app.screen, EpisodesScreen)

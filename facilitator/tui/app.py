@@ -172,6 +172,31 @@ class FacilitatorApp(App[None]):
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
+        review = getattr(screen, "review_id", None) or self.start_review
+        if review:
+            yield from self._review_commands(review)
+
+    def _review_commands(self, review: str) -> Iterable[SystemCommand]:
+        """The review team's screens: episodes board, matrix, plans for next conversations."""
+        from facilitator.tui.screens import episodes, matrix, plan
+
+        yield SystemCommand(
+            "Episodes board",
+            "Episodes in time order: accounts, gaps, merge, judgement",
+            lambda: self.push_screen(episodes.EpisodesScreen(review)),
+        )
+        yield SystemCommand(
+            "Episode × factor matrix",
+            "Contributory factors across episodes, with the notes behind each cell",
+            lambda: self.push_screen(matrix.MatrixScreen(review)),
+        )
+        # Labels only: palette titles are read as markup, and roles are user text.
+        for person in self.store.participants(review):
+            yield SystemCommand(
+                f"Plan next conversation: {person.label}",
+                f"Agenda for a further conversation with {person.label}",
+                lambda p=person.id: self.push_screen(plan.PlanScreen(p)),
+            )
 
 
 def run(
