@@ -1,7 +1,7 @@
 """One laptop, one reviewer: the lead's panel and the note box side by side.
 
 Typing goes to the note box, so the lead's single keys (``n``, ``p``, ``1``–``9``) work
-when the lead's panel has focus (F6 or Tab moves between the two); F3/F4 change stage
+when the lead's panel has focus (F5 moves between the two); F3/F4 change stage
 from anywhere, as on the note-taker's screen.
 """
 
@@ -34,7 +34,7 @@ class SplitScreen(Screen[None]):
         Binding("f2", "end", "End", id="split-end"),
         Binding("f3", "stage(-1)", "Stage -", id="split-stage-previous"),
         Binding("f4", "stage(1)", "Stage +", id="split-stage-next"),
-        Binding("f6", "switch", "Notes/lead", id="split-switch"),
+        Binding("f5", "switch", "Notes/lead", id="split-switch"),
         Binding("ctrl+w", "close", "Home", id="split-close"),
     ]
 

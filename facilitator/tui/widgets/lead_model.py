@@ -226,7 +226,8 @@ class ConversationWatch:
                 changes.episodes = True
             elif op.entity in ("stage_event", "tick", "ranking"):
                 if fields.get("conversation") == self.conversation_id:
-                    setattr(changes, {"stage_event": "stage"}.get(op.entity, op.entity), True)
+                    name = {"stage_event": "stage", "tick": "ticks"}.get(op.entity, op.entity)
+                    setattr(changes, name, True)
             elif op.entity == "conversation" and op.entity_id == self.conversation_id:
                 changes.conversation = True
             elif op.entity in ("follow_up", "agenda_item"):

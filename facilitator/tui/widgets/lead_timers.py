@@ -61,6 +61,7 @@ class LeadTopBar(Widget):
             top.append(stage.title, style="bold")
         else:
             top.append("Not started", style="bold")
+            top.append(" · F2 or a stage key starts the clock", style="dim italic")
         timers = self._timer_text(stage.minutes if stage else None)
         gap = max(1, width - top.cell_len - timers.cell_len)
         top.append(" " * gap)
@@ -76,8 +77,6 @@ class LeadTopBar(Widget):
         bottom.append(Text(f"{conv.label} · {self.who}", style="dim"))  # plain text, no markup
         if conv.ended_at:
             bottom.append(" · ended", style="dim")
-        elif not conv.started_at:
-            bottom.append(" · press s to start the clock", style="dim italic")
         return Text("\n").join([top, bottom])
 
     def _timer_text(self, minutes: int | None) -> Text:
