@@ -15,14 +15,14 @@ def format_elapsed(seconds: float | None) -> str:
 
 
 class ElapsedClock(Widget):
-    DEFAULT_CSS = "ElapsedClock { width: 20; height: 1; }"
+    DEFAULT_CSS = "ElapsedClock { width: 24; height: 1; }"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._text = "not started"
+        self._text = "not started (F2)"
 
     def set_elapsed(self, seconds: float | None, *, ended: bool = False) -> None:
-        text = "not started" if seconds is None else format_elapsed(seconds)
+        text = "not started (F2)" if seconds is None else "elapsed " + format_elapsed(seconds)
         if ended and seconds is not None:
             text += " ended"
         if text != self._text:
@@ -30,4 +30,4 @@ class ElapsedClock(Widget):
             self.refresh()  # size is fixed in CSS: no layout needed
 
     def render(self):  # noqa: ANN201 - Textual's RenderResult
-        return plain(self._text.ljust(20)[:20])
+        return plain(self._text.ljust(24)[:24])

@@ -133,8 +133,9 @@ class NoteCapture(Vertical):
     NoteCapture > #capture-status { height: 1; padding: 0 1; color: $text-muted; }
     NoteCapture > #capture-status.-problem { color: $warning; text-style: bold; }
     NoteCapture > #capture-status.-recovered { color: $warning; text-style: bold; }
-    NoteCapture > NoteBox { height: auto; min-height: 2; max-height: 6;
-        border-top: solid $primary; }
+    NoteCapture > NoteBox.-textual-compact { height: auto; min-height: 2; max-height: 6;
+        background: $boost; }
+    NoteCapture > NoteBox.-textual-compact:focus { background: $primary 15%; }
     NoteCapture > #capture-hint { height: 1; padding: 0 1; color: $text-muted; }
     """
 
