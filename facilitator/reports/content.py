@@ -152,6 +152,36 @@ TEAM = "Review team"
 TEAM_KINDS = ("reflection", "followup")  # the team's own words, never an account
 
 
+class CachedReads:
+    """The store, with each read done once for the length of one export.
+
+    The analysis functions a report uses (overview, plans) read the same notes, episodes
+    and participants again; on a 20,000-note review reading notes twice costs more than
+    writing the report. Results are copied out, so no caller can change another's list.
+    """
+
+    _CACHED = frozenset(
+        {"notes", "episodes", "participants", "conversations", "documents", "follow_ups", "rows"}
+    )
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._cache: dict[tuple, list] = {}
+
+    def __getattr__(self, name: str) -> object:
+        value = getattr(self._store, name)
+        if name not in self._CACHED:
+            return value
+
+        def cached(*args: object, **kwargs: object) -> list:
+            key = (name, args, tuple(sorted(kwargs.items())))
+            if key not in self._cache:
+                self._cache[key] = value(*args, **kwargs)
+            return list(self._cache[key])
+
+        return cached
+
+
 class ReviewData:
     """Everything a report reads, fetched once from the store.
 
@@ -160,6 +190,7 @@ class ReviewData:
     """
 
     def __init__(self, store: Store, method: Method, review: str, *, final: bool) -> None:
+        store = CachedReads(store)  # type: ignore[assignment]
         self.store = store
         self.method = method
         self.final = final

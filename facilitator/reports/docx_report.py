@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from facilitator.reports.content import TEAM, Comment, Heading, Para, Report, Table
@@ -20,42 +21,111 @@ def _initials(author: str) -> str:
 
 
 class _Writer:
+    """Writes paragraphs and runs as WordprocessingML elements directly, then hands
+    python-docx the runs it anchors comments on. python-docx's own ``add_paragraph``
+    searches the whole body for the section properties each time (quadratic in report
+    length), and its run and font setters cost far more than the elements themselves."""
+
     def __init__(self, report: Report) -> None:
         from docx import Document
-        from docx.enum.text import WD_COLOR_INDEX
-        from docx.shared import RGBColor
+        from docx.oxml.ns import qn
+        from lxml import etree
 
         self.report = report
         self.document = Document()
-        self.highlight = WD_COLOR_INDEX.YELLOW
-        self.grey = RGBColor(0x59, 0x59, 0x59)
+        self.qn = qn
+        self.sub = etree.SubElement
+        self.make = self.document.element.makeelement
         styles = self.document.styles
         self.styles = {
-            "body": styles["Normal"],
-            "bullet": styles["List Bullet"],
-            "quote": styles["Quote"],
-            "meta": styles["Normal"],
+            "body": None,
+            "bullet": styles["List Bullet"].style_id,
+            "quote": styles["Quote"].style_id,
+            "meta": None,
         }
-        self.headings = {level: styles[f"Heading {level}"] for level in range(1, 4)}
+        self.headings = {level: styles[f"Heading {level}"].style_id for level in range(1, 4)}
+        self.headings[0] = styles["Title"].style_id
+        self._end = self.document.element.body.sectPr
+        self._space = "{http://www.w3.org/XML/1998/namespace}space"
+        self._comments: Any = None
+        self._next_comment = 0
+        self._now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def new_paragraph(self, style_id: str | None) -> Any:
+        """An empty ``w:p`` at the end of the body (before the section properties)."""
+        qn = self.qn
+        p = self.make(qn("w:p"), {})
+        if style_id:
+            self.sub(self.sub(p, qn("w:pPr")), qn("w:pStyle"), {qn("w:val"): style_id})
+        self._end.addprevious(p)
+        return p
+
+    def run(
+        self,
+        p: Any,
+        text: str,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        grey: bool = False,
+        highlight: bool = False,
+    ) -> Any:
+        """A ``w:r`` holding ``text``; line breaks become ``w:br`` as Word expects."""
+        qn, sub = self.qn, self.sub
+        r = sub(p, qn("w:r"))
+        if bold or italic or grey or highlight:
+            properties = sub(r, qn("w:rPr"))  # children in the schema's order
+            if bold:
+                sub(properties, qn("w:b"))
+            if italic:
+                sub(properties, qn("w:i"))
+            if grey:
+                sub(properties, qn("w:color"), {qn("w:val"): "595959"})
+            if highlight:
+                sub(properties, qn("w:highlight"), {qn("w:val"): "yellow"})
+        for number, line in enumerate(text.split("\n")):
+            if number:
+                sub(r, qn("w:br"))
+            t = sub(r, qn("w:t"))
+            t.text = line
+            t.set(self._space, "preserve")
+        return r
 
     def comment(self, runs: list[Any], items: list[Comment]) -> None:
+        """Word comments anchored on ``runs``, in the same XML python-docx's ``add_comment``
+        writes (which re-reads every comment id per call: quadratic for a long review)."""
+        qn, sub = self.qn, self.sub
+        if self._comments is None:
+            self._comments = self.document.comments._comments_elm  # creates the part
+        first, last = runs[0], runs[-1]
         for item in items:
-            self.document.add_comment(
-                runs, text=item.text, author=item.author, initials=_initials(item.author)
-            )
+            ident = str(self._next_comment)
+            self._next_comment += 1
+            attributes = {qn("w:id"): ident, qn("w:author"): item.author}
+            attributes[qn("w:initials")] = _initials(item.author)
+            attributes[qn("w:date")] = self._now
+            element = sub(self._comments, qn("w:comment"), attributes)
+            p = sub(element, qn("w:p"))
+            sub(sub(p, qn("w:pPr")), qn("w:pStyle"), {qn("w:val"): "CommentText"})
+            marker = sub(p, qn("w:r"))
+            sub(sub(marker, qn("w:rPr")), qn("w:rStyle"), {qn("w:val"): "CommentReference"})
+            sub(marker, qn("w:annotationRef"))
+            self.run(p, item.text)
+            first.addprevious(self.make(qn("w:commentRangeStart"), {qn("w:id"): ident}))
+            reference = self.make(qn("w:r"), {})
+            sub(sub(reference, qn("w:rPr")), qn("w:rStyle"), {qn("w:val"): "CommentReference"})
+            sub(reference, qn("w:commentReference"), {qn("w:id"): ident})
+            last.addnext(reference)
+            last.addnext(self.make(qn("w:commentRangeEnd"), {qn("w:id"): ident}))
 
     def para(self, block: Para) -> None:
-        paragraph = self.document.add_paragraph(style=self.styles[block.style])
+        p = self.new_paragraph(self.styles[block.style])
         if block.flag in _FLAG_WORDS:
-            flag = paragraph.add_run(_FLAG_WORDS[block.flag])
-            flag.bold = True
-            flag.font.highlight_color = self.highlight
+            self.run(p, _FLAG_WORDS[block.flag], bold=True, highlight=True)
         if block.lead:
-            paragraph.add_run(block.lead + " ").bold = True
-        text = paragraph.add_run(block.text)
-        if block.style == "meta":
-            text.italic = True
-            text.font.color.rgb = self.grey
+            self.run(p, block.lead + " ", bold=True)
+        meta = block.style == "meta"
+        text = self.run(p, block.text, italic=meta, grey=meta)
         if block.comments:
             # Anchored on the passage itself, not on the attribution before it.
             self.comment([text], block.comments)
@@ -64,15 +134,14 @@ class _Writer:
         table = self.document.add_table(rows=1, cols=len(block.headers))
         table.style = self.document.styles["Table Grid"]
         for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
-            cell.paragraphs[0].add_run(header).bold = True
+            self.run(cell.paragraphs[0]._p, header, bold=True)
         for r, values in enumerate(block.rows):
             cells = table.add_row().cells
             for c, value in enumerate(values):
                 lines = value.split("\n")
-                paragraph = cells[c].paragraphs[0]
-                runs = [paragraph.add_run(lines[0])]
+                runs = [self.run(cells[c].paragraphs[0]._p, lines[0])]
                 for line in lines[1:]:
-                    runs.append(cells[c].add_paragraph().add_run(line))
+                    runs.append(self.run(cells[c].add_paragraph()._p, line))
                 if (r, c) in block.comments:
                     self.comment(runs, block.comments[(r, c)])
 
@@ -87,12 +156,11 @@ class _Writer:
         properties.keywords = ""
         header = self.document.sections[0].header.paragraphs[0]
         header.text = "Final report" if report.final else "CONFIDENTIAL DRAFT"
-        self.document.add_heading(report.title, 0)
-        banner = self.document.add_paragraph().add_run(report.banner)
-        banner.bold = True
+        self.run(self.new_paragraph(self.headings[0]), report.title)
+        self.run(self.new_paragraph(None), report.banner, bold=True)
         for block in report.blocks:
             if isinstance(block, Heading):
-                self.document.add_paragraph(block.text, self.headings[min(block.level, 3)])
+                self.run(self.new_paragraph(self.headings[min(block.level, 3)]), block.text)
             elif isinstance(block, Para):
                 self.para(block)
             else:

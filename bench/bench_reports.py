@@ -1,0 +1,158 @@
+"""Exporting a large review (20,000 notes; 2,000 with --quick) as Markdown, Word and
+REFI-QDA, each against writing the same notes with the library alone in the same run.
+
+Baselines read the notes from the same store (``store.notes``) and write one line,
+paragraph or coded selection per note: plain string joining for Markdown, python-docx
+alone for Word, ElementTree + zipfile for REFI-QDA. Ours is the full export (``--what
+all`` for md/docx: records, narrative, episode table and plans, so every note linked to an
+episode appears twice). Target: 2x.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import uuid
+import zipfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from measure import Measure, median, timings
+
+from facilitator.method import load_method
+from facilitator.reports.export import export
+from facilitator.store import Store
+
+FACTORS = ("family", "personal", "role", "conditions", "team", "interagency", "culture")
+PROMPTS = ("lr-picture", "lr-information", "lr-weighing", "lr-aims")
+KINDS = ("observation",) * 6 + ("quote", "discrepancy", "went_well", "reflection", "idea")
+
+
+def build_review(store: Store, notes: int) -> str:
+    """A fictional review: 10 participants, one conversation each, 20 episodes."""
+    review = store.create_review("Bench review (fictional)")
+    start = datetime(2025, 1, 6, 9, 0).astimezone()
+    with store.transaction():
+        episodes = [
+            store.create_episode(
+                review,
+                f"Episode {i}",
+                date_text=f"{i + 1} March 2024",
+                date_start=f"2024-03-{i + 1:02d}",
+                date_end=f"2024-03-{i + 1:02d}",
+            )  # fmt: skip
+            for i in range(20)
+        ]
+        conversations = []
+        for i in range(10):
+            person = store.add_participant(
+                review, role=f"Role {i}", agency=f"Agency {i % 5}", name=f"Person{i} Surname{i}"
+            )
+            conversation_id = store.new_conversation(review, person, lead="Lead", note_taker="NT")
+            conversations.append(store.conversation(conversation_id))
+        for n in range(notes):
+            conversation = conversations[n % len(conversations)]
+            at = start + timedelta(days=n % len(conversations), seconds=n * 7)
+            store.add_note(
+                conversation,
+                f"Note {n}: the worker described the visit and what they weighed up that day",
+                kind=KINDS[n % len(KINDS)],
+                at=at.isoformat(timespec="seconds"),
+                stage=1 + n % 9,
+                episodes=[episodes[n % 20]] if n % 3 else [],
+                factors=[FACTORS[n % len(FACTORS)]] if n % 2 else [],
+                prompts=[PROMPTS[n % len(PROMPTS)]] if n % 5 == 0 else [],
+            )
+    return review
+
+
+def baseline_md(store: Store, review: str) -> bytes:
+    notes = store.notes(review=review)
+    return "\n\n".join(f"**{n.at[11:16]}** {n.text}" for n in notes).encode("utf-8")
+
+
+def baseline_docx(store: Store, review: str) -> bytes:
+    from docx import Document
+
+    document = Document()
+    for note in store.notes(review=review):
+        document.add_paragraph(f"{note.at[11:16]} {note.text}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def baseline_qdpx(store: Store, review: str) -> bytes:
+    ns = "{urn:QDA-XML:project:1.0}"
+    project = ET.Element(ns + "Project", {"name": "bench"})
+    sources = ET.SubElement(project, ns + "Sources")
+    by_conversation: dict[str, list] = {}
+    for note in store.notes(review=review):
+        by_conversation.setdefault(note.conversation, []).append(note)
+    files = {}
+    for conversation, notes in by_conversation.items():
+        source = ET.SubElement(sources, ns + "TextSource", {"guid": str(uuid.uuid4())})
+        parts, position = [], 0
+        for note in notes:
+            selection = ET.SubElement(
+                source,
+                ns + "PlainTextSelection",
+                {"guid": str(uuid.uuid4()), "startPosition": str(position),
+                 "endPosition": str(position + len(note.text))},
+            )  # fmt: skip
+            for factor in note.factors:
+                coding = ET.SubElement(selection, ns + "Coding", {"guid": str(uuid.uuid4())})
+                ET.SubElement(coding, ns + "CodeRef", {"targetGUID": factor})
+            parts.append(note.text + "\n")
+            position += len(note.text) + 1
+        files[f"sources/{conversation}.txt"] = "".join(parts)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", ET.tostring(project, encoding="utf-8"))
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def run(quick: bool) -> list[Measure]:
+    notes = 2_000 if quick else 20_000
+    repeat = 3 if quick else 3
+    method = load_method()
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder) / "bench.db", author="bench")
+        review = build_review(store, notes)
+        cases = (
+            ("md", baseline_md),
+            ("docx", baseline_docx),
+            ("qdpx", baseline_qdpx),
+        )
+        for fmt, baseline in cases:
+            ours_t, base_t = [], []
+            size = 0
+            for _ in range(repeat):  # interleaved so both sides see the same machine state
+                ours_t += timings(lambda f=fmt: export(store, method, review, f), 1)
+                base_t += timings(lambda b=baseline: b(store, review), 1)
+            size = len(export(store, method, review, fmt))
+            results.append(
+                Measure(
+                    f"reports.export_{fmt}_{notes}",
+                    median(ours_t),
+                    median(base_t),
+                    2,
+                    {"bytes": str(size), "n": str(repeat)},
+                )
+            )
+        final_t = timings(lambda: export(store, method, review, "docx", final=True), 1)
+        results.append(
+            Measure(
+                f"reports.export_docx_final_{notes}",
+                median(final_t),
+                median(timings(lambda: baseline_docx(store, review), 1)),
+                2,
+                {"note": "pseudonymise + scan"},
+            )
+        )
+        store.close()
+    return results
