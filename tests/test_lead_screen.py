@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -22,7 +22,7 @@ from facilitator.tui.widgets.lead_timers import LeadTopBar
 from facilitator.tui.widgets.lead_view import LeadView
 from tests.tui_support import START, FakeClock, screen_text, small_review
 
-DEMO_START = datetime(2025, 3, 4, 10, 0, tzinfo=timezone.utc)
+DEMO_START = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 
 
 def lead_app(service: Service, conversation: str, clock: FakeClock, role: str = "lead"):
@@ -58,7 +58,7 @@ def stages(store: Store, conversation: str) -> list[int]:
     return [event.stage for event in store.stage_events(conversation)]
 
 
-# --- stepping and jumping ----------------------------------------------------------------
+# --- stepping and jumping --------------------------------------------------------------------
 
 
 async def test_n_p_and_digits_move_between_stages_and_store_stage_events(
@@ -122,7 +122,7 @@ async def test_a_stage_set_on_the_other_laptop_is_followed(service: Service) -> 
         assert "Stage 5 of 9" in top_bar(pilot)
 
 
-# --- timers -------------------------------------------------------------------------------
+# --- timers ----------------------------------------------------------------------------------
 
 
 async def test_timers_follow_the_clock_and_flag_a_stage_that_runs_well_over(
@@ -151,7 +151,7 @@ async def test_timers_follow_the_clock_and_flag_a_stage_that_runs_well_over(
         assert "total 3:" in top_bar(pilot)
 
 
-# --- ticks ----------------------------------------------------------------------------------
+# --- ticks -----------------------------------------------------------------------------------
 
 
 async def test_ticking_an_item_is_one_shared_entity(tmp_path: Path, service: Service) -> None:
@@ -193,7 +193,7 @@ async def test_ticking_an_item_is_one_shared_entity(tmp_path: Path, service: Ser
     other.close()
 
 
-# --- coverage as notes arrive -------------------------------------------------------------------
+# --- coverage as notes arrive ----------------------------------------------------------------
 
 
 async def test_coverage_updates_as_the_note_takers_notes_arrive(
@@ -224,13 +224,14 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         assert "Episodes named here: 1" in text
         seen = len(other.ops())
         notes.record_note(conversation, "#1 @lr-aims @family Wanted to keep mother engaged")
-        store.ingest(other.ops()[seen:] if False else other.ops())
+        store.ingest(other.ops()[seen:])  # only what is new, as a sync would bring
         await poll(pilot)
         assert coverage.line.prompts == {"lr-picture", "lr-aims"}
         assert coverage.line.factors == {"family"}
         assert "Local rationality 2/7" in screen_text(app)
         # A deleted note stops counting.
-        (aims,) = [n for n in other.notes(conversation=setup.conversation) if "lr-aims" in n.prompts]
+        live = other.notes(conversation=setup.conversation)
+        (aims,) = [n for n in live if "lr-aims" in n.prompts]
         notes.delete_note(aims)
         store.ingest(other.ops())
         await poll(pilot)
@@ -251,7 +252,7 @@ async def test_episodes_named_elsewhere_are_listed_after_this_participants(
         await pilot.press("3")
         await settle(pilot)
         listing = app.screen.query_one(EpisodeList)
-        assert "Episodes named here: 0 (and 3 elsewhere)" == listing.border_title
+        assert listing.border_title == "Episodes named here: 0 (and 3 elsewhere)"
         service.record_note(store.conversation(second.id), "#2 @lr-aims Was at that meeting")
         await poll(pilot)
         assert listing.border_title == "Episodes named here: 1 (and 2 elsewhere)"
@@ -259,7 +260,7 @@ async def test_episodes_named_elsewhere_are_listed_after_this_participants(
         assert "Strategy discussion" in str(listing.highlighted_option.prompt)
 
 
-# --- ranking (stage 5) ---------------------------------------------------------------------------
+# --- ranking (stage 5) -----------------------------------------------------------------------
 
 
 async def test_the_participants_ranking_is_recorded_in_order(
@@ -294,7 +295,7 @@ async def test_the_participants_ranking_is_recorded_in_order(
         assert len(store.rows("rankings", setup.review)) == 1
 
 
-# --- queries from the overview (stage 6) ------------------------------------------------------------
+# --- queries from the overview (stage 6) -----------------------------------------------------
 
 
 async def test_queries_from_the_overview_are_listed_and_marked_raised(service: Service) -> None:
@@ -323,15 +324,20 @@ async def test_queries_from_the_overview_are_listed_and_marked_raised(service: S
         assert not overview_queries(store, second.id)[0].raised
 
 
-# --- recap (stage 8) ---------------------------------------------------------------------------------
+# --- recap (stage 8) -------------------------------------------------------------------------
 
 
 async def test_recap_reads_back_episodes_factors_ranking_and_ideas(service: Service) -> None:
     review = build_demo(service, start=DEMO_START)
     store = service.store
     first = store.conversations(review)[0]
-    store.update(review, "ranking", ranking_id(first.id), conversation=first.id,
-                 factors=["conditions", "team"])
+    store.update(
+        review,
+        "ranking",
+        ranking_id(first.id),
+        conversation=first.id,
+        factors=["conditions", "team"],
+    )
     service.record_note(store.conversation(first.id), "~ [bold]Shared[/bold] \x1b[31mnotes")
     app = lead_app(service, first.id, FakeClock(DEMO_START + timedelta(minutes=70)))
     async with app.run_test(size=(160, 48)) as pilot:
@@ -349,7 +355,7 @@ async def test_recap_reads_back_episodes_factors_ranking_and_ideas(service: Serv
         assert "\x1b" not in text and "␛[31mnotes" in text
 
 
-# --- one laptop: lead and notes in one window -------------------------------------------------------------
+# --- one laptop: lead and notes in one window ------------------------------------------------
 
 
 async def test_split_view_takes_notes_and_moves_stages(service: Service) -> None:

@@ -3,10 +3,13 @@ uses them) and the tickable "to cover" items. All wording comes from guides/."""
 
 from __future__ import annotations
 
+from rich.console import RenderableType
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Markdown, OptionList
+from textual.widget import Widget
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from facilitator.method import Method, Stage
@@ -34,17 +37,34 @@ def guide_markdown(method: Method, stage: Stage) -> str:
     if stage.number == 5:
         parts.append("### The factor framework, as prompts")
         for level in method.levels:
-            parts.append(f"#### {level.title}")
+            parts.append(f"### {level.title}")
             for area in level.areas:
                 parts.append(f"**{area.title}** (`@{area.key}`)")
                 parts.append("\n".join(f"- {prompt}" for prompt in area.prompts))
     return "\n\n".join(parts)
 
 
-class StageGuide(Markdown):
+class StageGuide(Widget):
+    """The guide text as one Rich Markdown render: a single widget, so changing stage costs
+    one repaint rather than mounting a widget per paragraph (Textual's Markdown widget
+    took up to a second on the long stage 4 and 5 guides)."""
+
     DEFAULT_CSS = """
-    StageGuide { padding: 0 1; margin: 0; }
+    StageGuide { height: auto; padding: 0 1; }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.markdown = ""
+        self._rendered: RichMarkdown | None = None
+
+    def update(self, markdown: str) -> None:
+        self.markdown = markdown
+        self._rendered = RichMarkdown(markdown, hyperlinks=False)
+        self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        return self._rendered if self._rendered is not None else ""
 
 
 class ToCover(OptionList):
