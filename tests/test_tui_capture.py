@@ -160,3 +160,19 @@ async def test_user_text_is_shown_literally(service: Service) -> None:
     assert "👩‍👧" in text or "👩" in text
     # What was stored is exactly what was typed.
     assert [n.text for n in store.notes(conversation=setup.conversation)] == lines
+
+
+async def test_keys_typed_straight_after_enter_are_not_lost(service: Service) -> None:
+    """A fast typist's next keys can be queued before the Enter is handled."""
+    from textual import events
+
+    setup = small_review(service)
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test() as pilot:
+        # All queued at once, as a terminal delivers a burst of typing.
+        for key, character in [("a", "a"), ("enter", "\r"), ("b", "b"), ("c", "c")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one(NoteBox).text == "bc"
+    assert [n.text for n in service.store.notes(conversation=setup.conversation)] == ["a"]

@@ -15,7 +15,11 @@ NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
 
 class NoteBox(TextArea):
-    """A plain-text box; ``complete(fragment)`` gives tag keys for completion."""
+    """A plain-text box; ``complete(fragment)`` gives tag keys for completion.
+
+    With ``on_submit``, Enter calls it at once with the text; otherwise Enter posts
+    :class:`NoteBox.Submitted`.
+    """
 
     class Submitted(Message):
         def __init__(self, box: NoteBox, text: str) -> None:
@@ -35,6 +39,7 @@ class NoteBox(TextArea):
         text: str = "",
         *,
         complete: Callable[[str], list[str]] | None = None,
+        on_submit: Callable[[str], object] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -49,6 +54,7 @@ class NoteBox(TextArea):
             compact=True,
         )
         self._complete = complete
+        self._on_submit = on_submit
 
     def tag_fragment(self) -> str | None:
         """The ``@fragment`` just before the cursor, without the @ (None if not in a tag)."""
@@ -87,7 +93,12 @@ class NoteBox(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            self.post_message(self.Submitted(self, self.text))
+            if self._on_submit is not None:
+                # Handled here, in key order: a message would arrive after keys typed
+                # just after Enter, and clearing the box then would lose them.
+                self._on_submit(self.text)
+            else:
+                self.post_message(self.Submitted(self, self.text))
             return
         if event.key in NEWLINE_KEYS:
             event.stop()

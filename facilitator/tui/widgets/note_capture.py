@@ -171,7 +171,9 @@ class NoteCapture(Vertical):
         yield NotesList(id="earlier-notes")
         yield Static("", id="capture-status", markup=False)
         yield NoteBox(
-            id="note-box", complete=lambda fragment: capture.complete_tag(fragment, method)
+            id="note-box",
+            complete=lambda fragment: capture.complete_tag(fragment, method),
+            on_submit=self.record,
         )
         yield Static("", id="capture-hint", markup=False)
 
@@ -293,11 +295,6 @@ class NoteCapture(Vertical):
         self.drafts.write(generation, text, started_at)
 
     # --- saving a note --------------------------------------------------------------
-
-    @on(NoteBox.Submitted, "#note-box")
-    def _submitted(self, event: NoteBox.Submitted) -> None:
-        event.stop()
-        self.record(event.text)
 
     def record(self, text: str) -> Recorded | None:
         """Save ``text`` as a note (durably, before returning) and show it."""
