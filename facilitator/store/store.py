@@ -696,7 +696,9 @@ class Store:
                 "SELECT count(*) FROM ops WHERE applied = 0"
             ).fetchone()[0]
             gaps = self.conn.execute(
-                "SELECT epoch, count(*), max(seq) FROM ops WHERE device = ? GROUP BY epoch",
+                # DISTINCT: two clones of one laptop may both have used a seq (sync keeps both).
+                "SELECT epoch, count(DISTINCT seq), max(seq) FROM ops WHERE device = ? "
+                "GROUP BY epoch",
                 (self.device,),
             ).fetchall()
             for epoch, count, top in gaps:
