@@ -177,3 +177,17 @@ def test_demo_health_visitor_is_asked_about_the_joint_visit(
     planned = next(c for c in store.conversations(demo_review) if c.status == "planned")
     queries = overview_queries(store, planned.id)
     assert any(q.kind == "discrepancy" and "GP" in q.text for q in queries)
+
+
+def test_saving_again_reuses_the_planned_conversation(
+    service: Service, method: Method, fx: ReviewFixture
+) -> None:
+    store = service.store
+    plan = plan_for(store, method, fx.participants["team_manager"])
+    # The team manager already has a planned first conversation: the agenda goes there.
+    assert save_plan(store, plan, lead="Alex") == fx.conversations["tm"]
+    assert save_plan(store, plan) == fx.conversations["tm"]
+    assert len(agenda(store, fx.conversations["tm"])) == len(plan.items)
+    fresh = save_plan(store, plan, new=True)
+    assert fresh != fx.conversations["tm"]
+    assert len([c for c in store.conversations(fx.review) if not c.started_at]) == 2

@@ -17,6 +17,7 @@ and reflections are allowed for.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from facilitator.analysis.coverage import episode_coverage
@@ -29,10 +30,9 @@ from facilitator.analysis.review_overview import (
     review_overview,
 )
 from facilitator.method import Method
-from facilitator.model import Participant
+from facilitator.model import Conversation, Participant
 from facilitator.store import Store
 from facilitator.store.db import StoreError
-from facilitator.store.store import new_id
 
 # Suggested minutes per kind of item: enough to ask, listen and note.
 MINUTES = {
@@ -199,27 +199,59 @@ def plan_for(
     return plan
 
 
+def agenda_item_id(conversation: str, kind: str, ref: str) -> str:
+    return hashlib.sha256(f"agenda|{conversation}|{kind}|{ref}".encode()).hexdigest()[:32]
+
+
+def planned_conversation(store: Store, participant_id: str) -> Conversation | None:
+    """The participant's next conversation that is planned and not yet started, if any."""
+    person = store.participant(participant_id)
+    waiting = [
+        c
+        for c in store.conversations(person.review)
+        if c.participant == participant_id and not c.started_at
+    ]
+    waiting.sort(key=lambda c: (c.planned_at or "~", c.label))
+    return waiting[0] if waiting else None
+
+
 def save_plan(
     store: Store,
     plan: Plan,
     *,
     conversation: str | None = None,
+    new: bool = False,
     planned_at: str | None = None,
     planned_minutes: int = 90,
     lead: str | None = None,
     note_taker: str | None = None,
 ) -> str:
-    """Store the agenda on a planned conversation (a new one unless ``conversation`` names a
-    planned, not yet started, conversation with the same participant). Items already on that
-    conversation's agenda are not added twice. Returns the conversation id."""
+    """Store the agenda as agenda items on a planned conversation; returns its id.
+
+    The conversation is ``conversation`` if given (it must be with this participant and not
+    yet started); otherwise the participant's next planned conversation, so that saving twice
+    never makes two; otherwise (or with ``new``) a newly planned one. Items already on that
+    conversation's agenda are not added twice; item ids are derived from the conversation,
+    kind and reference, so two laptops saving the same plan make the same items.
+    """
     review = plan.review
     with store.transaction():
+        if not conversation and not new:
+            waiting = planned_conversation(store, plan.participant.id)
+            conversation = waiting.id if waiting else None
         if conversation:
             target = store.conversation(conversation)
             if target.participant != plan.participant.id:
                 raise StoreError(f"{target.label} is with someone else")
             if target.started_at:
                 raise StoreError(f"{target.label} has already started; plan a new one")
+            fields = {
+                k: v
+                for k, v in (("planned_at", planned_at), ("lead", lead), ("note_taker", note_taker))
+                if v
+            }
+            if fields:
+                store.update(review, "conversation", conversation, **fields)
         else:
             conversation = store.new_conversation(
                 review,
@@ -240,7 +272,7 @@ def save_plan(
             store.emit(
                 review,
                 "agenda_item",
-                new_id(),
+                agenda_item_id(conversation, item.kind, item.ref),
                 "set",
                 {
                     "conversation": conversation,

@@ -29,7 +29,9 @@ def participant_in_review(obj: Context, token: str, review_ref: str | None) -> s
     help="Planned length of the conversation.",
 )
 @click.option(
-    "--save", is_flag=True, help="Create the planned conversation with this agenda; prints its id."
+    "--save",
+    is_flag=True,
+    help="Put this agenda on the next planned conversation (planning one if none); prints its id.",
 )
 @click.option(
     "--into",
@@ -37,6 +39,7 @@ def participant_in_review(obj: Context, token: str, review_ref: str | None) -> s
     metavar="CONVERSATION",
     help="With --save: a planned conversation to add the agenda to.",
 )
+@click.option("--new", "new", is_flag=True, help="With --save: always plan a new conversation.")
 @click.option("--at", "when", help="With --save: when the conversation is planned.")
 @click.option("--lead", help="With --save: who leads the questioning.")
 @click.option("--notes", "note_taker", help="With --save: who takes the notes.")
@@ -49,6 +52,7 @@ def plan(
     minutes: int,
     save: bool,
     into: str | None,
+    new: bool,
     when: str | None,
     lead: str | None,
     note_taker: str | None,
@@ -58,8 +62,10 @@ def plan(
     episodes they were part of but were not heard on, what others said, and thin episodes."""
     from facilitator.analysis.plan import plan_for, save_plan
 
-    if not save and (into or when or lead or note_taker):
-        raise UserError("--into, --at, --lead and --notes go with --save")
+    if not save and (into or new or when or lead or note_taker):
+        raise UserError("--into, --new, --at, --lead and --notes go with --save")
+    if into and new:
+        raise UserError("give --into or --new, not both")
     participant_id = participant_in_review(obj, participant_ref, review_ref)
     agenda = plan_for(obj.store, obj.method, participant_id, planned_minutes=minutes)
     if save:
@@ -68,6 +74,7 @@ def plan(
             obj.store,
             agenda,
             conversation=target,
+            new=new,
             planned_at=parse_when_option(when),
             planned_minutes=minutes,
             lead=lead,
