@@ -13,7 +13,6 @@ from facilitator.demo import build_demo
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.lead_model import ranking_id
-from facilitator.tui.widgets.note_box import NoteBox
 from tests.test_lead_screen import settle
 from tests.tui_support import FakeClock
 
@@ -59,8 +58,6 @@ def goto(stage: str):  # noqa: ANN201
         await settle(pilot)
         await pilot.press(stage)
         await settle(pilot)
-        for box in pilot.app.screen.query(NoteBox):
-            box.cursor_blink = False
         await pilot.pause()
 
     return run_before
@@ -72,9 +69,3 @@ def test_lead_stage_layouts(snap_compare, service: Service, size, stage: str) ->
     conversation, clock = second_conversation(service)
     app = FacilitatorApp(service, conversation=conversation, role="lead", clock=clock)
     assert snap_compare(app, terminal_size=size, run_before=goto(stage))
-
-
-def test_split_view(snap_compare, service: Service) -> None:  # noqa: ANN001
-    conversation, clock = second_conversation(service)
-    app = FacilitatorApp(service, conversation=conversation, role="split", clock=clock)
-    assert snap_compare(app, terminal_size=(160, 48), run_before=goto("f4"))
