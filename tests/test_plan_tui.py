@@ -171,3 +171,32 @@ async def test_review_screens_are_in_the_command_palette(
         commands["Episodes board"].callback()
         await settle(app, pilot)
         assert isinstance(app.screen, EpisodesScreen)
+
+
+async def test_episodes_board_splits_chosen_notes_into_a_new_episode(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from facilitator.tui.screens.episodes import EpisodesScreen
+
+    store = service.store
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = EpisodesScreen(fx.review)
+        app.push_screen(screen)
+        await settle(app, pilot)
+        await pilot.press("down", "down", "down")  # E2, the case conference
+        assert screen.current is not None and screen.current.episode.id == fx.episodes["E2"]
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # nothing typed: refused, dialog stays
+        await pilot.pause()
+        assert "Please give the new episode a title." in screen_text(app)
+        await pilot.press(*"Minutes", "enter", *"April 2024", "enter")
+        await pilot.press("space")  # the first note on E2, in time order
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        moved = store.note(fx.notes["sw_e2"])
+        assert moved is not None and fx.episodes["E2"] not in moved.episodes
+        (new,) = moved.episodes
+        episode = next(e for e in store.episodes(fx.review) if e.id == new)
+        assert (episode.title, episode.date_start) == ("Minutes", "2024-04-01")

@@ -2,7 +2,8 @@
 been heard on it and who not, discrepancies, and each account attributed to its source.
 
 Keys: r rename, d date, g the team's judgement, m merge into another, u unmerge, i who was
-involved, x the episode x factor matrix. The team's judgement is shown apart from accounts.
+involved, s split some notes off into a new episode, x the episode x factor matrix.
+The team's judgement is shown apart from the accounts.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, SelectionList, Static
 
 from facilitator.analysis.episodes import (
     merge_episodes,
+    note_source,
     redate_episode,
     rename_episode,
     set_involved,
     set_team_judgement,
+    split_episode,
     unmerge_episode,
 )
 from facilitator.analysis.review_overview import (
@@ -32,9 +35,10 @@ from facilitator.analysis.review_overview import (
     review_overview,
 )
 from facilitator.dates import DateProblem
+from facilitator.model import Note
 from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
-from facilitator.tui.text import display_text
+from facilitator.tui.text import display_text, plain
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -94,6 +98,68 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
     return out
 
 
+class SplitDialog(ModalScreen[tuple[str, str, list[str]] | None]):
+    """A new episode's title and date, and which of the episode's notes move to it.
+    Space ticks a note; ctrl+s splits; Escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Split"),
+    ]
+
+    def __init__(self, item: EpisodeAccounts, labels: dict[str, str]) -> None:
+        super().__init__()
+        self.item = item
+        self.labels = labels
+
+    def compose(self) -> ComposeResult:
+        episode = self.item.episode
+        notes = sorted(self.item.entry.notes, key=lambda n: (n.at, n.id))
+        with Vertical(classes="dialog dialog-wide"):
+            yield Label(plain(f"Split {episode.label} {episode.title}"), classes="dialog-title")
+            yield Label(plain("New episode's title *"))
+            yield Input(id="split-title")
+            yield Label(plain("Its date (may be left empty)"))
+            yield Input(id="split-date", placeholder="e.g. March 2024")
+            yield Label(plain("Notes that belong to the new episode"))
+            yield SelectionList[str](
+                *((plain(self._line(n), one_line=True), n.id) for n in notes),
+                id="split-notes",
+            )
+            yield Static("", id="dialog-problem", markup=False)
+            yield Label(
+                plain("Space: tick a note · ctrl+s: split · Esc: cancel"), classes="dialog-help"
+            )
+
+    def _line(self, note: Note) -> str:
+        source = self.labels.get(note_source(note), "?").split(",")[0]
+        return f"{source}: {note.text}"
+
+    def on_mount(self) -> None:
+        self.query_one("#split-title", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        if event.input.id == "split-title":
+            self.query_one("#split-date", Input).focus()
+        else:
+            self.query_one("#split-notes", SelectionList).focus()
+
+    def action_save(self) -> None:
+        title = self.query_one("#split-title", Input).value.strip()
+        chosen = list(self.query_one("#split-notes", SelectionList).selected)
+        problem = "" if title else "Please give the new episode a title."
+        if title and not chosen:
+            problem = "Tick at least one note to move (space)."
+        if problem:
+            self.query_one("#dialog-problem", Static).update(problem)
+            return
+        self.dismiss((title, self.query_one("#split-date", Input).value.strip(), chosen))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class EpisodesScreen(Screen[None]):
     DEFAULT_CSS = """
     EpisodesScreen #board { height: 1fr; }
@@ -109,6 +175,7 @@ class EpisodesScreen(Screen[None]):
         Binding("m", "merge", "Merge into…", id="episode-merge"),
         Binding("u", "unmerge", "Unmerge", id="episode-unmerge"),
         Binding("i", "involve", "Involved…", id="episode-involve"),
+        Binding("s", "split", "Split…", id="episode-split"),
         Binding("x", "matrix", "Matrix", id="episode-matrix"),
     ]
 
@@ -355,6 +422,31 @@ class EpisodesScreen(Screen[None]):
         self.app.push_screen(
             ChoiceDialog(f"Who was involved in {episode.label}? (Enter toggles)", choices), done
         )
+
+    def action_split(self) -> None:
+        item = self.current
+        if not item or not self.overview:
+            return
+        if not item.entry.notes:
+            self.notify(f"{item.episode.label} has no notes to split off.", severity="warning")
+            return
+        episode = item.episode
+
+        def done(result: tuple[str, str, list[str]] | None) -> None:
+            if result:
+                title, when, notes = result
+                self._apply(
+                    lambda: split_episode(
+                        self.facilitator.store,
+                        self.review_id,
+                        episode.id,
+                        title,
+                        notes,
+                        date_text=when,
+                    )
+                )
+
+        self.app.push_screen(SplitDialog(item, self.overview.labels), done)
 
     def action_matrix(self) -> None:
         from facilitator.tui.screens.matrix import MatrixScreen
