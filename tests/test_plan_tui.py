@@ -200,3 +200,49 @@ async def test_episodes_board_splits_chosen_notes_into_a_new_episode(
         (new,) = moved.episodes
         episode = next(e for e in store.episodes(fx.review) if e.id == new)
         assert (episode.title, episode.date_start) == ("Minutes", "2024-04-01")
+
+
+async def test_patterns_screen_records_a_pattern_and_a_recommendation(
+    service: Service, method, fx: ReviewFixture
+) -> None:
+    from facilitator.analysis.patterns import patterns, recommendations
+    from facilitator.tui.screens.patterns import PatternsScreen
+
+    store = service.store
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.push_screen(PatternsScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")  # the fourth type
+        await pilot.pause()
+        await pilot.press(*"Conference decisions go unrecorded", "enter", "enter")
+        await pilot.press("4", "enter", "5", "enter", *"E2", "enter", *"interagency", "enter")
+        await settle(app, pilot)
+        (found,) = patterns(store, fx.review)
+        assert found.type == method.patterns[3].key
+        assert (found.widespread, found.relevance) == (4, 5)
+        assert found.episodes == (fx.episodes["E2"],) and found.factors == ("interagency",)
+        assert "Conference decisions go unrecorded" in screen_text(app)
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("enter", "enter", "1", "enter")
+        await settle(app, pilot)
+        assert patterns(store, fx.review)[0].priority == 1
+        await pilot.press("k")
+        await pilot.pause()
+        await pilot.press("enter")  # clear-cut
+        await pilot.pause()
+        await pilot.press(*"Send minutes within two days", "enter", "enter", "enter", "enter")
+        await settle(app, pilot)
+        (rec,) = recommendations(store, fx.review)
+        assert (rec.kind, rec.pattern) == ("clear-cut", found.id)
+        # A bad score is refused with a message; nothing is recorded.
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("enter", *"Another", "enter", "enter", *"lots", "enter")
+        await pilot.press("enter", "enter", "enter")
+        await settle(app, pilot)
+        assert len(patterns(store, fx.review)) == 1
+        assert any("whole number" in str(n.message) for n in app._notifications)

@@ -178,7 +178,7 @@ class FacilitatorApp(App[None]):
 
     def _review_commands(self, review: str) -> Iterable[SystemCommand]:
         """The review team's screens: episodes board, matrix, plans for next conversations."""
-        from facilitator.tui.screens import episodes, matrix, plan
+        from facilitator.tui.screens import episodes, matrix, patterns, plan
 
         yield SystemCommand(
             "Episodes board",
@@ -189,6 +189,11 @@ class FacilitatorApp(App[None]):
             "Episode × factor matrix",
             "Contributory factors across episodes, with the notes behind each cell",
             lambda: self.push_screen(matrix.MatrixScreen(review)),
+        )
+        yield SystemCommand(
+            "Patterns and recommendations",
+            "The review team's analysis, linked to episodes and factors, by priority",
+            lambda: self.push_screen(patterns.PatternsScreen(review)),
         )
         # Labels only: palette titles are read as markup, and roles are user text.
         for person in self.store.participants(review):
