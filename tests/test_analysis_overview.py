@@ -4,6 +4,7 @@ review fixture (tests/review_fixture.py)."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,25 @@ def test_stage_visits_join_repeats_and_run_to_now_when_unfinished() -> None:
     assert [(v.stage, v.seconds) for v in visits] == [(2, 300), (3, 300), (2, 120)]
     assert visits[-1].end is None
     assert [v.seconds for v in stage_visits(events)][-1] == 0
+
+
+def test_records_accepted_into_an_episode_are_attributed_to_their_document(
+    service: Service, fx: ReviewFixture, tmp_path: Path
+) -> None:
+    from facilitator.importers import import_file
+
+    store = service.store
+    path = tmp_path / "gp.txt"
+    path.write_text("12/03/2024 GP letter: the GP attended the conference briefly\n")
+    result = import_file(store, fx.review, path, agency="General practice", title="GP letter")
+    (entry,) = result.entries
+    store.update(fx.review, "chronology", entry, status="accepted", episode=fx.episodes["E2"])
+    conference = review_overview(store, fx.review).for_episode(fx.episodes["E2"])
+    assert conference is not None
+    (shown,) = conference.records
+    assert shown.source_label == "document: GP letter" and "attended" in shown.text
+    reasons = {m.participant: m.reasons for m in conference.missing}
+    assert reasons[fx.participants["gp"]] == (
+        "recorded by the team",
+        "mentioned in document: GP letter",
+    )

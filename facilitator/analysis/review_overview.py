@@ -47,6 +47,17 @@ class Account:
 
 
 @dataclass(frozen=True)
+class RecordEntry:
+    """A dated entry from an agency's record, accepted into the chronology for an episode."""
+
+    id: str
+    document: str
+    source_label: str  # "document: <title>"
+    date: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Involvement:
     participant: str
     reasons: tuple[str, ...]  # "recorded by the team", "mentioned in C1, GP (General practice)"
@@ -84,6 +95,7 @@ class EpisodeAccounts:
     involved: dict[str, Involvement] = field(default_factory=dict)
     discrepancies: list[Discrepancy] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    records: list[RecordEntry] = field(default_factory=list)  # from documents, by date
 
     @property
     def episode(self) -> Episode:
@@ -218,6 +230,10 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
     all_discrepancies = discrepancies(store, review, notes)
     follow_ups = open_follow_ups(store, review)
     patterns = {pid: mention_pattern(p) for pid, p in people.items()}
+    records, by_episode = _records(store, review, labels)
+
+    def family_records(episode_ids: set[str]) -> set[str]:
+        return {r for e in episode_ids for r in by_episode.get(e, ())}
 
     items: list[EpisodeAccounts] = []
     for entry in entries:
@@ -239,12 +255,17 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
             for pid in sorted(team_involved.get(episode_id, ())):
                 if "recorded by the team" not in reasons.setdefault(pid, []):
                     reasons[pid].append("recorded by the team")
-        for account in item.accounts + item.team_notes:
+        wanted = family_records(family_ids)
+        item.records = sorted((r for r in records if r.id in wanted), key=lambda r: (r.date, r.id))
+        texts = [(a.participant, a.source_label, a.note.text) for a in item.accounts]
+        texts += [(a.participant, a.source_label, a.note.text) for a in item.team_notes]
+        texts += [(None, r.source_label, r.text) for r in item.records]
+        for speaker, label, text in texts:
             for pid, pattern in patterns.items():
-                if pid == account.participant or not pattern:
+                if pid == speaker or not pattern:
                     continue
-                if pattern.search(account.note.text):
-                    reason = f"mentioned in {account.source_label}"
+                if pattern.search(text):
+                    reason = f"mentioned in {label}"
                     if reason not in reasons.setdefault(pid, []):
                         reasons[pid].append(reason)
         for pid in item.heard:
@@ -255,6 +276,29 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
         item.follow_ups = [f for f in follow_ups if f.note in note_ids]
         items.append(item)
     return ReviewOverview(review, items, all_discrepancies, follow_ups, labels, people, talks)
+
+
+def _records(
+    store: Store, review: str, labels: dict[str, str]
+) -> tuple[list[RecordEntry], dict[str, list[str]]]:
+    """Accepted chronology entries that the team placed in an episode."""
+    records: list[RecordEntry] = []
+    by_episode: dict[str, list[str]] = {}
+    for row in store.rows("chronology", review):
+        if row["status"] != "accepted" or not row["episode"]:
+            continue
+        document = row["document"] or ""
+        records.append(
+            RecordEntry(
+                row["id"],
+                document,
+                labels.get(document, "document"),
+                row["date"] or "",
+                row["text"] or "",
+            )
+        )
+        by_episode.setdefault(row["episode"], []).append(row["id"])
+    return records, by_episode
 
 
 def contradict(store: Store, review: str, note_a: str, note_b: str, *, present: bool = True) -> str:

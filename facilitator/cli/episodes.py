@@ -79,6 +79,8 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
         click.echo(f"{overview.labels.get(source, 'unknown source')}:")
         for account in accounts:
             click.echo(f"  [{account.note.kind}] {account.note.text}")
+    for record in item.records:
+        click.echo(f"{record.source_label}, {record.date}: {' '.join(record.text.split())}")
     for gap in item.missing:
         who = overview.participants[gap.participant]
         click.echo(f"Not yet heard: {who.role}, {who.agency} ({'; '.join(gap.reasons)})")

@@ -73,6 +73,9 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
         for account in accounts:
             marker = "! " if account.note.kind == "discrepancy" else "• "
             out.append(marker + display_text(account.note.text) + "\n")
+    for record in item.records:
+        out.append(display_text(f"{record.source_label}, {record.date}") + "\n", style="bold")
+        out.append("• " + display_text(record.text) + "\n")
     for gap in item.missing:
         who = people.get(gap.participant)
         name = f"{who.role}, {who.agency}" if who else gap.participant[:8]
