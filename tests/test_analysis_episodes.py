@@ -3,7 +3,11 @@ re-date, team judgement; the episode x factor matrix; patterns and recommendatio
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facilitator.analysis.episodes import (
     board,
@@ -198,3 +202,22 @@ def test_patterns_and_recommendations_link_support_and_sort_by_priority(
     with pytest.raises(StoreError, match="factor area"):
         add_pattern(store, fx.review, method, type="human-tool", title="x", factors=["bogus"])
     assert len(patterns(store, fx.review)) == 2  # the refused ones left nothing behind
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=-1, max_value=7), min_size=1, max_size=8), st.randoms())
+def test_canonical_ids_are_idempotent_and_order_independent(
+    targets: list[int], rng: random.Random
+) -> None:
+    ids = [f"e{i}" for i in range(len(targets))]
+    episodes = [
+        Episode(ids[i], f"E{i + 1}", "r", "t", merged_into=f"e{t}" if t >= 0 else None)
+        for i, t in enumerate(targets)
+    ]
+    mapping = canonical_ids(episodes)
+    assert set(mapping) == set(ids)
+    for live in mapping.values():
+        assert mapping[live] == live  # every id lands on an episode that stays put
+    shuffled = episodes[:]
+    rng.shuffle(shuffled)
+    assert canonical_ids(shuffled) == mapping
