@@ -184,8 +184,11 @@ class LeadView(Vertical):
             self._queries_dirty = False
             self.query_one(QueryList).show(queries)
         if snapshot is not None:
+            before = self.snapshot
             self.show(snapshot)
-            self.screen.refresh_bindings()
+            if before is None or _status(before) != _status(snapshot):
+                # Only when F2's meaning changes: refreshing bindings rebuilds the footer.
+                self.screen.refresh_bindings()
         if self._poll_again:
             self._poll_again = False
             self.poll_now()
@@ -401,3 +404,8 @@ class LeadView(Vertical):
         elif stage == QUERY_STAGE:
             target = self.query_one(QueryList)
         target.focus()
+
+
+def _status(snapshot: LeadSnapshot) -> tuple[bool, bool]:
+    conversation = snapshot.conversation
+    return bool(conversation.started_at), bool(conversation.ended_at)
