@@ -246,3 +246,41 @@ async def test_patterns_screen_records_a_pattern_and_a_recommendation(
         await settle(app, pilot)
         assert len(patterns(store, fx.review)) == 1
         assert any("whole number" in str(n.message) for n in app._notifications)
+
+
+async def test_a_saved_plan_is_the_leads_stage_six_agenda(
+    service: Service, method, fx: ReviewFixture
+) -> None:
+    from facilitator.analysis.plan import plan_for, save_plan
+    from facilitator.tui.widgets.lead_queries import QueryList
+    from facilitator.tui.widgets.lead_view import LeadView
+
+    store = service.store
+    plan = plan_for(store, method, fx.participants["health_visitor"])
+    conversation = save_plan(store, plan)
+    app = FacilitatorApp(service, conversation=conversation, role="lead", clock=FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+
+        async def caught_up() -> None:
+            for _ in range(20):
+                await settle(app, pilot)
+                lead = app.screen.query_one(LeadView)
+                if not lead._polling and lead.snapshot is not None:
+                    return
+
+        await caught_up()
+        await pilot.press("6")
+        await caught_up()
+        listing = app.screen.query_one(QueryList)
+        assert [q.kind for q in listing.queries] == ["agenda"] * len(plan.items)
+        assert "agenda: Ask the health visitor whether she agreed" in screen_text(app)
+        assert listing.queries[0].source.startswith("plan · C1, Social worker")
+        listing.focus()
+        listing.highlighted = 0  # the follow-up from C1, first by priority
+        await pilot.press("enter")
+        await caught_up()
+        (row, *_rest) = agenda(store, conversation)
+        assert row["status"] == "raised"
+        follow_up = next(f for f in store.follow_ups(fx.review) if f.id == row["ref"])
+        assert (follow_up.status, follow_up.raised_in) == ("raised", conversation)
+        assert f"1/{len(plan.items)} raised" in str(listing.border_title)

@@ -55,6 +55,14 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
     theirs = {
         c.id for c in store.conversations(review) if c.participant == conversation.participant
     }
+    overview = review_overview(store, review)
+    follow_ups = store.follow_ups(review)
+    origins = {f.id: labels.get(f.conversation or "", "review team") for f in follow_ups}
+    for gap in overview.discrepancies:
+        origins[gap.id] = "; ".join(labels.get(s, "unknown source") for s in gap.sources)
+    for item in overview.episodes:
+        for episode in (item.episode, *item.entry.merged):
+            origins[episode.id] = f"{item.episode.label} {item.episode.title}"
     items: list[OverviewQuery] = []
     planned: set[str] = set()
     rows = [r for r in store.rows("agenda_items", review) if r["conversation"] == conversation_id]
@@ -71,7 +79,7 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
                 "agenda",
                 row["id"],
                 row["text"] or "",
-                "plan",
+                f"plan · {origins[row['ref']]}" if row["ref"] in origins else "plan",
                 row["status"] == RAISED,
                 conversation_id,
                 row["minutes"] or 0,
@@ -79,7 +87,7 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
         )
 
     pattern = mention_pattern(person) if person else None
-    for follow_up in store.follow_ups(review):
+    for follow_up in follow_ups:
         if follow_up.id in planned or follow_up.conversation == conversation_id:
             continue
         if follow_up.status != OPEN and follow_up.raised_in != conversation_id:
@@ -98,7 +106,6 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
                 )
             )
 
-    overview = review_overview(store, review)
     part_of = {
         item.episode.id for item in overview.episodes if conversation.participant in item.involved
     }
