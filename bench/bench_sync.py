@@ -1,0 +1,140 @@
+"""Shared-folder sync benchmarks (ratios against baselines measured in the same run).
+
+- sync.full_pull: a fresh laptop syncs 4 devices x 25,000 ops (2,500 x 4 with --quick) from
+  the shared folder — list, read, authenticate, decrypt, decompress, parse, ingest, apply —
+  against a raw ``executemany`` of the same op rows into a SQLite table with the same
+  PRAGMAs and one commit. Target 3.
+- sync.nothing_new: a sync with nothing new over 1,000 segments (200 with --quick) against
+  a plain ``os.walk`` of the same folder. Target 2.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from measure import Measure, median, timings
+
+from facilitator.store import Store
+from facilitator.store.oplog import OP_COLUMNS
+from facilitator.sync import SyncEngine, join_share, share_review, state
+
+PASS = "benchmark passphrase"
+TEXT = "Visited the family at home; mother said the health visitor had not called back"
+
+
+def _fill(store: Store, review: str, conversation_id: str, ops: int) -> None:
+    """About ``ops`` ops: notes (note + revision + a factor link) and some stage changes."""
+    conversation = store.conversation(conversation_id)
+    with store.transaction():
+        made = 0
+        while made < ops:
+            store.add_note(conversation, f"{TEXT} {made}", factors=["family"])
+            made += 3
+            if made % 300 == 0:
+                store.set_stage(conversation, 1 + made // 300 % 9)
+                made += 1
+
+
+def _make_share(root: Path, devices: int, per_device: int) -> tuple[Path, str, set[str]]:
+    share = root / "share"
+    first = Store(root / "dev0.db", author="dev0")
+    review = first.create_review("Bench review")
+    person = first.add_participant(review, role="Teacher", agency="School")
+    conversation = first.new_conversation(review, person)
+    share_review(first, review, share, PASS, scrypt_n=2**14)
+    stores = [first]
+    for index in range(1, devices):
+        store = Store(root / f"dev{index}.db", author=f"dev{index}")
+        join_share(store, share, PASS)
+        stores.append(store)
+    for store in stores:
+        _fill(store, review, conversation, per_device)
+        SyncEngine(store, review, share, state.load_key(store, review) or b"").sync()
+    ids = {op.id for store in stores for op in store.ops()}
+    for store in stores:
+        store.close()
+    return share, review, ids
+
+
+def _raw_insert(path: Path, rows: list[tuple]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"CREATE TABLE ops ({', '.join(OP_COLUMNS)}, applied, PRIMARY KEY (id))")
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO ops VALUES ({', '.join('?' * (len(OP_COLUMNS) + 1))})", rows)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def full_pull(root: Path, devices: int, per_device: int, repeat: int) -> Measure:
+    share, review, ids = _make_share(root, devices, per_device)
+    key = None
+    with Store(root / "dev0.db") as source:
+        rows = [(*op.row(), 1) for op in source.ops()]
+        key = state.load_key(source, review)
+    ours: list[float] = []
+    base: list[float] = []
+    for attempt in range(repeat):
+        raw_path = root / f"raw{attempt}.db"
+        base += timings(lambda p=raw_path: _raw_insert(p, rows), 1)
+        fresh_path = root / f"fresh{attempt}.db"
+        with Store(fresh_path, author="fresh") as fresh:
+            state.save_key(fresh, review, key or b"")
+            state.record_share(fresh, review, share, "")
+            start = time.perf_counter()
+            report = SyncEngine(fresh, review, share, key or b"").sync()
+            ours.append(time.perf_counter() - start)
+            assert not report.problems, report.problems
+            assert {op.id for op in fresh.ops()} >= ids
+    return Measure(
+        "sync.full_pull",
+        median(ours),
+        median(base),
+        3,
+        {"ops": str(len(ids)), "devices": str(devices)},
+    )
+
+
+def nothing_new(root: Path, segments: int, repeat: int) -> Measure:
+    share = root / "share"
+    with Store(root / "writer.db", author="writer") as writer:
+        review = writer.create_review("Bench review")
+        share_review(writer, review, share, PASS, scrypt_n=2**14)
+        engine = SyncEngine(writer, review, share, state.load_key(writer, review) or b"")
+        for number in range(segments - 1):
+            writer.update(review, "review", review, title=f"Title {number}")
+            engine.sync()
+        key = state.load_key(writer, review) or b""
+    with Store(root / "reader.db", author="reader") as reader:
+        engine = SyncEngine(reader, review, share, key)
+        engine.sync()
+        count = sum(len(files) for _, _, files in os.walk(share))
+
+        def walk() -> None:
+            for _ in os.walk(share):
+                pass
+
+        ours, base = [], []
+        for _ in range(repeat):
+            base += timings(walk, 5)
+            ours += timings(engine.sync, 5)
+    return Measure("sync.nothing_new", median(ours), median(base), 2, {"files": str(count)})
+
+
+def run(quick: bool) -> list[Measure]:
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "full"
+        root.mkdir()
+        results.append(full_pull(root, 4, 2_500 if quick else 25_000, 1 if quick else 3))
+        shutil.rmtree(root)
+        root = Path(folder) / "idle"
+        root.mkdir()
+        results.append(nothing_new(root, 200 if quick else 1000, 10 if quick else 40))
+    return results
