@@ -90,6 +90,16 @@ def test_plan_errors_are_one_line(built: tuple[Path, ReviewFixture]) -> None:
         assert line.startswith("facilitator: ") and "Traceback" not in result.stderr
 
 
+def test_saving_an_empty_plan_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    run(path, "review", "new", "Empty review")
+    run(path, "participant", "add", "R1", "--role", "GP", "--agency", "General practice")
+    assert "Nothing outstanding" in run(path, "plan", "P1").stdout
+    result = run(path, "plan", "P1", "--save", check=False)
+    assert result.returncode == 1 and "no agenda to save" in errors(result)[0]
+    assert "No conversations yet" in run(path, "conversation", "list").stdout
+
+
 def test_episode_commands_merge_rename_judge_and_show(built: tuple[Path, ReviewFixture]) -> None:
     path, fx = built
     board = run(path, "episode", "list").stdout

@@ -68,6 +68,11 @@ def plan(
         raise UserError("give --into or --new, not both")
     participant_id = participant_in_review(obj, participant_ref, review_ref)
     agenda = plan_for(obj.store, obj.method, participant_id, planned_minutes=minutes)
+    if save and not agenda.items:
+        raise UserError(
+            "nothing is outstanding for this participant, so there is no agenda to save "
+            "(plan a conversation with 'facilitator conversation new')"
+        )
     if save:
         target = obj.conversation(into).id if into else None
         conversation_id = save_plan(
