@@ -126,6 +126,9 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     built: tuple[Path, ReviewFixture],
 ) -> None:
     path, fx = built
+    overview = run(path, "overview").stdout
+    assert "E2 Case conference: P5 GP, General practice (recorded by the team)" in overview
+    assert "Discrepancies (2):" in overview and "Open follow-ups (2):" in overview
     matrix = run(path, "matrix").stdout
     assert (
         "interagency" in matrix

@@ -110,6 +110,22 @@ async def test_episodes_board_merges_renames_and_shows_accounts(
         assert "Problematic: No GP input" in shown
 
 
+async def test_episodes_board_shows_what_spans_the_review(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from facilitator.tui.screens.episodes import EpisodesScreen
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.push_screen(EpisodesScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "E2: P5 GP, General practice (recorded by the team)" in shown
+        assert "Discrepancies (2)" in shown and "Open follow-ups (2)" in shown
+
+
 async def test_episodes_board_reports_an_impossible_date(
     service: Service, fx: ReviewFixture
 ) -> None:

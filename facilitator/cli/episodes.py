@@ -1,5 +1,5 @@
-"""episode list|show|merge|unmerge|rename|date|split|judge|involve, contradict, matrix,
-coverage: the review team's work on episodes across conversations."""
+"""episode list|show|merge|unmerge|rename|date|split|judge|involve, contradict, overview,
+matrix, coverage: the review team's work on episodes across conversations."""
 
 from __future__ import annotations
 
@@ -236,6 +236,36 @@ def contradict_cmd(obj: Context, note_a: str, note_b: str, remove: bool) -> None
     contradict(obj.store, note.review, first, second, present=not remove)
 
 
+@click.command("overview")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@pass_context
+def overview_cmd(obj: Context, review_ref: str | None) -> None:
+    """Across the review: missing perspectives, discrepancies and open follow-ups."""
+    from facilitator.analysis.review_overview import review_overview
+
+    review = obj.review_id(review_ref)
+    overview = review_overview(obj.store, review)
+    people = overview.participants
+    labels = {e.episode.id: e.episode.label for e in overview.episodes}
+    gaps = overview.missing_perspectives()
+    click.echo(f"Missing perspectives ({len(gaps)}):")
+    for item, gap in gaps:
+        who = people[gap.participant]
+        click.echo(
+            f"  {item.episode.label} {item.episode.title}: {who.label} {who.role}, {who.agency}"
+            f" ({'; '.join(gap.reasons)})"
+        )
+    click.echo(f"Discrepancies ({len(overview.discrepancies)}):")
+    for d in overview.discrepancies:
+        where = ", ".join(labels.get(e, "?") for e in d.episodes) or "no episode"
+        raised = f"; raised in {len(d.raised_in)} conversation(s)" if d.raised_in else ""
+        click.echo(f"  [{where}] {' / '.join(n.text for n in d.notes)}{raised}")
+        click.echo(f"      from: {'; '.join(overview.labels.get(s, '?') for s in d.sources)}")
+    click.echo(f"Open follow-ups ({len(overview.open_follow_ups)}):")
+    for f in overview.open_follow_ups:
+        click.echo(f"  {f.text}  (from {overview.labels.get(f.conversation or '', 'review team')})")
+
+
 @click.command("matrix")
 @click.argument("review_ref", metavar="REVIEW", required=False)
 @pass_context
@@ -286,4 +316,4 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
         )
 
 
-COMMANDS = [episode, contradict_cmd, matrix_cmd, coverage_cmd]
+COMMANDS = [episode, contradict_cmd, overview_cmd, matrix_cmd, coverage_cmd]

@@ -2,7 +2,8 @@
 been heard on it and who not, discrepancies, and each account attributed to its source.
 
 Keys: r rename, d date, g the team's judgement, m merge into another, u unmerge, i who was
-involved, s split some notes off into a new episode, x the episode x factor matrix.
+involved, s split some notes off into a new episode, x the episode x factor matrix,
+o what spans the review (missing perspectives, all discrepancies, open follow-ups).
 The team's judgement is shown apart from the accounts.
 """
 
@@ -101,6 +102,33 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
     return out
 
 
+def describe_review(overview: ReviewOverview) -> Text:
+    """Across the review: missing perspectives, every discrepancy, open follow-ups."""
+    people = overview.participants
+    labels = {item.episode.id: item.episode.label for item in overview.episodes}
+    out = Text()
+    gaps = overview.missing_perspectives()
+    out.append(f"Missing perspectives ({len(gaps)})\n", style="bold yellow")
+    for item, gap in gaps:
+        who = people.get(gap.participant)
+        name = f"{who.label} {who.role}, {who.agency}" if who else gap.participant[:8]
+        out.append(display_text(f"  {item.episode.label}: {name} ({'; '.join(gap.reasons)})\n"))
+    out.append(f"Discrepancies ({len(overview.discrepancies)})\n", style="bold red")
+    for d in overview.discrepancies:
+        where = ", ".join(labels.get(e, "?") for e in d.episodes) or "no episode"
+        out.append(f"  [{where}] ", style="dim")
+        out.append(display_text(" / ".join(n.text for n in d.notes)))
+        if d.raised_in:
+            out.append(f"  (raised in {len(d.raised_in)} conversation(s))", style="dim")
+        out.append("\n")
+    out.append(f"Open follow-ups ({len(overview.open_follow_ups)})\n", style="bold")
+    for f in overview.open_follow_ups:
+        source = overview.labels.get(f.conversation or "", "review team")
+        out.append("  " + display_text(f.text))
+        out.append(display_text(f"  ({source})") + "\n", style="dim")
+    return out
+
+
 class SplitDialog(ModalScreen[tuple[str, str, list[str]] | None]):
     """A new episode's title and date, and which of the episode's notes move to it.
     Space ticks a note; ctrl+s splits; Escape cancels."""
@@ -180,6 +208,7 @@ class EpisodesScreen(Screen[None]):
         Binding("i", "involve", "Involved…", id="episode-involve"),
         Binding("s", "split", "Split…", id="episode-split"),
         Binding("x", "matrix", "Matrix", id="episode-matrix"),
+        Binding("o", "across", "Across the review", id="episodes-across"),
     ]
 
     def __init__(self, review: str) -> None:
@@ -450,6 +479,11 @@ class EpisodesScreen(Screen[None]):
                 )
 
         self.app.push_screen(SplitDialog(item, self.overview.labels), done)
+
+    def action_across(self) -> None:
+        """Show what spans the review in the detail pane; moving the cursor goes back."""
+        if self.overview:
+            self.query_one("#episode-detail", Static).update(describe_review(self.overview))
 
     def action_matrix(self) -> None:
         from facilitator.tui.screens.matrix import MatrixScreen
