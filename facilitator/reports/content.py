@@ -380,6 +380,12 @@ def narrative_section(data: ReviewData) -> list[Block]:
     by_anchor_all = {
         talk: data.reflection_anchor(notes) for talk, notes in data.notes_by_conversation.items()
     }
+    anchor_of = {
+        reflection.id: anchor
+        for anchors in by_anchor_all.values()
+        for anchor, reflections in anchors.items()
+        for reflection in reflections
+    }
     for episode in data.ordered_episodes():
         when = f" ({clean(episode.date_text)})" if episode.date_text else " (date not known)"
         heading_para = Para(
@@ -433,10 +439,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
         # Reflections tagged to this episode directly but following no account of it.
         shown = {n.id for n in accounts}
         for note in linked:
-            if note.kind == "reflection":
-                anchors = by_anchor_all.get(note.conversation, {})
-                if not any(note in anchors.get(a, []) for a in shown):
-                    heading_para.comments.append(Comment(note.text, data.reviewer(note.author)))
+            if note.kind == "reflection" and anchor_of.get(note.id) not in shown:
+                heading_para.comments.append(Comment(note.text, data.reviewer(note.author)))
         if not accounts:
             blocks.append(Para("No account of this episode yet.", flag="gap"))
         missing = data.missing_perspectives(episode)

@@ -12,6 +12,7 @@ Participants are cases; reviewers are users.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 import zipfile
@@ -28,14 +29,18 @@ _Q = "{" + NS + "}"
 _NAMESPACE = uuid.UUID("6f1c1f3e-3b8a-4b8e-9a53-6d1f0c2b9a10")  # our own, for stable GUIDs
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def guid(key: str) -> str:
-    """A QDA-XML GUID: our 32-hex ids as UUIDs, anything else hashed stably."""
-    if len(key) == 32:
-        try:
-            return str(uuid.UUID(hex=key))
-        except ValueError:
-            pass
-    return str(uuid.uuid5(_NAMESPACE, key))
+    """A QDA-XML GUID: our 32-hex ids as UUIDs, anything else hashed stably (a name-based
+    UUID, version 5 layout), so exporting twice gives the same GUIDs and QDA tools can
+    match a re-imported project with the earlier one."""
+    if len(key) != 32 or not _HEX.issuperset(key):
+        digest = hashlib.sha1(_NAMESPACE.bytes + key.encode("utf-8")).hexdigest()
+        variant = "89ab"[int(digest[16], 16) & 3]
+        key = f"{digest[:12]}5{digest[13:16]}{variant}{digest[17:32]}"
+    return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:32]}"
 
 
 def _el(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
@@ -67,8 +72,8 @@ class _Builder:
     def user(self, name: str | None) -> str | None:
         if not name:
             return None
-        key = f"user:{name}"
-        self.users.setdefault(name, guid(key))
+        if name not in self.users:
+            self.users[name] = guid(f"user:{name}")
         return self.users[name]
 
     def codebook(self, project: ET.Element, method: Method) -> dict[str, str]:
