@@ -221,7 +221,7 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         assert coverage.line.prompts == {"lr-picture"}
         text = screen_text(app)
         assert "Local rationality 1/7" in text
-        assert "Episodes named here: 1" in text
+        assert "Episodes 1" in text
         seen = len(other.ops())
         notes.record_note(conversation, "#1 @lr-aims @family Wanted to keep mother engaged")
         store.ingest(other.ops()[seen:])  # only what is new, as a sync would bring
@@ -252,10 +252,10 @@ async def test_episodes_named_elsewhere_are_listed_after_this_participants(
         await pilot.press("3")
         await settle(pilot)
         listing = app.screen.query_one(EpisodeList)
-        assert listing.border_title == "Episodes named here: 0 (and 3 elsewhere)"
+        assert listing.border_title == "Episodes 0 (+3 elsewhere)"
         service.record_note(store.conversation(second.id), "#2 @lr-aims Was at that meeting")
         await poll(pilot)
-        assert listing.border_title == "Episodes named here: 1 (and 2 elsewhere)"
+        assert listing.border_title == "Episodes 1 (+2 elsewhere)"
         assert listing.highlighted_option is not None
         assert "Strategy discussion" in str(listing.highlighted_option.prompt)
 

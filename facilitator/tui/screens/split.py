@@ -23,8 +23,8 @@ from facilitator.tui.widgets.note_capture import NoteCapture
 class SplitScreen(Screen[None]):
     DEFAULT_CSS = """
     SplitScreen > #split-body { height: 1fr; }
-    SplitScreen #split-lead { width: 3fr; }
-    SplitScreen #split-notes { width: 2fr; border-left: vkey $primary 30%; }
+    SplitScreen #split-lead { width: 2fr; }
+    SplitScreen #split-notes { width: 1fr; border-left: vkey $primary 30%; }
     SplitScreen #split-lead #lead-guide { width: 1fr; }
     SplitScreen #split-lead #lead-side { width: 1fr; }
     """

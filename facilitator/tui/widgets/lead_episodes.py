@@ -89,8 +89,8 @@ class EpisodeList(OptionList):
                 Option(episode_prompt(line, self.method), id=line.episode.id) for line in elsewhere
             )
         self.set_options(options)  # type: ignore[arg-type]
-        self.border_title = f"Episodes named here: {len(here)}" + (
-            f" (and {len(elsewhere)} elsewhere)" if elsewhere else ""
+        self.border_title = f"Episodes {len(here)}" + (
+            f" (+{len(elsewhere)} elsewhere)" if elsewhere else ""
         )
         ids = [o.id for o in options if o is not None]
         if keep in ids:
