@@ -149,3 +149,14 @@ async def test_palette_offers_the_main_actions(service: Service) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
     assert "New review" in titles and "Add participant" in titles
     assert "Take notes: C1" in titles and "Lead: C1" in titles and "Help" in titles
+
+
+async def test_closing_a_role_opened_from_the_command_line_shows_home(service: Service) -> None:
+    setup = small_review(service)
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, NotesScreen)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "R1  Review of Child Q" in screen_text(app)

@@ -65,6 +65,9 @@ class FacilitatorApp(App[None]):
         self._startup_hooks: list[Callable[[FacilitatorApp], object]] = []
         self.register_theme(HIGH_CONTRAST)
         self.theme = self._initial_theme()
+        from facilitator.tui.sync_worker import install as install_sync
+
+        self.sync_worker = install_sync(self)
 
     # --- what other parts rely on --------------------------------------------------
 
@@ -103,16 +106,19 @@ class FacilitatorApp(App[None]):
 
     _startup_done = False
 
-    def open_conversation(self, conversation_id: str, role: str) -> None:
-        """Push the screen for ``role`` ("notes", "lead" or "split") on this conversation."""
+    def open_conversation(self, conversation_id: str, role: str) -> bool:
+        """Push the screen for ``role`` ("notes", "lead" or "split") on this conversation.
+
+        Returns False (after telling the user why) if that view cannot be opened.
+        """
         if role == "notes":
             from facilitator.tui.screens.notes import NotesScreen
 
             self.push_screen(NotesScreen(conversation_id))
-            return
+            return True
         if role not in _ROLE_SCREENS:
             self.notify(f"Unknown role {role!r}.", severity="error")
-            return
+            return False
         module_name, class_name = _ROLE_SCREENS[role]
         try:
             screen_class = getattr(importlib.import_module(module_name), class_name)
@@ -122,18 +128,34 @@ class FacilitatorApp(App[None]):
                 title="Cannot open",
                 severity="error",
             )
-            return
+            return False
         screen: Screen = screen_class(conversation_id)
         self.push_screen(screen)
+        return True
+
+    def pop_screen(self):  # noqa: ANN201 - Textual's AwaitComplete
+        """Closing the last screen over the blank default one shows the home screen.
+
+        A role opened from the command line (``facilitator notes C1``) starts without
+        the home screen underneath (building it would slow the opening), so its close
+        action lands here.
+        """
+        from facilitator.tui.screens.home import HomeScreen
+
+        if len(self.screen_stack) == 2 and not isinstance(self.screen, HomeScreen):
+            return self.switch_screen(HomeScreen(review=self.start_review))
+        return super().pop_screen()
 
     # --- lifecycle -------------------------------------------------------------------
 
     def on_mount(self) -> None:
         from facilitator.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen(review=self.start_review))
-        if self.start_conversation_id:
-            self.open_conversation(self.start_conversation_id, self.start_role or "notes")
+        role = self.start_role or "notes"
+        if not (
+            self.start_conversation_id and self.open_conversation(self.start_conversation_id, role)
+        ):
+            self.push_screen(HomeScreen(review=self.start_review))
         self._startup_done = True
         hooks, self._startup_hooks = self._startup_hooks, []
         for hook in hooks:
@@ -175,6 +197,9 @@ class FacilitatorApp(App[None]):
         review = getattr(screen, "review_id", None) or self.start_review
         if review:
             yield from self._review_commands(review)
+            from facilitator.tui.sync_worker import commands as sync_commands
+
+            yield from sync_commands(self, review)
 
     def _review_commands(self, review: str) -> Iterable[SystemCommand]:
         """The review team's screens: episodes board, matrix, plans for next conversations."""

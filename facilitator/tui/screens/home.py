@@ -144,7 +144,7 @@ class HomeScreen(Screen[None]):
         ):
             if count:
                 options.highlighted = keep if keep is not None and keep < count else 0
-        self.refresh_bindings()
+        self._bindings_changed()
 
     @on(OptionList.OptionHighlighted, "#reviews")
     def _review_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -165,6 +165,19 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted)
     def _any_highlight(self) -> None:
+        self._bindings_changed()
+
+    def _bindings_changed(self) -> None:
+        # A footer redraw is not cheap: one per frame at most, and only on the screen on
+        # show (a screen coming back to the top refreshes its bindings anyway).
+        if self.is_current and not self._bindings_pending:
+            self._bindings_pending = True
+            self.call_after_refresh(self._refresh_bindings_now)
+
+    _bindings_pending = False
+
+    def _refresh_bindings_now(self) -> None:
+        self._bindings_pending = False
         self.refresh_bindings()
 
     def _selected(self, list_id: str) -> str | None:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 class NotesScreen(Screen[None]):
     """Everything the note-taker needs, usable from the keyboard alone at 80x24."""
 
+    AUTO_FOCUS = "#note-box"
+
     BINDINGS = [
         Binding("f2", "start", "Start", id="start"),
         Binding("f2", "end", "End", id="end"),
@@ -41,6 +43,7 @@ class NotesScreen(Screen[None]):
         self.conversation_id = conversation_id
         self._stage: int | None = None
         self._stage_by_others = False
+        self._stage_shown = False
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -97,11 +100,13 @@ class NotesScreen(Screen[None]):
         events = store.stage_events(self.conversation_id)
         stage = events[-1].stage if events else None
         self._stage_by_others = any(event.by not in (None, store.author) for event in events)
-        if stage != self._stage:
-            self._stage = stage
+        if stage != self._stage or not self._stage_shown:
+            first = not self._stage_shown
+            self._stage, self._stage_shown = stage, True
             title = self.facilitator.method.stage(stage).title if stage else ""
             self.query_one(SidePanel).show_stage(stage, title)
-            self.refresh_bindings()
+            if not first:  # the footer is built after mounting anyway
+                self.refresh_bindings()
 
     def _refresh_panel(self, *, episodes: bool) -> None:
         capture_ = self.capture

@@ -133,8 +133,8 @@ class NoteCapture(Vertical):
     NoteCapture > #capture-status { height: 1; padding: 0 1; color: $text-muted; }
     NoteCapture > #capture-status.-problem { color: $warning; text-style: bold; }
     NoteCapture > #capture-status.-recovered { color: $warning; text-style: bold; }
-    NoteCapture > NoteBox.-textual-compact { height: auto; min-height: 2; max-height: 6;
-        background: $boost; }
+    /* A fixed height: a box that grows with its text relays out the screen per key. */
+    NoteCapture > NoteBox.-textual-compact { height: 3; background: $boost; }
     NoteCapture > NoteBox.-textual-compact:focus { background: $primary 15%; }
     NoteCapture > #capture-hint { height: 1; padding: 0 1; color: $text-muted; }
     """
@@ -168,7 +168,8 @@ class NoteCapture(Vertical):
 
     def compose(self) -> ComposeResult:
         method = self.facilitator.method
-        yield NotesList(id="earlier-notes")
+        # Rows are given at construction, so the list measures them once when laid out.
+        yield NotesList(*self._read_notes(), id="earlier-notes")
         yield Static("", id="capture-status", markup=False)
         yield NoteBox(
             id="note-box",
@@ -189,7 +190,9 @@ class NoteCapture(Vertical):
         store = self.facilitator.store
         self.conversation: Conversation = store.conversation(self.conversation_id)
         self.drafts = DraftKeeper(store, self.conversation_id)
-        self.load_notes()
+        # No row is highlighted while typing; moving into the list starts at the latest.
+        self.notes_list.highlighted = None
+        self.call_after_refresh(self.notes_list.scroll_end, animate=False, immediate=True)
         draft = store.draft(self.conversation_id)
         if draft is not None and draft.text:
             self._started_at = draft.started_at or draft.saved_at
@@ -206,7 +209,8 @@ class NoteCapture(Vertical):
 
     # --- loading and counting ----------------------------------------------------
 
-    def load_notes(self) -> None:
+    def _read_notes(self) -> list[Option]:
+        """Read this conversation's notes and make their rows (without touching widgets)."""
         method = self.facilitator.method
         notes = self.facilitator.store.notes(conversation=self.conversation_id)
         self.notes = {note.id: note for note in notes}
@@ -214,9 +218,13 @@ class NoteCapture(Vertical):
         self.deleted.clear()
         self.deleted_stack.clear()
         self._recount()
+        return [Option(note_prompt(note, method), id=note.id) for note in notes]
+
+    def load_notes(self) -> None:
+        """Read the notes again (e.g. after a sync brought new ones)."""
         listing = self.notes_list
-        listing.clear_options()
-        listing.add_options(Option(note_prompt(note, method), id=note.id) for note in notes)
+        listing.set_options(self._read_notes())
+        listing.highlighted = None
         self.call_after_refresh(listing.scroll_end, animate=False, immediate=True)
 
     def _recount(self) -> None:
