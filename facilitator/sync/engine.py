@@ -277,7 +277,11 @@ class SyncEngine:
         if not foreign:
             return
         current = [op.seq for op in foreign if op.epoch == store.epoch]
-        from_seq = min(current) if current else store._next_seq
+        # Only ops that never reached the share move: moving a published op would give it
+        # two numberings. Published ops that share a seq with the other copy's stay beside
+        # them (ops are identified by id).
+        published = self._marks.get((store.device, store.epoch), 0)
+        from_seq = max(min(current), published + 1) if current else store._next_seq
         above = max(op.epoch for op in foreign)
         # A small random jump: two clones forking at once rarely pick the same epoch.
         report.forked_to = store.fork_epoch(from_seq, above_epoch=above, jump=secrets.randbelow(8))

@@ -1,0 +1,186 @@
+"""Sync conflicts: notes edited on two laptops at once (both versions kept) and fields two
+laptops set at once. Choose a version (1, 2, ...) or merge (m, then ctrl+s): either way a
+new revision on top of both, so the conflict is settled on every laptop once synced."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from facilitator.sync import conflicts as rules
+
+if TYPE_CHECKING:
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.sync_worker import SyncWorker
+
+Item = rules.NoteConflict | rules.FieldConflict
+
+
+def _one_line(value: Any, width: int = 60) -> str:
+    text = " ".join(str(value).split()) if value is not None else "(empty)"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def describe(item: Item) -> Text:
+    if isinstance(item, rules.NoteConflict):
+        return Text(
+            f"Note at {item.note.at[11:16]}: {len(item.heads)} versions · "
+            f"{_one_line(item.note.text, 50)}"
+        )
+    return Text(
+        f"{item.title}: {_one_line(item.winner.value, 25)} / {_one_line(item.other.value, 25)}"
+    )
+
+
+def sides(item: Item) -> list[tuple[str, str]]:
+    """(value as text, who) for each version, in the order the keys 1, 2, ... choose."""
+    if isinstance(item, rules.NoteConflict):
+        return [(r.text, f"{r.author or 'someone'} at {r.at[:16]}") for r in item.heads]
+    return [
+        (str(item.winner.value), f"{item.winner.author} (shown now)"),
+        (str(item.other.value), f"{item.other.author}"),
+    ]
+
+
+class ConflictsScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ConflictsScreen #conflict-list { height: 1fr; }
+    ConflictsScreen #conflict-detail { height: auto; max-height: 50%; padding: 0 1;
+        border-top: solid $primary; }
+    ConflictsScreen #merge-box { height: 10; display: none; }
+    ConflictsScreen #merge-box.-open { display: block; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("1", "choose(1)", "Keep 1"),
+        Binding("2", "choose(2)", "Keep 2"),
+        Binding("3", "choose(3)", "Keep 3", show=False),
+        Binding("m", "merge", "Merge"),
+        Binding("ctrl+s", "save_merge", "Save merge"),
+    ]
+
+    def __init__(self, review: str, worker: SyncWorker | None = None) -> None:
+        super().__init__()
+        self.review_id = review
+        self.worker = worker
+        self.items: list[Item] = []
+
+    @property
+    def facilitator(self) -> FacilitatorApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Sync conflicts", id="conflict-title", markup=False)
+        yield OptionList(id="conflict-list")
+        yield Static("", id="conflict-detail", markup=False)
+        yield TextArea(id="merge-box")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="conflicts")
+    def load(self) -> None:
+        store = self.facilitator.store
+        items: list[Item] = [
+            *rules.note_conflicts(store, self.review_id),
+            *rules.field_conflicts(store, self.review_id),
+        ]
+        self.app.call_from_thread(self._show, items)
+
+    def _show(self, items: list[Item]) -> None:
+        self.items = items
+        options = self.query_one("#conflict-list", OptionList)
+        options.clear_options()
+        options.add_options(Option(describe(item), id=str(i)) for i, item in enumerate(items))
+        if items:
+            options.highlighted = 0
+            options.focus()
+        else:
+            self.query_one("#conflict-detail", Static).update(
+                Text("No conflicts: every laptop's edits merged cleanly.")
+            )
+        self.refresh_bindings()
+
+    @property
+    def current(self) -> Item | None:
+        index = self.query_one("#conflict-list", OptionList).highlighted
+        return self.items[index] if index is not None and index < len(self.items) else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        item = self.current
+        if item is None:
+            return
+        detail = Text()
+        for number, (value, who) in enumerate(sides(item), start=1):
+            detail.append(f"{number}) ", style="bold")
+            detail.append(f"{who}\n", style="italic")
+            detail.append(f"{value}\n\n")
+        detail.append("Keys: a number keeps that version; m merges them by hand.")
+        self.query_one("#conflict-detail", Static).update(detail)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        merging = self.query_one("#merge-box", TextArea).has_class("-open")
+        if action == "choose":
+            item = self.current
+            return item is not None and not merging and int(parameters[0]) <= len(sides(item))
+        if action == "merge":
+            return isinstance(self.current, rules.NoteConflict) and not merging
+        if action == "save_merge":
+            return merging
+        return True
+
+    # --- resolving ------------------------------------------------------------------------
+
+    def action_choose(self, number: int) -> None:
+        item = self.current
+        if item is None or number > len(sides(item)):
+            return
+        store = self.facilitator.store
+        if isinstance(item, rules.NoteConflict):
+            rules.resolve_note(store, item.note, item.heads[number - 1].text)
+        else:
+            chosen = (item.winner, item.other)[number - 1]
+            rules.resolve_field(store, item, chosen.value)
+        self._resolved()
+
+    def action_merge(self) -> None:
+        item = self.current
+        if not isinstance(item, rules.NoteConflict):
+            return
+        box = self.query_one("#merge-box", TextArea)
+        box.load_text("\n".join(revision.text for revision in item.heads))
+        box.add_class("-open")
+        box.focus()
+        self.refresh_bindings()
+
+    def action_save_merge(self) -> None:
+        item = self.current
+        box = self.query_one("#merge-box", TextArea)
+        if not isinstance(item, rules.NoteConflict) or not box.has_class("-open"):
+            return
+        rules.resolve_note(self.facilitator.store, item.note, box.text)
+        box.remove_class("-open")
+        self._resolved()
+
+    def _resolved(self) -> None:
+        self.notify("Resolved; other laptops see it after their next sync.")
+        if self.worker is not None:
+            self.worker.forget_conflict_counts()
+        self.load()
+
+    def action_close(self) -> None:
+        box = self.query_one("#merge-box", TextArea)
+        if box.has_class("-open"):
+            box.remove_class("-open")
+            self.query_one("#conflict-list", OptionList).focus()
+            self.refresh_bindings()
+            return
+        self.app.pop_screen()

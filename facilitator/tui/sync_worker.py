@@ -1,0 +1,193 @@
+"""Background sync for the app: a thread that syncs every shared review every few seconds
+and tells the UI what happened. Typing never waits for it: the UI thread only receives a
+small status object; the store's own lock is held for one batch of ops at a time.
+
+The worker starts when the app opens if a review on this laptop is shared (reviews shared
+while the app is open are picked up on the next round).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.message import Message
+from textual.signal import Signal
+from textual.worker import get_current_worker
+
+from facilitator.sync import SyncError, SyncReport, engine_for, shared_reviews
+from facilitator.sync import conflicts as conflict_rules
+
+if TYPE_CHECKING:
+    from facilitator.sync import SyncEngine
+    from facilitator.tui.app import FacilitatorApp
+
+DEFAULT_INTERVAL_S = 3.0
+POLL_S = 0.1
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows. ``shared`` False: nothing to show at all."""
+
+    shared: bool = False
+    last_sync: str | None = None
+    reachable: bool = True
+    pending: int = 0
+    conflicts: int = 0
+    received: int = 0
+    problems: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        if not self.shared:
+            return ""
+        if self.last_sync is None:
+            parts = ["sync: starting"]
+        elif not self.reachable:
+            parts = ["share unreachable"]
+        else:
+            parts = [f"synced {self.last_sync}"]
+        if self.pending:
+            parts.append(f"{self.pending} to send")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}")
+        if self.reachable and self.problems:
+            parts.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
+        return " · ".join(parts)
+
+
+class SyncWorker:
+    """Owned by the app; widgets subscribe to :attr:`changed`."""
+
+    class Synced(Message):
+        """Posted to the app after every round (reports are plain data)."""
+
+        def __init__(self, status: SyncStatus, reports: tuple[SyncReport, ...]) -> None:
+            super().__init__()
+            self.status = status
+            self.reports = reports
+
+    def __init__(self, app: FacilitatorApp, interval: float = DEFAULT_INTERVAL_S) -> None:
+        self.app = app
+        self.interval = interval
+        self.status = SyncStatus()
+        self.reports: tuple[SyncReport, ...] = ()
+        self.changed: Signal[SyncStatus] = Signal(app, "sync-status")
+        self._wake = threading.Event()
+        self._engines: dict[str, SyncEngine] = {}
+        self._conflicts: dict[str, int] = {}
+        self.running = False
+
+    # --- control (UI thread) -------------------------------------------------------
+
+    def start(self) -> bool:
+        """Start syncing if any review here is shared; False if there is nothing to sync."""
+        if self.running or not shared_reviews(self.app.store):
+            return False
+        self.running = True
+        self.status = SyncStatus(shared=True)
+        self.changed.publish(self.status)
+        self.app.run_worker(
+            self._run, name="sync", group="sync", thread=True, exclusive=True, exit_on_error=False
+        )
+        return True
+
+    def sync_now(self) -> None:
+        if not self.running:
+            self.start()
+        self._wake.set()
+
+    def forget_conflict_counts(self) -> None:
+        """After a resolution: count conflicts again on the next round."""
+        self._conflicts.clear()
+        self._wake.set()
+
+    # --- the thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            status, reports = self.round()
+            try:
+                self.app.call_from_thread(self._publish, status, reports)
+            except RuntimeError:
+                return  # the app has closed
+            waited = 0.0
+            while waited < self.interval and not worker.is_cancelled:
+                if self._wake.wait(POLL_S):
+                    break
+                waited += POLL_S
+            self._wake.clear()
+
+    def round(self) -> tuple[SyncStatus, tuple[SyncReport, ...]]:
+        """One sync of every shared review (runs in the worker thread; tests call it too)."""
+        store = self.app.store
+        reports: list[SyncReport] = []
+        problems: list[str] = []
+        for review in shared_reviews(store):
+            engine = self._engines.get(review)
+            if engine is None:
+                try:
+                    engine = self._engines[review] = engine_for(store, review)
+                except SyncError as exc:
+                    problems.append(str(exc))
+                    continue
+            report = engine.sync()
+            reports.append(report)
+            problems.extend(report.problems)
+            if report.pulled_ops or review not in self._conflicts:
+                self._conflicts[review] = conflict_rules.count(store, review)
+        status = SyncStatus(
+            shared=True,
+            last_sync=datetime.now().astimezone().strftime("%H:%M:%S"),
+            reachable=all(r.reachable for r in reports) if reports else False,
+            pending=sum(r.pending for r in reports),
+            conflicts=sum(self._conflicts.get(r.review, 0) for r in reports),
+            received=sum(r.pulled_ops for r in reports),
+            problems=tuple(problems),
+        )
+        return status, tuple(reports)
+
+    def _publish(self, status: SyncStatus, reports: tuple[SyncReport, ...]) -> None:
+        self.status, self.reports = status, reports
+        self.changed.publish(status)
+        self.app.post_message(self.Synced(status, reports))
+        if status.received:
+            self._refresh_screen()
+
+    def _refresh_screen(self) -> None:
+        """New ops arrived: a screen that defines ``refresh_from_store()`` re-reads now."""
+        method = getattr(self.app.screen, "refresh_from_store", None)
+        if callable(method):
+            method()
+
+
+def install(app: FacilitatorApp, interval: float = DEFAULT_INTERVAL_S) -> SyncWorker:
+    """Give the app a sync worker and a status widget on every screen's status bar."""
+    from facilitator.tui.widgets.sync_status import SyncStatusWidget
+
+    worker = SyncWorker(app, interval)
+    app.register_status_widget(lambda: SyncStatusWidget(worker))
+    app.add_startup_hook(lambda _app: worker.start())
+    return worker
+
+
+def commands(app: FacilitatorApp, review: str) -> Iterable[SystemCommand]:
+    """Palette entries: sync now, and the conflicts screen."""
+    worker: SyncWorker | None = getattr(app, "sync_worker", None)
+    if worker is None or review not in shared_reviews(app.store):
+        return
+    yield SystemCommand("Sync now", "Sync shared reviews with their folders now", worker.sync_now)
+
+    def open_conflicts() -> None:
+        from facilitator.tui.screens.conflicts import ConflictsScreen
+
+        app.push_screen(ConflictsScreen(review, worker))
+
+    yield SystemCommand(
+        "Sync conflicts", "Notes and fields changed on two laptops at once", open_conflicts
+    )

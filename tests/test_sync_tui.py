@@ -1,0 +1,216 @@
+"""Sync in the app: the status is always visible, a stage change on the lead's laptop
+reaches the note-taker's screen within two sync rounds, typing never waits for a sync,
+and conflicts are resolved on their own screen."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+from pathlib import Path
+
+from facilitator.service import Service
+from facilitator.store import Store
+from facilitator.sync import engine as sync_engine
+from facilitator.sync import engine_for, join_share, share_review
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.screens.conflicts import ConflictsScreen
+from facilitator.tui.sync_worker import SyncWorker
+from facilitator.tui.widgets.note_box import NoteBox
+from facilitator.tui.widgets.sync_status import SyncStatusWidget
+from tests.tui_support import START, FakeClock, screen_text, small_review
+
+PASS = "correct horse battery"
+
+
+def shared(service: Service, tmp_path: Path) -> tuple[Store, str, str, Path]:
+    """The note-taker's store (``service``) and the lead's laptop, sharing one review."""
+    setup = small_review(service, started_at=START.isoformat())
+    folder = tmp_path / "share"
+    lead = Store(tmp_path / "lead.db", author="Lead")
+    share_review(service.store, setup.review, folder, PASS, scrypt_n=2**10)
+    join_share(lead, folder, PASS)
+    return lead, setup.review, setup.conversation, folder
+
+
+async def rounds(pilot, worker: SyncWorker, count: int) -> None:  # noqa: ANN001
+    """Wait until the worker has finished ``count`` more sync rounds."""
+    done = asyncio.Event()
+    seen = 0
+
+    def on_status(_status) -> None:  # noqa: ANN001
+        nonlocal seen
+        seen += 1
+        if seen >= count:
+            done.set()
+
+    worker.changed.subscribe(pilot.app.screen, on_status, immediate=True)
+    await asyncio.wait_for(done.wait(), timeout=30)
+    worker.changed.unsubscribe(pilot.app.screen)
+
+
+async def test_status_is_hidden_when_nothing_is_shared(service: Service) -> None:
+    setup = small_review(service)
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        widget = app.screen.query_one(SyncStatusWidget)
+        assert not widget.display and not app.sync_worker.running
+
+
+async def test_status_shows_last_sync_pending_and_an_unreachable_share(
+    service: Service, tmp_path: Path
+) -> None:
+    lead, review, conversation, folder = shared(service, tmp_path)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    app.sync_worker.interval = 0.2
+    async with app.run_test(size=(120, 24)) as pilot:
+        await rounds(pilot, app.sync_worker, 1)
+        await pilot.pause()
+        widget = app.screen.query_one(SyncStatusWidget)
+        assert widget.display and "synced" in screen_text(app)
+        assert not widget.has_class("-trouble")
+        shutil.move(folder, tmp_path / "unplugged")
+        store = service.store
+        store.add_note(store.conversation(conversation), "Typed while the share is away")
+        await rounds(pilot, app.sync_worker, 2)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "share unreachable" in text and "2 to send" in text
+        assert widget.has_class("-trouble")
+        shutil.move(tmp_path / "unplugged", folder)
+        await rounds(pilot, app.sync_worker, 2)
+        await pilot.pause()
+        assert "synced" in screen_text(app) and "to send" not in screen_text(app)
+    lead.close()
+
+
+async def test_a_stage_change_reaches_the_note_taker_within_two_rounds(
+    service: Service, tmp_path: Path
+) -> None:
+    lead, review, conversation, _ = shared(service, tmp_path)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    app.sync_worker.interval = 0.2
+    async with app.run_test(size=(120, 24)) as pilot:
+        await rounds(pilot, app.sync_worker, 1)
+        lead.set_stage(lead.conversation(conversation), 4)
+        engine_for(lead, review).sync()  # the lead's own worker sends it
+        await rounds(pilot, app.sync_worker, 2)
+        for _ in range(30):  # the note-taker's screen re-reads the stage once a second
+            if "Stage 4/9" in screen_text(app):
+                break
+            await pilot.pause(0.1)
+        assert "Stage 4/9" in screen_text(app)
+    lead.close()
+
+
+async def test_typing_never_waits_for_a_sync(service: Service, tmp_path: Path, monkeypatch) -> None:
+    lead, review, conversation, _ = shared(service, tmp_path)
+    release = threading.Event()
+    started = threading.Event()
+    real_sync = sync_engine.SyncEngine.sync
+
+    def slow_sync(self):  # noqa: ANN001, ANN202 - a share that takes ages to answer
+        started.set()
+        release.wait(20)
+        return real_sync(self)
+
+    monkeypatch.setattr(sync_engine.SyncEngine, "sync", slow_sync)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(120, 24)) as pilot:
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        assert started.is_set()
+        await pilot.press(*"Saw her")
+        await pilot.press("enter")
+        await pilot.pause()
+        # Saved while the sync is still stuck in the share.
+        assert [n.text for n in service.store.notes(conversation=conversation)] == ["Saw her"]
+        assert isinstance(app.focused, NoteBox) and app.focused.text == ""
+        release.set()
+        await rounds(pilot, app.sync_worker, 1)
+    lead.close()
+
+
+def conflicting_note(service: Service, lead: Store, review: str, conversation: str) -> str:
+    store = service.store
+    note_id = store.add_note(store.conversation(conversation), "Mother said the visit was late")
+    engine_for(store, review).sync()
+    engine_for(lead, review).sync()
+    lead.revise_note(lead.note(note_id), "Mother said the visit was an hour late")
+    store.revise_note(store.note(note_id), "Mother said the visit was late [sic]")
+    engine_for(lead, review).sync()
+    engine_for(store, review).sync()
+    assert store.note(note_id).conflict
+    return note_id
+
+
+async def test_choosing_a_version_settles_a_note_conflict(service: Service, tmp_path: Path):
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note_id = conflicting_note(service, lead, review, conversation)
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(ConflictsScreen(review, app.sync_worker))
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "2 versions" in text and "[sic]" in text  # user text shown as it is
+        heads = service.store.note(note_id).heads
+        second = next(r for r in service.store.revisions(note_id) if r.id == heads[1])
+        await pilot.press("2")
+        await pilot.pause(0.3)
+        note = service.store.note(note_id)
+        assert not note.conflict and note.text == second.text
+        assert "No conflicts" in screen_text(app)
+    engine_for(service.store, review).sync()
+    engine_for(lead, review).sync()
+    assert not lead.note(note_id).conflict and lead.note(note_id).text == second.text
+    lead.close()
+
+
+async def test_merging_by_hand_keeps_both_parents(service: Service, tmp_path: Path) -> None:
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note_id = conflicting_note(service, lead, review, conversation)
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(ConflictsScreen(review, app.sync_worker))
+        await pilot.pause(0.3)
+        heads = service.store.note(note_id).heads
+        await pilot.press("m")
+        await pilot.pause()
+        box = app.focused
+        box.load_text("Mother said the visit was an hour late (merged)")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+    note = service.store.note(note_id)
+    assert note.text == "Mother said the visit was an hour late (merged)" and not note.conflict
+    (merge,) = [r for r in service.store.revisions(note_id) if r.id == note.heads[0]]
+    assert set(merge.parents) == set(heads)
+    lead.close()
+
+
+async def test_a_field_set_on_two_laptops_offers_both_sides(
+    service: Service, tmp_path: Path
+) -> None:
+    lead, review, conversation, _ = shared(service, tmp_path)
+    store = service.store
+    store.update(review, "review", review, title="Review of Child Q")
+    lead.update(review, "review", review, title="Review of Child Q (2025)")
+    for laptop in (store, lead, store):
+        engine_for(laptop, review).sync()
+    winner = store.review(review).title
+    loser = ({"Review of Child Q", "Review of Child Q (2025)"} - {winner}).pop()
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(ConflictsScreen(review, app.sync_worker))
+        await pilot.pause(0.3)
+        assert "review title" in screen_text(app)
+        await pilot.press("2")
+        await pilot.pause(0.3)
+        assert "No conflicts" in screen_text(app)
+    assert store.review(review).title == loser
+    engine_for(store, review).sync()
+    engine_for(lead, review).sync()
+    assert lead.review(review).title == loser
+    lead.close()
