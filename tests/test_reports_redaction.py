@@ -192,3 +192,15 @@ def test_docx_scan_reads_across_runs() -> None:
         assert b"Sam" in package.read("word/document.xml")
     leaks = register(("Sam Okafor", "Social worker")).scan(texts(data))
     assert leaks and "paragraph" in leaks[0].where
+
+
+def test_a_team_entry_overrides_the_automatic_one(store: Store, method: Method, service: Service):
+    review = store.create_review("Override")
+    mother = store.add_participant(review, role="Mother", agency="Family", kind="family",
+                                   name="Rosa Diaz")  # fmt: skip
+    conversation = store.conversation(store.new_conversation(review, mother))
+    service.record_note(conversation, "Rosa Diaz said the visits felt like checking up")
+    redaction.add(store, review, "Rosa Diaz", "Ms A (mother)")
+    text = export(store, method, review, "md", final=True).decode()
+    assert "Ms A (mother) said the visits felt like checking up" in text
+    assert "rosa" not in text.lower() and "diaz" not in text.lower()
