@@ -208,7 +208,8 @@ class ConversationWatch:
                 continue
             fields = op.fields
             if op.entity == "note":
-                mine = op.entity_id in self.notes or op.entity_id in self.hidden
+                # A note created earlier in this same batch counts as ours too.
+                mine = self._known(op.entity_id, touched)
                 if mine or fields.get("conversation") == self.conversation_id:
                     recheck = op.action in ("delete", "restore")
                     touched[op.entity_id] = touched.get(op.entity_id, False) or recheck
@@ -216,11 +217,11 @@ class ConversationWatch:
                     changes.queries = True
             elif op.entity == "revision":
                 note = str(fields.get("note", ""))
-                if note in self.notes or note in self.hidden:
+                if self._known(note, touched):
                     touched[note] = touched.get(note, False) or note in self.hidden
             elif op.entity == "link":
                 source = str(fields.get("source", ""))
-                if source in self.notes or source in self.hidden:
+                if self._known(source, touched):
                     touched.setdefault(source, False)
             elif op.entity == "episode":
                 changes.episodes = True
@@ -250,6 +251,9 @@ class ConversationWatch:
         if changes:
             self.version += 1
         return changes
+
+    def _known(self, note_id: str, touched: dict[str, bool]) -> bool:
+        return note_id in self.notes or note_id in self.hidden or note_id in touched
 
     def _refresh_note(self, note_id: str, recheck: bool) -> None:
         old = self.notes.pop(note_id, None)
