@@ -165,3 +165,31 @@ def test_demo_without_store_uses_its_own_file(tmp_path: Path, monkeypatch) -> No
     assert result.returncode == 0, result.stderr
     assert str(tmp_path / "data") in result.stdout
     assert not env_store.exists()
+
+
+def test_participant_pseudonym_and_edit(store_path: Path) -> None:
+    run(store_path, "review", "new", "R")
+    person = run(
+        store_path,
+        "participant",
+        "add",
+        "R1",
+        "--role",
+        "Mother",
+        "--agency",
+        "Family",
+        "--kind",
+        "family",
+        "--name",
+        "Ms R",
+        "--pseudonym",
+        "Alice",
+    ).stdout
+    run(store_path, "participant", "edit", "P1", "--role", "Birth mother")
+    data = json.loads(run(store_path, "export", "R1").stdout)
+    [p] = data["participants"]
+    assert p["id"] == person.strip()
+    assert (p["role"], p["kind"], p["name"]) == ("Birth mother", "family", "Ms R")
+    assert p["pseudonym"] == "Alice"
+    nothing = run(store_path, "participant", "edit", "P1", check=False)
+    assert nothing.returncode != 0 and "at least one of" in nothing.stderr

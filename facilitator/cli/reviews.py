@@ -58,13 +58,43 @@ def participant() -> None:
 @click.option("--agency", required=True, help="Their agency, e.g. 'Children's social care'.")
 @click.option("--name", help="Their name (kept out of final reports).")
 @click.option("--kind", type=click.Choice(PARTICIPANT_KINDS), default="worker", show_default=True)
+@click.option("--pseudonym", help="How a family member appears in final reports.")
 @pass_context
 def participant_add(
-    obj: Context, review_ref: str, role: str, agency: str, name: str | None, kind: str
+    obj: Context,
+    review_ref: str,
+    role: str,
+    agency: str,
+    name: str | None,
+    kind: str,
+    pseudonym: str | None,
 ) -> None:
     """Add a participant; prints their id."""
     review_id = obj.review_id(review_ref)
-    click.echo(obj.store.add_participant(review_id, role=role, agency=agency, kind=kind, name=name))
+    click.echo(
+        obj.store.add_participant(
+            review_id, role=role, agency=agency, kind=kind, name=name, pseudonym=pseudonym
+        )
+    )
+
+
+@participant.command("edit")
+@click.argument("participant_ref", metavar="PARTICIPANT")
+@click.option("--role", help="A new role.")
+@click.option("--agency", help="A new agency.")
+@click.option("--name", help="A new name.")
+@click.option("--kind", type=click.Choice(PARTICIPANT_KINDS))
+@click.option("--pseudonym", help="How a family member appears in final reports.")
+@pass_context
+def participant_edit(obj: Context, participant_ref: str, **changes: str | None) -> None:
+    """Change a participant's details (only the options given)."""
+    participant_id = obj.store.resolve("participants", participant_ref)
+    fields = {k: v.strip() for k, v in changes.items() if v is not None and v.strip()}
+    if not fields:
+        raise click.UsageError("give at least one of --role, --agency, --name, --kind, --pseudonym")
+    person = obj.store.participant(participant_id)
+    obj.store.update(person.review, "participant", participant_id, **fields)
+    click.echo(participant_id)
 
 
 @participant.command("list")

@@ -42,6 +42,7 @@ def export_review(
                 "agency": p.agency,
                 "kind": p.kind,
                 "name": p.name,
+                "pseudonym": p.pseudonym,
             }
             for p in participants
         ],

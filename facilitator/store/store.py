@@ -279,6 +279,7 @@ class Store:
         agency: str,
         kind: str = "worker",
         name: str | None = None,
+        pseudonym: str | None = None,
     ) -> str:
         if kind not in PARTICIPANT_KINDS:
             raise StoreError(f"kind must be one of {', '.join(PARTICIPANT_KINDS)}, not {kind!r}")
@@ -288,6 +289,8 @@ class Store:
         fields: dict[str, Any] = {"role": role.strip(), "agency": agency.strip(), "kind": kind}
         if name and name.strip():
             fields["name"] = name.strip()
+        if pseudonym and pseudonym.strip():
+            fields["pseudonym"] = pseudonym.strip()
         self.emit(review, "participant", participant_id, "set", fields)
         return participant_id
 
