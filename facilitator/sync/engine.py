@@ -281,6 +281,9 @@ class SyncEngine:
         # two numberings. Published ops that share a seq with the other copy's stay beside
         # them (ops are identified by id).
         published = self._marks.get((store.device, store.epoch), 0)
+        for segment in mine:  # our own segments from before a restore count as published
+            if segment.epoch == store.epoch and all(op.id in have for op in segment.ops):
+                published = max(published, segment.last)
         from_seq = max(min(current), published + 1) if current else store._next_seq
         above = max(op.epoch for op in foreign)
         # A small random jump: two clones forking at once rarely pick the same epoch.
