@@ -48,8 +48,13 @@ class Service:
         at: str | None = None,
         stage: int | None = None,
         elapsed_s: float | None = None,
+        document: str | None = None,
+        passage: str | None = None,
     ) -> Recorded:
-        """Parse a typed line and save it durably, creating any ``#new`` episodes with it."""
+        """Parse a typed line and save it durably, creating any ``#new`` episodes with it.
+
+        ``document``/``passage`` cite an imported agency record the note draws on.
+        """
         parsed = capture.parse(line, self.method)
         at = at or self.store.now_iso()
         if stage is None:
@@ -80,6 +85,8 @@ class Service:
                 factors=parsed.factors,
                 prompts=parsed.prompts,
                 problems=problems,
+                document=document,
+                passage=passage,
             )
         return Recorded(note_id, parsed, tuple(problems), tuple(created))
 

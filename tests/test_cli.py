@@ -193,3 +193,46 @@ def test_participant_pseudonym_and_edit(store_path: Path) -> None:
     assert p["pseudonym"] == "Alice"
     nothing = run(store_path, "participant", "edit", "P1", check=False)
     assert nothing.returncode != 0 and "at least one of" in nothing.stderr
+
+
+def test_note_cites_a_document_passage(store_path: Path, tmp_path: Path) -> None:
+    run(store_path, "review", "new", "R")
+    run(store_path, "participant", "add", "R1", "--role", "GP", "--agency", "Health")
+    run(store_path, "conversation", "new", "R1", "P1")
+    record = tmp_path / "gp.txt"
+    record.write_text("12 March 2024: letter sent to the school about the bruise.\n")
+    run(store_path, "import", "R1", str(record), "--agency", "Health")
+    data = json.loads(run(store_path, "export", "R1").stdout)
+    document = data["documents"][0]["id"]
+    bad = run(
+        store_path,
+        "note",
+        "add",
+        "C1",
+        "x",
+        "--cite",
+        document[:6],
+        "--passage",
+        "not there",
+        check=False,
+    )
+    assert bad.returncode == 1 and "not in the document" in bad.stderr
+    note = run(
+        store_path,
+        "note",
+        "add",
+        "C1",
+        "Says the letter went in March",
+        "--cite",
+        document[:6],
+        "--passage",
+        "letter sent to the school",
+    ).stdout.strip()
+    import sqlite3
+
+    row = (
+        sqlite3.connect(store_path)
+        .execute("SELECT document, passage FROM notes WHERE id = ?", (note,))
+        .fetchone()
+    )
+    assert row == (document, "letter sent to the school")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from facilitator.cli.context import Context, parse_when_option, pass_context
+from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
 
 
 @click.group()
@@ -17,15 +17,37 @@ def note() -> None:
 @click.argument("text")
 @click.option("--at", "when", help="When the note was taken (default: now).")
 @click.option("--stage", type=click.IntRange(1, 9), help="Stage (default: the current one).")
+@click.option("--cite", "document_ref", help="An imported document this note draws on.")
+@click.option("--passage", help="The passage of that document (with --cite).")
 @pass_context
 def note_add(
-    obj: Context, conversation_ref: str, text: str, when: str | None, stage: int | None
+    obj: Context,
+    conversation_ref: str,
+    text: str,
+    when: str | None,
+    stage: int | None,
+    document_ref: str | None,
+    passage: str | None,
 ) -> None:
     """Save a note; prints its id. Problems with tags are reported on stderr."""
     if not text.strip():
         raise click.BadParameter("the note is empty", param_hint="TEXT")
+    if passage and not document_ref:
+        raise click.UsageError("--passage needs --cite DOCUMENT")
     conversation = obj.conversation(conversation_ref)
-    recorded = obj.service.record_note(conversation, text, at=parse_when_option(when), stage=stage)
+    document = None
+    if document_ref:
+        document = obj.store.resolve("documents", document_ref, review=conversation.review)
+        if passage and passage.strip() not in obj.store.document(document).text:
+            raise UserError("that passage is not in the document (copy it exactly)")
+    recorded = obj.service.record_note(
+        conversation,
+        text,
+        at=parse_when_option(when),
+        stage=stage,
+        document=document,
+        passage=passage.strip() if passage else None,
+    )
     click.echo(recorded.note_id)
     for problem in recorded.problems:
         click.echo(f"warning: {problem}", err=True)

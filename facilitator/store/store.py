@@ -630,6 +630,13 @@ class Store:
         with self._lock:
             return queries.documents(self.conn, review)
 
+    def document(self, document_id: str) -> Document:
+        review = self._review_of("documents", document_id)
+        for document in self.documents(review):
+            if document.id == document_id:
+                return document
+        raise StoreError(f"no document {document_id}")
+
     def rows(self, table: str, review: str) -> list[dict[str, Any]]:
         """Every live row of one materialised table, for analysis and reports."""
         if table not in MATERIALISED_TABLES:
