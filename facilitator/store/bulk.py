@@ -21,6 +21,7 @@ from facilitator.store.materialise import _value, can_apply
 from facilitator.store.oplog import OP_COLUMNS, Op
 
 CHUNK = 900  # stays under SQLite's default limit of bound parameters
+_ALLOWED = {name: frozenset(entity.fields) | {"deleted"} for name, entity in ENTITIES.items()}
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -118,7 +119,7 @@ def _fold(
     else:
         row.created = min(row.created, op.hlc)
         row.updated = max(row.updated, op.hlc)
-    allowed = entity.fields.keys() | {"deleted"}
+    allowed = _ALLOWED[entity.name]
     for name, value in fields.items():
         if name in allowed:
             current = row.fields.get(name)

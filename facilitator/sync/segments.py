@@ -166,11 +166,9 @@ def decode(
             f"{first}-{last} of another place"
         )
     try:
-        ops = tuple(
-            Op.from_dict(json.loads(line))
-            for line in zlib.decompress(plain).decode("utf-8").split("\n")
-            if line
-        )
+        # One parse for the whole body: json.dumps never leaves a raw newline inside a line.
+        lines = zlib.decompress(plain).decode("utf-8").strip("\n")
+        ops = tuple(Op.from_dict(item) for item in json.loads(f"[{lines.replace(chr(10), ',')}]"))
     except (ValueError, KeyError, TypeError, zlib.error):
         raise SegmentRejected("its contents cannot be read") from None
     for op in ops:
