@@ -153,11 +153,29 @@ class SyncWorker:
         return status, tuple(reports)
 
     def _publish(self, status: SyncStatus, reports: tuple[SyncReport, ...]) -> None:
+        self._announce(self.status, status)
         self.status, self.reports = status, reports
         self.changed.publish(status)
         self.app.post_message(self.Synced(status, reports))
         if status.received:
             self._refresh_screen()
+
+    def _announce(self, before: SyncStatus, after: SyncStatus) -> None:
+        """Changes worth a toast, so screens without a status bar (lead) see them too."""
+        if before.reachable and not after.reachable:
+            self.app.notify(
+                "Shared folder unreachable: working offline; edits are kept and sent later.",
+                title="Sync",
+                severity="warning",
+            )
+        elif not before.reachable and after.reachable and before.last_sync is not None:
+            self.app.notify("Shared folder reachable again.", title="Sync")
+        if after.conflicts > before.conflicts:
+            self.app.notify(
+                f"{after.conflicts} sync conflict(s) to resolve: ctrl+p, Sync conflicts.",
+                title="Sync",
+                severity="warning",
+            )
 
     def _refresh_screen(self) -> None:
         """New ops arrived: a screen that defines ``refresh_from_store()`` re-reads now."""
