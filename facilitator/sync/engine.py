@@ -50,6 +50,8 @@ from facilitator.sync.segments import (
 
 # Largest run of ops written as one segment (keeps files small enough to move quickly).
 MAX_SEGMENT_OPS = 5000
+# Most ops taken in under one store transaction.
+INGEST_BATCH_OPS = 5000
 
 
 @dataclass
@@ -211,20 +213,29 @@ class SyncEngine:
         if not fresh and not remembered:
             return
         self._check_fork([r.segment for r in fresh], report)
-        ops: list[Op] = [op for r in fresh for op in r.segment.ops]
-        with self.store.transaction():
-            new, parked = self.store.ingest(ops)
-            for read in fresh:
-                remembered.append((read.name, "ok", ""))
-            state.remember_files(self.store, self.review, remembered)
-            touched = self._note_ranges(fresh)
-            state.save_marks(self.store, self.review, touched)
+        # A transaction per batch: the store's lock is never held for long, so a note saved
+        # on the UI thread waits at most one batch.
+        batches: list[list[_Read]] = [[]]
+        size = 0
         for read in fresh:
-            device, epoch, name = read.name.split("/", 2)
-            self._known[(device, int(epoch))].add(name)
-        report.pulled_ops += new
-        report.pulled_segments += len(fresh)
-        report.parked += parked
+            if batches[-1] and size + len(read.segment.ops) > INGEST_BATCH_OPS:
+                batches.append([])
+                size = 0
+            batches[-1].append(read)
+            size += len(read.segment.ops)
+        for index, batch in enumerate(batches):
+            ops: list[Op] = [op for r in batch for op in r.segment.ops]
+            rows = [(r.name, "ok", "") for r in batch] + (remembered if index == 0 else [])
+            with self.store.transaction():
+                new, parked = self.store.ingest(ops)
+                state.remember_files(self.store, self.review, rows)
+                state.save_marks(self.store, self.review, self._note_ranges(batch))
+            for read in batch:
+                device, epoch, name = read.name.split("/", 2)
+                self._known[(device, int(epoch))].add(name)
+            report.pulled_ops += new
+            report.pulled_segments += len(batch)
+            report.parked += parked
         self._report_gaps(report)
 
     def _note_ranges(self, fresh: list[_Read]) -> dict[tuple[str, int], int]:
