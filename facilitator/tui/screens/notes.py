@@ -44,6 +44,7 @@ class NotesScreen(Screen[None]):
         self._stage: int | None = None
         self._stage_by_others = False
         self._stage_shown = False
+        self._ticks = 0
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -79,6 +80,13 @@ class NotesScreen(Screen[None]):
     # --- the once-a-second refresh: clock and stage (cheap, no relayout) --------------
 
     def _tick(self) -> None:
+        self._ticks += 1
+        if self._ticks % 5 == 0:
+            # Started or ended elsewhere (the lead's laptop, through sync)?
+            before = self.conversation
+            after = self.capture.refresh_conversation()
+            if (before.started_at, before.ended_at) != (after.started_at, after.ended_at):
+                self.refresh_bindings()
         conversation = self.conversation
         panel = self.query_one(SidePanel)
         if conversation.started_at:

@@ -312,6 +312,8 @@ class NoteCapture(Vertical):
         store = app.store
         at = self._started_at or app.now_iso()
         stage = self._stage_then if self._started_at else store.current_stage(self.conversation_id)
+        if not self.conversation.started_at:
+            self.refresh_conversation()  # the lead may have started it on another laptop
         elapsed = elapsed_seconds(self.conversation, at)
         if self._draft_timer is not None:
             self._draft_timer.stop()

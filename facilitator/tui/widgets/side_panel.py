@@ -73,8 +73,15 @@ class SidePanel(Vertical):
             display_text(text, one_line=True), layout=False
         )
 
+    _episode_rows = -1
+
     def show_episodes(self, episodes: Sequence[Episode], counts: Counter[str]) -> None:
-        self.query_one("#side-episodes", Static).update(episodes_content(episodes, counts, 26))
+        # Lay out again only when the number of rows changes (counts change far more often).
+        rows = max(1, len(episodes))
+        self.query_one("#side-episodes", Static).update(
+            episodes_content(episodes, counts, 26), layout=rows != self._episode_rows
+        )
+        self._episode_rows = rows
 
     def show_factors(self, method: Method, counts: Counter[str]) -> None:
         self.query_one("#side-factors", Static).update(
