@@ -91,9 +91,29 @@ def test_once_heard_a_participant_is_no_longer_missing(service: Service, fx: Rev
 
 
 def test_withdrawn_involvement_is_no_longer_missing(service: Service, fx: ReviewFixture) -> None:
-    set_involved(service.store, fx.review, fx.episodes["E2"], fx.participants["gp"], False)
+    set_involved(service.store, fx.review, fx.episodes["E2"], fx.participants["gp"], None)
     conference = review_overview(service.store, fx.review).for_episode(fx.episodes["E2"])
     assert conference is not None and conference.missing == []
+    assert conference.team_view == {}
+
+
+def test_the_teams_not_involved_outweighs_a_chance_mention(
+    service: Service, fx: ReviewFixture
+) -> None:
+    store = service.store
+    manager = fx.participants["team_manager"]
+    set_involved(store, fx.review, fx.episodes["E3"], manager, False)
+    strategy = review_overview(store, fx.review).for_episode(fx.episodes["E3"])
+    assert strategy is not None
+    assert strategy.missing == [] and strategy.team_view == {manager: False}
+    set_involved(store, fx.review, fx.episodes["E3"], manager, None)  # back to the notes
+    strategy = review_overview(store, fx.review).for_episode(fx.episodes["E3"])
+    assert strategy is not None and [m.participant for m in strategy.missing] == [manager]
+    # Someone the team says was not involved but who spoke of it is still heard.
+    speaker = fx.participants["social_worker"]
+    set_involved(store, fx.review, fx.episodes["E3"], speaker, False)
+    strategy = review_overview(store, fx.review).for_episode(fx.episodes["E3"])
+    assert strategy is not None and speaker in strategy.heard
 
 
 def test_discrepancies_pair_the_two_accounts_that_disagree(

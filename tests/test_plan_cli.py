@@ -110,6 +110,9 @@ def test_episode_commands_merge_rename_judge_and_show(built: tuple[Path, ReviewF
     run(path, "episode", "date", "E6", "May 2024")
     run(path, "episode", "judge", "E1", "--good", "Prompt visit", "--problematic", "No GP input")
     run(path, "episode", "involve", "E3", "P1")
+    assert "not yet heard: Team manager" in run(path, "episode", "list").stdout
+    run(path, "episode", "involve", "E3", "P4", "--not")
+    assert "not yet heard: Team manager" not in run(path, "episode", "list").stdout
     shown = run(path, "episode", "show", "E1").stdout
     assert shown.startswith("E1 Joint home visit  (12 January 2024)")
     assert "Also named: E5 Joint visit with social worker" in shown

@@ -126,6 +126,27 @@ async def test_episodes_board_shows_what_spans_the_review(
         assert "Discrepancies (2)" in shown and "Open follow-ups (2)" in shown
 
 
+async def test_episodes_board_records_who_was_and_was_not_involved(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from facilitator.tui.screens.episodes import EpisodesScreen
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = EpisodesScreen(fx.review)
+        app.push_screen(screen)
+        await settle(app, pilot)
+        await pilot.press("down", "down", "down")  # E2: the GP is recorded as involved
+        await pilot.press("i")
+        await pilot.pause()
+        (line,) = [x for x in screen_text(app).splitlines() if "P5 GP, General practice" in x]
+        assert "✓ involved" in line
+        await pilot.press("end", "enter")  # the GP, last: involved -> not involved
+        await settle(app, pilot)
+        assert screen.current is not None and screen.current.missing == []
+        assert screen.current.team_view == {fx.participants["gp"]: False}
+
+
 async def test_episodes_board_reports_an_impossible_date(
     service: Service, fx: ReviewFixture
 ) -> None:

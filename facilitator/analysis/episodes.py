@@ -17,6 +17,7 @@ from facilitator.store import Store
 from facilitator.store.db import StoreError
 
 INVOLVED = "involved"
+NOT_INVOLVED = "not_involved"
 
 
 @dataclass(frozen=True)
@@ -282,20 +283,31 @@ def split_episode(
 
 
 def set_involved(
-    store: Store, review: str, episode_id: str, participant_id: str, involved: bool = True
-) -> str:
-    """Record (or withdraw) the team's view that a participant was involved in an episode."""
+    store: Store,
+    review: str,
+    episode_id: str,
+    participant_id: str,
+    involved: bool | None = True,
+) -> None:
+    """The team's view of whether a participant was involved in an episode.
+
+    ``True``: involved (so their perspective is sought); ``False``: not involved, which also
+    overrides being mentioned in someone's account (a name or role matched by chance);
+    ``None``: withdraw the team's view and go back to what the notes suggest.
+    """
     _episode(store, review, episode_id)
     store.participant(participant_id)
-    return store.link(
-        review,
-        episode_id,
-        "participant",
-        participant_id,
-        relation=INVOLVED,
-        present=involved,
-        source_kind="episode",
-    )
+    with store.transaction():
+        for relation, present in ((INVOLVED, involved is True), (NOT_INVOLVED, involved is False)):
+            store.link(
+                review,
+                episode_id,
+                "participant",
+                participant_id,
+                relation=relation,
+                present=present,
+                source_kind="episode",
+            )
 
 
 __all__ = [

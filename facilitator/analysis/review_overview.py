@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from facilitator.analysis.episodes import (
     INVOLVED,
+    NOT_INVOLVED,
     BoardEntry,
     board,
     canonical,
@@ -96,6 +97,7 @@ class EpisodeAccounts:
     discrepancies: list[Discrepancy] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     records: list[RecordEntry] = field(default_factory=list)  # from documents, by date
+    team_view: dict[str, bool] = field(default_factory=dict)  # participant -> involved or not
 
     @property
     def episode(self) -> Episode:
@@ -152,14 +154,15 @@ def mentions(text: str, participants: list[Participant]) -> list[str]:
     return found
 
 
-def involved_links(store: Store, review: str) -> dict[str, set[str]]:
-    """episode id -> participant ids the team has recorded as involved."""
+def involved_links(store: Store, review: str, relation: str = INVOLVED) -> dict[str, set[str]]:
+    """episode id -> participant ids the team has recorded as involved (or, with
+    ``relation=NOT_INVOLVED``, as not involved)."""
     result: dict[str, set[str]] = {}
     for row in store.rows("links", review):
         if (
             row["source_kind"] == "episode"
             and row["target_kind"] == "participant"
-            and row["relation"] == INVOLVED
+            and row["relation"] == relation
             and row["present"]
         ):
             result.setdefault(row["source"], set()).add(row["target"])
@@ -227,6 +230,7 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
     labels = source_label(store, review)
     entries = board(store, review, notes)
     team_involved = involved_links(store, review)
+    team_excluded = involved_links(store, review, NOT_INVOLVED)
     all_discrepancies = discrepancies(store, review, notes)
     follow_ups = open_follow_ups(store, review)
     patterns = {pid: mention_pattern(p) for pid, p in people.items()}
@@ -268,6 +272,12 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
                     reason = f"mentioned in {label}"
                     if reason not in reasons.setdefault(pid, []):
                         reasons[pid].append(reason)
+        for episode_id in family_ids:
+            for pid in team_involved.get(episode_id, ()):
+                item.team_view[pid] = True
+            for pid in team_excluded.get(episode_id, ()):
+                item.team_view[pid] = False
+                reasons.pop(pid, None)  # the team's "not involved" outweighs a chance mention
         for pid in item.heard:
             reasons.setdefault(pid, []).append("spoke of it")
         item.involved = {pid: Involvement(pid, tuple(r)) for pid, r in reasons.items()}

@@ -205,18 +205,32 @@ def episode_judge(
 @episode.command("involve")
 @click.argument("episode_ref", metavar="EPISODE")
 @click.argument("participant_ref", metavar="PARTICIPANT")
-@click.option("--remove", is_flag=True, help="Withdraw it instead.")
+@click.option(
+    "--not",
+    "not_involved",
+    is_flag=True,
+    help="Record that they were NOT involved (overrides mentions).",
+)
+@click.option("--clear", is_flag=True, help="Withdraw the team's view either way.")
 @click.option("--review", "review_ref", help=REVIEW_HELP)
 @pass_context
 def episode_involve(
-    obj: Context, episode_ref: str, participant_ref: str, remove: bool, review_ref: str | None
+    obj: Context,
+    episode_ref: str,
+    participant_ref: str,
+    not_involved: bool,
+    clear: bool,
+    review_ref: str | None,
 ) -> None:
     """Record that PARTICIPANT was involved in EPISODE (so their view is sought)."""
     from facilitator.analysis.episodes import set_involved
 
+    if not_involved and clear:
+        raise UserError("give --not or --clear, not both")
     review, episode_id = _episode(obj, episode_ref, review_ref)
     participant = participant_in_review(obj, participant_ref, review_ref or review)
-    set_involved(obj.store, review, episode_id, participant, not remove)
+    view = None if clear else not not_involved
+    set_involved(obj.store, review, episode_id, participant, view)
 
 
 @click.command("contradict")

@@ -425,19 +425,15 @@ class EpisodesScreen(Screen[None]):
         item = self.current
         if not item or not self.overview:
             return
-        recorded = {
-            pid
-            for pid, involvement in item.involved.items()
-            if "recorded by the team" in involvement.reasons
-        }
+        view = item.team_view
+        marks = {True: "✓ involved      ", False: "✗ not involved  ", None: "  from the notes "}
         choices = [
-            (
-                p.id,
-                ("✓ " if p.id in recorded else "  ") + f"{p.label} {p.role}, {p.agency}",
-            )
+            (p.id, marks[view.get(p.id)] + f"{p.label} {p.role}, {p.agency}")
             for p in self.overview.participants.values()
         ]
         episode = item.episode
+        # Enter moves one participant on: from the notes -> involved -> not involved -> back.
+        following: dict[bool | None, bool | None] = {None: True, True: False, False: None}
 
         def done(chosen: str | None) -> None:
             if chosen:
@@ -447,12 +443,12 @@ class EpisodesScreen(Screen[None]):
                         self.review_id,
                         episode.id,
                         chosen,
-                        chosen not in recorded,
+                        following[view.get(chosen)],
                     )
                 )
 
         self.app.push_screen(
-            ChoiceDialog(f"Who was involved in {episode.label}? (Enter toggles)", choices), done
+            ChoiceDialog(f"Who was involved in {episode.label}? (Enter changes)", choices), done
         )
 
     def action_split(self) -> None:
