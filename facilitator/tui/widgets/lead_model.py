@@ -18,13 +18,13 @@ from facilitator.analysis.coverage import EpisodeCoverage, episode_coverage
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, StageEvent
 from facilitator.store import Store
-from facilitator.store.db import StoreError
 
 # A stage is "well over" once it has run half as long again as suggested, and at least
 # two minutes over: short stages should not flag after a few seconds.
 OVER_FACTOR = 1.5
 OVER_MIN_S = 120.0
 RECAP_LIMIT = 12
+RECAP_KINDS = ("went_well", "idea")
 
 
 def _digest(*parts: object) -> str:
@@ -164,6 +164,7 @@ class ConversationWatch:
     hidden: set[str] = field(default_factory=set)
     coverage: dict[str, EpisodeCoverage] = field(default_factory=dict)
     factor_totals: Counter[str] = field(default_factory=Counter)
+    recap: dict[str, dict[str, Note]] = field(default_factory=dict)  # kind -> id -> note
     episodes: list[Episode] = field(default_factory=list)
     events: list[StageEvent] = field(default_factory=list)
     ticks: set[tuple[int, int]] = field(default_factory=set)
@@ -187,8 +188,11 @@ class ConversationWatch:
         self.hidden = {n.id for n in every} - set(self.notes)
         self.coverage = episode_coverage(live)
         self.factor_totals = Counter()
+        self.recap = {kind: {} for kind in RECAP_KINDS}
         for note in live:
             self.factor_totals.update(note.factors)
+            if note.kind in self.recap:
+                self.recap[note.kind][note.id] = note
         self._load_episodes()
         self._load_events()
         self._load_ticks()
@@ -259,8 +263,8 @@ class ConversationWatch:
         old = self.notes.pop(note_id, None)
         if old is not None:
             self._count(old, -1)
-        live = note_id not in self.hidden
-        if recheck:
+        live = True
+        if recheck or note_id in self.hidden:
             live = _is_live(self.store, note_id)
         note = self.store.note(note_id) if live else None
         if note is None or note.conversation != self.conversation_id:
@@ -285,6 +289,12 @@ class ConversationWatch:
                 cover.factors = +cover.factors
             if cover.notes <= 0:
                 del self.coverage[episode]
+        if note.kind in RECAP_KINDS:
+            kept = self.recap.setdefault(note.kind, {})
+            if sign > 0:
+                kept[note.id] = note
+            else:
+                kept.pop(note.id, None)
         if sign > 0:
             self.factor_totals.update(note.factors)
         else:
@@ -332,8 +342,9 @@ class ConversationWatch:
                     cover is not None,
                 )
             )
-        went_well = [n for n in self.notes.values() if n.kind == "went_well"]
-        ideas = [n for n in self.notes.values() if n.kind == "idea"]
+        # Kept incrementally: a snapshot never walks every note.
+        went_well = list(self.recap.get("went_well", {}).values())
+        ideas = list(self.recap.get("idea", {}).values())
         return LeadSnapshot(
             conversation=self.conversation,
             events=tuple(self.events),
@@ -368,11 +379,18 @@ def _json_list(value: object) -> list[str]:
 
 
 def _is_live(store: Store, note_id: str) -> bool:
-    # resolve() looks only at live rows; a full id is always unambiguous.
-    try:
-        return store.resolve("notes", note_id) == note_id
-    except StoreError:
-        return False
+    """Whether the store shows this note (not deleted), by two indexed look-ups.
+
+    ``Note`` records carry no deleted flag and ``store.notes()`` reads a whole
+    conversation, so ask for the note's own ops on condition that its row is live.
+    """
+    return bool(
+        store.ops(
+            "WHERE entity = 'note' AND entity_id = ? "
+            "AND EXISTS (SELECT 1 FROM notes WHERE id = ? AND deleted = 0)",
+            (note_id, note_id),
+        )
+    )
 
 
 def _op_exists(store: Store, rowid: int) -> bool:
