@@ -112,23 +112,24 @@ def stage_events(conn: sqlite3.Connection, conversation: str) -> list[StageEvent
     ]
 
 
-def _links_by_source(conn: sqlite3.Connection, sources: list[str]) -> dict[str, dict[str, list]]:
+def _links_of_notes(
+    conn: sqlite3.Connection, clause: str, params: tuple
+) -> dict[str, dict[str, list]]:
+    """Live links from the notes that ``clause`` selects, grouped by note and target kind."""
     found: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    if not sources:
-        return found
-    # Temporary table rather than a huge IN (...) so 5,000-note conversations stay fast.
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.wanted")
-    conn.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", [(s,) for s in sources])
     for source, kind, target, relation in conn.execute(
-        "SELECT l.source, l.target_kind, l.target, l.relation FROM links l "
-        "JOIN temp.wanted w ON w.id = l.source WHERE l.present = 1 AND l.deleted = 0 "
-        "ORDER BY l.created, l.id"
+        "SELECT source, target_kind, target, relation FROM links "
+        f"WHERE source IN (SELECT id FROM notes {clause}) AND present = 1 AND deleted = 0 "
+        "ORDER BY created, id",
+        params,
     ):
         key = "contradicts" if relation == "contradicts" else kind
         found[source][key].append(target)
-    conn.execute("DELETE FROM temp.wanted")
     return found
+
+
+def _json_list(value: str | None) -> tuple:
+    return () if not value or value == "[]" else tuple(json.loads(value))
 
 
 def _note(r: dict, links: dict[str, list]) -> Note:
@@ -143,9 +144,9 @@ def _note(r: dict, links: dict[str, list]) -> Note:
         text=r["text"] or "",
         author=r["author"],
         device=r["device"],
-        heads=tuple(json.loads(r["heads"] or "[]")),
+        heads=_json_list(r["heads"]),
         conflict=bool(r["conflict"]),
-        problems=tuple(json.loads(r["problems"] or "[]")),
+        problems=_json_list(r["problems"]),
         episodes=tuple(links.get("episode", ())),
         factors=tuple(links.get("factor", ())),
         prompts=tuple(links.get("prompt", ())),
@@ -173,7 +174,7 @@ def notes(
         where.append("deleted = 0")
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     rows = _rows(conn, f"SELECT * FROM notes {clause} ORDER BY at, created, id", tuple(params))
-    links = _links_by_source(conn, [r["id"] for r in rows])
+    links = _links_of_notes(conn, clause, tuple(params))
     return [_note(r, links.get(r["id"], {})) for r in rows]
 
 
@@ -181,7 +182,7 @@ def note(conn: sqlite3.Connection, note_id: str) -> Note | None:
     rows = _rows(conn, "SELECT * FROM notes WHERE id = ?", (note_id,))
     if not rows:
         return None
-    links = _links_by_source(conn, [note_id])
+    links = _links_of_notes(conn, "WHERE id = ?", (note_id,))
     return _note(rows[0], links.get(note_id, {}))
 
 
