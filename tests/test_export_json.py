@@ -26,6 +26,11 @@ def test_shape_of_the_export(service: Service, demo_review: str) -> None:
         "episodes",
         "follow_ups",
         "documents",
+        "chronology",
+        "agenda_items",
+        "patterns",
+        "recommendations",
+        "links",
     }
     for conversation in data["conversations"]:
         assert "stage_events" in conversation
@@ -99,3 +104,25 @@ def test_export_to_file_is_private(tmp_path: Path, service: Service, demo_review
     assert result.returncode == 0, result.stderr
     assert out.stat().st_mode & 0o077 == 0
     assert json.loads(out.read_text())["review"]["id"] == demo_review
+
+
+def test_team_work_is_exported(service: Service) -> None:
+    from tests.review_fixture import build_review_fixture
+
+    review = build_review_fixture(service).review
+    store = service.store
+    from facilitator.analysis.patterns import add_pattern
+
+    pattern = add_pattern(
+        store,
+        review,
+        service.method,
+        title="Escalation waits for sign-off",
+        type="human-management",
+        widespread=4,
+        relevance=5,
+    )
+    data = export_review(store, review)
+    assert [p["id"] for p in data["patterns"]] == [pattern]
+    assert data["patterns"][0]["type"] == "human-management"
+    assert any(link["relation"] == "involved" for link in data["links"])

@@ -106,7 +106,25 @@ def export_review(
             {k: v for k, v in asdict(d).items() if k != "review"}
             for d in store.documents(review_id)
         ],
+        "chronology": _table(store, "chronology", review_id),
+        "agenda_items": _table(store, "agenda_items", review_id),
+        "patterns": _table(store, "patterns", review_id),
+        "recommendations": _table(store, "recommendations", review_id),
+        # The team's links between things other than notes: involvement, support, ...
+        "links": [
+            row
+            for row in _table(store, "links", review_id)
+            if row["source_kind"] != "note" and row["present"]
+        ],
     }
+
+
+def _table(store: Store, table: str, review_id: str) -> list[dict[str, Any]]:
+    """Live rows of one table without the store's bookkeeping columns."""
+    hidden = {"review", "deleted", "created", "updated"}
+    return [
+        {k: v for k, v in row.items() if k not in hidden} for row in store.rows(table, review_id)
+    ]
 
 
 def dumps(store: Store, review_id: str, *, exported_at: str | None = None) -> str:
