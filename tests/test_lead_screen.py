@@ -149,6 +149,12 @@ async def test_timers_follow_the_clock_and_flag_a_stage_that_runs_well_over(
         clock.advance(3 * 3600)
         view(pilot).tick()
         assert "total 3:" in top_bar(pilot)
+        # Time in a stage adds up over visits: back to stage 1 after 10 more minutes there.
+        await pilot.press("1")
+        await settle(pilot)
+        clock.advance(60)
+        view(pilot).tick()
+        assert "stage 11:00/" in top_bar(pilot)
 
 
 # --- ticks -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from facilitator.tui.widgets.lead_model import (
     clock_text,
     parse_at,
     seconds_between,
+    stage_totals,
     well_over,
 )
 
@@ -38,13 +39,16 @@ class LeadTopBar(Widget):
         self.refresh()
 
     def timings(self) -> tuple[float, float]:
-        """(seconds in the current stage visit, seconds since the conversation started)."""
+        """(seconds spent in the current stage, seconds since the conversation started)."""
         snap, now = self.snapshot, self.now
         if snap is None or now is None or not snap.conversation.started_at:
             return 0.0, 0.0
         end = parse_at(snap.conversation.ended_at) or now
         total = seconds_between(snap.conversation.started_at, end)
-        in_stage = seconds_between(snap.events[-1].at, end) if snap.events else total
+        # Every visit to this stage counts (returning to stage 4 for another episode).
+        in_stage = stage_totals(snap.events, end).get(self.stage or 0, 0.0)
+        if snap.events and snap.events[-1].stage != self.stage:
+            in_stage = 0.0  # our own key press is on screen before the reader has caught up
         return in_stage, total
 
     def render(self) -> Text:
