@@ -176,3 +176,15 @@ async def test_keys_typed_straight_after_enter_are_not_lost(service: Service) ->
         await pilot.pause()
         assert app.screen.query_one(NoteBox).text == "bc"
     assert [n.text for n in service.store.notes(conversation=setup.conversation)] == ["a"]
+
+
+async def test_a_huge_paste_is_kept_whole_and_shown_shortened(service: Service) -> None:
+    setup = small_review(service)
+    app = notes_app(service, setup.conversation, FakeClock())
+    huge = "word " * 200_000  # a megabyte
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_note(pilot, "Pasted: " + huge)
+        await pilot.pause()
+        assert "more characters)" in screen_text(app)
+    (note,) = service.store.notes(conversation=setup.conversation)
+    assert note.text == ("Pasted: " + huge).strip()

@@ -14,7 +14,7 @@ from facilitator.tui.text import plain
 
 TYPING_KEYS = [
     ("Enter", "save the note"),
-    ("ctrl+j / alt+enter", "new line inside a note"),
+    ("ctrl+j", "new line inside a note (alt+enter too, where the terminal passes it)"),
     ("Tab", "complete an @tag"),
     ("Up (first line)", "move into earlier notes"),
 ]

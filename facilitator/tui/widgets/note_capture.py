@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
 DRAFT_SAVE_DELAY_S = 0.25
+ROW_CHARACTERS = 600
 KIND_STYLES = {
     "observation": "",
     "quote": "italic",
@@ -66,7 +67,10 @@ def note_prompt(note: Note, method: Method, *, deleted: bool = False) -> Content
     """One row of the earlier-notes list. The note's text is never read as markup."""
     clock = note.at[11:19] if len(note.at) >= 19 else note.at
     stage = f"S{note.stage}" if note.stage else "S-"
-    text = display_text(note.text, one_line=True)
+    text = display_text(note.text[:ROW_CHARACTERS], one_line=True)
+    if len(note.text) > ROW_CHARACTERS:
+        # A pasted megabyte stays whole in the store; the row shows its start (e to see all).
+        text += f" … ({len(note.text) - ROW_CHARACTERS:,} more characters)"
     parts: list[str | tuple[str, str]] = [(f"{clock} {stage:<3}", "dim")]
     if deleted:
         parts += [" ", ("deleted: ", "bold"), (text, "strike dim")]
