@@ -80,6 +80,9 @@ class LeadView(Vertical):
         self._watch: ConversationWatch | None = None
         self._polling = False
         self._poll_again = False
+        self._writes = 0  # local writes so far: a read begun before the latest one is stale
+        self._force_snapshot = False
+        self._last_error: str | None = None
         self._queries_dirty = True
         self._episode: str | None = None
 
@@ -141,10 +144,16 @@ class LeadView(Vertical):
             return
         self._polling = True
         want_queries = self.stage == QUERY_STAGE and self._queries_dirty
-        self._read(want_queries)
+        force, self._force_snapshot = self._force_snapshot, False
+        self._read(want_queries, self._writes, force)
+
+    def _wrote(self) -> None:
+        """After a local write: read again, and ignore any read that began before it."""
+        self._writes += 1
+        self.poll_now()
 
     @work(thread=True, group="lead-read")
-    def _read(self, want_queries: bool) -> None:
+    def _read(self, want_queries: bool, writes: int, force: bool) -> None:
         snapshot: LeadSnapshot | None = None
         queries: list[OverviewQuery] | None = None
         error: str | None = None
@@ -157,7 +166,7 @@ class LeadView(Vertical):
                 changed_queries = True
             else:
                 changes = self._watch.poll()
-                if changes:
+                if changes or force:
                     snapshot = self._watch.snapshot()
                 changed_queries = changes.queries
             if want_queries or (changed_queries and self.stage == QUERY_STAGE):
@@ -165,7 +174,7 @@ class LeadView(Vertical):
         except Exception as exc:  # noqa: BLE001 - report, keep the screen usable
             error = f"Could not read the conversation: {exc}"
             changed_queries = False
-        self.app.call_from_thread(self._applied, snapshot, queries, changed_queries, error)
+        self.app.call_from_thread(self._applied, snapshot, queries, changed_queries, error, writes)
 
     def _applied(
         self,
@@ -173,10 +182,18 @@ class LeadView(Vertical):
         queries: list[OverviewQuery] | None,
         changed_queries: bool,
         error: str | None,
+        writes: int,
     ) -> None:
         self._polling = False
-        if error:
+        if error and error != self._last_error:
             self.notify(error, severity="error", timeout=10)
+        self._last_error = error
+        if writes < self._writes:
+            # Begun before our latest write: showing it would briefly undo a key press.
+            self._force_snapshot = True
+            self._queries_dirty = True
+            snapshot = queries = None
+            self._poll_again = True
         if changed_queries and queries is None:
             self._queries_dirty = True
         if queries is not None:
@@ -312,7 +329,7 @@ class LeadView(Vertical):
         self.stage = number
         self._render_stage()
         self.tick()
-        self.poll_now()
+        self._wrote()
 
     def start(self) -> None:
         """Start the conversation's clock (stage 1) if it has not started."""
@@ -328,7 +345,7 @@ class LeadView(Vertical):
             self.stage = 1
         self._render_stage()
         self.tick()
-        self.poll_now()
+        self._wrote()
 
     def end(self) -> None:
         conversation = self._conversation()
@@ -338,7 +355,7 @@ class LeadView(Vertical):
         self._refresh_conversation()
         self.post_message(self.ConversationChanged())
         self.tick()
-        self.poll_now()
+        self._wrote()
 
     def _note_own_events(self) -> None:
         # Our own stage events are already on screen; a read that began before them
@@ -368,7 +385,7 @@ class LeadView(Vertical):
             item=event.text,
             done=int(event.done),
         )
-        self.poll_now()
+        self._wrote()
 
     @on(RankingList.Changed)
     def _ranked(self, event: RankingList.Changed) -> None:
@@ -383,7 +400,7 @@ class LeadView(Vertical):
             conversation=conversation.id,
             factors=list(event.ranking),
         )
-        self.poll_now()
+        self._wrote()
 
     @on(QueryList.Raise)
     def _raise(self, event: QueryList.Raise) -> None:
@@ -391,7 +408,7 @@ class LeadView(Vertical):
         query = event.query
         mark_raised(self.store, query, not query.raised, conversation=self.conversation_id)
         self._queries_dirty = True
-        self.poll_now()
+        self._wrote()
 
     # --- for the screens -------------------------------------------------------------------
 
