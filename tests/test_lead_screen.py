@@ -143,9 +143,15 @@ async def test_timers_follow_the_clock_and_flag_a_stage_that_runs_well_over(
         assert f"stage 02:05/{minutes}m" in bar
         assert "total 12:05/90m" in bar
         assert "over" not in bar
+        assert "behind plan" not in bar
         clock.advance(minutes * 60 * 1.5)
         view(pilot).tick()
         assert "over" in top_bar(pilot)
+        # The rest of the stages now need more than the planned length leaves: a quiet hint.
+        later = sum(s.minutes for s in method.stages if s.number > 2) * 60
+        total = 10 * 60 + 125 + minutes * 60 * 1.5
+        behind = later - (90 * 60 - total)  # stage 2 itself is used up
+        assert f"about {int(behind // 60)}m behind plan" in top_bar(pilot)
         clock.advance(3 * 3600)
         view(pilot).tick()
         assert "total 3:" in top_bar(pilot)

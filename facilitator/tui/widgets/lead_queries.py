@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -27,6 +28,8 @@ def query_prompt(query: OverviewQuery) -> Text:
 
 
 class QueryList(OptionList):
+    BINDINGS = [Binding("enter", "select", "Mark raised / not")]
+
     DEFAULT_CSS = """
     QueryList { height: 1fr; min-height: 4; border: round $primary 40%; }
     QueryList:focus { border: round $primary; }

@@ -40,6 +40,7 @@ class RankingList(OptionList):
     """
 
     BINDINGS = [
+        Binding("enter", "select", "Rank / unrank"),
         Binding("shift+up", "move('up')", "Rank higher", show=True),
         Binding("shift+down", "move('down')", "Rank lower", show=True),
     ]

@@ -78,7 +78,10 @@ class ToCover(OptionList):
     ToCover:focus { border: round $primary; }
     """
 
-    BINDINGS = [Binding("space", "select", "Tick", show=False)]
+    BINDINGS = [
+        Binding("space", "select", "Tick / untick"),
+        Binding("enter", "select", "Tick / untick", show=False),
+    ]
 
     class Ticked(Message):
         def __init__(self, stage: int, index: int, text: str, done: bool) -> None:

@@ -20,6 +20,8 @@ from facilitator.tui.widgets.lead_model import (
     well_over,
 )
 
+BEHIND_NOTICE_S = 5 * 60
+
 
 class LeadTopBar(Widget):
     DEFAULT_CSS = """
@@ -51,6 +53,20 @@ class LeadTopBar(Widget):
             in_stage = 0.0  # our own key press is on screen before the reader has caught up
         return in_stage, total
 
+    def behind_plan(self) -> float:
+        """Seconds by which the suggested time for the rest of the stages exceeds the
+        time left in the planned length (0 when on time or not started)."""
+        snap = self.snapshot
+        if snap is None or not self.stage or not snap.conversation.planned_minutes:
+            return 0.0
+        in_stage, total = self.timings()
+        if not snap.conversation.started_at:
+            return 0.0
+        here = self.method.stage(self.stage).minutes * 60 - in_stage
+        later = sum(s.minutes for s in self.method.stages if s.number > self.stage) * 60
+        left = snap.conversation.planned_minutes * 60 - total
+        return max(0.0, max(0.0, here) + later - left)
+
     def render(self) -> Text:
         width = max(20, self.size.width - 2)
         top = Text(no_wrap=True, overflow="ellipsis")
@@ -81,6 +97,10 @@ class LeadTopBar(Widget):
         bottom.append(Text(f"{conv.label} · {self.who}", style="dim"))  # plain text, no markup
         if conv.ended_at:
             bottom.append(" · ended", style="dim")
+        else:
+            behind = self.behind_plan()
+            if behind >= BEHIND_NOTICE_S:
+                bottom.append(f" · about {int(behind // 60)}m behind plan", style="dim italic")
         return Text("\n").join([top, bottom])
 
     def _timer_text(self, minutes: int | None) -> Text:
