@@ -133,7 +133,7 @@ class NoteCapture(Vertical):
 
     DEFAULT_CSS = """
     NoteCapture { height: 1fr; }
-    NoteCapture > NotesList { height: 1fr; border: none; }
+    NoteCapture > NotesList { height: 1fr; border: none; scrollbar-gutter: stable; }
     NoteCapture > #capture-status { height: 1; padding: 0 1; color: $text-muted; }
     NoteCapture > #capture-status.-problem { color: $warning; text-style: bold; }
     NoteCapture > #capture-status.-recovered { color: $warning; text-style: bold; }
