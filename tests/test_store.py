@@ -219,3 +219,22 @@ def test_drafts_are_local_and_survive_reopen(tmp_path: Path) -> None:
         assert draft is not None and draft.text == "half a thought"
         reopened.save_draft(conversation.id, "", None)
         assert reopened.draft(conversation.id) is None
+
+
+def test_two_processes_on_one_file_never_reuse_a_seq(tmp_path: Path) -> None:
+    """The lead's and the note-taker's windows open on one laptop, or `note add` beside
+    the app: both write to the same file and must continue each other's numbering."""
+    path = tmp_path / "shared.db"
+    first, second = Store(path, author="a"), Store(path, author="b")
+    try:
+        review = first.create_review("R")
+        second.update(review, "review", review, title="from the second window")
+        first.update(review, "review", review, title="from the first window again")
+        ops = first.ops()
+        assert [op.seq for op in ops] == [1, 2, 3]
+        assert [op.hlc for op in ops] == sorted(op.hlc for op in ops)
+        assert first.review(review).title == "from the first window again"
+        assert first.check().ok
+    finally:
+        first.close()
+        second.close()

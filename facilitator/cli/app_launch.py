@@ -35,11 +35,15 @@ def notes_cmd(obj: Context, conversation_ref: str) -> None:
 
 @click.command("lead")
 @click.argument("conversation_ref", metavar="CONVERSATION")
+@click.option(
+    "--split", is_flag=True, help="One laptop: lead and take notes side by side in one window."
+)
 @pass_context
-def lead_cmd(obj: Context, conversation_ref: str) -> None:
+def lead_cmd(obj: Context, conversation_ref: str, split: bool) -> None:
     """Open a conversation as the lead questioner."""
     conversation = obj.conversation(conversation_ref)
-    open_app(obj, conversation=conversation.id, role="lead", review=conversation.review)
+    role = "split" if split else "lead"
+    open_app(obj, conversation=conversation.id, role=role, review=conversation.review)
 
 
 COMMANDS = [notes_cmd, lead_cmd]

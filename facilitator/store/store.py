@@ -126,6 +126,7 @@ class Store:
             saved = (self._next_seq, self.clock.last)
             self.conn.execute("BEGIN IMMEDIATE")
             try:
+                self._reload_identity()
                 yield self._pending
                 self._save_identity()
                 self.conn.execute("COMMIT")
@@ -136,6 +137,25 @@ class Store:
                 raise
             finally:
                 self._pending = None
+
+    def _reload_identity(self) -> None:
+        """Another process may have written to this file (two windows on one laptop, or
+        `note add` beside the app): continue from what it left, under the write lock."""
+        meta = dict(
+            self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('next_seq', 'hlc', 'epoch')"
+            ).fetchall()
+        )
+        epoch = int(meta.get("epoch", self.epoch))
+        if epoch > self.epoch:
+            self.epoch = epoch
+            self._next_seq = int(meta["next_seq"])
+        elif epoch == self.epoch:
+            self._next_seq = max(self._next_seq, int(meta.get("next_seq", 1)))
+        if meta.get("hlc"):
+            stored = Timestamp.decode(meta["hlc"])
+            if stored > self.clock.last:
+                self.clock = HybridClock(self.device, last=stored, wall=self.clock._wall)
 
     def _save_identity(self) -> None:
         self.conn.executemany(
