@@ -146,14 +146,9 @@ def test_lead_keys_and_notes_arriving_by_sync(tmp_path: Path, terminal) -> None:
 def test_one_laptop_split_view(tmp_path: Path, terminal) -> None:  # noqa: ANN001
     store_path = tmp_path / "split.db"
     _review, conversation = planned_conversation(store_path)
-    script = (
-        "from facilitator.method import load_method; from facilitator.service import Service; "
-        "from facilitator.store import Store; from facilitator.tui.app import run; "
-        f"run(Service(Store(), load_method()), conversation={conversation!r}, role='split')"
-    )
     command = (
         f"exec env {environment(tmp_path, store_path)} {shlex.quote(sys.executable)} "
-        f"-c {shlex.quote(script)}"
+        f"-m facilitator lead {conversation[:8]} --split"
     )
     session = terminal(command, 160, 48)  # the split view is for a wide window
     wait_for_text(session, "Not started")
