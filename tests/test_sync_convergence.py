@@ -349,7 +349,7 @@ class Convergence(RuleBasedStateMachine):
 
 
 Convergence.TestCase.settings = settings(
-    max_examples=400 if LONG else 30,
+    max_examples=400 if LONG else 60,
     stateful_step_count=40 if LONG else 25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
