@@ -418,6 +418,9 @@ def test_a_tampered_segment_is_rejected_clearly(lead, taker, share, where) -> No
     assert any("rejected" in p for p in report.problems)
     assert taker.snapshot() == before
     assert state.rejected_files(taker, review)
+    later = sync(taker, review)  # not read again, but still mentioned
+    assert not later.problems and later.rejected == 1
+    assert any("refused in earlier syncs" in line for line in later.lines())
 
 
 def test_a_segment_renamed_to_another_seq_or_device_is_rejected(lead, taker, share) -> None:

@@ -66,6 +66,7 @@ class SyncReport:
     pending: int = 0
     conflicts: int = 0
     forked_to: int | None = None
+    rejected: int = 0  # segments refused so far (this sync's are also in problems)
     waiting: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     finished_at: str = ""
@@ -100,6 +101,12 @@ class SyncReport:
             out.append(f"{self.conflicts} notes have conflicting edits to resolve.")
         out.extend(f"waiting: {w}" for w in self.waiting)
         out.extend(f"problem: {p}" for p in self.problems)
+        earlier = self.rejected - sum("rejected" in p for p in self.problems)
+        if earlier > 0:
+            out.append(
+                f"{earlier} damaged or tampered segments were refused in earlier syncs "
+                "(left on the share untouched)."
+            )
         return out
 
 
@@ -169,6 +176,7 @@ class SyncEngine:
             report.problems.append(f"shared folder {self.folder}: {exc.strerror or exc}")
         report.pending = self.pending()
         report.conflicts = self.conflicts()
+        report.rejected = len(state.rejected_files(self.store, self.review))
         report.finished_at = datetime.now().astimezone().isoformat(timespec="seconds")
         return report
 
