@@ -238,3 +238,30 @@ def test_two_processes_on_one_file_never_reuse_a_seq(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_equal_clocks_from_cloned_laptops_resolve_the_same_everywhere(tmp_path: Path) -> None:
+    """A cloned laptop can issue the very same HLC as its twin; the op id breaks the tie."""
+    hlc = "000000000000500.000000.clone"
+    ops = [
+        Op(
+            hlc=hlc,
+            device="clone",
+            epoch=epoch,
+            seq=1,
+            author="x",
+            review="r",
+            entity="review",
+            entity_id="r",
+            action="set",
+            fields={"title": title},
+            id=op_id,
+        )
+        for epoch, title, op_id in ((1, "from twin A", "a" * 32), (2, "from twin B", "b" * 32))
+    ]
+    with Store(tmp_path / "one.db") as one, Store(tmp_path / "two.db") as two:
+        one.ingest(ops)
+        for op in reversed(ops):
+            two.ingest([op])
+        assert one.snapshot() == two.snapshot()
+        assert one.review("r").title == "from twin B"

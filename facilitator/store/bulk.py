@@ -3,7 +3,7 @@ applying them one by one in the same order would give (:func:`materialise.apply`
 few set-based statements instead of several per op.
 
 The rules are those of :mod:`facilitator.store.materialise`: per-field last writer wins by
-HLC (a tie keeps the value that arrived first), ``created``/``updated`` the earliest and
+HLC then op id (:func:`materialise.stamp`), ``created``/``updated`` the earliest and
 latest clock seen, immutable entities first write wins, note text from the revision graph.
 Tests compare both paths on random op sets (tests/test_sync_bulk.py).
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facilitator.store.entities import ENTITIES, Entity
-from facilitator.store.materialise import _value, can_apply
+from facilitator.store.materialise import _value, can_apply, stamp
 from facilitator.store.oplog import OP_COLUMNS, Op
 
 CHUNK = 900  # stays under SQLite's default limit of bound parameters
@@ -120,11 +120,12 @@ def _fold(
         row.created = min(row.created, op.hlc)
         row.updated = max(row.updated, op.hlc)
     allowed = _ALLOWED[entity.name]
+    written = stamp(op)
     for name, value in fields.items():
         if name in allowed:
             current = row.fields.get(name)
-            if current is None or op.hlc > current[0]:
-                row.fields[name] = (op.hlc, value)
+            if current is None or written > current[0]:
+                row.fields[name] = (written, value)
 
 
 def _write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> None:

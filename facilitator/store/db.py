@@ -137,8 +137,15 @@ def _m2_sync(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m3_clock_stamps(db: sqlite_utils.Database) -> None:
+    """Field clocks now carry the op id as a tie-break: rebuild them from the op log."""
+    from facilitator.store.materialise import rebuild
+
+    rebuild(db.conn)
+
+
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_m1_initial, _m2_sync]
+MIGRATIONS: list[Migration] = [_m1_initial, _m2_sync, _m3_clock_stamps]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

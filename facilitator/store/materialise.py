@@ -3,7 +3,7 @@
 Every rule here is order-independent, so two devices that hold the same set of ops hold
 identical tables, whatever order the ops arrived in:
 
-- small fields: last writer wins per field, by HLC (ties broken by the device in the HLC);
+- small fields: last writer wins per field, by HLC (ties broken by device, then op id);
 - ``created``/``updated``: the earliest/latest HLC seen for the entity;
 - note text: the head(s) of the revision graph; two heads are a visible conflict;
 - note deletion: a tombstone hides the note only if it had seen every current head;
@@ -18,6 +18,15 @@ from typing import Any
 
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES, Entity
 from facilitator.store.oplog import ACTIONS, FORMAT, Op, read_ops
+
+
+def stamp(op: Op) -> str:
+    """What a field's last writer is judged by: the HLC, then the op id.
+
+    HLCs alone can tie when a laptop was cloned (same device id, same clock); breaking the
+    tie by op id keeps every device's choice the same whatever order ops arrive in.
+    """
+    return f"{op.hlc} {op.id}"
 
 
 def can_apply(op: Op) -> bool:
@@ -77,10 +86,11 @@ def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[s
             (entity.name, op.entity_id),
         ).fetchall()
     )
+    written = stamp(op)
     winners = {
         name: _value(entity, name, value)
         for name, value in fields.items()
-        if name in allowed and (name not in clocks or op.hlc > clocks[name])
+        if name in allowed and (name not in clocks or written > clocks[name])
     }
     # One upsert creates the row if needed, widens created/updated and sets the winners.
     values = {
@@ -106,7 +116,7 @@ def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[s
         conn.executemany(
             "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
-            [(entity.name, op.entity_id, name, op.hlc) for name in winners],
+            [(entity.name, op.entity_id, name, written) for name in winners],
         )
 
 
