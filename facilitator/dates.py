@@ -96,6 +96,18 @@ def parse_period(text: str) -> LenientDate:
     return LenientDate(text, start, end)
 
 
+def parse_moment(text: str | None) -> datetime | None:
+    """A stored ISO 8601 timestamp, or None if it is missing or unreadable (a value synced
+    from elsewhere must never crash a timer). Naive values are taken as local time."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     """A moment for --at/--when: a date with an optional time, or 'today', 'tomorrow'."""
     now = now or datetime.now().astimezone()

@@ -5,9 +5,9 @@ together, as the actions a reviewer takes ("record this note", "edit that note")
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from facilitator import capture
+from facilitator.dates import parse_moment
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note
 from facilitator.store import Store
@@ -22,14 +22,10 @@ class Recorded:
 
 
 def elapsed_seconds(conversation: Conversation, at: str) -> float | None:
-    if not conversation.started_at:
+    start, moment = parse_moment(conversation.started_at), parse_moment(at)
+    if start is None or moment is None:
         return None
-    try:
-        start = datetime.fromisoformat(conversation.started_at)
-        moment = datetime.fromisoformat(at)
-        return max(0.0, (moment - start).total_seconds())
-    except ValueError:
-        return None
+    return max(0.0, (moment - start).total_seconds())
 
 
 class Service:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from facilitator.analysis.episodes import canonical, canonical_ids
+from facilitator.dates import parse_moment
 from facilitator.method import Method
 from facilitator.model import Note, StageEvent
 from facilitator.store import Store
@@ -63,16 +64,6 @@ class StageVisit:
     seconds: float
 
 
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.astimezone()
-
-
 def stage_visits(
     events: list[StageEvent], *, ended_at: str | None = None, now: datetime | None = None
 ) -> list[StageVisit]:
@@ -83,12 +74,12 @@ def stage_visits(
     """
     ordered = sorted(events, key=lambda e: e.at)
     visits: list[StageVisit] = []
-    final = _moment(ended_at) or now
+    final = parse_moment(ended_at) or now
     for index, event in enumerate(ordered):
-        start = _moment(event.at)
+        start = parse_moment(event.at)
         if index + 1 < len(ordered):
             end_text: str | None = ordered[index + 1].at
-            end = _moment(end_text)
+            end = parse_moment(end_text)
         else:
             end_text = ended_at
             end = final

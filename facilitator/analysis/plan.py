@@ -17,7 +17,6 @@ and reflections are allowed for.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from facilitator.analysis.coverage import episode_coverage
@@ -31,7 +30,7 @@ from facilitator.analysis.review_overview import (
 )
 from facilitator.method import Method
 from facilitator.model import Conversation, Participant
-from facilitator.store import Store
+from facilitator.store import Store, deterministic_id
 from facilitator.store.db import StoreError
 
 # Suggested minutes per kind of item: enough to ask, listen and note.
@@ -200,7 +199,7 @@ def plan_for(
 
 
 def agenda_item_id(conversation: str, kind: str, ref: str) -> str:
-    return hashlib.sha256(f"agenda|{conversation}|{kind}|{ref}".encode()).hexdigest()[:32]
+    return deterministic_id("agenda", conversation, kind, ref)
 
 
 def planned_conversation(store: Store, participant_id: str) -> Conversation | None:

@@ -9,12 +9,11 @@ raised without a plan, a new agenda item on this conversation with status "raise
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from facilitator.analysis.episodes import source_label
 from facilitator.analysis.review_overview import mention_pattern, review_overview
-from facilitator.store import Store
+from facilitator.store import Store, deterministic_id
 from facilitator.store.db import StoreError
 
 RAISED = "raised"
@@ -188,7 +187,7 @@ def mark_raised(
 def raised_id(conversation: str, ref: str) -> str:
     """The id of the record that a discrepancy was raised in a conversation without a plan:
     deterministic, so two laptops marking the same one make one record."""
-    return hashlib.sha256(f"raised|{conversation}|{ref}".encode()).hexdigest()[:32]
+    return deterministic_id("raised", conversation, ref)
 
 
 def _agenda_row(store: Store, review: str, item_id: str) -> dict:

@@ -61,10 +61,14 @@ def now_iso(clock: Callable[[], datetime] | None = None) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
+def deterministic_id(*parts: object) -> str:
+    """An id that depends only on ``parts``: two devices making "the same" entity (a link,
+    a tick, a ranking, an agenda item) independently make one entity, not two."""
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
 def link_id(source: str, target_kind: str, target: str, relation: str = "") -> str:
-    """Links have deterministic ids so two devices adding the same link make one entity."""
-    key = f"{source}|{target_kind}|{target}|{relation}".encode()
-    return hashlib.sha256(key).hexdigest()[:32]
+    return deterministic_id(source, target_kind, target, relation)
 
 
 def new_id() -> str:

@@ -4,7 +4,6 @@ beside them the stage, the elapsed time, episodes and factor areas."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -14,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from facilitator.dates import parse_moment
 from facilitator.model import Conversation
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.note_capture import NoteCapture
@@ -89,13 +89,9 @@ class NotesScreen(Screen[None]):
                 self.refresh_bindings()
         conversation = self.conversation
         panel = self.query_one(SidePanel)
-        if conversation.started_at:
-            start = datetime.fromisoformat(conversation.started_at)
-            end = (
-                datetime.fromisoformat(conversation.ended_at)
-                if conversation.ended_at
-                else self.facilitator.clock()
-            )
+        start = parse_moment(conversation.started_at)
+        if start is not None:
+            end = parse_moment(conversation.ended_at) or self.facilitator.clock()
             panel.clock.set_elapsed(
                 (end - start).total_seconds(), ended=bool(conversation.ended_at)
             )

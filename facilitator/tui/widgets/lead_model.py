@@ -8,16 +8,16 @@ number of notes (only with episodes and with "went well"/idea notes, which the r
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from facilitator.analysis.coverage import EpisodeCoverage, episode_coverage
+from facilitator.dates import parse_moment as parse_at
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, StageEvent
-from facilitator.store import Store
+from facilitator.store import Store, deterministic_id
 
 # A stage is "well over" once it has run half as long again as suggested, and at least
 # two minutes over: short stages should not flag after a few seconds.
@@ -27,32 +27,13 @@ RECAP_LIMIT = 12
 RECAP_KINDS = ("went_well", "idea")
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
-
-
 def tick_id(conversation: str, stage: int, index: int) -> str:
     """Two laptops ticking the same "to cover" item make one entity."""
-    return _digest("tick", conversation, stage, index)
+    return deterministic_id("tick", conversation, stage, index)
 
 
 def ranking_id(conversation: str) -> str:
-    return _digest("ranking", conversation)
-
-
-def raised_id(conversation: str, ref: str) -> str:
-    """The agenda item recording that a query (by its source id) was raised here."""
-    return _digest("raised", conversation, ref)
-
-
-def parse_at(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.astimezone()
+    return deterministic_id("ranking", conversation)
 
 
 def seconds_between(start: str | None, end: datetime) -> float:
