@@ -43,3 +43,7 @@ def demo_review(service: Service) -> str:
     from facilitator.demo import build_demo
 
     return build_demo(service)
+
+
+# The tmux terminal fixture for the end-to-end tests.
+from tests.tmux_support import terminal  # noqa: E402, F401

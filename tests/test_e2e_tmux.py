@@ -8,79 +8,25 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import signal
-import sqlite3
-import subprocess
 import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import pytest
 
 from facilitator.method import load_method
 from facilitator.service import Service
 from facilitator.store import Store
+from tests.tmux_support import (
+    environment,
+    press,
+    screen,
+    stored,
+    tmux,
+    type_keys,
+    wait_for,
+    wait_for_text,
+)
 
 WIDTH, HEIGHT = 100, 30
-
-
-def tmux(*args: str) -> str:
-    result = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
-    return result.stdout
-
-
-@pytest.fixture
-def terminal() -> Iterator[Callable[[str], str]]:
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed: install it (apt-get install tmux) to run this test")
-    sessions: list[str] = []
-
-    def open_session(command: str) -> str:
-        name = f"facilitator-e2e-{uuid.uuid4().hex[:8]}"
-        tmux("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), command)
-        sessions.append(name)
-        return name
-
-    yield open_session
-    for name in sessions:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
-
-
-def screen(session: str) -> str:
-    return tmux("capture-pane", "-p", "-t", session)
-
-
-def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def wait_for_text(session: str, text: str) -> None:
-    try:
-        wait_for(lambda: text in screen(session), repr(text))
-    except AssertionError:
-        shown = screen(session)
-        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{shown}") from None
-
-
-def type_keys(session: str, text: str) -> None:
-    tmux("send-keys", "-t", session, "-l", text)
-
-
-def press(session: str, *keys: str) -> None:
-    tmux("send-keys", "-t", session, *keys)
-
-
-def stored(path: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_notes_and_draft_survive_sigkill(tmp_path: Path, terminal) -> None:  # noqa: ANN001
@@ -90,19 +36,12 @@ def test_notes_and_draft_survive_sigkill(tmp_path: Path, terminal) -> None:  # n
         person = store.add_participant(review, role="Health visitor", agency="Community health")
         conversation = store.new_conversation(review, person)
         Service(store, load_method())  # the guides load, as the app will need them
-    env = {
-        "FACILITATOR_STORE": str(store_path),
-        "FACILITATOR_AS": "Sam",
-        "XDG_DATA_HOME": str(tmp_path / "xdg"),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-        "TERM": "xterm-256color",
-    }
-    exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
     command = (
-        f"exec env {exports} {shlex.quote(sys.executable)} -m facilitator notes {conversation[:8]}"
+        f"exec env {environment(tmp_path, store_path, 'Sam')} {shlex.quote(sys.executable)} "
+        f"-m facilitator notes {conversation[:8]}"
     )
 
-    session = terminal(command)
+    session = terminal(command, WIDTH, HEIGHT)
     wait_for_text(session, "note-taker")
     press(session, "F2")  # start the conversation
     wait_for_text(session, "elapsed 00:00:0")
@@ -135,7 +74,7 @@ def test_notes_and_draft_survive_sigkill(tmp_path: Path, terminal) -> None:  # n
         "line one\nline two",
     ]
 
-    again = terminal(command)
+    again = terminal(command, WIDTH, HEIGHT)
     wait_for_text(again, "Recovered draft")
     shown = screen(again)
     assert "Unfinished thought about the GP" in shown

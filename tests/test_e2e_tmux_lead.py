@@ -7,92 +7,21 @@ tmux is required (CI installs it); without it these tests fail with a plain mess
 from __future__ import annotations
 
 import shlex
-import shutil
-import sqlite3
-import subprocess
 import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import pytest
 
 from facilitator.method import load_method
 from facilitator.service import Service
 from facilitator.store import Store
-
-WIDTH, HEIGHT = 120, 40
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def tmux(*args: str) -> str:
-    result = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
-    return result.stdout
-
-
-@pytest.fixture
-def terminal() -> Iterator[Callable[..., str]]:
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed: install it (apt-get install tmux) to run this test")
-    sessions: list[str] = []
-
-    def open_session(command: str, width: int = WIDTH, height: int = HEIGHT) -> str:
-        name = f"facilitator-lead-{uuid.uuid4().hex[:8]}"
-        tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
-        sessions.append(name)
-        return name
-
-    yield open_session
-    for name in sessions:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
-
-
-def screen(session: str) -> str:
-    return tmux("capture-pane", "-p", "-t", session)
-
-
-def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def wait_for_text(session: str, text: str) -> None:
-    try:
-        wait_for(lambda: text in screen(session), repr(text))
-    except AssertionError:
-        raise AssertionError(
-            f"{text!r} never appeared; the screen shows:\n{screen(session)}"
-        ) from None
-
-
-def press(session: str, *keys: str) -> None:
-    tmux("send-keys", "-t", session, *keys)
-
-
-def type_keys(session: str, text: str) -> None:
-    tmux("send-keys", "-t", session, "-l", text)
-
-
-def stored(path: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def environment(tmp_path: Path, store_path: Path) -> str:
-    env = {
-        "FACILITATOR_STORE": str(store_path),
-        "FACILITATOR_AS": "Alex",
-        "XDG_DATA_HOME": str(tmp_path / "xdg"),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-        "PYTHONPATH": str(ROOT),
-        "TERM": "xterm-256color",
-    }
-    return " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
+from tests.tmux_support import (
+    environment,
+    press,
+    screen,
+    stored,
+    type_keys,
+    wait_for,
+    wait_for_text,
+)
 
 
 def planned_conversation(store_path: Path) -> tuple[str, str]:
@@ -106,7 +35,7 @@ def test_lead_keys_and_notes_arriving_by_sync(tmp_path: Path, terminal) -> None:
     store_path = tmp_path / "lead.db"
     _review, conversation = planned_conversation(store_path)
     command = (
-        f"exec env {environment(tmp_path, store_path)} {shlex.quote(sys.executable)} "
+        f"exec env {environment(tmp_path, store_path, 'Alex')} {shlex.quote(sys.executable)} "
         f"-m facilitator lead {conversation[:8]}"
     )
     session = terminal(command)
@@ -147,7 +76,7 @@ def test_one_laptop_split_view(tmp_path: Path, terminal) -> None:  # noqa: ANN00
     store_path = tmp_path / "split.db"
     _review, conversation = planned_conversation(store_path)
     command = (
-        f"exec env {environment(tmp_path, store_path)} {shlex.quote(sys.executable)} "
+        f"exec env {environment(tmp_path, store_path, 'Alex')} {shlex.quote(sys.executable)} "
         f"-m facilitator lead {conversation[:8]} --split"
     )
     session = terminal(command, 160, 48)  # the split view is for a wide window

@@ -1,0 +1,89 @@
+"""Driving the real app in a real terminal (tmux): shared by the end-to-end tests.
+
+tmux is required (CI installs it); without it the tests fail with a plain message.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tmux(*args: str) -> str:
+    result = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+@pytest.fixture
+def terminal() -> Iterator[Callable[..., str]]:
+    """``terminal(command, width, height)`` starts a tmux session; all are killed after."""
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed: install it (apt-get install tmux) to run this test")
+    sessions: list[str] = []
+
+    def open_session(command: str, width: int = 120, height: int = 40) -> str:
+        name = f"facilitator-e2e-{uuid.uuid4().hex[:8]}"
+        tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
+        sessions.append(name)
+        return name
+
+    yield open_session
+    for name in sessions:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def screen(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def wait_for_text(session: str, text: str) -> None:
+    try:
+        wait_for(lambda: text in screen(session), repr(text))
+    except AssertionError:
+        shown = screen(session)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{shown}") from None
+
+
+def type_keys(session: str, text: str) -> None:
+    tmux("send-keys", "-t", session, "-l", text)
+
+
+def press(session: str, *keys: str) -> None:
+    tmux("send-keys", "-t", session, *keys)
+
+
+def stored(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def environment(tmp_path: Path, store_path: Path, author: str) -> str:
+    """``KEY=value`` words for ``env``: the app on this store, isolated from the user's."""
+    env = {
+        "FACILITATOR_STORE": str(store_path),
+        "FACILITATOR_AS": author,
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "PYTHONPATH": str(ROOT),
+        "TERM": "xterm-256color",
+    }
+    return " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
