@@ -13,9 +13,10 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
-from facilitator.analysis.episodes import canonical_ids
-from facilitator.analysis.review_overview import review_overview
+from facilitator.analysis.episodes import BoardEntry, board, canonical_ids
+from facilitator.analysis.review_overview import Involvement, ReviewOverview, review_overview
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
 from facilitator.store import Store
@@ -35,6 +36,7 @@ def clean(text: str | None) -> str:
 _TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
 _REF = re.compile(r"(?<![\w#&])#[Ee]?\d+\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 def readable(text: str | None, method: Method) -> str:
@@ -46,8 +48,10 @@ def readable(text: str | None, method: Method) -> str:
         key, _ = resolve_tag(match.group(1), method)
         return "" if key else match.group(0)
 
-    text = _NEW.sub("", _REF.sub("", _TAG.sub(tag, clean(text))))
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+    text = clean(text)
+    if "@" in text or "#" in text:  # every capture tag has one; most notes have neither
+        text = _NEW.sub("", _REF.sub("", _TAG.sub(tag, text)))
+    return _SPACES.sub(" ", text).strip()
 
 
 def quoted(text: str) -> str:
@@ -197,14 +201,7 @@ class ReviewData:
         self.review = store.review(review)
         self.people = {p.id: p for p in store.participants(review)}
         self.talks = {c.id: c for c in store.conversations(review)}
-        self.notes = [
-            replace(
-                n,
-                text=readable(n.text, method),
-                passage=clean(n.passage) if n.passage else None,
-            )
-            for n in store.notes(review=review)
-        ]
+        self.notes = [_readable_note(n, method) for n in store.notes(review=review)]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
         self.follow_ups = store.follow_ups(review)
@@ -215,18 +212,43 @@ class ReviewData:
         self.notes_by_conversation: dict[str, list[Note]] = defaultdict(list)
         for note in self.notes:
             self.notes_by_conversation[note.conversation].append(note)
-        # Episodes, accounts, gaps and discrepancies come from the analysis layer, so the
-        # report shows what the team sees on the board (merged duplicates folded in).
-        self.overview = review_overview(store, review)
         self.canonical = canonical_ids(store.episodes(review))
-        self.episodes = [item.episode for item in self.overview.episodes]
+        self._review_id = review
+
+    # Episodes, accounts, gaps and discrepancies come from the analysis layer, so the
+    # report shows what the team sees on the board (merged duplicates folded in). Each is
+    # worked out on first use: a REFI-QDA export needs the board's episodes only, not the
+    # overview's search of every note for every participant's name.
+
+    @cached_property
+    def overview(self) -> ReviewOverview:
+        return review_overview(self.store, self._review_id)
+
+    @cached_property
+    def _board(self) -> list[BoardEntry]:
+        if "overview" in self.__dict__:  # already worked out: the same entries
+            return [item.entry for item in self.overview.episodes]
+        return board(self.store, self._review_id, self.store.notes(review=self._review_id))
+
+    @cached_property
+    def episodes(self) -> list[Episode]:
+        return [entry.episode for entry in self._board]
+
+    @cached_property
+    def notes_by_episode(self) -> dict[str, list[Note]]:
         by_id = {n.id: n for n in self.notes}
-        self.notes_by_episode: dict[str, list[Note]] = {
-            item.episode.id: [by_id[n.id] for n in item.entry.notes if n.id in by_id]
-            for item in self.overview.episodes
+        return {
+            entry.episode.id: [by_id[n.id] for n in entry.notes if n.id in by_id]
+            for entry in self._board
         }
-        self._missing = {item.episode.id: item.missing for item in self.overview.episodes}
-        self._contradicted = {n.id for d in self.overview.discrepancies for n in d.notes}
+
+    @cached_property
+    def _missing(self) -> dict[str, list[Involvement]]:
+        return {item.episode.id: item.missing for item in self.overview.episodes}
+
+    @cached_property
+    def _contradicted(self) -> set[str]:
+        return {n.id for d in self.overview.discrepancies for n in d.notes}
 
     # --- how people and sources are named ------------------------------------------
 
@@ -292,6 +314,16 @@ class ReviewData:
     def contradicted(self) -> set[str]:
         """Notes that are part of a discrepancy (a ``!`` note or a contradicting pair)."""
         return self._contradicted
+
+
+def _readable_note(note: Note, method: Method) -> Note:
+    """The note with its text as a reader should see it; the same object when nothing
+    changes (``dataclasses.replace`` costs more than the rest of a note's export)."""
+    text = readable(note.text, method)
+    passage = clean(note.passage) if note.passage else None
+    if text == note.text and passage == note.passage:
+        return note
+    return replace(note, text=text, passage=passage)
 
 
 def _time(note: Note) -> str:
@@ -545,9 +577,10 @@ def plan_section(data: ReviewData) -> list[Block]:
                 style="meta",
             )
         )
+        spare_ids = {id(item) for item in spare}  # identity: dataclass == compares every field
         for item in fits + spare:
             lead = f"Priority {item.priority}, {item.minutes} min"
-            if item in spare:
+            if id(item) in spare_ids:
                 lead += ", if time allows"
             text = readable(item.text, data.method)
             if item.reason:
@@ -582,6 +615,8 @@ def build_report(
         raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
     data = ReviewData(store, method, review, final=final)
     sections = SECTIONS if what == "all" else (what,)
+    if {"narrative", "plan"} & set(sections):
+        data.overview  # noqa: B018 - worked out first, so the board comes from it, not again
     titles = {
         "record": "Conversation records",
         "narrative": "Narrative of multi-agency perspectives",

@@ -45,9 +45,10 @@ def export(
             from facilitator.reports import markdown
 
             text = markdown.render(report)
-            pieces = [(f"line {n}", line) for n, line in enumerate(text.split("\n"), 1)]
-            # Whole text too, so an identifier broken across two lines is still found.
-            pieces.append(("text", text))
+            if register:
+                pieces = [(f"line {n}", line) for n, line in enumerate(text.split("\n"), 1)]
+                # Whole text too, so an identifier broken across two lines is still found.
+                pieces.append(("text", text))
             data = text.encode("utf-8")
         else:
             from facilitator.reports import docx_report

@@ -13,8 +13,21 @@ _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 
 def escape(text: str) -> str:
     """Plain text that Markdown renders as the same characters."""
-    text = _INLINE.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    done = _escaped.get(text)
+    if done is None:
+        done = _INLINE.sub(r"\\\1", text)
+        done = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), done)
+        if _memo_on:
+            _escaped[text] = done
+    return done
+
+
+# Within one render the same strings recur (attributions, times, every episode-linked note
+# in both the records and the narrative); escaping each once halves the work. The memo is
+# emptied when the render ends, so no note text outlives it (entries depend only on their
+# key, so two renders at once can share it safely).
+_escaped: dict[str, str] = {}
+_memo_on = False
 
 
 def _one_line(text: str) -> str:
@@ -63,6 +76,16 @@ def _table(block: Table) -> list[str]:
 
 
 def render(report: Report) -> str:
+    global _memo_on
+    _memo_on = True
+    try:
+        return _render(report)
+    finally:
+        _memo_on = False
+        _escaped.clear()
+
+
+def _render(report: Report) -> str:
     out = [f"# {_one_line(report.title)}", "", f"**{_one_line(report.banner)}**", ""]
     previous_bullet = False
     for block in report.blocks:
