@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -43,13 +44,47 @@ def guid(key: str) -> str:
     return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:32]}"
 
 
-def _el(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
-    return ET.SubElement(parent, _Q + tag, {k: v for k, v in attrs.items() if v is not None})
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t]')
+_TEXT_SPECIAL = re.compile("[&<>]")
 
 
-def _description(parent: ET.Element, text: str) -> None:
+def _attr(value: str) -> str:
+    """An attribute value escaped as ElementTree escapes it (line breaks kept as ``&#10;``)."""
+    if _ATTR_SPECIAL.search(value) is None:
+        return value
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
+    )
+
+
+def _text(value: str) -> str:
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _open(tag: str, attrs: dict[str, str | None], *, empty: bool = False) -> str:
+    """A start tag (or an empty element); attributes in the order given, ``None`` left out.
+
+    The project is written as text in one pass rather than as an ElementTree: for 20,000
+    coded selections building and serialising the tree cost more than everything else."""
+    parts = [f"<{tag}"]
+    for key, value in attrs.items():
+        if value is not None:
+            parts.append(f' {key}="{_attr(value)}"')
+    parts.append(" />" if empty else ">")
+    return "".join(parts)
+
+
+def _description(out: list[str], text: str) -> None:
     if text:
-        _el(parent, "Description").text = text
+        out.append(f"<Description>{_text(text)}</Description>")
 
 
 def _datetime(value: str | None) -> str | None:
@@ -72,69 +107,68 @@ class _Builder:
     def user(self, name: str | None) -> str | None:
         if not name:
             return None
-        if name not in self.users:
-            self.users[name] = guid(f"user:{name}")
-        return self.users[name]
+        found = self.users.get(name)
+        if found is None:
+            found = self.users[name] = guid(f"user:{name}")
+        return found
 
-    def codebook(self, project: ET.Element, method: Method) -> dict[str, str]:
+    def codebook(self, out: list[str], method: Method) -> dict[str, str]:
         codes: dict[str, str] = {}
-        book = _el(_el(project, "CodeBook"), "Codes")
+        out.append("<CodeBook><Codes>")
         for level in method.levels:
-            group = _el(
-                book, "Code", guid=guid(f"level:{level.key}"), name=level.title, isCodable="false"
-            )
+            attrs = {"guid": guid(f"level:{level.key}"), "name": level.title, "isCodable": "false"}
+            out.append(_open("Code", attrs))
             for area in level.areas:
                 codes[f"factor:{area.key}"] = guid(f"factor:{area.key}")
-                code = _el(
-                    group,
-                    "Code",
-                    guid=codes[f"factor:{area.key}"],
-                    name=area.title,
-                    isCodable="true",
-                )
-                _description(code, clean(area.text or "; ".join(area.prompts)))
+                text = clean(area.text or "; ".join(area.prompts))
+                attrs = {"guid": codes[f"factor:{area.key}"], "name": area.title}
+                attrs["isCodable"] = "true"
+                out.append(_open("Code", attrs, empty=not text))
+                if text:
+                    _description(out, text)
+                    out.append("</Code>")
+            out.append("</Code>")
         episodes = self.data.ordered_episodes()
         if episodes:
-            group = _el(
-                book,
-                "Code",
-                guid=guid("group:episodes"),
-                name="Key practice episodes",
-                isCodable="false",
-            )
+            attrs = {"guid": guid("group:episodes"), "name": "Key practice episodes"}
+            attrs["isCodable"] = "false"
+            out.append(_open("Code", attrs))
             for episode in episodes:
                 when = f" ({clean(episode.date_text)})" if episode.date_text else ""
                 codes[f"episode:{episode.id}"] = guid(episode.id)
-                code = _el(
-                    group,
-                    "Code",
-                    guid=guid(episode.id),
-                    name=self.fn(f"{episode.label}: {clean(episode.title)}{when}"),
-                    isCodable="true",
-                )
-                _description(code, self.fn(clean(episode.description)))
-        group = _el(
-            book, "Code", guid=guid("group:prompts"), name="Local rationality", isCodable="false"
-        )
+                text = self.fn(clean(episode.description))
+                attrs = {
+                    "guid": guid(episode.id),
+                    "name": self.fn(f"{episode.label}: {clean(episode.title)}{when}"),
+                    "isCodable": "true",
+                }
+                out.append(_open("Code", attrs, empty=not text))
+                if text:
+                    _description(out, text)
+                    out.append("</Code>")
+            out.append("</Code>")
+        attrs = {"guid": guid("group:prompts"), "name": "Local rationality", "isCodable": "false"}
+        out.append(_open("Code", attrs))
         for prompt in method.local_rationality:
             codes[f"prompt:{prompt.key}"] = guid(f"prompt:{prompt.key}")
-            _el(
-                group,
-                "Code",
-                guid=codes[f"prompt:{prompt.key}"],
-                name=prompt.title,
-                isCodable="true",
-            )
-        group = _el(book, "Code", guid=guid("group:kinds"), name="Note kinds", isCodable="false")
+            attrs = {"guid": codes[f"prompt:{prompt.key}"], "name": prompt.title}
+            attrs["isCodable"] = "true"
+            out.append(_open("Code", attrs, empty=True))
+        out.append("</Code>")
+        attrs = {"guid": guid("group:kinds"), "name": "Note kinds", "isCodable": "false"}
+        out.append(_open("Code", attrs))
         for kind in method.note_kinds:
             codes[f"kind:{kind.key}"] = guid(f"kind:{kind.key}")
-            _el(group, "Code", guid=codes[f"kind:{kind.key}"], name=kind.label, isCodable="true")
+            attrs = {"guid": codes[f"kind:{kind.key}"], "name": kind.label, "isCodable": "true"}
+            out.append(_open("Code", attrs, empty=True))
+        out.append("</Code></Codes></CodeBook>")
         return codes
 
-    def conversation_sources(self, sources: ET.Element, codes: dict[str, str]) -> dict[str, str]:
+    def conversation_sources(self, out: list[str], codes: dict[str, str]) -> dict[str, str]:
         """One text source per conversation with notes; returns conversation -> source GUID."""
         made: dict[str, str] = {}
         data = self.data
+        canonical = data.canonical
         for talk in data.talks.values():
             notes = data.notes_by_conversation.get(talk.id, [])
             if not notes:
@@ -144,75 +178,81 @@ class _Builder:
             header = self.fn(f"{talk.label}: {data.who(data.people.get(talk.participant))}")
             parts = [header, "\n\n"]
             position = len(header) + 2
-            selections = []
+            attrs = {
+                "guid": source_guid,
+                "name": header,
+                "plainTextPath": f"internal://{source_guid}.txt",
+                "creatingUser": self.user(talk.note_taker or talk.lead),
+                "creationDateTime": _datetime(talk.started_at),
+            }
+            out.append(_open("TextSource", attrs, empty=False))
+            label = _attr(talk.label)
             for note in notes:
                 prefix = f"[{note.at[11:16]}] "
                 text = self.fn(note.text)
                 start = position + len(prefix)
-                selections.append((note, start, start + len(text)))
+                end = start + len(text)
                 parts += [prefix, text, "\n"]
-                position = start + len(text) + 1
-            self.files[source_guid] = "".join(parts)
-            source = _el(
-                sources,
-                "TextSource",
-                guid=source_guid,
-                name=header,
-                plainTextPath=f"internal://{source_guid}.txt",
-                creatingUser=self.user(talk.note_taker or talk.lead),
-                creationDateTime=_datetime(talk.started_at),
-            )
-            for note, start, end in selections:
-                selection = _el(
-                    source,
-                    "PlainTextSelection",
-                    guid=guid(note.id),
-                    name=f"{talk.label} {note.at[11:16]}",
-                    startPosition=str(start),
-                    endPosition=str(end),
-                    creatingUser=self.user(note.author),
-                    creationDateTime=_datetime(note.at),
-                )
+                position = end + 1
+                author = self.user(note.author)
                 keys = [f"kind:{note.kind}"]
                 keys += [f"factor:{k}" for k in note.factors]
-                keys += [f"episode:{self.data.canonical.get(e, e)}" for e in note.episodes]
+                keys += [f"episode:{canonical.get(e, e)}" for e in note.episodes]
                 keys += [f"prompt:{p}" for p in note.prompts]
-                for key in keys:
-                    if key in codes:
-                        coding = _el(
-                            selection,
-                            "Coding",
-                            guid=guid(f"coding:{note.id}:{key}"),
-                            creatingUser=self.user(note.author),
-                        )
-                        _el(coding, "CodeRef", targetGUID=codes[key])
+                codings = [key for key in keys if key in codes]
+                when = _datetime(note.at)
+                selection = [
+                    f'<PlainTextSelection guid="{guid(note.id)}" '
+                    f'name="{label} {_attr(note.at[11:16])}" '
+                    f'startPosition="{start}" endPosition="{end}"'
+                ]
+                if author is not None:
+                    selection.append(f' creatingUser="{author}"')
+                if when is not None:
+                    selection.append(f' creationDateTime="{when}"')
+                if not codings:
+                    selection.append(" />")
+                    out.append("".join(selection))
+                    continue
+                selection.append(">")
+                user = f' creatingUser="{author}"' if author is not None else ""
+                for key in codings:
+                    selection.append(
+                        f'<Coding guid="{guid(f"coding:{note.id}:{key}")}"{user}>'
+                        f'<CodeRef targetGUID="{codes[key]}" /></Coding>'
+                    )
+                selection.append("</PlainTextSelection>")
+                out.append("".join(selection))
+            out.append("</TextSource>")
+            self.files[source_guid] = "".join(parts)
         return made
 
-    def document_sources(self, sources: ET.Element) -> None:
+    def document_sources(self, out: list[str]) -> None:
         for document in self.data.documents.values():
             source_guid = guid(document.id)
             self.files[source_guid] = self.fn(clean(document.text))
             agency = f" ({clean(document.agency)})" if document.agency else ""
-            _el(
-                sources,
-                "TextSource",
-                guid=source_guid,
-                name=self.fn(f"Document: {clean(document.title)}{agency}"),
-                plainTextPath=f"internal://{source_guid}.txt",
-                creationDateTime=_datetime(document.imported_at),
-            )
+            attrs = {
+                "guid": source_guid,
+                "name": self.fn(f"Document: {clean(document.title)}{agency}"),
+                "plainTextPath": f"internal://{source_guid}.txt",
+                "creationDateTime": _datetime(document.imported_at),
+            }
+            out.append(_open("TextSource", attrs, empty=True))
 
-    def cases(self, project: ET.Element, made: dict[str, str]) -> None:
+    def cases(self, out: list[str], made: dict[str, str]) -> None:
         data = self.data
         if not data.people:
             return
-        cases = _el(project, "Cases")
+        out.append("<Cases>")
         for person in data.people.values():
-            case = _el(cases, "Case", guid=guid(person.id), name=self.fn(data.who(person)))
-            _description(case, self.fn(f"{clean(person.role)}, {clean(person.agency)}"))
+            out.append(_open("Case", {"guid": guid(person.id), "name": self.fn(data.who(person))}))
+            _description(out, self.fn(f"{clean(person.role)}, {clean(person.agency)}"))
             for talk in data.talks.values():
                 if talk.participant == person.id and talk.id in made:
-                    _el(case, "SourceRef", targetGUID=made[talk.id])
+                    out.append(_open("SourceRef", {"targetGUID": made[talk.id]}, empty=True))
+            out.append("</Case>")
+        out.append("</Cases>")
 
 
 def build(
@@ -226,32 +266,39 @@ def build(
     """The files of the package by path: ``project.qde`` and ``sources/<guid>.txt``."""
     data = ReviewData(store, method, review, final=final)
     builder = _Builder(data, fn)
-    ET.register_namespace("", NS)
-    project = ET.Element(
-        _Q + "Project",
-        {
-            "name": fn(clean(data.review.title)),
-            "origin": "facilitator",
-            "creationDateTime": datetime.now().astimezone().isoformat(timespec="seconds"),
-        },
-    )
-    # Children must follow the schema's order: Users, CodeBook, Cases, Sources.
-    users = _el(project, "Users")
-    codes = builder.codebook(project, method)
-    sources = ET.Element(_Q + "Sources")
+    # Children must follow the schema's order: Users, CodeBook, Cases, Sources; users are
+    # known only once the sources are written, so each part is built on its own.
+    codebook: list[str] = []
+    codes = builder.codebook(codebook, method)
+    sources: list[str] = []
     made = builder.conversation_sources(sources, codes)
     builder.document_sources(sources)
-    builder.cases(project, made)
-    if len(sources):
-        project.insert(len(project), sources)
-    for name, user_guid in builder.users.items():
-        _el(users, "User", guid=user_guid, name=fn(clean(name)))
-    if not builder.users:
-        project.remove(users)
-    description = _el(project, "Description")
-    description.text = "Confidential draft" if not final else "Final (pseudonymised)"
-    xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
-    files = {"project.qde": xml}
+    cases: list[str] = []
+    builder.cases(cases, made)
+    out = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        _open(
+            "Project",
+            {
+                "xmlns": NS,
+                "name": fn(clean(data.review.title)),
+                "origin": "facilitator",
+                "creationDateTime": datetime.now().astimezone().isoformat(timespec="seconds"),
+            },
+        ),
+    ]
+    if builder.users:
+        out.append("<Users>")
+        for name, user_guid in builder.users.items():
+            out.append(_open("User", {"guid": user_guid, "name": fn(clean(name))}, empty=True))
+        out.append("</Users>")
+    out += codebook
+    out += cases
+    if sources:
+        out += ["<Sources>", *sources, "</Sources>"]
+    description = "Confidential draft" if not final else "Final (pseudonymised)"
+    out += [f"<Description>{description}</Description>", "</Project>"]
+    files = {"project.qde": "".join(out).encode("utf-8")}
     for source_guid, text in builder.files.items():
         files[f"sources/{source_guid}.txt"] = text.encode("utf-8")
     return files
