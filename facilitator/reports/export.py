@@ -6,6 +6,8 @@ any registered identifier still present raises :class:`LeakFound` and nothing is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from facilitator.method import Method
 from facilitator.reports.content import WHAT_CHOICES, build_report
 from facilitator.reports.redaction import LeakFound, Register
@@ -30,7 +32,7 @@ def export(
     if what not in WHAT_CHOICES:
         raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
     register = Register.for_review(store, review) if final else None
-    apply = register.apply if register else _same
+    apply = _memoised(register.apply) if register else _same
     if fmt == "qdpx":
         from facilitator.reports import qdpx
 
@@ -64,6 +66,20 @@ def export(
 
 def _same(text: str) -> str:
     return text
+
+
+def _memoised(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """``fn`` applied once per distinct string for the length of one export (attributions,
+    times and every episode-linked note recur); the memo goes when the export ends."""
+    done: dict[str, str] = {}
+
+    def memo(text: str) -> str:
+        result = done.get(text)
+        if result is None:
+            result = done[text] = fn(text)
+        return result
+
+    return memo
 
 
 def _most_precise(leaks: list) -> list:
