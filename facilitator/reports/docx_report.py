@@ -30,6 +30,7 @@ class _Writer:
     def __init__(self, report: Report) -> None:
         from docx import Document
         from docx.oxml.ns import qn
+        from docx.oxml.parser import element_class_lookup
         from lxml import etree
 
         self.report = report
@@ -51,15 +52,41 @@ class _Writer:
         self._comments: Any = None
         self._next_comment = 0
         self._now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # Body paragraphs are written as WordprocessingML text and parsed in one go before
+        # each table and at the end: creating ~10 lxml elements per note one at a time cost
+        # more than python-docx's whole save.
+        self._pending: list[str] = []
+        self._parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
+        self._parser.set_element_class_lookup(element_class_lookup)
 
-    def new_paragraph(self, style_id: str | None) -> Any:
-        """An empty ``w:p`` at the end of the body (before the section properties)."""
-        qn = self.qn
-        p = self.make(qn("w:p"), {})
-        if style_id:
-            self.sub(self.sub(p, qn("w:pPr")), qn("w:pStyle"), {qn("w:val"): style_id})
-        self._end.addprevious(p)
-        return p
+    def flush(self) -> None:
+        """Parse the paragraphs written as text and put them at the end of the body."""
+        if not self._pending:
+            return
+        from lxml import etree
+
+        xml = f'<w:body xmlns:w="{_W}">{"".join(self._pending)}</w:body>'
+        self._pending = []
+        for p in list(etree.fromstring(xml, self._parser)):
+            self._end.addprevious(p)
+
+    def text_paragraph(
+        self, style_id: str | None, runs: list[str], comments: list[Comment] | None = None
+    ) -> None:
+        """A ``w:p`` from runs written by :func:`_run_xml`; comments anchor on the last run."""
+        style = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
+        if comments:
+            ids = self.comment_entries(comments)
+            starts = "".join(f'<w:commentRangeStart w:id="{i}"/>' for i in ids)
+            # The order python-docx's add_comment leaves: each new end and reference
+            # goes straight after the anchored run, before the earlier ones.
+            ends = "".join(
+                f'<w:commentRangeEnd w:id="{i}"/><w:r><w:rPr><w:rStyle w:val="CommentReference"/>'
+                f'</w:rPr><w:commentReference w:id="{i}"/></w:r>'
+                for i in reversed(ids)
+            )
+            runs = [*runs[:-1], starts, runs[-1], ends]
+        self._pending.append(f"<w:p>{style}{''.join(runs)}</w:p>")
 
     def run(
         self,
@@ -92,15 +119,17 @@ class _Writer:
             t.set(self._space, "preserve")
         return r
 
-    def comment(self, runs: list[Any], items: list[Comment]) -> None:
-        """Word comments anchored on ``runs``, in the same XML python-docx's ``add_comment``
-        writes (which re-reads every comment id per call: quadratic for a long review)."""
+    def comment_entries(self, items: list[Comment]) -> list[str]:
+        """The comments in the comments part, in the same XML python-docx's ``add_comment``
+        writes (which re-reads every comment id per call: quadratic for a long review);
+        returns their ids for the anchors in the body."""
         qn, sub = self.qn, self.sub
         if self._comments is None:
             self._comments = self.document.comments._comments_elm  # creates the part
-        first, last = runs[0], runs[-1]
+        ids = []
         for item in items:
             ident = str(self._next_comment)
+            ids.append(ident)
             self._next_comment += 1
             attributes = {qn("w:id"): ident, qn("w:author"): item.author}
             attributes[qn("w:initials")] = _initials(item.author)
@@ -112,6 +141,13 @@ class _Writer:
             sub(sub(marker, qn("w:rPr")), qn("w:rStyle"), {qn("w:val"): "CommentReference"})
             sub(marker, qn("w:annotationRef"))
             self.run(p, item.text)
+        return ids
+
+    def comment(self, runs: list[Any], items: list[Comment]) -> None:
+        """Word comments anchored on ``runs`` (elements already in the document)."""
+        qn, sub = self.qn, self.sub
+        first, last = runs[0], runs[-1]
+        for ident in self.comment_entries(items):
             first.addprevious(self.make(qn("w:commentRangeStart"), {qn("w:id"): ident}))
             reference = self.make(qn("w:r"), {})
             sub(sub(reference, qn("w:rPr")), qn("w:rStyle"), {qn("w:val"): "CommentReference"})
@@ -120,18 +156,17 @@ class _Writer:
             last.addnext(self.make(qn("w:commentRangeEnd"), {qn("w:id"): ident}))
 
     def para(self, block: Para) -> None:
-        p = self.new_paragraph(self.styles[block.style])
+        runs = []
         if block.flag in _FLAG_WORDS:
-            self.run(p, _FLAG_WORDS[block.flag], bold=True, highlight=True)
+            runs.append(_run_xml(_FLAG_WORDS[block.flag], _BOLD_HIGHLIGHT))
         if block.lead:
-            self.run(p, block.lead + " ", bold=True)
-        meta = block.style == "meta"
-        text = self.run(p, block.text, italic=meta, grey=meta)
-        if block.comments:
-            # Anchored on the passage itself, not on the attribution before it.
-            self.comment([text], block.comments)
+            runs.append(_run_xml(block.lead + " ", _BOLD))
+        runs.append(_run_xml(block.text, _META if block.style == "meta" else ""))
+        # Comments are anchored on the passage itself, not on the attribution before it.
+        self.text_paragraph(self.styles[block.style], runs, block.comments)
 
     def table(self, block: Table) -> None:
+        self.flush()
         table = self.document.add_table(rows=1, cols=len(block.headers))
         table.style = self.document.styles["Table Grid"]
         for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
@@ -157,18 +192,44 @@ class _Writer:
         properties.keywords = ""
         header = self.document.sections[0].header.paragraphs[0]
         header.text = "Final report" if report.final else "CONFIDENTIAL DRAFT"
-        self.run(self.new_paragraph(self.headings[0]), report.title)
-        self.run(self.new_paragraph(None), report.banner, bold=True)
+        self.text_paragraph(self.headings[0], [_run_xml(report.title, "")])
+        self.text_paragraph(None, [_run_xml(report.banner, _BOLD)])
         for block in report.blocks:
             if isinstance(block, Heading):
-                self.run(self.new_paragraph(self.headings[min(block.level, 3)]), block.text)
+                style = self.headings[min(block.level, 3)]
+                self.text_paragraph(style, [_run_xml(block.text, "")])
             elif isinstance(block, Para):
                 self.para(block)
             else:
                 self.table(block)
+        self.flush()
         buffer = io.BytesIO()
         self.document.save(buffer)
         return buffer.getvalue()
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# Run properties in the schema's order, as :meth:`_Writer.run` writes them.
+_BOLD = "<w:rPr><w:b/></w:rPr>"
+_BOLD_HIGHLIGHT = '<w:rPr><w:b/><w:highlight w:val="yellow"/></w:rPr>'
+_META = '<w:rPr><w:i/><w:color w:val="595959"/></w:rPr>'
+_TEXT_SPECIAL = re.compile("[&<>\r]")
+
+
+def _xml_text(text: str) -> str:
+    if _TEXT_SPECIAL.search(text) is None:
+        return text
+    # A carriage return is kept as a reference: a literal one would be read back as "\n".
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+def _run_xml(text: str, properties: str) -> str:
+    """The ``w:r`` :meth:`_Writer.run` makes, as text: line breaks become ``w:br``."""
+    lines = text.split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{_xml_text(line)}</w:t>' for line in lines)
+    return f"<w:r>{properties}{body}</w:r>"
 
 
 def render(report: Report) -> bytes:
