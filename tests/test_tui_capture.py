@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
@@ -188,3 +191,46 @@ async def test_a_huge_paste_is_kept_whole_and_shown_shortened(service: Service) 
         assert "more characters)" in screen_text(app)
     (note,) = service.store.notes(conversation=setup.conversation)
     assert note.text == ("Pasted: " + huge).strip()
+
+
+# --- the rows of earlier notes ---------------------------------------------------------------
+
+ROW_TEXTS = st.text(
+    alphabet=st.sampled_from(list("ab c\t\n") + ["é", "👩", "中", "\x1b", "\u202e", "\r"]),
+    max_size=90,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=ROW_TEXTS, width=st.integers(min_value=1, max_value=100), pad=st.integers(0, 2))
+def test_a_note_row_measures_as_many_lines_as_textual_wraps_it_to(
+    text: str, width: int, pad: int
+) -> None:
+    """Rows skip the wrap when they fit; the height must be what wrapping would give."""
+    assume(width > 2 * pad)  # no room for text at all: Textual itself cannot wrap
+    from textual.content import Content, Span
+
+    from facilitator.tui.widgets.note_capture import NoteRow
+
+    spans = [Span(0, min(3, len(text)), "dim")] if text else []
+    for wrap in ("wrap", "nowrap"):
+        for overflow in ("fold", "ellipsis"):
+            rules = {"line_pad": pad, "text_wrap": wrap, "text_overflow": overflow}
+            expected = Content(text, list(spans)).get_height(rules, width)
+            assert NoteRow(text, list(spans)).get_height(rules, width) == expected
+
+
+async def test_long_notes_wrap_and_short_ones_take_one_line(service: Service) -> None:
+    setup = small_review(service)
+    conversation = service.store.conversation(setup.conversation)
+    service.record_note(conversation, "Short note")
+    service.record_note(conversation, "A long note " + "about the visit " * 12 + "END")
+    service.record_note(conversation, "Another short note")
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        listing = app.screen.query_one(NoteCapture).notes_list
+        heights = [listing._line_cache.heights[index] for index in range(3)]
+        text = screen_text(app)
+    assert heights[0] == 1 and heights[2] == 1 and heights[1] >= 3
+    assert "END" in text and "Another short note" in text

@@ -24,6 +24,9 @@ def _visible(match: re.Match[str]) -> str:
 
 def display_text(text: str, *, one_line: bool = False) -> str:
     """User text made safe to draw: control characters shown as visible symbols."""
+    if text.isprintable():
+        # No tab, line break, control or bidi character (all are unprintable): as it is.
+        return text
     text = text.replace("\t", "    ")
     if one_line:
         text = text.replace("\r\n", "\n").replace("\n", " ⏎ ")

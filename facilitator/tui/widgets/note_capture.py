@@ -15,9 +15,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
+from textual.content import Content, Span
 from textual.message import Message
 from textual.timer import Timer
+from textual.visual import RulesMap
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -63,6 +64,41 @@ def note_line(note: Note, method: Method) -> str:
     return f"{prefix} {note.text}" if prefix else note.text
 
 
+class NoteRow(Content):
+    """A row of the earlier-notes list.
+
+    Textual measures every option by wrapping it to the list's width, which for 5,000
+    notes is most of the cost of opening a conversation. A row with no line break or tab
+    that fits the width is one line whatever the wrapping rules, so it is not wrapped to
+    find that out; longer rows are measured (and wrapped on screen) as usual.
+    """
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        text = self.plain
+        if (
+            self.cell_length <= width - 2 * rules.get("line_pad", 0)
+            and "\n" not in text
+            and "\t" not in text
+        ):
+            return 1
+        return super().get_height(rules, width)
+
+
+_row_styles: tuple[Method, dict[str, tuple[str, str, str]]] | None = None
+
+
+def _kind_styles(method: Method) -> dict[str, tuple[str, str, str]]:
+    """Per kind: (marker column, marker style, text style), worked out once per method."""
+    global _row_styles
+    if _row_styles is None or _row_styles[0] is not method:
+        styles = {}
+        for kind in method.note_kinds:
+            text_style = KIND_STYLES.get(kind.key, "")
+            styles[kind.key] = (kind_marker(kind.key, method), text_style or "bold", text_style)
+        _row_styles = (method, styles)
+    return _row_styles[1]
+
+
 def note_prompt(note: Note, method: Method, *, deleted: bool = False) -> Content:
     """One row of the earlier-notes list. The note's text is never read as markup."""
     clock = note.at[11:19] if len(note.at) >= 19 else note.at
@@ -71,17 +107,41 @@ def note_prompt(note: Note, method: Method, *, deleted: bool = False) -> Content
     if len(note.text) > ROW_CHARACTERS:
         # A pasted megabyte stays whole in the store; the row shows its start (e to see all).
         text += f" … ({len(note.text) - ROW_CHARACTERS:,} more characters)"
-    parts: list[str | tuple[str, str]] = [(f"{clock} {stage:<3}", "dim")]
+    # The row's text and style spans are put together directly (Content.assemble's
+    # generality is measurable 5,000 times over); display_text has already made every
+    # control character visible, so Content need not look for them again.
+    head = f"{clock} {stage:<3}"
+    pieces = [head, " "]
+    spans = [Span(0, len(head), "dim")]
+    position = len(head) + 1
     if deleted:
-        parts += [" ", ("deleted: ", "bold"), (text, "strike dim")]
-        return Content.assemble(*parts)
-    parts += [" ", (kind_marker(note.kind, method), KIND_STYLES.get(note.kind, "") or "bold")]
-    parts += [(text, KIND_STYLES.get(note.kind, ""))]
+        pieces += ["deleted: ", text]
+        spans += [
+            Span(position, position + 9, "bold"),
+            Span(position + 9, position + 9 + len(text), "strike dim"),
+        ]
+        return NoteRow("".join(pieces), spans, strip_control_codes=False)
+    known = _kind_styles(method).get(note.kind)
+    marker, marker_style, text_style = known or (kind_marker(note.kind, method), "bold", "")
+    pieces += [marker, text]
+    spans.append(Span(position, position + len(marker), marker_style))
+    position += len(marker)
+    if text_style:
+        spans.append(Span(position, position + len(text), text_style))
+    position += len(text)
     if note.problems:
-        parts += [("  ⚠ ", "bold $warning"), (display_text(note.problems[0]), "$warning")]
+        problem = display_text(note.problems[0])
+        pieces += ["  ⚠ ", problem]
+        spans += [
+            Span(position, position + 4, "bold $warning"),
+            Span(position + 4, position + 4 + len(problem), "$warning"),
+        ]
+        position += 4 + len(problem)
     if note.conflict:
-        parts += [("  ⚠ conflicting edits", "bold $error")]
-    return Content.assemble(*parts)
+        flag = "  ⚠ conflicting edits"
+        pieces.append(flag)
+        spans.append(Span(position, position + len(flag), "bold $error"))
+    return NoteRow("".join(pieces), spans, strip_control_codes=False)
 
 
 class NotesList(OptionList):
