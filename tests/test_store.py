@@ -265,3 +265,30 @@ def test_equal_clocks_from_cloned_laptops_resolve_the_same_everywhere(tmp_path: 
             two.ingest([op])
         assert one.snapshot() == two.snapshot()
         assert one.review("r").title == "from twin B"
+
+
+def test_a_store_from_before_row_clocks_is_upgraded_without_loss(tmp_path: Path) -> None:
+    """Schema 3 kept field clocks in their own table; opening it moves them into the rows."""
+    path = tmp_path / "old.db"
+    with Store(path, author="a") as store:
+        conversation = _conversation(store)
+        store.add_note(conversation, "kept across the upgrade", factors=["family"])
+        expected = store.notes(conversation=conversation.id)
+    conn = sqlite3.connect(path)
+    for (table,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%clocks%'"
+    ).fetchall():
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN clocks")
+    conn.execute(
+        "CREATE TABLE field_clocks (entity TEXT, entity_id TEXT, field TEXT, hlc TEXT, "
+        "PRIMARY KEY (entity, entity_id, field))"
+    )
+    conn.execute("PRAGMA user_version=3")
+    conn.commit()
+    conn.close()
+    with Store(path, author="a") as upgraded:
+        assert upgraded.notes(conversation=conversation.id) == expected
+        assert upgraded.check().ok
+        assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        names = {r[0] for r in upgraded.conn.execute("SELECT name FROM sqlite_master")}
+        assert "field_clocks" not in names

@@ -151,21 +151,21 @@ def _write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> 
     for name, entity_id in rows:
         by_entity.setdefault(name, []).append(entity_id)
     for name, ids in by_entity.items():
+        table = ENTITIES[name].table
         for chunk in _chunks(ids):
-            for entity_id, field_name, hlc in conn.execute(
-                "SELECT entity_id, field, hlc FROM field_clocks WHERE entity = ? "
-                f"AND entity_id IN ({','.join('?' * len(chunk))})",
-                (name, *chunk),
+            for entity_id, held in conn.execute(
+                f"SELECT id, clocks FROM {table} WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
             ):
-                clocks.setdefault((name, entity_id), {})[field_name] = hlc
+                if held:
+                    clocks[(name, entity_id)] = json.loads(held)
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple]] = {}
-    clock_rows: list[tuple[str, str, str, str]] = []
     for key, row in rows.items():
         held = clocks.get(key, {})
         winners = {
-            name: (hlc, value)
-            for name, (hlc, value) in row.fields.items()
-            if name not in held or hlc > held[name]
+            name: (written, value)
+            for name, (written, value) in row.fields.items()
+            if name not in held or written > held[name]
         }
         values: dict[str, Any] = {
             "id": row.entity_id,
@@ -175,25 +175,24 @@ def _write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> 
             "updated": row.updated,
         }
         values.update({name: _value(row.entity, name, v) for name, (_, v) in winners.items()})
+        if winners:
+            held.update({name: written for name, (written, _) in winners.items()})
+            values["clocks"] = json.dumps(held, sort_keys=True)
         key_columns = (row.entity.table, tuple(values), tuple(winners))
         groups.setdefault(key_columns, []).append(tuple(values.values()))
-        clock_rows.extend((row.entity.name, row.entity_id, n, h) for n, (h, _) in winners.items())
     for (table, columns, winner_names), values in groups.items():
         updates = [
             "created = min(created, excluded.created)",
             "updated = max(updated, excluded.updated)",
             *(f"{name} = excluded.{name}" for name in winner_names),
         ]
+        if winner_names:
+            updates.append("clocks = excluded.clocks")
         conn.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(updates)}",
             values,
         )
-    conn.executemany(
-        "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
-        clock_rows,
-    )
 
 
 def _recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:

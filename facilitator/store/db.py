@@ -14,7 +14,14 @@ import sqlite_utils
 from facilitator.store.entities import ENTITIES
 
 STORE_ENV = "FACILITATOR_STORE"
-COMMON_COLUMNS = {"id": str, "review": str, "deleted": int, "created": str, "updated": str}
+COMMON_COLUMNS = {
+    "id": str,
+    "review": str,
+    "deleted": int,
+    "created": str,
+    "updated": str,
+    "clocks": str,
+}
 # Columns of notes derived from their revisions (not set by ops directly).
 NOTE_DERIVED = {"text": str, "heads": str, "conflict": int}
 
@@ -89,6 +96,10 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db["ops"].create_index(["hlc"])
     db["ops"].create_index(["entity", "entity_id"])
     create_materialised_tables(db)
+    db["field_clocks"].create(  # replaced by each row's own `clocks` in migration 4
+        {"entity": str, "entity_id": str, "field": str, "hlc": str},
+        pk=("entity", "entity_id", "field"),
+    )
     # Local only, never synced: the note being typed, per conversation and author.
     db["drafts"].create(
         {"conversation": str, "author": str, "text": str, "started_at": str, "saved_at": str},
@@ -105,11 +116,6 @@ def create_materialised_tables(db: sqlite_utils.Database) -> None:
             columns.update(NOTE_DERIVED)
         db[entity.table].create(columns, pk="id", not_null={"review"}, if_not_exists=True)
         db[entity.table].create_index(["review"], if_not_exists=True)
-    db["field_clocks"].create(
-        {"entity": str, "entity_id": str, "field": str, "hlc": str},
-        pk=("entity", "entity_id", "field"),
-        if_not_exists=True,
-    )
     db["notes"].create_index(["conversation", "at"], if_not_exists=True)
     db["note_revisions"].create_index(["note"], if_not_exists=True)
     db["links"].create_index(["source"], if_not_exists=True)
@@ -138,14 +144,24 @@ def _m2_sync(db: sqlite_utils.Database) -> None:
 
 
 def _m3_clock_stamps(db: sqlite_utils.Database) -> None:
-    """Field clocks now carry the op id as a tie-break: rebuild them from the op log."""
+    """Field clocks gained the op id as a tie-break. The rebuild this needed is done by
+    migration 4, which moves the clocks anyway."""
+
+
+def _m4_clocks_in_rows(db: sqlite_utils.Database) -> None:
+    """Each row keeps its field clocks in a JSON column instead of one `field_clocks` row
+    per field (a note with two tags wrote twenty clock rows). Rebuilt from the op log."""
     from facilitator.store.materialise import rebuild
 
+    for entity in ENTITIES.values():
+        if "clocks" not in db[entity.table].columns_dict:
+            db[entity.table].add_column("clocks", str)
+    db.conn.execute("DROP TABLE IF EXISTS field_clocks")
     rebuild(db.conn)
 
 
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_m1_initial, _m2_sync, _m3_clock_stamps]
+MIGRATIONS: list[Migration] = [_m1_initial, _m2_sync, _m3_clock_stamps, _m4_clocks_in_rows]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

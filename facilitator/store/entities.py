@@ -1,7 +1,8 @@
 """What the store materialises from ops: one table per entity type.
 
 Every materialised table has the columns ``id``, ``review``, ``deleted``, ``created`` (the
-earliest clock value seen for the entity) and ``updated`` (the latest), plus its fields.
+earliest clock value seen for the entity), ``updated`` (the latest) and ``clocks`` (a JSON
+object: for each field, the stamp of the op that last set it), plus its fields.
 Mutable entities merge per field, last writer wins by HLC. Immutable entities (stage
 events, note revisions) are written once and never change.
 
@@ -179,4 +180,4 @@ ENTITIES: dict[str, Entity] = {
     )
 }
 
-MATERIALISED_TABLES = tuple(e.table for e in ENTITIES.values()) + ("field_clocks",)
+MATERIALISED_TABLES = tuple(e.table for e in ENTITIES.values())

@@ -80,12 +80,10 @@ def _ensure_row(conn: sqlite3.Connection, entity: Entity, entity_id: str, review
 
 def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[str, Any]) -> None:
     allowed = set(entity.fields) | {"deleted"}
-    clocks = dict(
-        conn.execute(
-            "SELECT field, hlc FROM field_clocks WHERE entity = ? AND entity_id = ?",
-            (entity.name, op.entity_id),
-        ).fetchall()
-    )
+    held = conn.execute(
+        f"SELECT clocks FROM {entity.table} WHERE id = ?", (op.entity_id,)
+    ).fetchone()
+    clocks: dict[str, str] = json.loads(held[0]) if held and held[0] else {}
     written = stamp(op)
     winners = {
         name: _value(entity, name, value)
@@ -106,18 +104,16 @@ def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[s
         "updated = max(updated, excluded.updated)",
         *(f"{name} = excluded.{name}" for name in winners),
     ]
+    if winners:
+        clocks.update(dict.fromkeys(winners, written))
+        values["clocks"] = json.dumps(clocks, sort_keys=True)
+        updates.append("clocks = excluded.clocks")
     conn.execute(
         f"INSERT INTO {entity.table} ({', '.join(values)}) "
         f"VALUES ({', '.join('?' * len(values))}) "
         f"ON CONFLICT (id) DO UPDATE SET {', '.join(updates)}",
         tuple(values.values()),
     )
-    if winners:
-        conn.executemany(
-            "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
-            [(entity.name, op.entity_id, name, written) for name in winners],
-        )
 
 
 def _add_immutable(conn: sqlite3.Connection, entity: Entity, op: Op) -> None:
