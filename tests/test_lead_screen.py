@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from facilitator.analysis.queries import overview_queries
 from facilitator.demo import build_demo
@@ -395,3 +397,41 @@ async def test_split_view_takes_notes_and_moves_stages(service: Service) -> None
         await settle(pilot)
         notes = store.notes(conversation=setup.conversation)
         assert [n.stage for n in notes] == [1, 3]
+
+
+async def test_f10_goes_home_from_the_split_views_note_box(service: Service) -> None:
+    """ctrl+w deletes a word in the note box, so closing is F10, as for the note-taker."""
+    from facilitator.tui.screens.home import HomeScreen
+    from facilitator.tui.screens.split import SplitScreen
+    from facilitator.tui.widgets.note_box import NoteBox
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = lead_app(service, setup.conversation, FakeClock(), role="split")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one(NoteBox)
+        assert app.screen.focused is box
+        assert "f10 Home" in screen_text(app).splitlines()[-1]
+        await pilot.press("f1")
+        help_text = " ".join(str(static.content) for static in app.screen.query(Static))
+        assert re.search(r"f10\s+Home", help_text)  # the help lists the screen's keys
+        await pilot.press("escape", *"two words", "ctrl+w")
+        assert box.text == "two " and isinstance(app.screen, SplitScreen)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    # Closing saved nothing as a note.
+    assert service.store.notes(conversation=setup.conversation) == []
+
+
+async def test_f10_goes_home_from_the_lead_screen(service: Service) -> None:
+    from facilitator.tui.screens.home import HomeScreen
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = lead_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert "f10 Home" in screen_text(app).splitlines()[-1]
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

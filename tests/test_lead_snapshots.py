@@ -69,3 +69,19 @@ def test_lead_stage_layouts(snap_compare, service: Service, size, stage: str) ->
     conversation, clock = second_conversation(service)
     app = FacilitatorApp(service, conversation=conversation, role="lead", clock=clock)
     assert snap_compare(app, terminal_size=size, run_before=goto(stage))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_split_view_layout(snap_compare, service: Service, size) -> None:  # noqa: ANN001
+    """The one-laptop view: the lead's panel at stage 4 beside the notes and the note box."""
+    conversation, clock = second_conversation(service)
+    app = FacilitatorApp(service, conversation=conversation, role="split", clock=clock)
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("f5", "4")  # to the lead's panel, then stage 4
+        await settle(pilot)
+        await pilot.press("f5")  # and back to the note box
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -9,6 +9,8 @@ import shutil
 import threading
 from pathlib import Path
 
+import pytest
+
 from facilitator.service import Service
 from facilitator.store import Store
 from facilitator.sync import engine as sync_engine
@@ -17,6 +19,7 @@ from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.screens.conflicts import ConflictsScreen
 from facilitator.tui.sync_worker import SyncWorker
 from facilitator.tui.widgets.note_box import NoteBox
+from facilitator.tui.widgets.status_bar import StatusBar
 from facilitator.tui.widgets.sync_status import SyncStatusWidget
 from tests.tui_support import START, FakeClock, screen_text, small_review
 
@@ -214,3 +217,37 @@ async def test_a_field_set_on_two_laptops_offers_both_sides(
     engine_for(lead, review).sync()
     assert lead.review(review).title == loser
     lead.close()
+
+
+@pytest.mark.parametrize(("role", "size"), [("lead", (80, 24)), ("split", (160, 48))])
+async def test_the_lead_sees_the_sync_status_when_the_review_is_shared(
+    service: Service, tmp_path: Path, role: str, size: tuple[int, int]
+) -> None:
+    lead, review, conversation, folder = shared(service, tmp_path)
+    app = FacilitatorApp(service, conversation=conversation, role=role, clock=FakeClock())
+    app.sync_worker.interval = 0.2
+    async with app.run_test(size=size) as pilot:
+        await rounds(pilot, app.sync_worker, 1)
+        await pilot.pause()
+        bar = app.screen.query_one(StatusBar)
+        assert bar.display and bar.query_one(SyncStatusWidget).display
+        lines = screen_text(app).splitlines()
+        # Its own line above the footer; the stage and the timers are still on screen.
+        assert "synced" in lines[-2] and "palette" in lines[-1]
+        assert "Stage 1 of 9" in lines[0] and "total 00:00" in lines[0]
+        shutil.move(folder, tmp_path / "unplugged")
+        await rounds(pilot, app.sync_worker, 1)
+        await pilot.pause()
+        assert "share unreachable" in screen_text(app)
+    lead.close()
+
+
+@pytest.mark.parametrize("role", ["lead", "split"])
+async def test_the_lead_keeps_every_line_when_nothing_is_shared(
+    service: Service, role: str
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role=role, clock=FakeClock())
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one(StatusBar).display and not app.sync_worker.running

@@ -10,17 +10,19 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from facilitator.tui.widgets.lead_view import LeadView
+from facilitator.tui.widgets.status_bar import StatusBar
 
 
 class LeadScreen(Screen[None]):
-    """Single keys: ``n`` next stage, ``p`` previous, ``1``–``9`` jump; F2 starts or ends."""
+    """Single keys: ``n`` next stage, ``p`` previous, ``1``–``9`` jump; F2 starts or ends;
+    F10 goes home. The sync status shows under the panel while the review is shared."""
 
     BINDINGS = [
         Binding("f2", "start", "Start", id="lead-start"),
         Binding("f2", "end", "End", id="lead-end"),
         Binding("f3", "stage(-1)", "Stage -", show=False, id="lead-stage-previous"),
         Binding("f4", "stage(1)", "Stage +", show=False, id="lead-stage-next"),
-        Binding("ctrl+w", "close", "Home", id="lead-close"),
+        Binding("f10", "close", "Home", id="lead-close"),
     ]
 
     def __init__(self, conversation_id: str) -> None:
@@ -29,6 +31,7 @@ class LeadScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield LeadView(self.conversation_id, id="lead-view")
+        yield StatusBar(only_when_syncing=True)
         yield Footer()
 
     @property
@@ -93,4 +96,4 @@ def lead_commands(lead: LeadView, close) -> Iterable[SystemCommand]:  # noqa: AN
             f"Go to stage {stage.number} (key {stage.number})",
             lambda n=stage.number: lead.go_to(n),
         )
-    yield SystemCommand("Back to the home screen", "ctrl+w", close)
+    yield SystemCommand("Back to the home screen", "F10", close)

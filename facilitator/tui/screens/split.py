@@ -2,7 +2,8 @@
 
 Typing goes to the note box, so the lead's single keys (``n``, ``p``, ``1``–``9``) work
 when the lead's panel has focus (F5 moves between the two); F3/F4 change stage
-from anywhere, as on the note-taker's screen.
+from anywhere, as on the note-taker's screen, and F10 goes home. The sync status shows
+along the bottom while the review is shared.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.widgets import Footer
 from facilitator.tui.screens.lead import confirm_end, lead_check, lead_commands
 from facilitator.tui.widgets.lead_view import LeadView
 from facilitator.tui.widgets.note_capture import NoteCapture
+from facilitator.tui.widgets.status_bar import StatusBar
 
 
 class SplitScreen(Screen[None]):
@@ -35,7 +37,8 @@ class SplitScreen(Screen[None]):
         Binding("f3", "stage(-1)", "Stage -", id="split-stage-previous"),
         Binding("f4", "stage(1)", "Stage +", id="split-stage-next"),
         Binding("f5", "switch", "Notes/lead", id="split-switch"),
-        Binding("ctrl+w", "close", "Home", id="split-close"),
+        # Not ctrl+w: the note box takes that (delete a word). F10 as on the note-taker's screen.
+        Binding("f10", "close", "Home", id="split-close"),
     ]
 
     def __init__(self, conversation_id: str) -> None:
@@ -46,6 +49,7 @@ class SplitScreen(Screen[None]):
         with Horizontal(id="split-body"):
             yield LeadView(self.conversation_id, id="split-lead")
             yield NoteCapture(self.conversation_id, id="split-notes")
+        yield StatusBar(only_when_syncing=True)
         yield Footer()
 
     @property
