@@ -264,8 +264,9 @@ def texts(data: bytes) -> list[tuple[str, str]]:
                 found.append((name, "\n".join(root.itertext())))
             # Every attribute in document order in one XPath call (lxml's per-element
             # ``attrib`` proxies cost more than the parse).
-            for value in root.xpath("//@*"):
-                key = value.attrname
+            # Each distinct value once per part and attribute name: the scan would report
+            # the same leak for every copy (thousands of xml:space="preserve" and styles).
+            for key, value in dict.fromkeys((v.attrname, v) for v in root.xpath("//@*")):
                 if not key.endswith("}id") and value:
                     found.append((f"{name} attribute {key.split('}')[-1]}", str(value)))
     return found
