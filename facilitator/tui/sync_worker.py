@@ -161,7 +161,7 @@ class SyncWorker:
             self._refresh_screen()
 
     def _announce(self, before: SyncStatus, after: SyncStatus) -> None:
-        """Changes worth a toast, so screens without a status bar (lead) see them too."""
+        """Changes worth a toast as well as the status line: they need noticing."""
         if before.reachable and not after.reachable:
             self.app.notify(
                 "Shared folder unreachable: working offline; edits are kept and sent later.",
