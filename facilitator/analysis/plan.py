@@ -114,10 +114,12 @@ def plan_for(
     done = _already_raised(store, review, participant_id)
     theirs = {c for c, conv in overview.conversations.items() if conv.participant == person.id}
     proposals: list[AgendaProposal] = []
+    proposed: set[tuple[str, str]] = set()
 
     def propose(kind: str, ref: str, text: str, priority: int, reason: str) -> None:
-        if (kind, ref) in done or any(p.kind == kind and p.ref == ref for p in proposals):
+        if (kind, ref) in done or (kind, ref) in proposed:
             return
+        proposed.add((kind, ref))
         proposals.append(AgendaProposal(kind, ref, text, priority, MINUTES[kind], reason))
 
     # Discrepancies: their own account first, then others on episodes they were part of.

@@ -661,14 +661,22 @@ class Store:
                 return document
         raise StoreError(f"no document {document_id}")
 
-    def rows(self, table: str, review: str) -> list[dict[str, Any]]:
-        """Every live row of one materialised table, for analysis and reports."""
+    def rows(self, table: str, review: str, **equal: Any) -> list[dict[str, Any]]:
+        """Every live row of one materialised table, for analysis and reports; keyword
+        arguments keep only rows whose columns equal those values
+        (``rows("links", review, source_kind="episode")``)."""
         if table not in MATERIALISED_TABLES:
             raise ValueError(f"unknown table {table!r}")
+        entity = next(e for e in ENTITIES.values() if e.table == table)
+        unknown = set(equal) - set(entity.fields)
+        if unknown:
+            raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
+        where = "".join(f" AND {name} = ?" for name in equal)
         with self._lock:
             cursor = self.conn.execute(
-                f"SELECT * FROM {table} WHERE review = ? AND deleted = 0 ORDER BY created, id",
-                (review,),
+                f"SELECT * FROM {table} WHERE review = ? AND deleted = 0{where} "
+                "ORDER BY created, id",
+                (review, *equal.values()),
             )
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
