@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
-from facilitator.tui.widgets.note_capture import NoteCapture
+from facilitator.tui.widgets.note_capture import NoteCapture, collector_paused
 from tests.tui_support import START, FakeClock, screen_text, small_review, type_note
 
 
@@ -234,3 +236,18 @@ async def test_long_notes_wrap_and_short_ones_take_one_line(service: Service) ->
         text = screen_text(app)
     assert heights[0] == 1 and heights[2] == 1 and heights[1] >= 3
     assert "END" in text and "Another short note" in text
+
+
+def test_reading_notes_pauses_the_collector_only_for_the_read() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a failed read")
+    assert gc.isenabled()
+    gc.disable()  # someone else's pause is left as it was
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

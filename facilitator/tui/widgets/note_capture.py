@@ -8,7 +8,10 @@ in a worker thread, so a crash or a closed terminal loses nothing.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -144,6 +147,25 @@ def note_prompt(note: Note, method: Method, *, deleted: bool = False) -> Content
     return NoteRow("".join(pieces), spans, strip_control_codes=False)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many long-lived objects are made.
+
+    Reading 5,000 notes and making their rows creates tens of thousands of objects that all
+    stay alive. The collector would trace them again and again while they are being made
+    (some 80 young collections and a full one, ~0.1 s of CPU) and free nothing; paused, it
+    goes over them once afterwards. Nothing is hidden: the collections that follow run on
+    the UI thread like any other.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class NotesList(OptionList):
     """Earlier notes, one option each (a line-cached list: appending is cheap)."""
 
@@ -276,13 +298,14 @@ class NoteCapture(Vertical):
     def _read_notes(self) -> list[Option]:
         """Read this conversation's notes and make their rows (without touching widgets)."""
         method = self.facilitator.method
-        notes = self.facilitator.store.notes(conversation=self.conversation_id)
-        self.notes = {note.id: note for note in notes}
-        self._index = {note.id: index for index, note in enumerate(notes)}
-        self.deleted.clear()
-        self.deleted_stack.clear()
-        self._recount()
-        return [Option(note_prompt(note, method), id=note.id) for note in notes]
+        with collector_paused():
+            notes = self.facilitator.store.notes(conversation=self.conversation_id)
+            self.notes = {note.id: note for note in notes}
+            self._index = {note.id: index for index, note in enumerate(notes)}
+            self.deleted.clear()
+            self.deleted_stack.clear()
+            self._recount()
+            return [Option(note_prompt(note, method), id=note.id) for note in notes]
 
     def load_notes(self) -> None:
         """Read the notes again (e.g. after a sync brought new ones)."""
