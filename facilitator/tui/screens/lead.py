@@ -13,33 +13,13 @@ from facilitator.tui.widgets.lead_view import LeadView
 from facilitator.tui.widgets.status_bar import StatusBar
 
 
-class LeadScreen(Screen[None]):
-    """Single keys: ``n`` next stage, ``p`` previous, ``1``–``9`` jump; F2 starts or ends;
-    F10 goes home. The sync status shows under the panel while the review is shared."""
-
-    BINDINGS = [
-        Binding("f2", "start", "Start", id="lead-start"),
-        Binding("f2", "end", "End", id="lead-end"),
-        Binding("f3", "stage(-1)", "Stage -", show=False, id="lead-stage-previous"),
-        Binding("f4", "stage(1)", "Stage +", show=False, id="lead-stage-next"),
-        Binding("f10", "close", "Home", id="lead-close"),
-    ]
-
-    def __init__(self, conversation_id: str) -> None:
-        super().__init__()
-        self.conversation_id = conversation_id
-
-    def compose(self) -> ComposeResult:
-        yield LeadView(self.conversation_id, id="lead-view")
-        yield StatusBar(only_when_syncing=True)
-        yield Footer()
+class LeadActions(Screen[None]):
+    """What every screen with the lead's panel does: F2 start/end, stage steps, F10 home,
+    and the lead's palette entries. Subclasses compose a :class:`LeadView`."""
 
     @property
     def lead(self) -> LeadView:
         return self.query_one(LeadView)
-
-    def on_mount(self) -> None:
-        self.lead.query_one("#lead-cover").focus()
 
     def on_lead_view_conversation_changed(self, event: LeadView.ConversationChanged) -> None:
         self.refresh_bindings()
@@ -61,6 +41,31 @@ class LeadScreen(Screen[None]):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         return lead_commands(self.lead, self.action_close)
+
+
+class LeadScreen(LeadActions):
+    """Single keys: ``n`` next stage, ``p`` previous, ``1``–``9`` jump; F2 starts or ends;
+    F10 goes home. The sync status shows under the panel while the review is shared."""
+
+    BINDINGS = [
+        Binding("f2", "start", "Start", id="lead-start"),
+        Binding("f2", "end", "End", id="lead-end"),
+        Binding("f3", "stage(-1)", "Stage -", show=False, id="lead-stage-previous"),
+        Binding("f4", "stage(1)", "Stage +", show=False, id="lead-stage-next"),
+        Binding("f10", "close", "Home", id="lead-close"),
+    ]
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
+
+    def compose(self) -> ComposeResult:
+        yield LeadView(self.conversation_id, id="lead-view")
+        yield StatusBar(only_when_syncing=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.lead.query_one("#lead-cover").focus()
 
 
 def lead_check(lead: LeadView, action: str) -> bool | None:

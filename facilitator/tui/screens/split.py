@@ -8,21 +8,18 @@ along the bottom while the review is shared.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer
 
-from facilitator.tui.screens.lead import confirm_end, lead_check, lead_commands
+from facilitator.tui.screens.lead import LeadActions
 from facilitator.tui.widgets.lead_view import LeadView
 from facilitator.tui.widgets.note_capture import NoteCapture
 from facilitator.tui.widgets.status_bar import StatusBar
 
 
-class SplitScreen(Screen[None]):
+class SplitScreen(LeadActions):
     DEFAULT_CSS = """
     SplitScreen > #split-body { height: 1fr; }
     SplitScreen #split-lead { width: 2fr; }
@@ -53,10 +50,6 @@ class SplitScreen(Screen[None]):
         yield Footer()
 
     @property
-    def lead(self) -> LeadView:
-        return self.query_one(LeadView)
-
-    @property
     def capture(self) -> NoteCapture:
         return self.query_one(NoteCapture)
 
@@ -71,27 +64,9 @@ class SplitScreen(Screen[None]):
         self.capture.refresh_conversation()
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return lead_check(self.lead, action)
-
-    def action_start(self) -> None:
-        self.lead.start()
-
-    def action_end(self) -> None:
-        confirm_end(self, self.lead)
-
-    def action_stage(self, step: int) -> None:
-        self.lead.action_step(step)
-
     def action_switch(self) -> None:
         focused = self.focused
         if focused is not None and self.capture in focused.ancestors_with_self:
             self.lead.focus_main()
         else:
             self.capture.focus_box()
-
-    def action_close(self) -> None:
-        self.app.pop_screen()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        return lead_commands(self.lead, self.action_close)
