@@ -140,9 +140,7 @@ def plan_for(
             reason = overview.labels.get(follow_up.conversation or "", "review team")
             propose("follow_up", follow_up.id, follow_up.text, 1, reason)
 
-    notes_by_them = [
-        n for item in overview.episodes for n in item.entry.notes if n.conversation in theirs
-    ]
+    notes_by_them = overview.episode_notes_of(person.id)
     mapping = canonical_ids(
         [item.episode for item in overview.episodes]
         + [m for item in overview.episodes for m in item.entry.merged]

@@ -124,6 +124,20 @@ class ReviewOverview:
     labels: dict[str, str]  # source id -> human label
     participants: dict[str, Participant]
     conversations: dict[str, Conversation]
+    _by_participant: dict[str, list[Note]] | None = field(default=None, repr=False, compare=False)
+
+    def episode_notes_of(self, participant_id: str) -> list[Note]:
+        """Notes on episodes taken in this participant's conversations (a note on two
+        episodes counts once per episode), grouped once for every participant."""
+        if self._by_participant is None:
+            grouped: dict[str, list[Note]] = {}
+            for item in self.episodes:
+                for note in item.entry.notes:
+                    conversation = self.conversations.get(note.conversation)
+                    if conversation is not None:
+                        grouped.setdefault(conversation.participant, []).append(note)
+            self._by_participant = grouped
+        return self._by_participant.get(participant_id, [])
 
     def for_episode(self, episode_id: str) -> EpisodeAccounts | None:
         for item in self.episodes:
