@@ -194,6 +194,7 @@ class ReviewData:
     """
 
     def __init__(self, store: Store, method: Method, review: str, *, final: bool) -> None:
+        self._sources: dict[str, str] = {}  # conversation id -> attribution
         store = CachedReads(store)  # type: ignore[assignment]
         self.store = store
         self.method = method
@@ -265,6 +266,12 @@ class ReviewData:
 
     def source(self, conversation_id: str) -> str:
         """The attribution of an account: conversation label and who gave it."""
+        known = self._sources.get(conversation_id)
+        if known is None:
+            known = self._sources[conversation_id] = self._source(conversation_id)
+        return known
+
+    def _source(self, conversation_id: str) -> str:
         talk = self.talks.get(conversation_id)
         if talk is None:
             return "unknown source"

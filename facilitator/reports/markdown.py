@@ -9,6 +9,16 @@ from facilitator.reports.content import Comment, Heading, Para, Report, Table
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+_STARTS_BLOCK = re.compile(r"\s*([#>+\-=]|\d+[.)])")
+
+
+def _unblock(match: re.Match[str]) -> str:
+    """A backslash that stops a line opening a block. CommonMark escapes punctuation only,
+    so "12." becomes "12\\." (a backslash before the digits would be shown as is)."""
+    indent, mark = match.group(1), match.group(2)
+    if mark[0].isdigit():
+        return f"{indent}{mark[:-1]}\\{mark[-1]}"
+    return f"{indent}\\{mark}"
 
 
 def escape(text: str) -> str:
@@ -16,7 +26,9 @@ def escape(text: str) -> str:
     done = _escaped.get(text)
     if done is None:
         done = _INLINE.sub(r"\\\1", text)
-        done = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), done)
+        # Only several lines, or a line that could open a block, need the line-start pass.
+        if "\n" in done or _STARTS_BLOCK.match(done):
+            done = _LINE_START.sub(_unblock, done)
         if _memo_on:
             _escaped[text] = done
     return done
