@@ -89,12 +89,12 @@ def test_one_laptop_split_view(tmp_path: Path, terminal) -> None:  # noqa: ANN00
     press(session, "Enter")
     wait_for_text(session, "Episodes 1")
     press(session, "F5")  # to the lead's panel, where single keys work
-    wait_for_text(session, "Next stage")  # the footer shows the lead's keys once focus is there
+    wait_for_text(session, "Previous")  # the footer shows the lead's keys once focus is there
     press(session, "n")
     wait_for_text(session, "Stage 4 of 9")
     wait_for_text(session, "Local rationality 1/7")
     press(session, "F5")
-    wait_for(lambda: "Next stage" not in screen(session), "focus back in the note box")
+    wait_for(lambda: "Previous" not in screen(session), "focus back in the note box")
     type_keys(session, "Thought the meeting could wait")
     press(session, "Enter")
     wait_for(lambda: len(stored(store_path, "SELECT id FROM notes")) == 2, "the second note")

@@ -79,7 +79,7 @@ class ToCover(OptionList):
     """
 
     BINDINGS = [
-        Binding("space", "select", "Tick / untick"),
+        Binding("space", "select", "Tick"),
         Binding("enter", "select", "Tick / untick", show=False),
     ]
 

@@ -60,9 +60,9 @@ class LeadView(Vertical):
     """
 
     BINDINGS = [
-        Binding("n", "step(1)", "Next stage", id="lead-next"),
-        Binding("p", "step(-1)", "Previous stage", id="lead-previous"),
-        Binding("1", "jump(1)", "Jump to stage", key_display="1–9"),
+        Binding("n", "step(1)", "Next", id="lead-next"),
+        Binding("p", "step(-1)", "Previous", id="lead-previous"),
+        Binding("1", "jump(1)", "Stage", key_display="1–9"),
         *[
             Binding(str(number), f"jump({number})", f"Stage {number}", show=False)
             for number in range(2, 10)
