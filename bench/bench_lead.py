@@ -16,20 +16,18 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from fixtures import START, conversation_with_notes
 from measure import Measure, median, percentile
 from textual.pilot import Pilot
 
-from facilitator.method import load_method
 from facilitator.service import Service
-from facilitator.store import Store
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.lead_episodes import CoverageView
 from facilitator.tui.widgets.lead_view import LeadView
 
-START = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 LINES = [
     "#1 @lr-picture Thought the bruise was explained by a fall @family",
     "#2 @lr-weighing Was weighing a court deadline on another case @conditions",
@@ -43,20 +41,8 @@ STAGE_KEYS = ["2", "3", "4", "5", "6", "7", "8", "9", "1"]
 
 
 def build(root: Path, count: int) -> tuple[Service, str]:
-    store = Store(root / f"lead-{count}.db", author="bench")
-    service = Service(store, load_method())
-    review = store.create_review("Bench review (fictional)")
-    person = store.add_participant(review, role="Social worker", agency="CSC")
-    conversation_id = store.new_conversation(review, person)
-    store.start_conversation(store.conversation(conversation_id), at=START.isoformat())
-    conversation = store.conversation(conversation_id)
-    with store.transaction():
-        for title in ("Home visit (May 2024)", "Strategy meeting (June 2024)", "Referral"):
-            service.record_note(conversation, f"#new {title}", at=START.isoformat())
-        for index in range(count - 3):
-            at = (START + timedelta(seconds=index)).isoformat()
-            service.record_note(conversation, LINES[index % len(LINES)], at=at)
-    return service, conversation_id
+    episodes = ["Home visit (May 2024)", "Strategy meeting (June 2024)", "Referral"]
+    return conversation_with_notes(root / f"lead-{count}.db", count, episodes, LINES)
 
 
 def clock() -> datetime:

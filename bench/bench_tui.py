@@ -21,9 +21,9 @@ import asyncio
 import gc
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fixtures import conversation_with_notes
 from measure import Measure, median, percentile
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -31,14 +31,11 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from facilitator.method import load_method
 from facilitator.service import Service
-from facilitator.store import Store
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
 from facilitator.tui.widgets.note_capture import NotesList
 
-START = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 LINES = [
     "Allocated the case in January after the school's referral @family",
     '"I had twenty-two cases that month and R was one of the calmer ones"',
@@ -49,19 +46,9 @@ LINES = [
 
 
 def build(root: Path, count: int) -> tuple[Service, str]:
-    store = Store(root / f"bench-{count}.db", author="bench")
-    service = Service(store, load_method())
-    review = store.create_review("Bench review (fictional)")
-    person = store.add_participant(review, role="Social worker", agency="CSC")
-    conversation_id = store.new_conversation(review, person)
-    store.start_conversation(store.conversation(conversation_id), at=START.isoformat())
-    conversation = store.conversation(conversation_id)
-    with store.transaction():
-        service.record_note(conversation, "#new Home visit (May 2024)", at=START.isoformat())
-        for index in range(count - 1):
-            at = (START + timedelta(seconds=index)).isoformat()
-            service.record_note(conversation, LINES[index % len(LINES)], at=at)
-    return service, conversation_id
+    return conversation_with_notes(
+        root / f"bench-{count}.db", count, ["Home visit (May 2024)"], LINES
+    )
 
 
 class BareApp(App[None]):
