@@ -84,7 +84,6 @@ def build_demo(service: Service, *, start: datetime | None = None) -> str:
         note_taker="Jordan Reviewer",
         planned_at=start.isoformat(timespec="minutes"),
     )
-    conversation = store.conversation(first)
     store.update(review, "conversation", first, started_at=start.isoformat(timespec="seconds"))
     conversation = store.conversation(first)
     stage = 0

@@ -62,14 +62,7 @@ class Service:
             episode_ids = self._resolve_numbers(conversation.review, parsed, problems)
             created = []
             for new in parsed.new_episodes:
-                episode_id = self.store.create_episode(
-                    conversation.review,
-                    new.title,
-                    date_text=new.date_text,
-                    date_start=new.date.start.isoformat() if new.date and new.date.start else None,
-                    date_end=new.date.end.isoformat() if new.date and new.date.end else None,
-                )
-                created.append(episode_id)
+                created.append(self._create_episode(conversation.review, new))
             note_id = self.store.add_note(
                 conversation,
                 parsed.text,
@@ -85,6 +78,14 @@ class Service:
                 passage=passage,
             )
         return Recorded(note_id, parsed, tuple(problems), tuple(created))
+
+    def _create_episode(self, review: str, new: capture.NewEpisode) -> str:
+        """An episode typed as ``#new Title (date)``, with its date span if it was readable."""
+        start = new.date.start.isoformat() if new.date and new.date.start else None
+        end = new.date.end.isoformat() if new.date and new.date.end else None
+        return self.store.create_episode(
+            review, new.title, date_text=new.date_text, date_start=start, date_end=end
+        )
 
     def _resolve_numbers(
         self, review: str, parsed: capture.ParsedNote, problems: list[str]
@@ -119,17 +120,7 @@ class Service:
                 if new.title.lower() in linked_titles:
                     episode_ids.append(linked_titles[new.title.lower()])
                     continue
-                episode_ids.append(
-                    self.store.create_episode(
-                        review,
-                        new.title,
-                        date_text=new.date_text,
-                        date_start=new.date.start.isoformat()
-                        if new.date and new.date.start
-                        else None,
-                        date_end=new.date.end.isoformat() if new.date and new.date.end else None,
-                    )
-                )
+                episode_ids.append(self._create_episode(review, new))
             self.store.revise_note(note, parsed.text)
             fields: dict = {"problems": problems}
             if parsed.kind != note.kind:
