@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from facilitator.analysis.coverage import EpisodeCoverage, episode_coverage
+from facilitator.analysis.coverage import EpisodeCoverage, episode_coverage, stage_visits
 from facilitator.dates import parse_moment as parse_at
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, StageEvent
@@ -49,16 +49,10 @@ def well_over(elapsed_s: float, minutes: int) -> bool:
 
 
 def stage_totals(events: Iterable[StageEvent], end: datetime) -> dict[int, float]:
-    """Seconds spent in each stage, adding up every visit."""
+    """Seconds spent in each stage up to ``end``, adding up every visit."""
     totals: Counter[int] = Counter()
-    ordered = list(events)
-    for index, event in enumerate(ordered):
-        begun = parse_at(event.at)
-        if begun is None:
-            continue
-        finish = parse_at(ordered[index + 1].at) if index + 1 < len(ordered) else end
-        if finish is not None:
-            totals[event.stage] += max(0.0, (finish - begun).total_seconds())
+    for visit in stage_visits(list(events), now=end):
+        totals[visit.stage] += visit.seconds
     return dict(totals)
 
 
