@@ -597,22 +597,14 @@ class Store:
             return queries.participants(self.conn, review)
 
     def participant(self, participant_id: str) -> Participant:
-        review = self._review_of("participants", participant_id)
-        for participant in self.participants(review):
-            if participant.id == participant_id:
-                return participant
-        raise StoreError(f"no participant {participant_id}")
+        return self._one("participants", participant_id, self.participants)
 
     def conversations(self, review: str) -> list[Conversation]:
         with self._lock:
             return queries.conversations(self.conn, review)
 
     def conversation(self, conversation_id: str) -> Conversation:
-        review = self._review_of("conversations", conversation_id)
-        for conversation in self.conversations(review):
-            if conversation.id == conversation_id:
-                return conversation
-        raise StoreError(f"no conversation {conversation_id}")
+        return self._one("conversations", conversation_id, self.conversations)
 
     def stage_events(self, conversation: str) -> list[StageEvent]:
         with self._lock:
@@ -655,11 +647,7 @@ class Store:
             return queries.documents(self.conn, review)
 
     def document(self, document_id: str) -> Document:
-        review = self._review_of("documents", document_id)
-        for document in self.documents(review):
-            if document.id == document_id:
-                return document
-        raise StoreError(f"no document {document_id}")
+        return self._one("documents", document_id, self.documents)
 
     def rows(self, table: str, review: str, **equal: Any) -> list[dict[str, Any]]:
         """Every live row of one materialised table, for analysis and reports; keyword
@@ -684,6 +672,15 @@ class Store:
     def ops(self, where: str = "", params: tuple = ()) -> list[Op]:
         with self._lock:
             return read_ops(self.conn, where, params)
+
+    def _one(self, table: str, entity_id: str, listing: Callable[[str], list[Any]]) -> Any:
+        """One record by id, read through the same query as its review's list (labels and
+        derived fields included)."""
+        review = self._review_of(table, entity_id)
+        for item in listing(review):
+            if item.id == entity_id:
+                return item
+        raise StoreError(f"no {table[:-1]} {entity_id}")
 
     def _review_of(self, table: str, entity_id: str) -> str:
         with self._lock:
