@@ -42,10 +42,15 @@ def episode_coverage(
     for note in notes:
         episodes = canonical(note, mapping) if mapping is not None else note.episodes
         for episode in episodes:
-            cover = result.setdefault(episode, EpisodeCoverage(episode))
+            cover = result.get(episode)
+            if cover is None:  # not setdefault: that would build two Counters per note
+                cover = result[episode] = EpisodeCoverage(episode)
             cover.notes += 1
-            cover.prompts.update(note.prompts)
-            cover.factors.update(note.factors)
+            # Counter.update costs a call even for nothing; most notes have no tags.
+            if note.prompts:
+                cover.prompts.update(note.prompts)
+            if note.factors:
+                cover.factors.update(note.factors)
     return result
 
 

@@ -77,6 +77,8 @@ def canonical_ids(episodes: Iterable[Episode]) -> dict[str, str]:
 
 def canonical(note: Note, mapping: dict[str, str]) -> tuple[str, ...]:
     """A note's episodes as live episode ids, duplicates removed, order kept."""
+    if len(note.episodes) == 1:  # the usual case, worth no loop
+        return (mapping.get(note.episodes[0], note.episodes[0]),)
     out: list[str] = []
     for episode in note.episodes:
         live = mapping.get(episode, episode)

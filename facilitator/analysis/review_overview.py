@@ -290,12 +290,15 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
         texts = [(a.participant, a.source_label, a.note.text) for a in item.accounts]
         texts += [(a.participant, a.source_label, a.note.text) for a in item.team_notes]
         texts += [(None, r.source_label, r.text) for r in item.records]
-        for speaker, label, text in texts:
-            folded = text.casefold()
-            for pid, pattern in patterns.items():
-                if pid == speaker or not pattern:
-                    continue
-                if any(p in folded for p in phrases[pid]) and pattern.search(text):
+        # One substring test per participant over all the episode's texts rules most
+        # people out at once; only those whose name or role occurs somewhere are searched
+        # text by text (the joined text only narrows the search, it decides nothing).
+        everything = "\x00".join(text for _, _, text in texts).casefold()
+        for pid, pattern in patterns.items():
+            if not pattern or not any(p in everything for p in phrases[pid]):
+                continue
+            for speaker, label, text in texts:
+                if pid != speaker and pattern.search(text):
                     reason = f"mentioned in {label}"
                     if reason not in reasons.setdefault(pid, []):
                         reasons[pid].append(reason)
