@@ -42,16 +42,18 @@ _SPACES = re.compile(r"[ \t]{2,}")
 def readable(text: str | None, method: Method) -> str:
     """A note as a reader should see it: the capture tags (@factor, #3, #new) taken out,
     since reports show links as attributions and columns. Unknown @words stay."""
-    from facilitator.capture import resolve_tag
-
-    def tag(match: re.Match[str]) -> str:
-        key, _ = resolve_tag(match.group(1), method)
-        return "" if key else match.group(0)
-
     text = clean(text)
     if "@" in text or "#" in text:  # every capture tag has one; most notes have neither
+        from facilitator.capture import resolve_tag
+
+        def tag(match: re.Match[str]) -> str:
+            key, _ = resolve_tag(match.group(1), method)
+            return "" if key else match.group(0)
+
         text = _NEW.sub("", _REF.sub("", _TAG.sub(tag, text)))
-    return _SPACES.sub(" ", text).strip()
+    if "  " in text or "\t" in text:  # every run _SPACES collapses has one or the other
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def quoted(text: str) -> str:
@@ -338,11 +340,9 @@ def _time(note: Note) -> str:
 
 
 def _note_lead(data: ReviewData, note: Note) -> str:
-    label = data.kind_labels.get(note.kind, note.kind)
-    lead = _time(note)
-    if note.kind not in ("observation",):
-        lead += f" {label}:"
-    return lead
+    if note.kind == "observation":  # most notes: the time alone
+        return _time(note)
+    return f"{_time(note)} {data.kind_labels.get(note.kind, note.kind)}:"
 
 
 def _citation(data: ReviewData, note: Note) -> str:
@@ -385,21 +385,23 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
     for reflection in anchors.get("", []):
         meta_para.comments.append(Comment(reflection.text, data.reviewer(reflection.author)))
     stage: int | None = -1
+    append = blocks.append
     for note in notes:
-        if note.kind == "reflection":
+        kind = note.kind
+        if kind == "reflection":
             continue
         if note.stage != stage:
             stage = note.stage
             title = data.stage_titles.get(stage or 0, "")
-            blocks.append(Heading(f"Stage {stage}: {title}" if stage else "Notes", 3))
-        text = quoted(note.text) if note.kind == "quote" else note.text
-        para = Para(
-            text + _citation(data, note),
-            lead=_note_lead(data, note),
-            style="quote" if note.kind == "quote" else "body",
-        )
-        para.comments = [Comment(r.text, data.reviewer(r.author)) for r in anchors.get(note.id, [])]
-        blocks.append(para)
+            append(Heading(f"Stage {stage}: {title}" if stage else "Notes", 3))
+        text = quoted(note.text) if kind == "quote" else note.text
+        if note.document:
+            text += _citation(data, note)
+        para = Para(text, _note_lead(data, note), "quote" if kind == "quote" else "body")
+        reflections = anchors.get(note.id)
+        if reflections:
+            para.comments = [Comment(r.text, data.reviewer(r.author)) for r in reflections]
+        append(para)
     if not notes:
         blocks.append(Para("No notes yet.", style="meta"))
     return blocks
