@@ -47,7 +47,8 @@ _memo_on = False
 
 
 def _one_line(text: str) -> str:
-    return " ".join(escape(text).split("\n"))
+    done = escape(text)
+    return done.replace("\n", " ") if "\n" in done else done
 
 
 def _comments(items: list[Comment]) -> list[str]:
@@ -57,22 +58,19 @@ def _comments(items: list[Comment]) -> list[str]:
 _FLAGS = {"gap": "**Gap:** ", "discrepancy": "**Discrepancy:** "}
 
 
-def _para(block: Para) -> list[str]:
-    lead = f"**{escape(block.lead)}** " if block.lead else ""
-    flag = _FLAGS.get(block.flag, "") if block.flag else ""
+def _para(block: Para) -> str:
+    """The paragraph's one Markdown line (its comments follow it, see :func:`_render`)."""
     body = escape(block.text)
     if "\n" in body:
         body = body.replace("\n", "  \n")
-    if block.style == "bullet":
-        line = f"- {flag}{lead}{body}"
-    elif block.style == "meta":
-        line = f"*{body}*" if body.strip() else ""
-    else:
-        line = f"{flag}{lead}{body}"
-    lines = [line]
-    if block.comments:
-        lines += [""] + _comments(block.comments)
-    return lines
+    style = block.style
+    if style == "meta":
+        return f"*{body}*" if body.strip() else ""
+    lead = f"**{escape(block.lead)}** " if block.lead else ""
+    flag = _FLAGS.get(block.flag, "") if block.flag else ""
+    if style == "bullet":
+        return f"- {flag}{lead}{body}"
+    return f"{flag}{lead}{body}"
 
 
 def _table(block: Table) -> list[str]:
@@ -108,24 +106,32 @@ def render(report: Report) -> str:
 
 def _render(report: Report) -> str:
     out = [f"# {_one_line(report.title)}", "", f"**{_one_line(report.banner)}**", ""]
+    append = out.append
     previous_bullet = False
     for block in report.blocks:
-        if isinstance(block, Heading):
-            if out[-1] != "":
-                out.append("")
-            out += [f"{'#' * min(block.level + 1, 6)} {_one_line(block.text)}", ""]
-            previous_bullet = False
-        elif isinstance(block, Para):
+        kind = type(block)
+        if kind is Para:  # most blocks, so tested first
             bullet = block.style == "bullet"
-            if previous_bullet and not bullet and out and out[-1] != "":
-                out.append("")
-            out += _para(block)
-            if block.comments or not bullet:
-                out.append("")
+            if previous_bullet and not bullet and out[-1] != "":
+                append("")
+            append(_para(block))
+            if block.comments:
+                append("")
+                out += _comments(block.comments)
+                append("")
+            elif not bullet:
+                append("")
             previous_bullet = bullet and not block.comments
+        elif kind is Heading:
+            if out[-1] != "":
+                append("")
+            append(f"{'#' * min(block.level + 1, 6)} {_one_line(block.text)}")
+            append("")
+            previous_bullet = False
         else:
-            if out and out[-1] != "":
-                out.append("")
-            out += _table(block) + [""]
+            if out[-1] != "":
+                append("")
+            out += _table(block)
+            append("")
             previous_bullet = False
     return "\n".join(out).rstrip("\n") + "\n"
