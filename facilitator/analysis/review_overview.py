@@ -178,20 +178,19 @@ def mentions(text: str, participants: list[Participant]) -> list[str]:
     return found
 
 
-def involved_links(store: Store, review: str, relation: str = INVOLVED) -> dict[str, set[str]]:
-    """episode id -> participant ids the team has recorded as involved (or, with
-    ``relation=NOT_INVOLVED``, as not involved)."""
-    result: dict[str, set[str]] = {}
+def involved_links(store: Store, review: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Two maps of episode id -> participant ids: those the team has recorded as involved,
+    and those it has recorded as not involved (one read of the links for both)."""
+    involved: dict[str, set[str]] = {}
+    excluded: dict[str, set[str]] = {}
+    wanted = {INVOLVED: involved, NOT_INVOLVED: excluded}
     for row in store.rows(
-        "links",
-        review,
-        source_kind="episode",
-        target_kind="participant",
-        relation=relation,
-        present=1,
+        "links", review, source_kind="episode", target_kind="participant", present=1
     ):
-        result.setdefault(row["source"], set()).add(row["target"])
-    return result
+        result = wanted.get(row["relation"])
+        if result is not None:
+            result.setdefault(row["source"], set()).add(row["target"])
+    return involved, excluded
 
 
 def discrepancies(store: Store, review: str, notes: list[Note] | None = None) -> list[Discrepancy]:
@@ -254,13 +253,13 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
     talks = {c.id: c for c in store.conversations(review)}
     labels = source_label(store, review)
     entries = board(store, review, notes)
-    team_involved = involved_links(store, review)
-    team_excluded = involved_links(store, review, NOT_INVOLVED)
+    team_involved, team_excluded = involved_links(store, review)
     all_discrepancies = discrepancies(store, review, notes)
     follow_ups = open_follow_ups(store, review)
     patterns = {pid: mention_pattern(p) for pid, p in people.items()}
     phrases = {pid: mention_phrases(p) for pid, p in people.items()}
     records, by_episode = _records(store, review, labels)
+    speakers = {c.id: c.participant for c in talks.values()}
 
     def family_records(episode_ids: set[str]) -> set[str]:
         return {r for e in episode_ids for r in by_episode.get(e, ())}
@@ -269,17 +268,20 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
     for entry in entries:
         item = EpisodeAccounts(entry)
         family_ids = {entry.episode.id, *(m.id for m in entry.merged)}
+        heard: dict[str, None] = {}  # insertion-ordered set
         for note in entry.notes:
-            source = note_source(note)
-            conv = talks.get(note.conversation)
-            speaker = conv.participant if conv and not note.document else None
+            if note.document:
+                source, speaker = note.document, None
+            else:
+                source, speaker = note.conversation, speakers.get(note.conversation)
             account = Account(note, source, labels.get(source, "unknown source"), speaker)
             if note.kind in TEAM_KINDS:
                 item.team_notes.append(account)
                 continue
             item.accounts.append(account)
-            if speaker and speaker not in item.heard:
-                item.heard.append(speaker)
+            if speaker:
+                heard[speaker] = None
+        item.heard = list(heard)
         reasons: dict[str, list[str]] = {}
         for episode_id in family_ids:
             for pid in sorted(team_involved.get(episode_id, ())):

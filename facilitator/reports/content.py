@@ -427,6 +427,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
         for anchor, reflections in anchors.items()
         for reflection in reflections
     }
+    leads: dict[str, str] = {}  # conversation id -> "C1, Role, Agency:"
     for episode in data.ordered_episodes():
         when = f" ({clean(episode.date_text)})" if episode.date_text else " (date not known)"
         heading_para = Para(
@@ -445,19 +446,18 @@ def narrative_section(data: ReviewData) -> list[Block]:
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
             text = quoted(note.text) if note.kind == "quote" else note.text
-            source = data.source(note.conversation)
             if note.document:
-                source = f"{data.document_source(note.document)}, cited in {source}"
-            para = Para(
-                text + _citation(data, note),
-                lead=f"{source}:",
-                style="bullet",
-                flag="discrepancy" if flagged else "",
-            )
-            anchors = by_anchor_all.get(note.conversation, {})
-            para.comments = [
-                Comment(r.text, data.reviewer(r.author)) for r in anchors.get(note.id, [])
-            ]
+                source = data.source(note.conversation)
+                lead = f"{data.document_source(note.document)}, cited in {source}:"
+                text += _citation(data, note)
+            else:
+                lead = leads.get(note.conversation) or leads.setdefault(
+                    note.conversation, f"{data.source(note.conversation)}:"
+                )
+            para = Para(text, lead, "bullet", "discrepancy" if flagged else "")
+            reflections = by_anchor_all.get(note.conversation, {}).get(note.id)
+            if reflections:
+                para.comments = [Comment(r.text, data.reviewer(r.author)) for r in reflections]
             blocks.append(para)
         for entry in data.chronology:
             if entry["episode"] == episode.id and entry["status"] == "accepted":
