@@ -79,6 +79,26 @@ def test_being_named_in_another_account_counts_as_involved(
     assert gap.reasons[0].startswith("mentioned in C1, Social worker")
 
 
+def test_a_name_is_found_in_one_account_never_across_two(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """The overview narrows its search over all of an episode's notes at once; a name
+    that only appears when two notes are read together is still not a mention."""
+    store = service.store
+    gp = fx.participants["gp"]
+    talk = store.conversation(fx.conversations["ct"])
+    service.record_note(talk, "#1 The referral was read out by Eva")
+    service.record_note(talk, "#1 Frost was on the windows, it was very cold that morning")
+    nursery = review_overview(store, fx.review).for_episode(fx.episodes["E1"])
+    assert nursery is not None and gp not in nursery.involved
+    service.record_note(talk, "#1 I think eva frost had seen him the week before")
+    nursery = review_overview(store, fx.review).for_episode(fx.episodes["E1"])
+    assert nursery is not None
+    assert nursery.involved[gp].reasons == (
+        "mentioned in C3, Class teacher (Northfield Primary School)",
+    )
+
+
 def test_once_heard_a_participant_is_no_longer_missing(service: Service, fx: ReviewFixture) -> None:
     store = service.store
     gp_talk = store.new_conversation(fx.review, fx.participants["gp"])
