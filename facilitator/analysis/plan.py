@@ -126,7 +126,7 @@ def plan_for(
     part_of = {item.episode.id for item in overview.episodes if person.id in item.involved}
     for gap in overview.discrepancies:
         own = any(n.conversation in theirs for n in gap.notes)
-        if not own and not part_of & set(gap.episodes):
+        if not own and part_of.isdisjoint(gap.episodes):
             continue
         where = "; ".join(overview.labels.get(s, "unknown source") for s in gap.sources)
         texts = " / ".join(n.text for n in gap.notes)
