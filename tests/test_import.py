@@ -101,12 +101,15 @@ def test_dates_are_found_only_where_entries_start():
         "Background prose that mentions 5 May 2024 in passing.\n\n"
         "31/02/2024 impossible date, not an entry\n"
         "March 2024 - supervision cancelled twice\n"
-        "| 7 March 2024 | Strategy call | Manager |\n"
+        "| 7 March 2024 | Strategy call | Manager |\n\n"
+        "On 12 March 2024, the health visitor called the school.\n\n"
+        "Online 13 March 2024 is not a date at the start of an entry.\n"
     )
     entries = find_entries(text)
     assert [(e.date, e.text) for e in entries] == [
         ("2024-03-01", "(March 2024) supervision cancelled twice"),
         ("2024-03-07", "Strategy call; Manager"),
+        ("2024-03-12", "the health visitor called the school."),
     ]
 
 

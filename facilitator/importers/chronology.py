@@ -1,6 +1,7 @@
 """Dated entries in agency records: a line that starts with a date ("14/02/2024 Home
-visit", "3 March 2024 - strategy call", a table row whose first cell is a date, a heading
-that is only a date followed by a paragraph) becomes one entry offered to the team.
+visit", "3 March 2024 - strategy call", "On 5 March 2024 the nurse visited", a table row
+whose first cell is a date, a heading that is only a date followed by a paragraph) becomes
+one entry offered to the team. A date in the middle of a sentence is not an entry.
 
 Dates are read leniently by :mod:`facilitator.dates` (python-dateutil), UK day-first.
 Impossible dates ("31/02/2024") are not entries; the text stays in the document.
@@ -33,6 +34,7 @@ _DATE = re.compile(
 _DECORATION = re.compile(r"^[\s#>*_|\-+]*")
 _SEPARATORS = re.compile(r"^[\s\-–—:|,.)*_]+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
+_ON = re.compile(r"on\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def _dated(line: str) -> tuple[str, str, str] | None:
     """(iso date, date text, rest of the line) if the line starts with a readable date."""
     body = _DECORATION.sub("", line)
     body = body.replace("**", "")
-    match = _DATE.match(body)
+    on = _ON.match(body)  # "On 3 March 2024 the nurse visited": case notes often open so
+    match = _DATE.match(body, on.end() if on else 0)
     if not match:
         return None
     date_text = match.group(0).strip()
