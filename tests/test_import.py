@@ -251,6 +251,22 @@ def test_cli_import_errors_are_one_line(tmp_path: Path, store: Store, review: st
     ]
 
 
+def test_cli_import_says_how_many_entries_were_offered(
+    tmp_path: Path, store: Store, review: str, capsys
+):
+    from facilitator.cli.main import main
+
+    one = tmp_path / "one.html"
+    one.write_text("<p>On 3 March 2024 the nurse visited.</p><p>No date here.</p>")
+    two = tmp_path / "two.txt"
+    two.write_text("4 March 2024 Phone call to school\n\n5/3/2024 Letter sent\n")
+    store.close()
+    main(["--store", str(store.path), "import", "R1", str(one)])
+    assert "1 dated entry offered: see 'facilitator chronology R1 list'" in capsys.readouterr().err
+    main(["--store", str(store.path), "import", "R1", str(two)])
+    assert "2 dated entries offered" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "args",
     [["export", "R1", "--format", "md"], ["chronology", "R1", "list"], ["redact", "R1", "list"]],

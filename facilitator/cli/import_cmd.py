@@ -31,11 +31,9 @@ def import_cmd(
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.entries:
-        click.echo(
-            f"{len(result.entries)} dated entries offered: see 'facilitator chronology "
-            f"{review_ref} list'",
-            err=True,
-        )
+        count = len(result.entries)
+        entries = "1 dated entry" if count == 1 else f"{count} dated entries"
+        click.echo(f"{entries} offered: see 'facilitator chronology {review_ref} list'", err=True)
 
 
 @click.group()
