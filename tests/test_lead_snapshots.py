@@ -14,7 +14,7 @@ from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.lead_model import ranking_id
 from tests.test_lead_screen import settle
-from tests.tui_support import FakeClock
+from tests.tui_support import FakeClock, steady
 
 SIZES = [(80, 24), (160, 48)]
 DEMO_START = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
@@ -82,6 +82,6 @@ def test_split_view_layout(snap_compare, service: Service, size) -> None:  # noq
         await pilot.press("f5", "4")  # to the lead's panel, then stage 4
         await settle(pilot)
         await pilot.press("f5")  # and back to the note box
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

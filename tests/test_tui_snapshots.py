@@ -9,16 +9,9 @@ from textual.pilot import Pilot
 
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
-from facilitator.tui.widgets.note_box import NoteBox
-from tests.tui_support import FakeClock
+from tests.tui_support import FakeClock, steady
 
 SIZES = [(80, 24), (120, 40)]
-
-
-async def steady(pilot: Pilot) -> None:
-    for box in pilot.app.screen.query(NoteBox):
-        box.cursor_blink = False
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from textual.app import App
+from textual.pilot import Pilot
 
 from facilitator.service import Service
 
@@ -64,3 +65,12 @@ async def type_note(pilot, text: str, *, keys: int = 2, enter: bool = True) -> N
     await pilot.pause()
     if enter:
         await pilot.press("enter")
+
+
+async def steady(pilot: Pilot) -> None:
+    """No cursor blink in the note boxes, so a snapshot never catches the cursor off."""
+    from facilitator.tui.widgets.note_box import NoteBox
+
+    for box in pilot.app.screen.query(NoteBox):
+        box.cursor_blink = False
+    await pilot.pause()
