@@ -233,7 +233,7 @@ async def test_the_lead_sees_the_sync_status_when_the_review_is_shared(
         assert bar.display and bar.query_one(SyncStatusWidget).display
         lines = screen_text(app).splitlines()
         # Its own line above the footer; the stage and the timers are still on screen.
-        assert "synced" in lines[-2] and "palette" in lines[-1]
+        assert "synced" in lines[-2] and "f1 Help" in lines[-1]
         assert "Stage 1 of 9" in lines[0] and "total 00:00" in lines[0]
         shutil.move(folder, tmp_path / "unplugged")
         # Two rounds: the first may have begun before the folder went.

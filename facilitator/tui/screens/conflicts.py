@@ -11,10 +11,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from facilitator.sync import conflicts as rules
+from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -81,7 +82,7 @@ class ConflictsScreen(Screen[None]):
         yield OptionList(id="conflict-list")
         yield Static("", id="conflict-detail", markup=False)
         yield TextArea(id="merge-box")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

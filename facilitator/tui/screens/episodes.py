@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, SelectionList, Static
+from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
 from facilitator.analysis.episodes import (
     merge_episodes,
@@ -40,6 +40,7 @@ from facilitator.model import Note
 from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.text import display_text, plain
+from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -225,7 +226,7 @@ class EpisodesScreen(Screen[None]):
         yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="episode-detail-box"):
             yield Static("Loading…", id="episode-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#board", DataTable)

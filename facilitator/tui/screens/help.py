@@ -68,7 +68,9 @@ class HelpScreen(ModalScreen[None]):
             for _key, active in below.active_bindings.items():
                 binding = active.binding
                 if binding.show and binding.description:
-                    keys.append((self.app.get_key_display(binding), binding.description))
+                    # The tooltip is the longer wording where a footer label is clipped.
+                    text = binding.tooltip or binding.description
+                    keys.append((self.app.get_key_display(binding), text))
         with Vertical(classes="dialog dialog-wide", id="help"):
             yield Label(plain("Help"), classes="dialog-title")
             with VerticalScroll():

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.dates import DateProblem, parse_when
@@ -20,6 +20,7 @@ from facilitator.model import PARTICIPANT_KINDS, Conversation, Participant, Revi
 from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.text import display_text
+from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -54,13 +55,42 @@ def conversation_prompt(conversation: Conversation, who: str) -> Content:
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
-        Binding("n", "new_review", "New review", id="new-review"),
-        Binding("a", "add_participant", "Add participant", id="add-participant"),
-        Binding("c", "new_conversation", "New conversation", id="new-conversation"),
-        Binding("e", "edit", "Edit", id="edit"),
-        Binding("o", "open('notes')", "Take notes", id="open-notes"),
-        Binding("l", "open('lead')", "Lead", id="open-lead"),
-        Binding("s", "open('split')", "Both", id="open-split"),
+        # Short labels so every key fits the footer at 80 columns; F1 shows the tooltips.
+        Binding("n", "new_review", "Review", tooltip="New review", id="new-review"),
+        Binding(
+            "a", "add_participant", "Person", tooltip="Add a participant", id="add-participant"
+        ),
+        Binding(
+            "c",
+            "new_conversation",
+            "Conversation",
+            tooltip="New conversation",
+            id="new-conversation",
+        ),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            tooltip="Edit the selected review, participant or conversation",
+            id="edit",
+        ),
+        Binding(
+            "o",
+            "open('notes')",
+            "Notes",
+            tooltip="Take notes in the selected conversation",
+            id="open-notes",
+        ),
+        Binding(
+            "l", "open('lead')", "Lead", tooltip="Lead the selected conversation", id="open-lead"
+        ),
+        Binding(
+            "s",
+            "open('split')",
+            "Both",
+            tooltip="Lead and take notes on one screen",
+            id="open-split",
+        ),
         Binding("question_mark", "app.help", "Help", show=False),
     ]
 
@@ -89,7 +119,7 @@ class HomeScreen(Screen[None]):
                     yield Label("Conversations", classes="pane-title")
                     yield OptionList(id="conversations")
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

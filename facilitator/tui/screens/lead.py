@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.lead_view import LeadView
 from facilitator.tui.widgets.status_bar import StatusBar
 
@@ -62,7 +62,7 @@ class LeadScreen(LeadActions):
     def compose(self) -> ComposeResult:
         yield LeadView(self.conversation_id, id="lead-view")
         yield StatusBar(only_when_syncing=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.lead.query_one("#lead-cover").focus()

@@ -12,11 +12,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from facilitator.analysis.episodes import note_source, source_label
 from facilitator.analysis.matrix import Matrix, episode_factor_matrix
 from facilitator.tui.text import display_text
+from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -52,7 +53,7 @@ class MatrixScreen(Screen[None]):
         yield Static("", id="matrix-summary", markup=False)
         with VerticalScroll(id="cell-notes-box"):
             yield Static("Loading…", id="cell-notes", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#matrix", DataTable).focus()

@@ -11,11 +11,12 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from facilitator.dates import parse_moment
 from facilitator.model import Conversation
 from facilitator.tui.text import display_text
+from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.note_capture import NoteCapture
 from facilitator.tui.widgets.side_panel import SidePanel
 from facilitator.tui.widgets.status_bar import StatusBar
@@ -56,7 +57,7 @@ class NotesScreen(Screen[None]):
             yield NoteCapture(self.conversation_id, id="note-capture")
             yield SidePanel(id="side-panel")
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def capture(self) -> NoteCapture:

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from facilitator.analysis.patterns import (
     PatternView,
@@ -29,6 +29,7 @@ from facilitator.analysis.patterns import (
 from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.text import display_text
+from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -81,7 +82,7 @@ class PatternsScreen(Screen[None]):
         yield DataTable(id="patterns", cursor_type="row", zebra_stripes=True)
         yield Label("Recommendations", classes="pane-title")
         yield DataTable(id="recommendations", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         columns = (("Rank", 5), ("Type", 22), ("Title", 44), ("Wide", 5), ("Now", 4))

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from facilitator.analysis.plan import AgendaProposal, Plan, plan_for, save_plan
 from facilitator.tui.text import display_text
+from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -68,7 +69,7 @@ class PlanScreen(Screen[None]):
         yield table
         with VerticalScroll(id="plan-detail-box"):
             yield Static("", id="plan-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#agenda", DataTable)

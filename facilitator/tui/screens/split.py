@@ -11,9 +11,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer
 
 from facilitator.tui.screens.lead import LeadActions
+from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.lead_view import LeadView
 from facilitator.tui.widgets.note_capture import NoteCapture
 from facilitator.tui.widgets.status_bar import StatusBar
@@ -47,7 +47,7 @@ class SplitScreen(LeadActions):
             yield LeadView(self.conversation_id, id="split-lead")
             yield NoteCapture(self.conversation_id, id="split-notes")
         yield StatusBar(only_when_syncing=True)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def capture(self) -> NoteCapture:
