@@ -11,6 +11,7 @@ import pytest
 
 from facilitator.service import Service
 from facilitator.store import Store, StoreError
+from facilitator.store.db import MIGRATIONS
 from facilitator.store.oplog import FORMAT, Op
 
 
@@ -289,6 +290,20 @@ def test_a_store_from_before_row_clocks_is_upgraded_without_loss(tmp_path: Path)
     with Store(path, author="a") as upgraded:
         assert upgraded.notes(conversation=conversation.id) == expected
         assert upgraded.check().ok
-        assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         names = {r[0] for r in upgraded.conn.execute("SELECT name FROM sqlite_master")}
         assert "field_clocks" not in names
+
+
+def test_a_store_from_before_op_aliases_gains_them_on_opening(tmp_path: Path) -> None:
+    path = tmp_path / "v4.db"
+    with Store(path, author="a") as store:
+        store.add_note(_conversation(store), "kept across the upgrade")
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE op_aliases")
+    conn.execute("PRAGMA user_version=4")
+    conn.commit()
+    conn.close()
+    with Store(path, author="a") as upgraded:
+        assert upgraded.check().ok, upgraded.check().problems
+        assert [n.text for n in upgraded.notes()] == ["kept across the upgrade"]

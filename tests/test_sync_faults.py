@@ -363,6 +363,36 @@ def test_a_laptop_restored_from_a_backup_forks_and_keeps_both(lead, taker, share
         assert restored.check().ok, restored.check().problems
 
 
+def test_restoring_twice_leaves_no_false_gap_in_the_laptops_numbering(lead, taker, share, tmp_path):
+    """A second restore, from a backup taken before the first fork was published: the
+    share holds an op under its forked numbering that this laptop holds under the old one.
+    Every op is present, so `store check` must not report a gap."""
+    review, conversation = shared_pair(lead, taker, share)
+    lead.close()
+    first = tmp_path / "first.db"
+    shutil.copy(tmp_path / "lead.db", first)
+    with open_store(tmp_path / "lead.db", "Lead") as old:
+        old.add_note(old.conversation(conversation.id), "Before the laptop was lost")
+        sync(old, review)
+    with open_store(first, "Lead") as restored:
+        restored.add_note(restored.conversation(conversation.id), "After the first restore")
+    second = tmp_path / "second.db"
+    shutil.copy(first, second)  # backed up before it ever synced again
+    with open_store(first, "Lead") as restored:
+        assert sync(restored, review).forked_to is not None
+        restored.add_note(restored.conversation(conversation.id), "Later, in the new epoch")
+        sync(restored, review)
+    with open_store(second, "Lead") as again:
+        assert sync(again, review).forked_to is not None
+        sync(again, review)
+        sync(taker, review)
+        texts = {n.text for n in again.notes(review=review)}
+        assert {"Before the laptop was lost", "After the first restore"} <= texts
+        assert "Later, in the new epoch" in texts
+        assert again.snapshot() == taker.snapshot()
+        assert again.check().ok, again.check().problems
+
+
 def test_a_cloned_laptop_forks_and_nothing_is_overwritten(lead, taker, share, tmp_path):
     review, conversation = shared_pair(lead, taker, share)
     lead.conn.execute("PRAGMA wal_checkpoint(FULL)")  # a disk image holds the whole file

@@ -18,7 +18,7 @@ from typing import Any
 
 from facilitator.store.entities import ENTITIES, Entity
 from facilitator.store.materialise import _value, can_apply, stamp
-from facilitator.store.oplog import OP_COLUMNS, Op
+from facilitator.store.oplog import OP_COLUMNS, Op, record_aliases
 
 CHUNK = 900  # stays under SQLite's default limit of bound parameters
 _ALLOWED = {name: frozenset(entity.fields) | {"deleted"} for name, entity in ENTITIES.items()}
@@ -49,7 +49,8 @@ class _Row:
 
 
 def new_ops(conn: sqlite3.Connection, ops: Sequence[Op]) -> list[Op]:
-    """The ops not yet in the log, each once, in their batch order."""
+    """The ops not yet in the log, each once, in their batch order (the numbering of those
+    already held is recorded if it differs: :func:`record_aliases`)."""
     seen: set[str] = set()
     unique = []
     for op in ops:
@@ -64,6 +65,7 @@ def new_ops(conn: sqlite3.Connection, ops: Sequence[Op]) -> list[Op]:
                 f"SELECT id FROM ops WHERE id IN ({','.join('?' * len(chunk))})", chunk
             )
         )
+    record_aliases(conn, [op for op in unique if op.id in held])
     return [op for op in unique if op.id not in held]
 
 

@@ -161,7 +161,26 @@ def _m4_clocks_in_rows(db: sqlite_utils.Database) -> None:
 
 
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_m1_initial, _m2_sync, _m3_clock_stamps, _m4_clocks_in_rows]
+
+
+def _m5_op_aliases(db: sqlite_utils.Database) -> None:
+    """Other numberings of ops already held: after a restored backup or a clone forks, the
+    share can carry an op under one (device, epoch, seq) while this store holds it under
+    another. Kept so that `store check` can tell a renumbered op from a lost one."""
+    db["op_aliases"].create(
+        {"device": str, "epoch": int, "seq": int, "id": str},
+        pk=("device", "epoch", "seq", "id"),
+        if_not_exists=True,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    _m1_initial,
+    _m2_sync,
+    _m3_clock_stamps,
+    _m4_clocks_in_rows,
+    _m5_op_aliases,
+]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +97,17 @@ def insert_op(conn: sqlite3.Connection, op: Op, *, applied: bool) -> bool:
         (*op.row(), int(applied)),
     )
     return cursor.rowcount == 1
+
+
+def record_aliases(conn: sqlite3.Connection, ops: Iterable[Op]) -> None:
+    """For ops already in the log: keep the numbering each arrived under if the log holds
+    it under another (a forked laptop's op, as the share numbers it), so `store check`
+    can tell a renumbered op from a lost one."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO op_aliases (device, epoch, seq, id) "
+        "SELECT ?, ?, ?, id FROM ops WHERE id = ? AND NOT (device = ? AND epoch = ? AND seq = ?)",
+        [(op.device, op.epoch, op.seq, op.id, op.device, op.epoch, op.seq) for op in ops],
+    )
 
 
 def read_ops(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> list[Op]:

@@ -37,7 +37,7 @@ from facilitator.model import (
 from facilitator.store import bulk, materialise, queries
 from facilitator.store.db import StoreError, connect, default_store_path, migrate
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES
-from facilitator.store.oplog import Op, insert_op, read_ops
+from facilitator.store.oplog import Op, insert_op, read_ops, record_aliases
 
 AUTHOR_ENV = "FACILITATOR_AS"
 # Batches of remote ops at least this large take the set-based path (store/bulk.py).
@@ -209,14 +209,17 @@ class Store:
             return self._ingest_bulk(ops)
         new = parked = 0
         with self.transaction():
+            held = []
             for op in ops:
                 if not insert_op(self.conn, op, applied=materialise.can_apply(op)):
+                    held.append(op)
                     continue
                 new += 1
                 with suppress(ValueError):  # a malformed remote clock must not block its op
                     self.clock.observe(Timestamp.decode(op.hlc))
                 if not materialise.apply(self.conn, op):
                     parked += 1
+            record_aliases(self.conn, held)
         return new, parked
 
     def _ingest_bulk(self, ops: list[Op]) -> tuple[int, int]:
@@ -751,10 +754,14 @@ class Store:
                 "SELECT count(*) FROM ops WHERE applied = 0"
             ).fetchone()[0]
             gaps = self.conn.execute(
-                # DISTINCT: two clones of one laptop may both have used a seq (sync keeps both).
-                "SELECT epoch, count(DISTINCT seq), max(seq) FROM ops WHERE device = ? "
-                "GROUP BY epoch",
-                (self.device,),
+                # DISTINCT: two clones of one laptop may both have used a seq (sync keeps
+                # both). Aliases: numberings under which the share carries ops held here
+                # under another (after a fork), so they fill their place in the sequence.
+                "SELECT epoch, count(DISTINCT seq), max(seq) FROM ("
+                "  SELECT epoch, seq FROM ops WHERE device = ?"
+                "  UNION ALL SELECT epoch, seq FROM op_aliases WHERE device = ?"
+                ") GROUP BY epoch",
+                (self.device, self.device),
             ).fetchall()
             for epoch, count, top in gaps:
                 if count != top:
