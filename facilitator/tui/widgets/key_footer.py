@@ -11,16 +11,17 @@ NARROW = 100  # columns below which the footer drops its spacing and the palette
 
 class KeyFooter(Footer):
     def on_mount(self) -> None:
-        self._fit(self.app.size.width)
+        # Before the keys are first composed, so the first footer drawn already fits.
+        self._fit(self.app.size.width, recompose=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
 
-    def _fit(self, width: int) -> None:
+    def _fit(self, width: int, *, recompose: bool = True) -> None:
         narrow = width < NARROW
         if narrow == self.compact and narrow != self.show_command_palette:
             return
         self.compact = narrow
         self.show_command_palette = not narrow
-        if self.is_attached:
+        if recompose and self.is_attached:
             self.call_after_refresh(self.recompose)
