@@ -270,10 +270,8 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
         family_ids = {entry.episode.id, *(m.id for m in entry.merged)}
         heard: dict[str, None] = {}  # insertion-ordered set
         for note in entry.notes:
-            if note.document:
-                source, speaker = note.document, None
-            else:
-                source, speaker = note.conversation, speakers.get(note.conversation)
+            source = note_source(note)
+            speaker = None if note.document else speakers.get(note.conversation)
             account = Account(note, source, labels.get(source, "unknown source"), speaker)
             if note.kind in TEAM_KINDS:
                 item.team_notes.append(account)
