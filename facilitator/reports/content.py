@@ -427,7 +427,6 @@ def narrative_section(data: ReviewData) -> list[Block]:
         for anchor, reflections in anchors.items()
         for reflection in reflections
     }
-    leads: dict[str, str] = {}  # conversation id -> "C1, Role, Agency:"
     for episode in data.ordered_episodes():
         when = f" ({clean(episode.date_text)})" if episode.date_text else " (date not known)"
         heading_para = Para(
@@ -451,9 +450,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 lead = f"{data.document_source(note.document)}, cited in {source}:"
                 text += _citation(data, note)
             else:
-                lead = leads.get(note.conversation) or leads.setdefault(
-                    note.conversation, f"{data.source(note.conversation)}:"
-                )
+                lead = f"{data.source(note.conversation)}:"
             para = Para(text, lead, "bullet", "discrepancy" if flagged else "")
             reflections = by_anchor_all.get(note.conversation, {}).get(note.id)
             if reflections:
