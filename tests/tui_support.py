@@ -9,6 +9,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from facilitator.service import Service
+from facilitator.tui.widgets.note_box import NoteBox
 
 START = datetime(2025, 3, 4, 10, 0, 0, tzinfo=timezone(timedelta(hours=0)))
 
@@ -69,8 +70,6 @@ async def type_note(pilot, text: str, *, keys: int = 2, enter: bool = True) -> N
 
 async def steady(pilot: Pilot) -> None:
     """No cursor blink in the note boxes, so a snapshot never catches the cursor off."""
-    from facilitator.tui.widgets.note_box import NoteBox
-
     for box in pilot.app.screen.query(NoteBox):
         box.cursor_blink = False
     await pilot.pause()
