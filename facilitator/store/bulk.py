@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facilitator.store.entities import ENTITIES, Entity
-from facilitator.store.materialise import _value, can_apply, stamp
+from facilitator.store.materialise import _value, applies, can_apply, row_fields, stamp
 from facilitator.store.oplog import OP_COLUMNS, Op, record_aliases
 
 CHUNK = 900  # stays under SQLite's default limit of bound parameters
@@ -27,15 +27,6 @@ _ALLOWED = {name: frozenset(entity.fields) | {"deleted"} for name, entity in ENT
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
-
-
-def applies(op: Op) -> bool:
-    """Whether :func:`materialise.apply` would apply (not park) this op."""
-    if not can_apply(op):
-        return False
-    if ENTITIES[op.entity].immutable:
-        return op.action == "add"
-    return op.action in ("set", "delete", "restore")
 
 
 @dataclass
@@ -96,15 +87,9 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
                 _fold(rows, ENTITIES["note"], note_id, op, {})
                 notes_to_recompute[note_id] = None
             continue
-        fields = dict(op.fields)
-        if op.action in ("delete", "restore"):
-            flag = 1 if op.action == "delete" else 0
-            fields = {"tombstone": flag} if entity.name == "note" else {"deleted": flag}
-            if entity.name == "note" and op.action == "delete":
-                fields["deleted_seen"] = op.fields.get("seen", [])
-            if entity.name == "note":
-                notes_to_recompute[op.entity_id] = None
-        _fold(rows, entity, op.entity_id, op, fields)
+        if entity.name == "note" and op.action in ("delete", "restore"):
+            notes_to_recompute[op.entity_id] = None
+        _fold(rows, entity, op.entity_id, op, row_fields(entity, op))
     _write_immutable(conn, immutable)
     _write_rows(conn, rows)
     _recompute_notes(conn, list(notes_to_recompute))

@@ -34,31 +34,45 @@ def can_apply(op: Op) -> bool:
     return op.format <= FORMAT and op.entity in ENTITIES and op.action in ACTIONS
 
 
+def applies(op: Op) -> bool:
+    """Whether :func:`apply` applies this op rather than parking it: immutable entities
+    are only ever added, the others set, deleted or restored."""
+    if not can_apply(op):
+        return False
+    if ENTITIES[op.entity].immutable:
+        return op.action == "add"
+    return op.action in ("set", "delete", "restore")
+
+
 def apply(conn: sqlite3.Connection, op: Op) -> bool:
     """Apply one op to the materialised tables; False if it had to be parked."""
-    if not can_apply(op):
+    if not applies(op):
         return False
     entity = ENTITIES[op.entity]
     if entity.immutable:
-        if op.action != "add":
-            return False
         _add_immutable(conn, entity, op)
         if entity.name == "revision":
             _recompute_note(conn, str(op.fields.get("note", "")), op.review, op.hlc)
         return True
-    fields = dict(op.fields)
-    if op.action in ("delete", "restore"):
-        flag = 1 if op.action == "delete" else 0
-        fields = {"tombstone": flag} if entity.name == "note" else {"deleted": flag}
-        if entity.name == "note" and op.action == "delete":
-            fields["deleted_seen"] = op.fields.get("seen", [])
-    elif op.action != "set":
-        return False
-    _set_fields(conn, entity, op, fields)
+    _set_fields(conn, entity, op, row_fields(entity, op))
     # Note text comes from revisions; only a tombstone change alters what a note shows.
     if entity.name == "note" and op.action in ("delete", "restore"):
         _recompute_note(conn, op.entity_id, op.review, op.hlc)
     return True
+
+
+def row_fields(entity: Entity, op: Op) -> dict[str, Any]:
+    """The fields a set, delete or restore op writes to its row. A delete or restore sets
+    a note's tombstone (with the revisions the deleter saw) or any other row's deleted flag."""
+    if op.action not in ("delete", "restore"):
+        return dict(op.fields)
+    flag = 1 if op.action == "delete" else 0
+    if entity.name != "note":
+        return {"deleted": flag}
+    fields: dict[str, Any] = {"tombstone": flag}
+    if op.action == "delete":
+        fields["deleted_seen"] = op.fields.get("seen", [])
+    return fields
 
 
 def _value(entity: Entity, name: str, value: Any) -> Any:
