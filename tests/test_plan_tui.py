@@ -108,6 +108,13 @@ async def test_episodes_board_merges_renames_and_shows_accounts(
         shown = " ".join(screen_text(app).split())
         assert "Review team (kept apart from the accounts)" in shown
         assert "Problematic: No GP input" in shown
+        # And E5 can stand on its own again.
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("enter")  # its only merged duplicate, E5
+        await settle(app, pilot)
+        assert not {e.id: e.merged_into for e in store.episodes(fx.review)}[fx.episodes["E5"]]
+        assert len(table.rows) == 6
 
 
 async def test_episodes_board_shows_what_spans_the_review(

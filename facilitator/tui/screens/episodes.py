@@ -9,7 +9,6 @@ The team's judgement is shown apart from the accounts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
 from facilitator.analysis.episodes import (
@@ -35,10 +34,9 @@ from facilitator.analysis.review_overview import (
     ReviewOverview,
     review_overview,
 )
-from facilitator.dates import DateProblem
 from facilitator.model import Note
-from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
+from facilitator.tui.screens.editing import EditingScreen
 from facilitator.tui.text import display_text, plain
 from facilitator.tui.widgets.key_footer import KeyFooter
 
@@ -192,7 +190,7 @@ class SplitDialog(ModalScreen[tuple[str, str, list[str]] | None]):
         self.dismiss(None)
 
 
-class EpisodesScreen(Screen[None]):
+class EpisodesScreen(EditingScreen):
     DEFAULT_CSS = """
     EpisodesScreen #board { height: 1fr; }
     EpisodesScreen #episode-detail-box {
@@ -298,34 +296,18 @@ class EpisodesScreen(Screen[None]):
 
     # --- the team's operations -----------------------------------------------------------
 
-    def _apply(self, change: Callable[[], object]) -> None:
-        """Run a store change (small, one durable commit), report problems, reload."""
-        try:
-            change()
-        except (StoreError, DateProblem) as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.load()
-
     def action_rename(self) -> None:
         item = self.current
         if not item:
             return
         episode = item.episode
-
-        def done(values: dict[str, str] | None) -> None:
-            if values:
-                self._apply(
-                    lambda: rename_episode(
-                        self.facilitator.store, self.review_id, episode.id, values["title"]
-                    )
-                )
-
-        self.app.push_screen(
+        self.ask_then_change(
             FormDialog(
                 f"Rename {episode.label}", [Field("title", "Title", episode.title, required=True)]
             ),
-            done,
+            lambda values: rename_episode(
+                self.facilitator.store, self.review_id, episode.id, values["title"]
+            ),
         )
 
     def action_redate(self) -> None:
@@ -333,21 +315,14 @@ class EpisodesScreen(Screen[None]):
         if not item:
             return
         episode = item.episode
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self._apply(
-                    lambda: redate_episode(
-                        self.facilitator.store, self.review_id, episode.id, values["date"]
-                    )
-                )
-
-        self.app.push_screen(
+        self.ask_then_change(
             FormDialog(
                 f"Date of {episode.label} (empty: undated)",
                 [Field("date", "Date", episode.date_text or "", "e.g. March 2024, Jan-Mar 2024")],
             ),
-            done,
+            lambda values: redate_episode(
+                self.facilitator.store, self.review_id, episode.id, values["date"]
+            ),
         )
 
     def action_judge(self) -> None:
@@ -355,21 +330,7 @@ class EpisodesScreen(Screen[None]):
         if not item:
             return
         episode = item.episode
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self._apply(
-                    lambda: set_team_judgement(
-                        self.facilitator.store,
-                        self.review_id,
-                        episode.id,
-                        good=values["good"],
-                        problematic=values["problematic"],
-                        description=values["description"],
-                    )
-                )
-
-        self.app.push_screen(
+        self.ask_then_change(
             FormDialog(
                 f"The review team's judgement of {episode.label}",
                 [
@@ -378,7 +339,14 @@ class EpisodesScreen(Screen[None]):
                     Field("problematic", "Problematic practice", episode.team_problematic or ""),
                 ],
             ),
-            done,
+            lambda values: set_team_judgement(
+                self.facilitator.store,
+                self.review_id,
+                episode.id,
+                good=values["good"],
+                problematic=values["problematic"],
+                description=values["description"],
+            ),
         )
 
     def action_merge(self) -> None:
@@ -394,17 +362,9 @@ class EpisodesScreen(Screen[None]):
         if not others:
             self.notify("There is no other episode to merge into.", severity="warning")
             return
-
-        def done(keep: str | None) -> None:
-            if keep:
-                self._apply(
-                    lambda: merge_episodes(
-                        self.facilitator.store, self.review_id, keep, duplicate.id
-                    )
-                )
-
-        self.app.push_screen(
-            ChoiceDialog(f"Merge {duplicate.label} {duplicate.title} into…", others), done
+        self.ask_then_change(
+            ChoiceDialog(f"Merge {duplicate.label} {duplicate.title} into…", others),
+            lambda keep: merge_episodes(self.facilitator.store, self.review_id, keep, duplicate.id),
         )
 
     def action_unmerge(self) -> None:
@@ -415,12 +375,10 @@ class EpisodesScreen(Screen[None]):
         if not merged:
             self.notify(f"{item.episode.label} has no merged duplicates.", severity="warning")
             return
-
-        def done(chosen: str | None) -> None:
-            if chosen:
-                self._apply(lambda: unmerge_episode(self.facilitator.store, self.review_id, chosen))
-
-        self.app.push_screen(ChoiceDialog("Let which episode stand on its own?", merged), done)
+        self.ask_then_change(
+            ChoiceDialog("Let which episode stand on its own?", merged),
+            lambda chosen: unmerge_episode(self.facilitator.store, self.review_id, chosen),
+        )
 
     def action_involve(self) -> None:
         item = self.current
@@ -435,21 +393,15 @@ class EpisodesScreen(Screen[None]):
         episode = item.episode
         # Enter moves one participant on: from the notes -> involved -> not involved -> back.
         following: dict[bool | None, bool | None] = {None: True, True: False, False: None}
-
-        def done(chosen: str | None) -> None:
-            if chosen:
-                self._apply(
-                    lambda: set_involved(
-                        self.facilitator.store,
-                        self.review_id,
-                        episode.id,
-                        chosen,
-                        following[view.get(chosen)],
-                    )
-                )
-
-        self.app.push_screen(
-            ChoiceDialog(f"Who was involved in {episode.label}? (Enter changes)", choices), done
+        self.ask_then_change(
+            ChoiceDialog(f"Who was involved in {episode.label}? (Enter changes)", choices),
+            lambda chosen: set_involved(
+                self.facilitator.store,
+                self.review_id,
+                episode.id,
+                chosen,
+                following[view.get(chosen)],
+            ),
         )
 
     def action_split(self) -> None:
@@ -461,21 +413,13 @@ class EpisodesScreen(Screen[None]):
             return
         episode = item.episode
 
-        def done(result: tuple[str, str, list[str]] | None) -> None:
-            if result:
-                title, when, notes = result
-                self._apply(
-                    lambda: split_episode(
-                        self.facilitator.store,
-                        self.review_id,
-                        episode.id,
-                        title,
-                        notes,
-                        date_text=when,
-                    )
-                )
+        def split(result: tuple[str, str, list[str]]) -> object:
+            title, when, notes = result
+            return split_episode(
+                self.facilitator.store, self.review_id, episode.id, title, notes, date_text=when
+            )
 
-        self.app.push_screen(SplitDialog(item, self.overview.labels), done)
+        self.ask_then_change(SplitDialog(item, self.overview.labels), split)
 
     def action_across(self) -> None:
         """Show what spans the review in the detail pane; moving the cursor goes back."""

@@ -7,14 +7,12 @@ highlighted pattern, tab between the two tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from facilitator.analysis.patterns import (
@@ -28,6 +26,7 @@ from facilitator.analysis.patterns import (
 )
 from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
+from facilitator.tui.screens.editing import EditingScreen
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.key_footer import KeyFooter
 
@@ -49,7 +48,7 @@ def parse_score(text: str, name: str) -> int | None:
     return int(text)
 
 
-class PatternsScreen(Screen[None]):
+class PatternsScreen(EditingScreen):
     DEFAULT_CSS = """
     PatternsScreen DataTable { height: 1fr; }
     PatternsScreen .pane-title { margin-top: 1; }
@@ -155,14 +154,6 @@ class PatternsScreen(Screen[None]):
 
     # --- adding and prioritising ---------------------------------------------------------
 
-    def _apply(self, change: Callable[[], object]) -> None:
-        try:
-            change()
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.load()
-
     def _support(self, episodes_text: str, factors_text: str) -> tuple[list[str], list[str]]:
         """Episode ids from labels typed as 'E1 E3' and factor keys typed as 'team interagency'."""
         store = self.facilitator.store
@@ -181,28 +172,22 @@ class PatternsScreen(Screen[None]):
             if not kind:
                 return
 
-            def done(values: dict[str, str] | None) -> None:
-                if not values:
-                    return
+            def save(values: dict[str, str]) -> None:
+                episodes, factors = self._support(values["episodes"], values["factors"])
+                add_pattern(
+                    self.facilitator.store,
+                    self.review_id,
+                    method,
+                    type=kind,
+                    title=values["title"],
+                    description=values["description"],
+                    widespread=parse_score(values["widespread"], "How widespread"),
+                    relevance=parse_score(values["relevance"], "Relevance now"),
+                    episodes=episodes,
+                    factors=factors,
+                )
 
-                def change() -> None:
-                    episodes, factors = self._support(values["episodes"], values["factors"])
-                    add_pattern(
-                        self.facilitator.store,
-                        self.review_id,
-                        method,
-                        type=kind,
-                        title=values["title"],
-                        description=values["description"],
-                        widespread=parse_score(values["widespread"], "How widespread"),
-                        relevance=parse_score(values["relevance"], "Relevance now"),
-                        episodes=episodes,
-                        factors=factors,
-                    )
-
-                self._apply(change)
-
-            self.app.push_screen(
+            self.ask_then_change(
                 FormDialog(
                     f"New pattern: {dict(types)[kind]}",
                     [
@@ -214,7 +199,7 @@ class PatternsScreen(Screen[None]):
                         Field("factors", "Supporting factor areas", placeholder="e.g. team"),
                     ],
                 ),
-                done,
+                save,
             )
 
         self.app.push_screen(ChoiceDialog("Which type of pattern?", types), chosen)
@@ -228,24 +213,18 @@ class PatternsScreen(Screen[None]):
             if not kind:
                 return
 
-            def done(values: dict[str, str] | None) -> None:
-                if not values:
-                    return
-
-                def change() -> None:
-                    episodes, factors = self._support(values["episodes"], values["factors"])
-                    add_recommendation(
-                        self.facilitator.store,
-                        self.review_id,
-                        method,
-                        kind=kind,
-                        text=values["text"],
-                        pattern=current.id if current and values["pattern"] else None,
-                        episodes=episodes,
-                        factors=factors,
-                    )
-
-                self._apply(change)
+            def save(values: dict[str, str]) -> None:
+                episodes, factors = self._support(values["episodes"], values["factors"])
+                add_recommendation(
+                    self.facilitator.store,
+                    self.review_id,
+                    method,
+                    kind=kind,
+                    text=values["text"],
+                    pattern=current.id if current and values["pattern"] else None,
+                    episodes=episodes,
+                    factors=factors,
+                )
 
             fields = [Field("text", "Recommendation", required=True)]
             fields.append(
@@ -262,7 +241,7 @@ class PatternsScreen(Screen[None]):
                 Field("episodes", "Supporting episodes", placeholder="e.g. E1 E3"),
                 Field("factors", "Supporting factor areas", placeholder="e.g. team"),
             ]
-            self.app.push_screen(FormDialog(f"New recommendation: {kind}", fields), done)
+            self.ask_then_change(FormDialog(f"New recommendation: {kind}", fields), save)
 
         self.app.push_screen(ChoiceDialog("Which kind of recommendation?", kinds), chosen)
 
@@ -277,26 +256,20 @@ class PatternsScreen(Screen[None]):
             self.notify("Add a pattern first (a).", severity="warning")
             return
 
-        def done(values: dict[str, str] | None) -> None:
-            if not values:
-                return
+        def save(values: dict[str, str]) -> None:
+            rank = values["priority"].strip()
+            if rank and not rank.isdigit():
+                raise StoreError(f"the rank must be a whole number, not {rank!r}")
+            prioritise_pattern(
+                self.facilitator.store,
+                self.review_id,
+                current.id,
+                widespread=parse_score(values["widespread"], "How widespread"),
+                relevance=parse_score(values["relevance"], "Relevance now"),
+                priority=int(rank) if rank else None,
+            )
 
-            def change() -> None:
-                rank = values["priority"].strip()
-                if rank and not rank.isdigit():
-                    raise StoreError(f"the rank must be a whole number, not {rank!r}")
-                prioritise_pattern(
-                    self.facilitator.store,
-                    self.review_id,
-                    current.id,
-                    widespread=parse_score(values["widespread"], "How widespread"),
-                    relevance=parse_score(values["relevance"], "Relevance now"),
-                    priority=int(rank) if rank else None,
-                )
-
-            self._apply(change)
-
-        self.app.push_screen(
+        self.ask_then_change(
             FormDialog(
                 f"Prioritise: {current.title}",
                 [
@@ -305,5 +278,5 @@ class PatternsScreen(Screen[None]):
                     Field("priority", "Rank (1 first)", str(current.priority or "")),
                 ],
             ),
-            done,
+            save,
         )
