@@ -370,37 +370,33 @@ class LeadView(Vertical):
             fresh = self.store.conversation(self.conversation_id)
             self.snapshot = replace(self.snapshot, conversation=fresh)
 
-    @on(ToCover.Ticked)
-    def _ticked(self, event: ToCover.Ticked) -> None:
-        event.stop()
+    def _save_for_conversation(self, entity: str, entity_id: str, **fields: object) -> None:
+        """A tick or a ranking: one row of this conversation, then the view catches up."""
         conversation = self._conversation()
         if conversation is None:
             return
         self.store.update(
-            conversation.review,
+            conversation.review, entity, entity_id, conversation=conversation.id, **fields
+        )
+        self._wrote()
+
+    @on(ToCover.Ticked)
+    def _ticked(self, event: ToCover.Ticked) -> None:
+        event.stop()
+        self._save_for_conversation(
             "tick",
-            tick_id(conversation.id, event.stage, event.index),
-            conversation=conversation.id,
+            tick_id(self.conversation_id, event.stage, event.index),
             stage=event.stage,
             item=event.text,
             done=int(event.done),
         )
-        self._wrote()
 
     @on(RankingList.Changed)
     def _ranked(self, event: RankingList.Changed) -> None:
         event.stop()
-        conversation = self._conversation()
-        if conversation is None:
-            return
-        self.store.update(
-            conversation.review,
-            "ranking",
-            ranking_id(conversation.id),
-            conversation=conversation.id,
-            factors=list(event.ranking),
+        self._save_for_conversation(
+            "ranking", ranking_id(self.conversation_id), factors=list(event.ranking)
         )
-        self._wrote()
 
     @on(QueryList.Raise)
     def _raise(self, event: QueryList.Raise) -> None:
