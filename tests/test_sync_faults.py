@@ -343,7 +343,11 @@ def test_a_clock_that_jumps_backwards(tmp_path, share, taker) -> None:
 # --- forks ---------------------------------------------------------------------------------
 
 
-def test_a_laptop_restored_from_a_backup_forks_and_keeps_both(lead, taker, share, tmp_path):
+def backed_up_then_lost(
+    lead: Store, taker: Store, share: Path, tmp_path: Path
+) -> tuple[str, object, Path]:
+    """The lead's laptop is backed up, then writes and syncs a note, then is lost.
+    Returns the review, the conversation and the backup's path."""
     review, conversation = shared_pair(lead, taker, share)
     lead.close()
     backup = tmp_path / "backup.db"
@@ -351,6 +355,11 @@ def test_a_laptop_restored_from_a_backup_forks_and_keeps_both(lead, taker, share
     with open_store(tmp_path / "lead.db", "Lead") as old:
         old.add_note(old.conversation(conversation.id), "Written before the laptop was lost")
         sync(old, review)
+    return review, conversation, backup
+
+
+def test_a_laptop_restored_from_a_backup_forks_and_keeps_both(lead, taker, share, tmp_path):
+    review, conversation, backup = backed_up_then_lost(lead, taker, share, tmp_path)
     with open_store(backup, "Lead") as restored:
         restored.add_note(restored.conversation(conversation.id), "Written after the restore")
         report = sync(restored, review)
@@ -367,13 +376,7 @@ def test_restoring_twice_leaves_no_false_gap_in_the_laptops_numbering(lead, take
     """A second restore, from a backup taken before the first fork was published: the
     share holds an op under its forked numbering that this laptop holds under the old one.
     Every op is present, so `store check` must not report a gap."""
-    review, conversation = shared_pair(lead, taker, share)
-    lead.close()
-    first = tmp_path / "first.db"
-    shutil.copy(tmp_path / "lead.db", first)
-    with open_store(tmp_path / "lead.db", "Lead") as old:
-        old.add_note(old.conversation(conversation.id), "Before the laptop was lost")
-        sync(old, review)
+    review, conversation, first = backed_up_then_lost(lead, taker, share, tmp_path)
     with open_store(first, "Lead") as restored:
         restored.add_note(restored.conversation(conversation.id), "After the first restore")
     second = tmp_path / "second.db"
@@ -387,7 +390,7 @@ def test_restoring_twice_leaves_no_false_gap_in_the_laptops_numbering(lead, take
         sync(again, review)
         sync(taker, review)
         texts = {n.text for n in again.notes(review=review)}
-        assert {"Before the laptop was lost", "After the first restore"} <= texts
+        assert {"Written before the laptop was lost", "After the first restore"} <= texts
         assert "Later, in the new epoch" in texts
         assert again.snapshot() == taker.snapshot()
         assert again.check().ok, again.check().problems
