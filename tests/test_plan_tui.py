@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
+from textual.pilot import Pilot
 
 from facilitator.analysis.plan import agenda
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.screens.episodes import EpisodesScreen
 from facilitator.tui.screens.plan import PlanScreen
 from tests.review_fixture import ReviewFixture, build_review_fixture
 from tests.tui_support import FakeClock, screen_text
@@ -17,10 +22,23 @@ def fx(service: Service) -> ReviewFixture:
     return build_review_fixture(service)
 
 
-async def settle(app: FacilitatorApp, pilot) -> None:  # noqa: ANN001 - Pilot
+async def settle(app: FacilitatorApp, pilot: Pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+@asynccontextmanager
+async def episodes_board(
+    service: Service, fx: ReviewFixture
+) -> AsyncIterator[tuple[FacilitatorApp, Pilot, EpisodesScreen]]:
+    """The app on the fixture review's episodes board, read and shown."""
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = EpisodesScreen(fx.review)
+        app.push_screen(screen)
+        await settle(app, pilot)
+        yield app, pilot, screen
 
 
 async def test_plan_screen_lists_the_agenda_and_saves_it(
@@ -67,14 +85,8 @@ async def test_episodes_board_merges_renames_and_shows_accounts(
 ) -> None:
     from textual.widgets import DataTable
 
-    from facilitator.tui.screens.episodes import EpisodesScreen
-
     store = service.store
-    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = EpisodesScreen(fx.review)
-        app.push_screen(screen)
-        await settle(app, pilot)
+    async with episodes_board(service, fx) as (app, pilot, screen):
         table = screen.query_one("#board", DataTable)
         assert [str(k.value) for k in table.rows] == [
             fx.episodes[e] for e in ("E5", "E1", "E4", "E2", "E3", "E6")
@@ -120,12 +132,7 @@ async def test_episodes_board_merges_renames_and_shows_accounts(
 async def test_episodes_board_shows_what_spans_the_review(
     service: Service, fx: ReviewFixture
 ) -> None:
-    from facilitator.tui.screens.episodes import EpisodesScreen
-
-    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
-    async with app.run_test(size=(160, 50)) as pilot:
-        app.push_screen(EpisodesScreen(fx.review))
-        await settle(app, pilot)
+    async with episodes_board(service, fx) as (app, pilot, _screen):
         await pilot.press("o")
         await pilot.pause()
         shown = " ".join(screen_text(app).split())
@@ -136,13 +143,7 @@ async def test_episodes_board_shows_what_spans_the_review(
 async def test_episodes_board_records_who_was_and_was_not_involved(
     service: Service, fx: ReviewFixture
 ) -> None:
-    from facilitator.tui.screens.episodes import EpisodesScreen
-
-    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = EpisodesScreen(fx.review)
-        app.push_screen(screen)
-        await settle(app, pilot)
+    async with episodes_board(service, fx) as (app, pilot, screen):
         await pilot.press("down", "down", "down")  # E2: the GP is recorded as involved
         await pilot.press("i")
         await pilot.pause()
@@ -157,12 +158,7 @@ async def test_episodes_board_records_who_was_and_was_not_involved(
 async def test_episodes_board_reports_an_impossible_date(
     service: Service, fx: ReviewFixture
 ) -> None:
-    from facilitator.tui.screens.episodes import EpisodesScreen
-
-    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
-    async with app.run_test(size=(160, 50)) as pilot:
-        app.push_screen(EpisodesScreen(fx.review))
-        await settle(app, pilot)
+    async with episodes_board(service, fx) as (app, pilot, _screen):
         await pilot.press("d")
         await pilot.pause()
         await pilot.press("home", "ctrl+k", *"31 February 2024", "enter")
@@ -199,9 +195,6 @@ async def test_matrix_screen_opens_the_notes_behind_a_cell(
 async def test_review_screens_are_in_the_command_palette(
     service: Service, fx: ReviewFixture
 ) -> None:
-    from facilitator.tui.screens.episodes import EpisodesScreen
-    from facilitator.tui.screens.plan import PlanScreen
-
     app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
@@ -220,14 +213,8 @@ async def test_review_screens_are_in_the_command_palette(
 async def test_episodes_board_splits_chosen_notes_into_a_new_episode(
     service: Service, fx: ReviewFixture
 ) -> None:
-    from facilitator.tui.screens.episodes import EpisodesScreen
-
     store = service.store
-    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = EpisodesScreen(fx.review)
-        app.push_screen(screen)
-        await settle(app, pilot)
+    async with episodes_board(service, fx) as (app, pilot, screen):
         await pilot.press("down", "down", "down")  # E2, the case conference
         assert screen.current is not None and screen.current.episode.id == fx.episodes["E2"]
         await pilot.press("s")
