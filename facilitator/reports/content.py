@@ -15,8 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from facilitator.analysis.coverage import factor_counts
 from facilitator.analysis.episodes import BoardEntry, board, canonical_ids
-from facilitator.analysis.review_overview import Involvement, ReviewOverview, review_overview
+from facilitator.analysis.review_overview import (
+    TEAM_KINDS,
+    Involvement,
+    ReviewOverview,
+    review_overview,
+)
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
 from facilitator.store import Store
@@ -155,7 +161,6 @@ FINAL_BANNER = (
     "and places are removed."
 )
 TEAM = "Review team"
-TEAM_KINDS = ("reflection", "followup")  # the team's own words, never an account
 
 
 class CachedReads:
@@ -207,15 +212,12 @@ class ReviewData:
         self.notes = [_readable_note(n, method) for n in store.notes(review=review)]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
-        self.follow_ups = store.follow_ups(review)
-        self.agenda = store.rows("agenda_items", review)
         self.kind_labels = {k.key: k.label for k in method.note_kinds}
         self.factor_titles = {a.key: a.title for a in method.factor_areas}
         self.stage_titles = {s.number: s.title for s in method.stages}
         self.notes_by_conversation: dict[str, list[Note]] = defaultdict(list)
         for note in self.notes:
             self.notes_by_conversation[note.conversation].append(note)
-        self.canonical = canonical_ids(store.episodes(review))
         self._review_id = review
 
     # Episodes, accounts, gaps and discrepancies come from the analysis layer, so the
@@ -246,11 +248,33 @@ class ReviewData:
         }
 
     @cached_property
+    def canonical(self) -> dict[str, str]:
+        """Episode id -> the live episode it was merged into (or itself)."""
+        return canonical_ids(self.store.episodes(self._review_id))
+
+    @cached_property
+    def reflections(self) -> dict[str, dict[str, list[Note]]]:
+        """Per conversation: reflections keyed by the id of the note they followed."""
+        return {
+            talk: _reflection_anchors(notes) for talk, notes in self.notes_by_conversation.items()
+        }
+
+    @cached_property
+    def accepted_records(self) -> dict[str, list[dict]]:
+        """Episode id -> chronology entries accepted into it, in store order."""
+        accepted: dict[str, list[dict]] = defaultdict(list)
+        for entry in self.chronology:
+            if entry["status"] == "accepted":
+                accepted[entry["episode"]].append(entry)
+        return accepted
+
+    @cached_property
     def _missing(self) -> dict[str, list[Involvement]]:
         return {item.episode.id: item.missing for item in self.overview.episodes}
 
     @cached_property
-    def _contradicted(self) -> set[str]:
+    def contradicted(self) -> set[str]:
+        """Notes that are part of a discrepancy (a ``!`` note or a contradicting pair)."""
         return {n.id for d in self.overview.discrepancies for n in d.notes}
 
     # --- how people and sources are named ------------------------------------------
@@ -295,21 +319,6 @@ class ReviewData:
 
     # --- reading across the review -------------------------------------------------
 
-    def ordered_episodes(self) -> list[Episode]:
-        """Live episodes in time order; undated ones last."""
-        return self.episodes
-
-    def reflection_anchor(self, notes: list[Note]) -> dict[str, list[Note]]:
-        """Reflections keyed by the id of the note they followed in the same conversation."""
-        anchored: dict[str, list[Note]] = defaultdict(list)
-        previous: Note | None = None
-        for note in notes:
-            if note.kind == "reflection":
-                anchored[previous.id if previous else ""].append(note)
-            else:
-                previous = note
-        return anchored
-
     def missing_perspectives(self, episode: Episode) -> list[str]:
         """People involved in this episode whose account of it has not been heard, and why
         the team thinks they were involved."""
@@ -320,9 +329,17 @@ class ReviewData:
             missing.append(f"{self.who(person)} ({reasons})" if reasons else self.who(person))
         return missing
 
-    def contradicted(self) -> set[str]:
-        """Notes that are part of a discrepancy (a ``!`` note or a contradicting pair)."""
-        return self._contradicted
+
+def _reflection_anchors(notes: list[Note]) -> dict[str, list[Note]]:
+    """Reflections keyed by the id of the note they followed ("" before any note)."""
+    anchored: dict[str, list[Note]] = defaultdict(list)
+    previous: Note | None = None
+    for note in notes:
+        if note.kind == "reflection":
+            anchored[previous.id if previous else ""].append(note)
+        else:
+            previous = note
+    return anchored
 
 
 def _readable_note(note: Note, method: Method) -> Note:
@@ -381,7 +398,7 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
     meta_para = Para(meta, style="meta")
     blocks.append(meta_para)
     notes = data.notes_by_conversation.get(talk.id, [])
-    anchors = data.reflection_anchor(notes)
+    anchors = data.reflections.get(talk.id, {})
     for reflection in anchors.get("", []):
         meta_para.comments.append(Comment(reflection.text, data.reviewer(reflection.author)))
     stage: int | None = -1
@@ -417,17 +434,15 @@ def narrative_section(data: ReviewData) -> list[Block]:
             style="meta",
         ),
     ]
-    contradicted = data.contradicted()
-    by_anchor_all = {
-        talk: data.reflection_anchor(notes) for talk, notes in data.notes_by_conversation.items()
-    }
+    contradicted = data.contradicted
+    by_anchor_all = data.reflections
     anchor_of = {
         reflection.id: anchor
         for anchors in by_anchor_all.values()
         for anchor, reflections in anchors.items()
         for reflection in reflections
     }
-    for episode in data.ordered_episodes():
+    for episode in data.episodes:
         when = f" ({clean(episode.date_text)})" if episode.date_text else " (date not known)"
         heading_para = Para(
             clean(episode.description) or "No description yet.",
@@ -456,15 +471,14 @@ def narrative_section(data: ReviewData) -> list[Block]:
             if reflections:
                 para.comments = [Comment(r.text, data.reviewer(r.author)) for r in reflections]
             blocks.append(para)
-        for entry in data.chronology:
-            if entry["episode"] == episode.id and entry["status"] == "accepted":
-                blocks.append(
-                    Para(
-                        f"{entry['date'] or ''} {clean(entry['text'])}".strip(),
-                        lead=f"{data.document_source(entry['document'])}:",
-                        style="bullet",
-                    )
+        for entry in data.accepted_records.get(episode.id, []):
+            blocks.append(
+                Para(
+                    f"{entry['date'] or ''} {clean(entry['text'])}".strip(),
+                    lead=f"{data.document_source(entry['document'])}:",
+                    style="bullet",
                 )
+            )
         for note in linked:
             if note.kind == "followup":
                 blocks.append(
@@ -503,17 +517,13 @@ def episodes_section(data: ReviewData) -> list[Block]:
         ],
         [],
     )
-    for episode in data.ordered_episodes():
+    for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
         good = [n.text for n in notes if n.kind == "went_well"]
         problems = [n.text for n in notes if n.kind == "discrepancy"]
-        counts: dict[str, int] = defaultdict(int)
-        for note in notes:
-            for factor in note.factors:
-                counts[factor] += 1
         factors = [
             f"{data.factor_titles.get(k, k)} ({n})"
-            for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            for k, n in sorted(factor_counts(notes).items(), key=lambda kv: (-kv[1], kv[0]))
         ]
         sources: dict[str, int] = defaultdict(int)
         for note in notes:
@@ -523,9 +533,7 @@ def episodes_section(data: ReviewData) -> list[Block]:
                 sources[data.document_source(note.document)] += 1
         evidence = [f"{s} ({n} note{'s' if n != 1 else ''})" for s, n in sources.items()]
         evidence += [
-            data.document_source(c["document"])
-            for c in data.chronology
-            if c["episode"] == episode.id and c["status"] == "accepted"
+            data.document_source(c["document"]) for c in data.accepted_records.get(episode.id, [])
         ]
         row = len(table.rows)
         table.rows.append(

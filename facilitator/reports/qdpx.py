@@ -128,7 +128,7 @@ class _Builder:
                     _description(out, text)
                     out.append("</Code>")
             out.append("</Code>")
-        episodes = self.data.ordered_episodes()
+        episodes = self.data.episodes
         if episodes:
             attrs = {"guid": guid("group:episodes"), "name": "Key practice episodes"}
             attrs["isCodable"] = "false"
