@@ -136,3 +136,31 @@ def test_a_poll_with_nothing_new_reports_no_change(service: Service) -> None:
     changes = watch.poll()
     assert changes.stage and not changes.notes
     assert watch.snapshot().stage == 2
+
+
+def test_a_note_written_just_after_a_poll_read_is_picked_up_by_the_next(
+    service: Service,
+) -> None:
+    """The split screen's note box and sync write while the lead's reader polls: a note
+    saved just after a poll's read must come in with the next poll, never be skipped."""
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    conversation = store.conversation(setup.conversation)
+    watch = ConversationWatch(store, setup.conversation, service.method)
+    watch.load()
+    store.set_stage(conversation, 2, at=datetime(2025, 3, 4, 10, 5, tzinfo=UTC).isoformat())
+    read = store.ops_since
+
+    def read_then_another_thread_writes(position: int):  # noqa: ANN202
+        result = read(position)
+        service.record_note(conversation, "+ saved just after the lead's read")
+        return result
+
+    store.ops_since = read_then_another_thread_writes  # type: ignore[method-assign]
+    watch.poll()
+    store.ops_since = read  # type: ignore[method-assign]
+    watch.poll()
+    assert {n.text for n in watch.notes.values()} == {
+        n.text for n in store.notes(conversation=conversation.id)
+    }
+    assert "saved just after the lead's read" in {n.text for n in watch.notes.values()}

@@ -110,6 +110,16 @@ def record_aliases(conn: sqlite3.Connection, ops: Iterable[Op]) -> None:
     )
 
 
+def read_ops_since(conn: sqlite3.Connection, position: int) -> tuple[list[Op], int]:
+    """Ops appended after rowid ``position``, in log order, and the rowid to read from next
+    (from the same query, so an op appended meanwhile is neither skipped nor read twice)."""
+    rows = conn.execute(
+        f"SELECT rowid, {', '.join(OP_COLUMNS)} FROM ops WHERE rowid > ? ORDER BY hlc, id",
+        (position,),
+    ).fetchall()
+    return [Op.from_row(row[1:]) for row in rows], max((row[0] for row in rows), default=position)
+
+
 def read_ops(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> list[Op]:
     sql = f"SELECT {', '.join(OP_COLUMNS)} FROM ops {where} ORDER BY hlc, id"
     return [Op.from_row(row) for row in conn.execute(sql, params)]

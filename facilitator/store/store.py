@@ -37,7 +37,7 @@ from facilitator.model import (
 from facilitator.store import bulk, materialise, queries
 from facilitator.store.db import StoreError, connect, default_store_path, migrate
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES
-from facilitator.store.oplog import Op, insert_op, read_ops, record_aliases
+from facilitator.store.oplog import Op, insert_op, read_ops, read_ops_since, record_aliases
 
 AUTHOR_ENV = "FACILITATOR_AS"
 # Batches of remote ops at least this large take the set-based path (store/bulk.py).
@@ -675,6 +675,16 @@ class Store:
     def ops(self, where: str = "", params: tuple = ()) -> list[Op]:
         with self._lock:
             return read_ops(self.conn, where, params)
+
+    def op_position(self) -> int:
+        """Where a reader of the op log that has seen every op so far stands."""
+        with self._lock:
+            return self.conn.execute("SELECT coalesce(max(rowid), 0) FROM ops").fetchone()[0]
+
+    def ops_since(self, position: int) -> tuple[list[Op], int]:
+        """Ops appended after ``position`` and the position after them (one read)."""
+        with self._lock:
+            return read_ops_since(self.conn, position)
 
     def _one(self, table: str, entity_id: str, listing: Callable[[str], list[Any]]) -> Any:
         """One record by id, read through the same query as its review's list (labels and

@@ -155,7 +155,7 @@ class ConversationWatch:
     # --- reading ------------------------------------------------------------------
 
     def load(self) -> None:
-        self.position = _last_rowid(self.store, 0)
+        self.position = self.store.op_position()  # before reading: nothing falls between
         self.conversation = self.store.conversation(self.conversation_id)
         live = self.store.notes(conversation=self.conversation_id)
         every = self.store.notes(conversation=self.conversation_id, include_deleted=True)
@@ -177,10 +177,9 @@ class ConversationWatch:
     def poll(self) -> Changes:
         """Apply whatever arrived since the last call; say what changed."""
         changes = Changes()
-        ops = self.store.ops("WHERE rowid > ?", (self.position,))
+        ops, self.position = self.store.ops_since(self.position)
         if not ops:
             return changes
-        self.position = _last_rowid(self.store, self.position + len(ops))
         touched: dict[str, bool] = {}  # note id -> whether its liveness may have changed
         for op in ops:
             if op.review != self.review:
@@ -366,31 +365,3 @@ def _is_live(store: Store, note_id: str) -> bool:
             (note_id, note_id),
         )
     )
-
-
-def _op_exists(store: Store, rowid: int) -> bool:
-    return bool(store.ops("WHERE rowid = ?", (rowid,)))
-
-
-def _last_rowid(store: Store, hint: int) -> int:
-    """The op log's highest rowid, found from ``hint`` in a few indexed look-ups.
-
-    Ops are only ever appended (never deleted), so rowids run 1..N without gaps and
-    "an op exists at k" is true exactly for k <= N: gallop up from the hint, then bisect.
-    """
-    low = hint if hint > 0 and _op_exists(store, hint) else 0
-    if low == 0 and hint > 0:
-        return _last_rowid(store, 0)
-    step = 1
-    high = low + step
-    while _op_exists(store, high):
-        low = high
-        step *= 2
-        high = low + step
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _op_exists(store, middle):
-            low = middle
-        else:
-            high = middle
-    return low
