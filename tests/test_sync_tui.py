@@ -147,6 +147,19 @@ def conflicting_note(service: Service, lead: Store, review: str, conversation: s
     return note_id
 
 
+def test_the_conflict_count_matches_the_conflicts_listed(service: Service, tmp_path: Path):
+    from facilitator.sync import conflicts as rules
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    assert rules.count(service.store, review) == 0
+    conflicting_note(service, lead, review, conversation)
+    listed = rules.note_conflicts(service.store, review) + rules.field_conflicts(
+        service.store, review
+    )
+    assert rules.count(service.store, review) == len(listed) == 1
+    lead.close()
+
+
 async def test_choosing_a_version_settles_a_note_conflict(service: Service, tmp_path: Path):
     lead, review, conversation, _ = shared(service, tmp_path)
     note_id = conflicting_note(service, lead, review, conversation)

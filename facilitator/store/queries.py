@@ -268,9 +268,3 @@ def draft(conn: sqlite3.Connection, conversation: str, author: str) -> Draft | N
         return None
     r = rows[0]
     return Draft(r["conversation"], r["author"], r["text"] or "", r["started_at"], r["saved_at"])
-
-
-def counts(conn: sqlite3.Connection, table: str, review: str) -> int:
-    return conn.execute(
-        f"SELECT count(*) FROM {table} WHERE review = ? AND deleted = 0", (review,)
-    ).fetchone()[0]

@@ -35,7 +35,7 @@ from facilitator.model import (
     StageEvent,
 )
 from facilitator.store import bulk, materialise, queries
-from facilitator.store.db import StoreError, connect, default_store_path, migrate
+from facilitator.store.db import NOTE_DERIVED, StoreError, connect, default_store_path, migrate
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES
 from facilitator.store.oplog import Op, insert_op, read_ops, read_ops_since, record_aliases
 
@@ -656,21 +656,32 @@ class Store:
         """Every live row of one materialised table, for analysis and reports; keyword
         arguments keep only rows whose columns equal those values
         (``rows("links", review, source_kind="episode")``)."""
-        if table not in MATERIALISED_TABLES:
-            raise ValueError(f"unknown table {table!r}")
-        entity = next(e for e in ENTITIES.values() if e.table == table)
-        unknown = set(equal) - set(entity.fields)
-        if unknown:
-            raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
-        where = "".join(f" AND {name} = ?" for name in equal)
+        where, params = self._live_where(table, review, equal)
         with self._lock:
             cursor = self.conn.execute(
-                f"SELECT * FROM {table} WHERE review = ? AND deleted = 0{where} "
-                "ORDER BY created, id",
-                (review, *equal.values()),
+                f"SELECT * FROM {table} {where} ORDER BY created, id", params
             )
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def count(self, table: str, review: str, **equal: Any) -> int:
+        """How many rows :meth:`rows` would return, without reading them."""
+        where, params = self._live_where(table, review, equal)
+        with self._lock:
+            return self.conn.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0]
+
+    def _live_where(
+        self, table: str, review: str, equal: dict[str, Any]
+    ) -> tuple[str, tuple[Any, ...]]:
+        if table not in MATERIALISED_TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        entity = next(e for e in ENTITIES.values() if e.table == table)
+        columns = set(entity.fields) | (set(NOTE_DERIVED) if entity.name == "note" else set())
+        unknown = set(equal) - columns
+        if unknown:
+            raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
+        extra = "".join(f" AND {name} = ?" for name in equal)
+        return f"WHERE review = ? AND deleted = 0{extra}", (review, *equal.values())
 
     def ops(self, where: str = "", params: tuple = ()) -> list[Op]:
         with self._lock:

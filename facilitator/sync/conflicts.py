@@ -120,4 +120,5 @@ def resolve_field(store: Store, conflict: FieldConflict, value: Any) -> None:
 
 
 def count(store: Store, review: str) -> int:
-    return len(note_conflicts(store, review)) + len(field_conflicts(store, review))
+    # Counted, not read: the sync worker asks after every round that brought ops.
+    return store.count("notes", review, conflict=1) + len(field_conflicts(store, review))

@@ -375,8 +375,4 @@ class SyncEngine:
         return total
 
     def conflicts(self) -> int:
-        with self.store.lock:
-            return self.store.conn.execute(
-                "SELECT count(*) FROM notes WHERE review = ? AND conflict = 1 AND deleted = 0",
-                (self.review,),
-            ).fetchone()[0]
+        return self.store.count("notes", self.review, conflict=1)
