@@ -126,3 +126,13 @@ def test_team_work_is_exported(service: Service) -> None:
     assert [p["id"] for p in data["patterns"]] == [pattern]
     assert data["patterns"][0]["type"] == "human-management"
     assert any(link["relation"] == "involved" for link in data["links"])
+
+
+def test_each_note_gives_its_number_of_revisions(service: Service, demo_review: str) -> None:
+    store = service.store
+    edited = store.notes(review=demo_review)[0]
+    store.revise_note(edited, "Understands the review is about learning (corrected)")
+    data = export_review(store, demo_review)
+    counts = {n["id"]: n["revisions"] for n in data["notes"]}
+    assert counts[edited.id] == 2
+    assert all(counts[n.id] == len(store.revisions(n.id)) for n in store.notes(review=demo_review))

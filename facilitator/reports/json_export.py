@@ -8,6 +8,7 @@ apart from that one field.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ def export_review(
     conversations = store.conversations(review_id)
     episodes = store.episodes(review_id)
     notes = store.notes(review=review_id)
+    # One read for every note's revision count (a query per note was 20,000 queries).
+    revisions = Counter(r["note"] for r in store.rows("note_revisions", review_id))
     return {
         "format": FORMAT,
         "exported_at": exported_at or datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -80,7 +83,7 @@ def export_review(
                 "contradicts": list(n.contradicts),
                 "author": n.author,
                 "device": n.device,
-                "revisions": len(store.revisions(n.id)),
+                "revisions": revisions[n.id],
                 "conflict": n.conflict,
                 "problems": list(n.problems),
             }
