@@ -27,9 +27,6 @@ class EpisodeCoverage:
         """Local-rationality prompt keys with no note yet, in the guide's order."""
         return [p.key for p in method.local_rationality if not self.prompts.get(p.key)]
 
-    def missing_factors(self, method: Method) -> list[str]:
-        return [a.key for a in method.factor_areas if not self.factors.get(a.key)]
-
 
 def episode_coverage(
     notes: Iterable[Note], mapping: dict[str, str] | None = None
@@ -138,10 +135,3 @@ def conversation_coverage(
         len(notes),
         unlinked,
     )
-
-
-def review_coverage(
-    store: Store, review: str, *, now: datetime | None = None
-) -> list[ConversationCoverage]:
-    """Coverage for every conversation of a review, in the store's order."""
-    return [conversation_coverage(store, c.id, now=now) for c in store.conversations(review)]

@@ -103,13 +103,6 @@ def time_order_key(episode: Episode) -> tuple:
     return (1, "", "", _number(episode.label))
 
 
-def live_episodes(store: Store, review: str) -> list[Episode]:
-    """Episodes that have not been merged into another, in time order."""
-    episodes = store.episodes(review)
-    mapping = canonical_ids(episodes)
-    return sorted((e for e in episodes if mapping[e.id] == e.id), key=time_order_key)
-
-
 def source_label(store: Store, review: str) -> dict[str, str]:
     """Human labels for every source of notes: 'C1, Social worker (Children's social care)'
     for conversations, the title for documents."""
@@ -319,7 +312,6 @@ __all__ = [
     "canonical",
     "canonical_ids",
     "date_fields",
-    "live_episodes",
     "merge_episodes",
     "note_source",
     "redate_episode",

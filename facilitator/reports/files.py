@@ -23,7 +23,3 @@ def write_private_bytes(path: Path, data: bytes) -> None:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
-
-
-def write_private_text(path: Path, text: str) -> None:
-    write_private_bytes(path, text.encode("utf-8"))

@@ -233,16 +233,6 @@ class Store:
                     break
         return len(fresh), parked
 
-    def start_new_epoch(self) -> int:
-        """After a fork (restored backup, cloned disk): continue under a fresh epoch."""
-        with self.transaction():
-            row = self.conn.execute(
-                "SELECT max(epoch) FROM ops WHERE device = ?", (self.device,)
-            ).fetchone()
-            self.epoch = max(self.epoch, row[0] or 0) + 1
-            self._next_seq = 1
-        return self.epoch
-
     def fork_epoch(self, from_seq: int, above_epoch: int = 0, jump: int = 0) -> int:
         """Continue under a new epoch, moving this epoch's ops from ``from_seq`` on into it.
 

@@ -59,10 +59,6 @@ class SegmentName:
     last: int
     suffix: str  # "" for the canonical name; otherwise a file-sync engine's copy
 
-    @property
-    def canonical(self) -> bool:
-        return not self.suffix
-
 
 def segment_name(first: int, last: int) -> str:
     return f"{first:0{SEQ_DIGITS}d}-{last:0{SEQ_DIGITS}d}{SUFFIX}"

@@ -23,7 +23,6 @@ from facilitator.service import Service
 from facilitator.store import Store
 from facilitator.tui.themes import DEFAULT_THEME, HIGH_CONTRAST, NO_COLOR_THEME, THEME_SETTING
 
-ROLES = ("notes", "lead", "split")
 _ROLE_SCREENS = {
     "lead": ("facilitator.tui.screens.lead", "LeadScreen"),
     "split": ("facilitator.tui.screens.split", "SplitScreen"),

@@ -44,11 +44,9 @@ class QueryList(OptionList):
         super().__init__(id=id)
         self.queries: tuple[OverviewQuery, ...] = ()
         self.border_title = "Queries from the overview"
-        self.loaded = False
 
     def show(self, queries: Sequence[OverviewQuery]) -> None:
         queries = tuple(queries)
-        self.loaded = True
         if queries == self.queries and self.option_count:
             return
         keep = self.highlighted

@@ -55,11 +55,9 @@ class StageGuide(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.markdown = ""
         self._rendered: RichMarkdown | None = None
 
     def update(self, markdown: str) -> None:
-        self.markdown = markdown
         self._rendered = RichMarkdown(markdown, hyperlinks=False)
         self.refresh(layout=True)
 

@@ -84,7 +84,6 @@ class LeadView(Vertical):
         self._force_snapshot = False
         self._last_error: str | None = None
         self._queries_dirty = True
-        self._episode: str | None = None
 
     # --- what the app provides --------------------------------------------------------
 
@@ -292,7 +291,6 @@ class LeadView(Vertical):
     @on(EpisodeList.Chosen)
     def _episode_chosen(self, event: EpisodeList.Chosen) -> None:
         event.stop()
-        self._episode = event.episode_id
         if self._shown_stage == RANKING_STAGE:
             self._show_ranking()
         else:

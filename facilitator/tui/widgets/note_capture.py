@@ -242,7 +242,6 @@ class NoteCapture(Vertical):
         self.factor_counts: Counter[str] = Counter()
         self.episode_counts: Counter[str] = Counter()
         self.recovered_draft = False
-        self._index: dict[str, int] = {}
         self._started_at: str | None = None
         self._stage_then: int | None = None
         self._draft_timer: Timer | None = None
@@ -301,18 +300,10 @@ class NoteCapture(Vertical):
         with collector_paused():
             notes = self.facilitator.store.notes(conversation=self.conversation_id)
             self.notes = {note.id: note for note in notes}
-            self._index = {note.id: index for index, note in enumerate(notes)}
             self.deleted.clear()
             self.deleted_stack.clear()
             self._recount()
             return [Option(note_prompt(note, method), id=note.id) for note in notes]
-
-    def load_notes(self) -> None:
-        """Read the notes again (e.g. after a sync brought new ones)."""
-        listing = self.notes_list
-        listing.set_options(self._read_notes())
-        listing.highlighted = None
-        self.call_after_refresh(listing.scroll_end, animate=False, immediate=True)
 
     def _recount(self) -> None:
         self.factor_counts = Counter()
@@ -429,7 +420,6 @@ class NoteCapture(Vertical):
 
     def _append(self, note: Note) -> None:
         self.notes[note.id] = note
-        self._index[note.id] = len(self._index)
         self.factor_counts.update(note.factors)
         self.episode_counts.update(note.episodes)
         listing = self.notes_list
