@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from rich.text import Text
 from textual.content import Content
 
 # C0 and C1 controls (tab and newline are handled separately), plus DEL.
@@ -41,3 +42,8 @@ def plain(text: str, *, one_line: bool = False, style: str = "") -> Content:
         if style
         else Content(display_text(text, one_line=one_line))
     )
+
+
+def cell(text: str, style: str = "") -> Text:
+    """A table cell that shows user text literally (DataTable reads plain str as markup)."""
+    return Text(display_text(text, one_line=True), style=style, no_wrap=True, overflow="ellipsis")

@@ -37,7 +37,7 @@ from facilitator.analysis.review_overview import (
 from facilitator.model import Note
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.screens.editing import EditingScreen
-from facilitator.tui.text import display_text, plain
+from facilitator.tui.text import cell, display_text, plain
 from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -52,10 +52,6 @@ COLUMNS = (
     ("Disc.", 5),
     ("Also named", None),
 )
-
-
-def cell(text: str, style: str = "") -> Text:
-    return Text(display_text(text, one_line=True), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:

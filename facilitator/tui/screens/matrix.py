@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from facilitator.analysis.episodes import note_source, source_label
 from facilitator.analysis.matrix import Matrix, episode_factor_matrix
-from facilitator.tui.text import display_text
+from facilitator.tui.text import cell, display_text
 from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class MatrixScreen(Screen[None]):
         for episode in matrix.episodes:
             cells: list[Text] = [
                 Text(episode.label, style="bold"),
-                Text(display_text(episode.title, one_line=True), overflow="ellipsis", no_wrap=True),
+                cell(episode.title),
             ]
             for key in matrix.factors:
                 count = matrix.count(episode.id, key)

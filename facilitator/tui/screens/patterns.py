@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,15 +26,11 @@ from facilitator.analysis.patterns import (
 from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.screens.editing import EditingScreen
-from facilitator.tui.text import display_text
+from facilitator.tui.text import cell
 from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
-
-
-def cell(text: str, style: str = "") -> Text:
-    return Text(display_text(text, one_line=True), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def parse_score(text: str, name: str) -> int | None:

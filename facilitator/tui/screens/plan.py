@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from facilitator.analysis.plan import AgendaProposal, Plan, plan_for, save_plan
-from facilitator.tui.text import display_text
+from facilitator.tui.text import cell, display_text
 from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -31,11 +31,6 @@ KIND_LABEL = {
 }
 STEP_MINUTES = 15
 COLUMNS = (("At", 4), ("Min", 3), ("Pri", 3), ("Kind", 16), ("What to raise", 64), ("From", None))
-
-
-def cell(text: str, style: str = "") -> Text:
-    """A table cell that shows user text literally (DataTable reads plain str as markup)."""
-    return Text(display_text(text, one_line=True), style=style, no_wrap=True, overflow="ellipsis")
 
 
 class PlanScreen(Screen[None]):
