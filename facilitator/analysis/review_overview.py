@@ -261,13 +261,15 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
     records, by_episode = _records(store, review, labels)
     speakers = {c.id: c.participant for c in talks.values()}
 
-    def family_records(episode_ids: set[str]) -> set[str]:
+    def family_records(episode_ids: tuple[str, ...]) -> set[str]:
         return {r for e in episode_ids for r in by_episode.get(e, ())}
 
     items: list[EpisodeAccounts] = []
     for entry in entries:
         item = EpisodeAccounts(entry)
-        family_ids = {entry.episode.id, *(m.id for m in entry.merged)}
+        # The episode, then its merged duplicates in board order: a tuple, not a set, so the
+        # order of reasons (and which of two team records wins) is the same in every run.
+        family_ids = (entry.episode.id, *(m.id for m in entry.merged))
         heard: dict[str, None] = {}  # insertion-ordered set
         for note in entry.notes:
             source = note_source(note)
