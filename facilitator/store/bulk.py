@@ -39,6 +39,19 @@ class _Row:
     fields: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (hlc, value)
 
 
+def held_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    """Which of these op ids the log already holds."""
+    held: set[str] = set()
+    for chunk in _chunks(ids):
+        held.update(
+            row[0]
+            for row in conn.execute(
+                f"SELECT id FROM ops WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+        )
+    return held
+
+
 def new_ops(conn: sqlite3.Connection, ops: Sequence[Op]) -> list[Op]:
     """The ops not yet in the log, each once, in their batch order (the numbering of those
     already held is recorded if it differs: :func:`record_aliases`)."""
@@ -48,14 +61,7 @@ def new_ops(conn: sqlite3.Connection, ops: Sequence[Op]) -> list[Op]:
         if op.id not in seen:
             seen.add(op.id)
             unique.append(op)
-    held: set[str] = set()
-    for chunk in _chunks([op.id for op in unique]):
-        held.update(
-            row[0]
-            for row in conn.execute(
-                f"SELECT id FROM ops WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
-        )
+    held = held_ids(conn, [op.id for op in unique])
     record_aliases(conn, [op for op in unique if op.id in held])
     return [op for op in unique if op.id not in held]
 

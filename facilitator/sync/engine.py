@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from facilitator.store import Store
+from facilitator.store.bulk import held_ids
 from facilitator.store.oplog import Op
 from facilitator.sync import state
 from facilitator.sync.crypto import key_id
@@ -281,17 +282,8 @@ class SyncEngine:
         mine = [s for s in segments if s.device == store.device and s.epoch >= store.epoch]
         if not mine:
             return
-        ids = [op.id for s in mine for op in s.ops]
         with store.lock:
-            have: set[str] = set()
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                have.update(
-                    row[0]
-                    for row in store.conn.execute(
-                        f"SELECT id FROM ops WHERE id IN ({','.join('?' * len(chunk))})", chunk
-                    )
-                )
+            have = held_ids(store.conn, [op.id for s in mine for op in s.ops])
         foreign = [op for s in mine for op in s.ops if op.id not in have]
         if not foreign:
             return
