@@ -153,6 +153,7 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
         "--kind", "clear-cut", "--pattern", pattern[:8], "--episode", "E2",
     ).stdout.strip()  # fmt: skip
     assert len(rec) == 32
-    assert "[clear-cut] Circulate minutes" in run(path, "recommend", "list").stdout
+    recommended = run(path, "recommend", "list").stdout
+    assert "[clear-cut] Circulate minutes" in recommended and "episodes: E2;" in recommended
     bad = run(path, "pattern", "add", "R1", "X", "--type", "nonsense", check=False)
     assert bad.returncode == 1 and errors(bad)[0].startswith("facilitator: pattern type must be")

@@ -13,15 +13,15 @@ def _support(obj: Context, review: str, episodes: tuple[str, ...]) -> list[str]:
     return [obj.store.resolve("episodes", ref, review=review) for ref in episodes]
 
 
-def _labels(obj: Context, review: str, ids: tuple[str, ...]) -> str:
-    labels = {e.id: e.label for e in obj.store.episodes(review)}
-    return ", ".join(labels.get(i, i[:8]) for i in ids) or "-"
+def _episode_labels(obj: Context, review: str) -> dict[str, str]:
+    return {e.id: e.label for e in obj.store.episodes(review)}
 
 
 def _support_line(
-    obj: Context, review: str, episodes: tuple[str, ...], factors: tuple[str, ...]
+    labels: dict[str, str], episodes: tuple[str, ...], factors: tuple[str, ...]
 ) -> str:
-    return f"     episodes: {_labels(obj, review, episodes)}; factors: {', '.join(factors) or '-'}"
+    shown = ", ".join(labels.get(i, i[:8]) for i in episodes) or "-"
+    return f"     episodes: {shown}; factors: {', '.join(factors) or '-'}"
 
 
 @click.group()
@@ -121,6 +121,7 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
 
     review = obj.review_id(review_ref)
     found = patterns(obj.store, review)
+    labels = _episode_labels(obj, review)  # read once, not once per pattern
     if not found:
         click.echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
     for p in found:
@@ -129,7 +130,7 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
             f"{rank:<4} {p.title}  [{p.type}] widespread {p.widespread or '?'}, "
             f"relevance {p.relevance or '?'}  {p.id[:8]}"
         )
-        click.echo(_support_line(obj, review, p.episodes, p.factors))
+        click.echo(_support_line(labels, p.episodes, p.factors))
 
 
 @click.group()
@@ -185,12 +186,13 @@ def recommend_list(obj: Context, review_ref: str | None) -> None:
 
     review = obj.review_id(review_ref)
     found = recommendations(obj.store, review)
+    labels = _episode_labels(obj, review)
     if not found:
         click.echo("No recommendations yet.")
     for r in found:
         rank = f"#{r.priority}" if r.priority else "-"
         click.echo(f"{rank:<4} [{r.kind}] {r.text}  {r.id[:8]}")
-        click.echo(_support_line(obj, review, r.episodes, r.factors))
+        click.echo(_support_line(labels, r.episodes, r.factors))
 
 
 COMMANDS = [pattern, recommend]
