@@ -25,8 +25,10 @@ from facilitator.analysis.review_overview import (
     ACCOUNT_KINDS,
     EpisodeAccounts,
     ReviewOverview,
+    follow_up_concerns,
     mention_pattern,
     review_overview,
+    stake_in,
 )
 from facilitator.method import Method
 from facilitator.model import Conversation, Participant
@@ -82,8 +84,8 @@ class Plan:
         return fits, spare
 
 
-def _already_raised(store: Store, review: str, participant: str) -> set[tuple[str, str]]:
-    theirs = {c.id for c in store.conversations(review) if c.participant == participant}
+def _already_raised(store: Store, review: str, theirs: set[str]) -> set[tuple[str, str]]:
+    """(kind, ref) of what was raised in any of ``theirs`` (a participant's conversations)."""
     return {
         (row["kind"], row["ref"])
         for row in store.rows("agenda_items", review)
@@ -111,8 +113,8 @@ def plan_for(
     overview = overview or review_overview(store, review)
     framing = sum(method.stage(n).minutes for n in FRAMING_STAGES)
     plan = Plan(review, person, [], max(0, planned_minutes - framing), framing)
-    done = _already_raised(store, review, participant_id)
-    theirs = {c for c, conv in overview.conversations.items() if conv.participant == person.id}
+    theirs = overview.conversations_of(person.id)
+    done = _already_raised(store, review, theirs)
     proposals: list[AgendaProposal] = []
     proposed: set[tuple[str, str]] = set()
 
@@ -123,20 +125,18 @@ def plan_for(
         proposals.append(AgendaProposal(kind, ref, text, priority, MINUTES[kind], reason))
 
     # Discrepancies: their own account first, then others on episodes they were part of.
-    part_of = {item.episode.id for item in overview.episodes if person.id in item.involved}
+    part_of = overview.episodes_involving(person.id)
     for gap in overview.discrepancies:
-        own = any(n.conversation in theirs for n in gap.notes)
-        if not own and part_of.isdisjoint(gap.episodes):
+        stake = stake_in(gap, theirs, part_of)
+        if stake is None:
             continue
-        where = "; ".join(overview.labels.get(s, "unknown source") for s in gap.sources)
         texts = " / ".join(n.text for n in gap.notes)
-        propose("discrepancy", gap.id, f"Accounts differ: {texts}", 1 if own else 2, where)
+        priority = 1 if stake == "own" else 2
+        propose("discrepancy", gap.id, f"Accounts differ: {texts}", priority, overview.where(gap))
 
     pattern = mention_pattern(person)
     for follow_up in overview.open_follow_ups:
-        own = follow_up.conversation in theirs
-        named = bool(pattern and pattern.search(follow_up.text))
-        if own or named:
+        if follow_up_concerns(follow_up, theirs, pattern):
             reason = overview.labels.get(follow_up.conversation or "", "review team")
             propose("follow_up", follow_up.id, follow_up.text, 1, reason)
 

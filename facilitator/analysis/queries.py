@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from facilitator.analysis.episodes import source_label
-from facilitator.analysis.review_overview import mention_pattern, review_overview
+from facilitator.analysis.review_overview import (
+    follow_up_concerns,
+    mention_pattern,
+    review_overview,
+    stake_in,
+)
 from facilitator.store import Store, deterministic_id
 from facilitator.store.db import StoreError
 
@@ -50,15 +54,13 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
     conversation = store.conversation(conversation_id)
     review = conversation.review
     person = store.participant(conversation.participant) if conversation.participant else None
-    labels = source_label(store, review)
-    theirs = {
-        c.id for c in store.conversations(review) if c.participant == conversation.participant
-    }
     overview = review_overview(store, review)
+    labels = overview.labels
+    theirs = overview.conversations_of(conversation.participant)
     follow_ups = store.follow_ups(review)
     origins = {f.id: labels.get(f.conversation or "", "review team") for f in follow_ups}
     for gap in overview.discrepancies:
-        origins[gap.id] = "; ".join(labels.get(s, "unknown source") for s in gap.sources)
+        origins[gap.id] = overview.where(gap)
     for item in overview.episodes:
         for episode in (item.episode, *item.entry.merged):
             origins[episode.id] = f"{item.episode.label} {item.episode.title}"
@@ -91,9 +93,7 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
             continue
         if follow_up.status != OPEN and follow_up.raised_in != conversation_id:
             continue
-        own = follow_up.conversation in theirs
-        named = bool(pattern and pattern.search(follow_up.text))
-        if own or named:
+        if follow_up_concerns(follow_up, theirs, pattern):
             items.append(
                 OverviewQuery(
                     "follow_up",
@@ -105,25 +105,21 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
                 )
             )
 
-    part_of = {
-        item.episode.id for item in overview.episodes if conversation.participant in item.involved
-    }
+    part_of = overview.episodes_involving(conversation.participant)
     for gap in overview.discrepancies:
         if gap.id in planned:
             continue
         if all(n.conversation == conversation_id for n in gap.notes):
             continue  # noted in this very conversation: nothing to raise from elsewhere
-        own = any(n.conversation in theirs for n in gap.notes)
-        if not own and not part_of & set(gap.episodes):
+        if stake_in(gap, theirs, part_of) is None:
             continue
-        where = "; ".join(labels.get(s, "unknown source") for s in gap.sources)
         row = recorded_discrepancies.get(gap.id)
         items.append(
             OverviewQuery(
                 "discrepancy",
                 gap.id,
                 " / ".join(n.text for n in gap.notes),
-                where,
+                overview.where(gap),
                 bool(row and row["status"] == RAISED),
                 conversation_id,
             )

@@ -139,6 +139,19 @@ class ReviewOverview:
             self._by_participant = grouped
         return self._by_participant.get(participant_id, [])
 
+    def conversations_of(self, participant_id: str | None) -> set[str]:
+        """Ids of the conversations held with this participant."""
+        return {c for c, talk in self.conversations.items() if talk.participant == participant_id}
+
+    def episodes_involving(self, participant_id: str | None) -> set[str]:
+        """Ids of the episodes this participant was part of (spoke of, was recorded by the
+        team as involved in, or was named in an account of)."""
+        return {item.episode.id for item in self.episodes if participant_id in item.involved}
+
+    def where(self, gap: Discrepancy) -> str:
+        """The sources of a discrepancy's accounts, for a reader."""
+        return "; ".join(self.labels.get(s, "unknown source") for s in gap.sources)
+
     def for_episode(self, episode_id: str) -> EpisodeAccounts | None:
         for item in self.episodes:
             if item.episode.id == episode_id or any(m.id == episode_id for m in item.entry.merged):
@@ -147,6 +160,22 @@ class ReviewOverview:
 
     def missing_perspectives(self) -> list[tuple[EpisodeAccounts, Involvement]]:
         return [(item, gap) for item in self.episodes for gap in item.missing]
+
+
+def stake_in(gap: Discrepancy, theirs: set[str], part_of: set[str]) -> str | None:
+    """How a discrepancy concerns a participant, given their conversations and the episodes
+    they were part of: "own" (their notes are in it), "episode" (it sits on one of their
+    episodes) or None."""
+    if any(n.conversation in theirs for n in gap.notes):
+        return "own"
+    return None if part_of.isdisjoint(gap.episodes) else "episode"
+
+
+def follow_up_concerns(
+    follow_up: FollowUp, theirs: set[str], pattern: re.Pattern[str] | None
+) -> bool:
+    """A follow-up from one of the participant's conversations, or that names them."""
+    return follow_up.conversation in theirs or bool(pattern and pattern.search(follow_up.text))
 
 
 def mention_pattern(participant: Participant) -> re.Pattern[str] | None:
