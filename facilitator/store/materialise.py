@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES, Entity
@@ -93,75 +95,163 @@ def _ensure_row(conn: sqlite3.Connection, entity: Entity, entity_id: str, review
 
 
 def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[str, Any]) -> None:
-    allowed = set(entity.fields) | {"deleted"}
-    held = conn.execute(
-        f"SELECT clocks FROM {entity.table} WHERE id = ?", (op.entity_id,)
-    ).fetchone()
-    clocks: dict[str, str] = json.loads(held[0]) if held and held[0] else {}
-    written = stamp(op)
-    winners = {
-        name: _value(entity, name, value)
-        for name, value in fields.items()
-        if name in allowed and (name not in clocks or written > clocks[name])
-    }
-    # One upsert creates the row if needed, widens created/updated and sets the winners.
-    values = {
-        "id": op.entity_id,
-        "review": op.review,
-        "deleted": 0,
-        "created": op.hlc,
-        "updated": op.hlc,
-        **winners,
-    }
-    updates = [
-        "created = min(created, excluded.created)",
-        "updated = max(updated, excluded.updated)",
-        *(f"{name} = excluded.{name}" for name in winners),
-    ]
-    if winners:
-        clocks.update(dict.fromkeys(winners, written))
-        values["clocks"] = json.dumps(clocks, sort_keys=True)
-        updates.append("clocks = excluded.clocks")
-    conn.execute(
-        f"INSERT INTO {entity.table} ({', '.join(values)}) "
-        f"VALUES ({', '.join('?' * len(values))}) "
-        f"ON CONFLICT (id) DO UPDATE SET {', '.join(updates)}",
-        tuple(values.values()),
-    )
+    rows: dict[tuple[str, str], _Row] = {}
+    fold(rows, entity, op.entity_id, op, fields)
+    write_rows(conn, rows)
 
 
 def _add_immutable(conn: sqlite3.Connection, entity: Entity, op: Op) -> None:
-    names = [name for name in entity.fields if name in op.fields]
-    values = [_value(entity, name, op.fields[name]) for name in names]
-    columns = ", ".join(["id", "review", "deleted", "created", "updated", *names])
-    marks = ", ".join("?" * (5 + len(names)))
-    conn.execute(
-        f"INSERT OR IGNORE INTO {entity.table} ({columns}) VALUES ({marks})",
-        (op.entity_id, op.review, 0, op.hlc, op.hlc, *values),
-    )
+    write_immutable(conn, [op])
 
 
 def _recompute_note(conn: sqlite3.Connection, note_id: str, review: str, hlc: str) -> None:
     if not note_id:
         return
     _ensure_row(conn, ENTITIES["note"], note_id, review, hlc)
-    revisions = conn.execute(
-        "SELECT id, parents, text, created FROM note_revisions WHERE note = ?", (note_id,)
-    ).fetchall()
-    parents: set[str] = set()
-    for _id, parent_json, _text, _created in revisions:
-        parents.update(json.loads(parent_json or "[]"))
-    heads = sorted((r for r in revisions if r[0] not in parents), key=lambda r: (r[3], r[0]))
-    text = heads[-1][2] if heads else ""
-    head_ids = [h[0] for h in heads]
-    tombstone, seen_json = conn.execute(
-        "SELECT tombstone, deleted_seen FROM notes WHERE id = ?", (note_id,)
-    ).fetchone()
-    seen = set(json.loads(seen_json or "[]"))
-    deleted = int(bool(tombstone) and set(head_ids) <= seen)
-    conn.execute(
-        "UPDATE notes SET text = ?, heads = ?, conflict = ?, deleted = ? WHERE id = ?",
-        (text, json.dumps(head_ids), int(len(heads) > 1), deleted, note_id),
+    recompute_notes(conn, [note_id])
+
+
+# --- many rows at once: one op's writes above, and a sync's batch (store/bulk.py) -----
+
+
+CHUNK = 900  # stays under SQLite's default limit of bound parameters
+_ALLOWED = {name: frozenset(entity.fields) | {"deleted"} for name, entity in ENTITIES.items()}
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+@dataclass
+class _Row:
+    entity: Entity
+    entity_id: str
+    review: str
+    created: str
+    updated: str
+    fields: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (hlc, value)
+
+
+def fold(
+    rows: dict[tuple[str, str], _Row], entity: Entity, entity_id: str, op: Op, fields: dict
+) -> None:
+    key = (entity.name, entity_id)
+    row = rows.get(key)
+    if row is None:
+        row = rows[key] = _Row(entity, entity_id, op.review, op.hlc, op.hlc)
+    else:
+        row.created = min(row.created, op.hlc)
+        row.updated = max(row.updated, op.hlc)
+    allowed = _ALLOWED[entity.name]
+    written = stamp(op)
+    for name, value in fields.items():
+        if name in allowed:
+            current = row.fields.get(name)
+            if current is None or written > current[0]:
+                row.fields[name] = (written, value)
+
+
+def write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> None:
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
+    for op in ops:
+        entity = ENTITIES[op.entity]
+        names = tuple(name for name in entity.fields if name in op.fields)
+        values = [_value(entity, name, op.fields[name]) for name in names]
+        groups.setdefault((entity.table, names), []).append(
+            (op.entity_id, op.review, 0, op.hlc, op.hlc, *values)
+        )
+    for (table, names), values in groups.items():
+        # Groups never share an id in practice; within one, executemany keeps batch order,
+        # so the first write still wins.
+        columns = ", ".join(["id", "review", "deleted", "created", "updated", *names])
+        marks = ", ".join("?" * (5 + len(names)))
+        conn.executemany(f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", values)
+
+
+def write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> None:
+    clocks: dict[tuple[str, str], dict[str, str]] = {}
+    by_entity: dict[str, list[str]] = {}
+    for name, entity_id in rows:
+        by_entity.setdefault(name, []).append(entity_id)
+    for name, ids in by_entity.items():
+        table = ENTITIES[name].table
+        for chunk in _chunks(ids):
+            for entity_id, held in conn.execute(
+                f"SELECT id, clocks FROM {table} WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                if held:
+                    clocks[(name, entity_id)] = json.loads(held)
+    groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple]] = {}
+    for key, row in rows.items():
+        held = clocks.get(key, {})
+        winners = {
+            name: (written, value)
+            for name, (written, value) in row.fields.items()
+            if name not in held or written > held[name]
+        }
+        values: dict[str, Any] = {
+            "id": row.entity_id,
+            "review": row.review,
+            "deleted": 0,
+            "created": row.created,
+            "updated": row.updated,
+        }
+        values.update({name: _value(row.entity, name, v) for name, (_, v) in winners.items()})
+        if winners:
+            held.update({name: written for name, (written, _) in winners.items()})
+            values["clocks"] = json.dumps(held, sort_keys=True)
+        key_columns = (row.entity.table, tuple(values), tuple(winners))
+        groups.setdefault(key_columns, []).append(tuple(values.values()))
+    for (table, columns, winner_names), values in groups.items():
+        updates = [
+            "created = min(created, excluded.created)",
+            "updated = max(updated, excluded.updated)",
+            *(f"{name} = excluded.{name}" for name in winner_names),
+        ]
+        if winner_names:
+            updates.append("clocks = excluded.clocks")
+        conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {', '.join(updates)}",
+            values,
+        )
+
+
+def recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:
+    """Each note's text, heads, conflict and deletion from its revision graph and
+    tombstone, for many notes with two queries per chunk."""
+    updates = []
+    for chunk in _chunks(note_ids):
+        marks = ",".join("?" * len(chunk))
+        revisions: dict[str, list[tuple]] = {note: [] for note in chunk}
+        for note, *rest in conn.execute(
+            f"SELECT note, id, parents, text, created FROM note_revisions WHERE note IN ({marks})",
+            chunk,
+        ):
+            revisions[note].append(tuple(rest))
+        states = {
+            note_id: (tombstone, seen_json)
+            for note_id, tombstone, seen_json in conn.execute(
+                f"SELECT id, tombstone, deleted_seen FROM notes WHERE id IN ({marks})", chunk
+            )
+        }
+        for note in chunk:
+            parents: set[str] = set()
+            for _id, parent_json, _text, _created in revisions[note]:
+                parents.update(json.loads(parent_json or "[]"))
+            heads = sorted(
+                (r for r in revisions[note] if r[0] not in parents), key=lambda r: (r[3], r[0])
+            )
+            text = heads[-1][2] if heads else ""
+            head_ids = [h[0] for h in heads]
+            tombstone, seen_json = states[note]
+            seen = set(json.loads(seen_json or "[]"))
+            deleted = int(bool(tombstone) and set(head_ids) <= seen)
+            updates.append((text, json.dumps(head_ids), int(len(heads) > 1), deleted, note))
+    conn.executemany(
+        "UPDATE notes SET text = ?, heads = ?, conflict = ?, deleted = ? WHERE id = ?", updates
     )
 
 
