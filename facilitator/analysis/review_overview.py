@@ -178,20 +178,28 @@ def follow_up_concerns(
     return follow_up.conversation in theirs or bool(pattern and pattern.search(follow_up.text))
 
 
+def _names(participant: Participant) -> list[str]:
+    """The participant's name and role, spaces collapsed, where long enough to look for."""
+    return [
+        " ".join(p.split())
+        for p in (participant.name, participant.role)
+        if p and len(p.strip()) >= 2
+    ]
+
+
 def mention_pattern(participant: Participant) -> re.Pattern[str] | None:
     """Whole-word, case-insensitive match for a participant's name or role."""
-    phrases = [p for p in (participant.name, participant.role) if p and len(p.strip()) >= 2]
+    phrases = _names(participant)
     if not phrases:
         return None
-    alternatives = "|".join(re.escape(" ".join(p.split())) for p in phrases)
+    alternatives = "|".join(re.escape(p) for p in phrases)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def mention_phrases(participant: Participant) -> tuple[str, ...]:
     """The case-folded phrases :func:`mention_pattern` looks for: a cheap substring test
     on them rules a text out before the regular expression runs."""
-    phrases = [p for p in (participant.name, participant.role) if p and len(p.strip()) >= 2]
-    return tuple(" ".join(p.split()).casefold() for p in phrases)
+    return tuple(p.casefold() for p in _names(participant))
 
 
 def mentions(text: str, participants: list[Participant]) -> list[str]:
