@@ -70,6 +70,12 @@ class Context:
             raise UserError("there are no reviews yet: create one with 'facilitator review new'")
         raise UserError("there is more than one review: name one (see 'facilitator review list')")
 
+    def group_review_id(self) -> str:
+        """The review named on a command group (``facilitator redact REVIEW list``), which
+        the group keeps in ``meta["review_ref"]``. Resolved only when a subcommand runs, so
+        ``--help`` works without opening the store."""
+        return self.review_id(click.get_current_context().meta["review_ref"])
+
     def participant_id(self, token: str, review: str | None = None) -> str:
         return self.store.resolve("participants", token, review=review)
 

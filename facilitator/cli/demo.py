@@ -36,13 +36,12 @@ def demo(obj: Context, no_open: bool) -> None:
     store = obj.store
     people = store.participants(review_id)
     talks = store.conversations(review_id)
-    notes = store.notes(review=review_id)
     click.echo(f"Demo review built in {store.path}")
     click.echo(f"  {store.review(review_id).title}")
     click.echo(
         f"  {len(people)} participants from {len({p.agency for p in people})} agencies, "
         f"{len(talks)} conversations ({sum(c.status == 'done' for c in talks)} done), "
-        f"{len(notes)} notes, {len(store.episodes(review_id))} episodes, "
+        f"{store.count('notes', review_id)} notes, {len(store.episodes(review_id))} episodes, "
         f"{len(store.follow_ups(review_id))} follow-ups"
     )
     if no_open or not sys.stdin.isatty() or not sys.stdout.isatty():

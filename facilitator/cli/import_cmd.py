@@ -44,16 +44,12 @@ def chronology(ctx: click.Context, review_ref: str) -> None:
     ctx.meta["review_ref"] = review_ref
 
 
-def _review(obj: Context) -> str:
-    return obj.review_id(click.get_current_context().meta["review_ref"])
-
-
 @chronology.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include accepted and dismissed entries.")
 @pass_context
 def chronology_list(obj: Context, show_all: bool) -> None:
     """Entries in date order: id, date, status, episode, source, text."""
-    review = _review(obj)
+    review = obj.group_review_id()
     documents = {d.id: d for d in obj.store.documents(review)}
     episodes = {e.id: e.label for e in obj.store.episodes(review)}
     rows = [r for r in obj.store.rows("chronology", review) if show_all or r["status"] == "offered"]
@@ -79,7 +75,7 @@ def _entry(obj: Context, review: str, token: str) -> str:
 @pass_context
 def chronology_accept(obj: Context, entry_ref: str, episode_ref: str | None) -> None:
     """Accept an entry into the review's chronology, optionally into an episode."""
-    review = _review(obj)
+    review = obj.group_review_id()
     entry = _entry(obj, review, entry_ref)
     fields: dict[str, str] = {"status": "accepted"}
     if episode_ref:
@@ -92,7 +88,7 @@ def chronology_accept(obj: Context, entry_ref: str, episode_ref: str | None) -> 
 @pass_context
 def chronology_dismiss(obj: Context, entry_ref: str) -> None:
     """Dismiss an entry (it stays in the document and can be accepted later)."""
-    review = _review(obj)
+    review = obj.group_review_id()
     obj.store.update(review, "chronology", _entry(obj, review, entry_ref), status="dismissed")
 
 

@@ -19,10 +19,6 @@ def redact(ctx: click.Context, review_ref: str) -> None:
     ctx.meta["review_ref"] = review_ref
 
 
-def _review(obj: Context) -> str:
-    return obj.review_id(click.get_current_context().meta["review_ref"])
-
-
 @redact.command("add")
 @click.argument("text")
 @click.option("--as", "replacement", required=True, help="What the final report says instead.")
@@ -31,7 +27,7 @@ def redact_add(obj: Context, text: str, replacement: str) -> None:
     """Register TEXT to be replaced in final reports; prints the entry's id."""
     from facilitator.reports.redaction import add
 
-    click.echo(add(obj.store, _review(obj), text, replacement))
+    click.echo(add(obj.store, obj.group_review_id(), text, replacement))
 
 
 @redact.command("list")
@@ -40,7 +36,7 @@ def redact_list(obj: Context) -> None:
     """Everything final reports replace, with where each entry came from."""
     from facilitator.reports.redaction import Register
 
-    register = Register.for_review(obj.store, _review(obj))
+    register = Register.for_review(obj.store, obj.group_review_id())
     if not register.entries:
         click.echo("Nothing registered yet: add with 'facilitator redact REVIEW add TEXT --as R'")
     for entry in sorted(register.entries, key=lambda e: (e.source, e.text.lower())):
@@ -53,7 +49,7 @@ def redact_list(obj: Context) -> None:
 @pass_context
 def redact_remove(obj: Context, entry_ref: str) -> None:
     """Take a team entry off the register (participants' names cannot be removed)."""
-    review = _review(obj)
+    review = obj.group_review_id()
     entry = obj.store.resolve("redactions", entry_ref, review=review)
     obj.store.delete(review, "redaction", entry)
 

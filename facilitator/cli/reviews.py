@@ -40,8 +40,8 @@ def review_list(obj: Context, as_json: bool) -> None:
     if not reviews:
         click.echo("No reviews yet. Create one with: facilitator review new TITLE")
     for r in reviews:
-        people = len(obj.store.participants(r.id))
-        talks = len(obj.store.conversations(r.id))
+        people = obj.store.count("participants", r.id)
+        talks = obj.store.count("conversations", r.id)
         click.echo(
             f"{r.label:<4} {r.title}  ({people} participants, {talks} conversations)  {r.id}"
         )
