@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option
 from facilitator import capture
 from facilitator.method import Method
 from facilitator.model import Conversation, Note
-from facilitator.service import Recorded, elapsed_seconds
+from facilitator.service import Recorded
 from facilitator.tui.drafts import DraftKeeper
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.note_box import NoteBox
@@ -392,15 +392,12 @@ class NoteCapture(Vertical):
         stage = self._stage_then if self._started_at else store.current_stage(self.conversation_id)
         if not self.conversation.started_at:
             self.refresh_conversation()  # the lead may have started it on another laptop
-        elapsed = elapsed_seconds(self.conversation, at)
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
         self.drafts.forget()
         with store.transaction():
-            recorded = app.service.record_note(
-                self.conversation, text, at=at, stage=stage, elapsed_s=elapsed
-            )
+            recorded = app.service.record_note(self.conversation, text, at=at, stage=stage)
             store.clear_draft(self.conversation_id)
         self._started_at = None
         self._stage_then = None
