@@ -249,23 +249,25 @@ class SyncEngine:
 
     def _note_ranges(self, fresh: list[_Read]) -> dict[tuple[str, int], int]:
         """Advance the high-water marks the new segments allow; returns the changed ones."""
-        touched: dict[tuple[str, int], int] = {}
+        touched: dict[tuple[str, int], None] = {}
         for read in fresh:
             key = (read.segment.device, read.segment.epoch)
             self._ranges[key].append((read.parsed.first, read.parsed.last))
-            touched[key] = self._marks.get(key, 0)
+            touched[key] = None
+        changed: dict[tuple[str, int], int] = {}
         for key in touched:
             mark = self._marks.get(key, 0)
-            pending = sorted(self._ranges[key])
             keep = []
-            for first, last in pending:
+            # In order of first seq: the mark runs on while ranges join up; from the first
+            # gap on, every range waits (each starts, and so ends, beyond the mark).
+            for first, last in sorted(self._ranges[key]):
                 if first <= mark + 1:
                     mark = max(mark, last)
                 else:
                     keep.append((first, last))
-            self._ranges[key] = [r for r in keep if r[1] > mark]
-            self._marks[key] = touched[key] = mark
-        return touched
+            self._ranges[key] = keep
+            self._marks[key] = changed[key] = mark
+        return changed
 
     def _report_gaps(self, report: SyncReport) -> None:
         for (device, epoch), ranges in self._ranges.items():
