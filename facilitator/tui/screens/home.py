@@ -3,7 +3,7 @@ from the keyboard; open a conversation as note-taker, lead or both."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -11,14 +11,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.dates import DateProblem, parse_when
 from facilitator.model import PARTICIPANT_KINDS, Conversation, Participant, Review
-from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
+from facilitator.tui.screens.editing import EditingScreen
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.status_bar import StatusBar
@@ -53,7 +52,7 @@ def conversation_prompt(conversation: Conversation, who: str) -> Content:
     )
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(EditingScreen):
     BINDINGS = [
         # Short labels so every key fits the footer at 80 columns; F1 shows the tooltips.
         Binding("n", "new_review", "Review", tooltip="New review", id="new-review"),
@@ -126,6 +125,9 @@ class HomeScreen(Screen[None]):
         self.query_one("#reviews", OptionList).focus()
 
     def on_screen_resume(self) -> None:
+        self.reload()
+
+    def load(self) -> None:  # after a change made through apply_change
         self.reload()
 
     # --- data ----------------------------------------------------------------------
@@ -236,18 +238,11 @@ class HomeScreen(Screen[None]):
         self.notify(message, severity="error", markup=False)
 
     def action_new_review(self) -> None:
-        def done(values: dict[str, str] | None) -> None:
-            if not values:
-                return
+        def create(values: dict[str, str]) -> None:
             questions = [q for q in values["questions"].split(";") if q.strip()]
-            try:
-                self.review_id = self.facilitator.store.create_review(values["title"], questions)
-            except StoreError as exc:
-                self._report(str(exc))
-                return
-            self.reload()
+            self.review_id = self.facilitator.store.create_review(values["title"], questions)
 
-        self.app.push_screen(
+        self.ask_then_change(
             FormDialog(
                 "New review",
                 [
@@ -255,7 +250,7 @@ class HomeScreen(Screen[None]):
                     Field("questions", "Review questions (separate with ;)"),
                 ],
             ),
-            done,
+            create,
         )
 
     def action_add_participant(self) -> None:
@@ -263,32 +258,19 @@ class HomeScreen(Screen[None]):
         if not review:
             return
 
-        def chosen_kind(values: dict[str, str]) -> Callable[[str | None], None]:
-            def done(kind: str | None) -> None:
-                if kind is None:
-                    return
-                try:
-                    self.facilitator.store.add_participant(
+        def filled(values: dict[str, str] | None) -> None:
+            if values:
+                self.ask_then_change(
+                    ChoiceDialog(
+                        "Who are they?", [(kind, kind) for kind in PARTICIPANT_KINDS], "worker"
+                    ),
+                    lambda kind: self.facilitator.store.add_participant(
                         review,
                         role=values["role"],
                         agency=values["agency"],
                         name=values["name"] or None,
                         kind=kind,
-                    )
-                except StoreError as exc:
-                    self._report(str(exc))
-                    return
-                self._load_review()
-
-            return done
-
-        def filled(values: dict[str, str] | None) -> None:
-            if values:
-                self.app.push_screen(
-                    ChoiceDialog(
-                        "Who are they?", [(kind, kind) for kind in PARTICIPANT_KINDS], "worker"
                     ),
-                    chosen_kind(values),
                 )
 
         self.app.push_screen(
@@ -336,20 +318,16 @@ class HomeScreen(Screen[None]):
         def with_participant(participant: str | None) -> None:
             if participant is None:
                 return
-
-            def done(values: dict[str, str] | None) -> None:
-                if values is None:
-                    return
-                self.facilitator.store.new_conversation(
+            self.ask_then_change(
+                FormDialog("New conversation", self._conversation_fields()),
+                lambda values: self.facilitator.store.new_conversation(
                     review,
                     participant,
                     lead=values["lead"] or None,
                     note_taker=values["notes"] or None,
                     planned_at=self._planned_at(values["when"]),
-                )
-                self._load_review()
-
-            self.app.push_screen(FormDialog("New conversation", self._conversation_fields()), done)
+                ),
+            )
 
         current = self._selected("participants")
         if self._focused_list() == "participants" and current:
@@ -374,13 +352,12 @@ class HomeScreen(Screen[None]):
         if list_id == "reviews":
             current = store.review(item)
 
-            def saved_review(values: dict[str, str] | None) -> None:
-                if values and values["title"]:
+            def saved_review(values: dict[str, str]) -> None:
+                if values["title"]:
                     questions = [q.strip() for q in values["questions"].split(";") if q.strip()]
                     store.update(item, "review", item, title=values["title"], questions=questions)
-                    self.reload()
 
-            self.app.push_screen(
+            self.ask_then_change(
                 FormDialog(
                     "Edit review",
                     [
@@ -397,8 +374,8 @@ class HomeScreen(Screen[None]):
         elif list_id == "participants":
             person = store.participant(item)
 
-            def saved_person(values: dict[str, str] | None) -> None:
-                if values and values["role"] and values["agency"]:
+            def saved_person(values: dict[str, str]) -> None:
+                if values["role"] and values["agency"]:
                     store.update(
                         review,
                         "participant",
@@ -407,9 +384,8 @@ class HomeScreen(Screen[None]):
                         agency=values["agency"],
                         name=values["name"] or None,
                     )
-                    self._load_review()
 
-            self.app.push_screen(
+            self.ask_then_change(
                 FormDialog(
                     "Edit participant",
                     [
@@ -423,9 +399,7 @@ class HomeScreen(Screen[None]):
         elif list_id == "conversations":
             conversation = store.conversation(item)
 
-            def saved_conversation(values: dict[str, str] | None) -> None:
-                if values is None:
-                    return
+            def saved_conversation(values: dict[str, str]) -> None:
                 fields: dict[str, str | None] = {
                     "lead": values["lead"] or None,
                     "note_taker": values["notes"] or None,
@@ -433,9 +407,8 @@ class HomeScreen(Screen[None]):
                 if values["when"] != (conversation.planned_at or ""):
                     fields["planned_at"] = self._planned_at(values["when"])
                 store.update(review, "conversation", item, **fields)
-                self._load_review()
 
-            self.app.push_screen(
+            self.ask_then_change(
                 FormDialog("Edit conversation", self._conversation_fields(conversation)),
                 saved_conversation,
             )
