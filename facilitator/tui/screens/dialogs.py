@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textual import on
@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -212,3 +212,13 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def confirm_end(screen: Screen, end: Callable[[], None]) -> None:
+    """Ask before ending the conversation (the lead's F2 and the note-taker's alike)."""
+
+    def answer(yes: bool | None) -> None:
+        if yes:
+            end()
+
+    screen.app.push_screen(ConfirmDialog("End this conversation now?"), answer)

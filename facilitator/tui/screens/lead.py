@@ -8,6 +8,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from facilitator.tui.screens.dialogs import confirm_end
 from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.lead_view import LeadView
 from facilitator.tui.widgets.status_bar import StatusBar
@@ -31,7 +32,11 @@ class LeadActions(Screen[None]):
         self.lead.start()
 
     def action_end(self) -> None:
-        confirm_end(self, self.lead)
+        def end() -> None:
+            self.lead.end()
+            self.refresh_bindings()
+
+        confirm_end(self, end)
 
     def action_stage(self, step: int) -> None:
         self.lead.action_step(step)
@@ -80,17 +85,6 @@ def lead_check(lead: LeadView, action: str) -> bool | None:
     if action == "stage":
         return conversation is not None
     return True
-
-
-def confirm_end(screen: Screen, lead: LeadView) -> None:
-    from facilitator.tui.screens.dialogs import ConfirmDialog
-
-    def answer(yes: bool | None) -> None:
-        if yes:
-            lead.end()
-            screen.refresh_bindings()
-
-    screen.app.push_screen(ConfirmDialog("End this conversation now?"), answer)
 
 
 def lead_commands(lead: LeadView, close) -> Iterable[SystemCommand]:  # noqa: ANN001

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from facilitator.dates import parse_moment
 from facilitator.model import Conversation
+from facilitator.tui.screens.dialogs import confirm_end
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.note_capture import NoteCapture
@@ -147,20 +148,15 @@ class NotesScreen(Screen[None]):
         self._after_status_change()
 
     def action_end(self) -> None:
-        from facilitator.tui.screens.dialogs import ConfirmDialog
+        def end() -> None:
+            self.facilitator.store.end_conversation(
+                self.capture.refresh_conversation(), at=self.facilitator.now_iso()
+            )
+            self.capture.refresh_conversation()
+            self.notify("Conversation ended. Notes can still be added and edited.")
+            self._after_status_change()
 
-        store = self.facilitator.store
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                store.end_conversation(
-                    self.capture.refresh_conversation(), at=self.facilitator.now_iso()
-                )
-                self.capture.refresh_conversation()
-                self.notify("Conversation ended. Notes can still be added and edited.")
-                self._after_status_change()
-
-        self.app.push_screen(ConfirmDialog("End this conversation now?"), answer)
+        confirm_end(self, end)
 
     def _after_status_change(self) -> None:
         self._tick()
