@@ -66,12 +66,18 @@ def _register() -> None:
 _register()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; every failure is one line on stderr and a non-zero exit."""
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors the user can act on, told in one line. Called in an ``except`` clause, so
+    only while an exception is being handled: ``--help`` never pays for these imports."""
     from facilitator.dates import DateProblem
     from facilitator.method import GuideError
     from facilitator.store.db import StoreError
 
+    return (StoreError, GuideError, DateProblem)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every failure is one line on stderr and a non-zero exit."""
     try:
         cli.main(args=argv, prog_name="facilitator", standalone_mode=False)
     except click.exceptions.Abort:
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             message += f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"facilitator: {message}", err=True)
         sys.exit(exc.exit_code if not isinstance(exc, UserError) else 1)
-    except (StoreError, GuideError, DateProblem) as exc:
+    except _user_errors() as exc:
         click.echo(f"facilitator: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
