@@ -235,6 +235,24 @@ def test_accepted_entries_and_cited_passages_appear_in_the_narrative(
     assert "Repeat prescription" not in text
 
 
+def test_an_entry_accepted_into_a_merged_episode_stays_in_the_report(
+    tmp_path: Path, store: Store, method: Method, demo_review: str
+):
+    from facilitator.analysis.episodes import merge_episodes
+
+    path = tmp_path / "school-log.txt"
+    path.write_text("3 March 2024 Attendance concern logged by the school.\n", encoding="utf-8")
+    import_file(store, demo_review, path, agency="School")
+    (entry,) = store.rows("chronology", demo_review)
+    first, second = store.episodes(demo_review)[:2]
+    store.update(demo_review, "chronology", entry["id"], status="accepted", episode=second.id)
+    merge_episodes(store, demo_review, first.id, second.id)
+    text = export(store, method, demo_review, "md", what="narrative").decode()
+    assert "Attendance concern logged by the school." in text
+    table = export(store, method, demo_review, "md", what="episodes").decode()
+    assert "Document: school-log (School)" in table
+
+
 def test_cli_import_errors_are_one_line(tmp_path: Path, store: Store, review: str, capsys):
     from facilitator.cli.main import main
 

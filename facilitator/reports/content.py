@@ -261,11 +261,13 @@ class ReviewData:
 
     @cached_property
     def accepted_records(self) -> dict[str, list[dict]]:
-        """Episode id -> chronology entries accepted into it, in store order."""
+        """Live episode id -> chronology entries accepted into it or into a duplicate since
+        merged into it (as the board shows them), in store order."""
         accepted: dict[str, list[dict]] = defaultdict(list)
         for entry in self.chronology:
             if entry["status"] == "accepted":
-                accepted[entry["episode"]].append(entry)
+                episode = entry["episode"]
+                accepted[self.canonical.get(episode, episode)].append(entry)
         return accepted
 
     @cached_property
