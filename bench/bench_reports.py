@@ -130,7 +130,6 @@ def run(quick: bool) -> list[Measure]:
         )
         for fmt, baseline in cases:
             ours_t, base_t = [], []
-            size = 0
             for _ in range(repeat):  # interleaved so both sides see the same machine state
                 ours_t += timings(lambda f=fmt: export(store, method, review, f), 1)
                 base_t += timings(lambda b=baseline: b(store, review), 1)

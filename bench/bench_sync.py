@@ -28,7 +28,7 @@ PASS = "benchmark passphrase"
 TEXT = "Visited the family at home; mother said the health visitor had not called back"
 
 
-def _fill(store: Store, review: str, conversation_id: str, ops: int) -> None:
+def _fill(store: Store, conversation_id: str, ops: int) -> None:
     """About ``ops`` ops: notes (note + revision + a factor link) and some stage changes."""
     conversation = store.conversation(conversation_id)
     with store.transaction():
@@ -54,7 +54,7 @@ def _make_share(root: Path, devices: int, per_device: int) -> tuple[Path, str, s
         join_share(store, share, PASS)
         stores.append(store)
     for store in stores:
-        _fill(store, review, conversation, per_device)
+        _fill(store, conversation, per_device)
         SyncEngine(store, review, share, state.load_key(store, review) or b"").sync()
     ids = {op.id for store in stores for op in store.ops()}
     for store in stores:
@@ -98,7 +98,6 @@ def _same_rows_insert(source: Path, target: Path) -> float:
 
 def full_pull(root: Path, devices: int, per_device: int, repeat: int) -> list[Measure]:
     share, review, ids = _make_share(root, devices, per_device)
-    key = None
     with Store(root / "dev0.db") as source:
         rows = [(*op.row(), 1) for op in source.ops()]
         key = state.load_key(source, review)
