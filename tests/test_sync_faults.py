@@ -247,13 +247,15 @@ def test_segments_out_of_order_and_with_gaps(lead, taker, share, tmp_path) -> No
         shutil.copy(path, target)
     report = join_share(taker, partial, PASS)
     assert report.pulled_segments == 2
-    assert any("not arrived yet" in w for w in report.waiting)
+    missing = seg.parse_name(files[0].name)  # the first hole: the first segment's ops
+    assert [(g.first, g.last) for g in report.gaps] == [(missing.first, missing.last)]
+    assert any("not here yet" in line for line in report.lines())
     for path in files:
         target = partial / path.relative_to(share)
         if not target.exists():
             shutil.copy(path, target)
     report = sync(taker, review)
-    assert not any("not arrived" in w for w in report.waiting)
+    assert not report.gaps and not report.waiting
     assert taker.snapshot() == lead.snapshot()
 
 

@@ -174,12 +174,26 @@ def _m5_op_aliases(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m6_sync_repair(db: sqlite_utils.Database) -> None:
+    """Sync repairs itself: a refused segment keeps its size and mtime (read again when the
+    file changes), and gaps in another laptop's ops are remembered until they close."""
+    for column in ("size", "mtime"):
+        if column not in db["sync_files"].columns_dict:
+            db["sync_files"].add_column(column, int)
+    db["sync_gaps"].create(
+        {"review": str, "device": str, "epoch": int, "first": int, "last": int, "rounds": int},
+        pk=("review", "device", "epoch"),
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
     _m3_clock_stamps,
     _m4_clocks_in_rows,
     _m5_op_aliases,
+    _m6_sync_repair,
 ]
 
 

@@ -20,14 +20,24 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
-# scrypt cost: about a tenth of a second on a laptop; stored beside the salt so it can rise.
-SCRYPT_N = 2**15
+# scrypt cost for new shares: OWASP's minimum (n=2^17, r=8, p=1, 128 MiB). Stored beside the
+# salt, so shares made with other settings keep working.
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
+# What a reader accepts from a review.json before deriving anything: a share could ask for
+# settings that take all the memory or never finish (n=2^24: 16 GiB; r=0: an error).
+MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
+MAX_SCRYPT_P = 16
+SALT_BYTES = (16, 64)
 
 
 class WrongPassphrase(Exception):
     """The passphrase does not open this shared review."""
+
+
+class UnsafeKdf(ValueError):
+    """KDF settings outside the bounds this version will run."""
 
 
 class SealBroken(Exception):
@@ -50,7 +60,24 @@ def new_kdf_params(n: int = SCRYPT_N) -> KdfParams:
     return KdfParams(salt=os.urandom(16), n=n)
 
 
+def check_kdf(params: KdfParams) -> None:
+    """Refuse settings that could not be derived safely, before spending anything on them."""
+    n, r, p = params.n, params.r, params.p
+    if not (isinstance(n, int) and n >= 2 and n & (n - 1) == 0):
+        raise UnsafeKdf(f"scrypt n must be a power of two, not {n}")
+    if not (isinstance(r, int) and isinstance(p, int) and r >= 1 and 1 <= p <= MAX_SCRYPT_P):
+        raise UnsafeKdf(f"scrypt r={r}, p={p} are outside the usable range")
+    if 128 * n * r * p > MAX_SCRYPT_MEMORY:
+        raise UnsafeKdf(
+            f"scrypt n={n}, r={r}, p={p} would need {128 * n * r * p // 2**20:,} MiB "
+            f"(at most {MAX_SCRYPT_MEMORY // 2**20} MiB)"
+        )
+    if not SALT_BYTES[0] <= len(params.salt) <= SALT_BYTES[1]:
+        raise UnsafeKdf(f"the scrypt salt has {len(params.salt)} bytes")
+
+
 def derive_key(passphrase: str, params: KdfParams) -> bytes:
+    check_kdf(params)
     kdf = Scrypt(salt=params.salt, length=KEY_BYTES, n=params.n, r=params.r, p=params.p)
     return kdf.derive(passphrase.encode("utf-8"))
 
@@ -66,6 +93,8 @@ def wrap_key(data_key: bytes, wrapping_key: bytes, review: str) -> tuple[bytes, 
 
 
 def unwrap_key(nonce: bytes, wrapped: bytes, wrapping_key: bytes, review: str) -> bytes:
+    if len(nonce) != NONCE_BYTES or len(wrapped) != KEY_BYTES + 16:
+        raise WrongPassphrase("the wrapped key in this shared folder is damaged")
     try:
         return AESGCM(wrapping_key).decrypt(nonce, wrapped, _wrap_aad(review))
     except InvalidTag:

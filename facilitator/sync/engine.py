@@ -1,12 +1,22 @@
-"""One sync of one review with its shared folder: pull what is new, then push what is ours.
+"""One sync of one review with its shared folder: pull what is new, repair what went
+missing, then push what is ours.
 
 Safe by construction rather than by care:
 
 - reading is idempotent by op id, so duplicated, reordered or "conflicted copy" files are
   harmless; a file that is short, unreadable or a cloud placeholder is "not yet" and is
-  read again next time; a damaged, tampered or renamed file is rejected and reported;
-- nothing on the share is ever deleted or rewritten, and nothing read from it (or missing
-  from it) ever deletes anything locally;
+  read again next time; a damaged file is refused and read again once it changes (a
+  file-sync engine may deliver the good bytes later);
+- a segment's name states exactly the ops inside it: each push reads its range of the op
+  log in one read transaction, bounded above, so an op saved meanwhile waits for the next
+  segment instead of slipping into this one;
+- nothing is marked as sent until it is verifiably on the share: the share is checked to
+  still be this review's share before and after each write, nothing is created above
+  ``devices/<me>/``, and the file is fsynced and re-stat'ed first;
+- a segment this laptop sent that has gone from the share is written again, under the
+  same name, from the ops this laptop still holds;
+- nothing on the share is ever deleted or rewritten in place, and nothing read from it
+  (or missing from it) ever deletes anything locally;
 - a laptop that finds other content under its own (device, epoch) — restored from a
   backup, or a cloned disk — moves its unshared ops to a new epoch before taking the
   share's in, so both histories survive.
@@ -14,24 +24,25 @@ Safe by construction rather than by care:
 
 from __future__ import annotations
 
-import errno
 import os
 import secrets
-import stat
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from facilitator.store import Store
 from facilitator.store.bulk import held_ids
-from facilitator.store.oplog import Op
-from facilitator.sync import state
+from facilitator.store.oplog import Op, read_ops
+from facilitator.sync import segments, state
 from facilitator.sync.crypto import key_id
 from facilitator.sync.layout import (
     ShareProblem,
     device_folder,
     list_segments,
+    make_device_folder,
     read_share_info,
     remove_stale_temps,
     write_new_file,
@@ -43,7 +54,6 @@ from facilitator.sync.segments import (
     SegmentRejected,
     SegmentTooNew,
     build,
-    decode,
     encode,
     parse_name,
     segment_name,
@@ -53,6 +63,35 @@ from facilitator.sync.segments import (
 MAX_SEGMENT_OPS = 5000
 # Most ops taken in under one store transaction.
 INGEST_BATCH_OPS = 5000
+# Syncs in a row that may see ops announced on the share and not here before `sync` says
+# so with its exit status (one file-sync round is usually enough for them to arrive).
+STUCK_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a pull has gone: for a join of a large review."""
+
+    segments_read: int
+    segments_total: int
+    ops_read: int
+    elapsed_s: float
+
+    @property
+    def seconds_left(self) -> float | None:
+        if not self.segments_read or self.segments_read >= self.segments_total:
+            return None
+        rate = self.elapsed_s / self.segments_read
+        return rate * (self.segments_total - self.segments_read)
+
+    def text(self) -> str:
+        line = (
+            f"read {self.segments_read} of {self.segments_total} segments ({self.ops_read:,} ops)"
+        )
+        left = self.seconds_left
+        if left is not None and self.elapsed_s >= 1:
+            line += f", about {max(1, round(left))} s left"
+        return line
 
 
 @dataclass
@@ -63,18 +102,26 @@ class SyncReport:
     pulled_segments: int = 0
     pushed_ops: int = 0
     pushed_segments: int = 0
+    repaired_segments: int = 0
     parked: int = 0
     pending: int = 0
     conflicts: int = 0
     forked_to: int | None = None
     rejected: int = 0  # segments refused so far (this sync's are also in problems)
     waiting: list[str] = field(default_factory=list)
+    gaps: list[state.Gap] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     finished_at: str = ""
 
     @property
     def moved(self) -> bool:
-        return bool(self.pulled_ops or self.pushed_ops)
+        return bool(self.pulled_ops or self.pushed_ops or self.repaired_segments)
+
+    @property
+    def stuck(self) -> list[state.Gap]:
+        """Gaps that have outlasted a few syncs: worth a non-zero exit status."""
+        return [gap for gap in self.gaps if gap.rounds >= STUCK_ROUNDS]
 
     def lines(self) -> list[str]:
         """What a person wants to read after a sync."""
@@ -85,6 +132,10 @@ class SyncReport:
             out.append(
                 f"Received {self.pulled_ops} ops in {self.pulled_segments} segments; "
                 f"sent {self.pushed_ops} ops in {self.pushed_segments} segments."
+            )
+        if self.repaired_segments:
+            out.append(
+                f"Wrote {self.repaired_segments} segments again that had gone from the share."
             )
         if self.pending:
             out.append(f"{self.pending} ops wait to be sent.")
@@ -100,13 +151,15 @@ class SyncReport:
             )
         if self.conflicts:
             out.append(f"{self.conflicts} notes have conflicting edits to resolve.")
+        out.extend(f"note: {n}" for n in self.notes)
         out.extend(f"waiting: {w}" for w in self.waiting)
+        out.extend(f"waiting: {gap.text()}" for gap in self.gaps)
         out.extend(f"problem: {p}" for p in self.problems)
         earlier = self.rejected - sum("rejected" in p for p in self.problems)
         if earlier > 0:
             out.append(
-                f"{earlier} damaged or tampered segments were refused in earlier syncs "
-                "(left on the share untouched)."
+                f"{earlier} damaged segments were refused in earlier syncs (left on the share "
+                "untouched; read again when they change, or with 'sync --recheck')."
             )
         return out
 
@@ -118,56 +171,64 @@ class _Read:
     segment: Segment
 
 
-def _read_regular(path: Path) -> bytes:
-    """A file's bytes, refusing anything that is not a plain file (a FIFO would block)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time: tells a refused file that has changed since."""
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
-    finally:
-        os.close(fd)
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
 
 
 class SyncEngine:
     """Keeps its view of the share in memory between syncs (the watch loop reuses it)."""
 
-    def __init__(self, store: Store, review: str, folder: Path, data_key: bytes) -> None:
+    def __init__(
+        self,
+        store: Store,
+        review: str,
+        folder: Path,
+        data_key: bytes,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
         self.store = store
         self.review = review
         self.folder = Path(folder)
         self.data_key = data_key
+        self.progress = progress
+        self._key_id = key_id(data_key)
         self._known: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self._held: dict[tuple[str, int], set[tuple[int, int]]] = defaultdict(set)
+        self._refused: dict[str, tuple[int, int] | None] = {}
         self._ranges: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-        for rel in state.known_files(store, review):
-            device, epoch, name = rel.split("/", 2)
-            self._known[(device, int(epoch))].add(name)
         self._marks = state.marks(store, review)
-        with store.lock:
-            ok = store.conn.execute(
-                "SELECT name FROM sync_files WHERE review = ? AND status = 'ok'", (review,)
-            ).fetchall()
-        for (rel,) in ok:
-            device, epoch, name = rel.split("/", 2)
+        for record in state.files(store, review):
+            device, epoch, name = record.name.split("/", 2)
+            key = (device, int(epoch))
+            if record.status == "rejected":
+                self._refused[record.name] = record.stamp
+                continue
+            self._known[key].add(name)
             parsed = parse_name(name)
-            if parsed and parsed.last > self._marks.get((device, int(epoch)), 0):
-                self._ranges[(device, int(epoch))].append((parsed.first, parsed.last))
+            if parsed is None:
+                continue
+            self._held[key].add((parsed.first, parsed.last))
+            if parsed.last > self._marks.get(key, 0):
+                self._ranges[key].append((parsed.first, parsed.last))
 
     # --- the whole round ------------------------------------------------------------
 
-    def sync(self) -> SyncReport:
+    def sync(self, *, recheck: bool = False) -> SyncReport:
+        """One round. ``recheck`` reads every file on the share again, known or refused."""
         report = SyncReport(self.review)
+        listing: dict[tuple[str, int], list[str]] | None = None
         try:
-            info = read_share_info(self.folder)
-            if info.review != self.review:
-                raise ShareProblem(f"{self.folder} now holds another review")
-            if info.key_id != key_id(self.data_key):
-                raise ShareProblem(
-                    f"{self.folder} was shared again under another passphrase: "
-                    f"run 'facilitator review join {self.folder}'"
-                )
-            self._pull(report)
+            self._check_share()
+            self._catch_up_marks()
+            listing = list_segments(self.folder)
+            self._pull(listing, report, recheck=recheck)
+            self._repair(listing, report)
             self._push(report)
         except ShareProblem as exc:
             report.reachable = False
@@ -175,50 +236,90 @@ class SyncEngine:
         except OSError as exc:
             report.reachable = False
             report.problems.append(f"shared folder {self.folder}: {exc.strerror or exc}")
+        if listing is not None:
+            self._track_gaps(listing, report)
         report.pending = self.pending()
         report.conflicts = self.conflicts()
-        report.rejected = len(state.rejected_files(self.store, self.review))
+        report.rejected = len(self._refused)
         report.finished_at = datetime.now().astimezone().isoformat(timespec="seconds")
         return report
 
+    def _check_share(self) -> None:
+        """The folder still holds this review under this key; else ShareProblem."""
+        info = read_share_info(self.folder)
+        if info.review != self.review:
+            raise ShareProblem(f"{self.folder} now holds another review")
+        if info.key_id != self._key_id:
+            raise ShareProblem(
+                f"{self.folder} was shared again under another passphrase: "
+                f"run 'facilitator review join {self.folder}'"
+            )
+
+    def _catch_up_marks(self) -> None:
+        """Another process on this store (the app beside `facilitator sync`) may have
+        moved the marks on; marks only ever rise."""
+        for key, mark in state.marks(self.store, self.review).items():
+            if mark > self._marks.get(key, 0):
+                self._marks[key] = mark
+
     # --- pulling ----------------------------------------------------------------------
 
-    def _pull(self, report: SyncReport) -> None:
-        fresh: list[_Read] = []
-        remembered: list[tuple[str, str, str]] = []
-        for (device, epoch), names in list_segments(self.folder).items():
+    def _pull(
+        self, listing: dict[tuple[str, int], list[str]], report: SyncReport, *, recheck: bool
+    ) -> None:
+        todo: list[tuple[str, int, str, SegmentName]] = []
+        for (device, epoch), names in listing.items():
             known = self._known[(device, epoch)]
-            for name in set(names) - known:
+            for name in names if recheck else set(names) - known:
                 parsed = parse_name(name)
                 if parsed is None:
                     continue  # temp files, cloud-engine placeholders, desktop.ini ...
-                rel = f"{device}/{epoch}/{name}"
-                path = device_folder(self.folder, device, epoch) / name
-                try:
-                    data = _read_regular(path)
-                    segment = decode(
-                        data,
-                        self.data_key,
-                        review=self.review,
-                        device=device,
-                        epoch=epoch,
-                        name=parsed,
-                    )
-                except OSError as exc:
-                    report.waiting.append(f"{rel} cannot be read yet ({exc.strerror or exc})")
-                    continue
-                except SegmentIncomplete as exc:
+                todo.append((device, epoch, name, parsed))
+        fresh: list[_Read] = []
+        remembered: list[tuple[str, str, str, int | None, int | None]] = []
+        started, ops_read = time.monotonic(), 0
+        for index, (device, epoch, name, parsed) in enumerate(sorted(todo)):
+            rel = f"{device}/{epoch}/{name}"
+            path = device_folder(self.folder, device, epoch) / name
+            stamp = _stamp(path)
+            if rel in self._refused and not recheck and stamp == self._refused[rel]:
+                continue  # refused before and unchanged since
+            try:
+                segment = segments.decode(
+                    segments.read_file(path),
+                    self.data_key,
+                    review=self.review,
+                    device=device,
+                    epoch=epoch,
+                    name=parsed,
+                )
+            except OSError as exc:
+                report.waiting.append(f"{rel} cannot be read yet ({exc.strerror or exc})")
+                continue
+            except SegmentIncomplete as exc:
+                # A cut-short copy of a range already here is no news: say nothing.
+                if (parsed.first, parsed.last) not in self._held[(device, epoch)]:
                     report.waiting.append(f"{rel} is incomplete ({exc}); will retry")
-                    continue
-                except SegmentTooNew as exc:
-                    report.problems.append(f"{rel}: {exc}; kept until you upgrade")
-                    continue
-                except SegmentRejected as exc:
+                continue
+            except SegmentTooNew as exc:
+                report.problems.append(f"{rel}: {exc}; kept until you upgrade")
+                continue
+            except SegmentRejected as exc:
+                if rel not in self._refused or self._refused[rel] != stamp:
                     report.problems.append(f"{rel} rejected: {exc}")
-                    remembered.append((rel, "rejected", str(exc)))
-                    known.add(name)
-                    continue
-                fresh.append(_Read(rel, parsed, segment))
+                self._refused[rel] = stamp
+                size, mtime = stamp if stamp else (None, None)
+                remembered.append((rel, "rejected", str(exc), size, mtime))
+                continue
+            if segment.overrun:
+                report.notes.append(
+                    f"{rel} holds {segment.overrun} ops beyond the range its name states "
+                    "(written by an older facilitator); they were taken in"
+                )
+            fresh.append(_Read(rel, parsed, segment))
+            ops_read += len(segment.ops)
+            if self.progress is not None:
+                self.progress(Progress(index + 1, len(todo), ops_read, time.monotonic() - started))
         if not fresh and not remembered:
             return
         self._check_fork([r.segment for r in fresh], report)
@@ -234,18 +335,22 @@ class SyncEngine:
             size += len(read.segment.ops)
         for index, batch in enumerate(batches):
             ops: list[Op] = [op for r in batch for op in r.segment.ops]
-            rows = [(r.name, "ok", "") for r in batch] + (remembered if index == 0 else [])
+            rows = [(r.name, "ok", "", None, None) for r in batch]
+            if index == 0:
+                rows += remembered
             with self.store.transaction():
                 new, parked = self.store.ingest(ops)
                 state.remember_files(self.store, self.review, rows)
                 state.save_marks(self.store, self.review, self._note_ranges(batch))
             for read in batch:
                 device, epoch, name = read.name.split("/", 2)
-                self._known[(device, int(epoch))].add(name)
+                key = (device, int(epoch))
+                self._known[key].add(name)
+                self._held[key].add((read.parsed.first, read.parsed.last))
+                self._refused.pop(read.name, None)
             report.pulled_ops += new
             report.pulled_segments += len(batch)
             report.parked += parked
-        self._report_gaps(report)
 
     def _note_ranges(self, fresh: list[_Read]) -> dict[tuple[str, int], int]:
         """Advance the high-water marks the new segments allow; returns the changed ones."""
@@ -269,19 +374,29 @@ class SyncEngine:
             self._marks[key] = changed[key] = mark
         return changed
 
-    def _report_gaps(self, report: SyncReport) -> None:
-        for (device, epoch), ranges in self._ranges.items():
-            if ranges:
-                mark = self._marks.get((device, epoch), 0)
-                first = min(r[0] for r in ranges)
-                report.waiting.append(
-                    f"device {device} epoch {epoch}: ops {mark + 1}–{first - 1} not arrived yet"
-                )
+    def _track_gaps(self, listing: dict[tuple[str, int], list[str]], report: SyncReport) -> None:
+        """Ops the share's listing announces for another laptop that are not here yet.
 
-    def _check_fork(self, segments: list[Segment], report: SyncReport) -> None:
+        Remembered across syncs (and processes), so a gap stays visible until it closes
+        and `sync` can tell a file still arriving from one that never will.
+        """
+        me = self.store.device
+        open_gaps: dict[tuple[str, int], tuple[int, int]] = {}
+        for (device, epoch), names in listing.items():
+            if device == me:
+                continue  # our own: repaired, not waited for
+            announced = max((p.last for n in names if (p := parse_name(n))), default=0)
+            mark = self._marks.get((device, epoch), 0)
+            if announced > mark:
+                # The first hole: up to the next range already here, or to the last announced.
+                beyond = [first for first, _last in self._ranges.get((device, epoch), ())]
+                open_gaps[(device, epoch)] = (mark + 1, min(beyond, default=announced + 1) - 1)
+        report.gaps = state.track_gaps(self.store, self.review, open_gaps, counted=report.reachable)
+
+    def _check_fork(self, found: list[Segment], report: SyncReport) -> None:
         """Other content under this laptop's own identity: move aside before taking it in."""
         store = self.store
-        mine = [s for s in segments if s.device == store.device and s.epoch >= store.epoch]
+        mine = [s for s in found if s.device == store.device and s.epoch >= store.epoch]
         if not mine:
             return
         with store.lock:
@@ -302,51 +417,101 @@ class SyncEngine:
         # A small random jump: two clones forking at once rarely pick the same epoch.
         report.forked_to = store.fork_epoch(from_seq, above_epoch=above, jump=secrets.randbelow(8))
 
+    # --- repairing --------------------------------------------------------------------
+
+    def _repair(self, listing: dict[tuple[str, int], list[str]], report: SyncReport) -> None:
+        """Write again, under the same name, any segment we sent that the share has lost."""
+        me = self.store.device
+        for (device, epoch), names in list(self._known.items()):
+            if device != me:
+                continue
+            present = set(listing.get((device, epoch), ()))
+            for name in sorted(names - present):
+                parsed = parse_name(name)
+                if parsed is None or parsed.suffix:
+                    continue  # a file-sync engine's copy: not ours to write
+                ops = self.store.ops(
+                    "WHERE device = ? AND epoch = ? AND seq BETWEEN ? AND ? AND review = ?",
+                    (me, epoch, parsed.first, parsed.last, self.review),
+                )
+                ops.sort(key=lambda op: op.seq)
+                if ops and self._write(epoch, parsed.first, parsed.last, ops, report):
+                    report.repaired_segments += 1
+
     # --- pushing ----------------------------------------------------------------------
 
     def _push(self, report: SyncReport) -> None:
+        for epoch, done, top, ops in self._unsent():
+            for first, last, chunk in _chunks(ops, done, top):
+                if not self._write(epoch, first, last, chunk, report, advance=True):
+                    break
+                report.pushed_ops += len(chunk)
+                report.pushed_segments += 1
+
+    def _unsent(self) -> list[tuple[int, int, int, list[Op]]]:
+        """(epoch, sent up to, top, this review's ops in between), read in one snapshot.
+
+        ``top`` bounds the read: an op committed after it (by the UI thread, or by
+        `note add` in another process) belongs to the next segment, never to this one.
+        """
         store = self.store
         me = store.device
+        out = []
         with store.lock:
-            tops = store.conn.execute(
-                "SELECT epoch, max(seq) FROM ops WHERE device = ? GROUP BY epoch", (me,)
-            ).fetchall()
-        for epoch, top in tops:
-            done = self._marks.get((me, epoch), 0)
-            if top <= done:
-                continue
-            ops = store.ops(
-                "WHERE device = ? AND epoch = ? AND seq > ? AND review = ?",
-                (me, epoch, done, self.review),
-            )
-            if not ops:
-                continue
-            ops.sort(key=lambda op: op.seq)
-            for start in range(0, len(ops), MAX_SEGMENT_OPS):
-                chunk = ops[start : start + MAX_SEGMENT_OPS]
-                first = done + 1
-                last = top if start + MAX_SEGMENT_OPS >= len(ops) else chunk[-1].seq
-                if not self._write(epoch, first, last, chunk, report):
-                    break
-                done = last
+            store.conn.execute("BEGIN")
+            try:
+                tops = store.conn.execute(
+                    "SELECT epoch, max(seq) FROM ops WHERE device = ? GROUP BY epoch", (me,)
+                ).fetchall()
+                for epoch, top in tops:
+                    done = self._marks.get((me, epoch), 0)
+                    if top <= done:
+                        continue
+                    ops = read_ops(
+                        store.conn,
+                        "WHERE device = ? AND epoch = ? AND seq > ? AND seq <= ? AND review = ?",
+                        (me, epoch, done, top, self.review),
+                    )
+                    ops.sort(key=lambda op: op.seq)
+                    if ops:
+                        out.append((epoch, done, top, ops))
+            finally:
+                store.conn.execute("COMMIT")
+        return out
 
-    def _write(self, epoch: int, first: int, last: int, ops: list[Op], report: SyncReport) -> bool:
+    def _write(
+        self,
+        epoch: int,
+        first: int,
+        last: int,
+        ops: list[Op],
+        report: SyncReport,
+        *,
+        advance: bool = False,
+    ) -> bool:
+        """Put one segment on the share; True once it is verifiably there. ``advance``
+        moves the sent mark on to ``last`` in the same commit that records the file."""
         me = self.store.device
         name = segment_name(first, last)
-        folder = device_folder(self.folder, me, epoch)
         data = encode(build(self.review, me, epoch, first, last, ops), self.data_key)
+        self._check_share()  # still mounted, still this review: else nothing is written
+        folder = make_device_folder(self.folder, me, epoch)
         remove_stale_temps(folder)
-        if not write_new_file(folder / name, data):
-            # Ours from before a crash, or a clone's: the next pull reads it and decides.
+        if not write_new_file(folder / name, data) and name not in self._known[(me, epoch)]:
+            # A clone's, or ours from before a crash: the next pull reads it and decides.
             report.waiting.append(f"{me}/{epoch}/{name} already exists; checking next sync")
             return False
+        self._check_share()  # the share did not vanish under the write
         with self.store.transaction():
-            state.remember_files(self.store, self.review, [(f"{me}/{epoch}/{name}", "ok", "")])
-            state.save_marks(self.store, self.review, {(me, epoch): last})
+            state.remember_files(
+                self.store, self.review, [(f"{me}/{epoch}/{name}", "ok", "", None, None)]
+            )
+            if advance:
+                state.save_marks(self.store, self.review, {(me, epoch): last})
         self._known[(me, epoch)].add(name)
-        self._marks[(me, epoch)] = last
-        report.pushed_ops += len(ops)
-        report.pushed_segments += 1
+        self._held[(me, epoch)].add((first, last))
+        if advance:
+            self._marks[(me, epoch)] = max(self._marks.get((me, epoch), 0), last)
         return True
 
     # --- status -------------------------------------------------------------------------
@@ -370,3 +535,15 @@ class SyncEngine:
 
     def conflicts(self) -> int:
         return self.store.count("notes", self.review, conflict=1)
+
+
+def _chunks(ops: list[Op], done: int, top: int):
+    """Consecutive (first, last, ops) runs tiling ``done+1 .. top``, each small enough."""
+    first, start, size = done + 1, 0, 0
+    for index, op in enumerate(ops):
+        size += len(segments.op_line(op))
+        count = index + 1 - start
+        if index + 1 < len(ops) and (count >= MAX_SEGMENT_OPS or size >= segments.TARGET_PLAIN):
+            yield first, op.seq, ops[start : index + 1]
+            first, start, size = op.seq + 1, index + 1, 0
+    yield first, top, ops[start:]

@@ -15,9 +15,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from facilitator.sync.crypto import KdfParams
+from facilitator.files import FileTooLarge, read_bounded
+from facilitator.sync.crypto import KEY_BYTES, NONCE_BYTES, KdfParams, UnsafeKdf, check_kdf
 
 REVIEW_FILE = "review.json"
+# review.json is a few hundred bytes; anything much larger is not ours.
+MAX_REVIEW_FILE = 64 * 1024
 DEVICES = "devices"
 SHARE_FORMAT = 1
 TEMP_PREFIX = ".tmp-"
@@ -68,7 +71,7 @@ class ShareInfo:
                     "this shared folder was set up by a newer facilitator; please upgrade"
                 )
             kdf = data["kdf"]
-            return cls(
+            info = cls(
                 review=str(data["review"]),
                 kdf=KdfParams(
                     salt=_unb64(kdf["salt"]), n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
@@ -77,8 +80,17 @@ class ShareInfo:
                 wrapped_key=_unb64(data["wrapped_key"]["data"]),
                 key_id=str(data["key_id"]),
             )
+            check_kdf(info.kdf)
+            if len(info.wrap_nonce) != NONCE_BYTES or len(info.wrapped_key) != KEY_BYTES + 16:
+                raise ValueError("the wrapped key has the wrong size")
+            return info
         except ShareTooNew:
             raise
+        except UnsafeKdf as exc:
+            raise ShareProblem(
+                f"{REVIEW_FILE} in the shared folder asks for unsafe key settings ({exc}); "
+                "nothing was derived"
+            ) from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ShareProblem(f"{REVIEW_FILE} in the shared folder is damaged ({exc})") from None
 
@@ -99,20 +111,44 @@ def read_share_info(folder: Path) -> ShareInfo:
         raise ShareProblem(f"{folder} is not a folder")
     path = folder / REVIEW_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_REVIEW_FILE).decode("utf-8")
     except FileNotFoundError:
         raise ShareProblem(
             f"shared folder {folder} has no {REVIEW_FILE} (empty, not yet synced, "
             "or not mounted); nothing was changed"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ShareProblem(f"cannot read {path}: {exc}") from None
+    except FileTooLarge:
+        raise ShareProblem(f"{path} is far too large to be a shared review's file") from None
+    except OSError as exc:
+        raise ShareProblem(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ShareProblem(f"{path} is not a shared review's file (not text)") from None
     return ShareInfo.from_json(text)
 
 
+def make_device_folder(folder: Path, device: str, epoch: int) -> Path:
+    """``devices/<device>/<epoch>/`` under a share root that must already exist.
+
+    Never creates the root or anything above it: on a share that was unmounted a moment
+    ago, the bare mount point must stay bare (and the write fail), not fill with
+    segments nobody else will ever see.
+    """
+    target = folder
+    for part in (DEVICES, device, str(epoch)):
+        target = target / part
+        try:
+            target.mkdir()
+        except FileExistsError:
+            if not target.is_dir():
+                raise NotADirectoryError(f"{target} is not a folder") from None
+    return target
+
+
 def write_new_file(path: Path, data: bytes) -> bool:
-    """Create ``path`` with ``data`` durably; False (and nothing written) if it exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` with ``data`` durably; False (and nothing written) if it exists.
+
+    The folder must exist: this never creates one.
+    """
     temp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{time.monotonic_ns()}-{path.name}"
     fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     try:
@@ -130,6 +166,9 @@ def write_new_file(path: Path, data: bytes) -> bool:
                 return False
             os.rename(temp, path)
         _fsync_dir(path.parent)
+        written = os.stat(path)  # still there, at full length, after the folder's fsync
+        if written.st_size != len(data):
+            raise OSError(f"{path} holds {written.st_size} of {len(data)} bytes after writing")
         return True
     finally:
         if temp.exists():

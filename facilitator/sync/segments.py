@@ -19,12 +19,15 @@ body is zlib-compressed JSON lines, one op each.
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from facilitator.files import open_regular, read_exactly
 from facilitator.store.oplog import Op
 from facilitator.sync.crypto import SealBroken, open_sealed, seal
 
@@ -34,6 +37,12 @@ SEQ_DIGITS = 12
 SUFFIX = ".seg"
 _PREFIX = struct.Struct(">4sI")
 MAX_HEADER = 64 * 1024
+# Bounds on what a reader takes in, checked from the header before the body is read: a
+# junk file of several GB costs one small read, not the laptop's memory.
+MAX_BODY = 128 * 1024 * 1024
+MAX_PLAIN = 512 * 1024 * 1024
+# Writers keep each segment's uncompressed ops under this, far inside the bounds above.
+TARGET_PLAIN = 16 * 1024 * 1024
 
 # The canonical name, then anything a file-sync engine may add before the extension:
 # OneDrive "-LAPTOP", Dropbox " (Jordan's conflicted copy 2025-03-04)",
@@ -82,13 +91,49 @@ class Segment:
     first: int
     last: int
     ops: tuple[Op, ...]
+    # Authentic ops beyond ``last``: an older facilitator (before 0.2) could put ops saved
+    # during its push into the segment it was writing. They are taken in, never refused.
+    overrun: int = 0
+
+
+def op_line(op: Op) -> bytes:
+    return json.dumps(op.as_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def read_file(path: Path) -> bytes:
+    """A segment file's bytes, read with bounds: a plain file only, the header first, and
+    the body only when the file is exactly as long as its header says."""
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        head = read_exactly(fd, _PREFIX.size)
+        if len(head) == _PREFIX.size:
+            magic, header_length = _PREFIX.unpack(head)
+            if magic == MAGIC and header_length <= MAX_HEADER:
+                head += read_exactly(fd, header_length)
+        header, start = read_header(head)  # raises on a short or foreign start
+        expected = start + _body_length(header)
+        if size < expected:
+            raise SegmentIncomplete(f"{size - start} of {expected - start} bytes so far")
+        if size > expected:
+            raise SegmentRejected("longer than its header says (damaged or appended to)")
+        return head + read_exactly(fd, expected - start)
+    finally:
+        os.close(fd)
+
+
+def _body_length(header: dict) -> int:
+    try:
+        length = int(header["length"])
+    except (KeyError, TypeError, ValueError):
+        raise SegmentRejected("damaged header") from None
+    if not 0 < length <= MAX_BODY:
+        raise SegmentRejected(f"its header states a body of {length:,} bytes")
+    return length
 
 
 def encode(segment: Segment, data_key: bytes) -> bytes:
-    lines = "\n".join(
-        json.dumps(op.as_dict(), sort_keys=True, ensure_ascii=False) for op in segment.ops
-    )
-    body = zlib.compress(lines.encode("utf-8"), 1)
+    body = zlib.compress(b"\n".join(op_line(op) for op in segment.ops), 1)
     header = _header(segment, body_length=len(body) + 28)
     prefix = _PREFIX.pack(MAGIC, len(header))
     return prefix + header + seal(data_key, body, prefix + header)
@@ -140,8 +185,8 @@ def decode(
 ) -> Segment:
     """Check, open and parse a segment read from ``devices/<device>/<epoch>/<name>``."""
     header, start = read_header(data)
+    expected_length = _body_length(header)
     try:
-        expected_length = int(header["length"])
         first, last = int(header["first"]), int(header["last"])
     except (KeyError, TypeError, ValueError):
         raise SegmentRejected("damaged header") from None
@@ -162,17 +207,26 @@ def decode(
             f"{first}-{last} of another place"
         )
     try:
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(plain, MAX_PLAIN)
+        if inflate.unconsumed_tail:
+            raise SegmentRejected(f"its contents expand beyond {MAX_PLAIN:,} bytes")
         # One parse for the whole body: json.dumps never leaves a raw newline inside a line.
-        lines = zlib.decompress(plain).decode("utf-8").strip("\n")
+        lines = raw.decode("utf-8").strip("\n")
         ops = tuple(Op.from_dict(item) for item in json.loads(f"[{lines.replace(chr(10), ',')}]"))
     except (ValueError, KeyError, TypeError, zlib.error):
         raise SegmentRejected("its contents cannot be read") from None
+    overrun = 0
     for op in ops:
-        if op.device != device or op.epoch != epoch or not first <= op.seq <= last:
-            raise SegmentRejected("holds ops outside its own range")
+        if op.device != device or op.epoch != epoch or op.seq < first:
+            raise SegmentRejected(
+                "its writer put ops of another place inside (a fault in the writing "
+                "laptop's facilitator, not tampering)"
+            )
         if op.review != review:
             raise SegmentRejected("holds ops of another review")
-    return Segment(review, device, epoch, first, last, ops)
+        overrun += op.seq > last
+    return Segment(review, device, epoch, first, last, ops, overrun)
 
 
 def build(review: str, device: str, epoch: int, first: int, last: int, ops: Iterable[Op]):

@@ -3,7 +3,9 @@
 - ``sync_shares``: the review's shared folder and the fingerprint of its data key;
 - ``sync_files``: every segment name already taken in (or rejected), so a sync with
   nothing new costs a directory listing and a set difference;
-- ``sync_marks``: per (device, epoch), the high-water mark: every seq up to it is here.
+- ``sync_marks``: per (device, epoch), the high-water mark: every seq up to it is here;
+- ``sync_gaps``: ops the share's listing announces for another laptop that are not here
+  yet, with how many syncs have seen them missing (a gap stays visible until it closes).
 
 The data key itself is cached in ``<store folder>/sync-keys/<device>-<review>.key`` (mode 0600,
 folder 0700), so background sync never asks for the passphrase again on this laptop;
@@ -17,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from facilitator.reports.files import write_private_bytes
+from facilitator.files import write_private_bytes
 from facilitator.store import Store
 
 
@@ -72,12 +74,22 @@ def share(store: Store, review: str) -> ShareRecord | None:
     return None
 
 
-def known_files(store: Store, review: str) -> set[str]:
+@dataclass(frozen=True)
+class FileRecord:
+    name: str  # <device>/<epoch>/<file name>
+    status: str  # "ok" or "rejected"
+    stamp: tuple[int, int] | None  # size and mtime (ns) when refused: read again on change
+
+
+def files(store: Store, review: str) -> list[FileRecord]:
     with store.lock:
         rows = store.conn.execute(
-            "SELECT name FROM sync_files WHERE review = ?", (review,)
+            "SELECT name, status, size, mtime FROM sync_files WHERE review = ?", (review,)
         ).fetchall()
-    return {row[0] for row in rows}
+    return [
+        FileRecord(name, status, (size, mtime) if size is not None else None)
+        for name, status, size, mtime in rows
+    ]
 
 
 def rejected_files(store: Store, review: str) -> list[tuple[str, str]]:
@@ -89,12 +101,16 @@ def rejected_files(store: Store, review: str) -> list[tuple[str, str]]:
         ).fetchall()
 
 
-def remember_files(store: Store, review: str, rows: list[tuple[str, str, str]]) -> None:
-    """Rows of (name, status, detail); status 'ok' or 'rejected'. Caller holds a transaction."""
+def remember_files(
+    store: Store, review: str, rows: list[tuple[str, str, str, int | None, int | None]]
+) -> None:
+    """Rows of (name, status, detail, size, mtime); status 'ok' or 'rejected'.
+    Caller holds a transaction."""
     store.conn.executemany(
-        "INSERT INTO sync_files(review, name, status, detail) VALUES (?, ?, ?, ?) "
+        "INSERT INTO sync_files(review, name, status, detail, size, mtime) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(review, name) DO UPDATE SET status = excluded.status, "
-        "detail = excluded.detail",
+        "detail = excluded.detail, size = excluded.size, mtime = excluded.mtime",
         [(review, *row) for row in rows],
     )
 
@@ -108,9 +124,66 @@ def marks(store: Store, review: str) -> dict[tuple[str, int], int]:
 
 
 def save_marks(store: Store, review: str, updated: dict[tuple[str, int], int]) -> None:
-    """Caller holds a transaction."""
+    """Caller holds a transaction. A mark never goes down: two processes syncing one
+    store (the app and `facilitator sync`) each keep their own copy of the marks."""
     store.conn.executemany(
         "INSERT INTO sync_marks(review, device, epoch, hwm) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(review, device, epoch) DO UPDATE SET hwm = excluded.hwm",
+        "ON CONFLICT(review, device, epoch) DO UPDATE SET hwm = max(hwm, excluded.hwm)",
         [(review, d, e, h) for (d, e), h in updated.items()],
     )
+
+
+@dataclass(frozen=True)
+class Gap:
+    device: str
+    epoch: int
+    first: int
+    last: int
+    rounds: int  # syncs in a row that found it open
+    who: str  # the author of that laptop's latest op held here, or its device id
+
+    def text(self) -> str:
+        count = self.last - self.first + 1
+        ops = "op" if count == 1 else "ops"
+        return (
+            f"{self.who}'s laptop ({self.device}, epoch {self.epoch}): {ops} "
+            f"{self.first}–{self.last} are announced on the share but not here yet"
+            + (f" ({self.rounds} syncs)" if self.rounds > 1 else "")
+        )
+
+
+def track_gaps(
+    store: Store,
+    review: str,
+    open_now: dict[tuple[str, int], tuple[int, int]],
+    *,
+    counted: bool = True,
+) -> list[Gap]:
+    """Record this sync's open gaps (closed ones are forgotten); returns them with their
+    round counts. ``counted`` False: the sync did not finish, so no round is added."""
+    with store.lock:
+        before = {
+            (d, e): rounds
+            for d, e, rounds in store.conn.execute(
+                "SELECT device, epoch, rounds FROM sync_gaps WHERE review = ?", (review,)
+            ).fetchall()
+        }
+        rows = [
+            (review, d, e, first, last, before.get((d, e), 0) + (1 if counted else 0))
+            for (d, e), (first, last) in sorted(open_now.items())
+        ]
+        if rows or before:
+            with store.transaction():
+                store.conn.execute("DELETE FROM sync_gaps WHERE review = ?", (review,))
+                store.conn.executemany(
+                    "INSERT INTO sync_gaps(review, device, epoch, first, last, rounds) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+        gaps = []
+        for _review, device, epoch, first, last, rounds in rows:
+            found = store.conn.execute(
+                "SELECT author FROM ops WHERE device = ? ORDER BY rowid DESC LIMIT 1", (device,)
+            ).fetchone()
+            gaps.append(Gap(device, epoch, first, last, rounds, found[0] if found else device))
+    return gaps

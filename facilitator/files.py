@@ -1,0 +1,79 @@
+"""Files this program writes and reads for itself: private, never half-written, and read
+with a bound.
+
+Shared by the reports (output files) and sync (the cached key, the shared folder), so it
+sits below both.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+class FileTooLarge(OSError):
+    """Larger than the caller's limit: refused before reading it."""
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """Write atomically (temp file, fsync, rename) with mode 0600."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor for ``path`` if it is a plain file.
+
+    Opened without blocking, so a FIFO or a device planted under a file's name is refused
+    at once instead of hanging the reader or feeding it forever.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_exactly(fd: int, count: int) -> bytes:
+    """Up to ``count`` bytes from ``fd`` (fewer only at the end of the file)."""
+    chunks: list[bytes] = []
+    while count > 0:
+        chunk = os.read(fd, min(count, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A plain file's bytes, refusing files larger than ``limit`` without reading them."""
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise FileTooLarge(errno.EFBIG, f"larger than {limit:,} bytes ({size:,})")
+        data = read_exactly(fd, limit + 1)
+        if len(data) > limit:  # grew while we read
+            raise FileTooLarge(errno.EFBIG, f"larger than {limit:,} bytes")
+        return data
+    finally:
+        os.close(fd)
