@@ -43,7 +43,7 @@ def _passphrase(source: Path | None, *, confirm: bool) -> str:
 
 def _echo_report(obj: Context, report: SyncReport, *, quiet_if_idle: bool = False) -> None:
     if quiet_if_idle and not report.moved and report.reachable and not report.problems:
-        return
+        return  # gaps and waits that have not changed were printed before
     try:
         label = obj.store.review(report.review).label
     except Exception:  # noqa: BLE001 - a review not yet pulled has no label
@@ -51,6 +51,32 @@ def _echo_report(obj: Context, report: SyncReport, *, quiet_if_idle: bool = Fals
     for line in report.lines():
         stream_err = line.startswith("problem:") or line.startswith("Share unreachable")
         click.echo(f"{label}: {line}", err=stream_err)
+    if report.stuck:
+        click.echo(
+            f"{label}: problem: ops announced on the share have not arrived after "
+            f"{min(g.rounds for g in report.stuck)} syncs; is the other laptop's file-sync "
+            "engine still copying? 'facilitator sync --recheck' reads everything again",
+            err=True,
+        )
+
+
+class _ProgressLine:
+    """One line on stderr, rewritten in place, for a pull that takes a while (a join)."""
+
+    def __init__(self) -> None:
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, progress) -> None:  # noqa: ANN001 - a sync Progress
+        now = time.monotonic()
+        done = progress.segments_read >= progress.segments_total
+        if progress.elapsed_s < 1 or (now - self.last < 0.5 and not done):
+            return
+        self.last = now
+        end = "\n" if done else "\r"
+        click.echo(f"Joining: {progress.text()}".ljust(70), err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+        self.shown = not done
 
 
 @click.command("share")
@@ -84,7 +110,7 @@ def review_join(obj: Context, folder: Path, passphrase_file: Path | None) -> Non
 
     passphrase = _passphrase(passphrase_file, confirm=False)
     try:
-        report = join_share(obj.store, folder, passphrase)
+        report = join_share(obj.store, folder, passphrase, progress=_ProgressLine())
     except WrongPassphrase:
         raise UserError("wrong passphrase for this shared review; nothing was changed") from None
     except SyncError as exc:
@@ -98,6 +124,11 @@ def review_join(obj: Context, folder: Path, passphrase_file: Path | None) -> Non
 @click.argument("review_ref", metavar="REVIEW", required=False)
 @click.option("--watch", is_flag=True, help="Keep syncing until interrupted (Ctrl-C).")
 @click.option(
+    "--recheck",
+    is_flag=True,
+    help="Read every file on the share again (known and refused ones too), to be sure.",
+)
+@click.option(
     "--interval",
     default=5.0,
     show_default=True,
@@ -105,8 +136,14 @@ def review_join(obj: Context, folder: Path, passphrase_file: Path | None) -> Non
     help="Seconds between syncs with --watch.",
 )
 @pass_context
-def sync_cmd(obj: Context, review_ref: str | None, watch: bool, interval: float) -> None:
-    """Sync shared reviews with their folders: prints what moved and any problems."""
+def sync_cmd(
+    obj: Context, review_ref: str | None, watch: bool, recheck: bool, interval: float
+) -> None:
+    """Sync shared reviews with their folders: prints what moved and any problems.
+
+    Exits with status 1 when the share is unreachable or a file was refused, and when ops
+    the share announces for another laptop are still missing after several syncs.
+    """
     from facilitator.sync import SyncError, engine_for, shared_reviews
 
     if review_ref:
@@ -122,9 +159,9 @@ def sync_cmd(obj: Context, review_ref: str | None, watch: bool, interval: float)
     if not watch:
         failed = False
         for engine in engines:
-            report = engine.sync()
+            report = engine.sync(recheck=recheck)
             _echo_report(obj, report)
-            failed |= not report.reachable or bool(report.problems)
+            failed |= not report.reachable or bool(report.problems) or bool(report.stuck)
         if failed:
             sys.exit(1)
         return
@@ -133,11 +170,17 @@ def sync_cmd(obj: Context, review_ref: str | None, watch: bool, interval: float)
     try:
         while True:
             for engine in engines:
-                report = engine.sync()
-                seen = (report.reachable, tuple(report.problems), report.pending)
+                report = engine.sync(recheck=recheck)
+                seen = (
+                    report.reachable,
+                    tuple(report.problems),
+                    report.pending,
+                    tuple((g.device, g.epoch, g.first, g.last) for g in report.gaps),
+                )
                 changed = last_state.get(engine.review) != seen
                 last_state[engine.review] = seen
                 _echo_report(obj, report, quiet_if_idle=not changed)
+            recheck = False  # once is enough
             time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)

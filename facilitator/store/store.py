@@ -101,6 +101,13 @@ class Store:
         last = Timestamp.decode(meta["hlc"]) if meta.get("hlc") else None
         self.clock = HybridClock(self.device, last=last, wall=wall_ms)
         self._pending: list[Op] | None = None
+        self._on_commit: list[Callable[[], None]] = []
+
+    def on_local_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the committing thread, after the commit) whenever ops made
+        here are committed: background sync pushes them at once. Keep it to a flag or an
+        event: it runs on whatever thread saved the note."""
+        self._on_commit.append(listener)
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -140,7 +147,10 @@ class Store:
                 self.clock = HybridClock(self.device, last=saved[1], wall=self.clock._wall)
                 raise
             finally:
-                self._pending = None
+                made, self._pending = self._pending, None
+            if made:
+                for listener in self._on_commit:
+                    listener()
 
     def _reload_identity(self) -> None:
         """Another process may have written to this file (two windows on one laptop, or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from facilitator.store import Store
@@ -15,7 +16,7 @@ from facilitator.sync.crypto import (
     unwrap_key,
     wrap_key,
 )
-from facilitator.sync.engine import SyncEngine, SyncReport
+from facilitator.sync.engine import Progress, SyncEngine, SyncReport
 from facilitator.sync.layout import (
     REVIEW_FILE,
     ShareInfo,
@@ -70,8 +71,15 @@ def share_review(
     return SyncEngine(store, review, folder, data_key).sync()
 
 
-def join_share(store: Store, folder: Path, passphrase: str) -> SyncReport:
-    """Take a shared review into this laptop's store (or reconnect to it)."""
+def join_share(
+    store: Store,
+    folder: Path,
+    passphrase: str,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+) -> SyncReport:
+    """Take a shared review into this laptop's store (or reconnect to it). ``progress`` is
+    told how the first pull goes (a large review takes a while)."""
     folder = Path(folder).expanduser().absolute()
     try:
         info = read_share_info(folder)
@@ -83,7 +91,7 @@ def join_share(store: Store, folder: Path, passphrase: str) -> SyncReport:
         raise SyncError(f"{folder / REVIEW_FILE} is damaged (key fingerprint does not match)")
     state.save_key(store, info.review, data_key)
     state.record_share(store, info.review, folder, info.key_id)
-    return SyncEngine(store, info.review, folder, data_key).sync()
+    return SyncEngine(store, info.review, folder, data_key, progress=progress).sync()
 
 
 def engine_for(store: Store, review: str) -> SyncEngine:

@@ -1,6 +1,11 @@
-"""Background sync for the app: a thread that syncs every shared review every few seconds
-and tells the UI what happened. Typing never waits for it: the UI thread only receives a
-small status object; the store's own lock is held for one batch of ops at a time.
+"""Background sync for the app: a thread that syncs every shared review and tells the UI
+what happened. Typing never waits for it: the UI thread only receives a small status
+object; the store's own lock is held for one batch of ops at a time.
+
+While a conversation is open it polls every half second (a sync with nothing new costs
+about a millisecond: a directory listing), so a stage change or a new episode on one
+laptop shows on the other within a second or so; otherwise every few seconds. A note
+saved here is pushed at once: the store tells the worker after each local commit.
 
 The worker starts when the app opens if a review on this laptop is shared (reviews shared
 while the app is open are picked up on the next round).
@@ -10,7 +15,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,10 +30,12 @@ from facilitator.sync import conflicts as conflict_rules
 
 if TYPE_CHECKING:
     from facilitator.sync import SyncEngine
+    from facilitator.sync.engine import Progress
     from facilitator.tui.app import FacilitatorApp
 
 DEFAULT_INTERVAL_S = 3.0
-POLL_S = 0.1
+LIVE_INTERVAL_S = 0.5
+POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,8 @@ class SyncStatus:
     conflicts: int = 0
     received: int = 0
     problems: tuple[str, ...] = ()
+    waiting_ops: int = 0  # announced on the share by another laptop, not here yet
+    progress: str = ""  # a long pull under way
 
     def text(self) -> str:
         if not self.shared:
@@ -51,8 +61,12 @@ class SyncStatus:
             parts = ["share unreachable"]
         else:
             parts = [f"synced {self.last_sync}"]
+        if self.progress:
+            parts.append(self.progress)
         if self.pending:
             parts.append(f"{self.pending} to send")
+        if self.waiting_ops:
+            parts.append(f"waiting for {self.waiting_ops} from others")
         if self.conflicts:
             parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}")
         if self.reachable and self.problems:
@@ -71,9 +85,15 @@ class SyncWorker:
             self.status = status
             self.reports = reports
 
-    def __init__(self, app: FacilitatorApp, interval: float = DEFAULT_INTERVAL_S) -> None:
+    def __init__(
+        self,
+        app: FacilitatorApp,
+        interval: float = DEFAULT_INTERVAL_S,
+        live_interval: float = LIVE_INTERVAL_S,
+    ) -> None:
         self.app = app
         self.interval = interval
+        self.live_interval = min(live_interval, interval)
         self.status = SyncStatus()
         self.reports: tuple[SyncReport, ...] = ()
         self.changed: Signal[SyncStatus] = Signal(app, "sync-status")
@@ -89,6 +109,7 @@ class SyncWorker:
         if self.running or not shared_reviews(self.app.store):
             return False
         self.running = True
+        self.app.store.on_local_commit(self._wake.set)
         self.status = SyncStatus(shared=True)
         self.changed.publish(self.status)
         self.app.run_worker(
@@ -117,11 +138,19 @@ class SyncWorker:
             except RuntimeError:
                 return  # the app has closed
             waited = 0.0
-            while waited < self.interval and not worker.is_cancelled:
+            while waited < self._interval() and not worker.is_cancelled:
                 if self._wake.wait(POLL_S):
                     break
                 waited += POLL_S
             self._wake.clear()
+
+    def _interval(self) -> float:
+        """Half a second while a conversation is open on any screen, else the slow pace."""
+        try:
+            live = any(getattr(s, "conversation_id", None) for s in list(self.app.screen_stack))
+        except Exception:  # noqa: BLE001 - the app is closing
+            live = False
+        return self.live_interval if live else self.interval
 
     def round(self) -> tuple[SyncStatus, tuple[SyncReport, ...]]:
         """One sync of every shared review (runs in the worker thread; tests call it too)."""
@@ -136,6 +165,7 @@ class SyncWorker:
                 except SyncError as exc:
                     problems.append(str(exc))
                     continue
+            engine.progress = self._progress
             report = engine.sync()
             reports.append(report)
             problems.extend(report.problems)
@@ -149,8 +179,21 @@ class SyncWorker:
             conflicts=sum(self._conflicts.get(r.review, 0) for r in reports),
             received=sum(r.pulled_ops for r in reports),
             problems=tuple(problems),
+            waiting_ops=sum(g.last - g.first + 1 for r in reports for g in r.gaps),
         )
         return status, tuple(reports)
+
+    def _progress(self, progress: Progress) -> None:
+        """A long pull (the first after joining a large review): show how far it has got."""
+        if progress.elapsed_s < 1 or progress.segments_read >= progress.segments_total:
+            return
+        status = replace(self.status, progress=progress.text())
+        with suppress(RuntimeError):  # the app has closed
+            self.app.call_from_thread(self._show_progress, status)
+
+    def _show_progress(self, status: SyncStatus) -> None:
+        self.status = status
+        self.changed.publish(status)
 
     def _publish(self, status: SyncStatus, reports: tuple[SyncReport, ...]) -> None:
         self._announce(self.status, status)
@@ -178,10 +221,17 @@ class SyncWorker:
             )
 
     def _refresh_screen(self) -> None:
-        """New ops arrived: a screen that defines ``refresh_from_store()`` re-reads now."""
-        method = getattr(self.app.screen, "refresh_from_store", None)
+        """New ops arrived: a screen that defines ``refresh_from_store()`` re-reads now, and
+        so does every widget on it that follows the op log (``poll_now()``), rather than
+        at its next tick."""
+        screen = self.app.screen
+        method = getattr(screen, "refresh_from_store", None)
         if callable(method):
             method()
+        for widget in screen.walk_children():
+            poll = getattr(widget, "poll_now", None)
+            if callable(poll):
+                poll()
 
 
 def install(app: FacilitatorApp, interval: float = DEFAULT_INTERVAL_S) -> SyncWorker:
