@@ -3,8 +3,16 @@ after a full sync, with identical tables and every op that was committed anywher
 
 Each laptop has its own copy of the shared folder (as OneDrive, Dropbox or Syncthing give
 it); a carrier moves files between those copies and the "cloud" partially, out of order,
-sometimes truncated first, sometimes as conflicted copies. Set FACILITATOR_LONG=1 for a
-long run (or run bench/bench_sync.py --convergence).
+sometimes truncated first, sometimes as conflicted copies. Faults strike in the middle of
+a sync, at any of its steps: the share is unmounted (and comes back), the process is
+killed (and the laptop restarts), notes are saved by the UI thread or by `note add` in a
+second process; segments are lost, or garbled and delivered intact later.
+
+The invariant: once faults stop and everything has synced to quiescence, every op
+committed on any laptop is on every laptop, and `store check` agrees.
+
+CI runs a sample; the long profile (see bench/README.md) runs FACILITATOR_LONG=1 with
+FACILITATOR_EXAMPLES schedules, ideally with TMPDIR on a RAM disk.
 """
 
 from __future__ import annotations
@@ -13,6 +21,9 @@ import os
 import random
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -28,12 +39,15 @@ from hypothesis.stateful import (
 from facilitator.hlc import wall_clock_ms
 from facilitator.store import Store
 from facilitator.sync import SyncEngine, join_share, share_review
+from facilitator.sync import engine as sync_engine
+from facilitator.sync import segments as sync_segments
 from facilitator.sync import state as sync_state
 from facilitator.sync.layout import REVIEW_FILE, TEMP_PREFIX
 
 PASS = "correct horse battery"
 DAY_MS = 86_400_000
 LONG = bool(os.environ.get("FACILITATOR_LONG"))
+EXAMPLES = int(os.environ.get("FACILITATOR_EXAMPLES", "400" if LONG else "60"))
 TEXTS = ("Visited at home", "Mother was worried", "School raised a concern", "[b]markup[/b]")
 FACTORS = ("family", "team", "resources", "interagency")
 
@@ -55,6 +69,7 @@ class Laptop:
         self.wall = Wall(offset_ms)
         self.store = Store(self.path, author=name, wall_ms=self.wall)
         self.truncated: set[str] = set()
+        self.garbled: dict[str, bytes] = {}  # file -> the good bytes, delivered later
         self.backup: Path | None = None
         self.engine: SyncEngine | None = None
 
@@ -68,6 +83,56 @@ class Laptop:
                 self.store, review, self.view, sync_state.load_key(self.store, review) or b""
             )
         return self.engine.sync()
+
+
+class Crash(BaseException):
+    """The process is killed here: nothing after this line of the sync runs."""
+
+
+# The steps of a sync where a fault can strike: just before or just after any of them.
+FAULT_POINTS = (
+    (sync_engine, "read_share_info"),
+    (sync_engine, "list_segments"),
+    (sync_engine, "read_ops"),
+    (sync_segments, "read_file"),
+    (sync_state, "remember_files"),
+    (sync_state, "save_marks"),
+    (sync_engine, "make_device_folder"),
+    (sync_engine, "encode"),
+    (sync_engine, "write_new_file"),
+)
+
+
+@contextmanager
+def fault_at(point: str, after: bool, occurrence: int, action: Callable[[], None]):
+    """Run ``action`` just before (or after) the ``occurrence``-th call of the step named
+    ``point`` in the sync inside the block. Yields [fired]."""
+    counter, fired = [0], [False]
+    saved = []
+    for module, name in FAULT_POINTS:
+        real = getattr(module, name)
+        if name != point:
+            continue
+
+        def wrapper(*args, _real=real, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            counter[0] += 1
+            strike = counter[0] == occurrence and not fired[0]
+            if strike and not after:
+                fired[0] = True
+                action()
+            result = _real(*args, **kwargs)
+            if strike and after:
+                fired[0] = True
+                action()
+            return result
+
+        saved.append((module, name, real))
+        setattr(module, name, wrapper)
+    try:
+        yield fired
+    finally:
+        for module, name, real in saved:
+            setattr(module, name, real)
 
 
 def _files(folder: Path) -> dict[str, Path]:
@@ -178,7 +243,15 @@ class Convergence(RuleBasedStateMachine):
             elif mine[rel].read_bytes() != data and rel != REVIEW_FILE:
                 (laptop.view / _conflict_name(rel, "CLOUD")).write_bytes(data)
 
+    def _deliver(self, laptop: Laptop) -> None:
+        """The file-sync engine finally delivers the good bytes of garbled files."""
+        for rel, good in laptop.garbled.items():
+            (laptop.view / rel).write_bytes(good)
+        laptop.garbled.clear()
+
     def _full_sync_and_check(self) -> None:
+        for laptop in self.laptops:
+            self._deliver(laptop)
         rnd = random.Random(1)
         for _ in range(8):
             for laptop in self.laptops:
@@ -197,6 +270,29 @@ class Convergence(RuleBasedStateMachine):
             # and here under another: the check counts both, so no false gap either.
             check = laptop.store.check()
             assert check.ok, check.problems
+        self._check_segment_names()
+
+    def _check_segment_names(self) -> None:
+        """Every segment written holds exactly the ops its name states (readers forgive an
+        overrun, so only this check sees a writer that makes one)."""
+        key = sync_state.load_key(self.laptops[0].store, self.review)
+        for rel, path in _files(self.cloud).items():
+            parsed = sync_segments.parse_name(path.name)
+            if parsed is None or "intruder" in rel:
+                continue
+            _devices, device, epoch, _name = rel.split("/", 3)
+            try:
+                found = sync_segments.decode(
+                    path.read_bytes(),
+                    key,
+                    review=self.review,
+                    device=device,
+                    epoch=int(epoch),
+                    name=parsed,
+                )
+            except (sync_segments.SegmentIncomplete, sync_segments.SegmentRejected):
+                continue  # a garbled or cut-short copy
+            assert found.overrun == 0, rel
 
     # --- edits ---------------------------------------------------------------------------------
 
@@ -276,6 +372,116 @@ class Convergence(RuleBasedStateMachine):
         assert not report.reachable and laptop.store.snapshot() == before
         hidden.rename(laptop.view)
 
+    def _save_later(self, laptop: Laptop, *, second_process: bool) -> threading.Thread:
+        """Notes saved while the sync runs: by the UI thread on the same store, or by
+        `note add` in a second process (its own connection to the same file). Each waits
+        for the store's lock as the real ones would."""
+
+        def save() -> None:
+            if second_process:
+                with Store(laptop.path, author=laptop.store.author, wall_ms=laptop.wall) as other:
+                    for n in range(2):
+                        other.add_note(
+                            other.conversation(self.conversation.id), f"Saved by note add {n}"
+                        )
+            else:
+                store = laptop.store
+                for n in range(2):
+                    store.add_note(store.conversation(self.conversation.id), f"Typed {n}")
+
+        return threading.Thread(target=save)
+
+    @rule(
+        index=st.integers(0, 3),
+        point=st.sampled_from([name for _module, name in FAULT_POINTS]),
+        after=st.booleans(),
+        occurrence=st.integers(1, 3),
+        fault=st.sampled_from(("unmount", "crash", "ui_thread", "second_process")),
+    )
+    def fault_during_sync(
+        self, index: int, point: str, after: bool, occurrence: int, fault: str
+    ) -> None:
+        laptop = self._laptop(index)
+        hidden = laptop.root / "unmounted"
+        savers: list[threading.Thread] = []
+
+        def strike() -> None:
+            if fault == "unmount":
+                laptop.view.rename(hidden)
+                laptop.view.mkdir()  # the bare mount point
+            elif fault == "crash":
+                raise Crash
+            else:
+                saver = self._save_later(laptop, second_process=fault == "second_process")
+                if fault == "second_process" and laptop.store._pending is None:
+                    saver.run()  # its own connection: it need not wait for a read to end
+                else:
+                    savers.append(saver)
+                    saver.start()
+
+        crashed = False
+        with fault_at(point, after, occurrence, strike) as fired:
+            try:
+                laptop.sync(self.review)
+            except Crash:
+                crashed = True
+        for saver in savers:
+            saver.join()
+        if fault == "unmount" and fired[0]:
+            assert not any(laptop.view.iterdir()), "wrote into the bare mount point"
+            laptop.view.rmdir()
+            hidden.rename(laptop.view)
+        if crashed:  # killed: the laptop restarts with what the store file holds
+            laptop.store.close()
+            laptop.reopen()
+        self._record()
+
+    @rule(
+        index=st.integers(0, 3),
+        point=st.sampled_from(("read_ops", "encode", "write_new_file", "save_marks")),
+        after=st.booleans(),
+        second_process=st.booleans(),
+    )
+    def save_during_push(self, index: int, point: str, after: bool, second_process: bool) -> None:
+        """Notes saved between the steps of a push: the moment that lost notes before."""
+        laptop = self._laptop(index)
+        laptop.store.add_note(laptop.store.conversation(self.conversation.id), "Before push")
+        self.fault_during_sync(
+            index, point, after, 1, "second_process" if second_process else "ui_thread"
+        )
+
+    @rule(index=st.integers(0, 3), seed=st.integers(0, 2**16), where=st.booleans())
+    def lose_segment(self, index: int, seed: int, where: bool) -> None:
+        """A file-sync engine loses a segment, from one laptop's view or from the cloud."""
+        folder = self._laptop(index).view if where else self.cloud
+        found = sorted(rel for rel in _files(folder) if rel.endswith(".seg"))
+        if found:
+            (folder / random.Random(seed).choice(found)).unlink()
+
+    @rule(index=st.integers(0, 3), seed=st.integers(0, 2**16))
+    def garble_segment(self, index: int, seed: int) -> None:
+        """Another laptop's segment arrives garbled here; the good bytes come later."""
+        laptop = self._laptop(index)
+        rnd = random.Random(seed)
+        own = f"devices/{laptop.store.device}/"
+        found = sorted(
+            rel
+            for rel in _files(laptop.view)
+            if rel.endswith(".seg") and not rel.startswith(own) and rel not in laptop.garbled
+        )
+        if not found:
+            return
+        rel = rnd.choice(found)
+        good = (laptop.view / rel).read_bytes()
+        bad = bytearray(good)
+        bad[rnd.randrange(len(bad))] ^= 1 << rnd.randrange(8)
+        laptop.garbled[rel] = good
+        (laptop.view / rel).write_bytes(bytes(bad))
+
+    @rule(index=st.integers(0, 3))
+    def deliver_good_bytes(self, index: int) -> None:
+        self._deliver(self._laptop(index))
+
     @rule(index=st.integers(0, 3), seed=st.integers(0, 2**16))
     def garbage_segment(self, index: int, seed: int) -> None:
         rnd = random.Random(seed)
@@ -327,6 +533,7 @@ class Convergence(RuleBasedStateMachine):
         clone.wall = Wall(3 * DAY_MS + 1000 * len(self.laptops))
         clone.store = Store(clone.path, author=source.store.author, wall_ms=clone.wall)
         clone.truncated, clone.backup, clone.engine = set(source.truncated), None, None
+        clone.garbled = dict(source.garbled)
         assert clone.store.device == source.store.device
         self.laptops.append(clone)
 
@@ -338,7 +545,7 @@ class Convergence(RuleBasedStateMachine):
 
 
 Convergence.TestCase.settings = settings(
-    max_examples=400 if LONG else 60,
+    max_examples=EXAMPLES,
     stateful_step_count=40 if LONG else 25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
