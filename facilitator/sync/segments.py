@@ -97,7 +97,12 @@ class Segment:
 
 
 def op_line(op: Op) -> bytes:
-    return json.dumps(op.as_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+    """One op as a line of a segment. Its fields travel as JSON text inside the line, the
+    text the op log stores: the reader keeps it as it is instead of serialising again
+    (readers since the first version accept fields as text or as an object)."""
+    item = op.as_dict()
+    item["fields"] = op.fields_text()
+    return json.dumps(item, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def read_file(path: Path) -> bytes:
