@@ -101,6 +101,12 @@ class NotesScreen(Screen[None]):
             panel.clock.set_elapsed(None)
         self._refresh_stage()
 
+    def refresh_from_store(self) -> None:
+        """Ops arrived from another laptop (the sync worker calls this): show its stage
+        change and new episodes now rather than at the next tick."""
+        self._refresh_stage()
+        self._refresh_panel(episodes=True)
+
     def _refresh_stage(self) -> None:
         store = self.facilitator.store
         events = store.stage_events(self.conversation_id)
