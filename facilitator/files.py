@@ -36,13 +36,15 @@ def write_private_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def open_regular(path: Path) -> int:
-    """A read-only descriptor for ``path`` if it is a plain file.
+def open_regular(path: Path | str, *, dir_fd: int | None = None) -> int:
+    """A read-only descriptor for ``path`` (relative to ``dir_fd`` if given) if it is a
+    plain file.
 
     Opened without blocking, so a FIFO or a device planted under a file's name is refused
     at once instead of hanging the reader or feeding it forever.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags, dir_fd=dir_fd)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
@@ -64,9 +66,9 @@ def read_exactly(fd: int, count: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_bounded(path: Path, limit: int) -> bytes:
+def read_bounded(path: Path | str, limit: int, *, dir_fd: int | None = None) -> bytes:
     """A plain file's bytes, refusing files larger than ``limit`` without reading them."""
-    fd = open_regular(path)
+    fd = open_regular(path, dir_fd=dir_fd)
     try:
         size = os.fstat(fd).st_size
         if size > limit:

@@ -507,3 +507,33 @@ def test_joining_shows_progress(pair, tmp_path, monkeypatch) -> None:
     assert [p.segments_read for p in seen] == list(range(1, total + 1))
     assert all(p.segments_total == total for p in seen)
     assert seen[-1].ops_read == len(lead.ops())
+
+
+def test_a_share_unmounted_just_after_the_check_before_a_write_gets_nothing(
+    pair, tmp_path, monkeypatch
+) -> None:
+    """The narrowest window: review.json read and accepted, then the share goes. Nothing
+    may appear in the bare mount point, and nothing is marked as sent."""
+    lead, taker, share, review, conversation = pair
+    lead.add_note(conversation, "Between the check and the write")
+    hidden = tmp_path / "unmounted"
+    real = engine_module.read_share_info
+    calls = []
+
+    def check_then_unmount(folder):  # noqa: ANN001, ANN202
+        info = real(folder)
+        calls.append(folder)
+        if len(calls) == 2:  # the check just before the first write
+            share.rename(hidden)
+            share.mkdir()
+        return info
+
+    monkeypatch.setattr(engine_module, "read_share_info", check_then_unmount)
+    report = engine_for(lead, review).sync()
+    monkeypatch.undo()
+    assert not report.reachable and report.pending == 2
+    assert list(share.iterdir()) == []
+    share.rmdir()
+    hidden.rename(share)
+    settle(lead, taker, review)
+    assert "Between the check and the write" in texts(taker, review)

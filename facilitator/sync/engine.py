@@ -39,8 +39,10 @@ from facilitator.store.oplog import Op, read_ops
 from facilitator.sync import segments, state
 from facilitator.sync.crypto import key_id
 from facilitator.sync.layout import (
+    ShareInfo,
     ShareProblem,
     device_folder,
+    ensure_devices_root,
     list_segments,
     make_device_folder,
     read_share_info,
@@ -246,7 +248,9 @@ class SyncEngine:
 
     def _check_share(self) -> None:
         """The folder still holds this review under this key; else ShareProblem."""
-        info = read_share_info(self.folder)
+        self._expect(read_share_info(self.folder))
+
+    def _expect(self, info: ShareInfo) -> None:
         if info.review != self.review:
             raise ShareProblem(f"{self.folder} now holds another review")
         if info.key_id != self._key_id:
@@ -495,6 +499,7 @@ class SyncEngine:
         name = segment_name(first, last)
         data = encode(build(self.review, me, epoch, first, last, ops), self.data_key)
         self._check_share()  # still mounted, still this review: else nothing is written
+        ensure_devices_root(self.folder, self._expect)
         folder = make_device_folder(self.folder, me, epoch)
         remove_stale_temps(folder)
         if not write_new_file(folder / name, data) and name not in self._known[(me, epoch)]:

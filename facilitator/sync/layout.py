@@ -9,9 +9,11 @@ unmounted share, an empty mount point or an unreadable file are reported, not ac
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,9 +111,16 @@ def read_share_info(folder: Path) -> ShareInfo:
         raise ShareProblem(f"shared folder {folder} is not reachable (unmounted or offline?)")
     if not folder.is_dir():
         raise ShareProblem(f"{folder} is not a folder")
+    return _read_info(folder)
+
+
+def _read_info(folder: Path, *, dir_fd: int | None = None) -> ShareInfo:
     path = folder / REVIEW_FILE
     try:
-        text = read_bounded(path, MAX_REVIEW_FILE).decode("utf-8")
+        data = read_bounded(
+            REVIEW_FILE if dir_fd is not None else path, MAX_REVIEW_FILE, dir_fd=dir_fd
+        )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ShareProblem(
             f"shared folder {folder} has no {REVIEW_FILE} (empty, not yet synced, "
@@ -126,15 +135,41 @@ def read_share_info(folder: Path) -> ShareInfo:
     return ShareInfo.from_json(text)
 
 
-def make_device_folder(folder: Path, device: str, epoch: int) -> Path:
-    """``devices/<device>/<epoch>/`` under a share root that must already exist.
+def ensure_devices_root(folder: Path, expect: Callable[[ShareInfo], None]) -> None:
+    """Make ``devices/`` if the share lacks it, in the very folder whose review.json
+    ``expect`` accepted.
 
-    Never creates the root or anything above it: on a share that was unmounted a moment
-    ago, the bare mount point must stay bare (and the write fail), not fill with
-    segments nobody else will ever see.
+    Both go through one descriptor of the share's root: if the share is unmounted between
+    the check and the mkdir, the folder is made in the share (or not at all), never in
+    the bare mount point left behind.
     """
-    target = folder
-    for part in (DEVICES, device, str(epoch)):
+    if (folder / DEVICES).is_dir():
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise ShareProblem(f"shared folder {folder}: {exc.strerror or exc}") from None
+    try:
+        expect(_read_info(folder, dir_fd=fd))
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(DEVICES, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def make_device_folder(folder: Path, device: str, epoch: int) -> Path:
+    """``devices/<device>/<epoch>/``, under a ``devices/`` folder that must already exist.
+
+    Never creates ``devices/`` or anything above it (:func:`ensure_devices_root` does, in
+    the checked share): on a share unmounted a moment ago the bare mount point has no
+    ``devices/``, so the write fails there instead of filling the mount point with
+    segments nobody would ever see.
+    """
+    root = folder / DEVICES
+    if not root.is_dir():
+        raise ShareProblem(f"{folder} has no {DEVICES}/ folder (unmounted a moment ago?)")
+    target = root
+    for part in (device, str(epoch)):
         target = target / part
         try:
             target.mkdir()
@@ -142,6 +177,11 @@ def make_device_folder(folder: Path, device: str, epoch: int) -> Path:
             if not target.is_dir():
                 raise NotADirectoryError(f"{target} is not a folder") from None
     return target
+
+
+def make_devices_root(folder: Path) -> None:
+    """The ``devices/`` folder of a share whose review.json was just read or written."""
+    (folder / DEVICES).mkdir(exist_ok=True)
 
 
 def write_new_file(path: Path, data: bytes) -> bool:

@@ -21,6 +21,7 @@ from facilitator.sync.layout import (
     REVIEW_FILE,
     ShareInfo,
     ShareProblem,
+    make_devices_root,
     read_share_info,
     write_new_file,
 )
@@ -64,6 +65,7 @@ def share_review(
         folder.mkdir(parents=True, exist_ok=True)
         if not write_new_file(folder / REVIEW_FILE, info.to_json().encode()):
             raise SyncError(f"{folder} was set up by someone else a moment ago; join it instead")
+        make_devices_root(folder)
     except OSError as exc:
         raise SyncError(f"cannot write to {folder}: {exc.strerror or exc}") from None
     state.save_key(store, review, data_key)
@@ -89,6 +91,10 @@ def join_share(
     data_key = unwrap_key(info.wrap_nonce, info.wrapped_key, wrapping, info.review)
     if key_id(data_key) != info.key_id:
         raise SyncError(f"{folder / REVIEW_FILE} is damaged (key fingerprint does not match)")
+    try:
+        make_devices_root(folder)
+    except OSError as exc:
+        raise SyncError(f"cannot write to {folder}: {exc.strerror or exc}") from None
     state.save_key(store, info.review, data_key)
     state.record_share(store, info.review, folder, info.key_id)
     return SyncEngine(store, info.review, folder, data_key, progress=progress).sync()
