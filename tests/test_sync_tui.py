@@ -265,3 +265,53 @@ async def test_the_lead_keeps_every_line_when_nothing_is_shared(
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.pause()
         assert not app.screen.query_one(StatusBar).display and not app.sync_worker.running
+
+
+async def test_a_note_saved_is_pushed_at_once_not_at_the_next_round(
+    service: Service, tmp_path: Path
+) -> None:
+    lead, review, conversation, folder = shared(service, tmp_path)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    app.sync_worker.interval = app.sync_worker.live_interval = 600  # only a save can wake it
+    async with app.run_test(size=(120, 24)) as pilot:
+        for _ in range(300):  # the first round, at start
+            if app.sync_worker.status.last_sync is not None:
+                break
+            await pilot.pause(0.1)
+        box = app.screen.query_one(NoteBox)
+        box.insert("Pushed the moment it was saved")
+        await pilot.press("enter")
+        texts: set[str] = set()
+        for _ in range(100):  # generous: the push itself takes milliseconds
+            engine_for(lead, review).sync()
+            texts = {n.text for n in lead.notes(review=review)}
+            if "Pushed the moment it was saved" in texts:
+                break
+            await pilot.pause(0.1)
+        assert "Pushed the moment it was saved" in texts
+    lead.close()
+
+
+async def test_the_status_shows_ops_another_laptop_announced_that_have_not_arrived(
+    service: Service, tmp_path: Path
+) -> None:
+    lead, review, conversation, folder = shared(service, tmp_path)
+    talk = lead.conversation(conversation)
+    lead.add_note(talk, "Held back by the file-sync engine")
+    engine_for(lead, review).sync()
+    lead.add_note(talk, "Arrived first")
+    engine_for(lead, review).sync()
+    own = sorted((folder / "devices" / lead.device).rglob("*.seg"))
+    held = own[-2]
+    held.rename(tmp_path / held.name)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    app.sync_worker.interval = 0.2
+    async with app.run_test(size=(160, 24)) as pilot:
+        await rounds(pilot, app.sync_worker, 2)
+        await pilot.pause()
+        assert "waiting for 2 from others" in screen_text(app)
+        (tmp_path / held.name).rename(held)
+        await rounds(pilot, app.sync_worker, 2)
+        await pilot.pause()
+        assert "waiting for" not in screen_text(app)
+    lead.close()

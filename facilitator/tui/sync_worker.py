@@ -13,6 +13,7 @@ while the app is open are picked up on the next round).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from contextlib import suppress
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from facilitator.sync import SyncEngine
     from facilitator.sync.engine import Progress
     from facilitator.tui.app import FacilitatorApp
+
+log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_S = 3.0
 LIVE_INTERVAL_S = 0.5
@@ -201,7 +204,10 @@ class SyncWorker:
         self.changed.publish(status)
         self.app.post_message(self.Synced(status, reports))
         if status.received:
-            self._refresh_screen()
+            try:
+                self._refresh_screen()
+            except Exception:  # noqa: BLE001 - a screen's refresh must never stop sync
+                log.exception("refreshing the screen after a sync failed")
 
     def _announce(self, before: SyncStatus, after: SyncStatus) -> None:
         """Changes worth a toast as well as the status line: they need noticing."""

@@ -104,6 +104,8 @@ class NotesScreen(Screen[None]):
     def refresh_from_store(self) -> None:
         """Ops arrived from another laptop (the sync worker calls this): show its stage
         change and new episodes now rather than at the next tick."""
+        if not self._stage_shown:
+            return  # not mounted yet: on_mount reads everything anyway
         self._refresh_stage()
         self._refresh_panel(episodes=True)
 
