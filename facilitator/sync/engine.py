@@ -204,6 +204,9 @@ class SyncEngine:
         self._held: dict[tuple[str, int], set[tuple[int, int]]] = defaultdict(set)
         self._refused: dict[str, tuple[int, int] | None] = {}
         self._ranges: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+        # This round's files that are on the share and not (yet) taken in, by folder.
+        self._unread: dict[tuple[str, int], list[SegmentName]] = {}
+        self._gaps_open = True  # until a sync finds none: then no gap bookkeeping is read
         self._marks = state.marks(store, review)
         for record in state.files(store, review):
             device, epoch, name = record.name.split("/", 2)
@@ -272,6 +275,7 @@ class SyncEngine:
         self, listing: dict[tuple[str, int], list[str]], report: SyncReport, *, recheck: bool
     ) -> None:
         todo: list[tuple[str, int, str, SegmentName]] = []
+        self._unread = {}
         for (device, epoch), names in listing.items():
             known = self._known[(device, epoch)]
             for name in names if recheck else set(names) - known:
@@ -279,6 +283,7 @@ class SyncEngine:
                 if parsed is None:
                     continue  # temp files, cloud-engine placeholders, desktop.ini ...
                 todo.append((device, epoch, name, parsed))
+                self._unread.setdefault((device, epoch), []).append(parsed)
         fresh: list[_Read] = []
         remembered: list[tuple[str, str, str, int | None, int | None]] = []
         started, ops_read = time.monotonic(), 0
@@ -352,6 +357,7 @@ class SyncEngine:
                 self._known[key].add(name)
                 self._held[key].add((read.parsed.first, read.parsed.last))
                 self._refused.pop(read.name, None)
+                self._unread[key].remove(read.parsed)
             report.pulled_ops += new
             report.pulled_segments += len(batch)
             report.parked += parked
@@ -386,16 +392,27 @@ class SyncEngine:
         """
         me = self.store.device
         open_gaps: dict[tuple[str, int], tuple[int, int]] = {}
-        for (device, epoch), names in listing.items():
-            if device == me:
-                continue  # our own: repaired, not waited for
-            announced = max((p.last for n in names if (p := parse_name(n))), default=0)
-            mark = self._marks.get((device, epoch), 0)
+        # Files read before are held: only ranges waiting beyond the mark and files not
+        # taken in can announce what is missing (no need to parse every name each time).
+        for key in {*self._unread, *(k for k, ranges in self._ranges.items() if ranges)}:
+            device, _epoch = key
+            if device == me or key not in listing:
+                continue  # our own are repaired, not waited for
+            beyond = [first for first, _last in self._ranges.get(key, ())]
+            announced = max(
+                [last for _first, last in self._ranges.get(key, ())]
+                + [p.last for p in self._unread.get(key, ())],
+                default=0,
+            )
+            mark = self._marks.get(key, 0)
             if announced > mark:
                 # The first hole: up to the next range already here, or to the last announced.
-                beyond = [first for first, _last in self._ranges.get((device, epoch), ())]
-                open_gaps[(device, epoch)] = (mark + 1, min(beyond, default=announced + 1) - 1)
+                open_gaps[key] = (mark + 1, min(beyond, default=announced + 1) - 1)
+        if not open_gaps and not self._gaps_open:
+            report.gaps = []
+            return
         report.gaps = state.track_gaps(self.store, self.review, open_gaps, counted=report.reachable)
+        self._gaps_open = bool(open_gaps)
 
     def _check_fork(self, found: list[Segment], report: SyncReport) -> None:
         """Other content under this laptop's own identity: move aside before taking it in."""
