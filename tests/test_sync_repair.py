@@ -537,3 +537,22 @@ def test_a_share_unmounted_just_after_the_check_before_a_write_gets_nothing(
     hidden.rename(share)
     settle(lead, taker, review)
     assert "Between the check and the write" in texts(taker, review)
+
+
+def test_our_own_segment_garbled_on_the_share_gets_a_repaired_copy(pair) -> None:
+    """A file-sync engine garbles the writer's own copy (and would spread it): the writer
+    puts a good copy beside it, and the other laptop reads that."""
+    lead, taker, share, review, conversation = pair
+    lead.add_note(conversation, "Garbled at its source")
+    engine_for(lead, review).sync()
+    newest = max(segment_files(share))
+    bad = bytearray(newest.read_bytes())
+    bad[-3] ^= 0x10
+    newest.write_bytes(bytes(bad))
+    report = engine_for(lead, review).sync(recheck=True)
+    assert report.repaired_segments == 1
+    assert any(p.name.endswith("-repaired.seg") for p in segment_files(share))
+    later = engine_for(taker, review).sync()
+    assert "Garbled at its source" in texts(taker, review)
+    assert engine_for(lead, review).sync().repaired_segments == 0  # once is enough
+    assert any("rejected" in p for p in later.problems)  # the damaged file is still named

@@ -50,6 +50,7 @@ from facilitator.sync.layout import (
     write_new_file,
 )
 from facilitator.sync.segments import (
+    SUFFIX,
     Segment,
     SegmentIncomplete,
     SegmentName,
@@ -61,6 +62,9 @@ from facilitator.sync.segments import (
     segment_name,
 )
 
+# What a repaired copy of one of our own damaged segments adds to its name (readers take
+# anything between the range and ".seg" as a copy of that range).
+REPAIRED = "-repaired"
 # Largest run of ops written as one segment (keeps files small enough to move quickly).
 MAX_SEGMENT_OPS = 5000
 # Most ops taken in under one store transaction.
@@ -317,6 +321,7 @@ class SyncEngine:
                 if rel not in self._refused or self._refused[rel] != stamp:
                     report.problems.append(f"{rel} rejected: {exc}")
                 self._refused[rel] = stamp
+                self._known[(device, epoch)].discard(name)
                 size, mtime = stamp if stamp else (None, None)
                 remembered.append((rel, "rejected", str(exc), size, mtime))
                 continue
@@ -441,7 +446,9 @@ class SyncEngine:
     # --- repairing --------------------------------------------------------------------
 
     def _repair(self, listing: dict[tuple[str, int], list[str]], report: SyncReport) -> None:
-        """Write again, under the same name, any segment we sent that the share has lost."""
+        """Write again what we sent and the share no longer holds intact: a segment that
+        has gone, under the same name; one the share now holds damaged (a file-sync
+        engine garbled our own copy, and would spread it), as a repaired copy beside it."""
         me = self.store.device
         for (device, epoch), names in list(self._known.items()):
             if device != me:
@@ -451,13 +458,34 @@ class SyncEngine:
                 parsed = parse_name(name)
                 if parsed is None or parsed.suffix:
                     continue  # a file-sync engine's copy: not ours to write
-                ops = self.store.ops(
-                    "WHERE device = ? AND epoch = ? AND seq BETWEEN ? AND ? AND review = ?",
-                    (me, epoch, parsed.first, parsed.last, self.review),
-                )
-                ops.sort(key=lambda op: op.seq)
-                if ops and self._write(epoch, parsed.first, parsed.last, ops, report):
+                if self._rewrite(epoch, parsed, "", report):
                     report.repaired_segments += 1
+        for rel in sorted(self._refused):
+            device, epoch_text, name = rel.split("/", 2)
+            parsed = parse_name(name)
+            if device != me or parsed is None or parsed.suffix:
+                continue
+            epoch = int(epoch_text)
+            present = set(listing.get((device, epoch), ()))
+            if name not in present or any(
+                (copy.first, copy.last) == (parsed.first, parsed.last)
+                for other in self._known[(device, epoch)] & present
+                if (copy := parse_name(other))
+            ):
+                continue  # gone (repaired above), or a good copy is already there
+            if self._rewrite(epoch, parsed, REPAIRED, report):
+                report.repaired_segments += 1
+
+    def _rewrite(self, epoch: int, parsed: SegmentName, suffix: str, report: SyncReport) -> bool:
+        me = self.store.device
+        ops = self.store.ops(
+            "WHERE device = ? AND epoch = ? AND seq BETWEEN ? AND ? AND review = ?",
+            (me, epoch, parsed.first, parsed.last, self.review),
+        )
+        ops.sort(key=lambda op: op.seq)
+        return bool(ops) and self._write(
+            epoch, parsed.first, parsed.last, ops, report, suffix=suffix
+        )
 
     # --- pushing ----------------------------------------------------------------------
 
@@ -509,11 +537,12 @@ class SyncEngine:
         report: SyncReport,
         *,
         advance: bool = False,
+        suffix: str = "",
     ) -> bool:
         """Put one segment on the share; True once it is verifiably there. ``advance``
         moves the sent mark on to ``last`` in the same commit that records the file."""
         me = self.store.device
-        name = segment_name(first, last)
+        name = segment_name(first, last).replace(SUFFIX, f"{suffix}{SUFFIX}")
         data = encode(build(self.review, me, epoch, first, last, ops), self.data_key)
         self._check_share()  # still mounted, still this review: else nothing is written
         ensure_devices_root(self.folder, self._expect)
