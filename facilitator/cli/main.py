@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     except (OSError, sqlite3.Error) as exc:
         if debug_enabled():
             raise
+        if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+            exc = OSError("the store is read-only: it can be read, not changed")
         click.echo(f"facilitator: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - a traceback helps nobody in a meeting room

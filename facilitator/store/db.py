@@ -41,32 +41,106 @@ def default_store_path() -> Path:
 def _make_private_file(path: Path) -> None:
     """Create the store file readable by the user only, before SQLite opens it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
-    elif path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def _keep_private(path: Path) -> None:
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         os.chmod(path, 0o600)
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def _writable(path: Path) -> bool:
+    """Whether this process may change the store: the file, and its folder (SQLite keeps
+    its write-ahead log and index beside the file)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that leaves nothing beside the file. With no write-ahead log
+    beside it, the store was closed cleanly and is read as it stands (SQLite would
+    otherwise leave an empty log and index behind, or fail in a read-only folder)."""
+    uri = path.resolve().as_uri()
+    if Path(f"{path}-wal").exists():
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()  # a log that cannot be read here: read the file as it stands
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """Open a store file: (connection, read only). A new file is created private; an
+    existing one is first identified by reading alone, and a file that is not ours is
+    refused before anything is written to it or beside it."""
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a store file")
     try:
-        _make_private_file(path)
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if not path.exists():
+            _make_private_file(path)
+        read_only = not _writable(path)
+        if read_only:
+            conn = _open_read_only(path)
+        else:
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
+        identify(conn, path)
+        if read_only:
+            conn.execute("PRAGMA query_only=1")
+        else:
+            _keep_private(path)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA busy_timeout=5000")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(f"{path} is not a facilitator store ({exc})") from exc
-    return conn
+    except (StoreError, OSError):
+        conn.close()
+        raise
+    return conn, read_only
+
+
+# --- what is ours ---------------------------------------------------------------------
+
+# PRAGMA application_id of every facilitator store: "FcLt".
+APPLICATION_ID = 0x46634C74
+# Stores made before the mark (schemas 1 to 5) are known by these tables and op columns.
+_LEGACY_TABLES = {"meta", "ops", "reviews", "notes", "note_revisions", "links"}
+_OP_COLUMNS = {"id", "hlc", "device", "epoch", "seq", "entity", "entity_id", "action", "fields"}
+_UNMARKED_SCHEMAS = range(1, 6)
+
+
+def identify(conn: sqlite3.Connection, path: Path | str) -> str:
+    """``"new"`` for an empty file, ``"ours"`` for a facilitator store; anything else
+    raises :class:`StoreError`. Reads only, so another program's file is left as it was."""
+    application = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if application == APPLICATION_ID:
+        return "ours"
+    if application == 0 and version == 0 and not tables:
+        return "new"
+    if application == 0 and version in _UNMARKED_SCHEMAS and tables >= _LEGACY_TABLES:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(ops)")}
+        if columns >= _OP_COLUMNS:
+            return "ours"
+    owner = f"application id {application}" if application else "another program's tables"
+    raise StoreError(
+        f"{path} is not a facilitator store ({owner}); it was left untouched: "
+        "give another file with --store"
+    )
 
 
 # --- migrations ---------------------------------------------------------------------
@@ -174,34 +248,71 @@ def _m5_op_aliases(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m6_marked(db: sqlite_utils.Database) -> None:
+    """Mark the file as ours (``PRAGMA application_id``) and keep a table of the migrations
+    applied, so that another program's database is never mistaken for a store."""
+    db["migrations"].create(
+        {"number": int, "name": str, "applied_at": str}, pk="number", if_not_exists=True
+    )
+    db.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
     _m3_clock_stamps,
     _m4_clocks_in_rows,
     _m5_op_aliases,
+    _m6_marked,
 ]
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the file up to the newest schema; returns the version reached."""
+def migrate(conn: sqlite3.Connection, *, read_only: bool = False) -> int:
+    """Bring the file up to the newest schema; returns the version reached. A read-only
+    store is read as it is, if it needs no migration."""
     db = sqlite_utils.Database(conn)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise StoreError(
             f"this store was written by a newer facilitator (schema {version}); please upgrade"
         )
+    if read_only:
+        if version == 0:
+            raise StoreError("this store is read-only and empty: there is nothing to read")
+        if version < len(MIGRATIONS):
+            raise StoreError(
+                "this store is read-only and was written by an older facilitator: "
+                "open it once where it can be written, to upgrade it"
+            )
+        return version
     for number in range(version, len(MIGRATIONS)):
         conn.execute("BEGIN IMMEDIATE")
         try:
             MIGRATIONS[number](db)
             conn.execute(f"PRAGMA user_version={number + 1}")
+            _record_migration(conn, number + 1)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     _ensure_identity(conn)
     return len(MIGRATIONS)
+
+
+def _record_migration(conn: sqlite3.Connection, number: int) -> None:
+    """Note a migration in the table migration 6 makes; that one records itself and the
+    five before it."""
+    from datetime import UTC, datetime
+
+    if number < 6:
+        return
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    done = range(1, 7) if number == 6 else (number,)
+    conn.executemany(
+        "INSERT OR IGNORE INTO migrations(number, name, applied_at) VALUES (?, ?, ?)",
+        [(n, MIGRATIONS[n - 1].__name__.split("_", 2)[-1], now) for n in done],
+    )
 
 
 def _ensure_identity(conn: sqlite3.Connection) -> None:
