@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.output import echo
 
 
 @click.command("import")
@@ -27,13 +28,13 @@ def import_cmd(
         result = import_file(obj.store, review, file, agency=agency, title=title)
     except ImportProblem as exc:
         raise UserError(f"{exc}; nothing was imported") from None
-    click.echo(result.document)
+    echo(result.document)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     if result.entries:
         count = len(result.entries)
         entries = "1 dated entry" if count == 1 else f"{count} dated entries"
-        click.echo(f"{entries} offered: see 'facilitator chronology {review_ref} list'", err=True)
+        echo(f"{entries} offered: see 'facilitator chronology {review_ref} list'", err=True)
 
 
 @click.group()
@@ -54,12 +55,12 @@ def chronology_list(obj: Context, show_all: bool) -> None:
     episodes = {e.id: e.label for e in obj.store.episodes(review)}
     rows = [r for r in obj.store.rows("chronology", review) if show_all or r["status"] == "offered"]
     if not rows:
-        click.echo("No chronology entries waiting." if not show_all else "No chronology entries.")
+        echo("No chronology entries waiting." if not show_all else "No chronology entries.")
     for row in sorted(rows, key=lambda r: (r["date"] or "", r["created"])):
         doc = documents.get(row["document"] or "")
         where = doc.title if doc else "?"
         episode = episodes.get(row["episode"] or "", "")
-        click.echo(
+        echo(
             f"{row['id'][:8]}  {row['date'] or '?':<10}  {row['status']:<9} {episode:<4} "
             f"[{where}] {' '.join((row['text'] or '').split())}"
         )

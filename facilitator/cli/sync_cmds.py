@@ -12,6 +12,7 @@ import click
 
 from facilitator.cli import reviews
 from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.output import echo
 
 if TYPE_CHECKING:
     from facilitator.sync import SyncReport
@@ -50,7 +51,7 @@ def _echo_report(obj: Context, report: SyncReport, *, quiet_if_idle: bool = Fals
         label = report.review[:8]
     for line in report.lines():
         stream_err = line.startswith("problem:") or line.startswith("Share unreachable")
-        click.echo(f"{label}: {line}", err=stream_err)
+        echo(f"{label}: {line}", err=stream_err)
 
 
 @click.command("share")
@@ -89,9 +90,9 @@ def review_join(obj: Context, folder: Path, passphrase_file: Path | None) -> Non
         raise UserError("wrong passphrase for this shared review; nothing was changed") from None
     except SyncError as exc:
         raise UserError(str(exc)) from None
-    click.echo(report.review)
+    echo(report.review)
     for line in report.lines():
-        click.echo(line, err=True)
+        echo(line, err=True)
 
 
 @click.command("sync")
@@ -128,7 +129,7 @@ def sync_cmd(obj: Context, review_ref: str | None, watch: bool, interval: float)
         if failed:
             sys.exit(1)
         return
-    click.echo(f"Syncing every {interval:g} s; press Ctrl-C to stop.", err=True)
+    echo(f"Syncing every {interval:g} s; press Ctrl-C to stop.", err=True)
     last_state: dict[str, tuple] = {}
     try:
         while True:
@@ -140,7 +141,7 @@ def sync_cmd(obj: Context, review_ref: str | None, watch: bool, interval: float)
                 _echo_report(obj, report, quiet_if_idle=not changed)
             time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
+        echo("Stopped.", err=True)
 
 
 reviews.review.add_command(review_share)
