@@ -9,6 +9,9 @@ import click
 from facilitator.cli.context import Context, UserError, pass_context
 from facilitator.cli.output import echo
 
+# Files larger than this take seconds to import: say what is happening meanwhile.
+LONG_IMPORT_BYTES = 1024 * 1024
+
 
 @click.command("import")
 @click.argument("review_ref", metavar="REVIEW")
@@ -24,8 +27,17 @@ def import_cmd(
     from facilitator.importers import ImportProblem, import_file
 
     review = obj.review_id(review_ref)
+    # Progress is for a person watching; a script reading stderr gets one-line errors.
+    long = click.get_text_stream("stderr").isatty() and file.is_file()
+    long = long and file.stat().st_size > LONG_IMPORT_BYTES
+
+    def progress(step: str) -> None:
+        echo(f"{step}...", err=True)
+
     try:
-        result = import_file(obj.store, review, file, agency=agency, title=title)
+        result = import_file(
+            obj.store, review, file, agency=agency, title=title, progress=progress if long else None
+        )
     except ImportProblem as exc:
         raise UserError(f"{exc}; nothing was imported") from None
     echo(result.document)
