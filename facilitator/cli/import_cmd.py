@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ def import_cmd(
 
     review = obj.review_id(review_ref)
     # Progress is for a person watching; a script reading stderr gets one-line errors.
-    long = click.get_text_stream("stderr").isatty() and file.is_file()
+    long = sys.stderr.isatty() and file.is_file()
     long = long and file.stat().st_size > LONG_IMPORT_BYTES
 
     def progress(step: str) -> None:
