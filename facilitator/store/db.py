@@ -257,6 +257,106 @@ def _m6_marked(db: sqlite_utils.Database) -> None:
     db.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
 
 
+# Labels as the app shows them (R1, P2, C3, E4): numbered by creation within a review.
+_LABELS = """
+  r AS (SELECT id, title, 'R' || row_number() OVER (ORDER BY created, id) AS label
+        FROM reviews WHERE deleted = 0),
+  p AS (SELECT id, role, agency, kind,
+               'P' || row_number() OVER (PARTITION BY review ORDER BY created, id) AS label
+        FROM participants WHERE deleted = 0),
+  c AS (SELECT id, review, participant, lead, note_taker, planned_at, started_at, ended_at,
+               'C' || row_number() OVER (PARTITION BY review ORDER BY created, id) AS label
+        FROM conversations WHERE deleted = 0),
+  e AS (SELECT id, merged_into,
+               'E' || row_number() OVER (PARTITION BY review ORDER BY created, id) AS label
+        FROM episodes WHERE deleted = 0)"""
+
+
+def _minute(column: str) -> str:
+    """An ISO timestamp as '2025-03-04 10:15' (local time of the laptop that took it)."""
+    return f"replace(substr({column}, 1, 16), 'T', ' ')"
+
+
+def _clock_time(column: str) -> str:
+    """The wall time of a clock value ('001796077687416.000002.device'), in UTC."""
+    return f"datetime(CAST(substr({column}, 1, 15) AS INTEGER) / 1000, 'unixepoch')"
+
+
+_LIVE_LINK = "l.deleted = 0 AND l.present = 1"
+
+VIEWS = {
+    "v_reviews": f"""
+SELECT r.label AS review, r.title,
+  (SELECT count(*) FROM conversations x WHERE x.review = r.id AND x.deleted = 0) AS conversations,
+  (SELECT count(*) FROM notes x WHERE x.review = r.id AND x.deleted = 0) AS notes,
+  {_clock_time("reviews.created")} AS created_utc, r.id AS review_id
+FROM r JOIN reviews ON reviews.id = r.id""",
+    "v_conversations": f"""
+SELECT r.label AS review, c.label AS conversation, p.label AS participant,
+  p.role AS participant_role, p.agency, c.lead, c.note_taker AS notes_by,
+  {_minute("c.planned_at")} AS planned, {_minute("c.started_at")} AS started,
+  {_minute("c.ended_at")} AS ended,
+  CASE WHEN c.ended_at IS NOT NULL THEN 'done'
+       WHEN c.started_at IS NOT NULL THEN 'in progress' ELSE 'planned' END AS status,
+  (SELECT count(*) FROM notes x WHERE x.conversation = c.id AND x.deleted = 0) AS notes,
+  r.title AS review_title, c.id AS conversation_id, c.participant AS participant_id,
+  r.id AS review_id
+FROM c JOIN r ON r.id = c.review LEFT JOIN p ON p.id = c.participant""",
+    "v_notes": f"""
+SELECT r.label AS review, c.label AS conversation, p.label AS participant,
+  p.role AS participant_role, {_minute("n.at")} AS time,
+  round(n.elapsed_s / 60.0, 1) AS minutes_in, n.stage, n.kind, n.text,
+  (SELECT group_concat(label, ', ') FROM (
+     SELECT e.label FROM links l JOIN e ON e.id = l.target
+     WHERE l.source = n.id AND l.target_kind = 'episode' AND {_LIVE_LINK}
+     ORDER BY CAST(substr(e.label, 2) AS INTEGER))) AS episodes,
+  (SELECT group_concat(target, ', ') FROM (
+     SELECT l.target || CASE WHEN l.relation != '' THEN ' (' || l.relation || ')' ELSE '' END
+       AS target
+     FROM links l WHERE l.source = n.id AND l.target_kind = 'factor' AND {_LIVE_LINK}
+     ORDER BY l.target)) AS factors,
+  n.author, CASE WHEN n.conflict THEN 'conflicting edits' ELSE '' END AS conflict,
+  n.id AS note_id, n.conversation AS conversation_id, r.id AS review_id
+FROM notes n JOIN r ON r.id = n.review
+LEFT JOIN c ON c.id = n.conversation LEFT JOIN p ON p.id = c.participant
+WHERE n.deleted = 0""",
+    "v_episodes": f"""
+SELECT r.label AS review, e.label AS episode, episodes.title,
+  episodes.date_text AS date, episodes.date_start, episodes.date_end,
+  m.label AS merged_into, episodes.description,
+  episodes.team_good AS team_judgement_good,
+  episodes.team_problematic AS team_judgement_problematic,
+  (SELECT count(*) FROM links l JOIN notes x ON x.id = l.source AND x.deleted = 0
+   WHERE l.target = e.id AND l.target_kind = 'episode' AND {_LIVE_LINK}) AS notes,
+  (SELECT group_concat(label, ', ') FROM (
+     SELECT DISTINCT c.label FROM links l JOIN notes x ON x.id = l.source AND x.deleted = 0
+     JOIN c ON c.id = x.conversation
+     WHERE l.target = e.id AND l.target_kind = 'episode' AND {_LIVE_LINK}
+     ORDER BY CAST(substr(c.label, 2) AS INTEGER))) AS conversations,
+  episodes.id AS episode_id, r.id AS review_id
+FROM e JOIN episodes ON episodes.id = e.id JOIN r ON r.id = episodes.review
+LEFT JOIN e AS m ON m.id = e.merged_into""",
+    "v_follow_ups": f"""
+SELECT r.label AS review, f.text, f.status, c.label AS conversation,
+  p.label AS participant, p.role AS participant_role, raised.label AS raised_in,
+  {_clock_time("f.created")} AS created_utc,
+  f.id AS follow_up_id, f.note AS note_id, f.conversation AS conversation_id,
+  r.id AS review_id
+FROM follow_ups f JOIN r ON r.id = f.review
+LEFT JOIN c ON c.id = f.conversation LEFT JOIN p ON p.id = f.participant
+LEFT JOIN c AS raised ON raised.id = f.raised_in
+WHERE f.deleted = 0""",
+}
+
+
+def _m7_readable_views(db: sqlite_utils.Database) -> None:
+    """Read-only views in the user's language for sqlite-utils and Datasette: labels
+    instead of hex ids, readable times, no clock columns (see the README)."""
+    for name, body in VIEWS.items():
+        db.conn.execute(f"DROP VIEW IF EXISTS {name}")
+        db.conn.execute(f"CREATE VIEW {name} AS WITH {_LABELS} {body.strip()}")
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
@@ -264,6 +364,7 @@ MIGRATIONS: list[Migration] = [
     _m4_clocks_in_rows,
     _m5_op_aliases,
     _m6_marked,
+    _m7_readable_views,
 ]
 
 
