@@ -156,9 +156,32 @@ def _commands(h: dict[str, object]) -> list[tuple[str, list[str]]]:
         (
             "review share",
             ["review", "share", "R1", str(share), "--passphrase-file", str(h["passphrase"])],
-        ),  # fmt: skip
+        ),
         ("sync", ["sync", "R1"]),
         ("review join", ["review", "join", str(share), "--passphrase-file", str(h["passphrase"])]),
+        (
+            "review archive",
+            [
+                "review",
+                "archive",
+                "R1",
+                "-o",
+                str(folder / "r1.archive"),
+                "--passphrase-file",
+                str(h["passphrase"]),
+            ],
+        ),
+        (
+            "review restore",
+            [
+                "review",
+                "restore",
+                str(folder / "r1.archive"),
+                "--passphrase-file",
+                str(h["passphrase"]),
+            ],
+        ),
+        ("review purge", ["review", "purge", "R2", "--confirm", HOSTILE]),
         ("lead", ["lead", "C1"]),
         ("notes", ["notes", "C1"]),
         ("demo", ["demo", "--no-open"]),

@@ -51,12 +51,14 @@ def _register() -> None:
         import_cmd,
         notes,
         redact,
+        retention,
         reviews,
         store_cmds,
         sync_cmds,
     )
 
     modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
+    modules += (retention,)
     from facilitator.cli import episodes, patterns, plan
 
     modules += (plan, episodes, patterns)

@@ -357,6 +357,16 @@ def _m7_readable_views(db: sqlite_utils.Database) -> None:
         db.conn.execute(f"CREATE VIEW {name} AS WITH {_LABELS} {body.strip()}")
 
 
+def _m8_purged_seqs(db: sqlite_utils.Database) -> None:
+    """The numbers of this laptop's ops removed with a purged review (and nothing else of
+    it), so that `store check` tells a purged op from a lost one."""
+    db["purged_seqs"].create(
+        {"device": str, "epoch": int, "seq": int},
+        pk=("device", "epoch", "seq"),
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
@@ -365,6 +375,7 @@ MIGRATIONS: list[Migration] = [
     _m5_op_aliases,
     _m6_marked,
     _m7_readable_views,
+    _m8_purged_seqs,
 ]
 
 

@@ -799,12 +799,14 @@ class Store:
             gaps = self.conn.execute(
                 # DISTINCT: two clones of one laptop may both have used a seq (sync keeps
                 # both). Aliases: numberings under which the share carries ops held here
-                # under another (after a fork), so they fill their place in the sequence.
+                # under another (after a fork), so they fill their place in the sequence;
+                # so do the numbers of ops purged with a review.
                 "SELECT epoch, count(DISTINCT seq), max(seq) FROM ("
                 "  SELECT epoch, seq FROM ops WHERE device = ?"
                 "  UNION ALL SELECT epoch, seq FROM op_aliases WHERE device = ?"
+                "  UNION ALL SELECT epoch, seq FROM purged_seqs WHERE device = ?"
                 ") GROUP BY epoch",
-                (self.device, self.device),
+                (self.device, self.device, self.device),
             ).fetchall()
             for epoch, count, top in gaps:
                 if count != top:

@@ -1,0 +1,60 @@
+"""Removing a review from this laptop at the end of its retention period.
+
+The op log is otherwise append-only; purging is the one exception, and it leaves nothing
+of the review in the file: its ops, every row derived from them, its sync bookkeeping and
+drafts are deleted with ``secure_delete`` on, then the file is vacuumed and its
+write-ahead log truncated, so no free page or log frame still holds a note. Only the
+numbers of this laptop's purged ops are kept, so that ``store check`` does not report
+them as lost.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from facilitator.store.entities import MATERIALISED_TABLES
+from facilitator.store.store import Store
+
+# Local tables keyed by review (sync bookkeeping, never synced).
+_LOCAL_BY_REVIEW = ("sync_shares", "sync_files", "sync_marks")
+
+
+@dataclass(frozen=True)
+class Purged:
+    ops: int
+    rows: int
+
+
+def purge_review(store: Store, review: str) -> Purged:
+    """Delete everything of ``review`` from the store file; other reviews are untouched."""
+    conn = store.conn
+    with store.transaction():
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute(
+            "INSERT OR IGNORE INTO purged_seqs (device, epoch, seq) "
+            "SELECT device, epoch, seq FROM ops WHERE review = ? AND device = ?",
+            (review, store.device),
+        )
+        conn.execute(
+            "DELETE FROM op_aliases WHERE id IN (SELECT id FROM ops WHERE review = ?)", (review,)
+        )
+        conn.execute(
+            "DELETE FROM drafts WHERE conversation IN "
+            "(SELECT id FROM conversations WHERE review = ?)",
+            (review,),
+        )
+        rows = 0
+        for table in (*MATERIALISED_TABLES, *_LOCAL_BY_REVIEW):
+            rows += conn.execute(f"DELETE FROM {table} WHERE review = ?", (review,)).rowcount
+        ops = conn.execute("DELETE FROM ops WHERE review = ?", (review,)).rowcount
+    _compact(conn)
+    return Purged(ops, rows)
+
+
+def _compact(conn: sqlite3.Connection) -> None:
+    """Rewrite the file without free pages, and empty the write-ahead log, whose frames
+    would otherwise still hold the deleted pages until the next checkpoint."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
