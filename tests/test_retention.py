@@ -156,3 +156,37 @@ def test_a_changed_or_foreign_archive_is_refused(
     junk.write_bytes(b"PK\x03\x04 not an archive")
     code, _, err = cli(path, "review", "restore", str(junk), capsys=capsys)
     assert code == 1 and "not a facilitator review archive" in err
+
+
+def test_purging_a_shared_review_leaves_a_signed_marker_that_other_laptops_offer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from facilitator.sync.purge import MARKER_FILE
+
+    monkeypatch.setenv("FACILITATOR_PASSPHRASE", PASS)
+    mine, theirs, share = tmp_path / "mine.db", tmp_path / "theirs.db", tmp_path / "share"
+    _two_reviews(mine)
+    assert cli(mine, "review", "share", "R1", str(share), capsys=capsys)[0] == 0
+    assert cli(theirs, "review", "join", str(share), capsys=capsys)[0] == 0
+    code, _, err = cli(theirs, "sync", capsys=capsys)
+    assert code == 0 and "purge" not in err
+    title = f"Child {SECRET_WORDS[0]}"
+    code, _, err = cli(mine, "review", "purge", "R1", "--confirm", title, capsys=capsys)
+    assert code == 0, err
+    assert "Left a purged marker" in err
+    marker = share / MARKER_FILE
+    assert marker.is_file()
+    with Store(mine) as store:  # this laptop forgot the review's key; the other keeps its own
+        assert not list(tmp_path.glob(f"sync-keys/{store.device}-*"))
+    assert len(list(tmp_path.glob("sync-keys/*"))) == 1
+    code, _, err = cli(theirs, "sync", capsys=capsys)
+    assert "another laptop purged this review" in err
+    assert "facilitator review purge R1" in err
+    # A marker not signed with the review's key is ignored.
+    signed = json.loads(marker.read_text())
+    signed["hmac"] = "0" * 64
+    marker.write_text(json.dumps(signed))
+    code, _, err = cli(theirs, "sync", capsys=capsys)
+    assert "purged" not in err

@@ -79,8 +79,30 @@ def review_purge(obj: Context, review_ref: str, confirmation: str | None) -> Non
         confirmation = click.prompt("Type the review's title to confirm", err=True)
     if " ".join(confirmation.split()).casefold() != " ".join(review.title.split()).casefold():
         raise UserError(f"that is not the title of {review.label}; nothing was purged")
+    _tell_the_share(obj, review.id, review.label)
     purged = purge_review(store, review.id)
     echo(f"Purged {what} ({purged.ops} changes) from this laptop.", err=True)
+
+
+def _tell_the_share(obj: Context, review: str, label: str) -> None:
+    """On a shared review, leave the signed marker that makes other laptops offer to purge
+    it too, and forget this laptop's copy of its key."""
+    from facilitator.sync.layout import ShareProblem
+    from facilitator.sync.purge import forget_key, leave_marker, shared_folder
+
+    shared = shared_folder(obj.store, review)
+    if shared is None:
+        return
+    folder, key = shared
+    try:
+        leave_marker(folder, review, key, obj.store.device)
+        echo(f"Left a purged marker in {folder}: other laptops will offer to purge it.", err=True)
+    except ShareProblem as exc:
+        echo(
+            f"warning: {exc}; other laptops were not told: purge {label} on each of them",
+            err=True,
+        )
+    forget_key(obj.store, review)
 
 
 reviews.review.add_command(review_archive)

@@ -52,6 +52,22 @@ def _echo_report(obj: Context, report: SyncReport, *, quiet_if_idle: bool = Fals
     for line in report.lines():
         stream_err = line.startswith("problem:") or line.startswith("Share unreachable")
         echo(f"{label}: {line}", err=stream_err)
+    _offer_purge(obj, report.review, label)
+
+
+def _offer_purge(obj: Context, review: str, label: str) -> None:
+    """Another laptop purged this review and left its marker in the share: say so."""
+    from facilitator.sync.purge import read_marker, shared_folder
+
+    shared = shared_folder(obj.store, review)
+    marker = read_marker(shared[0], review, shared[1]) if shared else None
+    if marker is None:
+        return
+    echo(
+        f"{label}: another laptop purged this review on {marker.purged_at[:10]}; to remove it "
+        f"from this laptop too, run 'facilitator review purge {label}'",
+        err=True,
+    )
 
 
 @click.command("share")
