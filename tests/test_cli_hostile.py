@@ -153,6 +153,7 @@ def _commands(h: dict[str, object]) -> list[tuple[str, list[str]]]:
         ("export", ["export", "R1", "--format", "md"]),
         ("store check", ["store", "check"]),
         ("store rebuild", ["store", "rebuild"]),
+        ("store compact", ["store", "compact"]),
         (
             "review share",
             ["review", "share", "R1", str(share), "--passphrase-file", str(h["passphrase"])],

@@ -190,3 +190,25 @@ def test_purging_a_shared_review_leaves_a_signed_marker_that_other_laptops_offer
     marker.write_text(json.dumps(signed))
     code, _, err = cli(theirs, "sync", capsys=capsys)
     assert "purged" not in err
+
+
+def test_a_purge_while_another_window_reads_says_so_and_compact_finishes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.db"
+    _two_reviews(path)
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM notes").fetchone()  # holds a read snapshot
+    code, _, err = cli(path, "review", "purge", "R1", "--confirm", f"Child {SECRET_WORDS[0]}",
+                       capsys=capsys)  # fmt: skip
+    assert code == 1 and "facilitator store compact" in err, err
+    assert len(err.strip().splitlines()) == 1
+    reader.close()
+    code, out, err = cli(path, "store", "compact", capsys=capsys)
+    assert code == 0, err
+    data = _file_bytes(path)
+    for word in SECRET_WORDS:
+        assert word.encode() not in data, word
+    with Store(path) as store:
+        assert [r.title for r in store.reviews()] == ["Child K"]

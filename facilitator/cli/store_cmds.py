@@ -46,4 +46,15 @@ def store_check(obj: Context) -> None:
     sys.exit(1)
 
 
+@store_group.command("compact")
+@pass_context
+def store_compact(obj: Context) -> None:
+    """Rewrite the file without free space, so nothing deleted (a purged review) stays in it."""
+    from facilitator.store.purge import compact
+
+    before = obj.store.path.stat().st_size
+    compact(obj.store)
+    echo(f"Compacted: {before // 1024} KB -> {obj.store.path.stat().st_size // 1024} KB.")
+
+
 COMMANDS = [store_group]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from facilitator.store.db import StoreError
 from facilitator.store.entities import MATERIALISED_TABLES
 from facilitator.store.store import Store
 
@@ -48,13 +49,26 @@ def purge_review(store: Store, review: str) -> Purged:
         for table in (*MATERIALISED_TABLES, *_LOCAL_BY_REVIEW):
             rows += conn.execute(f"DELETE FROM {table} WHERE review = ?", (review,)).rowcount
         ops = conn.execute("DELETE FROM ops WHERE review = ?", (review,)).rowcount
-    _compact(conn)
+    compact(store)
     return Purged(ops, rows)
 
 
-def _compact(conn: sqlite3.Connection) -> None:
+def compact(store: Store) -> None:
     """Rewrite the file without free pages, and empty the write-ahead log, whose frames
-    would otherwise still hold the deleted pages until the next checkpoint."""
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("VACUUM")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    would otherwise still hold deleted pages until the next checkpoint."""
+    store.require_writable()
+    try:
+        with store.lock:
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.conn.execute("VACUUM")
+            busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            f"the store could not be compacted ({exc}): close other facilitator windows "
+            "and run 'facilitator store compact'; until then deleted pages stay in the file"
+        ) from exc
+    if busy:
+        raise StoreError(
+            "another facilitator window is reading the store, so its log still holds "
+            "deleted pages: close it and run 'facilitator store compact'"
+        )

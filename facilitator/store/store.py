@@ -140,7 +140,7 @@ class Store:
             if self._pending is not None:
                 yield self._pending
                 return
-            self._refuse_if_read_only()
+            self.require_writable()
             self._pending = []
             saved = (self._next_seq, self.clock.last)
             self.conn.execute("BEGIN IMMEDIATE")
@@ -165,7 +165,7 @@ class Store:
             finally:
                 self._pending = None
 
-    def _refuse_if_read_only(self) -> None:
+    def require_writable(self) -> None:
         if self.read_only:
             raise StoreError(
                 f"the store at {self.path} is read-only: it can be read, not changed "
@@ -565,7 +565,7 @@ class Store:
     # --- drafts: local only, never synced ------------------------------------------
 
     def save_draft(self, conversation: str, text: str, started_at: str | None) -> None:
-        self._refuse_if_read_only()
+        self.require_writable()
         with self._lock:
             if text:
                 self.conn.execute(
@@ -579,7 +579,7 @@ class Store:
                 self.clear_draft(conversation)
 
     def clear_draft(self, conversation: str) -> None:
-        self._refuse_if_read_only()
+        self.require_writable()
         with self._lock:
             self.conn.execute(
                 "DELETE FROM drafts WHERE conversation = ? AND author = ?",
@@ -598,7 +598,7 @@ class Store:
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        self._refuse_if_read_only()
+        self.require_writable()
         with self._lock:
             self.conn.execute(
                 "INSERT INTO settings(key, value) VALUES (?, ?) "
