@@ -59,9 +59,14 @@ def compact(store: Store) -> None:
     store.require_writable()
     try:
         with store.lock:
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            store.conn.execute("VACUUM")
-            busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            # Another window holding the file open is not waited for long: it is told.
+            store.conn.execute("PRAGMA busy_timeout=1000")
+            try:
+                store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                store.conn.execute("VACUUM")
+                busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                store.conn.execute("PRAGMA busy_timeout=5000")
     except sqlite3.OperationalError as exc:
         raise StoreError(
             f"the store could not be compacted ({exc}): close other facilitator windows "
