@@ -100,6 +100,19 @@ def test_an_empty_database_with_another_application_id_is_refused(tmp_path: Path
     assert _digest(other) == before
 
 
+def test_our_mark_without_our_tables_is_refused(tmp_path: Path) -> None:
+    """Another program that happens to use the same application id."""
+    other = tmp_path / "other.db"
+    _other_app(other)
+    conn = sqlite3.connect(other)
+    conn.execute(f"PRAGMA application_id={db.APPLICATION_ID}")
+    conn.close()
+    before = _digest(other)
+    with pytest.raises(StoreError, match="not a facilitator store"):
+        Store(other)
+    assert _digest(other) == before
+
+
 def test_our_stores_are_marked(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store(path).close()

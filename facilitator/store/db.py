@@ -128,7 +128,7 @@ def identify(conn: sqlite3.Connection, path: Path | str) -> str:
     application = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if application == APPLICATION_ID:
+    if application == APPLICATION_ID and {"meta", "ops", "migrations"} <= tables:
         return "ours"
     if application == 0 and version == 0 and not tables:
         return "new"
