@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from facilitator.cli.context import Context, pass_context
+from facilitator.cli.output import echo
 
 
 def demo_store_path() -> Path:
@@ -36,16 +37,16 @@ def demo(obj: Context, no_open: bool) -> None:
     store = obj.store
     people = store.participants(review_id)
     talks = store.conversations(review_id)
-    click.echo(f"Demo review built in {store.path}")
-    click.echo(f"  {store.review(review_id).title}")
-    click.echo(
+    echo(f"Demo review built in {store.path}")
+    echo(f"  {store.review(review_id).title}")
+    echo(
         f"  {len(people)} participants from {len({p.agency for p in people})} agencies, "
         f"{len(talks)} conversations ({sum(c.status == 'done' for c in talks)} done), "
         f"{store.count('notes', review_id)} notes, {len(store.episodes(review_id))} episodes, "
         f"{len(store.follow_ups(review_id))} follow-ups"
     )
     if no_open or not sys.stdin.isatty() or not sys.stdout.isatty():
-        click.echo(f"Open it with: facilitator --store {store.path}")
+        echo(f"Open it with: facilitator --store {store.path}")
         return
     from facilitator.cli.app_launch import open_app
 

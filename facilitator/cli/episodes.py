@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.output import echo
 from facilitator.cli.plan import participant_in_review
 
 REVIEW_HELP = "The review (needed for labels like E3 when there are several)."
@@ -43,18 +44,18 @@ def episode_list(obj: Context, review_ref: str | None) -> None:
     review = obj.review_id(review_ref)
     overview = review_overview(obj.store, review)
     if not overview.episodes:
-        click.echo("No episodes yet. Name one in a note with '#new Title (date)'.")
+        echo("No episodes yet. Name one in a note with '#new Title (date)'.")
     for item in overview.episodes:
         entry = item.entry
         merged = f"  (with {', '.join(m.label for m in entry.merged)})" if entry.merged else ""
-        click.echo(f"{entry.episode.label:<4} {entry.when:<18} {entry.episode.title}{merged}")
+        echo(f"{entry.episode.label:<4} {entry.when:<18} {entry.episode.title}{merged}")
         heard = ", ".join(overview.participants[p].role for p in item.heard) or "nobody yet"
-        click.echo(f"     heard: {heard}")
+        echo(f"     heard: {heard}")
         if item.missing:
             roles = ", ".join(overview.participants[m.participant].role for m in item.missing)
-            click.echo(f"     not yet heard: {roles}")
+            echo(f"     not yet heard: {roles}")
         if item.discrepancies:
-            click.echo(f"     discrepancies: {len(item.discrepancies)}")
+            echo(f"     discrepancies: {len(item.discrepancies)}")
 
 
 @episode.command("show")
@@ -71,30 +72,30 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
     if item is None:
         raise UserError(f"no episode matches {episode_ref!r}")
     e = item.episode
-    click.echo(f"{e.label} {e.title}  ({item.entry.when})")
+    echo(f"{e.label} {e.title}  ({item.entry.when})")
     if item.entry.merged:
         names = "; ".join(f"{m.label} {m.title}" for m in item.entry.merged)
-        click.echo(f"Also named: {names}")
+        echo(f"Also named: {names}")
     for source, accounts in item.accounts_by_source().items():
-        click.echo(f"{overview.labels.get(source, 'unknown source')}:")
+        echo(f"{overview.labels.get(source, 'unknown source')}:")
         for account in accounts:
-            click.echo(f"  [{account.note.kind}] {account.note.text}")
+            echo(f"  [{account.note.kind}] {account.note.text}")
     for record in item.records:
-        click.echo(f"{record.source_label}, {record.date}: {' '.join(record.text.split())}")
+        echo(f"{record.source_label}, {record.date}: {' '.join(record.text.split())}")
     for gap in item.missing:
         who = overview.participants[gap.participant]
-        click.echo(f"Not yet heard: {who.role}, {who.agency} ({'; '.join(gap.reasons)})")
+        echo(f"Not yet heard: {who.role}, {who.agency} ({'; '.join(gap.reasons)})")
     for gap in item.discrepancies:
-        click.echo(f"Discrepancy: {' / '.join(n.text for n in gap.notes)}")
+        echo(f"Discrepancy: {' / '.join(n.text for n in gap.notes)}")
     for follow_up in item.follow_ups:
-        click.echo(f"Open follow-up: {follow_up.text}")
+        echo(f"Open follow-up: {follow_up.text}")
     if item.team_notes:
-        click.echo("Review team's notes:")
+        echo("Review team's notes:")
         for account in item.team_notes:
-            click.echo(f"  [{account.note.kind}] {account.note.text}")
+            echo(f"  [{account.note.kind}] {account.note.text}")
     if e.team_good or e.team_problematic:
-        click.echo(f"Team judgement, good: {e.team_good or '-'}")
-        click.echo(f"Team judgement, problematic: {e.team_problematic or '-'}")
+        echo(f"Team judgement, good: {e.team_good or '-'}")
+        echo(f"Team judgement, problematic: {e.team_problematic or '-'}")
 
 
 @episode.command("merge")
@@ -112,7 +113,7 @@ def episode_merge(
     for ref in duplicate_refs:
         _r, duplicate = _episode(obj, ref, review_ref or review)
         merge_episodes(obj.store, review, keep, duplicate)
-    click.echo(f"Merged into {_label(obj, review, keep)}.")
+    echo(f"Merged into {_label(obj, review, keep)}.")
 
 
 @episode.command("unmerge")
@@ -173,7 +174,7 @@ def episode_split(
 
     review, episode_id = _episode(obj, episode_ref, review_ref)
     notes = [obj.store.resolve("notes", ref, review=review) for ref in note_refs]
-    click.echo(split_episode(obj.store, review, episode_id, title, notes, date_text=when))
+    echo(split_episode(obj.store, review, episode_id, title, notes, date_text=when))
 
 
 @episode.command("judge")
@@ -262,22 +263,22 @@ def overview_cmd(obj: Context, review_ref: str | None) -> None:
     people = overview.participants
     labels = {e.episode.id: e.episode.label for e in overview.episodes}
     gaps = overview.missing_perspectives()
-    click.echo(f"Missing perspectives ({len(gaps)}):")
+    echo(f"Missing perspectives ({len(gaps)}):")
     for item, gap in gaps:
         who = people[gap.participant]
-        click.echo(
+        echo(
             f"  {item.episode.label} {item.episode.title}: {who.label} {who.role}, {who.agency}"
             f" ({'; '.join(gap.reasons)})"
         )
-    click.echo(f"Discrepancies ({len(overview.discrepancies)}):")
+    echo(f"Discrepancies ({len(overview.discrepancies)}):")
     for d in overview.discrepancies:
         where = ", ".join(labels.get(e, "?") for e in d.episodes) or "no episode"
         raised = f"; raised in {len(d.raised_in)} conversation(s)" if d.raised_in else ""
-        click.echo(f"  [{where}] {' / '.join(n.text for n in d.notes)}{raised}")
-        click.echo(f"      from: {'; '.join(overview.labels.get(s, '?') for s in d.sources)}")
-    click.echo(f"Open follow-ups ({len(overview.open_follow_ups)}):")
+        echo(f"  [{where}] {' / '.join(n.text for n in d.notes)}{raised}")
+        echo(f"      from: {'; '.join(overview.labels.get(s, '?') for s in d.sources)}")
+    echo(f"Open follow-ups ({len(overview.open_follow_ups)}):")
     for f in overview.open_follow_ups:
-        click.echo(f"  {f.text}  (from {overview.labels.get(f.conversation or '', 'review team')})")
+        echo(f"  {f.text}  (from {overview.labels.get(f.conversation or '', 'review team')})")
 
 
 @click.command("matrix")
@@ -290,19 +291,19 @@ def matrix_cmd(obj: Context, review_ref: str | None) -> None:
     review = obj.review_id(review_ref)
     matrix = episode_factor_matrix(obj.store, review, obj.method)
     if not matrix.episodes:
-        click.echo("No episodes yet.")
+        echo("No episodes yet.")
         return
     keys = matrix.factors
     width = max(6, *(len(k) for k in keys))
-    click.echo(" " * 5 + " ".join(f"{k[:width]:>{width}}" for k in keys))
+    echo(" " * 5 + " ".join(f"{k[:width]:>{width}}" for k in keys))
     for e in matrix.episodes:
         cells = " ".join(f"{(matrix.count(e.id, k) or '.'):>{width}}" for k in keys)
-        click.echo(f"{e.label:<5}{cells}  {e.title}")
-    click.echo("in episodes " + " ".join(f"{matrix.spread(k):>{width}}" for k in keys)[7:])
+        echo(f"{e.label:<5}{cells}  {e.title}")
+    echo("in episodes " + " ".join(f"{matrix.spread(k):>{width}}" for k in keys)[7:])
     recurring = matrix.recurring()
     if recurring:
         listed = ", ".join(f"{k} ({matrix.spread(k)} episodes)" for k in recurring)
-        click.echo(f"Recurring: {listed}")
+        echo(f"Recurring: {listed}")
 
 
 @click.command("coverage")
@@ -315,15 +316,15 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
     conversation = obj.conversation(conversation_ref)
     cover = conversation_coverage(obj.store, conversation.id)
     episodes = {e.id: e for e in obj.store.episodes(conversation.review)}
-    click.echo(f"{conversation.label}: {cover.notes} notes")
+    echo(f"{conversation.label}: {cover.notes} notes")
     for stage, seconds in sorted(cover.seconds_by_stage.items()):
         title = obj.method.stage(stage).title
-        click.echo(f"  stage {stage} {title:<32} {int(seconds // 60):>3} min")
+        echo(f"  stage {stage} {title:<32} {int(seconds // 60):>3} min")
     prompts = len(obj.method.local_rationality)
     for episode_id, ep in cover.episodes.items():
         e = episodes.get(episode_id)
         name = f"{e.label} {e.title}" if e else episode_id[:8]
-        click.echo(
+        echo(
             f"  {name}: {ep.notes} notes; prompts {len(ep.prompts)}/{prompts}"
             f" ({', '.join(sorted(ep.prompts)) or 'none'}); factors: "
             f"{', '.join(sorted(ep.factors)) or 'none'}"

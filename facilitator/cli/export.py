@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.output import echo, echo_json_text
 
 FORMATS = ("json", "md", "docx", "qdpx")
 WHAT = ("record", "narrative", "episodes", "plan", "all")
@@ -40,7 +41,11 @@ def export(
             raise UserError("--final applies to md, docx and qdpx reports, not the JSON dump")
         from facilitator.reports.json_export import dumps
 
-        _emit(dumps(obj.store, review_id).encode("utf-8"), output, to_stdout=True)
+        text = dumps(obj.store, review_id)
+        if output is None:
+            echo_json_text(text, nl=False)
+            return
+        _emit(text.encode("utf-8"), output, to_stdout=False)
         return
     from facilitator.reports.export import export as build
     from facilitator.reports.redaction import LeakFound
@@ -49,7 +54,7 @@ def export(
         data = build(obj.store, obj.method, review_id, fmt, what=what, final=final)
     except LeakFound as exc:
         for leak in exc.leaks:
-            click.echo(f"  {leak.line()}", err=True)
+            echo(f"  {leak.line()}", err=True)
         raise UserError(
             f"the final report still contains {len(exc.leaks)} registered identifier(s), listed "
             "above; nothing was written. Register them with 'facilitator redact REVIEW add "
@@ -63,13 +68,13 @@ def export(
 
 def _emit(data: bytes, output: Path | None, *, to_stdout: bool) -> None:
     if output is None and to_stdout:
-        click.echo(data.decode("utf-8"), nl=False)
+        echo(data.decode("utf-8"), nl=False)
         return
     assert output is not None
     from facilitator.reports.files import write_private_bytes
 
     write_private_bytes(output, data)
-    click.echo(str(output))
+    echo(str(output))
 
 
 COMMANDS = [export]

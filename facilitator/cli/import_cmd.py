@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.output import echo
+
+# Files larger than this take seconds to import: say what is happening meanwhile.
+LONG_IMPORT_BYTES = 1024 * 1024
 
 
 @click.command("import")
@@ -23,17 +28,26 @@ def import_cmd(
     from facilitator.importers import ImportProblem, import_file
 
     review = obj.review_id(review_ref)
+    # Progress is for a person watching; a script reading stderr gets one-line errors.
+    long = sys.stderr.isatty() and file.is_file()
+    long = long and file.stat().st_size > LONG_IMPORT_BYTES
+
+    def progress(step: str) -> None:
+        echo(f"{step}...", err=True)
+
     try:
-        result = import_file(obj.store, review, file, agency=agency, title=title)
+        result = import_file(
+            obj.store, review, file, agency=agency, title=title, progress=progress if long else None
+        )
     except ImportProblem as exc:
         raise UserError(f"{exc}; nothing was imported") from None
-    click.echo(result.document)
+    echo(result.document)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     if result.entries:
         count = len(result.entries)
         entries = "1 dated entry" if count == 1 else f"{count} dated entries"
-        click.echo(f"{entries} offered: see 'facilitator chronology {review_ref} list'", err=True)
+        echo(f"{entries} offered: see 'facilitator chronology {review_ref} list'", err=True)
 
 
 @click.group()
@@ -54,12 +68,12 @@ def chronology_list(obj: Context, show_all: bool) -> None:
     episodes = {e.id: e.label for e in obj.store.episodes(review)}
     rows = [r for r in obj.store.rows("chronology", review) if show_all or r["status"] == "offered"]
     if not rows:
-        click.echo("No chronology entries waiting." if not show_all else "No chronology entries.")
+        echo("No chronology entries waiting." if not show_all else "No chronology entries.")
     for row in sorted(rows, key=lambda r: (r["date"] or "", r["created"])):
         doc = documents.get(row["document"] or "")
         where = doc.title if doc else "?"
         episode = episodes.get(row["episode"] or "", "")
-        click.echo(
+        echo(
             f"{row['id'][:8]}  {row['date'] or '?':<10}  {row['status']:<9} {episode:<4} "
             f"[{where}] {' '.join((row['text'] or '').split())}"
         )

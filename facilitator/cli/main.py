@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from facilitator.cli.context import Context, UserError, debug_enabled
+from facilitator.cli.output import echo
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,12 +51,14 @@ def _register() -> None:
         import_cmd,
         notes,
         redact,
+        retention,
         reviews,
         store_cmds,
         sync_cmds,
     )
 
     modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
+    modules += (retention,)
     from facilitator.cli import episodes, patterns, plan
 
     modules += (plan, episodes, patterns)
@@ -76,12 +80,33 @@ def _user_errors() -> tuple[type[Exception], ...]:
     return (StoreError, GuideError, DateProblem)
 
 
+def _utf8_arguments(argv: list[str]) -> list[str]:
+    """Arguments that were not UTF-8 (Python keeps their bytes as lone surrogates, which
+    no file, store or terminal accepts) with the bad bytes replaced, and said. A path that
+    exists is kept as it is, so a file with such a name can still be imported."""
+    fixed = []
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            if not os.path.lexists(arg):
+                arg = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                echo(
+                    "warning: part of the command line was not UTF-8 text; "
+                    f"the bad bytes were replaced with \ufffd: {arg}",
+                    err=True,
+                )
+        fixed.append(arg)
+    return fixed
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every failure is one line on stderr and a non-zero exit."""
+    argv = _utf8_arguments(sys.argv[1:] if argv is None else list(argv))
     try:
         cli.main(args=argv, prog_name="facilitator", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Cancelled.", err=True)
+        echo("Cancelled.", err=True)
         sys.exit(130)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -89,23 +114,25 @@ def main(argv: list[str] | None = None) -> None:
         message = exc.format_message()
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             message += f" (see '{exc.ctx.command_path} --help')"
-        click.echo(f"facilitator: {message}", err=True)
+        echo(f"facilitator: {message}", err=True)
         sys.exit(exc.exit_code if not isinstance(exc, UserError) else 1)
     except _user_errors() as exc:
-        click.echo(f"facilitator: {exc}", err=True)
+        echo(f"facilitator: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        echo("Interrupted.", err=True)
         sys.exit(130)
     except (OSError, sqlite3.Error) as exc:
         if debug_enabled():
             raise
-        click.echo(f"facilitator: {exc}", err=True)
+        if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+            exc = OSError("the store is read-only: it can be read, not changed")
+        echo(f"facilitator: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - a traceback helps nobody in a meeting room
         if debug_enabled():
             raise
-        click.echo(
+        echo(
             f"facilitator: unexpected problem ({type(exc).__name__}: {exc}); "
             "set FACILITATOR_DEBUG=1 for details",
             err=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
+from facilitator.cli.output import echo
 
 
 @click.group()
@@ -48,9 +49,9 @@ def note_add(
         document=document,
         passage=passage.strip() if passage else None,
     )
-    click.echo(recorded.note_id)
+    echo(recorded.note_id)
     for problem in recorded.problems:
-        click.echo(f"warning: {problem}", err=True)
+        echo(f"warning: {problem}", err=True)
 
 
 COMMANDS = [note]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.output import echo
 
 SCORE = click.IntRange(1, 5)
 
@@ -58,7 +59,7 @@ def pattern_add(
     from facilitator.analysis.patterns import add_pattern
 
     review = obj.review_id(review_ref)
-    click.echo(
+    echo(
         add_pattern(
             obj.store,
             review,
@@ -109,7 +110,7 @@ def pattern_rank(
 def pattern_types(obj: Context) -> None:
     """The six pattern types and their keys."""
     for item in obj.method.patterns:
-        click.echo(f"{item.key:<24} {item.title}")
+        echo(f"{item.key:<24} {item.title}")
 
 
 @pattern.command("list")
@@ -123,14 +124,14 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
     found = patterns(obj.store, review)
     labels = _episode_labels(obj, review)  # read once, not once per pattern
     if not found:
-        click.echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
+        echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
     for p in found:
         rank = f"#{p.priority}" if p.priority else "-"
-        click.echo(
+        echo(
             f"{rank:<4} {p.title}  [{p.type}] widespread {p.widespread or '?'}, "
             f"relevance {p.relevance or '?'}  {p.id[:8]}"
         )
-        click.echo(_support_line(labels, p.episodes, p.factors))
+        echo(_support_line(labels, p.episodes, p.factors))
 
 
 @click.group()
@@ -162,7 +163,7 @@ def recommend_add(
 
     review = obj.review_id(review_ref)
     pattern_id = obj.store.resolve("patterns", pattern_ref, review=review) if pattern_ref else None
-    click.echo(
+    echo(
         add_recommendation(
             obj.store,
             review,
@@ -188,11 +189,11 @@ def recommend_list(obj: Context, review_ref: str | None) -> None:
     found = recommendations(obj.store, review)
     labels = _episode_labels(obj, review)
     if not found:
-        click.echo("No recommendations yet.")
+        echo("No recommendations yet.")
     for r in found:
         rank = f"#{r.priority}" if r.priority else "-"
-        click.echo(f"{rank:<4} [{r.kind}] {r.text}  {r.id[:8]}")
-        click.echo(_support_line(labels, r.episodes, r.factors))
+        echo(f"{rank:<4} [{r.kind}] {r.text}  {r.id[:8]}")
+        echo(_support_line(labels, r.episodes, r.factors))
 
 
 COMMANDS = [pattern, recommend]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
+from facilitator.cli.output import echo, echo_json
 
 
 def participant_in_review(obj: Context, token: str, review_ref: str | None) -> str:
@@ -85,56 +84,52 @@ def plan(
             lead=lead,
             note_taker=note_taker,
         )
-        click.echo(conversation_id)
+        echo(conversation_id)
         label = obj.store.conversation(conversation_id).label
-        click.echo(f"Saved {len(agenda.items)} agenda item(s) on {label}.", err=True)
+        echo(f"Saved {len(agenda.items)} agenda item(s) on {label}.", err=True)
         return
     fits, spare = agenda.fitting()
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "participant": participant_id,
-                    "minutes_available": agenda.minutes_available,
-                    "framing_minutes": agenda.framing_minutes,
-                    "items": [
-                        {
-                            "kind": i.kind,
-                            "ref": i.ref,
-                            "text": i.text,
-                            "priority": i.priority,
-                            "minutes": i.minutes,
-                            "reason": i.reason,
-                            "fits": i in fits,
-                        }
-                        for i in agenda.items
-                    ],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+        echo_json(
+            {
+                "participant": participant_id,
+                "minutes_available": agenda.minutes_available,
+                "framing_minutes": agenda.framing_minutes,
+                "items": [
+                    {
+                        "kind": i.kind,
+                        "ref": i.ref,
+                        "text": i.text,
+                        "priority": i.priority,
+                        "minutes": i.minutes,
+                        "reason": i.reason,
+                        "fits": i in fits,
+                    }
+                    for i in agenda.items
+                ],
+            },
         )
         return
     person = agenda.participant
-    click.echo(f"Plan for the next conversation with {person.label} {person.display}")
-    click.echo(
+    echo(f"Plan for the next conversation with {person.label} {person.display}")
+    echo(
         f"{minutes} minutes: {agenda.framing_minutes} for introduction, summing up and "
         f"reflections; {agenda.minutes_available} for the agenda "
         f"({agenda.total_minutes} suggested)."
     )
     if not agenda.items:
-        click.echo("Nothing outstanding for this participant.")
+        echo("Nothing outstanding for this participant.")
         return
     elapsed = obj.method.stage(1).minutes  # the agenda starts after the introduction
     for item in fits:
-        click.echo(f"  {elapsed:>3}' +{item.minutes:<3} [{item.priority}] {item.text}")
-        click.echo(f"              from: {item.reason}")
+        echo(f"  {elapsed:>3}' +{item.minutes:<3} [{item.priority}] {item.text}")
+        echo(f"              from: {item.reason}")
         elapsed += item.minutes
     if spare:
-        click.echo("If time allows:")
+        echo("If time allows:")
         for item in spare:
-            click.echo(f"       +{item.minutes:<3} [{item.priority}] {item.text}")
-            click.echo(f"              from: {item.reason}")
+            echo(f"       +{item.minutes:<3} [{item.priority}] {item.text}")
+            echo(f"              from: {item.reason}")
 
 
 COMMANDS = [plan]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.context import Context, pass_context
+from facilitator.cli.output import echo
 
 
 @click.group()
@@ -27,7 +28,7 @@ def redact_add(obj: Context, text: str, replacement: str) -> None:
     """Register TEXT to be replaced in final reports; prints the entry's id."""
     from facilitator.reports.redaction import add
 
-    click.echo(add(obj.store, obj.group_review_id(), text, replacement))
+    echo(add(obj.store, obj.group_review_id(), text, replacement))
 
 
 @redact.command("list")
@@ -38,10 +39,10 @@ def redact_list(obj: Context) -> None:
 
     register = Register.for_review(obj.store, obj.group_review_id())
     if not register.entries:
-        click.echo("Nothing registered yet: add with 'facilitator redact REVIEW add TEXT --as R'")
+        echo("Nothing registered yet: add with 'facilitator redact REVIEW add TEXT --as R'")
     for entry in sorted(register.entries, key=lambda e: (e.source, e.text.lower())):
         ident = entry.id[:8] if entry.source == "team" else "auto"
-        click.echo(f"{ident:<9} {entry.source:<12} {entry.text!r} -> {entry.replacement!r}")
+        echo(f"{ident:<9} {entry.source:<12} {entry.text!r} -> {entry.replacement!r}")
 
 
 @redact.command("remove")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from facilitator.cli.context import Context, parse_when_option, pass_context
+from facilitator.cli.output import echo, echo_json
 from facilitator.model import PARTICIPANT_KINDS
 
 
@@ -21,7 +20,7 @@ def review() -> None:
 @pass_context
 def review_new(obj: Context, title: str, questions: tuple[str, ...]) -> None:
     """Create a review; prints its id."""
-    click.echo(obj.store.create_review(title, questions))
+    echo(obj.store.create_review(title, questions))
 
 
 @review.command("list")
@@ -31,20 +30,14 @@ def review_list(obj: Context, as_json: bool) -> None:
     """List reviews with their labels."""
     reviews = obj.store.reviews()
     if as_json:
-        click.echo(
-            json.dumps(
-                [{"id": r.id, "label": r.label, "title": r.title} for r in reviews], indent=2
-            )
-        )
+        echo_json([{"id": r.id, "label": r.label, "title": r.title} for r in reviews])
         return
     if not reviews:
-        click.echo("No reviews yet. Create one with: facilitator review new TITLE")
+        echo("No reviews yet. Create one with: facilitator review new TITLE")
     for r in reviews:
         people = obj.store.count("participants", r.id)
         talks = obj.store.count("conversations", r.id)
-        click.echo(
-            f"{r.label:<4} {r.title}  ({people} participants, {talks} conversations)  {r.id}"
-        )
+        echo(f"{r.label:<4} {r.title}  ({people} participants, {talks} conversations)  {r.id}")
 
 
 @click.group()
@@ -71,7 +64,7 @@ def participant_add(
 ) -> None:
     """Add a participant; prints their id."""
     review_id = obj.review_id(review_ref)
-    click.echo(
+    echo(
         obj.store.add_participant(
             review_id, role=role, agency=agency, kind=kind, name=name, pseudonym=pseudonym
         )
@@ -94,7 +87,7 @@ def participant_edit(obj: Context, participant_ref: str, **changes: str | None) 
         raise click.UsageError("give at least one of --role, --agency, --name, --kind, --pseudonym")
     person = obj.store.participant(participant_id)
     obj.store.update(person.review, "participant", participant_id, **fields)
-    click.echo(participant_id)
+    echo(participant_id)
 
 
 @participant.command("list")
@@ -105,9 +98,9 @@ def participant_list(obj: Context, review_ref: str | None) -> None:
     review_id = obj.review_id(review_ref)
     people = obj.store.participants(review_id)
     if not people:
-        click.echo("No participants yet. Add one with: facilitator participant add REVIEW ...")
+        echo("No participants yet. Add one with: facilitator participant add REVIEW ...")
     for p in people:
-        click.echo(f"{p.label:<4} {p.display}  [{p.kind}]  {p.id}")
+        echo(f"{p.label:<4} {p.display}  [{p.kind}]  {p.id}")
 
 
 @click.group()
@@ -138,7 +131,7 @@ def conversation_new(
     review_id = obj.review_id(review_ref)
     participant_id = obj.participant_id(participant_ref, review_id)
     planned_at = parse_when_option(when)
-    click.echo(
+    echo(
         obj.store.new_conversation(
             review_id,
             participant_id,
@@ -159,13 +152,13 @@ def conversation_list(obj: Context, review_ref: str | None) -> None:
     people = {p.id: p for p in obj.store.participants(review_id)}
     talks = obj.store.conversations(review_id)
     if not talks:
-        click.echo("No conversations yet. Plan one with: facilitator conversation new ...")
+        echo("No conversations yet. Plan one with: facilitator conversation new ...")
     for c in talks:
         who = people.get(c.participant)
         name = who.display if who else "(unknown participant)"
         when = c.started_at or c.planned_at or "not scheduled"
         ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(c.sequence, f"{c.sequence}th")
-        click.echo(f"{c.label:<4} {name}  {ordinal}  {c.status}  {when[:16]}  {c.id}")
+        echo(f"{c.label:<4} {name}  {ordinal}  {c.status}  {when[:16]}  {c.id}")
 
 
 COMMANDS = [review, participant, conversation]

@@ -7,6 +7,7 @@ import sys
 import click
 
 from facilitator.cli.context import Context, pass_context
+from facilitator.cli.output import echo
 
 
 @click.group("store")
@@ -19,9 +20,9 @@ def store_group() -> None:
 def store_rebuild(obj: Context) -> None:
     """Rebuild every table from the op log (nothing is lost: the log is the record)."""
     applied, parked = obj.store.rebuild()
-    click.echo(f"Rebuilt from {applied + parked} ops: {applied} applied, {parked} parked.")
+    echo(f"Rebuilt from {applied + parked} ops: {applied} applied, {parked} parked.")
     if parked:
-        click.echo(
+        echo(
             f"{parked} ops come from a newer version of facilitator and wait for an upgrade.",
         )
 
@@ -31,18 +32,29 @@ def store_rebuild(obj: Context) -> None:
 def store_check(obj: Context) -> None:
     """Check the file's integrity and that the tables match the op log."""
     report = obj.store.check()
-    click.echo(f"Store: {obj.store.path}")
-    click.echo(f"Device {obj.store.device}, epoch {obj.store.epoch}; {report.ops} ops in the log.")
+    echo(f"Store: {obj.store.path}")
+    echo(f"Device {obj.store.device}, epoch {obj.store.epoch}; {report.ops} ops in the log.")
     if report.parked:
-        click.echo(f"{report.parked} ops are parked (written by a newer version).")
+        echo(f"{report.parked} ops are parked (written by a newer version).")
     rows = ", ".join(f"{table} {n}" for table, n in report.tables.items() if n)
-    click.echo(f"Rows: {rows or 'none'}")
+    echo(f"Rows: {rows or 'none'}")
     if report.ok:
-        click.echo("OK: integrity check passed and every table matches the op log.")
+        echo("OK: integrity check passed and every table matches the op log.")
         return
     for problem in report.problems:
-        click.echo(f"problem: {problem}", err=True)
+        echo(f"problem: {problem}", err=True)
     sys.exit(1)
+
+
+@store_group.command("compact")
+@pass_context
+def store_compact(obj: Context) -> None:
+    """Rewrite the file without free space, so nothing deleted (a purged review) stays in it."""
+    from facilitator.store.purge import compact
+
+    before = obj.store.path.stat().st_size
+    compact(obj.store)
+    echo(f"Compacted: {before // 1024} KB -> {obj.store.path.stat().st_size // 1024} KB.")
 
 
 COMMANDS = [store_group]

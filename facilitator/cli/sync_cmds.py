@@ -12,6 +12,7 @@ import click
 
 from facilitator.cli import reviews
 from facilitator.cli.context import Context, UserError, pass_context
+from facilitator.cli.output import echo
 
 if TYPE_CHECKING:
     from facilitator.sync import SyncReport
@@ -50,9 +51,10 @@ def _echo_report(obj: Context, report: SyncReport, *, quiet_if_idle: bool = Fals
         label = report.review[:8]
     for line in report.lines():
         stream_err = line.startswith("problem:") or line.startswith("Share unreachable")
-        click.echo(f"{label}: {line}", err=stream_err)
+        echo(f"{label}: {line}", err=stream_err)
+    _offer_purge(obj, report.review, label)
     if report.stuck:
-        click.echo(
+        echo(
             f"{label}: problem: ops announced on the share have not arrived after "
             f"{min(g.rounds for g in report.stuck)} syncs; is the other laptop's file-sync "
             "engine still copying? 'facilitator sync --recheck' reads everything again",
@@ -74,9 +76,24 @@ class _ProgressLine:
             return
         self.last = now
         end = "\n" if done else "\r"
-        click.echo(f"Joining: {progress.text()}".ljust(70), err=True, nl=False)
-        click.echo(end, err=True, nl=False)
+        echo(f"Joining: {progress.text()}".ljust(70), err=True, nl=False)
+        echo(end, err=True, nl=False)
         self.shown = not done
+
+
+def _offer_purge(obj: Context, review: str, label: str) -> None:
+    """Another laptop purged this review and left its marker in the share: say so."""
+    from facilitator.sync.purge import read_marker, shared_folder
+
+    shared = shared_folder(obj.store, review)
+    marker = read_marker(shared[0], review, shared[1]) if shared else None
+    if marker is None:
+        return
+    echo(
+        f"{label}: another laptop purged this review on {marker.purged_at[:10]}; to remove it "
+        f"from this laptop too, run 'facilitator review purge {label}'",
+        err=True,
+    )
 
 
 @click.command("share")
@@ -115,9 +132,9 @@ def review_join(obj: Context, folder: Path, passphrase_file: Path | None) -> Non
         raise UserError("wrong passphrase for this shared review; nothing was changed") from None
     except SyncError as exc:
         raise UserError(str(exc)) from None
-    click.echo(report.review)
+    echo(report.review)
     for line in report.lines():
-        click.echo(line, err=True)
+        echo(line, err=True)
 
 
 @click.command("sync")
@@ -165,7 +182,7 @@ def sync_cmd(
         if failed:
             sys.exit(1)
         return
-    click.echo(f"Syncing every {interval:g} s; press Ctrl-C to stop.", err=True)
+    echo(f"Syncing every {interval:g} s; press Ctrl-C to stop.", err=True)
     last_state: dict[str, tuple] = {}
     try:
         while True:
@@ -183,7 +200,7 @@ def sync_cmd(
             recheck = False  # once is enough
             time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
+        echo("Stopped.", err=True)
 
 
 reviews.review.add_command(review_share)

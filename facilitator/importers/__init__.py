@@ -7,6 +7,7 @@ entries are then saved in one transaction, so a failed import leaves nothing beh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from facilitator.importers.chronology import DatedEntry, find_entries
 from facilitator.store import Store
 
 MAX_BYTES = 10 * 1024 * 1024
+# More dated entries than a team can weigh one by one: the rest stay in the document,
+# and the import says how many there were (a 9 MB export offered 119,500 before).
+MAX_OFFERED = 1000
+# Called as progress(what is happening now) on the steps of an import.
+Progress = Callable[[str], None]
 SUPPORTED = {".html": "html", ".htm": "html", ".docx": "docx", ".txt": "text", ".md": "text",
              ".markdown": "text"}  # fmt: skip
 
@@ -34,6 +40,8 @@ class ImportResult:
 class Converted:
     text: str
     warnings: list[str] = field(default_factory=list)
+    # Converted from HTML or Word: a paragraph, not a line, is the unit of an entry.
+    by_paragraph: bool = False
 
 
 def read_document(path: Path) -> Converted:
@@ -79,18 +87,31 @@ def import_file(
     *,
     agency: str | None = None,
     title: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Import one file as a document of ``review`` and offer its dated entries."""
+    """Import one file as a document of ``review`` and offer its dated entries (at most
+    :data:`MAX_OFFERED`); ``progress`` hears each step, for long imports."""
     path = Path(path)
+    say = progress or (lambda _step: None)
+    say(f"Reading {path.name}")
     converted = read_document(path)
-    entries: list[DatedEntry] = find_entries(converted.text)
+    say("Finding dated entries")
+    entries: list[DatedEntry] = find_entries(converted.text, by_paragraph=converted.by_paragraph)
     warnings = list(converted.warnings)
     if not entries:
         warnings.append(
             f"{path.name}: no dated entries were found, so nothing was offered for the "
             "chronology (the document itself was imported)"
         )
+    if len(entries) > MAX_OFFERED:
+        warnings.append(
+            f"{len(entries):,} dated entries found; the first {MAX_OFFERED:,} were offered "
+            f"(up to {entries[MAX_OFFERED - 1].date_text}) and the rest stay in the document "
+            "text: import a shorter period to have them offered"
+        )
+        entries = entries[:MAX_OFFERED]
     title = (title or path.stem).strip() or path.name
+    say(f"Saving the document and {len(entries):,} offered entries")
     with store.transaction():
         document = store.add_document(
             review, title, converted.text, agency=agency, filename=path.name

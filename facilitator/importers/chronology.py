@@ -5,6 +5,10 @@ one entry offered to the team. A date in the middle of a sentence is not an entr
 
 Dates are read leniently by :mod:`facilitator.dates` (python-dateutil), UK day-first.
 Impossible dates ("31/02/2024") are not entries; the text stays in the document.
+
+In a converted HTML or Word record a paragraph is the unit: dated lines inside one
+paragraph (joined by line breaks) make one entry, not one each. In a text file each
+dated line is its own entry, since text chronologies are typed one line per event.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from facilitator.dates import DateProblem, parse_period
+from facilitator.dates import DateProblem, LenientDate, parse_period
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -45,8 +49,9 @@ class DatedEntry:
     line: int  # 1-based line in the imported text where the entry starts
 
 
-def _dated(line: str) -> tuple[str, str, str] | None:
-    """(iso date, date text, rest of the line) if the line starts with a readable date."""
+def _dated(line: str, read: dict[str, LenientDate | None]) -> tuple[str, str, str] | None:
+    """(iso date, date text, rest of the line) if the line starts with a readable date.
+    ``read`` remembers each date text already read (a long record repeats its dates)."""
     body = _DECORATION.sub("", line)
     body = body.replace("**", "")
     on = _ON.match(body)  # "On 3 March 2024 the nurse visited": case notes often open so
@@ -54,11 +59,15 @@ def _dated(line: str) -> tuple[str, str, str] | None:
     if not match:
         return None
     date_text = match.group(0).strip()
-    try:
-        period = parse_period(re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", date_text.rstrip(".")))
-    except DateProblem:
-        return None
-    if period.start is None:
+    if date_text not in read:
+        try:
+            read[date_text] = parse_period(
+                re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", date_text.rstrip("."))
+            )
+        except DateProblem:
+            read[date_text] = None
+    period = read[date_text]
+    if period is None or period.start is None:
         return None
     rest = _SEPARATORS.sub("", body[match.end() :])
     rest = re.sub(r"\s*\|\s*", "; ", rest.strip().strip("|").strip()).strip("; ").strip()
@@ -67,11 +76,18 @@ def _dated(line: str) -> tuple[str, str, str] | None:
     return period.start.isoformat(), date_text, rest
 
 
-def find_entries(text: str) -> list[DatedEntry]:
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def find_entries(text: str, *, by_paragraph: bool = False) -> list[DatedEntry]:
+    """The dated entries of ``text`` in document order. With ``by_paragraph``, a dated
+    line that continues a paragraph already holding an entry joins that entry."""
     entries: list[DatedEntry] = []
     current: list[str] | None = None
     start: tuple[str, str, int] | None = None
     waiting_for_text = False
+    previous = ""
+    read: dict[str, LenientDate | None] = {}
 
     def close() -> None:
         if start is not None and current is not None:
@@ -82,7 +98,17 @@ def find_entries(text: str) -> list[DatedEntry]:
     for number, line in enumerate(text.split("\n"), 1):
         if re.fullmatch(r"\s*\|?[\s:|\-]+\|?\s*", line) and "-" in line:
             continue  # a Markdown table's separator row
-        found = _dated(line)
+        continues = (
+            by_paragraph
+            and current is not None
+            and not waiting_for_text
+            and previous.strip() != ""
+            and not _ITEM.match(line)
+            and not _HEADING.match(line)
+            and not line.lstrip().startswith("|")
+        )
+        previous = line
+        found = None if continues else _dated(line, read)
         if found:
             close()
             start = (found[0], found[1], number)

@@ -4,8 +4,57 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from facilitator.importers import Converted, ImportProblem
+
+# A Word package is a zip: its parts, unpacked, are checked before mammoth reads any of
+# them, so a small file that unpacks to hundreds of megabytes (a zip bomb) is refused.
+MAX_UNPACKED = 64 * 1024 * 1024
+MAX_RATIO = 100  # unpacked size / file size; Word's own files stay well under 20
+MAX_PARTS = 2000
+_CHUNK = 1024 * 1024
+
+
+def check_package(raw: bytes, name: str) -> None:
+    """Refuse a package that is not a zip, or unpacks too large or too far, reading each
+    part in bounded chunks (the sizes a zip declares can lie)."""
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        raise ImportProblem(f"{name} is not a readable Word document (it is not a .docx package)")
+    limit = min(MAX_UNPACKED, MAX_RATIO * len(raw))
+    too_big = ImportProblem(
+        f"{name} unpacks to more than {limit / 1024 / 1024:.0f} MB from a "
+        f"{len(raw) / 1024 / 1024:.1f} MB file, far more than a Word document does; "
+        "it was not opened (save it again from Word, or export the text)"
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as package:
+            parts = package.infolist()
+            if len(parts) > MAX_PARTS:
+                raise ImportProblem(
+                    f"{name} holds {len(parts)} parts; a Word document has far fewer"
+                )
+            if sum(part.file_size for part in parts) > limit:
+                raise too_big
+            total = 0
+            for part in parts:
+                with package.open(part) as unpacking:
+                    while chunk := unpacking.read(_CHUNK):
+                        total += len(chunk)
+                        if total > limit:
+                            raise too_big
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        OSError,
+        EOFError,
+        zlib.error,
+    ) as exc:
+        raise ImportProblem(
+            f"{name} is not a readable Word document ({type(exc).__name__}); "
+            "open it in Word and save it again"
+        ) from None
 
 
 def docx_to_markdown(raw: bytes, name: str) -> Converted:
@@ -13,8 +62,7 @@ def docx_to_markdown(raw: bytes, name: str) -> Converted:
 
     from facilitator.importers.html import html_to_markdown
 
-    if not zipfile.is_zipfile(io.BytesIO(raw)):
-        raise ImportProblem(f"{name} is not a readable Word document (it is not a .docx package)")
+    check_package(raw, name)
     try:
         result = mammoth.convert_to_html(io.BytesIO(raw))
     except Exception as exc:  # noqa: BLE001 - mammoth raises many kinds for a damaged file

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from facilitator.importers import Converted, ImportProblem
 
 
@@ -18,7 +20,10 @@ def decode_text(raw: bytes, name: str) -> Converted:
     return Converted(_normalise(text), warnings)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Terminal escape and other control characters are never wanted in a record.
-    return "".join(c for c in text if c in "\n\t" or c >= " " and c != "\x7f")
+    return _CONTROLS.sub("", text)

@@ -41,32 +41,106 @@ def default_store_path() -> Path:
 def _make_private_file(path: Path) -> None:
     """Create the store file readable by the user only, before SQLite opens it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
-    elif path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def _keep_private(path: Path) -> None:
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         os.chmod(path, 0o600)
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def _writable(path: Path) -> bool:
+    """Whether this process may change the store: the file, and its folder (SQLite keeps
+    its write-ahead log and index beside the file)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that leaves nothing beside the file. With no write-ahead log
+    beside it, the store was closed cleanly and is read as it stands (SQLite would
+    otherwise leave an empty log and index behind, or fail in a read-only folder)."""
+    uri = path.resolve().as_uri()
+    if Path(f"{path}-wal").exists():
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()  # a log that cannot be read here: read the file as it stands
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """Open a store file: (connection, read only). A new file is created private; an
+    existing one is first identified by reading alone, and a file that is not ours is
+    refused before anything is written to it or beside it."""
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a store file")
     try:
-        _make_private_file(path)
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if not path.exists():
+            _make_private_file(path)
+        read_only = not _writable(path)
+        if read_only:
+            conn = _open_read_only(path)
+        else:
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
+        identify(conn, path)
+        if read_only:
+            conn.execute("PRAGMA query_only=1")
+        else:
+            _keep_private(path)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA busy_timeout=5000")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(f"{path} is not a facilitator store ({exc})") from exc
-    return conn
+    except (StoreError, OSError):
+        conn.close()
+        raise
+    return conn, read_only
+
+
+# --- what is ours ---------------------------------------------------------------------
+
+# PRAGMA application_id of every facilitator store: "FcLt".
+APPLICATION_ID = 0x46634C74
+# Stores made before the mark (schemas 1 to 5) are known by these tables and op columns.
+_LEGACY_TABLES = {"meta", "ops", "reviews", "notes", "note_revisions", "links"}
+_OP_COLUMNS = {"id", "hlc", "device", "epoch", "seq", "entity", "entity_id", "action", "fields"}
+_UNMARKED_SCHEMAS = range(1, 6)
+
+
+def identify(conn: sqlite3.Connection, path: Path | str) -> str:
+    """``"new"`` for an empty file, ``"ours"`` for a facilitator store; anything else
+    raises :class:`StoreError`. Reads only, so another program's file is left as it was."""
+    application = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if application == APPLICATION_ID and {"meta", "ops", "migrations"} <= tables:
+        return "ours"
+    if application == 0 and version == 0 and not tables:
+        return "new"
+    if application == 0 and version in _UNMARKED_SCHEMAS and tables >= _LEGACY_TABLES:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(ops)")}
+        if columns >= _OP_COLUMNS:
+            return "ours"
+    owner = f"application id {application}" if application else "another program's tables"
+    raise StoreError(
+        f"{path} is not a facilitator store ({owner}); it was left untouched: "
+        "give another file with --store"
+    )
 
 
 # --- migrations ---------------------------------------------------------------------
@@ -174,7 +248,126 @@ def _m5_op_aliases(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m6_sync_repair(db: sqlite_utils.Database) -> None:
+def _m6_marked(db: sqlite_utils.Database) -> None:
+    """Mark the file as ours (``PRAGMA application_id``) and keep a table of the migrations
+    applied, so that another program's database is never mistaken for a store."""
+    db["migrations"].create(
+        {"number": int, "name": str, "applied_at": str}, pk="number", if_not_exists=True
+    )
+    db.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+
+# Labels as the app shows them (R1, P2, C3, E4): numbered by creation within a review.
+_LABELS = """
+  r AS (SELECT id, title, 'R' || row_number() OVER (ORDER BY created, id) AS label
+        FROM reviews WHERE deleted = 0),
+  p AS (SELECT id, role, agency, kind,
+               'P' || row_number() OVER (PARTITION BY review ORDER BY created, id) AS label
+        FROM participants WHERE deleted = 0),
+  c AS (SELECT id, review, participant, lead, note_taker, planned_at, started_at, ended_at,
+               'C' || row_number() OVER (PARTITION BY review ORDER BY created, id) AS label
+        FROM conversations WHERE deleted = 0),
+  e AS (SELECT id, merged_into,
+               'E' || row_number() OVER (PARTITION BY review ORDER BY created, id) AS label
+        FROM episodes WHERE deleted = 0)"""
+
+
+def _minute(column: str) -> str:
+    """An ISO timestamp as '2025-03-04 10:15' (local time of the laptop that took it)."""
+    return f"replace(substr({column}, 1, 16), 'T', ' ')"
+
+
+def _clock_time(column: str) -> str:
+    """The wall time of a clock value ('001796077687416.000002.device'), in UTC."""
+    return f"datetime(CAST(substr({column}, 1, 15) AS INTEGER) / 1000, 'unixepoch')"
+
+
+_LIVE_LINK = "l.deleted = 0 AND l.present = 1"
+
+VIEWS = {
+    "v_reviews": f"""
+SELECT r.label AS review, r.title,
+  (SELECT count(*) FROM conversations x WHERE x.review = r.id AND x.deleted = 0) AS conversations,
+  (SELECT count(*) FROM notes x WHERE x.review = r.id AND x.deleted = 0) AS notes,
+  {_clock_time("reviews.created")} AS created_utc, r.id AS review_id
+FROM r JOIN reviews ON reviews.id = r.id""",
+    "v_conversations": f"""
+SELECT r.label AS review, c.label AS conversation, p.label AS participant,
+  p.role AS participant_role, p.agency, c.lead, c.note_taker AS notes_by,
+  {_minute("c.planned_at")} AS planned, {_minute("c.started_at")} AS started,
+  {_minute("c.ended_at")} AS ended,
+  CASE WHEN c.ended_at IS NOT NULL THEN 'done'
+       WHEN c.started_at IS NOT NULL THEN 'in progress' ELSE 'planned' END AS status,
+  (SELECT count(*) FROM notes x WHERE x.conversation = c.id AND x.deleted = 0) AS notes,
+  r.title AS review_title, c.id AS conversation_id, c.participant AS participant_id,
+  r.id AS review_id
+FROM c JOIN r ON r.id = c.review LEFT JOIN p ON p.id = c.participant""",
+    "v_notes": f"""
+SELECT r.label AS review, c.label AS conversation, p.label AS participant,
+  p.role AS participant_role, {_minute("n.at")} AS time,
+  round(n.elapsed_s / 60.0, 1) AS minutes_in, n.stage, n.kind, n.text,
+  (SELECT group_concat(label, ', ') FROM (
+     SELECT e.label FROM links l JOIN e ON e.id = l.target
+     WHERE l.source = n.id AND l.target_kind = 'episode' AND {_LIVE_LINK}
+     ORDER BY CAST(substr(e.label, 2) AS INTEGER))) AS episodes,
+  (SELECT group_concat(target, ', ') FROM (
+     SELECT l.target || CASE WHEN l.relation != '' THEN ' (' || l.relation || ')' ELSE '' END
+       AS target
+     FROM links l WHERE l.source = n.id AND l.target_kind = 'factor' AND {_LIVE_LINK}
+     ORDER BY l.target)) AS factors,
+  n.author, CASE WHEN n.conflict THEN 'conflicting edits' ELSE '' END AS conflict,
+  n.id AS note_id, n.conversation AS conversation_id, r.id AS review_id
+FROM notes n JOIN r ON r.id = n.review
+LEFT JOIN c ON c.id = n.conversation LEFT JOIN p ON p.id = c.participant
+WHERE n.deleted = 0""",
+    "v_episodes": f"""
+SELECT r.label AS review, e.label AS episode, episodes.title,
+  episodes.date_text AS date, episodes.date_start, episodes.date_end,
+  m.label AS merged_into, episodes.description,
+  episodes.team_good AS team_judgement_good,
+  episodes.team_problematic AS team_judgement_problematic,
+  (SELECT count(*) FROM links l JOIN notes x ON x.id = l.source AND x.deleted = 0
+   WHERE l.target = e.id AND l.target_kind = 'episode' AND {_LIVE_LINK}) AS notes,
+  (SELECT group_concat(label, ', ') FROM (
+     SELECT DISTINCT c.label FROM links l JOIN notes x ON x.id = l.source AND x.deleted = 0
+     JOIN c ON c.id = x.conversation
+     WHERE l.target = e.id AND l.target_kind = 'episode' AND {_LIVE_LINK}
+     ORDER BY CAST(substr(c.label, 2) AS INTEGER))) AS conversations,
+  episodes.id AS episode_id, r.id AS review_id
+FROM e JOIN episodes ON episodes.id = e.id JOIN r ON r.id = episodes.review
+LEFT JOIN e AS m ON m.id = e.merged_into""",
+    "v_follow_ups": f"""
+SELECT r.label AS review, f.text, f.status, c.label AS conversation,
+  p.label AS participant, p.role AS participant_role, raised.label AS raised_in,
+  {_clock_time("f.created")} AS created_utc,
+  f.id AS follow_up_id, f.note AS note_id, f.conversation AS conversation_id,
+  r.id AS review_id
+FROM follow_ups f JOIN r ON r.id = f.review
+LEFT JOIN c ON c.id = f.conversation LEFT JOIN p ON p.id = f.participant
+LEFT JOIN c AS raised ON raised.id = f.raised_in
+WHERE f.deleted = 0""",
+}
+
+
+def _m7_readable_views(db: sqlite_utils.Database) -> None:
+    """Read-only views in the user's language for sqlite-utils and Datasette: labels
+    instead of hex ids, readable times, no clock columns (see the README)."""
+    for name, body in VIEWS.items():
+        db.conn.execute(f"DROP VIEW IF EXISTS {name}")
+        db.conn.execute(f"CREATE VIEW {name} AS WITH {_LABELS} {body.strip()}")
+
+
+def _m8_purged_seqs(db: sqlite_utils.Database) -> None:
+    """The numbers of this laptop's ops removed with a purged review (and nothing else of
+    it), so that `store check` tells a purged op from a lost one."""
+    db["purged_seqs"].create(
+        {"device": str, "epoch": int, "seq": int},
+        pk=("device", "epoch", "seq"),
+        if_not_exists=True,
+    )
+
+
+def _m9_sync_repair(db: sqlite_utils.Database) -> None:
     """Sync repairs itself: a refused segment keeps its size and mtime (read again when the
     file changes), and gaps in another laptop's ops are remembered until they close."""
     for column in ("size", "mtime"):
@@ -193,29 +386,59 @@ MIGRATIONS: list[Migration] = [
     _m3_clock_stamps,
     _m4_clocks_in_rows,
     _m5_op_aliases,
-    _m6_sync_repair,
+    _m6_marked,
+    _m7_readable_views,
+    _m8_purged_seqs,
+    _m9_sync_repair,
 ]
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the file up to the newest schema; returns the version reached."""
+def migrate(conn: sqlite3.Connection, *, read_only: bool = False) -> int:
+    """Bring the file up to the newest schema; returns the version reached. A read-only
+    store is read as it is, if it needs no migration."""
     db = sqlite_utils.Database(conn)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise StoreError(
             f"this store was written by a newer facilitator (schema {version}); please upgrade"
         )
+    if read_only:
+        if version == 0:
+            raise StoreError("this store is read-only and empty: there is nothing to read")
+        if version < len(MIGRATIONS):
+            raise StoreError(
+                "this store is read-only and was written by an older facilitator: "
+                "open it once where it can be written, to upgrade it"
+            )
+        return version
     for number in range(version, len(MIGRATIONS)):
         conn.execute("BEGIN IMMEDIATE")
         try:
             MIGRATIONS[number](db)
             conn.execute(f"PRAGMA user_version={number + 1}")
+            _record_migration(conn, number + 1)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     _ensure_identity(conn)
     return len(MIGRATIONS)
+
+
+def _record_migration(conn: sqlite3.Connection, number: int) -> None:
+    """Note a migration in the table migration 6 makes; that one records itself and the
+    five before it."""
+    from datetime import UTC, datetime
+
+    if number < 6:
+        return
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    done = range(1, 7) if number == 6 else (number,)
+    conn.executemany(
+        "INSERT OR IGNORE INTO migrations(number, name, applied_at) VALUES (?, ?, ?)",
+        [(n, MIGRATIONS[n - 1].__name__.split("_", 2)[-1], now) for n in done],
+    )
 
 
 def _ensure_identity(conn: sqlite3.Connection) -> None:

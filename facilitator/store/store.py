@@ -35,7 +35,14 @@ from facilitator.model import (
     StageEvent,
 )
 from facilitator.store import bulk, materialise, queries
-from facilitator.store.db import NOTE_DERIVED, StoreError, connect, default_store_path, migrate
+from facilitator.store.db import (
+    NOTE_DERIVED,
+    StoreError,
+    connect,
+    default_store_path,
+    identify,
+    migrate,
+)
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES
 from facilitator.store.oplog import Op, insert_op, read_ops, read_ops_since, record_aliases
 
@@ -75,6 +82,10 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _disk_full(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(exc)
+
+
 class Store:
     def __init__(
         self,
@@ -88,12 +99,15 @@ class Store:
         self.author = author or default_author()
         self._now = now
         self._lock = threading.RLock()
-        self.conn = connect(self.path)
+        self.conn, self.read_only = connect(self.path)
         try:
-            migrate(self.conn)
+            migrate(self.conn, read_only=self.read_only)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise StoreError(f"{self.path} is not a facilitator store ({exc})") from exc
+        except BaseException:
+            self.conn.close()
+            raise
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         self.device: str = meta["device"]
         self.epoch = int(meta["epoch"])
@@ -133,6 +147,7 @@ class Store:
             if self._pending is not None:
                 yield self._pending
                 return
+            self.require_writable()
             self._pending = []
             saved = (self._next_seq, self.clock.last)
             self.conn.execute("BEGIN IMMEDIATE")
@@ -141,16 +156,31 @@ class Store:
                 yield self._pending
                 self._save_identity()
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as exc:
+                # SQLite has already rolled back after some errors (a full disk among
+                # them); a second ROLLBACK would hide the real error behind its own.
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 self._next_seq = saved[0]
                 self.clock = HybridClock(self.device, last=saved[1], wall=self.clock._wall)
+                if isinstance(exc, sqlite3.OperationalError) and _disk_full(exc):
+                    raise StoreError(
+                        f"the disk holding the store is full ({self.path.parent}): "
+                        "nothing from this change was saved; free some space and try again"
+                    ) from exc
                 raise
             finally:
                 made, self._pending = self._pending, None
             if made:
                 for listener in self._on_commit:
                     listener()
+
+    def require_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"the store at {self.path} is read-only: it can be read, not changed "
+                "(nothing was saved)"
+            )
 
     def _reload_identity(self) -> None:
         """Another process may have written to this file (two windows on one laptop, or
@@ -545,6 +575,7 @@ class Store:
     # --- drafts: local only, never synced ------------------------------------------
 
     def save_draft(self, conversation: str, text: str, started_at: str | None) -> None:
+        self.require_writable()
         with self._lock:
             if text:
                 self.conn.execute(
@@ -558,6 +589,7 @@ class Store:
                 self.clear_draft(conversation)
 
     def clear_draft(self, conversation: str) -> None:
+        self.require_writable()
         with self._lock:
             self.conn.execute(
                 "DELETE FROM drafts WHERE conversation = ? AND author = ?",
@@ -576,6 +608,7 @@ class Store:
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
+        self.require_writable()
         with self._lock:
             self.conn.execute(
                 "INSERT INTO settings(key, value) VALUES (?, ?) "
@@ -753,15 +786,14 @@ class Store:
 
     def rebuild(self) -> tuple[int, int]:
         with self.transaction():
+            # Checked again under the write lock: rebuilding empties tables.
+            identify(self.conn, self.path)
             return materialise.rebuild(self.conn)
 
     def snapshot(self) -> dict[str, list[tuple]]:
         """Every materialised row, for comparing two stores (tests, `store check`)."""
         with self._lock:
-            return {
-                table: self.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
-                for table in MATERIALISED_TABLES
-            }
+            return _snapshot(self.conn)
 
     def check(self) -> CheckReport:
         """Integrity check, then prove the tables equal a rebuild from the op log."""
@@ -777,12 +809,14 @@ class Store:
             gaps = self.conn.execute(
                 # DISTINCT: two clones of one laptop may both have used a seq (sync keeps
                 # both). Aliases: numberings under which the share carries ops held here
-                # under another (after a fork), so they fill their place in the sequence.
+                # under another (after a fork), so they fill their place in the sequence;
+                # so do the numbers of ops purged with a review.
                 "SELECT epoch, count(DISTINCT seq), max(seq) FROM ("
                 "  SELECT epoch, seq FROM ops WHERE device = ?"
                 "  UNION ALL SELECT epoch, seq FROM op_aliases WHERE device = ?"
+                "  UNION ALL SELECT epoch, seq FROM purged_seqs WHERE device = ?"
                 ") GROUP BY epoch",
-                (self.device, self.device),
+                (self.device, self.device, self.device),
             ).fetchall()
             for epoch, count, top in gaps:
                 if count != top:
@@ -793,14 +827,8 @@ class Store:
                 report.tables[table] = self.conn.execute(
                     f"SELECT count(*) FROM {table}"
                 ).fetchone()[0]
-            before = self.snapshot()
-            self.conn.execute("SAVEPOINT check_rebuild")
-            try:
-                materialise.rebuild(self.conn)
-                after = self.snapshot()
-            finally:
-                self.conn.execute("ROLLBACK TO check_rebuild")
-                self.conn.execute("RELEASE check_rebuild")
+            before = _snapshot(self.conn)
+            after = self._rebuilt_snapshot()
             for table in MATERIALISED_TABLES:
                 if before[table] != after[table]:
                     report.problems.append(
@@ -809,3 +837,29 @@ class Store:
                         "run 'facilitator store rebuild'"
                     )
         return report
+
+    def _rebuilt_snapshot(self) -> dict[str, list[tuple]]:
+        """The tables a rebuild would give, leaving the file as it is: rolled back, or on a
+        copy in memory when the store is read-only."""
+        if self.read_only:
+            copy = sqlite3.connect(":memory:", isolation_level=None)
+            try:
+                self.conn.backup(copy)
+                materialise.rebuild(copy)
+                return _snapshot(copy)
+            finally:
+                copy.close()
+        self.conn.execute("SAVEPOINT check_rebuild")
+        try:
+            materialise.rebuild(self.conn)
+            return _snapshot(self.conn)
+        finally:
+            self.conn.execute("ROLLBACK TO check_rebuild")
+            self.conn.execute("RELEASE check_rebuild")
+
+
+def _snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    return {
+        table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+        for table in MATERIALISED_TABLES
+    }

@@ -29,6 +29,7 @@ from facilitator import capture
 from facilitator.method import Method
 from facilitator.model import Conversation, Note
 from facilitator.service import Recorded
+from facilitator.store.db import StoreError
 from facilitator.tui.drafts import DraftKeeper
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.note_box import NoteBox
@@ -396,9 +397,15 @@ class NoteCapture(Vertical):
             self._draft_timer.stop()
             self._draft_timer = None
         self.drafts.forget()
-        with store.transaction():
-            recorded = app.service.record_note(self.conversation, text, at=at, stage=stage)
-            store.clear_draft(self.conversation_id)
+        try:
+            with store.transaction():
+                recorded = app.service.record_note(self.conversation, text, at=at, stage=stage)
+                store.clear_draft(self.conversation_id)
+        except StoreError as exc:
+            # A full disk or a read-only store: the note stays in the box, to be saved by
+            # Enter again once the store can take it.
+            self.set_status(f"Not saved: {exc}", "-problem")
+            return None
         self._started_at = None
         self._stage_then = None
         self.recovered_draft = False

@@ -1,0 +1,54 @@
+"""Text from other people shown safely: note text arrives from other laptops by sync and
+from imported records, so it may hold terminal escapes (a clear-screen code, an OSC title
+sequence), bidirectional overrides that reorder what is read, NUL, or bytes that were not
+UTF-8. Shown to a person it is made visible; written as JSON it is escaped, not changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bidirectional controls: they reorder the text around them on screen (Trojan Source).
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Line and paragraph separators, and the interlinear annotation marks.
+_OTHER = "\u2028\u2029\ufff9\ufffa\ufffb"
+
+
+def _visible_form(code: int) -> str:
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ESC shows as ␛
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"  # half of a pair: a byte that was not UTF-8
+    return f"<U+{code:04X}>"
+
+
+_UNSAFE_CODES = [
+    *(c for c in range(0x20) if chr(c) not in "\n\t"),
+    *range(0x7F, 0xA0),
+    *(ord(c) for c in _BIDI + _OTHER),
+    *range(0xD800, 0xE000),
+]
+_TABLE = {code: _visible_form(code) for code in _UNSAFE_CODES}
+_JSON_UNSAFE = re.compile(
+    "[" + re.escape("".join(chr(c) for c in range(0x7F, 0xA0)) + _BIDI + _OTHER) + "\ud800-\udfff]"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character shown instead of obeyed: line breaks and
+    tabs stay; other C0 and C1 controls, bidirectional overrides and separators become
+    visible marks, and stray halves of surrogate pairs become U+FFFD."""
+    return text.translate(_TABLE)
+
+
+def json_safe(dumped: str) -> str:
+    """JSON text (from ``json.dumps``) with the characters a terminal might obey written
+    as ``\\uXXXX`` escapes: every string decodes to exactly what it held."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether ``text`` holds anything :func:`visible` would change."""
+    return visible(text) != text

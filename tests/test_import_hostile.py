@@ -1,0 +1,158 @@
+"""Hostile and oversized records: a zip bomb posing as .docx, deeply nested HTML, and a
+9 MB HTML export. Each ends in a clear message or a sensible import, in bounded memory."""
+
+from __future__ import annotations
+
+import io
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from facilitator.importers import import_file
+from facilitator.store import Store
+
+
+@pytest.fixture
+def review(store: Store) -> str:
+    return store.create_review("Imports")
+
+
+def _zip_bomb(path: Path, unpacked_mb: int) -> None:
+    """A real Word document whose body part unpacks to ``unpacked_mb`` MB of paragraphs."""
+    word = docx.Document()
+    word.add_paragraph("12 January 2024: an ordinary first line")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    paragraph = b"<w:p><w:r><w:t>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</w:t></w:r></w:p>" * 1000
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as bomb:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename != "word/document.xml":
+                bomb.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            head, tail = data.split(b"<w:body>", 1)
+            part = zipfile.ZipInfo(item.filename, date_time=item.date_time)
+            part.compress_type = zipfile.ZIP_DEFLATED
+            with bomb.open(part, "w", force_zip64=True) as body:
+                body.write(head + b"<w:body>")
+                for _ in range(unpacked_mb * 1024 * 1024 // len(paragraph)):
+                    body.write(paragraph)
+                body.write(tail)
+
+
+def test_a_zip_bomb_posing_as_word_is_refused_before_mammoth(tmp_path: Path) -> None:
+    bomb = tmp_path / "record.docx"
+    _zip_bomb(bomb, 300)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+
+    def limit_memory() -> None:  # far below the 7.9 GB mammoth took
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "facilitator", "--store", str(store), "import", "R1", str(bomb)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=limit_memory,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert "unpacks to more than" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    with Store(store) as opened:
+        assert opened.documents(opened.reviews()[0].id) == []
+
+
+def test_an_ordinary_word_document_still_imports(tmp_path: Path, store: Store, review: str):
+    word = docx.Document()
+    for day in range(1, 29):
+        word.add_paragraph(f"{day:02d}/02/2024 Visit number {day} " + "text " * 200)
+    path = tmp_path / "ordinary.docx"
+    word.save(path)
+    result = import_file(store, review, path)
+    assert len(result.entries) == 28
+
+
+def test_deeply_nested_html_is_imported_with_all_its_text(
+    tmp_path: Path, store: Store, review: str
+) -> None:
+    path = tmp_path / "broken-export.html"
+    path.write_text(
+        "<html><body><p>03/03/2024 Home visit before the broken part.</p>"
+        + "<div><font>level " * 3000
+        + "the deepest words</body></html>",
+        encoding="utf-8",
+    )
+    result = import_file(store, review, path)
+    text = store.documents(review)[0].text
+    assert "the deepest words" in text
+    assert text.count("level") == 3000
+    assert [e["text"] for e in store.rows("chronology", review)] == [
+        "Home visit before the broken part."
+    ]
+    assert any("nested" in w for w in result.warnings)
+
+
+def _case_notes_export(path: Path, megabytes: float) -> int:
+    """A case-management export: dated case notes as paragraphs (several dated lines in
+    one paragraph), table rows and dated headings. Returns how many dated paragraphs."""
+    words = ("visit", "call", "letter", "school", "nurse", "mother", "concern", "referral",
+             "strategy", "plan")  # fmt: skip
+    parts = ["<html><body><h1>Case notes export</h1>"]
+    size = dated = number = 0
+    while size < megabytes * 1024 * 1024:
+        day = f"{number % 28 + 1:02d}/{number % 12 + 1:02d}/20{18 + number % 7}"
+        text = " ".join(words[(number + k) % len(words)] for k in range(9))
+        chunk = (
+            f"<p>{day} {text}<br>{day} {text}<br>{day} {text}</p>",
+            f"<table><tr><td>{day}</td><td>{text}</td></tr></table>",
+            f"<h3>{day}</h3><p>{text} {text}</p>",
+        )[number % 3]
+        parts.append(chunk)
+        dated += 1
+        size += len(chunk)
+        number += 1
+    parts.append("</body></html>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return dated
+
+
+def test_a_9_mb_html_export_offers_a_capped_set_and_says_so(tmp_path: Path) -> None:
+    from facilitator.importers import MAX_OFFERED
+
+    path = tmp_path / "export.html"
+    dated = _case_notes_export(path, 9)
+    assert 8.5 * 1024 * 1024 < path.stat().st_size < 10 * 1024 * 1024
+    store_path = tmp_path / "s.db"
+    steps: list[str] = []
+    with Store(store_path) as store:
+        review = store.create_review("R")
+        before = store_path.stat().st_size
+        result = import_file(store, review, path, progress=steps.append)
+        # Progress on a long import, then a summary of what was offered and what was not.
+        assert steps == [
+            "Reading export.html",
+            "Finding dated entries",
+            f"Saving the document and {MAX_OFFERED:,} offered entries",
+        ]
+        summary = [w for w in result.warnings if "dated entries found" in w]
+        assert len(summary) == 1
+        assert summary[0].startswith(f"{dated:,} dated entries found; the first {MAX_OFFERED:,}")
+        entries = store.rows("chronology", review)
+        assert len(entries) == MAX_OFFERED
+        # One entry per dated paragraph: the three dated lines of one paragraph are one.
+        first = sorted(entries, key=lambda e: e["created"])[0]
+        assert first["text"].count("visit call letter") == 3
+    for extra in ("-wal", "-shm"):
+        Path(f"{store_path}{extra}").unlink(missing_ok=True)
+    grown = store_path.stat().st_size - before
+    assert grown < 40 * 1024 * 1024, grown

@@ -1,0 +1,223 @@
+"""The store file under careless hands: another program's database is never touched, a
+read-only store still reads, and a full disk says so."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from facilitator.store import Store, StoreError, db
+
+
+def run(store: Path, *args: str, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process; ``unprivileged`` honours file permissions even when the
+    tests run as root (which may write to any file), as a reviewer's account would."""
+    prefix: list[str] = []
+    if unprivileged and os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: file permissions cannot apply")
+        caps = "-dac_override,-dac_read_search,-fowner"
+        prefix = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "facilitator", "--store", str(store), *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _other_app(path: Path) -> None:
+    """A note-taking app of someone else's, with tables named like ours."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+        CREATE TABLE links (id INTEGER PRIMARY KEY, url TEXT);
+        INSERT INTO notes (body) VALUES ('shopping list'), ('dentist on Friday');
+        INSERT INTO links (url) VALUES ('https://example.org');
+        """
+    )
+    conn.commit()
+    conn.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("review", "list"), ("store", "rebuild"), ("store", "check"), ("review", "new", "R")],
+)
+def test_another_programs_database_is_refused_and_never_written(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    other = tmp_path / "otherapp.sqlite"
+    _other_app(other)
+    os.chmod(other, 0o644)
+    before, mode = _digest(other), other.stat().st_mode
+    result = run(other, *command)
+    assert result.returncode == 1
+    assert "is not a facilitator store" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _digest(other) == before and other.stat().st_mode == mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["otherapp.sqlite"]
+    conn = sqlite3.connect(other)
+    assert conn.execute("SELECT count(*) FROM notes").fetchone() == (2,)
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (2,)
+
+
+def test_another_programs_database_in_wal_mode_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    _other_app(other)
+    conn = sqlite3.connect(other)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    before = _digest(other)
+    with pytest.raises(StoreError, match="not a facilitator store"):
+        Store(other)
+    assert _digest(other) == before
+
+
+def test_an_empty_database_with_another_application_id_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("PRAGMA application_id=1234")
+    conn.close()
+    before = _digest(other)
+    with pytest.raises(StoreError, match="not a facilitator store"):
+        Store(other)
+    assert _digest(other) == before
+
+
+def test_our_mark_without_our_tables_is_refused(tmp_path: Path) -> None:
+    """Another program that happens to use the same application id."""
+    other = tmp_path / "other.db"
+    _other_app(other)
+    conn = sqlite3.connect(other)
+    conn.execute(f"PRAGMA application_id={db.APPLICATION_ID}")
+    conn.close()
+    before = _digest(other)
+    with pytest.raises(StoreError, match="not a facilitator store"):
+        Store(other)
+    assert _digest(other) == before
+
+
+def test_our_stores_are_marked(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA application_id").fetchone() == (db.APPLICATION_ID,)
+    numbers = [r[0] for r in conn.execute("SELECT number FROM migrations ORDER BY number")]
+    assert numbers == list(range(1, len(db.MIGRATIONS) + 1))
+
+
+def test_a_store_from_before_the_mark_is_recognised_and_marked(tmp_path: Path) -> None:
+    path = tmp_path / "v5.db"
+    with Store(path, author="a") as store:
+        review = store.create_review("kept across the upgrade")
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE migrations")
+    conn.execute("PRAGMA application_id=0")
+    conn.execute("PRAGMA user_version=5")
+    conn.commit()
+    conn.close()
+    with Store(path, author="a") as upgraded:
+        assert upgraded.review(review).title == "kept across the upgrade"
+        assert upgraded.conn.execute("PRAGMA application_id").fetchone() == (db.APPLICATION_ID,)
+        assert upgraded.check().ok
+
+
+def test_a_rebuild_refuses_a_file_that_lost_its_mark(tmp_path: Path) -> None:
+    """A store whose mark was changed while it was open (another tool wrote to it)."""
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.create_review("R")
+        other = sqlite3.connect(path)
+        other.execute("PRAGMA application_id=99")
+        other.close()
+        with pytest.raises(StoreError, match="not a facilitator store"):
+            store.rebuild()
+        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone() == (1,)
+
+
+# --- a read-only store or folder -------------------------------------------------------
+
+
+def _store_with_a_note(path: Path) -> str:
+    with Store(path, author="a") as store:
+        review = store.create_review("Child Q")
+        person = store.add_participant(review, role="Social worker", agency="CSC")
+        conversation = store.conversation(store.new_conversation(review, person))
+        store.add_note(conversation, "kept while read-only")
+        return conversation.id
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {p.name: _digest(p) for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_read_only_store_reads_and_refuses_to_write(tmp_path: Path, what: str) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    path = folder / "s.db"
+    conversation = _store_with_a_note(path)
+    before = _files(folder)
+    locked = path if what == "file" else folder
+    locked.chmod(0o400 if what == "file" else 0o500)
+    try:
+        listed = run(path, "review", "list", unprivileged=True)
+        assert listed.returncode == 0, listed.stderr
+        assert "Child Q" in listed.stdout
+        exported = run(path, "export", "R1", "--format", "json", unprivileged=True)
+        assert exported.returncode == 0, exported.stderr
+        assert "kept while read-only" in json.dumps(json.loads(exported.stdout))
+        checked = run(path, "store", "check", unprivileged=True)
+        assert checked.returncode == 0, checked.stderr
+        for command in (
+            ("note", "add", conversation[:8], "a new note"),
+            ("review", "new", "Another"),
+            ("store", "rebuild"),
+        ):
+            refused = run(path, *command, unprivileged=True)
+            assert refused.returncode == 1, command
+            assert "read-only" in refused.stderr, refused.stderr
+            assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+            assert "Traceback" not in refused.stderr
+    finally:
+        locked.chmod(0o700)
+    assert _files(folder) == before
+
+
+# --- a full disk ---------------------------------------------------------------------
+
+
+def test_a_full_disk_says_so_and_loses_nothing_earlier(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Store(path, author="a") as store:
+        review = store.create_review("R")
+        person = store.add_participant(review, role="Social worker", agency="CSC")
+        conversation = store.conversation(store.new_conversation(review, person))
+        kept = store.add_note(conversation, "written before the disk filled")
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        # SQLite's own limit gives the same SQLITE_FULL a full disk gives.
+        store.conn.execute(f"PRAGMA max_page_count={pages}")
+        with pytest.raises(StoreError) as raised:
+            for _ in range(200):
+                store.add_note(conversation, "x" * 20000)
+        message = str(raised.value)
+        assert "full" in message and "rollback" not in message
+    with Store(path, author="a") as reopened:
+        assert [n.id for n in reopened.notes()][:1] == [kept]
+        assert reopened.check().ok
