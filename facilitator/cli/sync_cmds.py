@@ -28,8 +28,10 @@ passphrase_file_option = click.option(
 
 def _passphrase(source: Path | None, *, confirm: bool) -> str:
     if source is not None:
-        try:
-            lines = source.read_text(encoding="utf-8").splitlines()
+        from facilitator.files import read_bounded
+
+        try:  # a passphrase is a line: /dev/zero or a huge file must not be read whole
+            lines = read_bounded(source, 64 * 1024).decode("utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"cannot read the passphrase file {source}: {exc}") from None
         return lines[0] if lines else ""
@@ -43,8 +45,8 @@ def _passphrase(source: Path | None, *, confirm: bool) -> str:
 
 
 def _echo_report(obj: Context, report: SyncReport, *, quiet_if_idle: bool = False) -> None:
-    if quiet_if_idle and not report.moved and report.reachable and not report.problems:
-        return  # gaps and waits that have not changed were printed before
+    if quiet_if_idle and not report.moved:
+        return  # nothing moved and nothing changed: said already
     try:
         label = obj.store.review(report.review).label
     except Exception:  # noqa: BLE001 - a review not yet pulled has no label

@@ -132,9 +132,11 @@ class SyncReport:
     def lines(self) -> list[str]:
         """What a person wants to read after a sync."""
         out: list[str] = []
-        if not self.reachable:
-            out.append("Share unreachable: nothing was changed locally.")
+        if not self.reachable and not self.pulled_ops:
+            out.append("Share unreachable or unusable: nothing here was lost or changed.")
         else:
+            if not self.reachable:
+                out.append("Share unreachable or unusable part-way: nothing here was lost.")
             out.append(
                 f"Received {self.pulled_ops} ops in {self.pulled_segments} segments; "
                 f"sent {self.pushed_ops} ops in {self.pushed_segments} segments."
@@ -177,13 +179,22 @@ class _Read:
     segment: Segment
 
 
+_NEVER = object()  # no stamp recorded: the file was never refused nor found cut short
+# How often files refused or found cut short are looked at again when there are many, and
+# how often our own segments' sizes are checked.
+RECHECK_STAMPS_S = 15.0
+LOOK_EVERY_TIME = 200
+
+
 def _stamp(path: Path) -> tuple[int, int] | None:
-    """Size and modification time: tells a refused file that has changed since."""
+    """The size, and a fingerprint of the times and inode: tells a refused file that has
+    changed since, even one put back with its old size and mtime (cp -p, rsync -t)."""
     try:
         found = os.stat(path)
     except OSError:
         return None
-    return found.st_size, found.st_mtime_ns
+    changed = hash((found.st_mtime_ns, found.st_ctime_ns, found.st_ino)) & (2**62 - 1)
+    return found.st_size, changed
 
 
 class SyncEngine:
@@ -206,7 +217,11 @@ class SyncEngine:
         self._key_id = key_id(data_key)
         self._known: dict[tuple[str, int], set[str]] = defaultdict(set)
         self._held: dict[tuple[str, int], set[tuple[int, int]]] = defaultdict(set)
+        # Files not taken in, with the stamp they had then: read again when it changes.
         self._refused: dict[str, tuple[int, int] | None] = {}
+        self._incomplete: dict[str, tuple[int, int] | None] = {}
+        self._own_sizes: dict[str, int] = {}  # our segments on the share, as written
+        self._checked_at = -RECHECK_STAMPS_S  # when stamps and own sizes were last looked at
         self._ranges: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         # This round's files that are on the share and not (yet) taken in, by folder.
         self._unread: dict[tuple[str, int], list[SegmentName]] = {}
@@ -218,6 +233,11 @@ class SyncEngine:
             if record.status == "rejected":
                 self._refused[record.name] = record.stamp
                 continue
+            if record.status == "incomplete":
+                self._incomplete[record.name] = record.stamp
+                continue
+            if device == store.device and record.stamp is not None:
+                self._own_sizes[record.name] = record.stamp[0]
             self._known[key].add(name)
             parsed = parse_name(name)
             if parsed is None:
@@ -235,8 +255,17 @@ class SyncEngine:
         try:
             self._check_share()
             self._catch_up_marks()
-            listing = list_segments(self.folder)
-            self._pull(listing, report, recheck=recheck)
+            skipped: list[str] = []
+            listing = list_segments(self.folder, skipped)
+            report.problems.extend(skipped)
+            due = recheck or time.monotonic() - self._checked_at >= RECHECK_STAMPS_S
+            if due:
+                self._checked_at = time.monotonic()
+                self._check_own_sizes(listing)
+            # A few files waiting are looked at every time (one arriving should be read as
+            # soon as it is whole); thousands of junk files only every few seconds.
+            look = due or len(self._refused) + len(self._incomplete) <= LOOK_EVERY_TIME
+            self._pull(listing, report, recheck=recheck, look=look)
             self._repair(listing, report)
             self._push(report)
         except ShareProblem as exc:
@@ -249,7 +278,8 @@ class SyncEngine:
             self._track_gaps(listing, report)
         report.pending = self.pending()
         report.conflicts = self.conflicts()
-        report.rejected = len(self._refused)
+        present = {f"{d}/{e}/{n}" for (d, e), names in (listing or {}).items() for n in names}
+        report.rejected = len(present & self._refused.keys()) if listing else len(self._refused)
         report.finished_at = datetime.now().astimezone().isoformat(timespec="seconds")
         return report
 
@@ -276,8 +306,17 @@ class SyncEngine:
     # --- pulling ----------------------------------------------------------------------
 
     def _pull(
-        self, listing: dict[tuple[str, int], list[str]], report: SyncReport, *, recheck: bool
+        self,
+        listing: dict[tuple[str, int], list[str]],
+        report: SyncReport,
+        *,
+        recheck: bool,
+        look: bool = True,
     ) -> None:
+        """Read the files not taken in yet. ``look`` False: files refused or incomplete
+        before are taken as unchanged without a stat each (thousands of junk files must
+        not slow every half-second sync); they are looked at again every few seconds."""
+        me = self.store.device
         todo: list[tuple[str, int, str, SegmentName]] = []
         self._unread = {}
         for (device, epoch), names in listing.items():
@@ -287,16 +326,27 @@ class SyncEngine:
                 if parsed is None:
                     continue  # temp files, cloud-engine placeholders, desktop.ini ...
                 todo.append((device, epoch, name, parsed))
-                self._unread.setdefault((device, epoch), []).append(parsed)
         fresh: list[_Read] = []
         remembered: list[tuple[str, str, str, int | None, int | None]] = []
+        incomplete: list[str] = []
         started, ops_read = time.monotonic(), 0
         for index, (device, epoch, name, parsed) in enumerate(sorted(todo)):
             rel = f"{device}/{epoch}/{name}"
+            key = (device, epoch)
             path = device_folder(self.folder, device, epoch) / name
-            stamp = _stamp(path)
-            if rel in self._refused and not recheck and stamp == self._refused[rel]:
-                continue  # refused before and unchanged since
+            before = self._refused.get(rel, self._incomplete.get(rel, _NEVER))
+            if before is not _NEVER and not recheck:
+                stamp = _stamp(path) if look else before
+                if stamp == before:  # refused or cut short before, unchanged since
+                    if rel in self._incomplete:
+                        self._announce(key, parsed)
+                        if (parsed.first, parsed.last) not in self._held[key]:
+                            incomplete.append(rel)
+                    elif self._known[key] or self._marks.get(key):
+                        self._announce(key, parsed)  # a damaged file of a laptop we know
+                    continue
+            else:
+                stamp = _stamp(path)
             try:
                 segment = segments.decode(
                     segments.read_file(path),
@@ -307,23 +357,29 @@ class SyncEngine:
                     name=parsed,
                 )
             except OSError as exc:
+                self._announce(key, parsed)
                 report.waiting.append(f"{rel} cannot be read yet ({exc.strerror or exc})")
                 continue
             except SegmentIncomplete as exc:
-                # A cut-short copy of a range already here is no news: say nothing.
-                if (parsed.first, parsed.last) not in self._held[(device, epoch)]:
-                    report.waiting.append(f"{rel} is incomplete ({exc}); will retry")
+                if device == me and name in self._known[key]:
+                    # Ours, written whole and now shorter: damaged, not arriving.
+                    exc = SegmentRejected(f"cut short on the share ({exc})")
+                else:
+                    self._announce(key, parsed)
+                    self._incomplete[rel] = stamp
+                    size, mtime = stamp if stamp else (None, None)
+                    remembered.append((rel, "incomplete", str(exc), size, mtime))
+                    # A cut-short copy of a range already here is no news: say nothing.
+                    if (parsed.first, parsed.last) not in self._held[key]:
+                        incomplete.append(rel)
+                    continue
+                self._refuse(rel, key, name, stamp, exc, report, remembered)
                 continue
             except SegmentTooNew as exc:
                 report.problems.append(f"{rel}: {exc}; kept until you upgrade")
                 continue
             except SegmentRejected as exc:
-                if rel not in self._refused or self._refused[rel] != stamp:
-                    report.problems.append(f"{rel} rejected: {exc}")
-                self._refused[rel] = stamp
-                self._known[(device, epoch)].discard(name)
-                size, mtime = stamp if stamp else (None, None)
-                remembered.append((rel, "rejected", str(exc), size, mtime))
+                self._refuse(rel, key, name, stamp, exc, report, remembered)
                 continue
             if segment.overrun:
                 report.notes.append(
@@ -334,6 +390,13 @@ class SyncEngine:
             ops_read += len(segment.ops)
             if self.progress is not None:
                 self.progress(Progress(index + 1, len(todo), ops_read, time.monotonic() - started))
+        if len(incomplete) > 3:
+            report.waiting.append(
+                f"{len(incomplete)} files are incomplete (still arriving?), in "
+                f"{len({rel.rsplit('/', 1)[0] for rel in incomplete})} folders; will retry"
+            )
+        else:
+            report.waiting.extend(f"{rel} is incomplete; will retry" for rel in incomplete)
         if not fresh and not remembered:
             return
         self._check_fork([r.segment for r in fresh], report)
@@ -362,10 +425,57 @@ class SyncEngine:
                 self._known[key].add(name)
                 self._held[key].add((read.parsed.first, read.parsed.last))
                 self._refused.pop(read.name, None)
-                self._unread[key].remove(read.parsed)
+                self._incomplete.pop(read.name, None)
             report.pulled_ops += new
             report.pulled_segments += len(batch)
             report.parked += parked
+
+    def _announce(self, key: tuple[str, int], parsed: SegmentName) -> None:
+        """A file on the share that says ops up to ``parsed.last`` exist and that is not
+        taken in yet. Only canonical names count: a copy never announces more."""
+        if not parsed.suffix:
+            self._unread.setdefault(key, []).append(parsed)
+
+    def _refuse(
+        self,
+        rel: str,
+        key: tuple[str, int],
+        name: str,
+        stamp: tuple[int, int] | None,
+        exc: Exception,
+        report: SyncReport,
+        remembered: list[tuple[str, str, str, int | None, int | None]],
+    ) -> None:
+        parsed = parse_name(name)
+        if parsed is not None and (self._known[key] or self._marks.get(key)):
+            # A damaged file of a laptop we know: its ops are missing until a good copy
+            # comes. (Junk in a folder of nobody we know announces nothing.)
+            self._announce(key, parsed)
+        if self._refused.get(rel, _NEVER) != stamp:
+            report.problems.append(f"{rel} rejected: {exc}")
+        self._refused[rel] = stamp
+        self._incomplete.pop(rel, None)
+        self._known[key].discard(name)
+        size, mtime = stamp if stamp else (None, None)
+        remembered.append((rel, "rejected", str(exc), size, mtime))
+
+    def _check_own_sizes(self, listing: dict[tuple[str, int], list[str]]) -> None:
+        """Our own segments on the share still as long as we wrote them? One that is not
+        was damaged after we wrote it: refused here, so that it is repaired."""
+        me = self.store.device
+        for (device, epoch), names in listing.items():
+            if device != me:
+                continue
+            for name in names:
+                rel = f"{device}/{epoch}/{name}"
+                expected = self._own_sizes.get(rel)
+                if expected is None:
+                    continue
+                stamp = _stamp(device_folder(self.folder, device, epoch) / name)
+                if stamp is not None and stamp[0] != expected:
+                    self._refused[rel] = stamp
+                    self._known[(device, epoch)].discard(name)
+                    self._own_sizes.pop(rel)
 
     def _note_ranges(self, fresh: list[_Read]) -> dict[tuple[str, int], int]:
         """Advance the high-water marks the new segments allow; returns the changed ones."""
@@ -483,16 +593,17 @@ class SyncEngine:
             (me, epoch, parsed.first, parsed.last, self.review),
         )
         ops.sort(key=lambda op: op.seq)
-        return bool(ops) and self._write(
-            epoch, parsed.first, parsed.last, ops, report, suffix=suffix
-        )
+        if not ops:
+            return False
+        outcome = self._write(epoch, parsed.first, parsed.last, ops, report, suffix=suffix)
+        return outcome == "written"
 
     # --- pushing ----------------------------------------------------------------------
 
     def _push(self, report: SyncReport) -> None:
         for epoch, done, top, ops in self._unsent():
             for first, last, chunk in _chunks(ops, done, top):
-                if not self._write(epoch, first, last, chunk, report, advance=True):
+                if self._write(epoch, first, last, chunk, report, advance=True) is None:
                     break
                 report.pushed_ops += len(chunk)
                 report.pushed_segments += 1
@@ -538,32 +649,41 @@ class SyncEngine:
         *,
         advance: bool = False,
         suffix: str = "",
-    ) -> bool:
-        """Put one segment on the share; True once it is verifiably there. ``advance``
-        moves the sent mark on to ``last`` in the same commit that records the file."""
+    ) -> str | None:
+        """Put one segment on the share. Returns "written" once it is verifiably there,
+        "there" if the very same segment was already (sent earlier by us), or None if a
+        file of that name holds something else. ``advance`` moves the sent mark on to
+        ``last`` in the same commit that records the file."""
         me = self.store.device
         name = segment_name(first, last).replace(SUFFIX, f"{suffix}{SUFFIX}")
+        rel = f"{me}/{epoch}/{name}"
         data = encode(build(self.review, me, epoch, first, last, ops), self.data_key)
         self._check_share()  # still mounted, still this review: else nothing is written
         ensure_devices_root(self.folder, self._expect)
         folder = make_device_folder(self.folder, me, epoch)
         remove_stale_temps(folder)
-        if not write_new_file(folder / name, data) and name not in self._known[(me, epoch)]:
+        if write_new_file(folder / name, data):
+            outcome = "written"
+        elif name in self._known[(me, epoch)]:
+            outcome = "there"
+        else:
             # A clone's, or ours from before a crash: the next pull reads it and decides.
-            report.waiting.append(f"{me}/{epoch}/{name} already exists; checking next sync")
-            return False
+            report.waiting.append(f"{rel} already exists; checking next sync")
+            return None
         self._check_share()  # the share did not vanish under the write
+        size = len(data) if outcome == "written" else self._own_sizes.get(rel)
         with self.store.transaction():
-            state.remember_files(
-                self.store, self.review, [(f"{me}/{epoch}/{name}", "ok", "", None, None)]
-            )
+            state.remember_files(self.store, self.review, [(rel, "ok", "", size, None)])
             if advance:
                 state.save_marks(self.store, self.review, {(me, epoch): last})
         self._known[(me, epoch)].add(name)
         self._held[(me, epoch)].add((first, last))
+        self._refused.pop(rel, None)
+        if size is not None:
+            self._own_sizes[rel] = size
         if advance:
             self._marks[(me, epoch)] = max(self._marks.get((me, epoch), 0), last)
-        return True
+        return outcome
 
     # --- status -------------------------------------------------------------------------
 

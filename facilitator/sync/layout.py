@@ -12,6 +12,7 @@ import base64
 import contextlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,6 +74,9 @@ class ShareInfo:
                     "this shared folder was set up by a newer facilitator; please upgrade"
                 )
             kdf = data["kdf"]
+            for setting in ("n", "r", "p"):  # 2.5 or "16" must not pass as 2 or 16
+                if type(kdf[setting]) is not int:
+                    raise ValueError(f"scrypt {setting} must be a whole number")
             info = cls(
                 review=str(data["review"]),
                 kdf=KdfParams(
@@ -169,13 +173,18 @@ def make_device_folder(folder: Path, device: str, epoch: int) -> Path:
     if not root.is_dir():
         raise ShareProblem(f"{folder} has no {DEVICES}/ folder (unmounted a moment ago?)")
     target = root
-    for part in (device, str(epoch)):
-        target = target / part
-        try:
-            target.mkdir()
-        except FileExistsError:
-            if not target.is_dir():
-                raise NotADirectoryError(f"{target} is not a folder") from None
+    for part in ("", device, str(epoch)):
+        if part:
+            target = target / part
+            with contextlib.suppress(FileExistsError):
+                target.mkdir()
+        found = os.lstat(target)
+        if stat.S_ISLNK(found.st_mode):
+            # What is written through a link may land anywhere (this laptop's own disk):
+            # it would be marked as sent and never reach anyone.
+            raise ShareProblem(f"{target} is a link to another place; nothing is written there")
+        if not stat.S_ISDIR(found.st_mode):
+            raise ShareProblem(f"{target} is not a folder; nothing is written there")
     return target
 
 
@@ -248,8 +257,35 @@ def device_folder(folder: Path, device: str, epoch: int) -> Path:
     return folder / DEVICES / device / str(epoch)
 
 
-def list_segments(folder: Path) -> dict[tuple[str, int], list[str]]:
-    """File names in every ``devices/<device>/<epoch>/`` folder (one listing per folder)."""
+def _usable_name(name: str) -> bool:
+    """A name this program could have written or can record: valid UTF-8, not hidden.
+    (A name with bytes that are not UTF-8, from an old Samba server or a FAT stick, comes
+    back with surrogates: it is not ours and cannot be stored.)"""
+    if name.startswith("."):
+        return False
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _epoch_number(name: str) -> int | None:
+    """Epoch folders are written as plain ASCII numbers: '²', '01' or '١' are not epochs
+    (taking them as one would hide the real folder of the same number)."""
+    if name.isascii() and name.isdigit() and str(int(name)) == name:
+        return int(name)
+    return None
+
+
+def list_segments(
+    folder: Path, skipped: list[str] | None = None
+) -> dict[tuple[str, int], list[str]]:
+    """File names in every ``devices/<device>/<epoch>/`` folder (one listing per folder).
+
+    A folder that cannot be listed (a link loop, no permission, an I/O error) is left
+    out and named in ``skipped``; it never stops the others from syncing.
+    """
     result: dict[tuple[str, int], list[str]] = {}
     root = folder / DEVICES
     try:
@@ -257,17 +293,29 @@ def list_segments(folder: Path) -> dict[tuple[str, int], list[str]]:
     except FileNotFoundError:
         return result
     for device in devices:
-        if device.startswith("."):
+        if not _usable_name(device):
             continue
         try:
             epochs = os.listdir(root / device)
         except (NotADirectoryError, FileNotFoundError):
             continue
+        except OSError as exc:
+            if skipped is not None:
+                skipped.append(f"{DEVICES}/{device} cannot be listed ({exc.strerror or exc})")
+            continue
         for epoch in epochs:
-            if not epoch.isdigit():
+            number = _epoch_number(epoch)
+            if number is None:
                 continue
             try:
-                result[(device, int(epoch))] = os.listdir(root / device / epoch)
+                names = os.listdir(root / device / epoch)
             except (NotADirectoryError, FileNotFoundError):
                 continue
+            except OSError as exc:
+                if skipped is not None:
+                    skipped.append(
+                        f"{DEVICES}/{device}/{epoch} cannot be listed ({exc.strerror or exc})"
+                    )
+                continue
+            result[(device, number)] = [name for name in names if _usable_name(name)]
     return result

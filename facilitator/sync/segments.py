@@ -39,8 +39,8 @@ _PREFIX = struct.Struct(">4sI")
 MAX_HEADER = 64 * 1024
 # Bounds on what a reader takes in, checked from the header before the body is read: a
 # junk file of several GB costs one small read, not the laptop's memory.
-MAX_BODY = 128 * 1024 * 1024
-MAX_PLAIN = 512 * 1024 * 1024
+MAX_BODY = 32 * 1024 * 1024
+MAX_PLAIN = 128 * 1024 * 1024
 # Writers keep each segment's uncompressed ops under this, far inside the bounds above.
 TARGET_PLAIN = 16 * 1024 * 1024
 

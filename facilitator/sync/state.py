@@ -77,7 +77,7 @@ def share(store: Store, review: str) -> ShareRecord | None:
 @dataclass(frozen=True)
 class FileRecord:
     name: str  # <device>/<epoch>/<file name>
-    status: str  # "ok" or "rejected"
+    status: str  # "ok", "rejected" or "incomplete"
     stamp: tuple[int, int] | None  # size and mtime (ns) when refused: read again on change
 
 
@@ -104,7 +104,8 @@ def rejected_files(store: Store, review: str) -> list[tuple[str, str]]:
 def remember_files(
     store: Store, review: str, rows: list[tuple[str, str, str, int | None, int | None]]
 ) -> None:
-    """Rows of (name, status, detail, size, mtime); status 'ok' or 'rejected'.
+    """Rows of (name, status, detail, size, mtime); status 'ok', 'rejected' or
+    'incomplete'.
     Caller holds a transaction."""
     store.conn.executemany(
         "INSERT INTO sync_files(review, name, status, detail, size, mtime) "
@@ -144,10 +145,10 @@ class Gap:
 
     def text(self) -> str:
         count = self.last - self.first + 1
-        ops = "op" if count == 1 else "ops"
+        which = f"op {self.first} is" if count == 1 else f"ops {self.first}–{self.last} are"
         return (
-            f"{self.who}'s laptop ({self.device}, epoch {self.epoch}): {ops} "
-            f"{self.first}–{self.last} are announced on the share but not here yet"
+            f"{self.who}'s laptop ({self.device}, epoch {self.epoch}): {which} "
+            "announced on the share but not here yet"
             + (f" ({self.rounds} syncs)" if self.rounds > 1 else "")
         )
 

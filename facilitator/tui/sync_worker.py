@@ -169,7 +169,13 @@ class SyncWorker:
                     problems.append(str(exc))
                     continue
             engine.progress = self._progress
-            report = engine.sync()
+            try:
+                report = engine.sync()
+            except Exception as exc:  # noqa: BLE001 - the thread must live on and say so
+                log.exception("sync of one review failed")
+                problems.append(f"sync failed ({type(exc).__name__}); retrying")
+                report = SyncReport(review, reachable=False)
+                report.problems.append(problems[-1])
             reports.append(report)
             problems.extend(report.problems)
             if report.pulled_ops or review not in self._conflicts:
