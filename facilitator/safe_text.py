@@ -47,8 +47,3 @@ def json_safe(dumped: str) -> str:
     """JSON text (from ``json.dumps``) with the characters a terminal might obey written
     as ``\\uXXXX`` escapes: every string decodes to exactly what it held."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
-
-
-def has_unsafe(text: str) -> bool:
-    """Whether ``text`` holds anything :func:`visible` would change."""
-    return visible(text) != text

@@ -260,6 +260,14 @@ def test_invalid_utf8_on_the_command_line_is_replaced_and_said(tmp_path: Path) -
         assert opened.reviews()[0].title == "Child \ufffd\ufffd R"
     missing = run(b"review", b"list", b"\xff")
     assert b"Traceback" not in missing.stderr
+    # A file whose name is not UTF-8 is found by its bytes and stored with U+FFFD.
+    record = tmp_path / "caf\udce9.txt"
+    record.write_bytes(b"03/03/2024 Home visit\n")
+    imported = run(b"import", b"R1", bytes(record))
+    assert imported.returncode == 0, imported.stderr
+    with Store(store) as opened:
+        (document,) = opened.documents(opened.reviews()[0].id)
+        assert document.filename == "caf\ufffd.txt" and document.title == "caf\ufffd"
 
 
 def test_the_cli_prints_only_through_its_one_output_helper() -> None:

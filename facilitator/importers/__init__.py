@@ -110,12 +110,12 @@ def import_file(
             "text: import a shorter period to have them offered"
         )
         entries = entries[:MAX_OFFERED]
-    title = (title or path.stem).strip() or path.name
+    # A file name that is not UTF-8 (bytes kept as lone surrogates) cannot be stored.
+    name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    title = (title or name.rsplit(".", 1)[0]).strip() or name
     say(f"Saving the document and {len(entries):,} offered entries")
     with store.transaction():
-        document = store.add_document(
-            review, title, converted.text, agency=agency, filename=path.name
-        )
+        document = store.add_document(review, title, converted.text, agency=agency, filename=name)
         ids = [offer_entry(store, review, document, entry) for entry in entries]
     return ImportResult(document, title, ids, warnings)
 
