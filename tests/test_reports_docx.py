@@ -160,7 +160,7 @@ def test_final_docx_names_nobody_anywhere_in_the_package(
     document = docx.Document(io.BytesIO(data))
     texts = [p.text for p in document.paragraphs]
     assert "C1: Social worker" in texts
-    assert "Social worker acted fast" in [c.text for c in document.comments]
+    assert "The social worker acted fast" in [c.text for c in document.comments]
     assert document.sections[0].header.paragraphs[0].text == "Final report"
 
 
