@@ -159,8 +159,10 @@ def test_final_docx_names_nobody_anywhere_in_the_package(
         assert name not in every_part
     document = docx.Document(io.BytesIO(data))
     texts = [p.text for p in document.paragraphs]
-    assert "C1: Social worker" in texts
-    assert "The social worker acted fast" in [c.text for c in document.comments]
+    assert "Social worker (Children's social care): 1 conversation" in texts
+    assert list(document.comments) == []
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Went well: the social worker acted fast" in cells
     assert document.sections[0].header.paragraphs[0].text == "Final report"
 
 

@@ -23,7 +23,9 @@ def _review_with_note(store: Store, service: Service, name: str, line: str, **pe
         name=name,
     )
     conversation = store.conversation(store.new_conversation(review, person))
-    service.record_note(conversation, line)
+    # Linked to an episode, so the note is part of the public findings report.
+    service.record_note(conversation, "#new Home visit (1 May 2024)")
+    service.record_note(conversation, f"{line} #1")
     return review
 
 

@@ -75,7 +75,7 @@ class _Writer:
     ) -> None:
         """A ``w:p`` from runs written by :func:`_run_xml`; comments anchor on the last run."""
         style = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
-        if comments:
+        if comments and not self.report.final:  # a public report has no comments part
             ids = self.comment_entries(comments)
             starts = "".join(f'<w:commentRangeStart w:id="{i}"/>' for i in ids)
             # The order python-docx's add_comment leaves: each new end and reference
@@ -178,7 +178,7 @@ class _Writer:
                 runs = [self.run(cells[c].paragraphs[0]._p, lines[0])]
                 for line in lines[1:]:
                     runs.append(self.run(cells[c].add_paragraph()._p, line))
-                if (r, c) in block.comments:
+                if (r, c) in block.comments and not self.report.final:
                     self.comment(runs, block.comments[(r, c)])
 
     def write(self) -> bytes:
