@@ -52,7 +52,7 @@ class Redaction:
     id: str
     text: str
     replacement: str
-    source: str  # "team" | "participant"
+    source: str  # "team" | "participant" | "reviewer"
     role: bool = False  # the replacement is a role: "the GP", "The social worker" ...
 
 
@@ -132,6 +132,20 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
                 )
             )
     return entries
+
+
+def reviewer_entries(store: Store, review: str) -> list[Redaction]:
+    """The reviewers' names (who led, who took notes, who wrote), whole: a final report
+    names no reviewer. Their parts are not registered: "Reviewer" or "Lead" in "Alex
+    Reviewer" are words a report uses."""
+    names = {store.author} if store.author else set()
+    for talk in store.conversations(review):
+        names |= {talk.lead or "", talk.note_taker or ""}
+    names |= set(store.distinct("notes", "author", review))
+    return [
+        Redaction(f"reviewer:{name}", name, "the review team", "reviewer")
+        for name in sorted(n for n in names if _words(n))
+    ]
 
 
 def identifying_details(people: Iterable[Participant], entries: Iterable[Redaction]) -> list[str]:
@@ -218,7 +232,13 @@ class Register:
 
     @classmethod
     def for_review(cls, store: Store, review: str) -> Register:
-        return cls([*team_entries(store, review), *participant_entries(store.participants(review))])
+        return cls(
+            [
+                *team_entries(store, review),
+                *participant_entries(store.participants(review)),
+                *reviewer_entries(store, review),
+            ]
+        )
 
     @cached_property
     def _patterns(self) -> list[tuple[Redaction, re.Pattern[str]]]:

@@ -660,6 +660,19 @@ class Store:
         with self._lock:
             return self.conn.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0]
 
+    def distinct(self, table: str, column: str, review: str) -> list[str]:
+        """The distinct non-empty values of one column of a table's live rows (the
+        authors of a review's notes, say) without reading the rows."""
+        where, params = self._live_where(table, review, {})
+        entity = next(e for e in ENTITIES.values() if e.table == table)
+        if column not in entity.fields:
+            raise ValueError(f"unknown column {column!r} of {table}")
+        with self._lock:
+            found = self.conn.execute(
+                f"SELECT DISTINCT {column} FROM {table} {where} ORDER BY 1", params
+            ).fetchall()
+        return [str(value) for (value,) in found if value]
+
     def _live_where(
         self, table: str, review: str, equal: dict[str, Any]
     ) -> tuple[str, tuple[Any, ...]]:
