@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from facilitator.service import Service
 
 DEMO_TITLE = "Demo review: Child R (fictional)"
+# Whoever tries the demo writes as its (fictional) note-taker unless they gave a name.
+DEMO_REVIEWER = "Jordan Reviewer"
 
 # (minutes after start, stage, note line)
 FIRST_CONVERSATION: list[tuple[float, int, str]] = [
@@ -50,6 +52,8 @@ FIRST_CONVERSATION: list[tuple[float, int, str]] = [
 def build_demo(service: Service, *, start: datetime | None = None) -> str:
     """Create the demo review in ``service.store`` and return its id."""
     store = service.store
+    if not store.author:
+        store.set_reviewer(DEMO_REVIEWER)
     start = start or datetime(2025, 3, 4, 10, 0).astimezone()
     review = store.create_review(
         DEMO_TITLE,

@@ -19,7 +19,12 @@ from facilitator.cli.context import Context, UserError, debug_enabled
     envvar="FACILITATOR_STORE",
     help="The local store file (default: your user data folder). Env: FACILITATOR_STORE.",
 )
-@click.option("--as", "author", envvar="FACILITATOR_AS", help="Your name on what you write.")
+@click.option(
+    "--as",
+    "author",
+    envvar="FACILITATOR_AS",
+    help="Your name on what you write, for this run (see 'facilitator reviewer').",
+)
 @click.option(
     "--guides",
     type=click.Path(file_okay=False),
@@ -35,6 +40,8 @@ def cli(ctx: click.Context, store_path: Path | None, author: str | None, guides:
     """
     ctx.obj = Context(store_path=store_path, author=author, guides=guides)
     ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand in (None, "reviewer", "demo", "notes", "lead"):
+        ctx.obj.ask_name = False  # the app, or the command itself, asks
     if ctx.invoked_subcommand is None:
         from facilitator.cli.app_launch import open_app
 
@@ -49,12 +56,14 @@ def _register() -> None:
         import_cmd,
         notes,
         redact,
+        reviewer,
         reviews,
         store_cmds,
         sync_cmds,
     )
 
     modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
+    modules += (reviewer,)
     from facilitator.cli import episodes, patterns, plan
 
     modules += (plan, episodes, patterns)

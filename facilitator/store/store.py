@@ -7,7 +7,6 @@ the TUI can commit from a worker thread while the UI thread reads.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 import sqlite3
@@ -44,13 +43,9 @@ AUTHOR_ENV = "FACILITATOR_AS"
 BULK_INGEST = 64
 
 
-def default_author() -> str:
-    if os.environ.get(AUTHOR_ENV):
-        return os.environ[AUTHOR_ENV]
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "reviewer"
+# The reviewer's name, asked once and kept per store (never synced): what notes, comments
+# and REFI-QDA users show. The computer's login ("root" in many set-ups) names nobody.
+REVIEWER_SETTING = "reviewer"
 
 
 def now_iso(clock: Callable[[], datetime] | None = None) -> str:
@@ -85,7 +80,7 @@ class Store:
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self.path = Path(path) if path else default_store_path()
-        self.author = author or default_author()
+        self._named = author or os.environ.get(AUTHOR_ENV) or ""
         self._now = now
         self._lock = threading.RLock()
         self.conn = connect(self.path)
@@ -94,6 +89,8 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise StoreError(f"{self.path} is not a facilitator store ({exc})") from exc
+        # Given for this run (--as, FACILITATOR_AS), else the name this store was told.
+        self.author: str = self._named or self.setting(REVIEWER_SETTING) or ""
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         self.device: str = meta["device"]
         self.epoch = int(meta["epoch"])
@@ -572,6 +569,21 @@ class Store:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    @property
+    def reviewer(self) -> str:
+        """The name this store keeps for its reviewer ("" until they have given it)."""
+        return self.setting(REVIEWER_SETTING) or ""
+
+    def set_reviewer(self, name: str) -> None:
+        """Remember the reviewer's name; what they write from now on carries it (unless a
+        name was given for this run with --as)."""
+        name = " ".join(name.split())
+        if not name:
+            raise StoreError("give your name as it should appear on your notes")
+        self.set_setting(REVIEWER_SETTING, name)
+        if not self._named:
+            self.author = name
 
     # --- reading -----------------------------------------------------------------------
 
