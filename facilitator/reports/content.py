@@ -79,6 +79,7 @@ def quoted(text: str) -> str:
 class Comment:
     text: str
     author: str
+    at: str = ""  # ISO time of the note it comes from ("" for the team's standing view)
 
 
 @dataclass
@@ -118,7 +119,7 @@ class Report:
         """The same report with ``fn`` applied to every string a reader sees."""
 
         def comments(items: list[Comment]) -> list[Comment]:
-            return [Comment(fn(c.text), fn(c.author)) for c in items]
+            return [Comment(fn(c.text), fn(c.author), c.at) for c in items]
 
         blocks: list[Block] = []
         for block in self.blocks:
@@ -363,6 +364,11 @@ def _readable_note(note: Note, method: Method) -> Note:
     return replace(note, text=text, passage=passage)
 
 
+def _reflection(data: ReviewData, note: Note) -> Comment:
+    """A reflection as a comment: the reviewer who wrote it, when they wrote it."""
+    return Comment(note.text, data.reviewer(note.author), note.at)
+
+
 def _time(note: Note) -> str:
     return note.at[11:16] if len(note.at) >= 16 else note.at
 
@@ -411,7 +417,7 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
     notes = data.notes_by_conversation.get(talk.id, [])
     anchors = data.reflections.get(talk.id, {})
     for reflection in anchors.get("", []):
-        meta_para.comments.append(Comment(reflection.text, data.reviewer(reflection.author)))
+        meta_para.comments.append(_reflection(data, reflection))
     stage: int | None = -1
     append = blocks.append
     for note in notes:
@@ -428,7 +434,7 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
         para = Para(text, _note_lead(data, note), "quote" if kind == "quote" else "body")
         reflections = anchors.get(note.id)
         if reflections:
-            para.comments = [Comment(r.text, data.reviewer(r.author)) for r in reflections]
+            para.comments = [_reflection(data, r) for r in reflections]
         append(para)
     if not notes:
         blocks.append(Para("No notes yet.", style="meta"))
@@ -484,7 +490,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
             para = Para(text, lead, "bullet", "discrepancy" if flagged else "")
             reflections = by_anchor_all.get(note.conversation, {}).get(note.id)
             if reflections and not data.final:
-                para.comments = [Comment(r.text, data.reviewer(r.author)) for r in reflections]
+                para.comments = [_reflection(data, r) for r in reflections]
             blocks.append(para)
         for entry in data.accepted_records.get(episode.id, []):
             blocks.append(
@@ -507,7 +513,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
         shown = {n.id for n in accounts}
         for note in [] if data.final else linked:
             if note.kind == "reflection" and anchor_of.get(note.id) not in shown:
-                heading_para.comments.append(Comment(note.text, data.reviewer(note.author)))
+                heading_para.comments.append(_reflection(data, note))
         if not accounts:
             blocks.append(Para("No account of this episode yet.", flag="gap"))
         missing = data.missing_perspectives(episode)
