@@ -38,6 +38,9 @@ _BETWEEN = r"[\s_.-]+"
 _LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\W\d_]\.\s*)*$")
 
 
+_THE = re.compile(r"(?<![^\W\d_])the\s+$", re.IGNORECASE)
+
+
 def _words(text: str) -> list[str]:
     return [w for w in re.split(_BETWEEN, fold_text(text)) if w]
 
@@ -264,14 +267,17 @@ class Register:
         return lookup
 
     @cached_property
-    def _roles(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
-        """Per role: the role written just before a name ("GP Marsh", "the GP-Marsh") and
-        just after it ("Marsh (GP)", "Marsh-GP"), in folded text, so it is not doubled."""
+    def _roles(self) -> dict[str, tuple[str, re.Pattern[str], re.Pattern[str]]]:
+        """Per role: its last word, and the role written just before a name ("GP Marsh",
+        "the GP-Marsh") and just after it ("Marsh (GP)", "Marsh-GP"), in folded text, so
+        it is not doubled."""
         found = {}
         for entry in self.entries:
-            if entry.role and entry.replacement not in found and _words(entry.replacement):
+            words = _words(entry.replacement)
+            if entry.role and entry.replacement not in found and words:
                 role = _alternative(entry.replacement)
                 found[entry.replacement] = (
+                    words[-1],
                     re.compile(rf"{_BEFORE}{role}(?:\s+|-)$"),
                     re.compile(rf"(?:[\s-]+{role}|\s*\({role}\)){_AFTER}"),
                 )
@@ -284,20 +290,28 @@ class Register:
         f = folded.text
         out: list[str] = []
         done = folded_done = 0
+        lookup, roles = self._lookup, self._roles
         for match in self._combined.finditer(f):
             start, end = match.span()
             if start < folded_done:
                 continue  # taken by the role written after the previous name
-            entry = self._lookup[_key(match.group(0))]
-            if entry.source == "participant":
-                lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)
-                if lead:
-                    start = lead.start()
-            if entry.role and entry.replacement in self._roles:
-                before, after = self._roles[entry.replacement]
-                doubled = before.search(f, max(folded_done, start - 60), start)
-                if doubled:
-                    start = doubled.start()
+            found = match.group(0)
+            entry = lookup.get(found) or lookup[_key(found)]
+            # The regular expressions below run only where the word before could be a
+            # title, an initial or the role: most names have none of these before them.
+            previous = f[max(folded_done, start - 12) : start].split()
+            if entry.source == "participant" and previous:
+                word = previous[-1]
+                if word.endswith(".") or word in _NOT_IDENTIFYING:
+                    lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)
+                    if lead:
+                        start = lead.start()
+            if entry.role and entry.replacement in roles:
+                last, before, after = roles[entry.replacement]
+                if last in f[max(folded_done, start - len(last) - 3) : start]:
+                    doubled = before.search(f, max(folded_done, start - 60), start)
+                    if doubled:
+                        start = doubled.start()
                 following = after.match(f, end)
                 if following:
                     end = following.end()
@@ -321,10 +335,14 @@ class Register:
         role = entry.replacement
         if not role[1:2].isupper():
             role = role[:1].lower() + role[1:]
-        before = text[:at]
-        if re.search(r"(?<![^\W\d_])the\s+$", before, re.IGNORECASE):
+        # A few characters before are enough, and looking further makes a long text with
+        # many names quadratic.
+        before = text[max(0, at - 12) : at]
+        if _THE.search(before):
             return role
         stripped = before.rstrip(" \t\"“‘'([")
+        if not stripped and at > len(before):  # only spaces and quotes in the window
+            stripped = text[:at].rstrip(" \t\"“‘'([")
         sentence = not stripped or stripped[-1] in ".!?\n" or before.endswith("\n")
         return ("The " if sentence else "the ") + role
 
