@@ -192,3 +192,17 @@ def test_final_qdpx_names_no_reviewer_and_has_no_reflection(
         assert text not in everything, text
     # What participants said is still there, coded, for research.
     assert "Thought the bruise had an innocent explanation" in everything
+
+
+def test_a_reviewers_name_written_in_a_note_is_not_in_the_final_report(
+    store: Store, method: Method, service: Service, fixture: ReviewFixture
+) -> None:
+    conversation = store.conversation(fixture.conversations["sw"])
+    service.record_note(conversation, "Told Alex Reviewer about the visit #1")
+    for fmt in ("md", "docx", "qdpx"):
+        data = export(store, method, fixture.review, fmt, final=True)
+        text = data.decode() if fmt == "md" else "".join(_parts(data).values())
+        assert "Alex Reviewer" not in text, fmt
+    assert "Told the review team about the visit" in export(
+        store, method, fixture.review, "md", final=True
+    ).decode()
