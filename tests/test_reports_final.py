@@ -203,6 +203,7 @@ def test_a_reviewers_name_written_in_a_note_is_not_in_the_final_report(
         data = export(store, method, fixture.review, fmt, final=True)
         text = data.decode() if fmt == "md" else "".join(_parts(data).values())
         assert "Alex Reviewer" not in text, fmt
-    assert "Told the review team about the visit" in export(
-        store, method, fixture.review, "md", final=True
-    ).decode()
+    assert (
+        "Told the review team about the visit"
+        in export(store, method, fixture.review, "md", final=True).decode()
+    )
