@@ -3,7 +3,8 @@
 Word, phones and copy-and-paste write the same name in many ways that look alike on the
 page: a curly apostrophe, a decomposed "Zoë", a soft hyphen or zero-width space inside a
 word, full-width letters. :func:`fold` turns text into one canonical form (NFKC,
-case-folded, accents and invisible characters removed, apostrophes and dashes unified)
+case-folded, accents and invisible characters removed, apostrophes and dashes unified,
+Cyrillic and Greek look-alikes read as the Latin letters they look like)
 and keeps enough of a map to turn a match in the folded text back into a span of the
 original, so the original can be changed where the match was.
 
@@ -23,7 +24,18 @@ from functools import lru_cache
 
 APOSTROPHES = "\u2019\u2018\u201b\u02bc\u02bb\u02bd\u2032\u00b4\uff07\u055a"
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d\u2e3a\u2e3b"
-_UNIFY = str.maketrans({**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(DASHES, "-")})
+# Cyrillic and Greek letters that a reader takes for Latin ones (after case-folding):
+# "Ѕаm" typed with two Cyrillic letters reads as "Sam".
+LOOK_ALIKES = {
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d",
+    "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e", "ї": "i",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "η": "n",
+}  # fmt: skip
+_UNIFY = str.maketrans(
+    {**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(DASHES, "-"), **LOOK_ALIKES}
+)
 
 # Characters a reader does not see that are not format characters (category Cf, which
 # covers soft hyphens, zero-width spaces and joiners, direction marks and the BOM).
