@@ -4,13 +4,14 @@ no final report in any format lets a reader see it.
 Names are generated (parts of two letters and more, accented letters included), written
 into every section a final report draws on in one of the ways people and Word write
 names (case, decomposed accents, soft hyphens, zero-width characters, full-width
-letters, curly apostrophes, next to a digit or ``_``), and each export is read back by a
-real reader. What a reader sees is worked out here, independently of the product's own
-folding.
+letters, Cyrillic look-alikes, curly apostrophes, next to a digit or ``_``), and each
+export is read back by a real reader (a CommonMark renderer, python-docx, lxml). What a
+reader sees is worked out here, independently of the product's own folding.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import tempfile
@@ -23,6 +24,7 @@ import docx
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from markdown_it import MarkdownIt
 
 from facilitator.analysis.patterns import add_pattern, add_recommendation
 from facilitator.method import Method, load_method
@@ -54,6 +56,7 @@ def as_read(text: str) -> str:
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(str.maketrans("аеорсхуѕһ", "aeopcxysh"))  # as they look
     return re.sub("[\u2018\u2019\u02bc]", "'", re.sub("[\u2010-\u2015\u2212]", "-", text))
 
 
@@ -83,11 +86,15 @@ def variant(name: str, how: str, at: int) -> str:
         return f"_{name}_"
     if how == "no_break":
         return name.replace(" ", "\u00a0")
+    if how == "look_alike":
+        return name.translate(LOOK_ALIKE)
     return name
 
 
 HOW = ("plain", "upper", "decomposed", "soft_hyphen", "zero_width", "word_joiner",
-       "full_width", "possessive", "digit", "underscore", "no_break")  # fmt: skip
+       "full_width", "possessive", "digit", "underscore", "no_break", "look_alike")  # fmt: skip
+# Cyrillic letters a reader takes for Latin ones.
+LOOK_ALIKE = str.maketrans("aeopcxyASEOPCXH", "аеорсхуАЅЕОРСХН")
 
 part = st.text(alphabet=LETTERS, min_size=2, max_size=8).map(str.capitalize)
 
@@ -150,8 +157,10 @@ def build(store: Store, method: Method, name: str, written: str, section: str) -
 
 def read_back(fmt: str, data: bytes) -> str:
     """The export as its real reader takes it in: text and attributes of every part."""
-    if fmt == "md":
-        return data.decode("utf-8")
+    if fmt == "md":  # as written, and as a CommonMark renderer shows it
+        text = data.decode("utf-8")
+        rendered = MarkdownIt("commonmark").render(text)
+        return text + "\n" + html.unescape(re.sub(r"<[^>]+>", " ", rendered))
     out = []
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for name in package.namelist():
