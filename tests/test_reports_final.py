@@ -77,6 +77,10 @@ def test_final_markdown_is_the_findings_report(
         "## Findings",
     ]
     assert "How did agencies share their concerns about K?" in text
+    assert (
+        "**Scope:** 3 conversations with 5 participants from 4 agencies; no agency records "
+        "read; 6 key practice episodes, from 1 January 2024 to 2 April 2024."
+    ) in text
     assert "- Social worker (Children's social care): 1 conversation" in text
     assert "- Team manager (Children's social care): no conversation yet" in text
     for private in (REFLECTION, FOLLOW_UP, "Still to ask", "Conversation records",

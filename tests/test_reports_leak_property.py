@@ -29,6 +29,7 @@ from markdown_it import MarkdownIt
 from facilitator.analysis.patterns import add_pattern, add_recommendation
 from facilitator.method import Method, load_method
 from facilitator.reports.export import export
+from facilitator.reports.redaction import TITLES
 from facilitator.service import Service
 from facilitator.store import Store
 
@@ -194,7 +195,8 @@ def test_no_registered_name_gets_through_any_final_report(
     parts: list[str], how: str, which: int, at: int, section: str
 ) -> None:
     words = vocabulary()
-    assume(not any(as_read(p) in words for p in parts))
+    # Titles ("Mr", "Dr") are not registered alone: a name part that is one proves nothing.
+    assume(not any(as_read(p) in words or as_read(p) in TITLES for p in parts))
     name = " ".join(parts)
     written = variant(name if which < 0 else parts[which % len(parts)], how, at)
     method = load_method()

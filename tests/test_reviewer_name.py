@@ -102,3 +102,25 @@ async def test_the_app_asks_once_and_shows_the_name_on_the_home_screen(
         assert isinstance(app.screen, HomeScreen)  # not asked again
         assert "you are Kim Ode" in str(app.screen.query_one("#home-title", Static).render())
     again.close()
+
+
+def test_an_interactive_command_asks_once_for_the_name(
+    tmp_path: Path, unnamed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from facilitator.cli import context
+    from facilitator.cli.main import cli
+
+    monkeypatch.setattr(context, "_interactive", lambda: True)
+    runner = CliRunner()
+    path = str(tmp_path / "s.db")
+    first = runner.invoke(cli, ["--store", path, "review", "new", "Asked"], input="Ruth Bell\n")
+    assert first.exit_code == 0, first.output
+    assert "asked once for this store" in first.output
+    second = runner.invoke(cli, ["--store", path, "review", "list"], input="")
+    assert second.exit_code == 0 and "asked once" not in second.output
+    with Store(path) as store:
+        assert store.author == "Ruth Bell"
+        authors = {row[0] for row in store.conn.execute("SELECT author FROM ops")}
+        assert authors == {"Ruth Bell"}

@@ -9,6 +9,7 @@ by role (family members by pseudonym) as :meth:`ReviewData.who` names them.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from facilitator.analysis.patterns import PatternView, patterns, recommendations
 from facilitator.reports.content import Block, Heading, Para, ReviewData, clean
@@ -31,7 +32,7 @@ def scope_section(data: ReviewData) -> list[Block]:
         f"from {_count(len(agencies), 'agency', 'agencies')}",
         f"{_count(len(data.documents), 'agency record')} read",
         f"{_count(len(data.episodes), 'key practice episode')}"
-        + (f", from {dated[0]} to {dated[-1]}" if dated else ""),
+        + (f", from {_day(dated[0])} to {_day(dated[-1])}" if dated else ""),
     ]
     blocks.append(Para("; ".join(scope) + ".", lead="Scope:"))
     blocks.append(Heading("Who took part", 1))
@@ -112,5 +113,14 @@ def _support(
     return "; ".join(named)
 
 
+def _day(iso: str) -> str:
+    """An ISO date as people in the UK write it: "14 February 2024"."""
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
 def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
+    return f"{n or 'no'} {one if n == 1 else many or one + 's'}"
