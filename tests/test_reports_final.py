@@ -211,3 +211,17 @@ def test_a_reviewers_name_written_in_a_note_is_not_in_the_final_report(
         "Told the review team about the visit"
         in export(store, method, fixture.review, "md", final=True).decode()
     )
+
+
+def test_the_demo_has_findings_and_a_clean_public_report(
+    store: Store, method: Method, demo_review: str
+) -> None:
+    for fmt in ("md", "docx", "qdpx"):
+        data = export(store, method, demo_review, fmt, final=True)  # refuses if anything leaks
+        text = data.decode() if fmt == "md" else "".join(_parts(data).values())
+        for name in ("Sam Okafor", "Okafor", "Whitfield", "Priya", "Eastwood", "Marsh",
+                     "Oakfield", "Jordan Reviewer", "Alex Reviewer"):  # fmt: skip
+            assert name not in text, (fmt, name)
+    text = export(store, method, demo_review, "md", final=True).decode()
+    assert "#### Pattern 1: Escalation waits for a manager's sign-off" in text
+    assert "- Class teacher (a primary school): no conversation yet" in text
