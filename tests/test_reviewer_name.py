@@ -124,3 +124,14 @@ def test_an_interactive_command_asks_once_for_the_name(
         assert store.author == "Ruth Bell"
         authors = {row[0] for row in store.conn.execute("SELECT author FROM ops")}
         assert authors == {"Ruth Bell"}
+
+
+def test_a_note_typed_before_the_name_was_given_is_not_lost(tmp_path: Path, unnamed: None) -> None:
+    with Store(tmp_path / "s.db") as store:
+        review = store.create_review("R")
+        person = store.add_participant(review, role="GP", agency="GP")
+        talk = store.new_conversation(review, person)
+        store.save_draft(talk, "Half a sentence", "2025-03-04T10:00:00+00:00")
+        store.set_reviewer("Ruth Bell")
+        draft = store.draft(talk)
+        assert draft is not None and draft.text == "Half a sentence"

@@ -581,9 +581,15 @@ class Store:
         name = " ".join(name.split())
         if not name:
             raise StoreError("give your name as it should appear on your notes")
+        previous = self.author
         self.set_setting(REVIEWER_SETTING, name)
         if not self._named:
             self.author = name
+            # A note being typed before the name was given stays this reviewer's draft.
+            with self._lock:
+                self.conn.execute(
+                    "UPDATE OR IGNORE drafts SET author = ? WHERE author = ?", (name, previous)
+                )
 
     # --- reading -----------------------------------------------------------------------
 
