@@ -152,3 +152,12 @@ def _person(label: str, name: str, role: str):
     from facilitator.model import Participant
 
     return Participant(label.lower() * 8, "r", label, role, "Agency", "worker", name)
+
+
+def test_each_half_of_a_double_barrelled_name_is_registered_whatever_the_dash() -> None:
+    for name in ("Ann Smith-Jones", "Ann Smith–Jones"):
+        entries = redaction.participant_entries([_person("P1", name, "Social worker")])
+        register = Register(entries)
+        assert register.apply("Jones said Smith agreed") == (
+            "The social worker said the social worker agreed"
+        ), name

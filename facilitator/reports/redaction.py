@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from facilitator.model import Participant
-from facilitator.reports.normalise import fold, fold_text
+from facilitator.reports.normalise import DASHES, fold, fold_text
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 from facilitator.store.store import new_id
@@ -34,6 +34,7 @@ _NOT_IDENTIFYING = frozenset(TITLES)
 # Not a letter on either side (a digit, "_" or punctuation may touch a name).
 _BEFORE, _AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
 _BETWEEN = r"[\s_.-]+"
+_DASH = re.compile("[-" + DASHES + "]")
 # Titles and initials written just before a name, in folded text: "dr ", "d. ", "j. a. ".
 _LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\W\d_]\.\s*)*$")
 
@@ -107,8 +108,9 @@ def name_parts(name: str) -> list[str]:
         parts.append(" ".join(plain))  # "Helen Marsh" in "Dr. Helen Marsh" or "H. Marsh"
     for word in words:
         parts.append(word)
-        if "-" in word:
-            parts += word.split("-")
+        halves = re.split(_DASH, word)
+        if len(halves) > 1:  # "Smith-Jones" or "Smith–Jones": "Smith" and "Jones" too
+            parts += halves
     return [
         p
         for p in dict.fromkeys(parts)
