@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import docx
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from markdown_it import MarkdownIt
@@ -47,6 +47,7 @@ SECTIONS = (
     "recommendation",
     "question",
     "document",
+    "review_title",
 )
 
 
@@ -118,7 +119,7 @@ def vocabulary() -> frozenset[str]:
 def build(store: Store, method: Method, name: str, written: str, section: str) -> str:
     service = Service(store, method)
     review = store.create_review(
-        "Property review (fictional)",
+        f"Review of {written}" if section == "review_title" else "Property review (fictional)",
         [f"Why was {written} not told?" if section == "question" else "What happened?"],
     )
     person = store.add_participant(
@@ -179,8 +180,20 @@ def read_back(fmt: str, data: bytes) -> str:
     return "\n".join(out)
 
 
+def every_section(test):  # noqa: ANN001, ANN201 - a decorator
+    """Each section at least once per run, each written a different way, besides the
+    generated examples."""
+    for i, section in enumerate(SECTIONS):
+        test = example(
+            parts=["Zoë", "Okafor", "Wu"], how=HOW[i % len(HOW)], which=i % 4 - 1, at=i,
+            section=section,
+        )(test)  # fmt: skip
+    return test
+
+
+@every_section
 @settings(
-    max_examples=40,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
