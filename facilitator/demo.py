@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from facilitator.service import Service
 
 DEMO_TITLE = "Demo review: Child R (fictional)"
+# Whoever tries the demo writes as its (fictional) note-taker unless they gave a name.
+DEMO_REVIEWER = "Jordan Reviewer"
 
 # (minutes after start, stage, note line)
 FIRST_CONVERSATION: list[tuple[float, int, str]] = [
@@ -50,6 +52,8 @@ FIRST_CONVERSATION: list[tuple[float, int, str]] = [
 def build_demo(service: Service, *, start: datetime | None = None) -> str:
     """Create the demo review in ``service.store`` and return its id."""
     store = service.store
+    if not store.author:
+        store.set_reviewer(DEMO_REVIEWER)
     start = start or datetime(2025, 3, 4, 10, 0).astimezone()
     review = store.create_review(
         DEMO_TITLE,
@@ -102,6 +106,7 @@ def build_demo(service: Service, *, start: datetime | None = None) -> str:
     ended = start + timedelta(minutes=75)
     store.end_conversation(conversation, at=ended.isoformat(timespec="seconds"))
 
+    _findings(service, review)
     store.new_conversation(
         review,
         health_visitor,
@@ -110,3 +115,37 @@ def build_demo(service: Service, *, start: datetime | None = None) -> str:
         planned_at=(start + timedelta(days=7)).isoformat(timespec="minutes"),
     )
     return review
+
+
+def _findings(service: Service, review: str) -> None:
+    """What the team has made of it so far: a pattern, a recommendation, and a place to
+    keep out of the public report, so the findings report has something to show."""
+    from facilitator.analysis.patterns import add_pattern, add_recommendation
+    from facilitator.reports.redaction import add as register
+
+    store, method = service.store, service.method
+    strategy = next(e.id for e in store.episodes(review) if e.title.startswith("Strategy"))
+    pattern = add_pattern(
+        store,
+        review,
+        method,
+        type="human-management",
+        title="Escalation waits for a manager's sign-off",
+        description="Workers believed a strategy discussion needed a manager's agreement, "
+        "and managers covering other teams were hard to reach.",
+        widespread=4,
+        relevance=5,
+        priority=1,
+        episodes=[strategy],
+        factors=["team", "conditions"],
+    )
+    add_recommendation(
+        store,
+        review,
+        method,
+        kind="clear-cut",
+        text="Make clear that any social worker may convene a strategy discussion when a "
+        "child may be at risk, and tell the manager afterwards",
+        pattern=pattern,
+    )
+    register(store, review, "Oakfield Primary School", "a primary school")

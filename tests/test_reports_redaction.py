@@ -94,7 +94,8 @@ def test_final_report_replaces_names_and_registered_places(
     assert text.splitlines()[2].startswith("**Final report")
     for leak in ("Ana Lopes", "Chloe", "Dunn", "Dev Patel", "Eva Frost", "Northfield"):
         assert leak.lower() not in text.lower()
-    assert "### C1: Social worker" in text
+    assert "- Social worker (Children's social care): 1 conversation" in text
+    assert "- **C1, Social worker:** " in text
     assert "(the school's area Primary School)" in text
 
 
@@ -108,7 +109,7 @@ def test_a_leak_stops_the_export_and_says_where(
     fmt: str,
 ):
     conversation = store.conversation(fixture.conversations["hv"])
-    service.record_note(conversation, "Ana Lopes phoned her the next day")
+    service.record_note(conversation, "Ana Lopes phoned her the next day #2")
     assert export(store, method, fixture.review, fmt, final=True)  # pseudonymised: fine
     # A renderer that forgot to pseudonymise: the scan of the finished output must catch it.
     monkeypatch.setattr(Register, "apply", lambda self, text: text)
@@ -130,7 +131,7 @@ def test_cli_final_export_with_a_leak_writes_nothing(
     from facilitator.cli.main import main
 
     conversation = store.conversation(fixture.conversations["hv"])
-    service.record_note(conversation, "Ana Lopes phoned her the next day")
+    service.record_note(conversation, "Ana Lopes phoned her the next day #2")
     monkeypatch.setattr(Register, "apply", lambda self, text: text)
     target = tmp_path / "final.docx"
     store.close()
@@ -151,7 +152,8 @@ def test_identifier_broken_across_markdown_lines_is_caught(
     review = store.create_review("Line")
     person = store.add_participant(review, role="GP", agency="General practice")
     conversation = store.conversation(store.new_conversation(review, person))
-    service.record_note(conversation, "Visited Little Hampton, then Little\nHampton again")
+    service.record_note(conversation, "#new Visits (May 2024)")
+    service.record_note(conversation, "Visited Little Hampton, then Little\nHampton again #1")
     redaction.add(store, review, "Little Hampton", "the town")
     text = export(store, method, review, "md", final=True).decode()
     assert "Visited the town, then the town again" in text
@@ -199,7 +201,8 @@ def test_a_team_entry_overrides_the_automatic_one(store: Store, method: Method, 
     mother = store.add_participant(review, role="Mother", agency="Family", kind="family",
                                    name="Rosa Diaz")  # fmt: skip
     conversation = store.conversation(store.new_conversation(review, mother))
-    service.record_note(conversation, "Rosa Diaz said the visits felt like checking up")
+    service.record_note(conversation, "#new Visits (May 2024)")
+    service.record_note(conversation, "Rosa Diaz said the visits felt like checking up #1")
     redaction.add(store, review, "Rosa Diaz", "Ms A (mother)")
     text = export(store, method, review, "md", final=True).decode()
     assert "Ms A (mother) said the visits felt like checking up" in text

@@ -27,6 +27,7 @@ class Context:
     store_path: Path | None = None
     author: str | None = None
     guides: str | None = None
+    ask_name: bool = True  # the app asks on its home screen instead
     _store: Store | None = field(default=None, repr=False)
     _method: Method | None = field(default=None, repr=False)
 
@@ -36,6 +37,14 @@ class Context:
             from facilitator.store import Store
 
             self._store = Store(self.store_path, author=self.author)
+            if not self._store.author and self.ask_name and _interactive():
+                self._store.set_reviewer(
+                    click.prompt(
+                        "Your name, as your notes and comments should show it "
+                        "(asked once for this store)",
+                        err=True,
+                    )
+                )
         return self._store
 
     @property
@@ -96,6 +105,12 @@ def parse_when_option(value: str | None) -> str | None:
         return parse_when(value).isoformat(timespec="minutes")
     except DateProblem as exc:
         raise UserError(str(exc)) from None
+
+
+def _interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def debug_enabled() -> bool:

@@ -10,7 +10,7 @@ from facilitator.cli.context import Context, UserError, pass_context
 from facilitator.cli.output import echo, echo_json_text
 
 FORMATS = ("json", "md", "docx", "qdpx")
-WHAT = ("record", "narrative", "episodes", "plan", "all")
+WHAT = ("record", "narrative", "episodes", "findings", "plan", "all")
 
 
 @click.command()
@@ -21,9 +21,14 @@ WHAT = ("record", "narrative", "episodes", "plan", "all")
     type=click.Choice(WHAT),
     default="all",
     show_default=True,
-    help="Which part of the review (md and docx).",
+    help="Which part of the review (md and docx). With --final: narrative, episodes, "
+    "findings or all (the findings report); records and plans are never public.",
 )
-@click.option("--final", is_flag=True, help="A public version: roles, pseudonyms, no places.")
+@click.option(
+    "--final",
+    is_flag=True,
+    help="The public findings report: roles, pseudonyms, no places, no working material.",
+)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file."
 )

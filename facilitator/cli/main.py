@@ -21,7 +21,12 @@ from facilitator.cli.output import echo
     envvar="FACILITATOR_STORE",
     help="The local store file (default: your user data folder). Env: FACILITATOR_STORE.",
 )
-@click.option("--as", "author", envvar="FACILITATOR_AS", help="Your name on what you write.")
+@click.option(
+    "--as",
+    "author",
+    envvar="FACILITATOR_AS",
+    help="Your name on what you write, for this run (see 'facilitator reviewer').",
+)
 @click.option(
     "--guides",
     type=click.Path(file_okay=False),
@@ -37,6 +42,8 @@ def cli(ctx: click.Context, store_path: Path | None, author: str | None, guides:
     """
     ctx.obj = Context(store_path=store_path, author=author, guides=guides)
     ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand in (None, "reviewer", "demo", "notes", "lead"):
+        ctx.obj.ask_name = False  # the app, or the command itself, asks
     if ctx.invoked_subcommand is None:
         from facilitator.cli.app_launch import open_app
 
@@ -52,6 +59,7 @@ def _register() -> None:
         notes,
         redact,
         retention,
+        reviewer,
         reviews,
         store_cmds,
         sync_cmds,
@@ -59,6 +67,7 @@ def _register() -> None:
 
     modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
     modules += (retention,)
+    modules += (reviewer,)
     from facilitator.cli import episodes, patterns, plan
 
     modules += (plan, episodes, patterns)

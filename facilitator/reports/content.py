@@ -26,9 +26,18 @@ from facilitator.analysis.review_overview import (
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
 from facilitator.store import Store
+from facilitator.store.db import StoreError
 
-SECTIONS = ("record", "narrative", "episodes", "plan")
+SECTIONS = ("record", "narrative", "episodes", "findings", "plan")
 WHAT_CHOICES = (*SECTIONS, "all")
+# The public report (guide 3.2.4, 3.4.5, 3.4.6) is the findings: never the records of
+# conversations, the team's reflections, follow-ups, plans or comments.
+FINAL_SECTIONS = ("narrative", "episodes", "findings")
+
+
+class NotPublic(StoreError):
+    """Asked for working material (a record, a plan) as a final, public report."""
+
 
 # XML 1.0 forbids most control characters; Word and QDA tools reject files containing them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -70,6 +79,7 @@ def quoted(text: str) -> str:
 class Comment:
     text: str
     author: str
+    at: str = ""  # ISO time of the note it comes from ("" for the team's standing view)
 
 
 @dataclass
@@ -109,7 +119,7 @@ class Report:
         """The same report with ``fn`` applied to every string a reader sees."""
 
         def comments(items: list[Comment]) -> list[Comment]:
-            return [Comment(fn(c.text), fn(c.author)) for c in items]
+            return [Comment(fn(c.text), fn(c.author), c.at) for c in items]
 
         blocks: list[Block] = []
         for block in self.blocks:
@@ -354,6 +364,11 @@ def _readable_note(note: Note, method: Method) -> Note:
     return replace(note, text=text, passage=passage)
 
 
+def _reflection(data: ReviewData, note: Note) -> Comment:
+    """A reflection as a comment: the reviewer who wrote it, when they wrote it."""
+    return Comment(note.text, data.reviewer(note.author), note.at)
+
+
 def _time(note: Note) -> str:
     return note.at[11:16] if len(note.at) >= 16 else note.at
 
@@ -402,7 +417,7 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
     notes = data.notes_by_conversation.get(talk.id, [])
     anchors = data.reflections.get(talk.id, {})
     for reflection in anchors.get("", []):
-        meta_para.comments.append(Comment(reflection.text, data.reviewer(reflection.author)))
+        meta_para.comments.append(_reflection(data, reflection))
     stage: int | None = -1
     append = blocks.append
     for note in notes:
@@ -419,7 +434,7 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
         para = Para(text, _note_lead(data, note), "quote" if kind == "quote" else "body")
         reflections = anchors.get(note.id)
         if reflections:
-            para.comments = [Comment(r.text, data.reviewer(r.author)) for r in reflections]
+            para.comments = [_reflection(data, r) for r in reflections]
         append(para)
     if not notes:
         blocks.append(Para("No notes yet.", style="meta"))
@@ -432,7 +447,11 @@ def narrative_section(data: ReviewData) -> list[Block]:
         Para(
             "Key practice episodes in time order. Each account is attributed to the "
             "conversation or document it comes from; gaps and discrepancies are marked. "
-            "The review team's own judgements are kept separate, as comments.",
+            + (
+                "The review team's own judgements are in the table of key practice episodes."
+                if data.final
+                else "The review team's own judgements are kept separate, as comments."
+            ),
             style="meta",
         ),
     ]
@@ -451,9 +470,9 @@ def narrative_section(data: ReviewData) -> list[Block]:
             style="body" if episode.description else "meta",
         )
         blocks += [Heading(f"{episode.label}: {clean(episode.title)}{when}", 2), heading_para]
-        if episode.team_good:
+        if episode.team_good and not data.final:
             heading_para.comments.append(Comment(f"Went well: {clean(episode.team_good)}", TEAM))
-        if episode.team_problematic:
+        if episode.team_problematic and not data.final:
             heading_para.comments.append(
                 Comment(f"Problematic: {clean(episode.team_problematic)}", TEAM)
             )
@@ -470,8 +489,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 lead = f"{data.source(note.conversation)}:"
             para = Para(text, lead, "bullet", "discrepancy" if flagged else "")
             reflections = by_anchor_all.get(note.conversation, {}).get(note.id)
-            if reflections:
-                para.comments = [Comment(r.text, data.reviewer(r.author)) for r in reflections]
+            if reflections and not data.final:
+                para.comments = [_reflection(data, r) for r in reflections]
             blocks.append(para)
         for entry in data.accepted_records.get(episode.id, []):
             blocks.append(
@@ -481,7 +500,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
                     style="bullet",
                 )
             )
-        for note in linked:
+        for note in [] if data.final else linked:
             if note.kind == "followup":
                 blocks.append(
                     Para(
@@ -492,9 +511,9 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 )
         # Reflections tagged to this episode directly but following no account of it.
         shown = {n.id for n in accounts}
-        for note in linked:
+        for note in [] if data.final else linked:
             if note.kind == "reflection" and anchor_of.get(note.id) not in shown:
-                heading_para.comments.append(Comment(note.text, data.reviewer(note.author)))
+                heading_para.comments.append(_reflection(data, note))
         if not accounts:
             blocks.append(Para("No account of this episode yet.", flag="gap"))
         missing = data.missing_perspectives(episode)
@@ -507,18 +526,10 @@ def narrative_section(data: ReviewData) -> list[Block]:
 
 def episodes_section(data: ReviewData) -> list[Block]:
     blocks: list[Block] = [Heading("Key practice episodes", 1)]
-    table = Table(
-        [
-            "Episode",
-            "When",
-            "Description",
-            "Good practice",
-            "Problematic",
-            "Contributory factors",
-            "Evidence",
-        ],
-        [],
-    )
+    headers = ["Episode", "When", "Description", "Good practice", "Problematic"]
+    if data.final:  # no comments in a public report: the team's view is a column
+        headers.append("The team's judgement")
+    table = Table([*headers, "Contributory factors", "Evidence"], [])
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
         good = [n.text for n in notes if n.kind == "went_well"]
@@ -538,17 +549,22 @@ def episodes_section(data: ReviewData) -> list[Block]:
             data.document_source(c["document"]) for c in data.accepted_records.get(episode.id, [])
         ]
         row = len(table.rows)
-        table.rows.append(
-            [
-                f"{episode.label}: {clean(episode.title)}",
-                clean(episode.date_text) or "not known",
-                clean(episode.description) or "",
-                "\n".join(good) or "none noted",
-                "\n".join(problems) or "none noted",
-                "\n".join(factors) or "none noted",
-                "\n".join(dict.fromkeys(evidence)) or "no sources yet",
-            ]
-        )
+        cells = [
+            f"{episode.label}: {clean(episode.title)}",
+            clean(episode.date_text) or "not known",
+            clean(episode.description) or "",
+            "\n".join(good) or "none noted",
+            "\n".join(problems) or "none noted",
+        ]
+        if data.final:
+            cells.append(team_judgement(episode) or "not yet judged")
+        cells += [
+            "\n".join(factors) or "none noted",
+            "\n".join(dict.fromkeys(evidence)) or "no sources yet",
+        ]
+        table.rows.append(cells)
+        if data.final:
+            continue
         if episode.team_good:
             table.comments[(row, 3)] = [Comment(clean(episode.team_good), TEAM)]
         if episode.team_problematic:
@@ -558,6 +574,16 @@ def episodes_section(data: ReviewData) -> list[Block]:
     else:
         blocks.append(Para("No key practice episodes have been identified yet.", flag="gap"))
     return blocks
+
+
+def team_judgement(episode: Episode) -> str:
+    """The team's view of an episode, as text: what went well, then what was problematic."""
+    parts = []
+    if episode.team_good:
+        parts.append(f"Went well: {clean(episode.team_good)}")
+    if episode.team_problematic:
+        parts.append(f"Problematic: {clean(episode.team_problematic)}")
+    return "\n".join(parts)
 
 
 def plan_section(data: ReviewData) -> list[Block]:
@@ -614,10 +640,17 @@ def plan_section(data: ReviewData) -> list[Block]:
     return blocks
 
 
+def _findings(data: ReviewData) -> list[Block]:
+    from facilitator.reports.findings import findings_section
+
+    return findings_section(data)
+
+
 BUILDERS: dict[str, Callable[[ReviewData], list[Block]]] = {
     "record": record_section,
     "narrative": narrative_section,
     "episodes": episodes_section,
+    "findings": _findings,
     "plan": plan_section,
 }
 
@@ -629,25 +662,45 @@ def build_report(
     own replacements are applied by :func:`facilitator.reports.export.render`."""
     if what not in WHAT_CHOICES:
         raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
+    if final and what not in (*FINAL_SECTIONS, "all"):
+        raise NotPublic(
+            f"a final report is the public findings report and never holds the {what}s: "
+            f"export the {what} without --final for the review team, or a final report "
+            f"with --what {', '.join(FINAL_SECTIONS)} or all"
+        )
     data = ReviewData(store, method, review, final=final)
-    sections = SECTIONS if what == "all" else (what,)
+    if final:
+        sections: tuple[str, ...] = FINAL_SECTIONS if what == "all" else (what,)
+    else:
+        sections = SECTIONS if what == "all" else (what,)
     if {"narrative", "plan"} & set(sections):
         data.overview  # noqa: B018 - worked out first, so the board comes from it, not again
     titles = {
         "record": "Conversation records",
         "narrative": "Narrative of multi-agency perspectives",
         "episodes": "Key practice episodes",
+        "findings": "Findings",
         "plan": "Follow-up plans",
     }
-    subtitle = "Review report" if what == "all" else titles[what]
+    subtitle = ("Findings report" if final else "Review report") if what == "all" else titles[what]
     report = Report(
         f"{clean(data.review.title)}: {subtitle}",
         FINAL_BANNER if final else DRAFT_BANNER,
         final,
     )
-    if data.review.questions and what in ("all", "narrative"):
+    if final and what == "all":
+        from facilitator.reports.findings import scope_section
+
+        report.blocks += scope_section(data)
+    elif data.review.questions and what in ("all", "narrative"):
         report.blocks.append(Heading("Questions the review is asking", 1))
         report.blocks += [Para(clean(q), style="bullet") for q in data.review.questions]
     for section in sections:
         report.blocks += BUILDERS[section](data)
+    if final:  # nothing above adds one; this keeps it so whatever a section does
+        for block in report.blocks:
+            if isinstance(block, Table):
+                block.comments = {}
+            elif isinstance(block, Para):
+                block.comments = []
     return report

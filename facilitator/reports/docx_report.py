@@ -51,7 +51,7 @@ class _Writer:
         self._space = "{http://www.w3.org/XML/1998/namespace}space"
         self._comments: Any = None
         self._next_comment = 0
-        self._now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._now = datetime.now(UTC).replace(microsecond=0)
         # Body paragraphs are written as WordprocessingML text and parsed in one go before
         # each table and at the end: creating ~10 lxml elements per note one at a time cost
         # more than python-docx's whole save.
@@ -75,7 +75,7 @@ class _Writer:
     ) -> None:
         """A ``w:p`` from runs written by :func:`_run_xml`; comments anchor on the last run."""
         style = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
-        if comments:
+        if comments and not self.report.final:  # a public report has no comments part
             ids = self.comment_entries(comments)
             starts = "".join(f'<w:commentRangeStart w:id="{i}"/>' for i in ids)
             # The order python-docx's add_comment leaves: each new end and reference
@@ -133,7 +133,9 @@ class _Writer:
             self._next_comment += 1
             attributes = {qn("w:id"): ident, qn("w:author"): item.author}
             attributes[qn("w:initials")] = _initials(item.author)
-            attributes[qn("w:date")] = self._now
+            when = _word_time(item.at)
+            if when:  # the note's time; the team's standing view has none
+                attributes[qn("w:date")] = when
             element = sub(self._comments, qn("w:comment"), attributes)
             p = sub(element, qn("w:p"))
             sub(sub(p, qn("w:pPr")), qn("w:pStyle"), {qn("w:val"): "CommentText"})
@@ -165,10 +167,33 @@ class _Writer:
         # Comments are anchored on the passage itself, not on the attribution before it.
         self.text_paragraph(self.styles[block.style], runs, block.comments)
 
+    def section_break(self, *, landscape: bool) -> None:
+        """End the section so far with a paragraph carrying its page setup: portrait A4
+        like the document, or landscape for what came since the previous break."""
+        from copy import deepcopy
+
+        qn = self.qn
+        properties = deepcopy(self._end)
+        if landscape:
+            size = properties.find(qn("w:pgSz"))
+            width, height = size.get(qn("w:w")), size.get(qn("w:h"))
+            size.set(qn("w:w"), height)
+            size.set(qn("w:h"), width)
+            size.set(qn("w:orient"), "landscape")
+        p = self.make(qn("w:p"), {})
+        self.sub(p, qn("w:pPr")).append(properties)
+        self._end.addprevious(p)
+
     def table(self, block: Table) -> None:
         self.flush()
+        wide = len(block.headers) > _PORTRAIT_COLUMNS
+        if wide:  # the episode table: its own landscape pages
+            self.section_break(landscape=False)
         table = self.document.add_table(rows=1, cols=len(block.headers))
         table.style = self.document.styles["Table Grid"]
+        _full_width(table, self.qn, self.sub)
+        header_row = table.rows[0]._tr.get_or_add_trPr()
+        self.sub(header_row, self.qn("w:tblHeader"))  # repeats at the top of each page
         for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
             self.run(cell.paragraphs[0]._p, header, bold=True)
         for r, values in enumerate(block.rows):
@@ -178,10 +203,38 @@ class _Writer:
                 runs = [self.run(cells[c].paragraphs[0]._p, lines[0])]
                 for line in lines[1:]:
                     runs.append(self.run(cells[c].add_paragraph()._p, line))
-                if (r, c) in block.comments:
+                if (r, c) in block.comments and not self.report.final:
                     self.comment(runs, block.comments[(r, c)])
+        if wide:
+            self.section_break(landscape=True)
 
-    def write(self) -> bytes:
+    def page_setup(self) -> None:
+        """A4 portrait with 2.5 cm margins, a header naming the report and whether it is
+        public, and a footer with page numbers; British English throughout."""
+        from docx.oxml import parse_xml
+        from docx.shared import Mm
+
+        report = self.report
+        section = self.document.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Mm(25))
+        status = "Final report" if report.final else "CONFIDENTIAL DRAFT: review team only"
+        header = section.header.paragraphs[0]
+        header.text = f"{report.title} · {status}"
+        footer = section.footer.paragraphs[0]._p
+        footer.addnext(parse_xml(_PAGE_NUMBERS))
+        footer.getparent().remove(footer)
+        qn = self.qn
+        defaults = self.document.styles.element.find(qn("w:docDefaults"))
+        for lang in defaults.iter(qn("w:lang")):
+            lang.set(qn("w:val"), LANGUAGE)
+        for lang in self.document.settings.element.iter(qn("w:themeFontLang")):
+            lang.set(qn("w:val"), LANGUAGE)
+
+    def metadata(self) -> None:
+        """The review's title and ours, not python-docx's template (a 2013 document
+        "created" by "python-docx" in "Microsoft Macintosh Word")."""
         report = self.report
         properties = self.document.core_properties
         properties.title = report.title
@@ -189,9 +242,25 @@ class _Writer:
         properties.last_modified_by = TEAM
         properties.comments = ""
         properties.subject = "Final report" if report.final else "Confidential draft"
-        properties.keywords = ""
-        header = self.document.sections[0].header.paragraphs[0]
-        header.text = "Final report" if report.final else "CONFIDENTIAL DRAFT"
+        properties.keywords = "case review; Learning Together"
+        properties.category = "Case review"
+        properties.content_status = "Final" if report.final else "Draft"
+        properties.language = LANGUAGE
+        properties.created = properties.modified = self._now
+        properties.last_printed = self._now
+        properties.revision = 1
+        package = self.document.part.package
+        for part in package.iter_parts():
+            if part.partname == "/docProps/app.xml":
+                part._blob = _APP_XML  # a generic part: its bytes are what is saved
+        for key, rel in list(package.rels.items()):
+            if rel.reltype.endswith("/thumbnail"):  # the template's picture of a page
+                del package.rels[key]
+
+    def write(self) -> bytes:
+        report = self.report
+        self.metadata()
+        self.page_setup()
         self.text_paragraph(self.headings[0], [_run_xml(report.title, "")])
         self.text_paragraph(None, [_run_xml(report.banner, _BOLD)])
         for block in report.blocks:
@@ -209,6 +278,48 @@ class _Writer:
 
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+LANGUAGE = "en-GB"
+# Tables wider than this get landscape pages of their own (the episode table has 7 or 8).
+_PORTRAIT_COLUMNS = 5
+# "Page N of M": fields Word and LibreOffice fill in (the 1s show until they do).
+_PAGE_NUMBERS = (
+    f'<w:p xmlns:w="{_W}"><w:pPr><w:jc w:val="center"/></w:pPr>'
+    '<w:r><w:t xml:space="preserve">Page </w:t></w:r>'
+    '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+    '<w:r><w:t xml:space="preserve"> of </w:t></w:r>'
+    '<w:fldSimple w:instr=" NUMPAGES "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>'
+)
+_APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties"><Application>facilitator</Application>'
+    b"<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+    b"<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+    b"</Properties>"
+)
+
+
+def _word_time(at: str) -> str:
+    """A note's ISO time as Word writes comment dates (UTC, to the second); "" if none."""
+    if not at:
+        return ""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _full_width(table: Any, qn: Any, sub: Any) -> None:
+    """The table spans the page it is on (python-docx sizes it for portrait pages)."""
+    properties = table._tbl.tblPr
+    for width in properties.findall(qn("w:tblW")):
+        properties.remove(width)
+    sub(properties, qn("w:tblW"), {qn("w:w"): "5000", qn("w:type"): "pct"})
+
+
 # Run properties in the schema's order, as :meth:`_Writer.run` writes them.
 _BOLD = "<w:rPr><w:b/></w:rPr>"
 _BOLD_HIGHLIGHT = '<w:rPr><w:b/><w:highlight w:val="yellow"/></w:rPr>'

@@ -10,7 +10,12 @@ from collections.abc import Callable
 
 from facilitator.method import Method
 from facilitator.reports.content import WHAT_CHOICES, build_report
-from facilitator.reports.redaction import LeakFound, Register
+from facilitator.reports.redaction import (
+    IdentifyingDetails,
+    LeakFound,
+    Register,
+    identifying_details,
+)
 from facilitator.store import Store
 
 FORMATS = ("md", "docx", "qdpx")
@@ -31,7 +36,7 @@ def export(
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if what not in WHAT_CHOICES:
         raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
-    register = Register.for_review(store, review) if final else None
+    register = _register(store, review) if final else None
     apply = _memoised(register.apply) if register else _same
     if fmt == "qdpx":
         from facilitator.reports import qdpx
@@ -62,6 +67,15 @@ def export(
         if leaks:
             raise LeakFound(_most_precise(leaks))
     return data
+
+
+def _register(store: Store, review: str) -> Register:
+    """The review's register, once no participant's details would name anyone."""
+    register = Register.for_review(store, review)
+    problems = identifying_details(store.participants(review), register.entries)
+    if problems:
+        raise IdentifyingDetails(problems)
+    return register
 
 
 def _same(text: str) -> str:

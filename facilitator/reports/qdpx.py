@@ -8,6 +8,10 @@ prompts and note kinds. Each note is a ``PlainTextSelection`` over its own text 
 conversation's source (``startPosition`` the index of its first character,
 ``endPosition`` one past its last, counted in characters) with one ``Coding`` per code.
 Participants are cases; reviewers are users.
+
+A final project is a pseudonymised dataset for research and for collating findings across
+reviews: it names no reviewer (no users, no ``creatingUser``) and holds no reflection or
+follow-up, only what participants said and the records, coded.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
+from facilitator.analysis.review_overview import TEAM_KINDS
 from facilitator.method import Method
 from facilitator.reports.content import ReviewData, clean
 from facilitator.store import Store
@@ -105,7 +110,7 @@ class _Builder:
         self.users: dict[str, str] = {}
 
     def user(self, name: str | None) -> str | None:
-        if not name:
+        if not name or self.data.final:
             return None
         found = self.users.get(name)
         if found is None:
@@ -171,6 +176,8 @@ class _Builder:
         canonical = data.canonical
         for talk in data.talks.values():
             notes = data.notes_by_conversation.get(talk.id, [])
+            if data.final:
+                notes = [n for n in notes if n.kind not in TEAM_KINDS]
             if not notes:
                 continue
             source_guid = guid(talk.id)

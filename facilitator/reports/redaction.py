@@ -2,13 +2,16 @@
 report text, and scanning the finished output for anything that slipped through.
 
 The register holds what the team added (``facilitator redact REVIEW add``; source
-``team``) plus every participant's name, derived afresh at each export (source
-``participant``) so a renamed participant can never leave a stale entry behind.
-Professionals become their role, family members their pseudonym (or role if none is set).
+``team``) plus every participant's name and each part of it, derived afresh at each
+export (source ``participant``) so a renamed participant can never leave a stale entry
+behind. Professionals become their role ("the social worker"), family members their
+pseudonym (or their role if none is set).
 
-Matching is case-insensitive, on whole words, and treats any run of whitespace (a line
-break included) between the words of an identifier as a match, so "SAM OKAFOR",
-"Sam's" and "Sam\\nOkafor" are all caught.
+Matching compares what a reader sees: both sides are folded (:mod:`.normalise`: NFKC,
+case-folded, accents, soft hyphens and zero-width characters removed, apostrophes and
+dashes unified). A match is a whole word as a reader takes it: not next to another letter
+(a digit or ``_`` does not hide a name), with any whitespace, ``-`` or ``_`` between the
+words of an identifier, so "SAM OKAFOR", "Sam’s" and "Sam\\nOkafor" are all caught.
 """
 
 from __future__ import annotations
@@ -19,13 +22,33 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from facilitator.model import Participant
+from facilitator.reports.normalise import DASHES, fold, fold_text
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 from facilitator.store.store import new_id
 
-# Honorifics and initials are not identifying on their own and would match everywhere.
-_NOT_IDENTIFYING = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "rev"}
-_MIN_PART = 3
+# Titles are not identifying on their own and would match everywhere; before a name they
+# are part of it ("Dr Marsh" becomes "the GP", not "Dr the GP").
+TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "cllr")
+_NOT_IDENTIFYING = frozenset(TITLES)
+# Not a letter on either side (a digit, "_" or punctuation may touch a name).
+_BEFORE, _AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
+_BETWEEN = r"[\s_.-]+"
+_DASH = re.compile("[-" + DASHES + "]")
+# Titles and initials written just before a name, in folded text: "dr ", "d. ", "j. a. ".
+_LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\W\d_]\.\s*)*$")
+
+
+_THE = re.compile(r"(?<![^\W\d_])the\s+$", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(_BETWEEN, fold_text(text)) if w]
+
+
+def _initial(part: str) -> bool:
+    """An initial ("D." or "D"): on its own it would match every lone letter ("a", "I")."""
+    return len(part.rstrip(".")) <= 1
 
 
 @dataclass(frozen=True)
@@ -33,7 +56,8 @@ class Redaction:
     id: str
     text: str
     replacement: str
-    source: str  # "team" | "participant"
+    source: str  # "team" | "participant" | "reviewer"
+    role: bool = False  # the replacement is a role: "the GP", "The social worker" ...
 
 
 @dataclass(frozen=True)
@@ -59,28 +83,110 @@ class LeakFound(Exception):
         )
 
 
+def _alternative(text: str) -> str:
+    return _BETWEEN.join(re.escape(w) for w in _words(text))
+
+
 def pattern_for(text: str) -> re.Pattern[str]:
-    """Whole words, any case, any whitespace (line breaks too) between the words."""
-    words = [re.escape(w) for w in text.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    """The identifier as whole words, to search for in folded text (:func:`fold`)."""
+    return re.compile(_BEFORE + _alternative(text) + _AFTER)
+
+
+def contains(haystack: str, identifier: str) -> bool:
+    """Whether a reader would see ``identifier`` in ``haystack``."""
+    return bool(_words(identifier)) and bool(pattern_for(identifier).search(fold_text(haystack)))
+
+
+def name_parts(name: str) -> list[str]:
+    """The full name, the name without titles and initials, and every part a reader could
+    be identified by: each word, each half of a double-barrelled name, however short ("Jo",
+    "Wu"). Titles and lone initials only within the full name."""
+    words = [w.strip(".,;:()") for w in name.split()]
+    parts = [name]
+    plain = [w for w in words if w and not _initial(w) and fold_text(w) not in _NOT_IDENTIFYING]
+    if len(plain) > 1:
+        parts.append(" ".join(plain))  # "Helen Marsh" in "Dr. Helen Marsh" or "H. Marsh"
+    for word in words:
+        parts.append(word)
+        halves = re.split(_DASH, word)
+        if len(halves) > 1:  # "Smith-Jones" or "Smith–Jones": "Smith" and "Jones" too
+            parts += halves
+    return [
+        p
+        for p in dict.fromkeys(parts)
+        if p == name or (p and not _initial(p) and fold_text(p) not in _NOT_IDENTIFYING)
+    ]
 
 
 def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
-    """Each participant's full name and its distinctive parts, replaced by role or pseudonym."""
+    """Each participant's full name and every part of it, replaced by role or pseudonym."""
     entries: list[Redaction] = []
     for person in people:
-        if not person.name:
+        if not person.name or not _words(person.name):
             continue
-        family = person.kind == "family"
-        replacement = (person.pseudonym or person.role) if family else person.role
-        names = [person.name]
-        parts = [p.strip(".,") for p in person.name.split()]
-        names += [p for p in parts if len(p) >= _MIN_PART and p.lower() not in _NOT_IDENTIFYING]
-        for name in dict.fromkeys(names):
-            if pattern_for(name).search(replacement):
-                continue  # a role that contains the name cannot be a replacement for it
-            entries.append(Redaction(f"{person.id}:{name}", name, replacement, "participant"))
+        pseudonym = person.kind == "family" and bool(person.pseudonym)
+        replacement = person.pseudonym if pseudonym else person.role
+        for name in name_parts(person.name):
+            entries.append(
+                Redaction(
+                    f"{person.id}:{name}",
+                    name,
+                    replacement or "",
+                    "participant",
+                    role=not pseudonym,
+                )
+            )
     return entries
+
+
+def reviewer_entries(store: Store, review: str) -> list[Redaction]:
+    """The reviewers' names (who led, who took notes, who wrote), whole: a final report
+    names no reviewer. Their parts are not registered: "Reviewer" or "Lead" in "Alex
+    Reviewer" are words a report uses."""
+    names = {store.author} if store.author else set()
+    for talk in store.conversations(review):
+        names |= {talk.lead or "", talk.note_taker or ""}
+    names |= set(store.distinct("notes", "author", review))
+    return [
+        Redaction(f"reviewer:{name}", name, "the review team", "reviewer")
+        for name in sorted(n for n in names if _words(n))
+    ]
+
+
+def identifying_details(people: Iterable[Participant], entries: Iterable[Redaction]) -> list[str]:
+    """What must change before a final report can be made: a role or pseudonym (what a
+    name is replaced by) that contains a registered identifier, and an agency that
+    contains a participant's name. Each as one line saying what to fix."""
+    entries = list(entries)
+    names = [e for e in entries if e.source == "participant"]
+    problems: list[str] = []
+    for person in people:
+        for field, value, candidates in (
+            ("role", person.role, entries),
+            ("pseudonym", person.pseudonym, entries),
+            ("agency", person.agency, names),
+        ):
+            if not value:
+                continue
+            found = [e.text for e in candidates if contains(value, e.text)]
+            if found:
+                problems.append(
+                    f"{person.label}'s {field} {value!r} contains the registered name "
+                    f"{found[0]!r}: change it with 'facilitator participant edit "
+                    f"{person.label} --{field} ...'"
+                )
+    return problems
+
+
+class IdentifyingDetails(StoreError):
+    """A role, pseudonym or agency would name someone: no final report until it changes."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "a final report cannot be made while a participant's details name someone: "
+            + "; ".join(problems)
+        )
 
 
 def team_entries(store: Store, review: str) -> list[Redaction]:
@@ -96,13 +202,13 @@ def add(store: Store, review: str, text: str, replacement: str) -> str:
     text, replacement = " ".join(text.split()), " ".join(replacement.split())
     if not text:
         raise StoreError("give the text to redact")
-    if pattern_for(text).search(replacement):
+    if contains(replacement, text):
         raise StoreError(
             f"the replacement {replacement!r} contains {text!r} itself, "
             "so the final report would still identify it"
         )
     for existing in team_entries(store, review):
-        if existing.text.lower() == text.lower():
+        if fold_text(existing.text) == fold_text(text):
             raise StoreError(
                 f"{text!r} is already registered (replaced by {existing.replacement!r})"
             )
@@ -117,16 +223,27 @@ def add(store: Store, review: str, text: str, replacement: str) -> str:
     return entry_id
 
 
+def _key(folded: str) -> str:
+    return " ".join(w for w in re.split(_BETWEEN, folded) if w)
+
+
 class Register:
     """Everything to take out of one review's final report."""
 
     def __init__(self, entries: Iterable[Redaction]) -> None:
+        entries = [e for e in entries if _words(e.text)]
         # Longest first, so "Sam Okafor" is replaced whole before "Sam" on its own.
-        self.entries = sorted(entries, key=lambda e: (-len(e.text), e.text.lower()))
+        self.entries = sorted(entries, key=lambda e: (-len(_key(fold_text(e.text))), e.text))
 
     @classmethod
     def for_review(cls, store: Store, review: str) -> Register:
-        return cls([*team_entries(store, review), *participant_entries(store.participants(review))])
+        return cls(
+            [
+                *team_entries(store, review),
+                *participant_entries(store.participants(review)),
+                *reviewer_entries(store, review),
+            ]
+        )
 
     @cached_property
     def _patterns(self) -> list[tuple[Redaction, re.Pattern[str]]]:
@@ -134,51 +251,124 @@ class Register:
 
     @cached_property
     def _combined(self) -> re.Pattern[str] | None:
-        """One alternation (longest first) so applying costs one pass per string."""
+        """One alternation (longest first) over folded text: one pass per string."""
         if not self.entries:
             return None
-        alternatives = [r"\s+".join(re.escape(w) for w in e.text.split()) for e in self.entries]
+        alternatives = list(dict.fromkeys(_alternative(e.text) for e in self.entries))
         # Every match starts with the first letter of some identifier. Saying so up front
         # lets the regex engine skip other positions quickly: on a 20,000-note report the
         # search is about six times faster than with the look-behind alone at the start.
-        firsts = "".join(re.escape(c) for c in sorted({e.text.split()[0][0] for e in self.entries}))
-        return re.compile(
-            rf"(?=[{firsts}])(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE
-        )
+        firsts = "".join(re.escape(c) for c in sorted({_words(e.text)[0][0] for e in self.entries}))
+        return re.compile(rf"(?=[{firsts}]){_BEFORE}(?:" + "|".join(alternatives) + ")" + _AFTER)
 
     @cached_property
-    def _lookup(self) -> dict[str, str]:
-        lookup: dict[str, str] = {}
+    def _lookup(self) -> dict[str, Redaction]:
+        lookup: dict[str, Redaction] = {}
         for entry in self.entries:
-            lookup.setdefault(" ".join(entry.text.lower().split()), entry.replacement)
+            lookup.setdefault(" ".join(_words(entry.text)), entry)
         return lookup
+
+    @cached_property
+    def _roles(self) -> dict[str, tuple[str, re.Pattern[str], re.Pattern[str]]]:
+        """Per role: its last word, and the role written just before a name ("GP Marsh",
+        "the GP-Marsh") and just after it ("Marsh (GP)", "Marsh-GP"), in folded text, so
+        it is not doubled."""
+        found = {}
+        for entry in self.entries:
+            words = _words(entry.replacement)
+            if entry.role and entry.replacement not in found and words:
+                role = _alternative(entry.replacement)
+                found[entry.replacement] = (
+                    words[-1],
+                    re.compile(rf"{_BEFORE}{role}(?:\s+|-)$"),
+                    re.compile(rf"(?:[\s-]+{role}|\s*\({role}\)){_AFTER}"),
+                )
+        return found
 
     def apply(self, text: str) -> str:
         if not text or self._combined is None:
             return text
-        return self._combined.sub(
-            lambda m: self._lookup[" ".join(m.group(0).lower().split())], text
-        )
+        folded = fold(text)
+        f = folded.text
+        out: list[str] = []
+        done = folded_done = 0
+        lookup, roles = self._lookup, self._roles
+        for match in self._combined.finditer(f):
+            start, end = match.span()
+            if start < folded_done:
+                continue  # taken by the role written after the previous name
+            found = match.group(0)
+            entry = lookup.get(found) or lookup[_key(found)]
+            # The regular expressions below run only where the word before could be a
+            # title, an initial or the role: most names have none of these before them.
+            previous = f[max(folded_done, start - 12) : start].split()
+            if entry.source == "participant" and previous:
+                word = previous[-1]
+                if word.endswith(".") or word in _NOT_IDENTIFYING:
+                    lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)
+                    if lead:
+                        start = lead.start()
+            if entry.role and entry.replacement in roles:
+                last, before, after = roles[entry.replacement]
+                if last in f[max(folded_done, start - len(last) - 3) : start]:
+                    doubled = before.search(f, max(folded_done, start - 60), start)
+                    if doubled:
+                        start = doubled.start()
+                following = after.match(f, end)
+                if following:
+                    end = following.end()
+            original_start, original_end = folded.span(start, end)
+            if original_start < done:
+                continue
+            out.append(text[done:original_start])
+            out.append(self._phrase(entry, text, original_start))
+            done, folded_done = original_end, end
+        if not out:
+            return text
+        out.append(text[done:])
+        return "".join(out)
+
+    @staticmethod
+    def _phrase(entry: Redaction, text: str, at: int) -> str:
+        """The replacement as it reads in place: a role with "the" (a capital at the start
+        of a sentence), lower-cased unless it is an abbreviation ("the GP")."""
+        if not entry.role:
+            return entry.replacement
+        role = entry.replacement
+        if not role[1:2].isupper():
+            role = role[:1].lower() + role[1:]
+        # A few characters before are enough, and looking further makes a long text with
+        # many names quadratic.
+        before = text[max(0, at - 12) : at]
+        if _THE.search(before):
+            return role
+        stripped = before.rstrip(" \t\"“‘'([")
+        if not stripped and at > len(before):  # only spaces and quotes in the window
+            stripped = text[:at].rstrip(" \t\"“‘'([")
+        sentence = not stripped or stripped[-1] in ".!?\n" or before.endswith("\n")
+        return ("The " if sentence else "the ") + role
 
     def scan(self, pieces: Iterable[tuple[str, str]]) -> list[Leak]:
-        """Every registered identifier still present in ``(where, text)`` pieces."""
+        """Every registered identifier still present in ``(where, text)`` pieces, as a
+        reader would see it."""
         leaks: list[Leak] = []
         combined = self._combined
         if combined is None:
             return leaks
         pieces = [(where, text) for where, text in pieces if text]
+        folded = [fold(text) for _, text in pieces]
         # One search over everything first: a match in any piece is a match in the pieces
-        # joined by line breaks (a non-word character, as the start and end of a piece are),
-        # and a clean report, the usual case, then costs one call instead of one per piece.
-        if not combined.search("\n".join(text for _, text in pieces)):
+        # joined by line breaks (not a letter, as the start and end of a piece are), and a
+        # clean report, the usual case, then costs one call instead of one per piece.
+        if not combined.search("\n".join(f.text for f in folded)):
             return leaks
-        for where, text in pieces:
-            if not combined.search(text):
+        for (where, text), f in zip(pieces, folded, strict=True):
+            if not combined.search(f.text):
                 continue
             for entry, pattern in self._patterns:
-                for match in pattern.finditer(text):
-                    start, end = max(0, match.start() - 30), match.end() + 30
-                    context = " ".join(text[start:end].split())
+                for match in pattern.finditer(f.text):
+                    first, last = f.span(*match.span())
+                    context = " ".join(text[max(0, first - 30) : last + 30].split())
                     leaks.append(Leak(entry.text, where, context))
         return _dedupe(leaks)
 

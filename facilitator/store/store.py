@@ -7,7 +7,6 @@ the TUI can commit from a worker thread while the UI thread reads.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 import sqlite3
@@ -51,13 +50,9 @@ AUTHOR_ENV = "FACILITATOR_AS"
 BULK_INGEST = 64
 
 
-def default_author() -> str:
-    if os.environ.get(AUTHOR_ENV):
-        return os.environ[AUTHOR_ENV]
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "reviewer"
+# The reviewer's name, asked once and kept per store (never synced): what notes, comments
+# and REFI-QDA users show. The computer's login ("root" in many set-ups) names nobody.
+REVIEWER_SETTING = "reviewer"
 
 
 def now_iso(clock: Callable[[], datetime] | None = None) -> str:
@@ -96,7 +91,7 @@ class Store:
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self.path = Path(path) if path else default_store_path()
-        self.author = author or default_author()
+        self._named = author or os.environ.get(AUTHOR_ENV) or ""
         self._now = now
         self._lock = threading.RLock()
         self.conn, self.read_only = connect(self.path)
@@ -108,6 +103,8 @@ class Store:
         except BaseException:
             self.conn.close()
             raise
+        # Given for this run (--as, FACILITATOR_AS), else the name this store was told.
+        self.author: str = self._named or self.setting(REVIEWER_SETTING) or ""
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         self.device: str = meta["device"]
         self.epoch = int(meta["epoch"])
@@ -616,6 +613,27 @@ class Store:
                 (key, value),
             )
 
+    @property
+    def reviewer(self) -> str:
+        """The name this store keeps for its reviewer ("" until they have given it)."""
+        return self.setting(REVIEWER_SETTING) or ""
+
+    def set_reviewer(self, name: str) -> None:
+        """Remember the reviewer's name; what they write from now on carries it (unless a
+        name was given for this run with --as)."""
+        name = " ".join(name.split())
+        if not name:
+            raise StoreError("give your name as it should appear on your notes")
+        previous = self.author
+        self.set_setting(REVIEWER_SETTING, name)
+        if not self._named:
+            self.author = name
+            # A note being typed before the name was given stays this reviewer's draft.
+            with self._lock:
+                self.conn.execute(
+                    "UPDATE OR IGNORE drafts SET author = ? WHERE author = ?", (name, previous)
+                )
+
     # --- reading -----------------------------------------------------------------------
 
     def reviews(self) -> list[Review]:
@@ -702,6 +720,19 @@ class Store:
         where, params = self._live_where(table, review, equal)
         with self._lock:
             return self.conn.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0]
+
+    def distinct(self, table: str, column: str, review: str) -> list[str]:
+        """The distinct non-empty values of one column of a table's live rows (the
+        authors of a review's notes, say) without reading the rows."""
+        where, params = self._live_where(table, review, {})
+        entity = next(e for e in ENTITIES.values() if e.table == table)
+        if column not in entity.fields:
+            raise ValueError(f"unknown column {column!r} of {table}")
+        with self._lock:
+            found = self.conn.execute(
+                f"SELECT DISTINCT {column} FROM {table} {where} ORDER BY 1", params
+            ).fetchall()
+        return [str(value) for (value,) in found if value]
 
     def _live_where(
         self, table: str, review: str, equal: dict[str, Any]

@@ -159,6 +159,32 @@ class FacilitatorApp(App[None]):
         hooks, self._startup_hooks = self._startup_hooks, []
         for hook in hooks:
             hook(self)
+        if not self.store.author:
+            self.ask_reviewer_name()
+
+    def ask_reviewer_name(self) -> None:
+        """Ask for the reviewer's name (once per store: it is kept) and put it on what
+        they write from now on. Escape leaves it unset, and the app asks next time."""
+        from facilitator.tui.screens.dialogs import Field, FormDialog
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values and values["name"]:
+                self.store.set_reviewer(values["name"])
+                self.notify(
+                    f"Your notes will show {self.store.author}.", title="Saved", markup=False
+                )
+                for screen in self.screen_stack:
+                    show = getattr(screen, "show_reviewer", None)
+                    if show is not None:
+                        show()
+
+        self.push_screen(
+            FormDialog(
+                "Your name, as your notes and comments should show it",
+                [Field("name", "Your name", placeholder="e.g. Alex Morgan", required=True)],
+            ),
+            chosen,
+        )
 
     # --- themes ------------------------------------------------------------------------
 
@@ -188,6 +214,9 @@ class FacilitatorApp(App[None]):
         yield SystemCommand("Help", "Keys and the note grammar (F1)", self.action_help)
         yield SystemCommand(
             "High contrast", "Switch the high-contrast theme on or off", self.action_high_contrast
+        )
+        yield SystemCommand(
+            "Your name", "Change the name your notes and comments show", self.ask_reviewer_name
         )
         # Screens add their own main actions (new review, start conversation, ...).
         commands = getattr(screen, "palette_commands", None)

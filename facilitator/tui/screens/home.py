@@ -105,7 +105,7 @@ class HomeScreen(EditingScreen):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static("facilitator: reviews and conversations", classes="screen-title", markup=False)
+        yield Static(self._title(), id="home-title", classes="screen-title", markup=False)
         with Horizontal(id="home-body"):
             with Vertical(id="reviews-pane", classes="pane"):
                 yield Label("Reviews", classes="pane-title")
@@ -119,6 +119,13 @@ class HomeScreen(EditingScreen):
                     yield OptionList(id="conversations")
         yield StatusBar()
         yield KeyFooter()
+
+    def _title(self) -> str:
+        name = self.facilitator.store.author
+        return f"facilitator: reviews and conversations · you are {name or 'not named yet'}"
+
+    def show_reviewer(self) -> None:
+        self.query_one("#home-title", Static).update(self._title())
 
     def on_mount(self) -> None:
         self.reload()

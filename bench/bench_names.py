@@ -1,0 +1,91 @@
+"""Normalised name matching (reports/normalise.py + the register's apply and scan) is linear
+in the text's size: the same work on ten times the text, divided by ten, against the work
+on the text once, measured in the same run. Target 1.5 (1.0 is exactly linear).
+
+The text is what makes the matching slow, not what makes it fast: every line has curly
+quotes and accented letters (the per-cluster path, not the ASCII one), registered names
+written with soft hyphens and zero-width spaces, and near misses ("Samantha", "Okaforo").
+A second measure compares applying the register to a plain-ASCII text, dense with names,
+with the register as it was before folding (one case-insensitive alternation, the
+replacement looked up by the lower-cased match), rebuilt here as the baseline: the cost
+of folding, mapping back and phrasing the replacement as English.
+"""
+
+from __future__ import annotations
+
+import re
+
+from measure import Measure, median, timings
+
+from facilitator.reports.normalise import fold
+from facilitator.reports.redaction import Redaction, Register
+
+LINE = (
+    "“Sam O\u00adkafor’s visit to Zoë Hart” was noted; Samantha and Okaforo were not there; "
+    "Jo rang Wu\u200b again — the GP’s letter (Dr Marsh) came late. "
+)
+ASCII = "Sam Okafor's visit to Zoe Hart was noted; Samantha and Okaforo were not there; "
+
+
+def register() -> Register:
+    people = [("Sam Okafor", "Social worker"), ("Zoë Hart", "Mother"), ("Jo Wu", "Team manager"),
+              ("Helen Marsh", "GP"), ("Priya Nair", "Health visitor")]  # fmt: skip
+    entries = []
+    for i, (name, role) in enumerate(people):
+        for part in [name, *name.split()]:
+            entries.append(Redaction(f"{i}:{part}", part, role, "participant", role=True))
+    for i in range(40):  # a register with places and other people, as a real review has
+        entries.append(Redaction(f"t{i}", f"Place{i} Street", "a street", "team"))
+    return Register(entries)
+
+
+def unfolded(reg: Register):  # noqa: ANN201 - the baseline's apply
+    """The register's apply before folding (the code this change replaced)."""
+    entries = reg.entries
+    alternatives = [r"\s+".join(re.escape(w) for w in e.text.split()) for e in entries]
+    firsts = "".join(re.escape(c) for c in sorted({e.text.split()[0][0] for e in entries}))
+    pattern = re.compile(
+        rf"(?=[{firsts}])(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE
+    )
+    lookup: dict[str, str] = {}
+    for e in entries:
+        lookup.setdefault(" ".join(e.text.lower().split()), e.replacement)
+    return lambda text: pattern.sub(lambda m: lookup[" ".join(m.group(0).lower().split())], text)
+
+
+def run(quick: bool) -> list[Measure]:
+    reg = register()
+    lines = 2_000 if quick else 20_000
+    repeat = 5 if quick else 7
+    small, large = LINE * (lines // 10), LINE * lines
+    small_t, large_t = [], []
+    for _ in range(repeat):
+        small_t += timings(lambda: (reg.apply(small), reg.scan([("x", small)])), 1)
+        large_t += timings(lambda: (reg.apply(large), reg.scan([("x", large)])), 1)
+    results = [
+        Measure(
+            f"reports.names_linear_{lines}",
+            median(large_t) / 10,
+            median(small_t),
+            1.5,
+            {"chars_small": str(len(small)), "chars_large": str(len(large)), "n": str(repeat)},
+        )
+    ]
+    plain = ASCII * lines
+    before = unfolded(reg)
+    ours_t, base_t = [], []
+    for _ in range(repeat):
+        ours_t += timings(lambda: reg.apply(plain), 1)
+        base_t += timings(lambda: before(plain), 1)
+    results.append(
+        Measure(
+            f"reports.names_fold_ascii_{lines}",
+            median(ours_t),
+            median(base_t),
+            2,
+            {"chars": str(len(plain)), "note": "apply vs the unfolded apply", "n": str(repeat)},
+        )
+    )
+    fold_t = timings(lambda: fold(large), 3)
+    results[0].detail["fold_ms_large"] = f"{median(fold_t) * 1e3:.0f}"
+    return results

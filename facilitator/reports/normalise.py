@@ -1,0 +1,134 @@
+"""Text as a reader sees it, for matching names: folded, with a map back to the original.
+
+Word, phones and copy-and-paste write the same name in many ways that look alike on the
+page: a curly apostrophe, a decomposed "Zoë", a soft hyphen or zero-width space inside a
+word, full-width letters. :func:`fold` turns text into one canonical form (NFKC,
+case-folded, accents and invisible characters removed, apostrophes and dashes unified,
+Cyrillic and Greek look-alikes read as the Latin letters they look like)
+and keeps enough of a map to turn a match in the folded text back into a span of the
+original, so the original can be changed where the match was.
+
+The work is linear in the text's length: ASCII stretches (most of any report) are
+lower-cased in one call and mapped one to one; only the other characters are folded one
+cluster (a character and the combining marks after it) at a time, and each distinct
+cluster once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+APOSTROPHES = "\u2019\u2018\u201b\u02bc\u02bb\u02bd\u2032\u00b4\uff07\u055a"
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d\u2e3a\u2e3b"
+# Cyrillic and Greek letters that a reader takes for Latin ones (after case-folding):
+# "Ѕаm" typed with two Cyrillic letters reads as "Sam".
+LOOK_ALIKES = {
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d",
+    "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e", "ї": "i",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "η": "n",
+}  # fmt: skip
+_UNIFY = str.maketrans(
+    {**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(DASHES, "-"), **LOOK_ALIKES}
+)
+
+# Characters a reader does not see that are not format characters (category Cf, which
+# covers soft hyphens, zero-width spaces and joiners, direction marks and the BOM).
+_IGNORABLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def invisible(char: str) -> bool:
+    return (
+        char in _IGNORABLE or unicodedata.category(char) == "Cf" or 0xE0000 <= ord(char) <= 0xE0FFF
+    )
+
+
+@lru_cache(maxsize=4096)
+def fold_cluster(cluster: str) -> str:
+    """One character and its combining marks, folded (possibly to nothing or to several)."""
+    visible = "".join(c for c in cluster if not invisible(c))
+    if not visible:
+        return ""
+    text = unicodedata.normalize("NFKC", visible).casefold()
+    # Accents go (a reader takes "Zoe" for "Zoë"); NFKD splits them off first.
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
+    return "".join(c for c in text if not invisible(c))
+
+
+def fold_text(text: str) -> str:
+    """The folded form alone (for registered names and short strings)."""
+    return fold(text).text
+
+
+@dataclass(frozen=True)
+class Folded:
+    """``text`` folded; ``span`` maps a span of it back to the original."""
+
+    text: str
+    # Breakpoints: the folded offset where each segment starts, the original offsets of
+    # its start and end, and whether it maps one to one (else it is one cluster).
+    _starts: tuple[int, ...] = ()
+    _segments: tuple[tuple[int, int, int, bool], ...] = ()
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span for the folded span ``[start, end)``, widened to whole clusters."""
+        if not self._starts:
+            return start, end
+        i = bisect_right(self._starts, start) - 1
+        n, o_start, _, linear = self._segments[i]
+        original_start = o_start + (start - n) if linear else o_start
+        j = bisect_right(self._starts, max(end - 1, 0)) - 1
+        n, o_start, o_end, linear = self._segments[j]
+        original_end = o_start + (end - n) if linear else o_end
+        return original_start, original_end
+
+
+def fold(text: str) -> Folded:
+    """``text`` as a reader sees it, with a map back (see the module's docstring)."""
+    if text.isascii():
+        return Folded(text.lower())
+    pieces: list[str] = []
+    starts: list[int] = []
+    segments: list[tuple[int, int, int, bool]] = []
+    length = 0  # of the folded text so far
+
+    def linear(a: int, b: int) -> None:
+        nonlocal length
+        if a < b:
+            starts.append(length)
+            segments.append((length, a, b, True))
+            pieces.append(text[a:b].lower())
+            length += b - a
+
+    done = 0
+    for run in _NOT_ASCII.finditer(text):
+        a, b = run.span()
+        # A combining mark belongs to the character before it, which may be ASCII.
+        if a > done and unicodedata.combining(text[a]):
+            a -= 1
+        linear(done, a)
+        position = a
+        while position < b:
+            end = position + 1
+            while end < b and unicodedata.combining(text[end]):
+                end += 1
+            cluster = text[position:end]
+            folded = fold_cluster(cluster)
+            starts.append(length)
+            segments.append((length, position, end, len(folded) == len(cluster)))
+            pieces.append(folded)
+            length += len(folded)
+            position = end
+        done = b
+    linear(done, len(text))
+    return Folded("".join(pieces), tuple(starts), tuple(segments))
