@@ -234,3 +234,23 @@ def _cli(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
         stdin=subprocess.DEVNULL,
         timeout=120,
     )
+
+
+def test_a_lost_share_can_be_published_again_and_nothing_is_lost(pair, tmp_path) -> None:
+    """The USB stick is lost: one laptop shares the review again in a new folder, the
+    other joins it, and every note of both arrives, the other laptop's key unchanged."""
+    lead, taker, share, review, conversation = pair
+    lead.add_note(conversation, "Sent to the lost stick")
+    engine_for(lead, review).sync()
+    taker.add_note(taker.conversation(conversation.id), "Also on the lost stick")
+    engine_for(taker, review).sync()
+    shutil.rmtree(share)
+    new = tmp_path / "new-stick"
+    share_review(lead, review, new, PASS, scrypt_n=2**10)
+    join_share(taker, new, PASS)
+    for _ in range(2):
+        engine_for(taker, review).sync()
+        engine_for(lead, review).sync()
+    with Store(tmp_path / "third.db", author="Third") as third:
+        join_share(third, new, PASS)
+        assert {"Sent to the lost stick", "Also on the lost stick"} <= texts(third, review)

@@ -128,7 +128,8 @@ def _read_info(folder: Path, *, dir_fd: int | None = None) -> ShareInfo:
     except FileNotFoundError:
         raise ShareProblem(
             f"shared folder {folder} has no {REVIEW_FILE} (empty, not yet synced, "
-            "or not mounted); nothing was changed"
+            "or not mounted); nothing was changed. If the folder is lost for good, "
+            "'facilitator review share REVIEW DIR' publishes the review again"
         ) from None
     except FileTooLarge:
         raise ShareProblem(f"{path} is far too large to be a shared review's file") from None

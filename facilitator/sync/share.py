@@ -43,12 +43,27 @@ def check_passphrase(passphrase: str) -> str:
 def share_review(
     store: Store, review: str, folder: Path, passphrase: str, *, scrypt_n: int = SCRYPT_N
 ) -> SyncReport:
-    """Publish ``review`` to ``folder`` (new or empty of reviews) and send its ops."""
+    """Publish ``review`` to ``folder`` (new or empty of reviews) and send its ops.
+
+    A review already shared may be published again when its folder has lost its
+    review.json (a lost USB stick, a deleted folder): under the same data key, so the
+    other laptops keep their cached key (they join the new folder if it moved), and every
+    segment this laptop sent is written again by the next syncs.
+    """
     folder = Path(folder).expanduser().absolute()
     passphrase = check_passphrase(passphrase)
     existing = state.share(store, review)
+    data_key = None
     if existing is not None:
-        raise SyncError(f"this review is already shared in {existing.folder}")
+        if (Path(existing.folder) / REVIEW_FILE).exists():
+            raise SyncError(f"this review is already shared in {existing.folder}")
+        data_key = state.load_key(store, review)
+        if data_key is None:
+            raise SyncError(
+                f"this review was shared in {existing.folder}, which has lost its "
+                f"{REVIEW_FILE}, and this laptop no longer holds its key: another laptop "
+                "that does can share it again"
+            )
     if (folder / REVIEW_FILE).exists():
         try:
             info = read_share_info(folder)
@@ -57,7 +72,7 @@ def share_review(
         if info.review == review:
             raise SyncError(f"{folder} already holds this review: use 'facilitator review join'")
         raise SyncError(f"{folder} already holds another review; choose an empty folder")
-    data_key = new_data_key()
+    data_key = data_key or new_data_key()
     params = new_kdf_params(scrypt_n)
     nonce, wrapped = wrap_key(data_key, derive_key(passphrase, params), review)
     info = ShareInfo(review, params, nonce, wrapped, key_id(data_key))
