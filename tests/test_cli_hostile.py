@@ -112,6 +112,7 @@ def _commands(h: dict[str, object]) -> list[tuple[str, list[str]]]:
     folder: Path = h["folder"]  # type: ignore[assignment]
     share = folder / "share"
     return [
+        ("reviewer", ["reviewer", f"Alex {HOSTILE}"]),
         ("review list", ["review", "list"]),
         ("review new", ["review", "new", HOSTILE, "--question", HOSTILE]),
         ("participant list", ["participant", "list", "R1"]),

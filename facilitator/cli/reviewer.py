@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.context import Context, pass_context
+from facilitator.cli.output import echo
 
 
 @click.command()
@@ -16,9 +17,9 @@ def reviewer(obj: Context, name: str | None) -> None:
     if name is not None:
         store.set_reviewer(name)
     elif not store.reviewer:
-        click.echo("No name yet: set it with 'facilitator reviewer \"Your Name\"'.")
+        echo("No name yet: set it with 'facilitator reviewer \"Your Name\"'.")
         return
-    click.echo(store.reviewer)
+    echo(store.reviewer)
 
 
 COMMANDS = [reviewer]
