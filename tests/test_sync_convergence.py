@@ -452,11 +452,40 @@ class Convergence(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 3), seed=st.integers(0, 2**16), where=st.booleans())
     def lose_segment(self, index: int, seed: int, where: bool) -> None:
-        """A file-sync engine loses a segment, from one laptop's view or from the cloud."""
+        """A file-sync engine loses a segment, from one laptop's view or from the cloud.
+
+        Only a segment whose writer still holds its ops: only a segment's writer may write
+        it again, so one lost from the share after its writer lost them too (restored from
+        an older backup) is beyond any repair, and beyond what is promised."""
         folder = self._laptop(index).view if where else self.cloud
         found = sorted(rel for rel in _files(folder) if rel.endswith(".seg"))
-        if found:
-            (folder / random.Random(seed).choice(found)).unlink()
+        if not found:
+            return
+        rel = random.Random(seed).choice(found)
+        if self._writer_holds(rel, folder / rel):
+            (folder / rel).unlink()
+
+    def _writer_holds(self, rel: str, path: Path) -> bool:
+        _devices, device, epoch, name = rel.split("/", 3)
+        parsed = sync_segments.parse_name(name)
+        key = sync_state.load_key(self.laptops[0].store, self.review)
+        try:
+            found = sync_segments.decode(
+                path.read_bytes(),
+                key,
+                review=self.review,
+                device=device,
+                epoch=int(epoch),
+                name=parsed,
+            )
+        except (sync_segments.SegmentIncomplete, sync_segments.SegmentRejected, TypeError):
+            return True  # damaged or junk: losing it loses nothing
+        ids = {op.id for op in found.ops}
+        return any(
+            ids <= {op.id for op in laptop.store.ops()}
+            for laptop in self.laptops
+            if laptop.store.device == device
+        )
 
     @rule(index=st.integers(0, 3), seed=st.integers(0, 2**16))
     def garble_segment(self, index: int, seed: int) -> None:
