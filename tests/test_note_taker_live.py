@@ -1,0 +1,78 @@
+"""The note-taker during a live conversation (issue 12): Tab never takes the box away,
+the line is previewed as it will be read, and the list follows the op log."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.service import Service
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.widgets.note_box import NoteBox
+from tests.tui_support import START, FakeClock, screen_text, small_review
+
+
+def notes_app(
+    service: Service, conversation: str, clock: FakeClock | None = None
+) -> FacilitatorApp:
+    return FacilitatorApp(
+        service, conversation=conversation, role="notes", clock=clock or FakeClock()
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "after_tab", "then", "saved"),
+    [
+        # unique: completed, with a space, and the next words follow it
+        ("job @fam", "job @family ", "stress", "job @family stress"),
+        # ambiguous: nothing to add, the candidates are shown, typing goes on in the box
+        ("job @p", "job @p", "ersonal stress", "job @personal stress"),
+        # ambiguous with a common start: completed as far as it goes
+        ("job @lr-a", "job @lr-a", "ims set", "job @lr-aims set"),
+        # no candidate at all
+        ("job @zz", "job @zz", "top", "job @zztop"),
+        # every prompt starts like this
+        ("job @lr-", "job @lr-", "options", "job @lr-options"),
+    ],
+)
+async def test_tab_in_a_tag_never_takes_the_box_away(
+    service: Service, typed: str, after_tab: str, then: str, saved: str
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = notes_app(service, setup.conversation)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*typed)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is box
+        assert box.text == after_tab
+        await pilot.press(*then)
+        await pilot.pause()
+        assert app.focused is box
+        await pilot.press("enter")
+        await pilot.pause()
+    (note,) = service.store.notes(conversation=setup.conversation)
+    assert note.text == saved
+
+
+async def test_tab_again_on_an_ambiguous_tag_cycles_through_the_candidates(
+    service: Service,
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = notes_app(service, setup.conversation)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"job @p", "tab")
+        await pilot.pause()
+        assert "@personal" in screen_text(app) and "@political" in screen_text(app)
+        await pilot.press("tab")
+        assert box.text == "job @personal"
+        await pilot.press("tab")
+        assert box.text == "job @political"
+        await pilot.press("tab")
+        assert box.text == "job @personal"
+        await pilot.press(*" stress", "enter")
+        await pilot.pause()
+        assert app.focused is box
+    (note,) = service.store.notes(conversation=setup.conversation)
+    assert note.text == "job @personal stress" and note.factors == ("personal",)
