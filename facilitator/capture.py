@@ -10,6 +10,11 @@
     #3 #E3                          -> link to key practice episode 3
     #new Home visit (12 March 2024) -> create an episode, linked to this note
 
+``#new``: the title ends at the date in parentheses, and anything after the closing
+bracket stays in the note. Without a date, the title ends at the first colon, semicolon,
+full stop (or ! ?), spaced dash, tag or line end: "#new Strategy meeting: nobody from
+health came" names the episode "Strategy meeting".
+
 Nothing typed is ever dropped: an unknown tag stays in the text and is reported as a
 problem on the parsed note, so the note is saved and the problem can be fixed later.
 """
@@ -17,6 +22,7 @@ problem on the parsed note, so the note is saved and the problem can be fixed la
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from facilitator.dates import DateProblem, LenientDate, parse_period
@@ -26,7 +32,8 @@ _TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
 _REF = re.compile(r"(?<![\w#&])#(?:[Ee])?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*(?P<body>[^#@\n]*)", re.IGNORECASE)
 _OTHER_HASH = re.compile(r"(?<![\w#&])#([A-Za-z][\w-]*)")
-_TRAILING_DATE = re.compile(r"^(?P<title>.*?)\s*\((?P<date>[^()]*)\)\s*$")
+# Where a #new title without a date ends: ":" ";" ". " "! " "? " or a dash between spaces.
+_TITLE_BREAK = re.compile(r"\s*(?:[:;]|[.!?](?=\s|$)|\s[-–—](?=\s))")
 
 
 @dataclass(frozen=True)
@@ -114,17 +121,48 @@ def parse(line: str, method: Method) -> ParsedNote:
     return note
 
 
+_UNKNOWN_EPISODE = re.compile(r"^#(\d+): there is no episode E\d+")
+
+
+def unknown_episode(number: int) -> str:
+    """The problem recorded for ``#number`` when no episode has that number."""
+    return f"#{number}: there is no episode E{number} yet"
+
+
+def unresolved_numbers(problems: Iterable[str]) -> set[int]:
+    """The ``#N`` references in a note that linked nothing (read from its problems), so a
+    report keeps them in the text instead of taking them out as links."""
+    found = set()
+    for problem in problems:
+        match = _UNKNOWN_EPISODE.match(problem)
+        if match:
+            found.add(int(match.group(1)))
+    return found
+
+
 def _new_episode(body: str, problems: list[str]) -> NewEpisode | None:
     if not body:
         problems.append("#new needs a title, e.g. '#new Home visit (12 March 2024)'")
         return None
-    match = _TRAILING_DATE.match(body)
-    if not match:
-        return NewEpisode(title=body, date=None, date_text=None)
-    title, date_text = match.group("title").strip(), match.group("date").strip()
+    opening = body.find("(")
+    stop = _TITLE_BREAK.search(body)
+    if opening < 0 or (stop is not None and stop.start() < opening):
+        title = (body[: stop.start()] if stop else body).strip()
+        if not title:
+            problems.append("#new needs a title, e.g. '#new Home visit (12 March 2024)'")
+            return None
+        return NewEpisode(title=title, date=None, date_text=None)
+    title = body[:opening].strip()
+    closing = body.find(")", opening)
+    date_text = body[opening + 1 : closing if closing >= 0 else len(body)].strip()
     if not title:
         problems.append("#new needs a title before the date")
         return None
+    if closing < 0:
+        problems.append(f"episode '{title}': the date needs a closing ')'; saved without a date")
+        return NewEpisode(title=title, date=None, date_text=None)
+    if not date_text:
+        return NewEpisode(title=title, date=None, date_text=None)
     try:
         return NewEpisode(title=title, date=parse_period(date_text), date_text=date_text)
     except DateProblem as exc:

@@ -98,7 +98,7 @@ class Service:
             if number in known:
                 ids.append(known[number].id)
             else:
-                problems.append(f"#{number}: there is no episode E{number} yet")
+                problems.append(capture.unknown_episode(number))
         return ids
 
     def edit_note(self, note: Note, line: str) -> Recorded:
