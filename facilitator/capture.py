@@ -22,7 +22,7 @@ problem on the parsed note, so the note is saved and the problem can be fixed la
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from facilitator.dates import DateProblem, LenientDate, parse_period
@@ -87,7 +87,7 @@ def resolve_tag(word: str, method: Method) -> tuple[str | None, str | None]:
         return matches[0], None
     if matches:
         return None, f"@{word} could be {', '.join('@' + m for m in matches)}: type more of it"
-    return None, f"@{word} is not a factor area or prompt (see F1 for the list)"
+    return None, f"@{word} is not a factor area or prompt"
 
 
 def parse(line: str, method: Method) -> ParsedNote:
@@ -168,3 +168,60 @@ def _new_episode(body: str, problems: list[str]) -> NewEpisode | None:
     except DateProblem as exc:
         problems.append(f"episode '{title}': {exc}; saved without a date")
         return NewEpisode(title=title, date=None, date_text=date_text)
+
+
+def _span(date: LenientDate) -> str:
+    if date.start is None or date.end is None:
+        return ""
+    if date.start == date.end:
+        return f"{date.start.day} {date.start:%B %Y}"
+    if (date.start.year, date.start.month) == (date.end.year, date.end.month):
+        return f"{date.start.day}–{date.end.day} {date.end:%B %Y}"
+    if date.start.year == date.end.year:
+        return f"{date.start.day} {date.start:%b}–{date.end.day} {date.end:%b %Y}"
+    return f"{date.start.day} {date.start:%b %Y}–{date.end.day} {date.end:%b %Y}"
+
+
+def preview(line: str, method: Method, episodes: Mapping[int, str] | None = None) -> Preview:
+    """How ``line`` will be read when saved, in words, so a misreading is seen while
+    typing: kind, new episode (title and the span its date covers), links, factor areas,
+    prompts and problems. ``episodes`` maps numbers to titles for ``#3`` (if known)."""
+    parsed = parse(line, method)
+    try:
+        parts = [method.kind(parsed.kind).label]
+    except KeyError:
+        parts = [parsed.kind]
+    problems = list(parsed.problems)
+    for episode in parsed.new_episodes:
+        if episode.date is not None:
+            span = _span(episode.date)
+            shown = (
+                episode.date.text if span == episode.date.text else f"{episode.date.text}: {span}"
+            )
+            parts.append(f"new episode “{episode.title}” ({shown})")
+        else:
+            parts.append(f"new episode “{episode.title}” (no date)")
+    for number in parsed.episode_numbers:
+        if episodes is None:
+            parts.append(f"E{number}")
+        elif number in episodes:
+            parts.append(f"E{number} {episodes[number]}")
+        else:
+            problems.append(unknown_episode(number))
+    if parsed.factors:
+        parts.append("factors: " + ", ".join(parsed.factors))
+    if parsed.prompts:
+        parts.append("prompts: " + ", ".join(parsed.prompts))
+    return Preview(" · ".join(parts), tuple(problems))
+
+
+@dataclass(frozen=True)
+class Preview:
+    reading: str
+    problems: tuple[str, ...]
+
+    def text(self) -> str:
+        if not self.problems:
+            return self.reading
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return f"{self.reading} · ⚠ {self.problems[0]}{more}"

@@ -76,3 +76,28 @@ async def test_tab_again_on_an_ambiguous_tag_cycles_through_the_candidates(
         assert app.focused is box
     (note,) = service.store.notes(conversation=setup.conversation)
     assert note.text == "job @personal stress" and note.factors == ("personal",)
+
+
+async def test_the_line_is_previewed_as_it_will_be_read(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = notes_app(service, setup.conversation)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press(*"#new Home visit (early May 2026) cold flat @fam")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Reads as: Observation" in text
+        assert "new episode “Home visit” (early May 2026: 1–10 May 2026)" in text
+        assert "factors: family" in text
+        await pilot.press(*" #4")
+        await pilot.pause()
+        assert "⚠ #4: there is no episode E4 yet" in screen_text(app)
+        await pilot.press("backspace", "backspace", "backspace", "enter")
+        await pilot.pause()
+        await pilot.press(*"? ask about #1 @p")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Reads as: Follow-up · E1 Home visit" in text
+        assert "⚠ @p could be @personal, @political" in text
+    [episode] = service.store.episodes(setup.review)
+    assert (episode.title, episode.date_text) == ("Home visit", "early May 2026")
+    assert (episode.date_start, episode.date_end) == ("2026-05-01", "2026-05-10")

@@ -46,6 +46,7 @@ def _register() -> None:
         app_launch,
         demo,
         export,
+        help_cmd,
         import_cmd,
         notes,
         redact,
@@ -55,6 +56,7 @@ def _register() -> None:
     )
 
     modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
+    modules += (help_cmd,)
     from facilitator.cli import episodes, patterns, plan
 
     modules += (plan, episodes, patterns)

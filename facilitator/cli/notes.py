@@ -51,6 +51,8 @@ def note_add(
     click.echo(recorded.note_id)
     for problem in recorded.problems:
         click.echo(f"warning: {problem}", err=True)
+    if any(problem.startswith("@") for problem in recorded.problems):
+        click.echo("'facilitator help tags' lists the factor areas and prompts.", err=True)
 
 
 COMMANDS = [note]

@@ -222,6 +222,8 @@ class NoteCapture(Vertical):
     /* A fixed height: a box that grows with its text relays out the screen per key. */
     NoteCapture > NoteBox.-textual-compact { height: 3; background: $boost; }
     NoteCapture > NoteBox.-textual-compact:focus { background: $primary 15%; }
+    NoteCapture > #capture-preview { height: 2; padding: 0 1; }
+    NoteCapture > #capture-preview.-problem { color: $warning; }
     NoteCapture > #capture-hint { height: 1; padding: 0 1; color: $text-muted; }
     """
 
@@ -246,6 +248,8 @@ class NoteCapture(Vertical):
         self._stage_then: int | None = None
         self._draft_timer: Timer | None = None
         self._hint = ""
+        self._preview = ""
+        self.episode_titles: dict[int, str] = {}
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -261,6 +265,7 @@ class NoteCapture(Vertical):
             complete=lambda fragment: capture.complete_tag(fragment, method),
             on_submit=self.record,
         )
+        yield Static("", id="capture-preview", markup=False)
         yield Static("", id="capture-hint", markup=False)
 
     @property
@@ -275,6 +280,7 @@ class NoteCapture(Vertical):
         store = self.facilitator.store
         self.conversation: Conversation = store.conversation(self.conversation_id)
         self.drafts = DraftKeeper(store, self.conversation_id)
+        self.load_episode_titles()
         # No row is highlighted while typing; moving into the list starts at the latest.
         self.notes_list.highlighted = None
         self.call_after_refresh(self.notes_list.scroll_end, animate=False, immediate=True)
@@ -313,6 +319,11 @@ class NoteCapture(Vertical):
                 self.factor_counts.update(note.factors)
                 self.episode_counts.update(note.episodes)
 
+    def load_episode_titles(self) -> None:
+        """Numbers and titles of the review's episodes, for ``#3`` in the preview."""
+        numbers = self.facilitator.service.episode_numbers(self.conversation.review)
+        self.episode_titles = {n: e.title for n, e in numbers.items() if not e.merged_into}
+
     def _stage_at(self, at: str | None) -> int | None:
         events = self.facilitator.store.stage_events(self.conversation_id)
         if at:
@@ -350,19 +361,34 @@ class NoteCapture(Vertical):
         self._show_hint()
 
     def _show_hint(self) -> None:
+        """The line under the box: how the text will be read (or the keys, when empty),
+        and under it the candidates for a tag being typed."""
         box = self.box
+        method = self.facilitator.method
+        problem = False
+        if box.text.strip():
+            reading = capture.preview(box.text, method, self.episode_titles)
+            preview = "Reads as: " + reading.text()
+            problem = bool(reading.problems)
+        else:
+            preview = 'Enter saves · ctrl+j new line · " ? ! >> + ~ kinds · @factor · #3 · #new'
         fragment = box.tag_fragment()
         if fragment is not None:
             candidates = box.completions()
-            if candidates:
+            if len(candidates) > 1:
                 hint = "Tab: " + "  ".join("@" + key for key in candidates[:8])
+            elif candidates:
+                hint = f"Tab: @{candidates[0]}"
             else:
-                hint = f"@{fragment}: no factor area or prompt starts like this"
-        elif not box.text:
-            hint = 'Enter saves · ctrl+j new line · " ? ! >> + ~ kinds · @factor · #3 · #new'
+                hint = f"@{fragment}: no factor area or prompt starts like this (F1 lists them)"
         else:
-            kind, _text = capture.kind_of(box.text, self.facilitator.method)
-            hint = f"{self.facilitator.method.kind(kind).label} · Enter saves"
+            hint = "Tab completes an @tag · Up: earlier notes · F1: the note grammar"
+        preview = display_text(preview, one_line=True)
+        if preview != self._preview:
+            self._preview = preview
+            widget = self.query_one("#capture-preview", Static)
+            widget.set_class(problem, "-problem")
+            widget.update(preview, layout=False)
         hint = display_text(hint, one_line=True)
         if hint != self._hint:
             self._hint = hint
@@ -403,6 +429,8 @@ class NoteCapture(Vertical):
         self._stage_then = None
         self.recovered_draft = False
         self.box.clear()
+        if recorded.new_episodes:
+            self.load_episode_titles()
         note = store.note(recorded.note_id)
         if note is not None:
             self._append(note)

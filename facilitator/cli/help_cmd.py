@@ -1,0 +1,24 @@
+"""help: the note grammar on the command line (the app shows the same text under F1)."""
+
+from __future__ import annotations
+
+import click
+
+from facilitator.cli.context import Context, pass_context
+
+
+@click.group("help")
+def help_group() -> None:
+    """Reference texts: 'facilitator help tags' lists the note grammar."""
+
+
+@help_group.command("tags")
+@pass_context
+def help_tags(obj: Context) -> None:
+    """Note kinds, @factor areas, @lr- prompts, #episode links and #new."""
+    from facilitator.grammar_help import grammar_text
+
+    click.echo(grammar_text(obj.method), nl=False)
+
+
+COMMANDS = [help_group]
