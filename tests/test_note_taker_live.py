@@ -101,3 +101,43 @@ async def test_the_line_is_previewed_as_it_will_be_read(service: Service) -> Non
     [episode] = service.store.episodes(setup.review)
     assert (episode.title, episode.date_text) == ("Home visit", "early May 2026")
     assert (episode.date_start, episode.date_end) == ("2026-05-01", "2026-05-10")
+
+
+@pytest.mark.parametrize("clearing", ["backspace", "ctrl+u"])
+async def test_a_draft_cleared_by_hand_does_not_come_back(service: Service, clearing: str) -> None:
+    from tests.test_tui_drafts import wait_for_draft
+
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = notes_app(service, setup.conversation)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Not this")
+        await wait_for_draft(store, setup.conversation, "Not this")
+        await pilot.press(*([clearing] * (8 if clearing == "backspace" else 1)))
+        assert app.screen.query_one(NoteBox).text == ""
+        for _ in range(100):
+            if store.draft(setup.conversation) is None:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("f10")
+        await pilot.pause()
+    assert store.draft(setup.conversation) is None
+    again = notes_app(service, setup.conversation)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.screen.query_one(NoteBox).text == ""
+        assert "Recovered draft" not in screen_text(again)
+
+
+async def test_reopening_a_recovered_draft_keeps_its_time(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    store.save_draft(setup.conversation, "Half a thought", START.isoformat())
+    saved = store.draft(setup.conversation)
+    assert saved is not None
+    for _ in range(2):
+        app = notes_app(service, setup.conversation)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.6)  # longer than the draft-save delay
+            assert "Recovered draft" in screen_text(app)
+    assert store.draft(setup.conversation) == saved

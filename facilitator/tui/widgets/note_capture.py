@@ -249,6 +249,7 @@ class NoteCapture(Vertical):
         self._draft_timer: Timer | None = None
         self._hint = ""
         self._preview = ""
+        self._saved_draft = ""  # the text last sent to the draft store
         self.episode_titles: dict[int, str] = {}
 
     @property
@@ -288,6 +289,7 @@ class NoteCapture(Vertical):
         if draft is not None and draft.text:
             self._started_at = draft.started_at or draft.saved_at
             self._stage_then = self._stage_at(self._started_at)
+            self._saved_draft = draft.text
             self.box.load_text(draft.text)
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
@@ -397,8 +399,9 @@ class NoteCapture(Vertical):
     def _save_draft_now(self) -> None:
         self._draft_timer = None
         text = self.box.text
-        if not text:
-            return
+        if text == self._saved_draft:
+            return  # e.g. a recovered draft just loaded: keep its time as it was
+        self._saved_draft = text
         generation = self.drafts.request()
         self._write_draft(generation, text, self._started_at)
 
@@ -422,6 +425,7 @@ class NoteCapture(Vertical):
             self._draft_timer.stop()
             self._draft_timer = None
         self.drafts.forget()
+        self._saved_draft = ""
         with store.transaction():
             recorded = app.service.record_note(self.conversation, text, at=at, stage=stage)
             store.clear_draft(self.conversation_id)
