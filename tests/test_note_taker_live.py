@@ -141,3 +141,105 @@ async def test_reopening_a_recovered_draft_keeps_its_time(service: Service) -> N
             await pilot.pause(0.6)  # longer than the draft-save delay
             assert "Recovered draft" in screen_text(app)
     assert store.draft(setup.conversation) == saved
+
+
+# --- the list follows the op log: the other laptop through a real shared folder ------
+
+
+async def wait_until(pilot, condition, what: str, timeout: float = 20.0) -> None:  # noqa: ANN001
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(
+        f"timed out waiting for {what}; the screen shows:\n" + screen_text(pilot.app)
+    )
+
+
+async def test_notes_edits_and_merged_conflicts_from_the_other_laptop_appear(
+    service: Service, tmp_path
+) -> None:
+    from facilitator.sync import conflicts, engine_for
+    from facilitator.tui.screens.dialogs import EditNoteDialog
+    from tests.test_sync_tui import shared
+
+    lead, review, conversation, _folder = shared(service, tmp_path)
+    store = service.store
+    first = service.record_note(store.conversation(conversation), "The helth visitor rang")
+    lead_sync = engine_for(lead, review)
+    app = notes_app(service, conversation)
+    app.sync_worker.interval = 0.2
+    async with app.run_test(size=(120, 30)) as pilot:
+
+        def lead_has_it() -> bool:
+            lead_sync.sync()
+            return lead.note(first.note_id) is not None
+
+        await wait_until(pilot, lead_has_it, "the note-taker's note on the lead's laptop")
+        # The lead jots a note and fixes a typo in the note-taker's note.
+        talk = lead.conversation(conversation)
+        lead.add_note(talk, "Jotted by the lead in split view", at=START.isoformat())
+        lead.revise_note(lead.note(first.note_id), "The health visitor rang")
+        lead_sync.sync()
+        await wait_until(pilot, lambda: "Jotted by the lead" in screen_text(app), "the lead's note")
+        await wait_until(pilot, lambda: "The health visitor rang" in screen_text(app), "the edit")
+        assert "helth" not in screen_text(app)
+
+        # Both laptops edit the same note at once: a conflict, then merged on the lead's.
+        mine = store.note(first.note_id)
+        store.revise_note(mine, "The health visitor rang twice")
+        lead.revise_note(lead.note(first.note_id), "The health visitor rang on Monday")
+        lead_sync.sync()
+        await wait_until(pilot, lambda: "conflicting edits" in screen_text(app), "the conflict")
+        lead_sync.sync()
+        [conflict] = conflicts.note_conflicts(lead, review)
+        conflicts.resolve_note(lead, conflict.note, "The health visitor rang twice on Monday")
+        lead_sync.sync()
+        await wait_until(
+            pilot, lambda: "rang twice on Monday" in screen_text(app), "the merged text"
+        )
+        assert "conflicting edits" not in screen_text(app)
+        # Editing now starts from the merged text, not the text first shown.
+        await pilot.press("up")
+        listing = app.screen.query_one("#earlier-notes")
+        listing.highlighted = [o.id for o in listing._options].index(first.note_id)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EditNoteDialog)
+        assert dialog.query_one(NoteBox).text == "The health visitor rang twice on Monday"
+
+
+@pytest.mark.parametrize("how", ["conflicts screen", "edit in the list"])
+async def test_the_conflict_count_drops_once_the_conflict_is_resolved_here(
+    service: Service, tmp_path, how: str
+) -> None:
+    from facilitator.tui.screens.conflicts import ConflictsScreen
+    from facilitator.tui.widgets.sync_status import SyncStatusWidget
+    from tests.test_sync_tui import conflicting_note, shared
+
+    lead, review, conversation, _folder = shared(service, tmp_path)
+    note_id = conflicting_note(service, lead, review, conversation)
+    app = notes_app(service, conversation)
+    app.sync_worker.interval = 0.2
+    async with app.run_test(size=(120, 30)) as pilot:
+        widget = app.screen.query_one(SyncStatusWidget)
+        await wait_until(pilot, lambda: "1 conflict" in str(widget.render()), "1 conflict")
+        if how == "conflicts screen":
+            app.push_screen(ConflictsScreen(review, app.sync_worker))
+            await wait_until(pilot, lambda: "2 versions" in screen_text(app), "the conflict")
+            await pilot.press("1")
+            await wait_until(pilot, lambda: "No conflicts" in screen_text(app), "resolved")
+            await pilot.press("escape")
+        else:
+            await pilot.press("up")
+            await pilot.press("e")
+            await pilot.pause()
+            app.screen.query_one(NoteBox).load_text("Mother said the visit was late (settled)")
+            await pilot.press("enter")
+        await pilot.pause()
+        assert not service.store.note(note_id).conflict
+        widget = app.screen.query_one(SyncStatusWidget)
+        await wait_until(pilot, lambda: "conflict" not in str(widget.render()), "no conflict")
+        await wait_until(pilot, lambda: "conflicting edits" not in screen_text(app), "the row")
+    lead.close()

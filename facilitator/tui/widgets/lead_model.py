@@ -239,7 +239,7 @@ class ConversationWatch:
             self._count(old, -1)
         live = True
         if recheck or note_id in self.hidden:
-            live = _is_live(self.store, note_id)
+            live = is_live_note(self.store, note_id)
         note = self.store.note(note_id) if live else None
         if note is None or note.conversation != self.conversation_id:
             if note is None and live is False:
@@ -352,7 +352,7 @@ def _json_list(value: object) -> list[str]:
     return [str(v) for v in loaded] if isinstance(loaded, list) else []
 
 
-def _is_live(store: Store, note_id: str) -> bool:
+def is_live_note(store: Store, note_id: str) -> bool:
     """Whether the store shows this note (not deleted), by two indexed look-ups.
 
     ``Note`` records carry no deleted flag and ``store.notes()`` reads a whole
