@@ -102,7 +102,7 @@ async def test_the_first_stage_key_starts_a_planned_conversation(service: Servic
     app = lead_app(service, setup.conversation, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert "Not started" in top_bar(pilot)
+        assert "Stage 1 of 9 · Introduction · not started" in top_bar(pilot)
         assert "F2 or a stage key starts the clock" in screen_text(app)
         await pilot.press("3")
         await settle(pilot)
