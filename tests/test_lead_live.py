@@ -80,3 +80,42 @@ async def test_the_purpose_comes_first_in_a_line(service: Service) -> None:
         prompts = next(i for i, line in enumerate(lines) if line.strip().startswith("Prompts"))
         assert purpose == 2  # straight under the top bar
         assert prompts - purpose <= 3  # a line or two, then the prompts
+
+
+async def test_ranking_leaves_the_cursor_where_the_lead_is_working(service: Service) -> None:
+    from facilitator.tui.widgets.lead_ranking import RankingList
+    from tests.test_lead_screen import view
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = lead_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        ranking = app.screen.query_one(RankingList)
+        ranking.focus()
+        await pilot.pause()
+        # Down the list: the third area, then two further down, then one more.
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        areas = [area.key for area in service.method.factor_areas]
+        assert view(pilot).snapshot.ranking == (areas[2], areas[4], areas[5])
+
+
+async def test_stage_keys_after_the_end_record_nothing(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    store.end_conversation(store.conversation(setup.conversation), at=START.isoformat())
+    before = store.stage_events(setup.conversation)
+    app = lead_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "3", "p", "9")
+        await settle(pilot)
+        assert any("has ended" in n.message for n in app._notifications)
+        assert "Stage 1 of 9" in top_bar(pilot) and "ended" in top_bar(pilot)
+    assert store.stage_events(setup.conversation) == before

@@ -317,6 +317,13 @@ class LeadView(Vertical):
         conversation = self._conversation()
         if conversation is None or not 1 <= number <= 9:
             return
+        if conversation.ended_at:
+            # A key pressed after the end must not add stage time to a finished record.
+            self.notify(
+                "The conversation has ended: stage keys change nothing now.",
+                severity="warning",
+            )
+            return
         store = self.store
         if not conversation.started_at:
             self.start()
