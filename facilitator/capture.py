@@ -225,3 +225,20 @@ class Preview:
             return self.reading
         more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         return f"{self.reading} · ⚠ {self.problems[0]}{more}"
+
+
+def labelled(text: str, method: Method) -> str:
+    """A note's text for reading aloud or at a glance: ``#3`` as E3, ``@interagency`` as
+    the area's name, ``#new`` dropped before the title. Unknown tags stay as typed."""
+    if "@" not in text and "#" not in text:
+        return text
+    titles = {area.key: area.title for area in method.factor_areas}
+    titles.update({prompt.key: prompt.title for prompt in method.local_rationality})
+
+    def tag(match: re.Match[str]) -> str:
+        key, _ = resolve_tag(match.group(1), method)
+        return titles.get(key, match.group(0)) if key else match.group(0)
+
+    text = _TAG.sub(tag, text)
+    text = re.sub(r"(?<![\w#])#new\b[ \t]*", "", text, flags=re.IGNORECASE)
+    return _REF.sub(lambda match: f"E{match.group(1)}", text)

@@ -119,3 +119,31 @@ async def test_stage_keys_after_the_end_record_nothing(service: Service) -> None
         assert any("has ended" in n.message for n in app._notifications)
         assert "Stage 1 of 9" in top_bar(pilot) and "ended" in top_bar(pilot)
     assert store.stage_events(setup.conversation) == before
+
+
+async def test_the_recap_reads_labels_not_tags(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    talk = store.conversation(setup.conversation)
+    service.record_note(talk, "#new Joint home visit (March 2024)")
+    service.record_note(talk, "+ planned together the day before #1 @inter")
+    app = lead_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("8")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "planned together the day before E1 Inter-agency and" in text
+        assert "#1" not in text and "@inter" not in text
+
+
+def test_queries_read_labels_not_tags(method) -> None:  # noqa: ANN001
+    from facilitator.analysis.queries import OverviewQuery
+    from facilitator.tui.widgets.lead_queries import query_prompt
+
+    fields = OverviewQuery.__dataclass_fields__
+    values = {name: None for name in fields}
+    values.update(kind="follow_up", id="q1", text="ask the GP about #2 @family", raised=False)
+    values.update(source="C1 · GP")
+    shown = query_prompt(OverviewQuery(**values), method).plain
+    assert "ask the GP about E2 The family" in shown
