@@ -474,7 +474,7 @@ class NoteCapture(Vertical):
             else:
                 hint = f"@{fragment}: no factor area or prompt starts like this (F1 lists them)"
         else:
-            hint = "Tab completes an @tag · Up: earlier notes · F1: the note grammar"
+            hint = "Tab: complete @tag · Up: earlier notes · F1: grammar"
         preview = display_text(preview, one_line=True)
         if preview != self._preview:
             self._preview = preview
