@@ -114,10 +114,11 @@ async def test_stage_keys_after_the_end_record_nothing(service: Service) -> None
     app = lead_app(service, setup.conversation, FakeClock())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n", "3", "p", "9")
+        await pilot.press("n", "3", "p", "8")
         await settle(pilot)
-        assert any("has ended" in n.message for n in app._notifications)
-        assert "Stage 1 of 9" in top_bar(pilot) and "ended" in top_bar(pilot)
+        assert any("nothing recorded" in n.message for n in app._notifications)
+        # The view moves (the recap can still be read back); the record does not.
+        assert "Stage 8 of 9" in top_bar(pilot) and "ended" in top_bar(pilot)
     assert store.stage_events(setup.conversation) == before
 
 
@@ -147,3 +148,36 @@ def test_queries_read_labels_not_tags(method) -> None:  # noqa: ANN001
     values.update(source="C1 · GP")
     shown = query_prompt(OverviewQuery(**values), method).plain
     assert "ask the GP about E2 The family" in shown
+
+
+async def test_at_80x24_the_recap_scrolls_straight_away(service: Service) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    talk = service.store.conversation(setup.conversation)
+    for number in range(12):
+        service.record_note(talk, f"+ something that went well, number {number}")
+    app = lead_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("8")
+        await settle(pilot)
+        recap = app.screen.query_one("#lead-recap-scroll")
+        assert app.focused is recap
+        await pilot.press("end")
+        await pilot.pause()
+        assert recap.scroll_y > 0
+
+
+async def test_long_episode_titles_wrap_in_the_note_takers_side_panel(
+    service: Service,
+) -> None:
+    from tests.test_note_taker_live import notes_app
+
+    setup = small_review(service, started_at=START.isoformat())
+    talk = service.store.conversation(setup.conversation)
+    service.record_note(talk, "#new Strategy discussion that was never convened (March 2024)")
+    app = notes_app(service, setup.conversation)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = "\n".join(line[52:] for line in screen_text(app).split("\n"))
+        words = " ".join(panel.replace("│", " ").split())
+        assert "E1 Strategy discussion that was never convened 1" in words

@@ -299,6 +299,7 @@ async def test_the_participants_ranking_is_recorded_in_order(
         (row,) = store.rows("rankings", setup.review)
         assert row["id"] == ranking_id(setup.conversation)
         assert view(pilot).snapshot.ranking == ("conditions", "team")
+        ranking.highlighted = ranking.get_option_index("team")
         await pilot.press("shift+up")  # team moves above conditions
         await settle(pilot)
         assert view(pilot).snapshot.ranking == ("team", "conditions")

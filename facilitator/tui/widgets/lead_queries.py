@@ -46,7 +46,7 @@ class QueryList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.queries: tuple[OverviewQuery, ...] = ()
-        self.border_title = "Queries from the overview"
+        self.border_title = "Queries from other accounts"
 
     def show(self, queries: Sequence[OverviewQuery]) -> None:
         queries = tuple(queries)
@@ -65,7 +65,7 @@ class QueryList(OptionList):
             )
             self.highlighted = min(keep or 0, len(queries) - 1)
         raised = sum(1 for q in queries if q.raised)
-        self.border_title = f"Queries from the overview: {raised}/{len(queries)} raised"
+        self.border_title = f"Queries: {raised}/{len(queries)} raised (enter)"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -302,7 +302,7 @@ class NoteCapture(Vertical):
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
             self.set_status(
-                f"Recovered draft from {draft.saved_at[11:19]}: Enter saves it as typed then.",
+                f"Recovered draft, begun {self._started_at[11:16]}: Enter saves it.",
                 "-recovered",
             )
         self.box.focus()
