@@ -71,5 +71,9 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(grammar_content(self.app.method), markup=False)  # type: ignore[attr-defined]
             yield Label(plain("Esc or F1: close"), classes="dialog-help")
 
+    def on_mount(self) -> None:
+        # Focused, so Up/Down, Page Up/Down, Home and End scroll the help at once.
+        self.query_one(VerticalScroll).focus()
+
     def action_close(self) -> None:
         self.dismiss(None)
