@@ -14,9 +14,7 @@ from tests.tui_support import FakeClock, screen_text, small_review
 @pytest.mark.parametrize("size", [(80, 24), (120, 30), (160, 48)])
 async def test_help_scrolls_to_its_end(service: Service, size: tuple[int, int]) -> None:
     setup = small_review(service)
-    app = FacilitatorApp(
-        service, conversation=setup.conversation, role="notes", clock=FakeClock()
-    )
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await pilot.press("f1")
@@ -29,3 +27,47 @@ async def test_help_scrolls_to_its_end(service: Service, size: tuple[int, int]) 
         await pilot.press("home")
         await pilot.pause(0.3)
         assert "Keys on this screen" in screen_text(app)
+
+
+async def open_pattern_form(pilot, review: str) -> None:  # noqa: ANN001
+    from facilitator.tui.screens.patterns import PatternsScreen
+
+    pilot.app.push_screen(PatternsScreen(review))
+    await pilot.pause(0.3)
+    await pilot.press("a")
+    await pilot.pause()
+    await pilot.press("enter")  # the first type of pattern
+    await pilot.pause(0.3)
+
+
+async def test_the_add_pattern_form_fits_80x24_and_keeps_input_on_an_error(
+    service: Service, demo_review: str
+) -> None:
+    from facilitator.tui.screens.dialogs import FormDialog
+
+    app = FacilitatorApp(service, review=demo_review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_pattern_form(pilot, demo_review)
+        assert isinstance(app.screen, FormDialog)
+        text = screen_text(app)
+        for label in ("Title", "Description", "How widespread", "Relevance", "episodes"):
+            assert label in text
+        assert "Supporting factor areas" in text and "Esc: cancel" in text
+        await pilot.press(*"Supervision squeezed by cover")
+        await pilot.press("enter", *"Cancelled when short-staffed", "enter", *"seven", "enter")
+        await pilot.press("enter", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)  # still open
+        shown = " ".join(screen_text(app).replace("█", " ").split())
+        assert "Not saved: How widespread must be a whole number from 1 to 5, not 'seven'" in shown
+        values = app.screen.values()
+        assert values["title"] == "Supervision squeezed by cover"
+        assert values["widespread"] == "seven"
+        assert service.store.rows("patterns", demo_review) == []
+        app.screen.query_one("#field-widespread").value = "4"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormDialog)
+    (row,) = service.store.rows("patterns", demo_review)
+    assert row["title"] == "Supervision squeezed by cover" and row["widespread"] == 4
