@@ -182,3 +182,18 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=now.tzinfo)
     return moment
+
+
+def uk_moment(text: str | None) -> str:
+    """A stored moment in the one date style users see: "4 Mar 2025 10:00" (UK order,
+    local time as stored). Empty for nothing; the text itself if it cannot be read."""
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    day = f"{moment.day} {moment:%b %Y}"
+    if len(text) <= 10:  # a date without a time
+        return day
+    return f"{day} {moment:%H:%M}"

@@ -71,3 +71,45 @@ async def test_the_add_pattern_form_fits_80x24_and_keeps_input_on_an_error(
         assert not isinstance(app.screen, FormDialog)
     (row,) = service.store.rows("patterns", demo_review)
     assert row["title"] == "Supervision squeezed by cover" and row["widespread"] == 4
+
+
+async def test_home_at_80x24_one_line_per_row_kind_pseudonym_and_one_date_style(
+    service: Service, demo_review: str
+) -> None:
+    from facilitator.tui.screens.dialogs import FormDialog
+    from tests.test_tui_home import fill
+
+    store = service.store
+    app = FacilitatorApp(service, review=demo_review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#reviews-pane").size.width <= 24
+        text = screen_text(app)
+        for person in store.participants(demo_review):
+            # One line each: the row ends with the kind, on the same line as the label.
+            row = next(line for line in text.split("\n") if f"{person.label}  " in line)
+            assert person.display[:10] in row
+        conversation = store.conversations(demo_review)[0]
+        assert "4 Mar 2025 10:00" in text or "Mar 2025" in text  # UK style in the list
+        assert "2025-03" not in text
+
+        app.screen.query_one("#participants").focus()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        shown = screen_text(app)
+        assert "Kind (worker, manager, family, other)" in shown and "Pseudonym" in shown
+        await fill(pilot, "Grandmother", "Family", "Mrs Q", "family", "Grandmother G")
+        person = next(p for p in store.participants(demo_review) if p.role == "Grandmother")
+        assert (person.kind, person.pseudonym) == ("family", "Grandmother G")
+
+        app.screen.query_one("#conversations").focus()
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        when = app.screen.values()["when"]
+        assert when and "T" not in when and "+00:00" not in when
+        assert when in screen_text(app)
+        await pilot.press("escape")
+    assert store.conversation(conversation.id) == conversation
