@@ -365,8 +365,6 @@ class NoteCapture(Vertical):
         if changes.episodes:
             self.load_episode_titles()
             self._show_hint()
-        if changes.conversation:
-            self.refresh_conversation()
         self.post_message(self.Changed(self, episodes_changed=changes.episodes))
 
     def _rebuild_list(self) -> None:
