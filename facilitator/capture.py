@@ -221,10 +221,12 @@ class Preview:
     problems: tuple[str, ...]
 
     def text(self) -> str:
+        """Problems first: the line under the box has room for two lines at 80x24, and a
+        misreading is what the note-taker must not miss."""
         if not self.problems:
             return self.reading
         more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        return f"{self.reading} · ⚠ {self.problems[0]}{more}"
+        return f"⚠ {self.problems[0]}{more} · {self.reading}"
 
 
 def labelled(text: str, method: Method) -> str:

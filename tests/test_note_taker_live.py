@@ -96,8 +96,8 @@ async def test_the_line_is_previewed_as_it_will_be_read(service: Service) -> Non
         await pilot.press(*"? ask about #1 @p")
         await pilot.pause()
         text = screen_text(app)
-        assert "Reads as: Follow-up · E1 Home visit" in text
-        assert "⚠ @p could be @personal, @political" in text
+        assert "Reads as: ⚠ @p could be @personal, @political" in text
+        assert "Follow-up · E1 Home visit" in text
     [episode] = service.store.episodes(setup.review)
     assert (episode.title, episode.date_text) == ("Home visit", "early May 2026")
     assert (episode.date_start, episode.date_end) == ("2026-05-01", "2026-05-10")
