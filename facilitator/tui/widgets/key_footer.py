@@ -8,6 +8,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
+from textual.css.query import NoMatches
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -43,7 +44,13 @@ class KeyFooter(Footer):
     def _keys(self) -> list[FooterKey]:
         keys = []
         seen: set[str] = set()
-        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+        try:
+            active = self.screen.active_bindings
+        except NoMatches:
+            # A screen whose check_action looks up widgets not mounted yet: the footer is
+            # composed again when its bindings change, once they are there.
+            return keys
+        for _node, binding, enabled, tooltip in active.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
