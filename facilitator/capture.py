@@ -10,6 +10,11 @@
     #3 #E3                          -> link to key practice episode 3
     #new Home visit (12 March 2024) -> create an episode, linked to this note
 
+``#new``: the title ends at the date in parentheses, and anything after the closing
+bracket stays in the note. Without a date, the title ends at the first colon, semicolon,
+full stop (or ! ?), spaced dash, tag or line end: "#new Strategy meeting: nobody from
+health came" names the episode "Strategy meeting".
+
 Nothing typed is ever dropped: an unknown tag stays in the text and is reported as a
 problem on the parsed note, so the note is saved and the problem can be fixed later.
 """
@@ -17,6 +22,7 @@ problem on the parsed note, so the note is saved and the problem can be fixed la
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from facilitator.dates import DateProblem, LenientDate, parse_period
@@ -26,7 +32,8 @@ _TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
 _REF = re.compile(r"(?<![\w#&])#(?:[Ee])?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*(?P<body>[^#@\n]*)", re.IGNORECASE)
 _OTHER_HASH = re.compile(r"(?<![\w#&])#([A-Za-z][\w-]*)")
-_TRAILING_DATE = re.compile(r"^(?P<title>.*?)\s*\((?P<date>[^()]*)\)\s*$")
+# Where a #new title without a date ends: ":" ";" ". " "! " "? " or a dash between spaces.
+_TITLE_BREAK = re.compile(r"\s*(?:[:;]|[.!?](?=\s|$)|\s[-–—](?=\s))")
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ def resolve_tag(word: str, method: Method) -> tuple[str | None, str | None]:
         return matches[0], None
     if matches:
         return None, f"@{word} could be {', '.join('@' + m for m in matches)}: type more of it"
-    return None, f"@{word} is not a factor area or prompt (see F1 for the list)"
+    return None, f"@{word} is not a factor area or prompt"
 
 
 def parse(line: str, method: Method) -> ParsedNote:
@@ -114,19 +121,126 @@ def parse(line: str, method: Method) -> ParsedNote:
     return note
 
 
+_UNKNOWN_EPISODE = re.compile(r"^#(\d+): there is no episode E\d+")
+
+
+def unknown_episode(number: int) -> str:
+    """The problem recorded for ``#number`` when no episode has that number."""
+    return f"#{number}: there is no episode E{number} yet"
+
+
+def unresolved_numbers(problems: Iterable[str]) -> set[int]:
+    """The ``#N`` references in a note that linked nothing (read from its problems), so a
+    report keeps them in the text instead of taking them out as links."""
+    found = set()
+    for problem in problems:
+        match = _UNKNOWN_EPISODE.match(problem)
+        if match:
+            found.add(int(match.group(1)))
+    return found
+
+
 def _new_episode(body: str, problems: list[str]) -> NewEpisode | None:
     if not body:
         problems.append("#new needs a title, e.g. '#new Home visit (12 March 2024)'")
         return None
-    match = _TRAILING_DATE.match(body)
-    if not match:
-        return NewEpisode(title=body, date=None, date_text=None)
-    title, date_text = match.group("title").strip(), match.group("date").strip()
+    opening = body.find("(")
+    stop = _TITLE_BREAK.search(body)
+    if opening < 0 or (stop is not None and stop.start() < opening):
+        title = (body[: stop.start()] if stop else body).strip()
+        if not title:
+            problems.append("#new needs a title, e.g. '#new Home visit (12 March 2024)'")
+            return None
+        return NewEpisode(title=title, date=None, date_text=None)
+    title = body[:opening].strip()
+    closing = body.find(")", opening)
+    date_text = body[opening + 1 : closing if closing >= 0 else len(body)].strip()
     if not title:
         problems.append("#new needs a title before the date")
         return None
+    if closing < 0:
+        problems.append(f"episode '{title}': the date needs a closing ')'; saved without a date")
+        return NewEpisode(title=title, date=None, date_text=None)
+    if not date_text:
+        return NewEpisode(title=title, date=None, date_text=None)
     try:
         return NewEpisode(title=title, date=parse_period(date_text), date_text=date_text)
     except DateProblem as exc:
         problems.append(f"episode '{title}': {exc}; saved without a date")
         return NewEpisode(title=title, date=None, date_text=date_text)
+
+
+def _span(date: LenientDate) -> str:
+    if date.start is None or date.end is None:
+        return ""
+    if date.start == date.end:
+        return f"{date.start.day} {date.start:%B %Y}"
+    if (date.start.year, date.start.month) == (date.end.year, date.end.month):
+        return f"{date.start.day}–{date.end.day} {date.end:%B %Y}"
+    if date.start.year == date.end.year:
+        return f"{date.start.day} {date.start:%b}–{date.end.day} {date.end:%b %Y}"
+    return f"{date.start.day} {date.start:%b %Y}–{date.end.day} {date.end:%b %Y}"
+
+
+def preview(line: str, method: Method, episodes: Mapping[int, str] | None = None) -> Preview:
+    """How ``line`` will be read when saved, in words, so a misreading is seen while
+    typing: kind, new episode (title and the span its date covers), links, factor areas,
+    prompts and problems. ``episodes`` maps numbers to titles for ``#3`` (if known)."""
+    parsed = parse(line, method)
+    try:
+        parts = [method.kind(parsed.kind).label]
+    except KeyError:
+        parts = [parsed.kind]
+    problems = list(parsed.problems)
+    for episode in parsed.new_episodes:
+        if episode.date is not None:
+            span = _span(episode.date)
+            shown = (
+                episode.date.text if span == episode.date.text else f"{episode.date.text}: {span}"
+            )
+            parts.append(f"new episode “{episode.title}” ({shown})")
+        else:
+            parts.append(f"new episode “{episode.title}” (no date)")
+    for number in parsed.episode_numbers:
+        if episodes is None:
+            parts.append(f"E{number}")
+        elif number in episodes:
+            parts.append(f"E{number} {episodes[number]}")
+        else:
+            problems.append(unknown_episode(number))
+    if parsed.factors:
+        parts.append("factors: " + ", ".join(parsed.factors))
+    if parsed.prompts:
+        parts.append("prompts: " + ", ".join(parsed.prompts))
+    return Preview(" · ".join(parts), tuple(problems))
+
+
+@dataclass(frozen=True)
+class Preview:
+    reading: str
+    problems: tuple[str, ...]
+
+    def text(self) -> str:
+        """Problems first: the line under the box has room for two lines at 80x24, and a
+        misreading is what the note-taker must not miss."""
+        if not self.problems:
+            return self.reading
+        more = f" (+{len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return f"⚠ {self.problems[0]}{more} · {self.reading}"
+
+
+def labelled(text: str, method: Method) -> str:
+    """A note's text for reading aloud or at a glance: ``#3`` as E3, ``@interagency`` as
+    the area's name, ``#new`` dropped before the title. Unknown tags stay as typed."""
+    if "@" not in text and "#" not in text:
+        return text
+    titles = {area.key: area.title for area in method.factor_areas}
+    titles.update({prompt.key: prompt.title for prompt in method.local_rationality})
+
+    def tag(match: re.Match[str]) -> str:
+        key, _ = resolve_tag(match.group(1), method)
+        return titles.get(key, match.group(0)) if key else match.group(0)
+
+    text = _TAG.sub(tag, text)
+    text = re.sub(r"(?<![\w#])#new\b[ \t]*", "", text, flags=re.IGNORECASE)
+    return _REF.sub(lambda match: f"E{match.group(1)}", text)

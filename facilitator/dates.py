@@ -1,6 +1,8 @@
 """Lenient dates, as reviewers type them: "12 March 2024", "March 2024", "2023",
-"Jan-Mar 2024", "14/2/24 10:30". Impossible dates ("31 February") are refused with a
-message a person can act on; we never guess a different day.
+"Jan-Mar 2024", "14/2/24 10:30", and the approximate ones case notes use: "early May
+2026", "mid-March 2024", "late 2023", "summer 2024", "w/c 3 March 2024". Each is read as
+the span of days it covers and kept as written. Impossible dates ("31 February") are
+refused with a message a person can act on; we never guess a different day.
 """
 
 from __future__ import annotations
@@ -15,6 +17,22 @@ from dateutil import parser as dateparser
 _RANGE = re.compile(r"\s+(?:-|–|—|to|until)\s+|\s*[–—]\s*", re.IGNORECASE)
 # "Jan-Mar 2024", "3-5 May 2024" (but not the ISO "2024-03-12").
 _TIGHT_RANGE = re.compile(r"^(\d{1,2}|[A-Za-z]{3,})-(\S.*)$")
+
+
+# "early/mid/late" take a third of a month (1-10, 11-20, 21-end) or of a year
+# (Jan-Apr, May-Aug, Sep-Dec).
+_PART = re.compile(
+    r"^(?P<part>early|beginning of|start of|mid|middle of|late|end of)[\s-]+(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+_PART_INDEX = {"early": 0, "beginning of": 0, "start of": 0, "mid": 1, "middle of": 1}
+# Seasons as the UK Met Office counts them; winter is the one that begins that December.
+_SEASON = re.compile(r"^(?P<season>spring|summer|autumn|fall|winter)\s+(?P<year>\d{4})$", re.I)
+_SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11)}
+_WEEK = re.compile(
+    r"^(?:w/c|w/b|wc|wb|week\s+(?:commencing|beginning|starting|of))\s*:?\s+(?P<day>\S.*)$",
+    re.IGNORECASE,
+)
 
 
 class DateProblem(ValueError):
@@ -69,9 +87,44 @@ def _parse_one(text: str) -> tuple[date, date]:
     return low.date(), low.date()
 
 
+def _approximate(text: str) -> tuple[date, date] | None:
+    """The span of an approximate date ("early May 2026", "summer 2024", "w/c 3/3/24"),
+    or None if ``text`` is not one."""
+    week = _WEEK.match(text)
+    if week:
+        start, end = _parse_one(week.group("day"))
+        if start != end:
+            raise DateProblem(f"{text!r}: a week starts on a day, e.g. 'w/c 3 March 2024'")
+        return start, start + timedelta(days=6)
+    season = _SEASON.match(text)
+    if season:
+        name, year = season.group("season").lower(), int(season.group("year"))
+        if name == "winter":
+            last = calendar.monthrange(year + 1, 2)[1]
+            return date(year, 12, 1), date(year + 1, 2, last)
+        first, final = _SEASON_MONTHS[name]
+        return date(year, first, 1), date(year, final, calendar.monthrange(year, final)[1])
+    part = _PART.match(text)
+    if part:
+        index = _PART_INDEX.get(part.group("part").lower(), 2)
+        start, end = _parse_one(part.group("rest"))
+        if start.year == end.year and (start.month, end.month) == (1, 12):
+            months = ((1, 4), (5, 8), (9, 12))[index]
+            last = calendar.monthrange(start.year, months[1])[1]
+            return date(start.year, months[0], 1), date(start.year, months[1], last)
+        if start.month == end.month and start.day == 1 and end.day >= 28:
+            days = ((1, 10), (11, 20), (21, end.day))[index]
+            return start.replace(day=days[0]), start.replace(day=days[1])
+        raise DateProblem(f"{text!r}: early, mid and late go with a month or a year")
+    return None
+
+
 def parse_period(text: str) -> LenientDate:
     """A date or a period; raises :class:`DateProblem` if it cannot be read."""
     text = " ".join(text.split())
+    approximate = _approximate(text)
+    if approximate is not None:
+        return LenientDate(text, *approximate)
     parts = [p for p in _RANGE.split(text) if p.strip()]
     tight = _TIGHT_RANGE.match(text)
     if len(parts) == 1 and tight:
@@ -129,3 +182,18 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=now.tzinfo)
     return moment
+
+
+def uk_moment(text: str | None) -> str:
+    """A stored moment in the one date style users see: "4 Mar 2025 10:00" (UK order,
+    local time as stored). Empty for nothing; the text itself if it cannot be read."""
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    day = f"{moment.day} {moment:%b %Y}"
+    if len(text) <= 10:  # a date without a time
+        return day
+    return f"{day} {moment:%H:%M}"

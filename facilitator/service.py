@@ -48,13 +48,19 @@ class Service:
         passage: str | None = None,
     ) -> Recorded:
         """Parse a typed line and save it durably, creating any ``#new`` episodes with it.
+        Without ``stage``, the note takes the stage in effect at ``at`` (now by default).
 
         ``document``/``passage`` cite an imported agency record the note draws on.
         """
         parsed = capture.parse(line, self.method)
-        at = at or self.store.now_iso()
         if stage is None:
-            stage = self.store.current_stage(conversation.id)
+            # A note dated in the past belongs to the stage in effect then, not now.
+            stage = (
+                self.store.stage_at(conversation.id, at)
+                if at
+                else self.store.current_stage(conversation.id)
+            )
+        at = at or self.store.now_iso()
         if elapsed_s is None:
             elapsed_s = elapsed_seconds(conversation, at)
         problems = list(parsed.problems)
@@ -98,7 +104,7 @@ class Service:
             if number in known:
                 ids.append(known[number].id)
             else:
-                problems.append(f"#{number}: there is no episode E{number} yet")
+                problems.append(capture.unknown_episode(number))
         return ids
 
     def edit_note(self, note: Note, line: str) -> Recorded:

@@ -113,6 +113,7 @@ def _commands(h: dict[str, object]) -> list[tuple[str, list[str]]]:
     share = folder / "share"
     return [
         ("reviewer", ["reviewer", f"Alex {HOSTILE}"]),
+        ("help tags", ["help", "tags"]),
         ("review list", ["review", "list"]),
         ("review new", ["review", "new", HOSTILE, "--question", HOSTILE]),
         ("participant list", ["participant", "list", "R1"]),

@@ -39,7 +39,7 @@ def test_lead_keys_and_notes_arriving_by_sync(tmp_path: Path, terminal) -> None:
         f"-m facilitator lead {conversation[:8]}"
     )
     session = terminal(command)
-    wait_for_text(session, "Not started")
+    wait_for_text(session, "not started")
     press(session, "n")  # the first stage key starts the clock at stage 1
     wait_for_text(session, "Stage 1 of 9")
     press(session, "n")
@@ -80,7 +80,7 @@ def test_one_laptop_split_view(tmp_path: Path, terminal) -> None:  # noqa: ANN00
         f"-m facilitator lead {conversation[:8]} --split"
     )
     session = terminal(command, 160, 48)  # the split view is for a wide window
-    wait_for_text(session, "Not started")
+    wait_for_text(session, "not started")
     press(session, "F2")  # start: stage 1
     wait_for_text(session, "Stage 1 of 9")
     press(session, "F4", "F4")

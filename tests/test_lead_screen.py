@@ -102,7 +102,7 @@ async def test_the_first_stage_key_starts_a_planned_conversation(service: Servic
     app = lead_app(service, setup.conversation, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert "Not started" in top_bar(pilot)
+        assert "Stage 1 of 9 · Introduction · not started" in top_bar(pilot)
         assert "F2 or a stage key starts the clock" in screen_text(app)
         await pilot.press("3")
         await settle(pilot)
@@ -299,6 +299,7 @@ async def test_the_participants_ranking_is_recorded_in_order(
         (row,) = store.rows("rankings", setup.review)
         assert row["id"] == ranking_id(setup.conversation)
         assert view(pilot).snapshot.ranking == ("conditions", "team")
+        ranking.highlighted = ranking.get_option_index("team")
         await pilot.press("shift+up")  # team moves above conditions
         await settle(pilot)
         assert view(pilot).snapshot.ranking == ("team", "conditions")

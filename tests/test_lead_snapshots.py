@@ -63,7 +63,7 @@ def goto(stage: str):  # noqa: ANN201
     return run_before
 
 
-@pytest.mark.parametrize("stage", ["4", "5", "6", "8"])
+@pytest.mark.parametrize("stage", ["1", "4", "5", "6", "8"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_lead_stage_layouts(snap_compare, service: Service, size, stage: str) -> None:  # noqa: ANN001
     conversation, clock = second_conversation(service)

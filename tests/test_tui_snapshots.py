@@ -35,8 +35,38 @@ def test_note_taker_screen(snap_compare, service: Service, demo_review: str, siz
     clock.advance(632)
 
     async def typing(pilot: Pilot) -> None:
-        await pilot.press(*"Half @fa")
+        # The live preview shows how the line will be read: a new episode with the days
+        # its approximate date covers, a factor area, and the problem with #7.
+        await pilot.press(*"#new Home visit (early May 2026) cold flat #7 @fa")
         await steady(pilot)
 
     app = FacilitatorApp(service, conversation=planned.id, role="notes", clock=clock)
     assert snap_compare(app, terminal_size=size, run_before=typing)
+
+
+def test_help_scrolled_to_its_end(snap_compare, service: Service, demo_review: str) -> None:  # noqa: ANN001
+    planned = [c for c in service.store.conversations(demo_review) if c.status == "planned"][0]
+
+    async def scrolled(pilot: Pilot) -> None:
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press("end")
+        await steady(pilot)
+        await pilot.pause(0.3)
+
+    app = FacilitatorApp(service, conversation=planned.id, role="notes", clock=FakeClock())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=scrolled)
+
+
+def test_add_pattern_form(snap_compare, service: Service, demo_review: str) -> None:  # noqa: ANN001
+    from tests.test_everywhere import open_pattern_form
+
+    async def form(pilot: Pilot) -> None:
+        await pilot.pause()
+        await open_pattern_form(pilot, demo_review)
+        await pilot.press(*"Supervision squeezed by cover", "enter", "enter", *"seven")
+        await pilot.press("enter", "enter", "enter", "enter")  # saved: refused inline
+        await steady(pilot)
+
+    app = FacilitatorApp(service, review=demo_review, clock=FakeClock())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=form)

@@ -1,10 +1,15 @@
 """Driving the real app in a real terminal (tmux): shared by the end-to-end tests.
 
-tmux is required (CI installs it); without it the tests fail with a plain message.
+tmux is required (CI installs it); without it the tests fail with a plain message. Every
+test run uses its own tmux server (``tmux -L``, no configuration file), so nothing set
+on the user's default server (NO_COLOR, a status line, key tables) reaches the tests,
+and the tests never touch the user's sessions.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import shlex
 import shutil
 import sqlite3
@@ -17,11 +22,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SERVER = f"facilitator-tests-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 def tmux(*args: str) -> str:
-    result = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+    """Run a tmux command on this test run's private server."""
+    result = subprocess.run(
+        ["tmux", "-L", SERVER, "-f", os.devnull, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout
+
+
+@atexit.register
+def _stop_server() -> None:
+    if shutil.which("tmux") is not None:
+        subprocess.run(["tmux", "-L", SERVER, "kill-server"], capture_output=True)
 
 
 @pytest.fixture
@@ -39,7 +57,7 @@ def terminal() -> Iterator[Callable[..., str]]:
 
     yield open_session
     for name in sessions:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run(["tmux", "-L", SERVER, "kill-session", "-t", name], capture_output=True)
 
 
 def screen(session: str) -> str:

@@ -72,4 +72,9 @@ async def steady(pilot: Pilot) -> None:
     """No cursor blink in the note boxes, so a snapshot never catches the cursor off."""
     for box in pilot.app.screen.query(NoteBox):
         box.cursor_blink = False
+        # TextArea's line cache key leaves the cursor out when blink is off, so a row
+        # cached in the blink's "off" phase would be reused without the cursor: drop
+        # the cache, so the snapshot shows the cursor wherever the box has focus.
+        box._line_cache.clear()
+        box.refresh()
     await pilot.pause()

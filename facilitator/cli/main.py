@@ -55,6 +55,7 @@ def _register() -> None:
         app_launch,
         demo,
         export,
+        help_cmd,
         import_cmd,
         notes,
         redact,
@@ -68,6 +69,7 @@ def _register() -> None:
     modules = (reviews, notes, store_cmds, export, demo, app_launch, sync_cmds, redact, import_cmd)
     modules += (retention,)
     modules += (reviewer,)
+    modules += (help_cmd,)
     from facilitator.cli import episodes, patterns, plan
 
     modules += (plan, episodes, patterns)

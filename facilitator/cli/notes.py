@@ -52,6 +52,8 @@ def note_add(
     echo(recorded.note_id)
     for problem in recorded.problems:
         echo(f"warning: {problem}", err=True)
+    if any(problem.startswith("@") for problem in recorded.problems):
+        echo("'facilitator help tags' lists the factor areas and prompts.", err=True)
 
 
 COMMANDS = [note]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -49,14 +49,15 @@ def clean(text: str | None) -> str:
 
 
 _TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
-_REF = re.compile(r"(?<![\w#&])#[Ee]?\d+\b")
+_REF = re.compile(r"(?<![\w#&])#[Ee]?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
-def readable(text: str | None, method: Method) -> str:
+def readable(text: str | None, method: Method, keep: Collection[int] = ()) -> str:
     """A note as a reader should see it: the capture tags (@factor, #3, #new) taken out,
-    since reports show links as attributions and columns. Unknown @words stay."""
+    since reports show links as attributions and columns. Unknown @words stay, and so do
+    the ``#N`` in ``keep`` (references that linked no episode): a tag never vanishes."""
     text = clean(text)
     if "@" in text or "#" in text:  # every capture tag has one; most notes have neither
         from facilitator.capture import resolve_tag
@@ -65,7 +66,10 @@ def readable(text: str | None, method: Method) -> str:
             key, _ = resolve_tag(match.group(1), method)
             return "" if key else match.group(0)
 
-        text = _NEW.sub("", _REF.sub("", _TAG.sub(tag, text)))
+        def ref(match: re.Match[str]) -> str:
+            return match.group(0) if int(match.group(1)) in keep else ""
+
+        text = _NEW.sub("", _REF.sub(ref, _TAG.sub(tag, text)))
     if "  " in text or "\t" in text:  # every run _SPACES collapses has one or the other
         text = _SPACES.sub(" ", text)
     return text.strip()
@@ -357,7 +361,12 @@ def _reflection_anchors(notes: list[Note]) -> dict[str, list[Note]]:
 def _readable_note(note: Note, method: Method) -> Note:
     """The note with its text as a reader should see it; the same object when nothing
     changes (``dataclasses.replace`` costs more than the rest of a note's export)."""
-    text = readable(note.text, method)
+    keep: Collection[int] = ()
+    if note.problems:
+        from facilitator.capture import unresolved_numbers
+
+        keep = unresolved_numbers(note.problems)
+    text = readable(note.text, method, keep)
     passage = clean(note.passage) if note.passage else None
     if text == note.text and passage == note.passage:
         return note

@@ -668,6 +668,25 @@ class Store:
         events = self.stage_events(conversation)
         return events[-1].stage if events else None
 
+    def stage_at(self, conversation: str, at: str) -> int | None:
+        """The stage in effect at the moment ``at`` (None before the first stage event).
+
+        Moments are compared as times, not strings, so events written on a laptop in
+        another time zone count in the right order. An unreadable ``at`` gives the
+        current stage."""
+        from facilitator.dates import parse_moment
+
+        events = self.stage_events(conversation)
+        moment = parse_moment(at)
+        if moment is None:
+            return events[-1].stage if events else None
+        stage, latest = None, None
+        for event in events:
+            when = parse_moment(event.at)
+            if when is not None and when <= moment and (latest is None or when >= latest):
+                stage, latest = event.stage, when
+        return stage
+
     def notes(
         self,
         *,

@@ -30,13 +30,18 @@ class DraftKeeper:
 
     def write(self, generation: int, text: str, started_at: str | None) -> bool:
         """Save ``text`` unless something newer was saved or the note was recorded since.
+        Empty text (the box cleared by hand) removes the stored draft, so it cannot come
+        back as "Recovered draft".
 
         Safe to call from a worker thread.
         """
         with self._lock:
             if generation <= self._cleared_at or generation < self._written:
                 return False
-            self.store.save_draft(self.conversation, text, started_at)
+            if text:
+                self.store.save_draft(self.conversation, text, started_at)
+            else:
+                self.store.clear_draft(self.conversation)
             self._written = generation
             return True
 

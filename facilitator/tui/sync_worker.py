@@ -103,6 +103,7 @@ class SyncWorker:
         self._wake = threading.Event()
         self._engines: dict[str, SyncEngine] = {}
         self._conflicts: dict[str, int] = {}
+        self._counted_at = -1  # the op-log position the conflict counts were taken at
         self.running = False
 
     # --- control (UI thread) -------------------------------------------------------
@@ -127,7 +128,7 @@ class SyncWorker:
 
     def forget_conflict_counts(self) -> None:
         """After a resolution: count conflicts again on the next round."""
-        self._conflicts.clear()
+        self._counted_at = -1
         self._wake.set()
 
     # --- the thread -------------------------------------------------------------------
@@ -160,6 +161,12 @@ class SyncWorker:
         store = self.app.store
         reports: list[SyncReport] = []
         problems: list[str] = []
+        # Conflicts are counted again whenever the op log has moved since (a pull, or a
+        # resolution here, by the CLI or by another window); read before the sync, so a
+        # resolution written during this round is counted in the next.
+        position = store.op_position()
+        if position != self._counted_at:
+            self._conflicts.clear()
         for review in shared_reviews(store):
             engine = self._engines.get(review)
             if engine is None:
@@ -180,6 +187,7 @@ class SyncWorker:
             problems.extend(report.problems)
             if report.pulled_ops or review not in self._conflicts:
                 self._conflicts[review] = conflict_rules.count(store, review)
+        self._counted_at = position
         status = SyncStatus(
             shared=True,
             last_sync=datetime.now().astimezone().strftime("%H:%M:%S"),

@@ -72,6 +72,7 @@ class ConflictsScreen(Screen[None]):
         self.review_id = review
         self.worker = worker
         self.items: list[Item] = []
+        self._recount_after_load = False
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -98,6 +99,11 @@ class ConflictsScreen(Screen[None]):
 
     def _show(self, items: list[Item]) -> None:
         self.items = items
+        if self._recount_after_load and self.worker is not None:
+            # Again now that this list has read the resolution: a sync round that was
+            # counting while it was written must not leave the old count on screen.
+            self._recount_after_load = False
+            self.worker.forget_conflict_counts()
         options = self.query_one("#conflict-list", OptionList)
         options.clear_options()
         options.add_options(Option(describe(item), id=str(i)) for i, item in enumerate(items))
@@ -175,6 +181,7 @@ class ConflictsScreen(Screen[None]):
         self.notify("Resolved; other laptops see it after their next sync.")
         if self.worker is not None:
             self.worker.forget_conflict_counts()
+            self._recount_after_load = True
         self.load()
 
     def action_close(self) -> None:

@@ -31,26 +31,47 @@ class Field:
 
 
 class FormDialog(ModalScreen[dict[str, str] | None]):
-    """A few labelled text fields. Enter on the last field (or ctrl+s) saves; Escape cancels."""
+    """A few labelled text fields. Enter on the last field (or ctrl+s) saves; Escape cancels.
+
+    With ``apply``, saving runs it on the values first: if it raises a problem the store
+    or a date gives (or a ValueError), the message shows inline and the form stays open
+    with everything typed, so nothing is lost to a mistyped score or date. Compact
+    fields (one line each) keep a six-field form inside 80x24.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
     ]
 
-    def __init__(self, title: str, fields: Sequence[Field]) -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        apply: Callable[[dict[str, str]], object] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.fields = list(fields)
+        self.apply = apply
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog form-dialog"):
             yield Label(plain(self.title_text), classes="dialog-title")
-            for spec in self.fields:
-                yield Label(plain(spec.label + (" *" if spec.required else "")))
-                yield Input(spec.value, placeholder=spec.placeholder, id=f"field-{spec.key}")
+            with VerticalScroll(classes="form-fields"):
+                for spec in self.fields:
+                    yield Label(plain(spec.label + (" *" if spec.required else "")))
+                    yield Input(
+                        spec.value,
+                        placeholder=spec.placeholder,
+                        id=f"field-{spec.key}",
+                        compact=True,
+                    )
             yield Static("", id="dialog-problem", markup=False)
-            yield Label(plain("Enter: next field / save · Esc: cancel"), classes="dialog-help")
+            yield Label(
+                plain("Enter: next field / save · ctrl+s: save · Esc: cancel"),
+                classes="dialog-help",
+            )
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
@@ -70,14 +91,24 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             for spec in self.fields
         }
 
+    def problem(self, message: str) -> None:
+        self.query_one("#dialog-problem", Static).update(display_text(message, one_line=True))
+
     def action_save(self) -> None:
+        from facilitator.dates import DateProblem
+        from facilitator.store.db import StoreError
+
         values = self.values()
         missing = [spec.label for spec in self.fields if spec.required and not values[spec.key]]
         if missing:
-            self.query_one("#dialog-problem", Static).update(
-                f"Please fill in: {', '.join(missing)}"
-            )
+            self.problem(f"Please fill in: {', '.join(missing)}")
             return
+        if self.apply is not None:
+            try:
+                self.apply(values)
+            except (StoreError, DateProblem, ValueError) as exc:
+                self.problem(f"Not saved: {exc}")
+                return
         self.dismiss(values)
 
     def action_cancel(self) -> None:

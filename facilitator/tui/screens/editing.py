@@ -30,7 +30,21 @@ class EditingScreen(Screen[None]):
         self.load()
 
     def ask_then_change(self, dialog: Screen[T | None], change: Callable[[T], object]) -> None:
-        """Show ``dialog``; unless it is cancelled, make ``change(answer)``."""
+        """Show ``dialog``; unless it is cancelled, make ``change(answer)``.
+
+        A form makes the change itself when saved, so a refused value is reported inside
+        the form, which stays open with what was typed."""
+        from facilitator.tui.screens.dialogs import FormDialog
+
+        if isinstance(dialog, FormDialog) and dialog.apply is None:
+            dialog.apply = change  # type: ignore[assignment]
+
+            def saved(answer: T | None) -> None:
+                if answer:
+                    self.load()
+
+            self.app.push_screen(dialog, saved)
+            return
 
         def answered(answer: T | None) -> None:
             if answer:

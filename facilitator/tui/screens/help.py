@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from facilitator.grammar_help import grammar_sections
 from facilitator.method import Method
 from facilitator.tui.text import plain
 
@@ -27,29 +28,14 @@ GENERAL_KEYS = [
 
 
 def grammar_content(method: Method) -> Content:
-    rows: list[str | tuple[str, str]] = [("Note kinds (start the line with)\n", "bold")]
-    for kind in method.note_kinds:
-        prefix = kind.prefix or "(nothing)"
-        rows += [(f"  {prefix:<10}", "bold"), f"{kind.label}: {kind.help}\n"]
-    rows += [("\nAnywhere in the line\n", "bold")]
-    rows += [
-        ("  @family   ", "bold"),
-        "a factor area; a unique start is enough (@res)\n",
-        ("  @lr-...   ", "bold"),
-        "a local-rationality prompt\n",
-        ("  #3  #E3   ", "bold"),
-        "link to key practice episode 3\n",
-        ("  #new      ", "bold"),
-        "#new Title (date): a new episode, linked to this note\n",
-        "  An unknown @tag or #ref is kept in the text; the note is saved and the problem shown.\n",
-    ]
-    rows += [("\nFactor areas\n", "bold")]
-    for level in method.levels:
-        keys = "  ".join(f"@{area.key}" for area in level.areas)
-        rows += [f"  {level.title}: {keys}\n"]
-    rows += [("\nLocal-rationality prompts\n", "bold")]
-    for prompt in method.local_rationality:
-        rows += [(f"  @{prompt.key:<16}", "bold"), f"{prompt.title}\n"]
+    rows: list[str | tuple[str, str]] = []
+    for section in grammar_sections(method):
+        rows.append((f"{section.heading}\n", "bold"))
+        width = max((len(key) for key, _ in section.rows), default=0) + 2
+        for key, text in section.rows:
+            rows += [(f"  {key:<{width}}", "bold"), f"{text}\n"]
+        rows += [f"  {sentence}\n" for sentence in section.after]
+        rows.append("\n")
     return Content.assemble(*rows)
 
 
@@ -84,6 +70,10 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content.assemble(*rows), markup=False)
                 yield Static(grammar_content(self.app.method), markup=False)  # type: ignore[attr-defined]
             yield Label(plain("Esc or F1: close"), classes="dialog-help")
+
+    def on_mount(self) -> None:
+        # Focused, so Up/Down, Page Up/Down, Home and End scroll the help at once.
+        self.query_one(VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from facilitator.dates import DateProblem, parse_when
+from facilitator.dates import parse_when, uk_moment
 from facilitator.model import PARTICIPANT_KINDS, Conversation, Participant, Review
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.screens.editing import EditingScreen
@@ -25,30 +25,45 @@ from facilitator.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
-STATUS_STYLES = {"planned": "dim", "in progress": "bold $warning", "done": "$success"}
+STATUS_RICH = {"planned": "dim", "in progress": "bold yellow", "done": "green"}
 
 
-def review_prompt(review: Review) -> Content:
-    return Content.assemble(
-        (f"{review.label:<4}", "bold"), display_text(review.title, one_line=True)
-    )
+def _line(*parts: tuple[str, str], width: int = 0) -> Text:
+    """One row, cut to ``width`` with an ellipsis rather than wrapped (plain text, never
+    markup); the full wording is in the edit form."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for words, style in parts:
+        text.append(words, style=style)
+    if width and text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
 
 
-def participant_prompt(participant: Participant) -> Content:
-    return Content.assemble(
+def review_prompt(review: Review) -> Text:
+    # Reviews are few and their titles matter: a long one wraps in the narrow pane.
+    text = Text()
+    text.append(f"{review.label:<4}", style="bold")
+    text.append(display_text(review.title, one_line=True))
+    return text
+
+
+def participant_prompt(participant: Participant, width: int = 0) -> Text:
+    return _line(
         (f"{participant.label:<4}", "bold"),
-        display_text(participant.display, one_line=True),
-        (f"  {participant.kind}", "dim"),
+        (f"{participant.kind:<8}", "dim"),
+        (display_text(participant.display, one_line=True), ""),
+        width=width,
     )
 
 
-def conversation_prompt(conversation: Conversation, who: str) -> Content:
-    when = (conversation.started_at or conversation.planned_at or "")[:16].replace("T", " ")
-    return Content.assemble(
+def conversation_prompt(conversation: Conversation, who: str, width: int = 0) -> Text:
+    when = uk_moment(conversation.started_at or conversation.planned_at)
+    return _line(
         (f"{conversation.label:<4}", "bold"),
-        (f"{conversation.status:<12}", STATUS_STYLES.get(conversation.status, "")),
-        display_text(who, one_line=True),
-        (f"  {when}" if when else "", "dim"),
+        (f"{conversation.status:<12}", STATUS_RICH.get(conversation.status, "")),
+        (f"{when:<18}" if when else "", "dim"),
+        (display_text(who, one_line=True), ""),
+        width=width,
     )
 
 
@@ -134,6 +149,10 @@ class HomeScreen(EditingScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+        self.call_after_refresh(self._load_review)
+
     def load(self) -> None:  # after a change made through apply_change
         self.reload()
 
@@ -164,7 +183,11 @@ class HomeScreen(EditingScreen):
             self._participants = store.participants(self.review_id)
             self._conversations = store.conversations(self.review_id)
         by_id = {p.id: p for p in self._participants}
-        participants.set_options(Option(participant_prompt(p), id=p.id) for p in self._participants)
+        # Rows are cut to the list's width (known once laid out; a resize reloads them).
+        width = max(0, participants.scrollable_content_region.width - 2)
+        participants.set_options(
+            Option(participant_prompt(p, width), id=p.id) for p in self._participants
+        )
         conversations.set_options(
             Option(
                 conversation_prompt(
@@ -172,6 +195,7 @@ class HomeScreen(EditingScreen):
                     f"{by_id[c.participant].label} {by_id[c.participant].display}"
                     if c.participant in by_id
                     else "?",
+                    width,
                 ),
                 id=c.id,
             )
@@ -260,38 +284,50 @@ class HomeScreen(EditingScreen):
             create,
         )
 
+    def _participant_fields(self, person: Participant | None = None) -> list[Field]:
+        return [
+            Field(
+                "role",
+                "Role",
+                person.role if person else "",
+                placeholder="e.g. Social worker",
+                required=True,
+            ),
+            Field(
+                "agency",
+                "Agency",
+                person.agency if person else "",
+                placeholder="e.g. Children's social care",
+                required=True,
+            ),
+            Field("name", "Name (optional)", (person.name or "") if person else ""),
+            Field(
+                "kind",
+                f"Kind ({', '.join(PARTICIPANT_KINDS)})",
+                person.kind if person else "worker",
+                required=True,
+            ),
+            Field(
+                "pseudonym",
+                "Pseudonym in the final report (family members)",
+                (person.pseudonym or "") if person else "",
+            ),
+        ]
+
     def action_add_participant(self) -> None:
         review = self.review_id
         if not review:
             return
-
-        def filled(values: dict[str, str] | None) -> None:
-            if values:
-                self.ask_then_change(
-                    ChoiceDialog(
-                        "Who are they?", [(kind, kind) for kind in PARTICIPANT_KINDS], "worker"
-                    ),
-                    lambda kind: self.facilitator.store.add_participant(
-                        review,
-                        role=values["role"],
-                        agency=values["agency"],
-                        name=values["name"] or None,
-                        kind=kind,
-                    ),
-                )
-
-        self.app.push_screen(
-            FormDialog(
-                "Add participant",
-                [
-                    Field("role", "Role", placeholder="e.g. Social worker", required=True),
-                    Field(
-                        "agency", "Agency", placeholder="e.g. Children's social care", required=True
-                    ),
-                    Field("name", "Name (optional)"),
-                ],
+        self.ask_then_change(
+            FormDialog("Add participant", self._participant_fields()),
+            lambda values: self.facilitator.store.add_participant(
+                review,
+                role=values["role"],
+                agency=values["agency"],
+                name=values["name"] or None,
+                kind=values["kind"].lower(),
+                pseudonym=values["pseudonym"] or None,
             ),
-            filled,
         )
 
     def _conversation_fields(self, conversation: Conversation | None = None) -> list[Field]:
@@ -301,18 +337,15 @@ class HomeScreen(EditingScreen):
             Field(
                 "when",
                 "Planned for (e.g. 12 March 10:00)",
-                (conversation.planned_at or "") if conversation else "",
+                uk_moment(conversation.planned_at) if conversation else "",
             ),
         ]
 
     def _planned_at(self, text: str) -> str | None:
+        """The ISO moment for a typed date; a DateProblem is shown inside the form."""
         if not text:
             return None
-        try:
-            return parse_when(text, now=self.facilitator.clock()).isoformat(timespec="minutes")
-        except DateProblem as exc:
-            self._report(f"{exc}; the date was left empty")
-            return None
+        return parse_when(text, now=self.facilitator.clock()).isoformat(timespec="minutes")
 
     def action_new_conversation(self) -> None:
         review = self.review_id
@@ -382,25 +415,22 @@ class HomeScreen(EditingScreen):
             person = store.participant(item)
 
             def saved_person(values: dict[str, str]) -> None:
-                if values["role"] and values["agency"]:
-                    store.update(
-                        review,
-                        "participant",
-                        item,
-                        role=values["role"],
-                        agency=values["agency"],
-                        name=values["name"] or None,
-                    )
+                kind = values["kind"].lower()
+                if kind not in PARTICIPANT_KINDS:
+                    raise ValueError(f"kind must be one of {', '.join(PARTICIPANT_KINDS)}")
+                store.update(
+                    review,
+                    "participant",
+                    item,
+                    role=values["role"],
+                    agency=values["agency"],
+                    name=values["name"] or None,
+                    kind=kind,
+                    pseudonym=values["pseudonym"] or None,
+                )
 
             self.ask_then_change(
-                FormDialog(
-                    "Edit participant",
-                    [
-                        Field("role", "Role", person.role, required=True),
-                        Field("agency", "Agency", person.agency, required=True),
-                        Field("name", "Name (optional)", person.name or ""),
-                    ],
-                ),
+                FormDialog("Edit participant", self._participant_fields(person)),
                 saved_person,
             )
         elif list_id == "conversations":
@@ -411,7 +441,7 @@ class HomeScreen(EditingScreen):
                     "lead": values["lead"] or None,
                     "note_taker": values["notes"] or None,
                 }
-                if values["when"] != (conversation.planned_at or ""):
+                if values["when"] != uk_moment(conversation.planned_at):
                     fields["planned_at"] = self._planned_at(values["when"])
                 store.update(review, "conversation", item, **fields)
 

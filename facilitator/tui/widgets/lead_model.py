@@ -43,6 +43,17 @@ def seconds_between(start: str | None, end: datetime) -> float:
     return max(0.0, (end - begun).total_seconds())
 
 
+def suggested_minutes(method: Method, planned: int | None) -> dict[int, int]:
+    """Minutes suggested for each stage, scaled so that they add up to the planned length
+    (the guides' figures describe a 90-minute conversation; a 60-minute plan gets two
+    thirds of each). Without a plan, the guides' figures as they are."""
+    minutes = {stage.number: stage.minutes for stage in method.stages}
+    total = sum(minutes.values())
+    if not planned or not total or planned == total:
+        return minutes
+    return {number: max(1, round(m * planned / total)) for number, m in minutes.items()}
+
+
 def well_over(elapsed_s: float, minutes: int) -> bool:
     suggested = minutes * 60.0
     return elapsed_s >= max(suggested * OVER_FACTOR, suggested + OVER_MIN_S)
@@ -239,7 +250,7 @@ class ConversationWatch:
             self._count(old, -1)
         live = True
         if recheck or note_id in self.hidden:
-            live = _is_live(self.store, note_id)
+            live = is_live_note(self.store, note_id)
         note = self.store.note(note_id) if live else None
         if note is None or note.conversation != self.conversation_id:
             if note is None and live is False:
@@ -352,7 +363,7 @@ def _json_list(value: object) -> list[str]:
     return [str(v) for v in loaded] if isinstance(loaded, list) else []
 
 
-def _is_live(store: Store, note_id: str) -> bool:
+def is_live_note(store: Store, note_id: str) -> bool:
     """Whether the store shows this note (not deleted), by two indexed look-ups.
 
     ``Note`` records carry no deleted flag and ``store.notes()`` reads a whole

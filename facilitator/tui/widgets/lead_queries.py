@@ -12,17 +12,20 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from facilitator.analysis.queries import OverviewQuery
+from facilitator.capture import labelled
+from facilitator.method import Method
 from facilitator.tui.text import display_text
 
 KIND_LABEL = {"follow_up": "follow-up", "discrepancy": "discrepancy", "agenda": "agenda"}
 
 
-def query_prompt(query: OverviewQuery) -> Text:
+def query_prompt(query: OverviewQuery, method: Method | None = None) -> Text:
     text = Text()
     text.append("✓ " if query.raised else "○ ", style="green" if query.raised else "bold")
     text.append(f"{KIND_LABEL.get(query.kind, query.kind)}: ", style="dim" if query.raised else "")
     # User text: plain, never markup.
-    text.append(display_text(query.text, one_line=True), style="dim" if query.raised else "")
+    words = labelled(query.text, method) if method is not None else query.text
+    text.append(display_text(words, one_line=True), style="dim" if query.raised else "")
     text.append(f"  — {display_text(query.source, one_line=True)}", style="dim italic")
     return text
 
@@ -43,7 +46,7 @@ class QueryList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.queries: tuple[OverviewQuery, ...] = ()
-        self.border_title = "Queries from the overview"
+        self.border_title = "Queries from other accounts"
 
     def show(self, queries: Sequence[OverviewQuery]) -> None:
         queries = tuple(queries)
@@ -56,10 +59,13 @@ class QueryList(OptionList):
                 [Option(Text("Nothing carried over for this participant."), disabled=True)]
             )
         else:
-            self.set_options(Option(query_prompt(q), id=f"{q.kind}:{q.id}") for q in queries)
+            method = getattr(self.app, "method", None)
+            self.set_options(
+                Option(query_prompt(q, method), id=f"{q.kind}:{q.id}") for q in queries
+            )
             self.highlighted = min(keep or 0, len(queries) - 1)
         raised = sum(1 for q in queries if q.raised)
-        self.border_title = f"Queries from the overview: {raised}/{len(queries)} raised"
+        self.border_title = f"Queries: {raised}/{len(queries)} raised (enter)"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

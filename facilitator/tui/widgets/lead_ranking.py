@@ -115,6 +115,12 @@ class RankingList(OptionList):
         ranking = reorder(self.ranking, key, action)
         if ranking == self.ranking:
             return
+        row = self.highlighted
         self.show(ranking, self.totals, self.covered, self.label)
-        self.highlighted = self.get_option_index(key)
+        if action == "toggle" and row is not None:
+            # Ranking moves the area up the list, but the cursor stays on the row the
+            # lead is working down, so Down, Enter ranks the next area as expected.
+            self.highlighted = min(row, self.option_count - 1)
+        else:
+            self.highlighted = self.get_option_index(key)  # moving: follow the area
         self.post_message(self.Changed(ranking))

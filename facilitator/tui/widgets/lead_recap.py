@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from facilitator.capture import labelled
 from facilitator.method import Method
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.lead_model import LeadSnapshot, RecapNote
@@ -52,16 +53,19 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     else:
         out.append(" no ranking recorded (stage 5)\n", style="dim italic")
 
-    _notes(out, heading, "What went well", snapshot.went_well, snapshot.went_well_total)
-    _notes(out, heading, "Their ideas for change", snapshot.ideas, snapshot.ideas_total)
+    _notes(out, heading, "What went well", snapshot.went_well, snapshot.went_well_total, method)
+    _notes(out, heading, "Their ideas for change", snapshot.ideas, snapshot.ideas_total, method)
     return out
 
 
-def _notes(out: Text, heading, title: str, notes: tuple[RecapNote, ...], total: int) -> None:  # noqa: ANN001
+def _notes(  # noqa: ANN001
+    out: Text, heading, title: str, notes: tuple[RecapNote, ...], total: int, method: Method
+) -> None:
     heading(title)
     for note in notes:
         out.append(" • ")
-        out.append(display_text(note.text, one_line=True))  # plain text, never markup
+        # Read back to the participant: E1 and the factor's name, not the typed tags.
+        out.append(display_text(labelled(note.text, method), one_line=True))  # never markup
         out.append("\n")
     if total > len(notes):
         out.append(f" … and {total - len(notes)} more\n", style="dim")

@@ -3,6 +3,8 @@ uses them) and the tickable "to cover" items. All wording comes from guides/."""
 
 from __future__ import annotations
 
+import re
+
 from rich.console import RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -15,16 +17,25 @@ from textual.widgets.option_list import Option
 from facilitator.method import Method, Stage
 
 
+def purpose_line(purpose: str) -> str:
+    """The purpose in a line or two: the first sentence of its first paragraph."""
+    first = purpose.strip().split("\n\n")[0].replace("\n", " ")
+    match = re.match(r"(.+?[.!?])(\s|$)", first)
+    return match.group(1) if match else first
+
+
 def guide_markdown(method: Method, stage: Stage) -> str:
     """The guide text for one stage, as Markdown (guide files are trusted Markdown)."""
-    # Prompts first: they are what the lead glances at mid-conversation. The stage's
-    # number, title and minutes are on the top bar already.
+    # What the stage is for, in a line, then the prompts the lead glances at
+    # mid-conversation; the full purpose closes the guide. The stage's number, title and
+    # minutes are on the top bar already.
     parts = [
+        f"**Purpose:** {purpose_line(stage.purpose)}",
         "### Prompts",
         "\n".join(f"- {prompt}" for prompt in stage.prompts),
         "### How to ask",
         stage.how_to_ask,
-        "### Purpose",
+        "### Purpose in full",
         stage.purpose,
     ]
     if stage.number == 4:

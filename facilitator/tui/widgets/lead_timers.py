@@ -1,6 +1,9 @@
-"""The lead's top bar: where we are (stage n of 9), and two quiet timers against the plan.
+"""The lead's top bar: where we are (stage n of 9 and its name, at every width, before
+the start and after the end), and two quiet timers against the plan, with each stage's
+suggested time scaled to the planned length.
 
-A fixed-height line-rendered widget refreshed once a second: no relayout, no reflow.
+A fixed-height line-rendered widget refreshed once a second: no relayout, no reflow;
+each of its two lines is cut to the width, never wrapped.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from facilitator.tui.widgets.lead_model import (
     parse_at,
     seconds_between,
     stage_totals,
+    suggested_minutes,
     well_over,
 )
 
@@ -53,6 +57,10 @@ class LeadTopBar(Widget):
             in_stage = 0.0  # our own key press is on screen before the reader has caught up
         return in_stage, total
 
+    def suggested(self) -> dict[int, int]:
+        planned = self.snapshot.conversation.planned_minutes if self.snapshot else None
+        return suggested_minutes(self.method, planned)
+
     def behind_plan(self) -> float:
         """Seconds by which the suggested time for the rest of the stages exceeds the
         time left in the planned length (0 when on time or not started)."""
@@ -62,59 +70,83 @@ class LeadTopBar(Widget):
         in_stage, total = self.timings()
         if not snap.conversation.started_at:
             return 0.0
-        here = self.method.stage(self.stage).minutes * 60 - in_stage
-        later = sum(s.minutes for s in self.method.stages if s.number > self.stage) * 60
+        suggested = self.suggested()
+        here = suggested[self.stage] * 60 - in_stage
+        later = sum(m for number, m in suggested.items() if number > self.stage) * 60
         left = snap.conversation.planned_minutes * 60 - total
         return max(0.0, max(0.0, here) + later - left)
 
     def render(self) -> Text:
         width = max(20, self.size.width - 2)
-        top = Text(no_wrap=True, overflow="ellipsis")
-        bottom = Text(no_wrap=True, overflow="ellipsis")
         snap = self.snapshot
         if snap is None:
-            top.append("Loading the conversation…", style="dim")
-            return top
-        stage = self.method.stage(self.stage) if self.stage else None
-        if stage:
-            top.append(f"Stage {stage.number} of 9 · ", style="bold")
-            top.append(stage.title, style="bold")
-        else:
-            top.append("Not started", style="bold")
-            top.append(" · F2 or a stage key starts the clock", style="dim italic")
-        timers = self._timer_text(stage.minutes if stage else None)
-        gap = max(1, width - top.cell_len - timers.cell_len)
-        top.append(" " * gap)
-        top.append_text(timers)
-        for number in range(1, 10):
-            label = f" {number} "
-            if number == self.stage:
+            return Text("Loading the conversation…", style="dim", no_wrap=True)
+        conv = snap.conversation
+        number = self.stage or 1
+        stage = self.method.stage(number)
+        minutes = self.suggested().get(number)
+        state = ""
+        if conv.ended_at:
+            state = " · ended"
+        elif not conv.started_at:
+            state = " · not started"
+        left = Text(no_wrap=True, overflow="ellipsis")
+        left.append(f"Stage {number} of 9 · {stage.title}", style="bold")
+        left.append(state, style="bold" if conv.ended_at else "dim")
+        # The stage and its name come first; the timers take what room is left, and
+        # move to the second line when the name needs the whole first one.
+        timers: Text | None = None
+        moved: Text | None = None
+        if conv.started_at:
+            for words in (True, False):
+                candidate = self._timer_text(minutes, words=words)
+                if left.cell_len + 1 + candidate.cell_len <= width:
+                    timers = candidate
+                    break
+            if timers is None:
+                moved = self._timer_text(minutes, words=False)
+        top = left
+        if timers is not None:
+            top.append(" " * max(1, width - left.cell_len - timers.cell_len))
+            top.append_text(timers)
+        top.truncate(width, overflow="ellipsis")
+
+        bottom = Text(no_wrap=True, overflow="ellipsis")
+        for index in range(1, 10):
+            label = f" {index} "
+            if index == self.stage:
                 bottom.append(label, style="reverse bold")
             else:
                 bottom.append(label, style="dim")
         bottom.append("  ")
-        conv = snap.conversation
+        if moved is not None:
+            bottom.append_text(moved)
+            bottom.append(" · ", style="dim")
+        if not conv.started_at:
+            bottom.append("F2 or a stage key starts the clock · ", style="dim italic")
         bottom.append(Text(f"{conv.label} · {self.who}", style="dim"))  # plain text, no markup
-        if conv.ended_at:
-            bottom.append(" · ended", style="dim")
-        else:
+        if not conv.ended_at:
             behind = self.behind_plan()
             if behind >= BEHIND_NOTICE_S:
                 bottom.append(f" · about {int(behind // 60)}m behind plan", style="dim italic")
-        return Text("\n").join([top, bottom])
+        bottom.truncate(width, overflow="ellipsis")
+        result = Text("\n", no_wrap=True, overflow="ellipsis").join([top, bottom])
+        result.no_wrap = True
+        return result
 
-    def _timer_text(self, minutes: int | None) -> Text:
+    def _timer_text(self, minutes: int | None, *, words: bool = True) -> Text:
         in_stage, total = self.timings()
         planned = self.snapshot.conversation.planned_minutes if self.snapshot else None
         text = Text(no_wrap=True)
-        text.append("stage ", style="dim")
+        if words:
+            text.append("stage ", style="dim")
         over = minutes is not None and well_over(in_stage, minutes)
         text.append(clock_text(in_stage), style="bold yellow" if over else "bold")
         if minutes is not None:
             text.append(f"/{minutes}m", style="dim")
         if over:
             text.append(" over", style="italic")
-        text.append("   total ", style="dim")
+        text.append("   total " if words else " · ", style="dim")
         late = bool(planned) and total > (planned or 0) * 60
         text.append(clock_text(total), style="italic" if late else "bold")
         if planned:

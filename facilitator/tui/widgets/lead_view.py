@@ -236,6 +236,10 @@ class LeadView(Vertical):
             self.query_one(StageGuide).update(guide_markdown(self.method, stage))
             self.query_one("#lead-guide", VerticalScroll).scroll_home(animate=False)
             self._show_panels(shown)
+            focused = self.screen.focused if self.is_mounted else None
+            if shown == RECAP_STAGE and focused is not None and self in focused.ancestors:
+                # The recap is what the lead reads from at this stage: it scrolls at once.
+                self.query_one("#lead-recap-scroll").focus()
         self.query_one(ToCover).show_stage(stage, snapshot.ticks)
         if shown in EPISODE_STAGES:
             self.query_one(EpisodeList).show(snapshot)
@@ -316,6 +320,18 @@ class LeadView(Vertical):
         """Make ``number`` the current stage: a stage event op (starting the clock if needed)."""
         conversation = self._conversation()
         if conversation is None or not 1 <= number <= 9:
+            return
+        if conversation.ended_at:
+            # After the end a stage key only shows that stage (to read the recap back,
+            # say): it must not add stage time to a finished record.
+            if number != self.stage:
+                self.stage = number
+                self._render_stage()
+                self.tick()
+                self.notify(
+                    f"The conversation has ended: showing stage {number}, nothing recorded.",
+                    timeout=3,
+                )
             return
         store = self.store
         if not conversation.started_at:
@@ -414,6 +430,8 @@ class LeadView(Vertical):
             target = self.query_one(EpisodeList)
         elif stage == QUERY_STAGE:
             target = self.query_one(QueryList)
+        elif stage == RECAP_STAGE:
+            target = self.query_one("#lead-recap-scroll")
         target.focus()
 
 

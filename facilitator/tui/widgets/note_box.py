@@ -1,5 +1,10 @@
 """The box a note is typed into: Enter saves, ctrl+j or alt+enter starts a new line,
-Tab completes a partly typed ``@tag``."""
+Tab completes a partly typed ``@tag``.
+
+While the cursor is in a tag, Tab never moves focus: the note-taker is typing fast and
+the keys that follow must land in the box. A tag that could be several keys is completed
+as far as the candidates agree; pressing Tab again then cycles through them.
+"""
 
 from __future__ import annotations
 
@@ -55,6 +60,8 @@ class NoteBox(TextArea):
         )
         self._complete = complete
         self._on_submit = on_submit
+        # (row, column where the tag's key starts, candidates, index) while Tab cycles.
+        self._cycle: tuple[int, int, list[str], int] | None = None
 
     def tag_fragment(self) -> str | None:
         """The ``@fragment`` just before the cursor, without the @ (None if not in a tag)."""
@@ -70,24 +77,53 @@ class NoteBox(TextArea):
         return self._complete(fragment)
 
     def complete_tag(self) -> bool:
-        """Complete the tag at the cursor to the candidates' common start; True if it did."""
+        """Complete the tag at the cursor; True if the cursor was in a tag (Tab is used).
+
+        One candidate: completed, with a space. Several: completed to their common start;
+        if that adds nothing, the first Tab leaves the text (the hint lists them) and
+        each further Tab puts the next candidate in place of the tag.
+        """
         fragment = self.tag_fragment()
         if fragment is None:
+            self._cycle = None
             return False
+        row, column = self.cursor_location
+        start = column - len(fragment)
+        cycle = self._cycle
+        if cycle is not None and cycle[:2] == (row, start) and fragment in cycle[2]:
+            candidates, index = cycle[2], (cycle[2].index(fragment) + 1) % len(cycle[2])
+            self._replace_fragment(row, start, column, candidates[index])
+            self._cycle = (row, start, candidates, index)
+            return True
         candidates = self.completions()
+        self._cycle = None
         if not candidates:
-            return False
+            return True  # nothing to complete, but the box keeps focus
         common = candidates[0]
         for candidate in candidates[1:]:
-            while not candidate.startswith(common):
+            while not candidate.lower().startswith(common.lower()):
                 common = common[:-1]
         addition = common[len(fragment) :]
         if len(candidates) == 1:
             addition += " "
-        if not addition:
-            return False
-        self.insert(addition)
+        if addition:
+            self.insert(addition)
+        elif self.previous_tab_showed(row, start, fragment):
+            self._replace_fragment(row, start, column, candidates[0])
+            self._cycle = (row, start, candidates, 0)
+            return True
+        self._shown = (row, start, fragment)
         return True
+
+    _shown: tuple[int, int, str] | None = None
+
+    def previous_tab_showed(self, row: int, start: int, fragment: str) -> bool:
+        """Whether the last Tab, on this same tag, already showed its candidates."""
+        return self._shown == (row, start, fragment)
+
+    def _replace_fragment(self, row: int, start: int, end: int, key: str) -> None:
+        self.replace(key, (row, start), (row, end))
+        self.move_cursor((row, start + len(key)))
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
@@ -110,6 +146,10 @@ class NoteBox(TextArea):
             event.stop()
             event.prevent_default()
             return
+        if event.key != "tab":
+            # Any other key ends a run of Tabs: the next Tab starts afresh.
+            self._cycle = None
+            self._shown = None
         if event.key == "up" and self.cursor_location[0] == 0:
             event.stop()
             event.prevent_default()

@@ -4,6 +4,10 @@ and embedded by the split view beside the lead's panel.
 The timestamp, elapsed time and stage of a note are taken when its first character is
 typed, not when Enter is pressed. The text being typed is saved as a draft continuously,
 in a worker thread, so a crash or a closed terminal loses nothing.
+
+The list follows the op log (a :class:`NoteWatch` polled in a worker thread every
+``WATCH_INTERVAL_S``): notes and edits from the lead's pane or from other laptops, and
+conflicts merged anywhere, appear without reopening the screen.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import gc
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -31,6 +35,7 @@ from facilitator.model import Conversation, Note
 from facilitator.service import Recorded
 from facilitator.store.db import StoreError
 from facilitator.tui.drafts import DraftKeeper
+from facilitator.tui.note_watch import NoteChanges, NoteWatch
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.note_box import NoteBox
 
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
 DRAFT_SAVE_DELAY_S = 0.25
+WATCH_INTERVAL_S = 0.5
 ROW_CHARACTERS = 600
 KIND_STYLES = {
     "observation": "",
@@ -223,6 +229,8 @@ class NoteCapture(Vertical):
     /* A fixed height: a box that grows with its text relays out the screen per key. */
     NoteCapture > NoteBox.-textual-compact { height: 3; background: $boost; }
     NoteCapture > NoteBox.-textual-compact:focus { background: $primary 15%; }
+    NoteCapture > #capture-preview { height: 2; padding: 0 1; }
+    NoteCapture > #capture-preview.-problem { color: $warning; }
     NoteCapture > #capture-hint { height: 1; padding: 0 1; color: $text-muted; }
     """
 
@@ -247,6 +255,11 @@ class NoteCapture(Vertical):
         self._stage_then: int | None = None
         self._draft_timer: Timer | None = None
         self._hint = ""
+        self._preview = ""
+        self._saved_draft = ""  # the text last sent to the draft store
+        self.episode_titles: dict[int, str] = {}
+        self._watching = False
+        self._writes = 0  # local writes so far: a poll begun before the latest one is stale
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -262,6 +275,7 @@ class NoteCapture(Vertical):
             complete=lambda fragment: capture.complete_tag(fragment, method),
             on_submit=self.record,
         )
+        yield Static("", id="capture-preview", markup=False)
         yield Static("", id="capture-hint", markup=False)
 
     @property
@@ -276,6 +290,7 @@ class NoteCapture(Vertical):
         store = self.facilitator.store
         self.conversation: Conversation = store.conversation(self.conversation_id)
         self.drafts = DraftKeeper(store, self.conversation_id)
+        self.load_episode_titles()
         # No row is highlighted while typing; moving into the list starts at the latest.
         self.notes_list.highlighted = None
         self.call_after_refresh(self.notes_list.scroll_end, animate=False, immediate=True)
@@ -283,23 +298,104 @@ class NoteCapture(Vertical):
         if draft is not None and draft.text:
             self._started_at = draft.started_at or draft.saved_at
             self._stage_then = self._stage_at(self._started_at)
+            self._saved_draft = draft.text
             self.box.load_text(draft.text)
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
             self.set_status(
-                f"Recovered draft from {draft.saved_at[11:19]}: Enter saves it as typed then.",
+                f"Recovered draft, begun {self._started_at[11:16]}: Enter saves it.",
                 "-recovered",
             )
         self.box.focus()
         self._show_hint()
+        self.set_interval(WATCH_INTERVAL_S, self.poll_now)
+
+    # --- following the op log -------------------------------------------------------
+
+    def poll_now(self) -> None:
+        """Look for ops from elsewhere now (also called every ``WATCH_INTERVAL_S``)."""
+        if not self._watching:
+            self._watching = True
+            self._poll(self._writes)
+
+    @work(thread=True, group="note-watch", exit_on_error=False)
+    def _poll(self, writes: int) -> None:
+        try:
+            changes = self.watch.poll()
+        except Exception:  # noqa: BLE001 - a failed read is tried again on the next poll
+            changes = NoteChanges()
+        with suppress(RuntimeError):  # the app has closed
+            self.app.call_from_thread(self._apply_changes, changes, writes)
+
+    def _wrote(self) -> None:
+        self._writes += 1
+
+    def _apply_changes(self, changes: NoteChanges, writes: int) -> None:
+        self._watching = False
+        if not changes:
+            return
+        if writes < self._writes:
+            # Read before a local write: a note it re-read may be older than what is
+            # shown. Read those notes again now (each is one small indexed read).
+            changes.notes = self.watch.read(changes.notes)
+        method = self.facilitator.method
+        listing = self.notes_list
+        out_of_order = False
+        for note_id, note in changes.notes.items():
+            if note is None:
+                if note_id in self.notes and note_id not in self.deleted:
+                    self.deleted.add(note_id)
+                    listing.replace_option_prompt(
+                        note_id, note_prompt(self.notes[note_id], method, deleted=True)
+                    )
+                continue
+            if note_id in self.notes:
+                self.deleted.discard(note_id)
+                if note_id in self.deleted_stack:
+                    self.deleted_stack.remove(note_id)
+                self.notes[note_id] = note
+                listing.replace_option_prompt(note_id, note_prompt(note, method))
+            elif self.notes and note.at < max(n.at for n in self.notes.values()):
+                self.notes[note_id] = note
+                out_of_order = True
+            else:
+                self._append(note)
+        if out_of_order:
+            self._rebuild_list()
+        self._recount()
+        if changes.episodes:
+            self.load_episode_titles()
+            self._show_hint()
+        self.post_message(self.Changed(self, episodes_changed=changes.episodes))
+
+    def _rebuild_list(self) -> None:
+        """A note from elsewhere belongs before notes already shown: list them again in
+        time order, keeping the highlighted note."""
+        listing = self.notes_list
+        highlighted = self.highlighted_note()
+        method = self.facilitator.method
+        ordered = sorted(self.notes.values(), key=lambda n: (n.at, n.id))
+        listing.clear_options()
+        listing.add_options(
+            Option(note_prompt(n, method, deleted=n.id in self.deleted), id=n.id) for n in ordered
+        )
+        if highlighted is not None:
+            listing.highlighted = listing.get_option_index(highlighted.id)
+        else:
+            listing.highlighted = None
+            listing.scroll_end(animate=False, immediate=False)
 
     # --- loading and counting ----------------------------------------------------
 
     def _read_notes(self) -> list[Option]:
         """Read this conversation's notes and make their rows (without touching widgets)."""
         method = self.facilitator.method
+        store = self.facilitator.store
         with collector_paused():
-            notes = self.facilitator.store.notes(conversation=self.conversation_id)
+            review = store.conversation(self.conversation_id).review
+            self.watch = NoteWatch(store, self.conversation_id, review)  # before the read
+            notes = store.notes(conversation=self.conversation_id)
+            self.watch.known.update(note.id for note in notes)
             self.notes = {note.id: note for note in notes}
             self.deleted.clear()
             self.deleted_stack.clear()
@@ -313,6 +409,11 @@ class NoteCapture(Vertical):
             if note_id not in self.deleted:
                 self.factor_counts.update(note.factors)
                 self.episode_counts.update(note.episodes)
+
+    def load_episode_titles(self) -> None:
+        """Numbers and titles of the review's episodes, for ``#3`` in the preview."""
+        numbers = self.facilitator.service.episode_numbers(self.conversation.review)
+        self.episode_titles = {n: e.title for n, e in numbers.items() if not e.merged_into}
 
     def _stage_at(self, at: str | None) -> int | None:
         events = self.facilitator.store.stage_events(self.conversation_id)
@@ -351,19 +452,34 @@ class NoteCapture(Vertical):
         self._show_hint()
 
     def _show_hint(self) -> None:
+        """The line under the box: how the text will be read (or the keys, when empty),
+        and under it the candidates for a tag being typed."""
         box = self.box
+        method = self.facilitator.method
+        problem = False
+        if box.text.strip():
+            reading = capture.preview(box.text, method, self.episode_titles)
+            preview = "Reads as: " + reading.text()
+            problem = bool(reading.problems)
+        else:
+            preview = 'Enter saves · ctrl+j new line · " ? ! >> + ~ kinds · @factor · #3 · #new'
         fragment = box.tag_fragment()
         if fragment is not None:
             candidates = box.completions()
-            if candidates:
+            if len(candidates) > 1:
                 hint = "Tab: " + "  ".join("@" + key for key in candidates[:8])
+            elif candidates:
+                hint = f"Tab: @{candidates[0]}"
             else:
-                hint = f"@{fragment}: no factor area or prompt starts like this"
-        elif not box.text:
-            hint = 'Enter saves · ctrl+j new line · " ? ! >> + ~ kinds · @factor · #3 · #new'
+                hint = f"@{fragment}: no factor area or prompt starts like this (F1 lists them)"
         else:
-            kind, _text = capture.kind_of(box.text, self.facilitator.method)
-            hint = f"{self.facilitator.method.kind(kind).label} · Enter saves"
+            hint = "Tab: complete @tag · Up: earlier notes · F1: grammar"
+        preview = display_text(preview, one_line=True)
+        if preview != self._preview:
+            self._preview = preview
+            widget = self.query_one("#capture-preview", Static)
+            widget.set_class(problem, "-problem")
+            widget.update(preview, layout=False)
         hint = display_text(hint, one_line=True)
         if hint != self._hint:
             self._hint = hint
@@ -372,8 +488,9 @@ class NoteCapture(Vertical):
     def _save_draft_now(self) -> None:
         self._draft_timer = None
         text = self.box.text
-        if not text:
-            return
+        if text == self._saved_draft:
+            return  # e.g. a recovered draft just loaded: keep its time as it was
+        self._saved_draft = text
         generation = self.drafts.request()
         self._write_draft(generation, text, self._started_at)
 
@@ -397,6 +514,7 @@ class NoteCapture(Vertical):
             self._draft_timer.stop()
             self._draft_timer = None
         self.drafts.forget()
+        self._saved_draft = ""
         try:
             with store.transaction():
                 recorded = app.service.record_note(self.conversation, text, at=at, stage=stage)
@@ -406,10 +524,13 @@ class NoteCapture(Vertical):
             # Enter again once the store can take it.
             self.set_status(f"Not saved: {exc}", "-problem")
             return None
+        self._wrote()
         self._started_at = None
         self._stage_then = None
         self.recovered_draft = False
         self.box.clear()
+        if recorded.new_episodes:
+            self.load_episode_titles()
         note = store.note(recorded.note_id)
         if note is not None:
             self._append(note)
@@ -468,28 +589,59 @@ class NoteCapture(Vertical):
         return note
 
     def edit_highlighted(self) -> None:
+        """Edit the highlighted note as it now stands in the store (the list may be a
+        moment behind a sync). A note with conflicting edits opens with every version,
+        one per line, and saving settles the conflict with what was kept."""
         from facilitator.tui.screens.dialogs import EditNoteDialog
 
-        note = self.highlighted_note()
-        if note is None:
+        shown = self.highlighted_note()
+        if shown is None:
             return
+        note = self._refresh_note(shown.id) or shown
         method = self.facilitator.method
+        start = note_line(note, method)
+        if note.conflict:
+            versions = [
+                r.text for r in self.facilitator.store.revisions(note.id) if r.id in note.heads
+            ]
+            start = "\n".join(dict.fromkeys([start, *versions]))
 
         def done(line: str | None) -> None:
-            if line is None or line == note_line(note, method):
+            if line is None or (line == start and not note.conflict):
                 return
             if not line.strip():
                 self.set_status("An empty edit was not saved: use d to delete a note.", "-problem")
                 return
+            now = self.facilitator.store.note(note.id)
+            # Based on the versions the editor saw: an edit that arrived meanwhile from
+            # another laptop is kept beside this one as a conflict, never overwritten.
             recorded = self.facilitator.service.edit_note(note, line)
+            self._wrote()
             self._refresh_note(note.id)
+            if note.conflict:
+                self._conflicts_changed()
             if recorded.problems:
                 self.set_status("Edited, but: " + "; ".join(recorded.problems), "-problem")
+            elif now is not None and now.heads != note.heads:
+                self.set_status(
+                    "Saved; this note was changed elsewhere meanwhile, so both versions are "
+                    "kept as a conflict (ctrl+p, Sync conflicts).",
+                    "-problem",
+                )
+                self._conflicts_changed()
+            elif note.conflict:
+                self.set_status("Conflicting edits settled (every version is in its history: h).")
             else:
                 self.set_status("Edited (the earlier text is kept in its history: h).")
             self.post_message(self.Changed(self, episodes_changed=True))
 
-        self.app.push_screen(EditNoteDialog(note_line(note, method)), done)
+        self.app.push_screen(EditNoteDialog(start), done)
+
+    def _conflicts_changed(self) -> None:
+        """Ask the sync worker, if any, to count conflicts again."""
+        worker = getattr(self.app, "sync_worker", None)
+        if worker is not None and worker.running:
+            worker.forget_conflict_counts()
 
     def change_kind_of_highlighted(self) -> None:
         from facilitator.tui.screens.dialogs import KindDialog
@@ -502,6 +654,7 @@ class NoteCapture(Vertical):
             if kind is None or kind == note.kind:
                 return
             self.facilitator.service.set_kind(note, kind)
+            self._wrote()
             self._refresh_note(note.id)
             self.set_status(f"Now a {self.facilitator.method.kind(kind).label.lower()}.")
             self.post_message(self.Changed(self))
@@ -513,6 +666,7 @@ class NoteCapture(Vertical):
         if note is None or note.id in self.deleted:
             return
         self.facilitator.service.delete_note(note)
+        self._wrote()
         self.deleted.add(note.id)
         self.deleted_stack.append(note.id)
         self.notes_list.replace_option_prompt(
@@ -528,6 +682,7 @@ class NoteCapture(Vertical):
         note_id = self.deleted_stack.pop()
         note = self.notes[note_id]
         self.facilitator.service.undelete_note(note)
+        self._wrote()
         self.deleted.discard(note_id)
         self._refresh_note(note_id)
         self.set_status("Restored.")

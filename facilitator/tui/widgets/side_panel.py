@@ -3,6 +3,7 @@ factor areas with how many notes each has."""
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 
@@ -18,22 +19,25 @@ from facilitator.tui.widgets.clock import ElapsedClock
 
 
 def episodes_content(episodes: Sequence[Episode], counts: Counter[str], width: int) -> Content:
+    """One entry per episode; a long title wraps under itself instead of being cut."""
     if not episodes:
         return Content.styled("No episodes yet: #new Title (date)", "dim")
     lines: list[Content] = []
     for episode in episodes:
         count = counts.get(episode.id, 0)
         title = display_text(episode.title, one_line=True)
-        room = max(4, width - len(episode.label) - 6)
-        if len(title) > room:
-            title = title[: room - 1] + "…"
-        lines.append(
-            Content.assemble(
-                (f"{episode.label:<4}", "bold"),
-                (title, "" if count else "dim"),
-                (f" {count}" if count else "", "$accent"),
+        room = max(8, width - 4 - 3)  # the label column, and room for a count
+        wrapped = textwrap.wrap(title, room, break_long_words=True) or [""]
+        tail = f" {count}" if count else ""
+        for index, part in enumerate(wrapped):
+            last = index == len(wrapped) - 1
+            lines.append(
+                Content.assemble(
+                    (f"{episode.label:<4}" if index == 0 else "    ", "bold"),
+                    (part, "" if count else "dim"),
+                    (tail if last else "", "$accent"),
+                )
             )
-        )
     return Content("\n").join(lines)
 
 
@@ -55,7 +59,7 @@ class SidePanel(Vertical):
     SidePanel { width: 28; height: 1fr; border-left: solid $primary; padding: 0 1; }
     SidePanel > .side-heading { height: 1; text-style: bold; color: $text-muted; }
     SidePanel > #side-stage { height: 2; }
-    SidePanel > #side-episodes { height: auto; max-height: 8; }
+    SidePanel > #side-episodes { height: auto; max-height: 12; }
     SidePanel > #side-factors { height: auto; }
     """
 
