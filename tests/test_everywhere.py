@@ -45,6 +45,7 @@ async def test_the_add_pattern_form_fits_80x24_and_keeps_input_on_an_error(
 ) -> None:
     from facilitator.tui.screens.dialogs import FormDialog
 
+    before = service.store.rows("patterns", demo_review)  # the demo has one already
     app = FacilitatorApp(service, review=demo_review, clock=FakeClock())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -64,12 +65,16 @@ async def test_the_add_pattern_form_fits_80x24_and_keeps_input_on_an_error(
         values = app.screen.values()
         assert values["title"] == "Supervision squeezed by cover"
         assert values["widespread"] == "seven"
-        assert service.store.rows("patterns", demo_review) == []
+        assert service.store.rows("patterns", demo_review) == before
         app.screen.query_one("#field-widespread").value = "4"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, FormDialog)
-    (row,) = service.store.rows("patterns", demo_review)
+    (row,) = [
+        r
+        for r in service.store.rows("patterns", demo_review)
+        if r["id"] not in {b["id"] for b in before}
+    ]
     assert row["title"] == "Supervision squeezed by cover" and row["widespread"] == 4
 
 
