@@ -5,7 +5,8 @@ code it mutates under that folder. So each module gets a work folder of its own,
 ``.mutants/<module>/``, whose pyproject.toml is ours plus a ``[tool.mutmut]`` naming that
 module and only the tests that cover it (``[tool.facilitator.mutation]``): a run costs
 those tests, not the whole suite. Every mutant of the module is tested again on each run,
-so the score is today's; ``./run mutate MODULE MUTANT...`` tests only the mutants named. Results are printed as a score line and saved, survivors with their diffs, in
+so the score is today's; ``./run mutate MODULE MUTANT...`` tests only the mutants named.
+Results are printed as a score line and saved, survivors with their diffs, in
 ``.mutants/<module>/survivors.txt``.
 
 Heavy: run it under ``nice``, one module at a time, outside CI.
@@ -61,7 +62,7 @@ def pyproject_for(key: str, tests: list[str]) -> str:
 
 
 def prepare(key: str, tests: list[str]) -> Path:
-    tests = [name for name in tests if (ROOT / name).exists()]
+    tests = [name for name in tests if (ROOT / name.partition("::")[0]).exists()]
     work = WORK / slug(key)
     work.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
