@@ -220,7 +220,7 @@ def test_a_damaged_header_is_refused(tmp_path: Path, header) -> None:
 
 
 def test_a_header_with_an_unreadable_range_is_refused() -> None:
-    with pytest.raises(SegmentRejected, match="damaged header"):
+    with pytest.raises(SegmentRejected, match="^damaged header$"):
         read_back(with_header(GOOD | {"length": 40, "first": "one"}, b"\0" * 40), 1, 1)
 
 
@@ -323,3 +323,110 @@ def test_contents_that_expand_without_bound_are_refused(monkeypatch) -> None:
     lines = segments.op_line(op(1, text="x" * 70_000))
     with pytest.raises(SegmentRejected, match="expand beyond"):
         read_back(sealed_with(lines), 1, 1)
+
+
+# --- what the sync status says about a file (one clear line, as the user reads it) ------
+
+
+def reason(exc: pytest.ExceptionInfo) -> str:
+    return str(exc.value)
+
+
+def test_the_reasons_shown_for_a_refused_or_waiting_file(tmp_path: Path) -> None:
+    good = written(1, 2, [op(1), op(2)])
+    header, start = read_header(good)
+    cases = [
+        (good[:3], SegmentIncomplete, "shorter than a segment header"),
+        (good[: start - 1], SegmentIncomplete, "header cut short"),
+        (b"NOPE" + good[4:], SegmentRejected, "not a facilitator segment"),
+        (b"NO", SegmentRejected, "not a facilitator segment"),
+        (struct.pack(">4sI", MAGIC, MAX_HEADER + 1), SegmentRejected, "damaged header"),
+        (with_header(b"[1]"), SegmentRejected, "damaged header"),
+        (with_header({"v": 1}), SegmentRejected, "damaged header"),
+        (with_header(GOOD | {"length": 0}), SegmentRejected, "its header states a body of 0 bytes"),
+        (
+            with_header(GOOD | {"length": 1}, b"\0"),
+            SegmentRejected,
+            "tampered with, or sealed under another key",
+        ),
+        (
+            good[:-5],
+            SegmentIncomplete,
+            f"{len(good) - start - 5} of {len(good) - start} bytes so far",
+        ),
+        (good + b"!", SegmentRejected, "longer than its header says (damaged or appended to)"),
+        (
+            good[:-1] + bytes([good[-1] ^ 1]),
+            SegmentRejected,
+            "tampered with, or sealed under another key",
+        ),
+    ]
+    for data, kind, message in cases:
+        with pytest.raises(kind) as caught:
+            read_back(data, 1, 2)
+        assert reason(caught) == message, data[:20]
+        if kind is SegmentIncomplete or "tampered" not in message:
+            with pytest.raises(kind) as caught:
+                read_file(as_file(tmp_path, data))
+            assert reason(caught) == message, data[:20]
+
+
+def test_a_moved_segment_names_the_place_it_belongs_to() -> None:
+    data = written(1, 2, [op(1), op(2)])
+    with pytest.raises(SegmentRejected) as caught:
+        decode(data, KEY, review=REVIEW, device="dev-b", epoch=3, name=SegmentName(1, 2, ""))
+    assert reason(caught) == "renamed or moved: it holds dev-a/1/1-2 of another place"
+
+
+@pytest.mark.parametrize(
+    ("stray", "message"),
+    [
+        (
+            op(1, device="dev-b"),
+            "its writer put ops of another place inside (a fault in the writing laptop's "
+            "facilitator, not tampering)",
+        ),
+        (op(1, review="rev-2"), "holds ops of another review"),
+        (None, "its contents cannot be read"),
+    ],
+)
+def test_the_reasons_shown_for_bad_contents(stray: Op | None, message: str) -> None:
+    lines = segments.op_line(stray) if stray else b"{not json"
+    with pytest.raises(SegmentRejected) as caught:
+        read_back(sealed_with(lines), 1, 1)
+    assert reason(caught) == message
+
+
+def test_a_junk_file_claiming_a_huge_header_costs_one_small_read(tmp_path, monkeypatch) -> None:
+    import os
+
+    path = as_file(tmp_path, struct.pack(">4sI", MAGIC, 2**32 - 1) + b"x" * 300_000)
+    asked: list[int] = []
+    real_read = os.read
+
+    def counting_read(fd: int, count: int) -> bytes:
+        asked.append(count)
+        return real_read(fd, count)
+
+    monkeypatch.setattr(os, "read", counting_read)
+    with pytest.raises(SegmentRejected, match="damaged header"):
+        read_file(path)
+    assert sum(asked) <= 64
+
+
+def test_a_complete_file_with_a_header_of_the_largest_size_is_damaged_not_waiting(
+    tmp_path: Path,
+) -> None:
+    # The header is all there (and is junk): read it and refuse, rather than wait forever.
+    data = struct.pack(">4sI", MAGIC, MAX_HEADER) + b" " * MAX_HEADER + b"\0" * 40
+    with pytest.raises(SegmentRejected, match="damaged header"):
+        read_file(as_file(tmp_path, data))
+
+
+def test_an_ops_fields_arrive_as_the_very_text_the_writers_log_holds() -> None:
+    # The receiving laptop stores the text it was sent, so both op logs hold the same bytes.
+    text = '{"text": "fictional note", "stage": 3}'  # not how json.dumps(sort_keys) writes it
+    sent = Op.from_dict(op(1).as_dict() | {"fields": text})
+    (received,) = read_back(written(1, 1, [sent]), 1, 1).ops
+    assert received.fields_text() == text
+    assert received.fields == {"text": "fictional note", "stage": 3}
