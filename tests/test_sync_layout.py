@@ -237,3 +237,108 @@ def test_listing_the_share_skips_what_is_not_a_device_epoch_folder(tmp_path: Pat
         ("dev-a", 3): [],
         ("dev-b", 1): [],
     }
+
+
+def test_the_messages_for_an_unusable_share_say_what_is_wrong(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ShareProblem) as caught:
+        read_share_info(tmp_path / "empty")
+    assert str(caught.value) == (
+        f"shared folder {tmp_path / 'empty'} has no review.json (empty, not yet synced, "
+        "or not mounted); nothing was changed"
+    )
+    odd = tmp_path / "odd"
+    (odd / "review.json").mkdir(parents=True)  # a folder where the file should be
+    with pytest.raises(ShareProblem) as caught:
+        read_share_info(odd)
+    assert str(caught.value) == f"cannot read {odd / 'review.json'}: not a regular file"
+    with pytest.raises(ShareTooNew) as caught:
+        read_share_info(shared(tmp_path / "new", edited(lambda d: d.update(format=2))))
+    assert str(caught.value) == (
+        "this shared folder was set up by a newer facilitator; please upgrade"
+    )
+    with pytest.raises(ShareProblem) as caught:
+        read_share_info(shared(tmp_path / "r", edited(lambda d: d["kdf"].update(r=0))))
+    assert str(caught.value) == (
+        "review.json in the shared folder asks for unsafe key settings (scrypt r=0, p=1 are "
+        "outside the usable range); nothing was derived"
+    )
+    with pytest.raises(ShareProblem) as caught:
+        read_share_info(
+            shared(tmp_path / "w", edited(lambda d: d["wrapped_key"].update(nonce="AAAA")))
+        )
+    assert str(caught.value) == (
+        "review.json in the shared folder is damaged (the wrapped key has the wrong size)"
+    )
+
+
+def test_a_garbled_salt_is_damage_not_a_wrong_passphrase(tmp_path: Path) -> None:
+    # Read leniently, "AAEC!AwQF..." would give another salt, so the right passphrase would
+    # be reported as wrong. It must be refused as damaged instead.
+    salt = json.loads(INFO.to_json())["kdf"]["salt"]
+    garbled = salt[:4] + "!" + salt[4:]
+    with pytest.raises(ShareProblem, match="is damaged"):
+        read_share_info(shared(tmp_path, edited(lambda d: d["kdf"].update(salt=garbled))))
+
+
+def test_a_share_path_that_is_a_file_is_reported_without_writing(tmp_path: Path) -> None:
+    path = tmp_path / "share"
+    path.write_text("not a folder")
+    with pytest.raises(ShareProblem) as caught:
+        ensure_devices_root(path, lambda info: None)
+    assert str(caught.value) == f"shared folder {path}: Not a directory"
+    assert path.read_text() == "not a folder"
+
+
+def test_devices_made_meanwhile_by_another_process_is_fine(tmp_path: Path) -> None:
+    folder = shared(tmp_path)
+
+    def another_process_makes_it(info: ShareInfo) -> None:
+        (folder / "devices").mkdir()
+
+    ensure_devices_root(folder, another_process_makes_it)
+    assert (folder / "devices").is_dir()
+
+
+def test_devices_is_made_in_the_folder_whose_review_json_was_read(tmp_path, monkeypatch):
+    # The share is swapped for another folder between opening it and reading review.json
+    # (an unmount and a remount of another share): the check must read the folder that
+    # will be written to, and refuse it, rather than read the newcomer and write to the old.
+    wrong = shared(tmp_path / "wrong", INFO.to_json().replace('"rev-1"', '"rev-other"'))
+    right = shared(tmp_path / "right")
+    mount = tmp_path / "mount"
+    wrong.rename(mount)
+    real_open = os.open
+
+    def open_then_swap(path, flags, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        fd = real_open(path, flags, *args, **kwargs)
+        if Path(path) == mount:
+            mount.rename(tmp_path / "wrong-moved")
+            right.rename(mount)
+        return fd
+
+    def expect_rev_1(info: ShareInfo) -> None:
+        if info.review != "rev-1":
+            raise ShareProblem("another review's share")
+
+    monkeypatch.setattr(os, "open", open_then_swap)
+    with pytest.raises(ShareProblem, match="another review's share"):
+        ensure_devices_root(mount, expect_rev_1)
+    assert not (tmp_path / "wrong-moved" / "devices").exists()
+    assert not (mount / "devices").exists()
+
+
+def test_a_device_folder_blocked_by_a_file_says_so(tmp_path: Path) -> None:
+    folder = shared(tmp_path)
+    make_devices_root(folder)
+    (folder / "devices" / "dev-b").write_text("x")
+    with pytest.raises(NotADirectoryError, match="dev-b is not a folder"):
+        make_device_folder(folder, "dev-b", 1)
+
+
+def test_a_segment_written_to_the_share_is_data_never_executable(tmp_path: Path) -> None:
+    import stat
+
+    path = tmp_path / "seg"
+    write_new_file(path, b"sealed bytes")
+    assert stat.S_IMODE(path.stat().st_mode) & 0o111 == 0
