@@ -126,7 +126,10 @@ def main(argv: list[str]) -> None:
         print(__doc__)
         print("modules:", ", ".join(known))
         return
-    targets = [resolve(argv[0], known)] if argv else list(known)
+    # The full pass: each package once, and each module not inside one of them.
+    packages = [key for key in known if key.endswith("/")]
+    whole = [key for key in known if not any(key != p and key.startswith(p) for p in packages)]
+    targets = [resolve(argv[0], known)] if argv else whole
     for key in targets:
         # mutmut keeps old verdicts unless a mutant is named: name them all, so the score
         # is today's tests against today's code (or only those given, to check a new test).
