@@ -82,13 +82,15 @@ class Peer:
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
-    async def wait_for(self, prefix: str, after: int, timeout: float = 30) -> str:
-        end = time.monotonic() + timeout
+    async def wait_for(self, prefix: str, after: int, pause=None) -> str:  # noqa: ANN001
+        """The first line from ``after`` on that starts with ``prefix``. ``pause`` lets
+        our own app run meanwhile (its sync pushes); else plain sleeps."""
+        end = time.monotonic() + 30
         while time.monotonic() < end:
             for line in self.lines[after:]:
                 if line.startswith(prefix):
                     return line
-            await asyncio.sleep(0.002)
+            await (pause(0.005) if pause else asyncio.sleep(0.002))
         raise TimeoutError(f"the other laptop never said {prefix!r}")
 
     def close(self) -> None:
@@ -113,12 +115,12 @@ async def _propagation(root: Path, rounds: int) -> tuple[list[float], list[float
                 seen = len(peer.lines)
                 pressed = time.time()
                 await pilot.press(str(stage))
-                line = await _wait_lines(pilot, peer, f"stage Stage {stage}/9", seen)
+                line = await peer.wait_for(f"stage Stage {stage}/9", seen, pilot.pause)
                 stages.append(float(line.rsplit(" ", 1)[1]) - pressed)
                 title = f"Bench episode {index}"
                 seen = len(peer.lines)
                 peer.send(f"episode {title}")
-                saved = float((await _wait_lines(pilot, peer, "saved", seen)).split()[1])
+                saved = float((await peer.wait_for("saved", seen, pilot.pause)).split()[1])
                 while not _holds(view, title):
                     await pilot.pause(0.005)
                 episodes.append(time.time() - saved)
@@ -127,17 +129,6 @@ async def _propagation(root: Path, rounds: int) -> tuple[list[float], list[float
         peer.close()
         store.close()
     return stages, episodes
-
-
-async def _wait_lines(pilot, peer: Peer, prefix: str, after: int) -> str:  # noqa: ANN001
-    """Wait for the peer's line while letting our own app run (its sync pushes)."""
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        for line in peer.lines[after:]:
-            if line.startswith(prefix):
-                return line
-        await pilot.pause(0.005)
-    raise TimeoutError(f"the other laptop never said {prefix!r}")
 
 
 def _holds(view: LeadView, title: str) -> bool:

@@ -277,22 +277,11 @@ class Convergence(RuleBasedStateMachine):
         overrun, so only this check sees a writer that makes one)."""
         key = sync_state.load_key(self.laptops[0].store, self.review)
         for rel, path in _files(self.cloud).items():
-            parsed = sync_segments.parse_name(path.name)
-            if parsed is None or "intruder" in rel:
+            if sync_segments.parse_name(path.name) is None or "intruder" in rel:
                 continue
-            _devices, device, epoch, _name = rel.split("/", 3)
-            try:
-                found = sync_segments.decode(
-                    path.read_bytes(),
-                    key,
-                    review=self.review,
-                    device=device,
-                    epoch=int(epoch),
-                    name=parsed,
-                )
-            except (sync_segments.SegmentIncomplete, sync_segments.SegmentRejected):
-                continue  # a garbled or cut-short copy
-            assert found.overrun == 0, rel
+            found = self._decode(rel, path, key)
+            if found is not None:  # else a garbled or cut-short copy
+                assert found.overrun == 0, rel
 
     # --- edits ---------------------------------------------------------------------------------
 
@@ -465,21 +454,31 @@ class Convergence(RuleBasedStateMachine):
         if self._writer_holds(rel, folder / rel):
             (folder / rel).unlink()
 
-    def _writer_holds(self, rel: str, path: Path) -> bool:
+    def _decode(self, rel: str, path: Path, key: bytes | None):  # noqa: ANN202
+        """The segment at ``rel`` (devices/<device>/<epoch>/<name>), or None if it is not
+        a whole, authentic one."""
         _devices, device, epoch, name = rel.split("/", 3)
         parsed = sync_segments.parse_name(name)
-        key = sync_state.load_key(self.laptops[0].store, self.review)
+        if parsed is None or not epoch.isdigit():
+            return None
         try:
-            found = sync_segments.decode(
+            return sync_segments.decode(
                 path.read_bytes(),
-                key,
+                key or b"",
                 review=self.review,
                 device=device,
                 epoch=int(epoch),
                 name=parsed,
             )
-        except (sync_segments.SegmentIncomplete, sync_segments.SegmentRejected, TypeError):
+        except (sync_segments.SegmentIncomplete, sync_segments.SegmentRejected):
+            return None
+
+    def _writer_holds(self, rel: str, path: Path) -> bool:
+        key = sync_state.load_key(self.laptops[0].store, self.review)
+        found = self._decode(rel, path, key)
+        if found is None:
             return True  # damaged or junk: losing it loses nothing
+        device = found.device
         ids = {op.id for op in found.ops}
         return any(
             ids <= {op.id for op in laptop.store.ops()}

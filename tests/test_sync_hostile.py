@@ -17,28 +17,12 @@ from facilitator.store import Store
 from facilitator.sync import engine as engine_module
 from facilitator.sync import engine_for, join_share, share_review
 from facilitator.sync.layout import DEVICES, REVIEW_FILE
-
-PASS = "correct horse battery"
+from tests.sync_support import PASS, shared_pair, texts
 
 
 @pytest.fixture
 def pair(tmp_path: Path):
-    lead = Store(tmp_path / "lead.db", author="Lead")
-    taker = Store(tmp_path / "taker.db", author="Taker")
-    share = tmp_path / "share"
-    review = lead.create_review("Fictional review")
-    person = lead.add_participant(review, role="Health visitor", agency="Health")
-    conversation = lead.conversation(lead.new_conversation(review, person))
-    lead.start_conversation(conversation)
-    share_review(lead, review, share, PASS, scrypt_n=2**10)
-    join_share(taker, share, PASS)
-    yield lead, taker, share, review, conversation
-    lead.close()
-    taker.close()
-
-
-def texts(store: Store, review: str) -> set[str]:
-    return {n.text for n in store.notes(review=review)}
+    yield from shared_pair(tmp_path)
 
 
 def own_segments(store: Store, share: Path) -> list[Path]:

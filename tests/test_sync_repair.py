@@ -20,35 +20,12 @@ from facilitator.sync import engine as engine_module
 from facilitator.sync import engine_for, join_share, share_review, state
 from facilitator.sync import segments as seg
 from facilitator.sync.layout import DEVICES, REVIEW_FILE
-
-PASS = "correct horse battery"
-FAST_SCRYPT = 2**10
-
-
-def start_review(store: Store):
-    review = store.create_review("Fictional review")
-    person = store.add_participant(review, role="Health visitor", agency="Health")
-    conversation = store.conversation(store.new_conversation(review, person))
-    store.start_conversation(conversation)
-    return review, conversation
+from tests.sync_support import FAST_SCRYPT, PASS, shared_pair, start_review, texts
 
 
 @pytest.fixture
 def pair(tmp_path: Path):
-    lead = Store(tmp_path / "lead.db", author="Lead")
-    taker = Store(tmp_path / "taker.db", author="Taker")
-    share = tmp_path / "share"
-    review, conversation = start_review(lead)
-    lead.add_note(conversation, "Visited the family on Tuesday")
-    share_review(lead, review, share, PASS, scrypt_n=FAST_SCRYPT)
-    join_share(taker, share, PASS)
-    yield lead, taker, share, review, conversation
-    lead.close()
-    taker.close()
-
-
-def texts(store: Store, review: str) -> set[str]:
-    return {n.text for n in store.notes(review=review)}
+    yield from shared_pair(tmp_path, "Visited the family on Tuesday")
 
 
 def segment_files(share: Path) -> list[Path]:
