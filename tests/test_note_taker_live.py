@@ -243,3 +243,25 @@ async def test_the_conflict_count_drops_once_the_conflict_is_resolved_here(
         await wait_until(pilot, lambda: "conflict" not in str(widget.render()), "no conflict")
         await wait_until(pilot, lambda: "conflicting edits" not in screen_text(app), "the row")
     lead.close()
+
+
+@pytest.mark.parametrize(
+    ("before", "tabs"),
+    [
+        ("second @fam", 2),  # a second Tab after the tag was completed
+        ("", 1),  # Tab in an empty box
+        ("plain words ", 1),  # Tab with no tag at the cursor
+    ],
+)
+async def test_no_tab_ever_takes_the_box_away(service: Service, before: str, tabs: int) -> None:
+    """Found by the hostile tester: the second Tab moved focus to the notes list (or the
+    lead's pane in the split view, where the next letters changed the stage)."""
+    setup = small_review(service, started_at=START.isoformat())
+    app = notes_app(service, setup.conversation)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*before, *["tab"] * tabs, *"then we talked")
+        await pilot.pause()
+        assert app.focused is box
+        assert box.text.endswith("then we talked")
+

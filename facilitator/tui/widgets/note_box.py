@@ -1,9 +1,10 @@
 """The box a note is typed into: Enter saves, ctrl+j or alt+enter starts a new line,
 Tab completes a partly typed ``@tag``.
 
-While the cursor is in a tag, Tab never moves focus: the note-taker is typing fast and
-the keys that follow must land in the box. A tag that could be several keys is completed
-as far as the candidates agree; pressing Tab again then cycles through them.
+Tab never moves focus out of the box: the note-taker is typing fast and the keys that
+follow must land in it (shift+tab, or Up from the first row, leave it). A tag that could
+be several keys is completed as far as the candidates agree; pressing Tab again then
+cycles through them.
 """
 
 from __future__ import annotations
@@ -142,15 +143,21 @@ class NoteBox(TextArea):
             start, end = self.selection
             self._replace_via_keyboard("\n", start, end)
             return
-        if event.key == "tab" and self.complete_tag():
+        if event.key == "tab":
+            # Tab never leaves the box: a second Tab after a completion, or a Tab in an
+            # empty box, sent the keys typed next to the notes list or the lead's pane.
+            # (shift+tab, Up from the first row and F5 in the split view move focus.)
             event.stop()
             event.prevent_default()
+            self.complete_tag()
             return
         if event.key != "tab":
             # Any other key ends a run of Tabs: the next Tab starts afresh.
             self._cycle = None
             self._shown = None
-        if event.key == "up" and self.cursor_location[0] == 0:
+        if event.key == "up" and self.navigator.is_first_wrapped_line(self.cursor_location):
+            # Only from the first row as shown: Up on the second row of a wrapped line
+            # means the row above, not the notes list.
             event.stop()
             event.prevent_default()
             self.post_message(self.MoveUp())
