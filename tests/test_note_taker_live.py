@@ -264,4 +264,3 @@ async def test_no_tab_ever_takes_the_box_away(service: Service, before: str, tab
         await pilot.pause()
         assert app.focused is box
         assert box.text.endswith("then we talked")
-
