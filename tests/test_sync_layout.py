@@ -164,7 +164,7 @@ def test_a_device_folder_is_made_only_under_an_existing_devices(tmp_path: Path) 
     assert made.is_dir()
     assert make_device_folder(folder, "dev-a", 2) == made  # again: fine
     (folder / "devices" / "dev-b").write_text("a file where a folder should be")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(ShareProblem, match="dev-b is not a folder"):
         make_device_folder(folder, "dev-b", 1)
 
 
@@ -245,7 +245,8 @@ def test_the_messages_for_an_unusable_share_say_what_is_wrong(tmp_path: Path) ->
         read_share_info(tmp_path / "empty")
     assert str(caught.value) == (
         f"shared folder {tmp_path / 'empty'} has no review.json (empty, not yet synced, "
-        "or not mounted); nothing was changed"
+        "or not mounted); nothing was changed. If the folder is lost for good, "
+        "'facilitator review share REVIEW DIR' publishes the review again"
     )
     odd = tmp_path / "odd"
     (odd / "review.json").mkdir(parents=True)  # a folder where the file should be
@@ -332,7 +333,7 @@ def test_a_device_folder_blocked_by_a_file_says_so(tmp_path: Path) -> None:
     folder = shared(tmp_path)
     make_devices_root(folder)
     (folder / "devices" / "dev-b").write_text("x")
-    with pytest.raises(NotADirectoryError, match="dev-b is not a folder"):
+    with pytest.raises(ShareProblem, match="dev-b is not a folder; nothing is written there"):
         make_device_folder(folder, "dev-b", 1)
 
 
