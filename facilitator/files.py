@@ -79,3 +79,27 @@ def read_bounded(path: Path | str, limit: int, *, dir_fd: int | None = None) -> 
         return data
     finally:
         os.close(fd)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_to_overwrite(path: Path, store: Path) -> str | None:
+    """Why writing an output file to ``path`` would destroy data, or None if it may go.
+
+    An export or an archive named like the store itself (or its -wal/-shm), or any
+    SQLite database, would replace it whole: the store's reviews, or another program's
+    data. (Found by a hostile tester: `export -o store.db` emptied the store silently.)
+    """
+    target = Path(path).resolve()
+    own = Path(store).resolve()
+    if target in {own, own.with_name(own.name + "-wal"), own.with_name(own.name + "-shm")}:
+        return f"{path} is this laptop's store; choose another file name"
+    try:
+        with open(target, "rb") as handle:
+            start = handle.read(len(SQLITE_MAGIC))
+    except OSError:
+        return None  # not there yet (or unreadable: writing will say so)
+    if start == SQLITE_MAGIC:
+        return f"{path} is a database (a store, or another program's); choose another file name"
+    return None

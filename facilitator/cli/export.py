@@ -50,7 +50,7 @@ def export(
         if output is None:
             echo_json_text(text, nl=False)
             return
-        _emit(text.encode("utf-8"), output, to_stdout=False)
+        _emit(text.encode("utf-8"), output, obj.store.path, to_stdout=False)
         return
     from facilitator.reports.export import export as build
     from facilitator.reports.redaction import LeakFound
@@ -68,15 +68,20 @@ def export(
     if output is None and fmt != "md":
         label = obj.store.review(review_id).label
         output = Path(f"{label}-{what}{'-final' if final else ''}.{fmt}")
-    _emit(data, output, to_stdout=fmt == "md")
+    _emit(data, output, obj.store.path, to_stdout=fmt == "md")
 
 
-def _emit(data: bytes, output: Path | None, *, to_stdout: bool) -> None:
+def _emit(data: bytes, output: Path | None, store: Path, *, to_stdout: bool) -> None:
     if output is None and to_stdout:
         echo(data.decode("utf-8"), nl=False)
         return
     assert output is not None
+    from facilitator.files import refuse_to_overwrite
     from facilitator.reports.files import write_private_bytes
+
+    problem = refuse_to_overwrite(output, store)
+    if problem:
+        raise UserError(f"{problem}; nothing was written")
 
     write_private_bytes(output, data)
     echo(str(output))

@@ -26,8 +26,12 @@ def review_archive(obj: Context, review_ref: str, output: Path, passphrase_file:
     """Write everything of a review to one encrypted file (asks for a passphrase);
     'review restore FILE' brings it back. Prints the file's name."""
     from facilitator.archive import write_archive
+    from facilitator.files import refuse_to_overwrite
 
     review = obj.review_id(review_ref)
+    problem = refuse_to_overwrite(output, obj.store.path)
+    if problem:
+        raise UserError(f"{problem}; nothing was written")
     passphrase = _passphrase(passphrase_file, confirm=True)
     count = write_archive(obj.store, review, output, passphrase)
     echo(str(output))
