@@ -4,23 +4,12 @@ hostile tester of issue 15: `export -o store.db` emptied the store, with exit st
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from facilitator.store import Store
-
-
-def run(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "facilitator", "--store", str(store), *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+from tests.cli_support import run_cli
 
 
 @pytest.fixture
@@ -50,7 +39,7 @@ def test_an_output_never_replaces_a_database(store_with_review, tmp_path, comman
             other.execute("CREATE TABLE cats (name)")
     before = target.read_bytes()
     args = [a.format(review=review, target=target, **{"pass": tmp_path / "pass"}) for a in command]
-    result = run(path, *args)
+    result = run_cli(path, *args)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "nothing was written" in result.stderr
     assert target.read_bytes() == before
@@ -60,6 +49,6 @@ def test_an_output_never_replaces_a_database(store_with_review, tmp_path, comman
 
 def test_an_ordinary_output_file_is_still_written(store_with_review, tmp_path) -> None:
     path, review = store_with_review
-    result = run(path, "export", review, "--format", "md", "-o", str(tmp_path / "out.md"))
+    result = run_cli(path, "export", review, "--format", "md", "-o", str(tmp_path / "out.md"))
     assert result.returncode == 0, result.stderr
     assert "Fictional review" in (tmp_path / "out.md").read_text()

@@ -7,16 +7,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from facilitator.store import Store
 from facilitator.sync import engine as engine_module
-from facilitator.sync import engine_for, join_share, share_review
+from facilitator.sync import engine_for
 from facilitator.sync.layout import DEVICES, REVIEW_FILE
+from tests.cli_support import run_cli
 from tests.sync_support import PASS, shared_pair, texts
 
 
@@ -189,7 +188,7 @@ def test_key_settings_must_be_whole_numbers(pair, tmp_path, value) -> None:
     info["kdf"]["n"] = value
     (share / REVIEW_FILE).write_text(json.dumps(info))
     (tmp_path / "pass").write_text(PASS)
-    result = _cli(
+    result = run_cli(
         tmp_path / "new.db",
         "review",
         "join",
@@ -203,38 +202,8 @@ def test_key_settings_must_be_whole_numbers(pair, tmp_path, value) -> None:
 
 def test_a_passphrase_file_that_never_ends_is_refused(pair, tmp_path) -> None:
     lead, taker, share, review, conversation = pair
-    result = _cli(
+    result = run_cli(
         tmp_path / "new.db", "review", "join", str(share), "--passphrase-file", "/dev/zero"
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-
-
-def _cli(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "facilitator", "--store", str(store), *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
-
-
-def test_a_lost_share_can_be_published_again_and_nothing_is_lost(pair, tmp_path) -> None:
-    """The USB stick is lost: one laptop shares the review again in a new folder, the
-    other joins it, and every note of both arrives, the other laptop's key unchanged."""
-    lead, taker, share, review, conversation = pair
-    lead.add_note(conversation, "Sent to the lost stick")
-    engine_for(lead, review).sync()
-    taker.add_note(taker.conversation(conversation.id), "Also on the lost stick")
-    engine_for(taker, review).sync()
-    shutil.rmtree(share)
-    new = tmp_path / "new-stick"
-    share_review(lead, review, new, PASS, scrypt_n=2**10)
-    join_share(taker, new, PASS)
-    for _ in range(2):
-        engine_for(taker, review).sync()
-        engine_for(lead, review).sync()
-    with Store(tmp_path / "third.db", author="Third") as third:
-        join_share(third, new, PASS)
-        assert {"Sent to the lost stick", "Also on the lost stick"} <= texts(third, review)
