@@ -68,7 +68,6 @@ class _ProgressLine:
     """One line on stderr, rewritten in place, for a pull that takes a while (a join)."""
 
     def __init__(self) -> None:
-        self.shown = False
         self.last = 0.0
 
     def __call__(self, progress) -> None:  # noqa: ANN001 - a sync Progress
@@ -80,7 +79,6 @@ class _ProgressLine:
         end = "\n" if done else "\r"
         echo(f"Joining: {progress.text()}".ljust(70), err=True, nl=False)
         echo(end, err=True, nl=False)
-        self.shown = not done
 
 
 def _offer_purge(obj: Context, review: str, label: str) -> None:
