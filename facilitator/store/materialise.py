@@ -82,11 +82,12 @@ def row_fields(entity: Entity, op: Op) -> dict[str, Any]:
 _json_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 _clocks_text = json.JSONEncoder(sort_keys=True).encode
 _NO_LIST = ("", "[]", None)
+_ROW_START = ("id", "review", "deleted", "created", "updated")
 
 
 def _value(entity: Entity, name: str, value: Any) -> Any:
     if name in entity.json_fields:
-        return _json_text(value)
+        return "[]" if value == [] else _json_text(value)
     if isinstance(value, bool):
         return int(value)
     return value
@@ -190,28 +191,29 @@ def write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> N
             ):
                 if held:
                     clocks[(name, entity_id)] = json.loads(held)
-    groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple]] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
     for key, row in rows.items():
-        held = clocks.get(key, {})
-        winners = {
-            name: (written, value)
-            for name, (written, value) in row.fields.items()
-            if name not in held or written > held[name]
-        }
-        values: dict[str, Any] = {
-            "id": row.entity_id,
-            "review": row.review,
-            "deleted": 0,
-            "created": row.created,
-            "updated": row.updated,
-        }
-        values.update({name: _value(row.entity, name, v) for name, (_, v) in winners.items()})
+        held = clocks.get(key)
+        if held is None:  # a row new to this store: every field wins
+            held = {}
+            winners = row.fields
+        else:
+            winners = {
+                name: (written, value)
+                for name, (written, value) in row.fields.items()
+                if name not in held or written > held[name]
+            }
+        entity = row.entity
+        names = tuple(winners)
+        values = [row.entity_id, row.review, 0, row.created, row.updated]
+        values += [_value(entity, name, value) for name, (_, value) in winners.items()]
         if winners:
-            held.update({name: written for name, (written, _) in winners.items()})
-            values["clocks"] = _clocks_text(held)
-        key_columns = (row.entity.table, tuple(values), tuple(winners))
-        groups.setdefault(key_columns, []).append(tuple(values.values()))
-    for (table, columns, winner_names), values in groups.items():
+            for name, (written, _) in winners.items():
+                held[name] = written
+            values.append(_clocks_text(held))
+        groups.setdefault((entity.table, names), []).append(tuple(values))
+    for (table, winner_names), values in groups.items():
+        columns = (*_ROW_START, *winner_names, *(("clocks",) if winner_names else ()))
         updates = [
             "created = min(created, excluded.created)",
             "updated = max(updated, excluded.updated)",
