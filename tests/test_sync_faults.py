@@ -374,6 +374,88 @@ def test_a_laptop_restored_from_a_backup_forks_and_keeps_both(lead, taker, share
         assert restored.check().ok, restored.check().problems
 
 
+def published(share: Path, store: Store, review: str) -> list[str]:
+    """Every op id in the share's segments, once per segment that carries it."""
+    key = state.load_key(store, review) or b""
+    ids: list[str] = []
+    for path in segment_files(share):
+        epoch, device = path.parent.name, path.parent.parent.name
+        name = seg.parse_name(path.name)
+        assert name is not None, path
+        found = seg.decode(
+            path.read_bytes(), key, review=review, device=device, epoch=int(epoch), name=name
+        )
+        ids += [op.id for op in found.ops]
+    return ids
+
+
+def test_a_fork_sends_only_what_never_reached_the_share(lead, taker, share, tmp_path):
+    """After a restore, the ops the backup shares with the share stay where they were
+    published; only the ops written since the restore go out, under the new epoch. Sending
+    a published op again would give it two numberings on every other laptop."""
+    review, conversation, backup = backed_up_then_lost(lead, taker, share, tmp_path)
+    before = published(share, taker, review)
+    with open_store(backup, "Lead") as restored:
+        old_epoch = restored.epoch
+        held_before = op_ids(restored)
+        restored.add_note(restored.conversation(conversation.id), "Written after the restore")
+        restored.add_note(restored.conversation(conversation.id), "And another")
+        report = sync(restored, review)
+        assert report.forked_to is not None
+        sync(restored, review)
+        after = published(share, taker, review)
+        assert len(after) == len(set(after)), "an op was published twice"
+        sent = set(after) - set(before)
+        assert sent == op_ids(restored) - held_before - set(before)
+        moved = {op.id for op in restored.ops() if op.epoch == report.forked_to}
+        assert moved == sent  # only the new ops took the new numbering
+        assert all(op.epoch == old_epoch for op in restored.ops() if op.id in held_before)
+
+
+@pytest.mark.parametrize("record_lost", [False, True], ids=["recorded", "record-lost"])
+def test_a_clone_that_published_first_sends_nothing_twice_when_it_forks(
+    lead, taker, share, tmp_path, record_lost
+):
+    """Two clones publish under the same numbering before either sees the other's file
+    (the file-sync engine is slow). The one that finds the other's segment later forks,
+    but what it had already published stays published under its first numbering, even
+    when its record of having sent it was lost (restored from a backup taken just before
+    that sync)."""
+    review, conversation = shared_pair(lead, taker, share)
+    lead.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    shutil.copy(tmp_path / "lead.db", tmp_path / "clone.db")
+    clone = open_store(tmp_path / "clone.db", "Lead", Wall(5_000))
+    lead.add_note(conversation, "On the original")
+    clone.add_note(clone.conversation(conversation.id), "On the clone")
+    clone.add_note(clone.conversation(conversation.id), "On the clone, again")
+    clone.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    shutil.copy(tmp_path / "clone.db", tmp_path / "clone-backup.db")
+    before = set(segment_files(share))
+    assert sync(lead, review).forked_to is None
+    (lead_file,) = set(segment_files(share)) - before
+    hidden = tmp_path / "not-yet-delivered"
+    lead_file.rename(hidden)  # the clone's copy of the share has not received it
+    assert sync(clone, review).forked_to is None
+    clone_published = set(published(share, clone, review))
+    if record_lost:
+        clone.close()
+        shutil.copy(tmp_path / "clone-backup.db", tmp_path / "clone.db")
+        for suffix in ("-wal", "-shm"):
+            Path(f"{tmp_path / 'clone.db'}{suffix}").unlink(missing_ok=True)
+        clone = open_store(tmp_path / "clone.db", "Lead", Wall(6_000))
+    with clone:
+        hidden.rename(lead_file)  # delivered at last
+        assert sync(clone, review).forked_to is not None
+        for store in (clone, lead, taker, clone, lead, taker):
+            sync(store, review)
+        after = published(share, taker, review)
+        assert len(after) == len(set(after)), "an op was published twice"
+        assert clone_published <= set(after)
+        everything = op_ids(lead) | op_ids(clone) | op_ids(taker)
+        assert op_ids(taker) == everything
+        assert lead.snapshot() == clone.snapshot() == taker.snapshot()
+
+
 def test_restoring_twice_leaves_no_false_gap_in_the_laptops_numbering(lead, taker, share, tmp_path):
     """A second restore, from a backup taken before the first fork was published: the
     share holds an op under its forked numbering that this laptop holds under the old one.
