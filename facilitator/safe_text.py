@@ -43,6 +43,16 @@ def visible(text: str) -> str:
     return text.translate(_TABLE)
 
 
+_ONE_LINE = {**_TABLE, ord("\n"): "\u2424", ord("\t"): "\u2409"}
+
+
+def one_line(text: str) -> str:
+    """``text`` for a field printed within one line (a title in a list row, a role in a
+    message): as :func:`visible`, and line breaks and tabs shown too (\u2424, \u2409), so
+    a title cannot print rows or messages of its own, nor move the columns after it."""
+    return text.translate(_ONE_LINE)
+
+
 def json_safe(dumped: str) -> str:
     """JSON text (from ``json.dumps``) with the characters a terminal might obey written
     as ``\\uXXXX`` escapes: every string decodes to exactly what it held."""
