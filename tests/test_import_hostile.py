@@ -156,3 +156,56 @@ def test_a_9_mb_html_export_offers_a_capped_set_and_says_so(tmp_path: Path) -> N
         Path(f"{store_path}{extra}").unlink(missing_ok=True)
     grown = store_path.stat().st_size - before
     assert grown < 40 * 1024 * 1024, grown
+
+
+def _peak(args: list[str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    """The CLI run in a process of its own, and its peak memory (resident, MB)."""
+    script = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "sys.stderr.write(f'\\nPEAK_KB={peak}\\n')\n"
+        "sys.exit(done.returncode)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, sys.executable, "-m", "facilitator", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    stderr, _, peak = result.stderr.rpartition("\nPEAK_KB=")
+    result.stderr = stderr
+    return result, int(peak) / 1024
+
+
+def test_megabytes_of_unclosed_nested_tags_are_refused_while_read(tmp_path: Path) -> None:
+    """9 MB of unclosed tags took 137 s and 1.9 GB before the depth cap applied (after
+    parsing); capped while the parser reads, the refusal is quick and small."""
+    path = tmp_path / "broken.html"
+    path.write_bytes(b"<html><body>" + b"<div>x" * (9 * 1024 * 1024 // 6))
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result, peak_mb = _peak(["--store", str(store), "import", "R1", str(path)])
+    assert result.returncode == 1, result.stderr
+    assert "too broken to import" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert peak_mb < 500, peak_mb
+    with Store(store) as opened:
+        assert opened.documents(opened.reviews()[0].id) == []
+
+
+def test_a_9_5_mb_html_export_imports_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "export.html"
+    _case_notes_export(path, 9.5)
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result, peak_mb = _peak(["--store", str(store), "import", "R1", str(path)])
+    assert result.returncode == 0, result.stderr
+    assert peak_mb < 500, peak_mb
+    with Store(store) as opened:
+        text = opened.documents(opened.reviews()[0].id)[0].text
+    assert text.startswith("# Case notes export\n\n")
+    assert "| 02/02/2019 | call letter school" in text
