@@ -209,3 +209,69 @@ def test_a_9_5_mb_html_export_imports_in_bounded_memory(tmp_path: Path) -> None:
         text = opened.documents(opened.reviews()[0].id)[0].text
     assert text.startswith("# Case notes export\n\n")
     assert "| 02/02/2019 | call letter school" in text
+
+
+def _many_tiny_runs(path: Path, runs: int) -> None:
+    """A Word document of ``runs`` one-word runs: under both zip caps (size, ratio), yet
+    mammoth took 1.5 to 1.9 GB on such files (found by the hostile tester of issue 15)."""
+    import random
+
+    word = docx.Document()
+    word.add_paragraph("12 January 2024: an ordinary first line")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    rng = random.Random(15)
+    letters = "abcdefghij"
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as package:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>", 1)
+                paragraphs = []
+                for _ in range(runs // 50):
+                    words = ("".join(rng.choice(letters) for _ in range(3)) for _ in range(50))
+                    paragraphs.append(
+                        "<w:p>" + "".join(f"<w:r><w:t>{w}</w:t></w:r>" for w in words) + "</w:p>"
+                    )
+                data = head + b"<w:body>" + "".join(paragraphs).encode() + tail
+            package.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def test_a_word_document_of_a_million_tiny_runs_is_refused_in_bounded_memory(
+    tmp_path: Path,
+) -> None:
+    from facilitator.importers.docx_import import MAX_RATIO, MAX_UNPACKED
+
+    path = tmp_path / "runs.docx"
+    _many_tiny_runs(path, 1_000_000)
+    with zipfile.ZipFile(path) as package:
+        unpacked = sum(part.file_size for part in package.infolist())
+    assert unpacked < MAX_UNPACKED and unpacked < MAX_RATIO * path.stat().st_size
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result, peak_mb = _peak(["--store", str(store), "import", "R1", str(path)])
+    assert result.returncode == 1, result.stderr
+    assert "pieces of formatting" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert peak_mb < 500, peak_mb
+    with Store(store) as opened:
+        assert opened.documents(opened.reviews()[0].id) == []
+
+
+def test_a_long_ordinary_word_document_still_imports(tmp_path: Path) -> None:
+    """300 pages of formatted paragraphs stay well under the element cap."""
+    from facilitator.importers.docx_import import MAX_ELEMENTS, check_package
+
+    word = docx.Document()
+    for day in range(3000):
+        paragraph = word.add_paragraph(f"{day % 28 + 1:02d}/02/2024 ")
+        paragraph.add_run("Visit ").bold = True
+        paragraph.add_run("by the social worker, " * 8).italic = True
+    path = tmp_path / "long.docx"
+    word.save(path)
+    check_package(path.read_bytes(), "long.docx")  # raises if refused
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("word/document.xml")
+    assert xml.count(b"<") - xml.count(b"</") < MAX_ELEMENTS / 4
