@@ -402,3 +402,30 @@ def test_a_new_store_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> Non
         assert list(mount.iterdir()) == []  # nothing half-made left to trip the next try
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_text_file_given_as_the_store_is_refused_unchanged(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my shopping list\n", encoding="utf-8")
+    os.chmod(notes, 0o644)
+    result = run(notes, "review", "list")
+    assert result.returncode == 1
+    assert "not a facilitator store (not an SQLite database)" in result.stderr
+    assert notes.read_text(encoding="utf-8") == "my shopping list\n"
+    assert notes.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_damaged_store_of_ours_is_told_apart_from_a_foreign_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _store_with_a_note(path)
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page, damaged
+    path.write_bytes(bytes(data))
+    before = _digest(path)
+    result = run(path, "review", "list")
+    assert result.returncode == 1
+    assert "is damaged and cannot be read" in result.stderr, result.stderr
+    assert "not a facilitator store" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _digest(path) == before

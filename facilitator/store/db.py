@@ -143,16 +143,20 @@ def _identify_file(path: Path) -> str:
             kind = identify(conn, path)
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, StoreError) as exc:
         if not _has_log(path):
-            raise StoreError(_not_ours(path, str(exc))) from exc
-        kind = ""  # read in the middle of a checkpoint: the copy below says
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(_unreadable(path, exc)) from exc
+        # Read while another process checkpointed (or the tables are in the log): the
+        # copy of the file and its log, below, says.
+        kind = ""
     if kind == "ours" or (kind == "new" and not _has_log(path)):
         return kind
     try:
         conn = _private_copy(path)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_not_ours(path, str(exc))) from exc
+        raise StoreError(_unreadable(path, exc)) from exc
     try:
         kind = identify(conn, path)
         if kind == "legacy":
@@ -271,6 +275,23 @@ APPLICATION_ID = 0x46634C74
 _LEGACY_TABLES = {"meta", "ops", "reviews", "notes", "note_revisions", "links"}
 _OP_COLUMNS = {"id", "hlc", "device", "epoch", "seq", "entity", "entity_id", "action", "fields"}
 _UNMARKED_SCHEMAS = range(1, 6)
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    """Why SQLite cannot read ``path``: a damaged store of ours (its header still carries
+    our mark) is told apart from another program's file."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        header = b""
+    if header[68:72] == APPLICATION_ID.to_bytes(4, "big"):
+        return (
+            f"the store at {path} is damaged and cannot be read ({exc}); it was left "
+            "untouched: keep a copy, and restore the review from an archive or from the "
+            "shared folder (see 'facilitator review restore' and 'facilitator review join')"
+        )
+    return _not_ours(path, str(exc))
 
 
 def _not_ours(path: Path | str, why: str) -> str:
