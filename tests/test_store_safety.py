@@ -234,7 +234,7 @@ def _side_files(path: Path) -> dict[str, str | None]:
     }
 
 
-def _foreign_wal_file(path: Path, *, keep_shm: bool) -> None:
+def _foreign_wal_file(path: Path, *, keep_shm: bool, repeat: int = 1) -> None:
     """Another app's WAL database, its process killed before it checkpointed: the data
     lives in the -wal, the main file holds almost nothing."""
     script = (
@@ -243,10 +243,11 @@ def _foreign_wal_file(path: Path, *, keep_shm: bool) -> None:
         "c.execute('PRAGMA journal_mode=WAL')\n"
         "c.execute('PRAGMA wal_autocheckpoint=0')\n"
         "c.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)')\n"
-        "c.execute(\"INSERT INTO notes (body) VALUES ('only in the log')\")\n"
+        "body = 'only in the log' * int(sys.argv[2])\n"
+        "c.execute('INSERT INTO notes (body) VALUES (?)', (body,))\n"
         "os._exit(0)\n"
     )
-    subprocess.run([sys.executable, "-c", script, str(path)], check=True)
+    subprocess.run([sys.executable, "-c", script, str(path), str(repeat)], check=True)
     assert Path(f"{path}-wal").stat().st_size > 0
     if not keep_shm:
         Path(f"{path}-shm").unlink()
@@ -429,3 +430,31 @@ def test_a_damaged_store_of_ours_is_told_apart_from_a_foreign_file(tmp_path: Pat
     assert "not a facilitator store" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert _digest(path) == before
+
+
+def test_no_room_for_the_private_copy_says_where_and_leaves_the_file(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite"
+    _foreign_wal_file(other, keep_shm=True, repeat=20_000)  # more than the room below
+    small = tmp_path / "small"
+    small.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(small)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill")
+    try:
+        before = _side_files(other)
+        result = subprocess.run(
+            [sys.executable, "-m", "facilitator", "--store", str(other), "review", "list"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "TMPDIR": str(small)},
+        )
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
+    assert result.returncode == 1
+    assert "no room for a private copy" in result.stderr, result.stderr
+    assert str(small) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _side_files(other) == before

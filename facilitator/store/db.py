@@ -93,16 +93,30 @@ def _private_copy(path: Path) -> sqlite3.Connection:
     held in memory: what SQLite would show, with no byte of the original, its -wal or its
     -shm touched (opening the original, even read-only, may checkpoint the log, delete it
     or write to the index)."""
+    no_room = StoreError(
+        f"cannot read {path} safely: there is no room for a private copy in "
+        f"{tempfile.gettempdir()}; free some space there, or set TMPDIR to another "
+        "folder (the file was left untouched)"
+    )
     with tempfile.TemporaryDirectory(prefix="facilitator-") as folder:
         copy = Path(folder) / "copy.db"
-        shutil.copyfile(path, copy)
-        if _side(path, "-wal").exists():
-            shutil.copyfile(_side(path, "-wal"), _side(copy, "-wal"))
+        try:
+            shutil.copyfile(path, copy)
+            if _side(path, "-wal").exists():
+                shutil.copyfile(_side(path, "-wal"), _side(copy, "-wal"))
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise no_room from exc
+            raise
         conn = sqlite3.connect(copy, isolation_level=None)
         try:
             # The log folded into the copy: a database in memory cannot use one.
             conn.execute("PRAGMA journal_mode=DELETE")
             data = conn.serialize()
+        except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc):
+                raise no_room from exc
+            raise
         finally:
             conn.close()
     memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
