@@ -458,3 +458,18 @@ def test_no_room_for_the_private_copy_says_where_and_leaves_the_file(tmp_path: P
     assert str(small) in result.stderr
     assert "Traceback" not in result.stderr
     assert _side_files(other) == before
+
+
+def test_an_empty_database_with_another_programs_journal_beside_it_is_not_taken(
+    tmp_path: Path,
+) -> None:
+    """Opening it for writing would roll the other program's journal back into it."""
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).close()  # empty: it would pass for a new store
+    journal = tmp_path / "other.db-journal"
+    journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\x00" * 504)
+    before = _side_files(other), _digest(journal)
+    result = run(other, "review", "list")
+    assert result.returncode == 1
+    assert "another program is writing it" in result.stderr
+    assert (_side_files(other), _digest(journal)) == before

@@ -73,12 +73,16 @@ def _side(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
-def _has_log(path: Path) -> bool:
-    """Whether committed changes may wait in the write-ahead log beside the file."""
+def _nonempty(path: Path) -> bool:
     try:
-        return _side(path, "-wal").stat().st_size > 0
+        return path.stat().st_size > 0
     except OSError:
         return False
+
+
+def _has_log(path: Path) -> bool:
+    """Whether committed changes may wait in the write-ahead log beside the file."""
+    return _nonempty(_side(path, "-wal"))
 
 
 def _immutable(path: Path) -> sqlite3.Connection:
@@ -165,6 +169,12 @@ def _identify_file(path: Path) -> str:
         # Read while another process checkpointed (or the tables are in the log): the
         # copy of the file and its log, below, says.
         kind = ""
+    if kind != "ours" and _nonempty(_side(path, "-journal")):
+        # Our stores keep a write-ahead log; a rollback journal is another program's
+        # unfinished write, which opening the file for writing would roll back.
+        raise StoreError(
+            _not_ours(path, "another program is writing it, or stopped while writing it")
+        )
     if kind == "ours" or (kind == "new" and not _has_log(path)):
         return kind
     try:
