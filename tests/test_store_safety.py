@@ -473,3 +473,12 @@ def test_an_empty_database_with_another_programs_journal_beside_it_is_not_taken(
     assert result.returncode == 1
     assert "another program is writing it" in result.stderr
     assert (_side_files(other), _digest(journal)) == before
+
+
+def test_a_link_to_nothing_says_so(tmp_path: Path) -> None:
+    link = tmp_path / "store.db"
+    link.symlink_to(tmp_path / "moved-away.db")
+    result = run(link, "review", "list")
+    assert result.returncode == 1
+    assert "is a link to" in result.stderr and "which does not exist" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]

@@ -207,6 +207,11 @@ def _refuse_odd_paths(path: Path) -> bool:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
+        if os.path.islink(path):  # creating through it would fail, or land elsewhere
+            raise StoreError(
+                f"{path} is a link to {os.readlink(path)}, which does not exist: "
+                "give the store file itself with --store (nothing was written)"
+            ) from None
         return False
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc.strerror}") from exc
