@@ -183,6 +183,7 @@ class _Writer:
 
     def __init__(self) -> None:
         self.pre = 0
+        self.cell = 0  # within a table cell: a table inside it is written as text
 
     def children(self, node: Node) -> str:
         parts: list[str] = []
@@ -199,6 +200,8 @@ class _Writer:
                 piece = self.element(child)
                 if piece.startswith("\n") and parts:
                     parts[-1] = parts[-1].rstrip(" ")
+                elif piece.startswith(" ") and parts and parts[-1].endswith((" ", "\n")):
+                    piece = piece.lstrip(" ")  # "the <b> health</b>": one space, not two
                 parts.append(piece)
         return "".join(parts)
 
@@ -291,6 +294,8 @@ class _Writer:
         rows = [row for row in rows if any(row)]
         if not rows:
             return ""
+        if self.cell:
+            return " " + " ".join(" ".join(filter(None, row)) for row in rows) + " "
         width = max(len(row) for row in rows)
         lines = []
         for index, row in enumerate(rows):
@@ -301,11 +306,15 @@ class _Writer:
         return "\n\n" + "\n".join(lines) + "\n\n"
 
     def cells(self, row: Node) -> list[str]:
-        return [
-            _one_line(self.children(cell)).replace("|", "\\|")
-            for cell in row[2]
-            if not isinstance(cell, str) and cell[0] in ("td", "th")
-        ]
+        self.cell += 1
+        try:
+            return [
+                _one_line(self.children(cell)).replace("|", "\\|")
+                for cell in row[2]
+                if not isinstance(cell, str) and cell[0] in ("td", "th")
+            ]
+        finally:
+            self.cell -= 1
 
 
 def _plain(text: str) -> str:
