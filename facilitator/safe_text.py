@@ -43,6 +43,33 @@ def visible(text: str) -> str:
     return text.translate(_TABLE)
 
 
+_ONE_LINE = {**_TABLE, ord("\n"): "\u2424", ord("\t"): "\u2409"}
+
+
+def one_line(text: str) -> str:
+    """``text`` for a field printed within one line (a title in a list row, a role in a
+    message): as :func:`visible`, and line breaks and tabs shown too (\u2424, \u2409), so
+    a title cannot print rows or messages of its own, nor move the columns after it."""
+    return text.translate(_ONE_LINE)
+
+
+_CONTROLS = {
+    code: _visible_form(code)
+    for code in (*(c for c in range(0x20) if chr(c) not in "\n\t"), *range(0x7F, 0xA0))
+}
+_CONTROLS.update({0xFFFE: "\ufffd", 0xFFFF: "\ufffd"})
+
+
+def controls_shown(text: str) -> str:
+    """``text`` for a document (a Markdown or Word report): C0 and C1 controls shown as
+    :func:`visible` shows them (ESC as \u241b), never dropped, so the reader can tell
+    they were there; line breaks (CR LF as LF) and tabs stay. Direction marks stay too:
+    a document needs them for right-to-left text, and no terminal reads it."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text.translate(_CONTROLS)
+
+
 def json_safe(dumped: str) -> str:
     """JSON text (from ``json.dumps``) with the characters a terminal might obey written
     as ``\\uXXXX`` escapes: every string decodes to exactly what it held."""

@@ -297,3 +297,61 @@ def test_visible_text_and_faithful_json(text: str) -> None:
     dumped = json_safe(json.dumps({"t": text}, ensure_ascii=False))
     assert UNSAFE.search(dumped) is None
     assert json.loads(dumped) == {"t": text}
+
+
+# Text arriving by sync that tries to print rows and messages of its own.
+FORGED = "R9   Forged review  (0 participants, 0 conversations)"
+FORGE = (
+    f"x\n{FORGED}\r\nfacilitator: forged message\u2028{FORGED}\u2029{FORGED}"
+    f"\x85{FORGED}\x0b{FORGED}\x0c{FORGED}\t|"
+)
+
+
+def test_line_breaks_in_fields_cannot_forge_rows_or_messages(tmp_path: Path) -> None:
+    """A title or a role holding line breaks printed raw made a list show rows and
+    messages that are not there (found by the hostile tester of issue 15)."""
+    path = tmp_path / "store.db"
+    with Store(path, author="Jo") as store:
+        review = store.create_review(f"Child {FORGE}", [FORGE])
+        person = store.add_participant(
+            review, role=f"Nurse {FORGE}", agency=f"Health {FORGE}", name=f"Sam {FORGE}"
+        )
+        conversation = store.conversation(
+            store.new_conversation(review, person, lead=f"Lee {FORGE}")
+        )
+        store.start_conversation(conversation)
+        episode = store.create_episode(review, f"Visit {FORGE}", date_text="3 March 2024")
+        note = store.add_note(conversation, f"said {FORGE}", episodes=[episode])
+        store.add_note(conversation, f"ask {FORGE}", kind="question", episodes=[episode])
+        store.add_follow_up(review, f"check {FORGE}", conversation=conversation.id, note=note)
+    for args in (
+        ["recommend", "add", "R1", f"Rec {FORGE}", "--kind", "research"],
+        ["pattern", "add", "R1", f"Pattern {FORGE}", "--type", "crisis-response"],
+        ["redact", "R1", "add", f"Sam {FORGE}", "--as", f"A {FORGE}"],
+    ):
+        code, _, stderr = invoke(path, *args)
+        assert code == 0, (args, stderr)
+    for args in (
+        ["review", "list"],
+        ["participant", "list", "R1"],
+        ["conversation", "list", "R1"],
+        ["overview", "R1"],
+        ["coverage", "C1"],
+        ["matrix", "R1"],
+        ["plan", "P1", "--review", "R1"],
+        ["episode", "list", "R1"],
+        ["episode", "show", "E1", "--review", "R1"],
+        ["pattern", "list", "R1"],
+        ["recommend", "list", "R1"],
+        ["redact", "R1", "list"],
+        ["episode", "show", f"E9\n{FORGED}", "--review", "R1"],
+        ["review", "new", f"x\n{FORGED}"],
+    ):
+        code, stdout, stderr = invoke(path, *args)
+        assert "Traceback" not in stdout + stderr
+        for line in (stdout + stderr).splitlines():
+            assert not line.startswith(("R9 ", "facilitator: forged")), (args, line)
+        assert "\t|" not in stdout, args  # a tab moves columns
+    _, listed, _ = invoke(path, "review", "list")
+    assert len(listed.splitlines()) == 2  # R1, and the review made above
+    assert "\u2424" in listed  # the line break is shown, not lost

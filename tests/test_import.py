@@ -303,3 +303,26 @@ def test_commands_without_word_files_do_not_import_docx(tmp_path: Path, args: li
     }
     assert "facilitator" in loaded
     assert not loaded & {"docx", "mammoth", "textual"}
+
+
+def test_html_structure_reads_as_markdown() -> None:
+    """What the HTML writer keeps: emphasis, lists, quotes, table rows (a table inside a
+    cell as the cell's words), safe links only, and no script text."""
+    from facilitator.importers.html import html_to_markdown
+
+    text = html_to_markdown(
+        b"<H1>Record</H1><P>03/03/2024 <B> home </B>visit_1 *a*</P>"
+        b"<ul><li>one<ul><li>inner</li></ul></li><li>two<br> lines</li></ul>"
+        b"<blockquote>said</blockquote>"
+        b"<table><tr><th>Date</th><th>Event</th></tr>"
+        b"<tr><td>04/03/2024</td><td>call<table><tr><td>in</td><td>cell</td></tr></table></td>"
+        b"<td>a|b</td></tr></table>"
+        b"<p><a href='https://example.org/x'>link</a> <a href='javascript:evil()'>bad</a></p>"
+        b"<script>evil()</script>"
+    ).text
+    assert text == (
+        "# Record\n\n03/03/2024 **home** visit\\_1 \\*a\\*\n\n"
+        "- one\n  - inner\n- two\n  lines\n\n> said\n\n"
+        "| Date | Event |  |\n| --- | --- | --- |\n| 04/03/2024 | call in cell | a\\|b |\n\n"
+        "[link](https://example.org/x) bad\n"
+    )

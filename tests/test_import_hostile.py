@@ -156,3 +156,122 @@ def test_a_9_mb_html_export_offers_a_capped_set_and_says_so(tmp_path: Path) -> N
         Path(f"{store_path}{extra}").unlink(missing_ok=True)
     grown = store_path.stat().st_size - before
     assert grown < 40 * 1024 * 1024, grown
+
+
+def _peak(args: list[str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    """The CLI run in a process of its own, and its peak memory (resident, MB)."""
+    script = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "sys.stderr.write(f'\\nPEAK_KB={peak}\\n')\n"
+        "sys.exit(done.returncode)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, sys.executable, "-m", "facilitator", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    stderr, _, peak = result.stderr.rpartition("\nPEAK_KB=")
+    result.stderr = stderr
+    return result, int(peak) / 1024
+
+
+def test_megabytes_of_unclosed_nested_tags_are_refused_while_read(tmp_path: Path) -> None:
+    """9 MB of unclosed tags took 137 s and 1.9 GB before the depth cap applied (after
+    parsing); capped while the parser reads, the refusal is quick and small."""
+    path = tmp_path / "broken.html"
+    path.write_bytes(b"<html><body>" + b"<div>x" * (9 * 1024 * 1024 // 6))
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result, peak_mb = _peak(["--store", str(store), "import", "R1", str(path)])
+    assert result.returncode == 1, result.stderr
+    assert "too broken to import" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert peak_mb < 500, peak_mb
+    with Store(store) as opened:
+        assert opened.documents(opened.reviews()[0].id) == []
+
+
+def test_a_9_5_mb_html_export_imports_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "export.html"
+    _case_notes_export(path, 9.5)
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result, peak_mb = _peak(["--store", str(store), "import", "R1", str(path)])
+    assert result.returncode == 0, result.stderr
+    assert peak_mb < 500, peak_mb
+    with Store(store) as opened:
+        text = opened.documents(opened.reviews()[0].id)[0].text
+    assert text.startswith("# Case notes export\n\n")
+    assert "| 02/02/2019 | call letter school" in text
+
+
+def _many_tiny_runs(path: Path, runs: int) -> None:
+    """A Word document of ``runs`` one-word runs: under both zip caps (size, ratio), yet
+    mammoth took 1.5 to 1.9 GB on such files (found by the hostile tester of issue 15)."""
+    import random
+
+    word = docx.Document()
+    word.add_paragraph("12 January 2024: an ordinary first line")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    rng = random.Random(15)
+    letters = "abcdefghij"
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as package:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>", 1)
+                paragraphs = []
+                for _ in range(runs // 50):
+                    words = ("".join(rng.choice(letters) for _ in range(3)) for _ in range(50))
+                    paragraphs.append(
+                        "<w:p>" + "".join(f"<w:r><w:t>{w}</w:t></w:r>" for w in words) + "</w:p>"
+                    )
+                data = head + b"<w:body>" + "".join(paragraphs).encode() + tail
+            package.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def test_a_word_document_of_a_million_tiny_runs_is_refused_in_bounded_memory(
+    tmp_path: Path,
+) -> None:
+    from facilitator.importers.docx_import import MAX_RATIO, MAX_UNPACKED
+
+    path = tmp_path / "runs.docx"
+    _many_tiny_runs(path, 1_000_000)
+    with zipfile.ZipFile(path) as package:
+        unpacked = sum(part.file_size for part in package.infolist())
+    assert unpacked < MAX_UNPACKED and unpacked < MAX_RATIO * path.stat().st_size
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result, peak_mb = _peak(["--store", str(store), "import", "R1", str(path)])
+    assert result.returncode == 1, result.stderr
+    assert "pieces of formatting" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert peak_mb < 500, peak_mb
+    with Store(store) as opened:
+        assert opened.documents(opened.reviews()[0].id) == []
+
+
+def test_a_long_ordinary_word_document_still_imports(tmp_path: Path) -> None:
+    """300 pages of formatted paragraphs stay well under the element cap."""
+    from facilitator.importers.docx_import import MAX_ELEMENTS, check_package
+
+    word = docx.Document()
+    for day in range(3000):
+        paragraph = word.add_paragraph(f"{day % 28 + 1:02d}/02/2024 ")
+        paragraph.add_run("Visit ").bold = True
+        paragraph.add_run("by the social worker, " * 8).italic = True
+    path = tmp_path / "long.docx"
+    word.save(path)
+    check_package(path.read_bytes(), "long.docx")  # raises if refused
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("word/document.xml")
+    assert xml.count(b"<") - xml.count(b"</") < MAX_ELEMENTS / 4

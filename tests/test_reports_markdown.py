@@ -85,3 +85,20 @@ def test_empty_review_says_so(store: Store, method: Method):
     text = md(store, method, review)
     assert "No conversations yet." in text
     assert "No key practice episodes have been identified yet." in text
+
+
+def test_control_characters_in_notes_are_shown_not_dropped(
+    store: Store, method: Method, service: Service, fixture: ReviewFixture
+):
+    """ESC and BEL were dropped silently from the report, so the reader could not tell
+    the note held them (found by the hostile tester of issue 15); shown as the CLI shows
+    them, and still inert in a Markdown renderer."""
+    from markdown_it import MarkdownIt
+
+    conversation = store.conversation(fixture.conversations["sw"])
+    service.record_note(conversation, "Said \x1b[31mred\x1b[0m and \x07bell \x00null \x9b1m")
+    text = md(store, method, fixture.review, what="record")
+    assert "Said \u241b\\[31mred\u241b\\[0m and \u2407bell \u2400null \\<U+009B\\>1m" in text
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+    rendered = MarkdownIt().render(text)
+    assert "Said \u241b[31mred\u241b[0m and \u2407bell \u2400null &lt;U+009B&gt;1m" in rendered

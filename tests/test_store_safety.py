@@ -221,3 +221,264 @@ def test_a_full_disk_says_so_and_loses_nothing_earlier(tmp_path: Path) -> None:
     with Store(path, author="a") as reopened:
         assert [n.id for n in reopened.notes()][:1] == [kept]
         assert reopened.check().ok
+
+
+# --- files that only look like stores, or are not files (found by the hostile tester) --
+
+
+def _side_files(path: Path) -> dict[str, str | None]:
+    """The file, its -wal and its -shm: each one's digest, or None if absent."""
+    return {
+        suffix: _digest(Path(f"{path}{suffix}")) if Path(f"{path}{suffix}").exists() else None
+        for suffix in ("", "-wal", "-shm")
+    }
+
+
+def _foreign_wal_file(path: Path, *, keep_shm: bool, repeat: int = 1) -> None:
+    """Another app's WAL database, its process killed before it checkpointed: the data
+    lives in the -wal, the main file holds almost nothing."""
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL')\n"
+        "c.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "c.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)')\n"
+        "body = 'only in the log' * int(sys.argv[2])\n"
+        "c.execute('INSERT INTO notes (body) VALUES (?)', (body,))\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path), str(repeat)], check=True)
+    assert Path(f"{path}-wal").stat().st_size > 0
+    if not keep_shm:
+        Path(f"{path}-shm").unlink()
+
+
+@pytest.mark.parametrize("keep_shm", [True, False], ids=["with-shm", "without-shm"])
+def test_a_foreign_wal_database_and_its_log_are_left_byte_for_byte(
+    tmp_path: Path, keep_shm: bool
+) -> None:
+    other = tmp_path / "other.sqlite"
+    _foreign_wal_file(other, keep_shm=keep_shm)
+    before = _side_files(other)
+    result = run(other, "review", "list")
+    assert result.returncode == 1
+    assert "is not a facilitator store" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _side_files(other) == before  # the -wal still there, unchanged
+    conn = sqlite3.connect(other)
+    assert conn.execute("SELECT body FROM notes").fetchall() == [("only in the log",)]
+    conn.close()
+
+
+def test_a_file_of_views_alone_is_not_taken_for_a_new_store(tmp_path: Path) -> None:
+    other = tmp_path / "views.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE VIEW answers AS SELECT 42 AS answer")
+    conn.close()
+    before = _digest(other)
+    result = run(other, "review", "new", "Taken over?")
+    assert result.returncode == 1
+    assert "is not a facilitator store" in result.stderr
+    assert _digest(other) == before
+    conn = sqlite3.connect(other)
+    assert conn.execute("SELECT type, name FROM sqlite_master").fetchall() == [("view", "answers")]
+
+
+def _looks_like_an_old_store(path: Path) -> None:
+    """Tables named and shaped like a schema-3 store, in another app's file."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE ops (id TEXT PRIMARY KEY, hlc TEXT, device TEXT, epoch INTEGER,
+          seq INTEGER, entity TEXT, entity_id TEXT, action TEXT, fields TEXT);
+        CREATE TABLE reviews (id TEXT PRIMARY KEY, name TEXT);
+        CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT);
+        CREATE TABLE note_revisions (id TEXT PRIMARY KEY);
+        CREATE TABLE links (id TEXT PRIMARY KEY, url TEXT);
+        INSERT INTO notes VALUES ('n1', 'somebody else''s note');
+        PRAGMA user_version=3;
+        """
+    )
+    conn.close()
+
+
+def test_a_file_that_only_looks_like_an_old_store_is_refused_unchanged(
+    tmp_path: Path,
+) -> None:
+    other = tmp_path / "lookalike.db"
+    _looks_like_an_old_store(other)
+    os.chmod(other, 0o644)
+    before, mode = _digest(other), other.stat().st_mode
+    result = run(other, "review", "list")
+    assert result.returncode == 1, result.stdout
+    assert "is not a facilitator store" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert _digest(other) == before
+    assert other.stat().st_mode == mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lookalike.db"]
+
+
+def test_a_device_given_as_the_store_is_refused_and_not_chmodded(tmp_path: Path) -> None:
+    """`--store /dev/null` as root made /dev/null private; a node of our own stands in."""
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("cannot make a device node here (not root)")
+    os.chmod(node, 0o666)
+    result = run(node, "review", "list")
+    assert result.returncode == 1
+    assert "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert node.stat().st_mode & 0o777 == 0o666
+
+
+def test_a_pipe_given_as_the_store_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo, 0o644)
+    result = subprocess.run(
+        [sys.executable, "-m", "facilitator", "--store", str(fifo), "review", "list"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "not a regular file" in result.stderr
+    assert fifo.stat().st_mode & 0o777 == 0o644
+
+
+def _crash_after_writing(path: Path, title: str) -> None:
+    """A store whose process died after a commit, before any checkpoint."""
+    script = (
+        "import os, sys\n"
+        "from facilitator.store import Store\n"
+        "s = Store(sys.argv[1], author='a')\n"
+        "s.conn.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "s.create_review(sys.argv[2])\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path), title], check=True)
+    assert Path(f"{path}-wal").stat().st_size > 0
+
+
+def test_a_read_only_store_whose_log_lost_its_index_shows_the_latest_data(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    path = folder / "s.db"
+    _store_with_a_note(path)
+    _crash_after_writing(path, "Written last")
+    Path(f"{path}-shm").unlink()
+    before = _files(folder)
+    folder.chmod(0o500)
+    try:
+        listed = run(path, "review", "list", unprivileged=True)
+    finally:
+        folder.chmod(0o700)
+    assert listed.returncode == 0, listed.stderr
+    assert "Child Q" in listed.stdout and "Written last" in listed.stdout
+    assert _files(folder) == before
+
+
+def test_a_new_store_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill")
+    try:
+        path = mount / "s.db"
+        result = run(path, "review", "new", "R")
+        assert result.returncode == 1
+        assert "full" in result.stderr, result.stderr
+        assert "not a facilitator store" not in result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert list(mount.iterdir()) == []  # nothing half-made left to trip the next try
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_text_file_given_as_the_store_is_refused_unchanged(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my shopping list\n", encoding="utf-8")
+    os.chmod(notes, 0o644)
+    result = run(notes, "review", "list")
+    assert result.returncode == 1
+    assert "not a facilitator store (not an SQLite database)" in result.stderr
+    assert notes.read_text(encoding="utf-8") == "my shopping list\n"
+    assert notes.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_damaged_store_of_ours_is_told_apart_from_a_foreign_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _store_with_a_note(path)
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page, damaged
+    path.write_bytes(bytes(data))
+    before = _digest(path)
+    result = run(path, "review", "list")
+    assert result.returncode == 1
+    assert "is damaged and cannot be read" in result.stderr, result.stderr
+    assert "not a facilitator store" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _digest(path) == before
+
+
+def test_no_room_for_the_private_copy_says_where_and_leaves_the_file(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite"
+    _foreign_wal_file(other, keep_shm=True, repeat=20_000)  # more than the room below
+    small = tmp_path / "small"
+    small.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(small)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill")
+    try:
+        before = _side_files(other)
+        result = subprocess.run(
+            [sys.executable, "-m", "facilitator", "--store", str(other), "review", "list"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "TMPDIR": str(small)},
+        )
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
+    assert result.returncode == 1
+    assert "no room for a private copy" in result.stderr, result.stderr
+    assert str(small) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _side_files(other) == before
+
+
+def test_an_empty_database_with_another_programs_journal_beside_it_is_not_taken(
+    tmp_path: Path,
+) -> None:
+    """Opening it for writing would roll the other program's journal back into it."""
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).close()  # empty: it would pass for a new store
+    journal = tmp_path / "other.db-journal"
+    journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\x00" * 504)
+    before = _side_files(other), _digest(journal)
+    result = run(other, "review", "list")
+    assert result.returncode == 1
+    assert "another program is writing it" in result.stderr
+    assert (_side_files(other), _digest(journal)) == before
+
+
+def test_a_link_to_nothing_says_so(tmp_path: Path) -> None:
+    link = tmp_path / "store.db"
+    link.symlink_to(tmp_path / "moved-away.db")
+    result = run(link, "review", "list")
+    assert result.returncode == 1
+    assert "is a link to" in result.stderr and "which does not exist" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]

@@ -73,7 +73,7 @@ def export(
 
 def _emit(data: bytes, output: Path | None, store: Path, *, to_stdout: bool) -> None:
     if output is None and to_stdout:
-        echo(data.decode("utf-8"), nl=False)
+        echo(data.decode("utf-8"), nl=False, block=True)
         return
     assert output is not None
     from facilitator.files import refuse_to_overwrite

@@ -19,7 +19,7 @@ def help_tags(obj: Context) -> None:
     """Note kinds, @factor areas, @lr- prompts, #episode links and #new."""
     from facilitator.grammar_help import grammar_text
 
-    echo(grammar_text(obj.method), nl=False)
+    echo(grammar_text(obj.method), nl=False, block=True)
 
 
 COMMANDS = [help_group]

@@ -8,12 +8,27 @@ from typing import Any
 
 import click
 
-from facilitator.safe_text import json_safe, visible
+from facilitator.safe_text import json_safe, one_line, visible
 
 
-def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
-    """Print a line for a person to read; control characters are shown, never obeyed."""
-    click.echo(visible(str(message)), err=err, nl=nl)
+def echo(message: object = "", *, err: bool = False, nl: bool = True, block: bool = False) -> None:
+    """Print a line for a person to read; control characters are shown, never obeyed.
+    A line is one line: breaks in the user's text within it are shown (a title cannot
+    forge rows or messages). ``block`` is for text of many lines made by the program (a
+    Markdown report, the grammar help), whose line breaks and tabs stay."""
+    click.echo(visible(str(message)) if block else one_line(str(message)), err=err, nl=nl)
+
+
+def echo_progress(message: object, *, done: bool) -> None:
+    """A progress line on stderr, written over by the next until ``done``."""
+    click.echo(one_line(str(message)), err=True, nl=False)
+    click.echo("\n" if done else "\r", err=True, nl=False)
+
+
+def field(value: object) -> str:
+    """A value from the user (a title, a role, a note) for a place within one line: its
+    line breaks and tabs shown, so it cannot forge list rows or messages."""
+    return one_line(str(value))
 
 
 def echo_json(data: Any) -> None:

@@ -12,7 +12,7 @@ import click
 
 from facilitator.cli import reviews
 from facilitator.cli.context import Context, UserError, pass_context
-from facilitator.cli.output import echo
+from facilitator.cli.output import echo, echo_progress
 
 if TYPE_CHECKING:
     from facilitator.sync import SyncReport
@@ -76,9 +76,7 @@ class _ProgressLine:
         if progress.elapsed_s < 1 or (now - self.last < 0.5 and not done):
             return
         self.last = now
-        end = "\n" if done else "\r"
-        echo(f"Joining: {progress.text()}".ljust(70), err=True, nl=False)
-        echo(end, err=True, nl=False)
+        echo_progress(f"Joining: {progress.text()}".ljust(70), done=done)
 
 
 def _offer_purge(obj: Context, review: str, label: str) -> None:

@@ -25,6 +25,7 @@ from facilitator.analysis.review_overview import (
 )
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
+from facilitator.safe_text import controls_shown
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 
@@ -39,13 +40,11 @@ class NotPublic(StoreError):
     """Asked for working material (a record, a plan) as a final, public report."""
 
 
-# XML 1.0 forbids most control characters; Word and QDA tools reject files containing them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
 def clean(text: str | None) -> str:
-    """User text made safe for any output format (control characters and escapes removed)."""
-    return _NOT_XML.sub("", text or "")
+    """User text made safe for any output format: control characters (which XML 1.0
+    forbids, and Word and QDA tools reject) shown as visible marks, as the command line
+    shows them, never dropped unseen."""
+    return controls_shown(text or "")
 
 
 _TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sqlite3
 import stat
+import tempfile
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import sqlite_utils
 
+from facilitator.files import SQLITE_MAGIC
 from facilitator.store.entities import ENTITIES
 
 STORE_ENV = "FACILITATOR_STORE"
@@ -45,8 +50,11 @@ def _make_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _keep_private(path: Path) -> None:
-    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+def keep_private(path: Path) -> None:
+    """Make a store file ours alone. Called only on a regular file known to be a store,
+    never on a file that is not one yet (another program's, or a device)."""
+    status = os.stat(path)
+    if stat.S_ISREG(status.st_mode) and status.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         os.chmod(path, 0o600)
 
 
@@ -54,62 +62,238 @@ def _writable(path: Path) -> bool:
     """Whether this process may change the store: the file, and its folder (SQLite keeps
     its write-ahead log and index beside the file)."""
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
     os.close(fd)
     return os.access(path.parent, os.W_OK | os.X_OK)
 
 
+def _side(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _has_log(path: Path) -> bool:
+    """Whether committed changes may wait in the write-ahead log beside the file."""
+    return _nonempty(_side(path, "-wal"))
+
+
+def _immutable(path: Path) -> sqlite3.Connection:
+    """The main file as it stands, read with no lock, no log and no index: SQLite opens
+    nothing beside it and writes nothing at all."""
+    uri = path.resolve().as_uri()
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def _private_copy(path: Path) -> sqlite3.Connection:
+    """The file and its write-ahead log copied to a private folder and read there, then
+    held in memory: what SQLite would show, with no byte of the original, its -wal or its
+    -shm touched (opening the original, even read-only, may checkpoint the log, delete it
+    or write to the index)."""
+    no_room = StoreError(
+        f"cannot read {path} safely: there is no room for a private copy in "
+        f"{tempfile.gettempdir()}; free some space there, or set TMPDIR to another "
+        "folder (the file was left untouched)"
+    )
+    with tempfile.TemporaryDirectory(prefix="facilitator-") as folder:
+        copy = Path(folder) / "copy.db"
+        try:
+            shutil.copyfile(path, copy)
+            if _side(path, "-wal").exists():
+                shutil.copyfile(_side(path, "-wal"), _side(copy, "-wal"))
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise no_room from exc
+            raise
+        conn = sqlite3.connect(copy, isolation_level=None)
+        try:
+            # The log folded into the copy: a database in memory cannot use one.
+            conn.execute("PRAGMA journal_mode=DELETE")
+            data = conn.serialize()
+        except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc):
+                raise no_room from exc
+            raise
+        finally:
+            conn.close()
+    memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    memory.deserialize(data)
+    return memory
+
+
 def _open_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection that leaves nothing beside the file. With no write-ahead log
-    beside it, the store was closed cleanly and is read as it stands (SQLite would
-    otherwise leave an empty log and index behind, or fail in a read-only folder)."""
-    uri = path.resolve().as_uri()
-    if Path(f"{path}-wal").exists():
+    beside it, the store was closed cleanly and is read as it stands. With a log and its
+    index, SQLite reads both; a log whose index is missing or cannot be used is read from
+    a private copy, so the latest changes show (SQLite alone would show older data, or
+    leave an index behind)."""
+    if not _has_log(path):
+        return _immutable(path)
+    if _side(path, "-shm").exists():
+        uri = path.resolve().as_uri()
         conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn
         except sqlite3.OperationalError:
-            conn.close()  # a log that cannot be read here: read the file as it stands
-    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            conn.close()
+    return _private_copy(path)
 
 
-def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
-    """Open a store file: (connection, read only). A new file is created private; an
-    existing one is first identified by reading alone, and a file that is not ours is
-    refused before anything is written to it or beside it."""
-    path = Path(path)
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a store file")
+def _identify_file(path: Path) -> str:
+    """What ``path`` holds (see :func:`identify`), found without writing to it or beside
+    it: the main file read as it stands and, when a log waits beside it or the tables only
+    look like an old store, a private copy of both."""
+    with open(path, "rb") as handle:
+        start = handle.read(len(SQLITE_MAGIC))
+    if start and start != SQLITE_MAGIC:
+        raise StoreError(_not_ours(path, "not an SQLite database"))
     try:
-        if not path.exists():
+        conn = _immutable(path)
+        try:
+            kind = identify(conn, path)
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, StoreError) as exc:
+        if not _has_log(path):
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(_unreadable(path, exc)) from exc
+        # Read while another process checkpointed (or the tables are in the log): the
+        # copy of the file and its log, below, says.
+        kind = ""
+    if kind != "ours" and _nonempty(_side(path, "-journal")):
+        # Our stores keep a write-ahead log; a rollback journal is another program's
+        # unfinished write, which opening the file for writing would roll back.
+        raise StoreError(
+            _not_ours(path, "another program is writing it, or stopped while writing it")
+        )
+    if kind == "ours" or (kind == "new" and not _has_log(path)):
+        return kind
+    try:
+        conn = _private_copy(path)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_unreadable(path, exc)) from exc
+    try:
+        kind = identify(conn, path)
+        if kind == "legacy":
+            _trial_migration(conn, path)
+        return kind
+    finally:
+        conn.close()
+
+
+def _trial_migration(conn: sqlite3.Connection, path: Path) -> None:
+    """An unmarked file whose tables look like an old store is ours only if it upgrades:
+    tried on the copy, so a look-alike is refused before anything touches it."""
+    try:
+        migrate(conn)
+    except Exception as exc:  # whatever a look-alike makes the migration meet
+        raise StoreError(
+            _not_ours(path, "tables like an old store's, but it does not upgrade")
+        ) from exc
+
+
+def _refuse_odd_paths(path: Path) -> bool:
+    """Whether ``path`` exists, refusing what cannot be a store: a folder, a device, a
+    pipe or a socket (SQLite would block on a pipe, and make a device 'private')."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):  # creating through it would fail, or land elsewhere
+            raise StoreError(
+                f"{path} is a link to {os.readlink(path)}, which does not exist: "
+                "give the store file itself with --store (nothing was written)"
+            ) from None
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc.strerror}") from exc
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"{path} is a folder, not a store file")
+    if not stat.S_ISREG(mode):
+        raise StoreError(
+            f"{path} is not a regular file (a device, a pipe or a socket), so it cannot be "
+            "a store; it was left untouched: give a file with --store"
+        )
+    return True
+
+
+def connect(path: Path) -> tuple[sqlite3.Connection, bool, bool]:
+    """Open a store file: (connection, read only, created now). A new file is created
+    private; an existing one is first identified without writing to it or beside it, and
+    a file that is not ours is refused before anything is written, chmodded or checkpointed."""
+    path = Path(path)
+    created = False
+    try:
+        if not _refuse_odd_paths(path):
             _make_private_file(path)
+            created = True
+        if not created:
+            _identify_file(path)
         read_only = not _writable(path)
         if read_only:
             conn = _open_read_only(path)
         else:
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
+        if created:
+            discard_new(path)
+        if exc.errno == errno.ENOSPC:
+            raise StoreError(disk_full_message(path)) from exc
+        raise StoreError(f"cannot open the store at {path}: {exc.strerror or exc}") from exc
+    except sqlite3.Error as exc:
+        if created:
+            discard_new(path)
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
     try:
-        identify(conn, path)
+        identify(conn, path)  # again, on the connection we keep
         if read_only:
             conn.execute("PRAGMA query_only=1")
         else:
-            _keep_private(path)
+            keep_private(path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA busy_timeout=5000")
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if created:
+            discard_new(path)
+        if is_disk_full(exc):
+            raise StoreError(disk_full_message(path)) from exc
         raise StoreError(f"{path} is not a facilitator store ({exc})") from exc
     except (StoreError, OSError):
         conn.close()
         raise
-    return conn, read_only
+    return conn, read_only, created
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "is full" in str(exc)
+
+
+def disk_full_message(path: Path) -> str:
+    return (
+        f"the disk holding the store is full ({Path(path).parent}): "
+        "nothing was saved; free some space and try again"
+    )
+
+
+def discard_new(path: Path) -> None:
+    """Remove a store file made by this run that never became a store (the disk filled
+    while it was set up), so the next try starts afresh instead of meeting half a store."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(OSError):
+            _side(path, suffix).unlink()
 
 
 # --- what is ours ---------------------------------------------------------------------
@@ -122,25 +306,49 @@ _OP_COLUMNS = {"id", "hlc", "device", "epoch", "seq", "entity", "entity_id", "ac
 _UNMARKED_SCHEMAS = range(1, 6)
 
 
+def _unreadable(path: Path, exc: Exception) -> str:
+    """Why SQLite cannot read ``path``: a damaged store of ours (its header still carries
+    our mark) is told apart from another program's file."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        header = b""
+    if header[68:72] == APPLICATION_ID.to_bytes(4, "big"):
+        return (
+            f"the store at {path} is damaged and cannot be read ({exc}); it was left "
+            "untouched: keep a copy, and restore the review from an archive or from the "
+            "shared folder (see 'facilitator review restore' and 'facilitator review join')"
+        )
+    return _not_ours(path, str(exc))
+
+
+def _not_ours(path: Path | str, why: str) -> str:
+    return (
+        f"{path} is not a facilitator store ({why}); it was left untouched: "
+        "give another file with --store"
+    )
+
+
 def identify(conn: sqlite3.Connection, path: Path | str) -> str:
-    """``"new"`` for an empty file, ``"ours"`` for a facilitator store; anything else
-    raises :class:`StoreError`. Reads only, so another program's file is left as it was."""
+    """``"new"`` for an empty file, ``"ours"`` for a marked facilitator store, ``"legacy"``
+    for one made before the mark (schemas 1 to 5); anything else raises
+    :class:`StoreError`. Reads only. Every schema object counts (a file of views alone is
+    somebody's, not empty)."""
     application = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+    tables = {name for kind, name in objects if kind == "table"}
     if application == APPLICATION_ID and {"meta", "ops", "migrations"} <= tables:
         return "ours"
-    if application == 0 and version == 0 and not tables:
+    if application == 0 and version == 0 and not objects:
         return "new"
     if application == 0 and version in _UNMARKED_SCHEMAS and tables >= _LEGACY_TABLES:
         columns = {r[1] for r in conn.execute("PRAGMA table_info(ops)")}
         if columns >= _OP_COLUMNS:
-            return "ours"
+            return "legacy"
     owner = f"application id {application}" if application else "another program's tables"
-    raise StoreError(
-        f"{path} is not a facilitator store ({owner}); it was left untouched: "
-        "give another file with --store"
-    )
+    raise StoreError(_not_ours(path, owner))
 
 
 # --- migrations ---------------------------------------------------------------------

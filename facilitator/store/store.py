@@ -39,7 +39,10 @@ from facilitator.store.db import (
     StoreError,
     connect,
     default_store_path,
+    discard_new,
+    disk_full_message,
     identify,
+    is_disk_full,
     migrate,
 )
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES
@@ -77,10 +80,6 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _disk_full(exc: sqlite3.OperationalError) -> bool:
-    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(exc)
-
-
 class Store:
     def __init__(
         self,
@@ -94,14 +93,17 @@ class Store:
         self._named = author or os.environ.get(AUTHOR_ENV) or ""
         self._now = now
         self._lock = threading.RLock()
-        self.conn, self.read_only = connect(self.path)
+        self.conn, self.read_only, created = connect(self.path)
         try:
             migrate(self.conn, read_only=self.read_only)
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:
             self.conn.close()
-            raise StoreError(f"{self.path} is not a facilitator store ({exc})") from exc
-        except BaseException:
-            self.conn.close()
+            if created:
+                discard_new(self.path)
+            if isinstance(exc, sqlite3.DatabaseError):
+                if is_disk_full(exc):
+                    raise StoreError(disk_full_message(self.path)) from exc
+                raise StoreError(f"{self.path} is not a facilitator store ({exc})") from exc
             raise
         # Given for this run (--as, FACILITATOR_AS), else the name this store was told.
         self.author: str = self._named or self.setting(REVIEWER_SETTING) or ""
@@ -160,7 +162,7 @@ class Store:
                     self.conn.execute("ROLLBACK")
                 self._next_seq = saved[0]
                 self.clock = HybridClock(self.device, last=saved[1], wall=self.clock._wall)
-                if isinstance(exc, sqlite3.OperationalError) and _disk_full(exc):
+                if isinstance(exc, sqlite3.OperationalError) and is_disk_full(exc):
                     raise StoreError(
                         f"the disk holding the store is full ({self.path.parent}): "
                         "nothing from this change was saved; free some space and try again"
@@ -837,7 +839,8 @@ class Store:
     def rebuild(self) -> tuple[int, int]:
         with self.transaction():
             # Checked again under the write lock: rebuilding empties tables.
-            identify(self.conn, self.path)
+            if identify(self.conn, self.path) != "ours":
+                raise StoreError(f"{self.path} is not a facilitator store; nothing was rebuilt")
             return materialise.rebuild(self.conn)
 
     def snapshot(self) -> dict[str, list[tuple]]:
