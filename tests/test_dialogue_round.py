@@ -353,3 +353,20 @@ def test_a_returned_docx_without_comments_imports_nothing(
     assert import_returned(store, review, draft_id, hv, pack).added == []
     buffer = io.BytesIO(pack.read_bytes())
     assert zipfile.is_zipfile(buffer)
+
+
+def test_a_note_with_control_characters_still_makes_a_pack_and_is_anchored(
+    tmp_path: Path, store: Store, method: Method, service: Service
+) -> None:
+    review = store.create_review("Child Q (fictional)")
+    person = store.add_participant(review, role="Nurse", agency="Health")
+    talk = store.conversation(store.new_conversation(review, person))
+    store.start_conversation(talk)
+    service.record_note(talk, "#new Clinic visit (May 2024)")
+    service.record_note(talk, "Saw the \x1b[31mchild\x00 alone #1")
+    draft_id = records.freeze_draft(store, method, review, "preliminary")
+    pack = _pack(store, review, draft_id, person, tmp_path / "pack.docx")
+    _comment_on(pack, "child alone", "It was in the waiting room.")
+    import_returned(store, review, draft_id, person, pack)
+    (comment,) = records.comments(store, review)
+    assert comment.anchor == ANCHOR_FOUND and comment.target_label == "E1"

@@ -263,9 +263,11 @@ def render_docx(items: list[Item], *, title: str, frozen_at: str) -> bytes:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    from facilitator.reports.content import clean
+
     document = docx.Document()
     properties = document.core_properties
-    properties.title = title
+    properties.title = clean(title)
     properties.author = "Review team"
     properties.last_modified_by = "Review team"
     properties.subject = "Draft for the review group"
@@ -289,8 +291,8 @@ def render_docx(items: list[Item], *, title: str, frozen_at: str) -> bytes:
         else:
             paragraph = document.add_paragraph()
         if item.lead:
-            paragraph.add_run(f"{item.lead} ").bold = True
-        run = paragraph.add_run(item.text)
+            paragraph.add_run(clean(f"{item.lead} ")).bold = True
+        run = paragraph.add_run(clean(item.text))
         if item.style == "banner":
             run.bold = True
         elif item.style == "meta":
@@ -316,7 +318,9 @@ def bookmark_name(kind: str, target: str) -> str:
 def normalise(text: str) -> str:
     """Text as compared when tying a comment back: Unicode-normalised, straight quotes,
     one space between words, case ignored (Word and editors change all of these)."""
-    text = unicodedata.normalize("NFKC", text)
+    from facilitator.reports.content import clean
+
+    text = unicodedata.normalize("NFKC", clean(text))  # as the Word file could carry it
     text = text.translate(_QUOTES)
     return " ".join(text.split()).casefold()
 
