@@ -244,3 +244,21 @@ def board(store: Store, review: str) -> Board:
         comments(store, review),
         meetings(store, review),
     )
+
+
+def meeting_of(store: Store, review: str, conversation: str) -> MeetingRecord | None:
+    """The group meeting whose notes are taken in ``conversation``, if it is one."""
+    return next((m for m in meetings(store, review) if m.conversation == conversation), None)
+
+
+def who_talks(store: Store, review: str, conversation: str, participant: str) -> str:
+    """Whom a conversation is with, as the team says it: the participant, or for a group
+    meeting its kind and who came ("Preliminary group meeting: P1, P2")."""
+    if participant:
+        return store.participant(participant).display
+    found = meeting_of(store, review, conversation)
+    if found is None:
+        return "participant unknown"
+    labels = {p.id: p.label for p in store.participants(review)}
+    came = ", ".join(labels.get(p, "?") for p in found.attended)
+    return f"{found.title}: {came}" if came else found.title

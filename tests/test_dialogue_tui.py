@@ -1,0 +1,108 @@
+"""The Dialogue screen (issue 16): reached from the command palette, it freezes drafts,
+records sends and meetings, and answers comments, at 80x24."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.dialogue import records
+from facilitator.service import Service
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.screens.dialogs import FormDialog
+from facilitator.tui.screens.dialogue import DialogueScreen
+from tests.review_fixture import ReviewFixture, build_review_fixture
+from tests.tui_support import FakeClock, screen_text
+
+
+@pytest.fixture
+def fx(service: Service) -> ReviewFixture:
+    return build_review_fixture(service)
+
+
+async def settle(app, pilot) -> None:  # noqa: ANN001
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_the_dialogue_screen_freezes_sends_and_answers(
+    service: Service, fx: ReviewFixture
+) -> None:
+    store = service.store
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Dialogue with participants"].callback()
+        await settle(app, pilot)
+        assert isinstance(app.screen, DialogueScreen)
+        assert "none yet (m to record one)" in screen_text(app)
+
+        await pilot.press("f")  # freeze: the first choice is the preliminary report
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        (draft,) = records.drafts(store, fx.review)
+        assert draft.kind == "preliminary"
+        assert "Preliminary report" in screen_text(app)
+
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"P2", "enter", *"2 June 2025 10:00", "enter")
+        await settle(app, pilot)
+        (send,) = records.sends(store, fx.review)
+        assert send.participant == fx.participants["health_visitor"]
+        assert send.at.startswith("2025-06-02T10:00")
+
+        # A comment comes back; declining it without a reason is refused in the form.
+        records.add_comment(
+            store,
+            fx.review,
+            {"draft": draft.id, "participant": send.participant, "text": "Wrong date"},
+        )
+        app.screen.load()
+        await settle(app, pilot)
+        assert "1 to answer" in screen_text(app)
+        assert "K1: Wrong date" in screen_text(app)  # the highlighted comment in full
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert "Please fill in" in screen_text(app)
+        await pilot.press(*"Two records agree", "enter")
+        await settle(app, pilot)
+        (comment,) = records.comments(store, fx.review)
+        assert comment.answer is not None
+        assert (comment.answer.response, comment.answer.note) == ("declined", "Two records agree")
+        assert "0 to answer" in screen_text(app)
+
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("enter")  # the preliminary group meeting
+        await pilot.pause()
+        await pilot.press(*"10 June 2025 12:00", "enter", *"P1 P2", "enter")
+        await settle(app, pilot)
+        (meeting,) = records.meetings(store, fx.review)
+        assert meeting.attended == (fx.participants["social_worker"], send.participant)
+        assert "M1 Preliminary group meeting" in screen_text(app)
+
+
+async def test_a_group_meeting_is_noted_in_the_note_takers_screen(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from tests.tui_support import type_note
+
+    store = service.store
+    attended = [fx.participants["social_worker"], fx.participants["health_visitor"]]
+    _meeting, talk = records.new_meeting(
+        store, fx.review, "preliminary", "2025-06-10T12:00", attended
+    )
+    app = FacilitatorApp(service, conversation=talk, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Preliminary group meeting: P1, P2" in screen_text(app)
+        await type_note(pilot, "Both agreed the minutes came late #2 @interagency")
+        await pilot.pause()
+    (note,) = store.notes(conversation=talk)
+    assert note.episodes == (fx.episodes["E2"],) and note.factors == ("interagency",)
