@@ -370,3 +370,19 @@ def test_a_note_with_control_characters_still_makes_a_pack_and_is_anchored(
     import_returned(store, review, draft_id, person, pack)
     (comment,) = records.comments(store, review)
     assert comment.anchor == ANCHOR_FOUND and comment.target_label == "E1"
+
+
+def test_the_team_report_names_a_group_meeting_not_an_unknown_participant(
+    store: Store, method: Method, service: Service, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports.export import export
+
+    review = fixture.review
+    attended = [fixture.participants["social_worker"], fixture.participants["health_visitor"]]
+    _meeting, talk = records.new_meeting(store, review, "interim", "2025-06-10T12:00", attended)
+    store.start_conversation(store.conversation(talk))
+    service.record_note(store.conversation(talk), "Minutes reached the GP a week late #2")
+    text = export(store, method, review, "md").decode("utf-8")
+    assert "unknown" not in text
+    assert "C5: Interim group meeting" in text
+    assert "**C5, Interim group meeting:** Minutes reached the GP a week late" in text

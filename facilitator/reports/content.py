@@ -318,6 +318,8 @@ class ReviewData:
         if talk is None:
             return "unknown source"
         person = self.people.get(talk.participant)
+        if person is None and talk.id in self.meetings:
+            return f"{talk.label}, {self.meetings[talk.id]}"
         if self.final:
             return f"{talk.label}, {self.who(person)}"
         agency = f", {clean(person.agency)}" if person else ""
@@ -332,6 +334,16 @@ class ReviewData:
             return "document (not in this review)"
         agency = f" ({clean(document.agency)})" if document.agency else ""
         return f"Document: {clean(document.title)}{agency}"
+
+    @cached_property
+    def meetings(self) -> dict[str, str]:
+        """Conversation id -> the group meeting noted in it ("Interim group meeting")."""
+        from facilitator.dialogue.model import MEETING_TITLES
+
+        return {
+            row["conversation"]: MEETING_TITLES.get(row["kind"], "Group meeting")
+            for row in self.store.rows("meetings", self._review_id)
+        }
 
     # --- reading across the review -------------------------------------------------
 
@@ -410,7 +422,10 @@ def record_section(data: ReviewData) -> list[Block]:
 
 def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
     person = data.people.get(talk.participant)
-    blocks: list[Block] = [Heading(f"{talk.label}: {data.who(person)}", 2)]
+    who = (
+        data.meetings[talk.id] if person is None and talk.id in data.meetings else data.who(person)
+    )
+    blocks: list[Block] = [Heading(f"{talk.label}: {who}", 2)]
     when = (talk.started_at or talk.planned_at or "")[:16].replace("T", " ")
     meta = f"Status: {talk.status}" + (f"; {when}" if when else "")
     if not data.final:
