@@ -386,3 +386,55 @@ def test_the_team_report_names_a_group_meeting_not_an_unknown_participant(
     assert "unknown" not in text
     assert "C5: Interim group meeting" in text
     assert "**C5, Interim group meeting:** Minutes reached the GP a week late" in text
+
+
+def test_the_next_draft_states_merges_and_moved_priorities_with_their_comments(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.analysis.episodes import merge_episodes
+    from facilitator.analysis.patterns import add_pattern, prioritise_pattern
+    from facilitator.dialogue.targets import find_target
+
+    review = fixture.review
+    sw, hv = fixture.participants["social_worker"], fixture.participants["health_visitor"]
+    first = add_pattern(store, review, method, type="human-management", title="Caseloads",
+                        priority=1)  # fmt: skip
+    second = add_pattern(store, review, method, type="family-professional",
+                         title="Focus on one parent", priority=2)  # fmt: skip
+    preliminary = records.draft(
+        store, review, records.freeze_draft(store, method, review, "preliminary")
+    )
+    # Typed comments, tied with --on as the command line ties them.
+    on_pattern = find_target(preliminary, "pattern 2")
+    on_e5 = find_target(preliminary, "E5")
+    assert on_pattern == ("pattern", second, "Pattern 2")
+    moved = records.add_comment(store, review, {
+        "draft": preliminary.id, "participant": sw, "text": "This matters most",
+        "target_kind": "pattern", "target": second, "target_label": "Pattern 2",
+        "anchor": ANCHOR_FOUND})  # fmt: skip
+    same = records.add_comment(store, review, {
+        "draft": preliminary.id, "participant": hv, "text": "E5 is the same visit as E1",
+        "target_kind": on_e5[0], "target": on_e5[1], "target_label": on_e5[2],
+        "anchor": ANCHOR_FOUND})  # fmt: skip
+    declined = records.add_comment(store, review, {
+        "draft": preliminary.id, "participant": hv, "text": "Drop caseloads",
+        "target_kind": "pattern", "target": first, "target_label": "Pattern 1",
+        "anchor": ANCHOR_FOUND})  # fmt: skip
+    records.respond(store, review, moved, "accepted")
+    records.respond(store, review, same, "accepted")
+    records.respond(store, review, declined, "declined", "Three accounts mention it")
+    prioritise_pattern(store, review, second, priority=1)
+    prioritise_pattern(store, review, first, priority=2)
+    merge_episodes(store, review, fixture.episodes["E1"], fixture.episodes["E5"])
+
+    interim = records.draft(store, review, records.freeze_draft(store, method, review, "interim"))
+    changes = {c["text"]: [x["id"] for x in c["comments"]] for c in interim.content["changes"]}
+    assert changes["The pattern “Focus on one parent” moved up from priority 2 to 1."] == [moved]
+    assert changes["The pattern “Caseloads” moved down from priority 1 to 2."] == []
+    merged = next(t for t in changes if "was merged into E1" in t)
+    assert merged.startswith("Episode E5 (Joint visit with social worker)")
+    assert changes[merged] == [same]
+    # A comment is cited once: the final draft does not claim it again.
+    final = records.draft(store, review, records.freeze_draft(store, method, review, "final"))
+    assert final.content["changes"] == []
+    assert "Nothing in the analysis has changed" in render_markdown(pack_items(final, None))
