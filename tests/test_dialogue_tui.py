@@ -106,3 +106,41 @@ async def test_a_group_meeting_is_noted_in_the_note_takers_screen(
         await pilot.pause()
     (note,) = store.notes(conversation=talk)
     assert note.episodes == (fx.episodes["E2"],) and note.factors == ("interagency",)
+
+
+async def test_the_meeting_guides_open_and_a_broken_file_is_named(
+    tmp_path, service: Service, fx: ReviewFixture
+) -> None:  # noqa: ANN001
+    import shutil
+
+    from facilitator.method import load_method
+    from facilitator.tui.widgets.meeting_guide import MeetingGuideDialog
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the interim meeting
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingGuideDialog)
+        assert "Leading the interim group meeting" in screen_text(app)
+        assert "what changed since the preliminary draft" in screen_text(app)
+
+    broken = tmp_path / "guides"
+    shutil.copytree(load_method().source, broken)
+    (broken / "meetings.md").write_text("## closing: Closing\n", encoding="utf-8")
+    app = FacilitatorApp(
+        Service(service.store, load_method(broken)), review=fx.review, clock=FakeClock()
+    )
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "The meeting guides cannot be read" in shown and "meetings.md" in shown
+        assert isinstance(app.screen, DialogueScreen)

@@ -3,8 +3,8 @@ the group meetings (guide 3.4.4). Everything is read and written through
 :mod:`facilitator.dialogue`, the same code the command line uses.
 
 Keys: f freeze a draft, s record that the highlighted draft was sent, a / d / o accept,
-decline (with the reason) or note the highlighted comment, m record a group meeting,
-tab between the tables.
+decline (with the reason) or note the highlighted comment, m record a group meeting, g the
+lead's guide for a meeting, tab between the tables.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class DialogueScreen(EditingScreen):
         Binding("d", "answer('declined')", "Decline", id="dialogue-decline"),
         Binding("o", "answer('noted')", "Noted", id="dialogue-noted"),
         Binding("m", "meeting", "Meeting", id="dialogue-meeting"),
+        Binding("g", "guide", "Meeting guide", id="dialogue-guide"),
     ]
 
     def __init__(self, review: str) -> None:
@@ -256,6 +257,25 @@ class DialogueScreen(EditingScreen):
             ),
             save,
         )
+
+    def action_guide(self) -> None:
+        """The lead's guide for a meeting; a broken guide file is named, not hidden."""
+        from facilitator.dialogue.guides import load_meeting_guides
+        from facilitator.method import GuideError
+        from facilitator.tui.widgets.meeting_guide import MeetingGuideDialog
+
+        try:
+            guides = load_meeting_guides(self.facilitator.method.source)
+        except GuideError as exc:
+            self.notify(f"The meeting guides cannot be read: {exc}", severity="error", markup=False)
+            return
+        choices = [(kind, MEETING_TITLES[kind]) for kind in MEETING_KINDS]
+
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.app.push_screen(MeetingGuideDialog(guides[kind]))
+
+        self.app.push_screen(ChoiceDialog("The guide for which meeting?", choices), chosen)
 
     def action_meeting(self) -> None:
         choices = [(kind, MEETING_TITLES[kind]) for kind in MEETING_KINDS]
