@@ -108,7 +108,8 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
     types = {p.key: p.title for p in method.patterns}
     pattern_items = []
     pattern_labels = {}
-    for number, pattern in enumerate(patterns(store, review), 1):
+    # Through the report's cached reads: both read every link of the review once.
+    for number, pattern in enumerate(patterns(data.store, review), 1):  # type: ignore[arg-type]
         label = f"Pattern {number}"
         pattern_labels[pattern.id] = label
         pattern_items.append(
@@ -130,7 +131,7 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
     recs = []
     if kind != "preliminary":  # the guide brings recommendations in from the interim round
         kinds = {k.key: k.title for k in method.recommendation_kinds}
-        for number, rec in enumerate(recommendations(store, review), 1):
+        for number, rec in enumerate(recommendations(data.store, review), 1):  # type: ignore[arg-type]
             recs.append(
                 {
                     "id": rec.id,
