@@ -27,6 +27,7 @@ from facilitator.dialogue.model import (
 )
 from facilitator.dialogue.model import Board as DialogueBoard
 from facilitator.model import Participant
+from facilitator.store.db import StoreError
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.screens.editing import EditingScreen
 from facilitator.tui.text import cell, plain
@@ -183,13 +184,25 @@ class DialogueScreen(EditingScreen):
     def action_freeze(self) -> None:
         choices = [(kind, DRAFT_TITLES[kind]) for kind in DRAFT_KINDS]
 
-        def freeze(kind: str) -> None:
-            records.freeze_draft(
-                self.facilitator.store, self.facilitator.method, self.review_id, kind
-            )
-            self.notify(f"{DRAFT_TITLES[kind]} frozen.", markup=False)
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.notify(f"Freezing the {DRAFT_TITLES[kind].lower()}…", markup=False)
+                self.freeze(kind)
 
-        self.ask_then_change(ChoiceDialog("Freeze the analysis as which draft?", choices), freeze)
+        self.app.push_screen(ChoiceDialog("Freeze the analysis as which draft?", choices), chosen)
+
+    @work(thread=True, exclusive=True, group="dialogue-freeze")
+    def freeze(self, kind: str) -> None:
+        """Work out and store the draft off the UI thread: on a large review it takes
+        seconds, and typing elsewhere in the app must not wait for it."""
+        app = self.facilitator
+        try:
+            records.freeze_draft(app.store, app.method, self.review_id, kind)
+        except StoreError as exc:
+            app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        app.call_from_thread(self.notify, f"{DRAFT_TITLES[kind]} frozen.", markup=False)
+        app.call_from_thread(self.load)
 
     def _current_draft(self) -> str | None:
         table = self.query_one("#drafts", DataTable)
