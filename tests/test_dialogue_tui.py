@@ -144,3 +144,37 @@ async def test_the_meeting_guides_open_and_a_broken_file_is_named(
         shown = " ".join(screen_text(app).split())
         assert "The meeting guides cannot be read" in shown and "meetings.md" in shown
         assert isinstance(app.screen, DialogueScreen)
+
+
+def test_dialogue_screen_snapshot(snap_compare, tmp_path, method) -> None:  # noqa: ANN001
+    """The board at 80x24 with a draft sent, one comment answered and one waiting, and a
+    meeting (a frozen clock, so every time shown is the same on each run)."""
+    from facilitator.store import Store
+    from tests.tui_support import steady
+
+    clock = FakeClock()
+    store = Store(tmp_path / "snap.db", author="Alex Reviewer", now=clock)
+    service = Service(store, method)
+    fx = build_review_fixture(service)
+    draft = records.freeze_draft(store, method, fx.review, "preliminary")
+    hv, sw = fx.participants["health_visitor"], fx.participants["social_worker"]
+    records.record_send(store, fx.review, draft, hv, "2025-06-02T10:00")
+    answered = records.add_comment(store, fx.review, {
+        "draft": draft, "participant": hv, "text": "I asked for a plan [urgent]",
+        "target_kind": "episode", "target": fx.episodes["E2"], "target_label": "E2",
+        "anchor": "found"})  # fmt: skip
+    records.respond(store, fx.review, answered, "accepted", "Judgement revised")
+    records.add_comment(store, fx.review, {
+        "draft": draft, "participant": sw, "text": "The conference was in April",
+        "quote": "Case conference (March 2024)", "anchor": "anchor not found",
+        "near": "E2"})  # fmt: skip
+    records.new_meeting(store, fx.review, "preliminary", "2025-06-10T12:00", [hv, sw])
+
+    async def board(pilot) -> None:  # noqa: ANN001
+        pilot.app.push_screen(DialogueScreen(fx.review))
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await steady(pilot)
+
+    app = FacilitatorApp(service, review=fx.review, clock=clock)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=board)
