@@ -25,9 +25,15 @@ async def settle(app, pilot) -> None:  # noqa: ANN001
     await pilot.pause()
 
 
+def _docx_text(path) -> str:  # noqa: ANN001
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
 async def test_the_dialogue_screen_freezes_sends_and_answers(
-    service: Service, fx: ReviewFixture
-) -> None:
+    tmp_path, service: Service, fx: ReviewFixture
+) -> None:  # noqa: ANN001
     store = service.store
     app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
     async with app.run_test(size=(80, 24)) as pilot:
@@ -45,6 +51,16 @@ async def test_the_dialogue_screen_freezes_sends_and_answers(
         (draft,) = records.drafts(store, fx.review)
         assert draft.kind == "preliminary"
         assert "Preliminary report" in screen_text(app)
+
+        # Her pack, written from the screen, holds her record and nobody else's.
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = str(tmp_path / "pack-P2.docx")
+        await pilot.press(*"P2", "enter", "enter")
+        await settle(app, pilot)
+        written = _docx_text(tmp_path / "pack-P2.docx")
+        assert "Had known the family since the birth" in written
+        assert "Noticed the bruise at morning registration" not in written
 
         await pilot.press("s")
         await pilot.pause()

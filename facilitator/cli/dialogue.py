@@ -97,17 +97,13 @@ def draft_export(
     """Export a draft, or one participant's pack. Markdown goes to stdout unless -o is
     given; Word is written to -o, or to a file named after the draft."""
     from facilitator.cli.export import _emit
-    from facilitator.dialogue.pack import pack_items, render_docx, render_markdown
+    from facilitator.dialogue.pack import pack_bytes
     from facilitator.dialogue.records import draft as read_draft
 
     review = obj.group_review_id()
     frozen = read_draft(obj.store, review, _draft_id(obj, review, draft_ref))
     participant = obj.participant_id(participant_ref, review) if participant_ref else None
-    items = pack_items(frozen, participant)
-    if fmt == "md":
-        data = render_markdown(items).encode("utf-8")
-    else:
-        data = render_docx(items, title=items[0].text, frozen_at=frozen.frozen_at)
+    data = pack_bytes(frozen, participant, fmt)
     if output is None and fmt == "docx":
         who = obj.store.participant(participant).label if participant else "draft"
         output = Path(f"{frozen.label}-{frozen.kind}-{who}.docx")

@@ -348,3 +348,13 @@ def normalise(text: str) -> str:
 
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
+
+
+def pack_bytes(draft: DraftRecord, participant: str | None, fmt: str) -> bytes:
+    """The finished file: ``participant``'s pack (or the draft alone) as md or docx."""
+    items = pack_items(draft, participant)
+    if fmt == "md":
+        return render_markdown(items).encode("utf-8")
+    if fmt == "docx":
+        return render_docx(items, title=items[0].text, frozen_at=draft.frozen_at)
+    raise ValueError(f"a pack is md or docx, not {fmt!r}")

@@ -2,9 +2,9 @@
 the group meetings (guide 3.4.4). Everything is read and written through
 :mod:`facilitator.dialogue`, the same code the command line uses.
 
-Keys: f freeze a draft, s record that the highlighted draft was sent, a / d / o accept,
-decline (with the reason) or note the highlighted comment, m record a group meeting, g the
-lead's guide for a meeting, tab between the tables.
+Keys: f freeze a draft, e write a participant's pack of the highlighted draft, s record
+that it was sent, a / d / o accept, decline (with the reason) or note the highlighted
+comment, m record a group meeting, g the lead's guide for a meeting, tab between tables.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class DialogueScreen(EditingScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="dialogue-back"),
         Binding("f", "freeze", "Freeze draft", id="dialogue-freeze"),
+        Binding("e", "export", "Export pack", id="dialogue-export"),
         Binding("s", "send", "Sent to…", id="dialogue-send"),
         Binding("a", "answer('accepted')", "Accept", id="dialogue-accept"),
         Binding("d", "answer('declined')", "Decline", id="dialogue-decline"),
@@ -236,6 +237,48 @@ class DialogueScreen(EditingScreen):
                 [
                     Field("participants", "Participants", placeholder="e.g. P1 P2", required=True),
                     Field("at", "When (empty: now)", placeholder="e.g. 3 June 10:00"),
+                ],
+            ),
+            save,
+        )
+
+    def action_export(self) -> None:
+        draft_id = self._current_draft()
+        if draft_id is None:
+            self.notify("Freeze a draft first (f).", severity="warning")
+            return
+        draft = next(d for d in self.board.drafts if d.id == draft_id)
+        store = self.facilitator.store
+
+        def save(values: dict[str, str]) -> None:
+            from pathlib import Path
+
+            from facilitator.dialogue.pack import pack_bytes
+            from facilitator.files import refuse_to_overwrite, write_private_bytes
+
+            participant = self._participant(values["participant"])
+            path = Path(values["path"]).expanduser()
+            fmt = "md" if path.suffix.lower() == ".md" else "docx"
+            problem = refuse_to_overwrite(path, store.path)
+            if problem:
+                raise StoreError(problem)
+            try:
+                write_private_bytes(path, pack_bytes(draft, participant, fmt))
+            except OSError as exc:
+                raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+            self.notify(f"Written: {path}", markup=False)
+
+        self.ask_then_change(
+            FormDialog(
+                f"A participant's pack of {draft.label}",
+                [
+                    Field("participant", "For", placeholder="e.g. P2", required=True),
+                    Field(
+                        "path",
+                        "Write to (.docx, or .md)",
+                        f"{draft.label}-{draft.kind}.docx",
+                        required=True,
+                    ),
                 ],
             ),
             save,
