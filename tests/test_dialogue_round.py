@@ -438,3 +438,46 @@ def test_the_next_draft_states_merges_and_moved_priorities_with_their_comments(
     final = records.draft(store, review, records.freeze_draft(store, method, review, "final"))
     assert final.content["changes"] == []
     assert "Nothing in the analysis has changed" in render_markdown(pack_items(final, None))
+
+
+def test_a_file_with_thousands_of_comments_is_refused(tmp_path: Path) -> None:
+    from facilitator.dialogue.word import MAX_COMMENTS, read_comments
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    refs = "".join(f'<w:r><w:commentReference w:id="{i}"/></w:r>' for i in range(MAX_COMMENTS + 1))
+    notes = "".join(
+        f'<w:comment w:id="{i}"><w:p><w:r><w:t>x</w:t></w:r></w:p></w:comment>'
+        for i in range(MAX_COMMENTS + 1)
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "word/document.xml",
+            f'<w:document xmlns:w="{w}"><w:body><w:p>{refs}</w:p></w:body></w:document>',
+        )
+        package.writestr("word/comments.xml", f'<w:comments xmlns:w="{w}">{notes}</w:comments>')
+    with pytest.raises(ImportProblem, match="more than 5,000 comments"):
+        read_comments(buffer.getvalue(), "many.docx")
+
+
+def test_a_store_made_before_the_dialogue_gains_its_tables(tmp_path: Path) -> None:
+    import sqlite3
+
+    from facilitator.store.db import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with Store(path, author="Old") as old:
+        review = old.create_review("Made before drafts existed")
+    before = len(MIGRATIONS) - 1  # the schema without the dialogue migration
+    conn = sqlite3.connect(path)
+    for table in ("dialogue_drafts", "draft_sends", "dialogue_comments", "comment_answers",
+                  "meetings"):  # fmt: skip
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"DELETE FROM migrations WHERE number > {before}")
+    conn.execute(f"PRAGMA user_version={before}")
+    conn.commit()
+    conn.close()
+    with Store(path, author="New") as upgraded:
+        assert records.board(upgraded, review).drafts == []
+        records.new_meeting(upgraded, review, "closing", "2025-07-01T12:00", [])
+        assert upgraded.check().problems == []
