@@ -238,20 +238,21 @@ def _enclosing_change(element, stop):  # noqa: ANN001, ANN202 - lxml elements
 # --- tying back -----------------------------------------------------------------------
 
 
-def anchor(found: FoundComment, items: list[Item]) -> Anchor:
-    """What in the pack a comment is on, judged by the text it quotes."""
-    targets = _targets(items)
+# (kind, id) -> (label, the target's text normalised and joined, bookmark name)
+Targets = dict[tuple[str, str], tuple[str, str, str]]
+
+
+def anchor(found: FoundComment, targets: Targets) -> Anchor:
+    """What in the pack a comment is on, judged by the text it quotes (``targets`` from
+    :func:`targets_of`, worked out once per file)."""
     near_key = next(
         (k for k, (_l, _t, mark) in targets.items() if mark == found.near and mark), None
     )
     near_label = targets[near_key][0] if near_key else ""
     quote = normalise(found.quote)
     if quote:
-        candidates = [
-            key
-            for key, (_label, texts, _mark) in targets.items()
-            if any(quote in t for t in texts) or quote in " ".join(texts)
-        ]
+        # Within one paragraph, or running across the target's paragraphs.
+        candidates = [key for key, (_label, text, _mark) in targets.items() if quote in text]
         if candidates:
             key = near_key if near_key in candidates else candidates[0]
             ident = "" if key[0] == "passage" else key[1]
@@ -259,11 +260,10 @@ def anchor(found: FoundComment, items: list[Item]) -> Anchor:
     return Anchor(ANCHOR_NOT_FOUND, "passage", "", "", near_label)
 
 
-def _targets(items: list[Item]) -> dict[tuple[str, str], tuple[str, list[str], str]]:
-    """(kind, id) -> (label, normalised texts, bookmark name), in pack order. Items about
-    nothing in particular (headings, the introduction) are passages of their section,
-    keyed ("passage", "") per section label."""
-    targets: dict[tuple[str, str], tuple[str, list[str], str]] = {}
+def targets_of(items: list[Item]) -> Targets:
+    """What a comment can be on, in pack order. Items about nothing in particular
+    (headings, the introduction) are passages of their section, keyed ("passage", label)."""
+    texts: dict[tuple[str, str], tuple[str, list[str], str]] = {}
     section = "the introduction"
     for item in items:
         if item.style == "h1" and not item.target_kind:
@@ -276,9 +276,9 @@ def _targets(items: list[Item]) -> dict[tuple[str, str], tuple[str, list[str], s
             label = item.label or section
             key = ("passage", label)
             mark = ""
-        entry = targets.setdefault(key, (label, [], mark))
+        entry = texts.setdefault(key, (label, [], mark))
         entry[1].append(normalise(item.visible))
-    return targets
+    return {key: (label, " ".join(parts), mark) for key, (label, parts, mark) in texts.items()}
 
 
 # --- into the store ------------------------------------------------------------------
@@ -304,7 +304,7 @@ def import_returned(
     frozen = draft(store, review, draft_id)
     raw, digest = read_file(path)
     found = read_comments(raw, path.name)
-    items = pack_items(frozen, participant)
+    targets = targets_of(pack_items(frozen, participant))
     held = {row["id"] for row in store.rows("dialogue_comments", review)}
     result = Imported([], 0, 0)
     received = store.now_iso()
@@ -314,7 +314,7 @@ def import_returned(
             if comment_id in held:
                 result.already += 1
                 continue
-            tied = anchor(item, items)
+            tied = anchor(item, targets)
             result.not_found += tied.anchor == ANCHOR_NOT_FOUND
             add_comment(
                 store,
