@@ -69,6 +69,8 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     assert meeting.returncode == 0, meeting.stderr
     assert "facilitator notes C5" in meeting.stderr
     ok(store_path, "note", "add", "C5", "Both agreed the conference minutes came late #2")
+    listed = ok(store_path, "conversation", "list", "R1").splitlines()
+    assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  planned")
 
     board = ok(store_path, "dialogue", "R1")
     assert "sent to P2 Health visitor on 2025-06-02 10:00: 1 comment(s) back, 0 unanswered" in board
