@@ -481,3 +481,18 @@ def test_a_store_made_before_the_dialogue_gains_its_tables(tmp_path: Path) -> No
         assert records.board(upgraded, review).drafts == []
         records.new_meeting(upgraded, review, "closing", "2025-07-01T12:00", [])
         assert upgraded.check().problems == []
+
+
+def test_the_refi_qda_export_names_a_group_meeting(
+    tmp_path: Path, store: Store, method: Method, service: Service, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports.export import export
+
+    review = fixture.review
+    _meeting, talk = records.new_meeting(store, review, "closing", "2025-07-01T12:00", [])
+    store.start_conversation(store.conversation(talk))
+    service.record_note(store.conversation(talk), "The group agreed the chronology #2")
+    package = zipfile.ZipFile(io.BytesIO(export(store, method, review, "qdpx")))
+    project = package.read("project.qde").decode("utf-8")
+    assert 'name="C5: Closing meeting"' in project
+    assert "unknown participant" not in project

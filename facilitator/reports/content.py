@@ -345,6 +345,13 @@ class ReviewData:
             for row in self.store.rows("meetings", self._review_id)
         }
 
+    def talk_with(self, talk: Conversation) -> str:
+        """Whom a conversation was with: the participant, or the group meeting held."""
+        person = self.people.get(talk.participant)
+        if person is None and talk.id in self.meetings:
+            return self.meetings[talk.id]
+        return self.who(person)
+
     # --- reading across the review -------------------------------------------------
 
     def missing_perspectives(self, episode: Episode) -> list[str]:
@@ -421,11 +428,7 @@ def record_section(data: ReviewData) -> list[Block]:
 
 
 def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
-    person = data.people.get(talk.participant)
-    who = (
-        data.meetings[talk.id] if person is None and talk.id in data.meetings else data.who(person)
-    )
-    blocks: list[Block] = [Heading(f"{talk.label}: {who}", 2)]
+    blocks: list[Block] = [Heading(f"{talk.label}: {data.talk_with(talk)}", 2)]
     when = (talk.started_at or talk.planned_at or "")[:16].replace("T", " ")
     meta = f"Status: {talk.status}" + (f"; {when}" if when else "")
     if not data.final:
