@@ -289,8 +289,9 @@ def meeting(ctx: click.Context, review_ref: str) -> None:
 @click.option("--lead", help="Who leads the meeting for the review team.")
 @pass_context
 def meeting_new(obj: Context, kind: str, when: str, attended: str, lead: str | None) -> None:
-    """Record a group meeting; prints its id. The guide for leading it is shown on stderr
-    with 'facilitator meeting REVIEW guide KIND'."""
+    """Record a group meeting; prints its id. Its notes are taken in a conversation of
+    its own (named on stderr); 'facilitator meeting REVIEW guide KIND' shows the lead's
+    guide."""
     from facilitator.dialogue.records import new_meeting
 
     review = obj.group_review_id()
