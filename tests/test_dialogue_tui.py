@@ -194,3 +194,28 @@ def test_dialogue_screen_snapshot(snap_compare, tmp_path, method) -> None:  # no
 
     app = FacilitatorApp(service, review=fx.review, clock=clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=board)
+
+
+async def test_an_answer_given_in_another_process_shows_when_ops_arrive(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from tests.cli_support import run_cli
+
+    store = service.store
+    draft = records.freeze_draft(store, service.method, fx.review, "preliminary")
+    gp = fx.participants["gp"]
+    records.add_comment(
+        store, fx.review, {"draft": draft, "participant": gp, "text": "I was not invited"}
+    )
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        assert "1 to answer" in screen_text(app)
+        # Another process on the same laptop (the command line beside the app).
+        answered = run_cli(store.path, "comment", "R1", "respond", "K1", "--noted")
+        assert answered.returncode == 0, answered.stderr
+        app.screen.refresh_from_store()  # what the sync worker does when ops arrive
+        await settle(app, pilot)
+        assert "0 to answer" in screen_text(app)

@@ -98,6 +98,11 @@ class DialogueScreen(EditingScreen):
         comments.focus()
         self.load()
 
+    def refresh_from_store(self) -> None:
+        """Ops arrived (the sync worker calls this): a comment answered or a draft sent on
+        another laptop shows now."""
+        self.load()
+
     @work(thread=True, exclusive=True, group="dialogue")
     def load(self) -> None:
         store = self.facilitator.store
