@@ -102,6 +102,13 @@ def hostile_review(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object
         f"<p>04/03/2024 Call {OSC}</p><p>05/03/2024 Letter {RTL}</p></body></html>",
         encoding="utf-8",
     )
+    # A pack sent back with a comment (on text that is not in any draft).
+    import docx
+
+    reply = docx.Document()
+    paragraph = reply.add_paragraph(f"Rewritten {MARKUP} {RTL}")  # what XML can carry
+    reply.add_comment(paragraph.runs[0], text=f"Wrong {MARKUP} {RTL}", author=f"Sam {RTL}")
+    reply.save(str(folder / "reply.docx"))
     passphrase = folder / "pass.txt"
     passphrase.write_text(PASS + "\n", encoding="utf-8")
     return {"path": path, "folder": folder, "html": html, "passphrase": passphrase}
@@ -153,6 +160,23 @@ def _commands(h: dict[str, object]) -> list[tuple[str, list[str]]]:
         ("chronology accept", ["chronology", "R1", "accept", "chronology#0"]),
         ("chronology dismiss", ["chronology", "R1", "dismiss", "chronology#1"]),
         ("export", ["export", "R1", "--format", "md"]),
+        ("draft new", ["draft", "R1", "new", "preliminary"]),
+        ("draft list", ["draft", "R1", "list"]),
+        ("draft export", ["draft", "R1", "export", "D1", "--for", "P1", "--format", "md"]),
+        ("draft send", ["draft", "R1", "send", "D1", "P1"]),
+        (
+            "comment import",
+            ["comment", "R1", "import", "D1", str(folder / "reply.docx"), "--from", "P1"],
+        ),
+        ("comment add", ["comment", "R1", "add", "D1", "--from", "P2", "--on", "E1", HOSTILE]),
+        ("comment list", ["comment", "R1", "list"]),
+        ("comment respond", ["comment", "R1", "respond", "K2", "--decline", "--note", HOSTILE]),
+        (
+            "meeting new",
+            ["meeting", "R1", "new", "interim", "--at", "1 June 2025", "--attended", "P1,P2"],
+        ),  # fmt: skip
+        ("meeting guide", ["meeting", "R1", "guide", "closing"]),
+        ("dialogue", ["dialogue", "R1"]),
         ("store check", ["store", "check"]),
         ("store rebuild", ["store", "rebuild"]),
         ("store compact", ["store", "compact"]),

@@ -31,6 +31,7 @@ def test_shape_of_the_export(service: Service, demo_review: str) -> None:
         "patterns",
         "recommendations",
         "links",
+        "dialogue",
     }
     for conversation in data["conversations"]:
         assert "stage_events" in conversation

@@ -54,6 +54,7 @@ def test_store_layer_knows_nothing_of_the_ui() -> None:
         "store",
         "sync",
         "analysis",
+        "dialogue",
         "method.py",
         "model.py",
         "capture.py",

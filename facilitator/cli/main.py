@@ -73,6 +73,9 @@ def _register() -> None:
     from facilitator.cli import episodes, patterns, plan
 
     modules += (plan, episodes, patterns)
+    from facilitator.cli import dialogue
+
+    modules += (dialogue,)
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

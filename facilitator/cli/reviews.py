@@ -153,9 +153,16 @@ def conversation_list(obj: Context, review_ref: str | None) -> None:
     talks = obj.store.conversations(review_id)
     if not talks:
         echo("No conversations yet. Plan one with: facilitator conversation new ...")
+    from facilitator.dialogue.records import who_talks
+
     for c in talks:
         who = people.get(c.participant)
-        name = who.display if who else "(unknown participant)"
+        if who:
+            name = who.display
+        elif not c.participant:  # a group meeting's notes
+            name = who_talks(obj.store, review_id, c.id, "")
+        else:
+            name = "(unknown participant)"
         when = c.started_at or c.planned_at or "not scheduled"
         ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(c.sequence, f"{c.sequence}th")
         echo(f"{c.label:<4} {name}  {ordinal}  {c.status}  {when[:16]}  {c.id}")

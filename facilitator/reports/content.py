@@ -317,6 +317,8 @@ class ReviewData:
         if talk is None:
             return "unknown source"
         person = self.people.get(talk.participant)
+        if person is None and talk.id in self.meetings:
+            return f"{talk.label}, {self.meetings[talk.id]}"
         if self.final:
             return f"{talk.label}, {self.who(person)}"
         agency = f", {clean(person.agency)}" if person else ""
@@ -331,6 +333,23 @@ class ReviewData:
             return "document (not in this review)"
         agency = f" ({clean(document.agency)})" if document.agency else ""
         return f"Document: {clean(document.title)}{agency}"
+
+    @cached_property
+    def meetings(self) -> dict[str, str]:
+        """Conversation id -> the group meeting noted in it ("Interim group meeting")."""
+        from facilitator.dialogue.model import MEETING_TITLES
+
+        return {
+            row["conversation"]: MEETING_TITLES.get(row["kind"], "Group meeting")
+            for row in self.store.rows("meetings", self._review_id)
+        }
+
+    def talk_with(self, talk: Conversation) -> str:
+        """Whom a conversation was with: the participant, or the group meeting held."""
+        person = self.people.get(talk.participant)
+        if person is None and talk.id in self.meetings:
+            return self.meetings[talk.id]
+        return self.who(person)
 
     # --- reading across the review -------------------------------------------------
 
@@ -408,8 +427,7 @@ def record_section(data: ReviewData) -> list[Block]:
 
 
 def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
-    person = data.people.get(talk.participant)
-    blocks: list[Block] = [Heading(f"{talk.label}: {data.who(person)}", 2)]
+    blocks: list[Block] = [Heading(f"{talk.label}: {data.talk_with(talk)}", 2)]
     when = (talk.started_at or talk.planned_at or "")[:16].replace("T", " ")
     meta = f"Status: {talk.status}" + (f"; {when}" if when else "")
     if not data.final:

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from facilitator.dialogue.export import dialogue_data
 from facilitator.store import Store
 
 FORMAT = "facilitator-review/1"
@@ -119,6 +120,7 @@ def export_review(
             for row in _table(store, "links", review_id)
             if row["source_kind"] != "note" and row["present"]
         ],
+        "dialogue": dialogue_data(store, review_id),
     }
 
 

@@ -182,7 +182,7 @@ class _Builder:
                 continue
             source_guid = guid(talk.id)
             made[talk.id] = source_guid
-            header = self.fn(f"{talk.label}: {data.who(data.people.get(talk.participant))}")
+            header = self.fn(f"{talk.label}: {data.talk_with(talk)}")
             parts = [header, "\n\n"]
             position = len(header) + 2
             attrs = {

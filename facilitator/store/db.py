@@ -588,6 +588,12 @@ def _m9_sync_repair(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m10_dialogue(db: sqlite_utils.Database) -> None:
+    """The dialogue with participants: drafts, sends, comments, answers and meetings, each
+    materialised from its ops like every other entity."""
+    create_materialised_tables(db)
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
@@ -598,6 +604,7 @@ MIGRATIONS: list[Migration] = [
     _m7_readable_views,
     _m8_purged_seqs,
     _m9_sync_repair,
+    _m10_dialogue,
 ]
 
 

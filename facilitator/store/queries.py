@@ -28,6 +28,9 @@ LABEL_PREFIX = {
     "participants": "P",
     "conversations": "C",
     "episodes": "E",
+    "dialogue_drafts": "D",
+    "dialogue_comments": "K",
+    "meetings": "M",
 }
 
 

@@ -248,6 +248,13 @@ class FacilitatorApp(App[None]):
             "The review team's analysis, linked to episodes and factors, by priority",
             lambda: self.push_screen(patterns.PatternsScreen(review)),
         )
+        from facilitator.tui.screens import dialogue
+
+        yield SystemCommand(
+            "Dialogue with participants",
+            "Drafts to send, comments to answer, group meetings",
+            lambda: self.push_screen(dialogue.DialogueScreen(review)),
+        )
         # Labels only: palette titles are read as markup, and roles are user text.
         for person in self.store.participants(review):
             yield SystemCommand(

@@ -69,10 +69,12 @@ class NotesScreen(Screen[None]):
         return self.capture.conversation
 
     def on_mount(self) -> None:
+        from facilitator.dialogue.records import who_talks
+
         store = self.facilitator.store
         conversation = store.conversation(self.conversation_id)
-        participant = store.participant(conversation.participant)
-        title = f"{conversation.label} · {participant.display} · note-taker"
+        who = who_talks(store, conversation.review, conversation.id, conversation.participant)
+        title = f"{conversation.label} · {who} · note-taker"
         self.query_one("#notes-title", Static).update(display_text(title, one_line=True))
         self._refresh_stage()
         self._refresh_panel(episodes=True)

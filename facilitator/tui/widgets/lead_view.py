@@ -119,9 +119,15 @@ class LeadView(Vertical):
     def on_mount(self) -> None:
         who = ""
         try:
+            from facilitator.dialogue.records import who_talks
+
             conversation = self.store.conversation(self.conversation_id)
-            person = self.store.participant(conversation.participant)
-            who = display_text(person.display, one_line=True)
+            who = display_text(
+                who_talks(
+                    self.store, conversation.review, conversation.id, conversation.participant
+                ),
+                one_line=True,
+            )
         except Exception:  # noqa: BLE001 - a missing participant must not stop the lead
             who = "participant unknown"
         self.query_one(LeadTopBar).who = who

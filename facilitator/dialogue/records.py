@@ -1,0 +1,264 @@
+"""Writing and reading the dialogue's entities. Every change is an op (``store.emit``), so
+drafts, sends, comments, answers and meetings sync like the rest of a review.
+
+- a draft is immutable: written once (action ``add``), its content frozen in the op;
+- a send, an answer: one per (draft, participant) and per comment, with deterministic ids,
+  so a resend or a changed answer is a later write of the same entity (last writer wins);
+- an imported comment's id depends on the draft, the participant, the file and the
+  comment's place in it: importing one file twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from facilitator.dialogue.model import (
+    ANCHOR_NONE,
+    DRAFT_KINDS,
+    MEETING_KINDS,
+    RESPONSES,
+    Answer,
+    Board,
+    CommentRecord,
+    DraftRecord,
+    MeetingRecord,
+    Send,
+)
+from facilitator.method import Method
+from facilitator.store import Store
+from facilitator.store.db import StoreError
+from facilitator.store.store import deterministic_id, new_id
+
+# --- drafts ---------------------------------------------------------------------------
+
+
+def freeze_draft(store: Store, method: Method, review: str, kind: str) -> str:
+    """Freeze the analysis as it stands as a new draft; returns its id. The draft also
+    states what changed since the previous one, and the comments behind each change."""
+    from facilitator.dialogue.changes import changes_since
+    from facilitator.dialogue.snapshot import freeze
+
+    if kind not in DRAFT_KINDS:
+        raise StoreError(f"a draft is {', '.join(DRAFT_KINDS)}, not {kind!r}")
+    content = freeze(store, method, review, kind)
+    earlier = drafts(store, review)
+    if earlier:
+        content["changes"] = changes_since(earlier, content, comments(store, review))
+    draft_id = new_id()
+    store.emit(
+        review,
+        "draft",
+        draft_id,
+        "add",
+        {"kind": kind, "frozen_at": store.now_iso(), "by": store.author, "content": content},
+    )
+    return draft_id
+
+
+def drafts(store: Store, review: str) -> list[DraftRecord]:
+    found = []
+    for number, row in enumerate(store.rows("dialogue_drafts", review), 1):
+        found.append(
+            DraftRecord(
+                row["id"],
+                f"D{number}",
+                review,
+                row["kind"] or "",
+                row["frozen_at"] or "",
+                row["by"] or "",
+                json.loads(row["content"] or "{}"),
+            )
+        )
+    return found
+
+
+def draft(store: Store, review: str, draft_id: str) -> DraftRecord:
+    for item in drafts(store, review):
+        if item.id == draft_id:
+            return item
+    raise StoreError(f"no draft {draft_id} in this review")
+
+
+# --- who was sent what ---------------------------------------------------------------
+
+
+def record_send(store: Store, review: str, draft_id: str, participant: str, at: str | None) -> str:
+    draft(store, review, draft_id)  # it exists
+    send_id = deterministic_id("draft_send", draft_id, participant)
+    store.emit(
+        review,
+        "draft_send",
+        send_id,
+        "set",
+        {
+            "draft": draft_id,
+            "participant": participant,
+            "at": at or store.now_iso(),
+            "by": store.author,
+        },
+    )
+    return send_id
+
+
+def sends(store: Store, review: str) -> list[Send]:
+    return [
+        Send(r["id"], r["draft"], r["participant"], r["at"] or "", r["by"] or "")
+        for r in store.rows("draft_sends", review)
+    ]
+
+
+# --- comments and answers ---------------------------------------------------------------
+
+
+def add_comment(
+    store: Store, review: str, fields: dict[str, Any], comment_id: str | None = None
+) -> str:
+    """Record one comment (typed in, or read from a returned file)."""
+    # A Word comment may be empty (the passage it marks says enough); a typed one may not.
+    if not str(fields.get("text", "")).strip() and fields.get("source", "typed") == "typed":
+        raise StoreError("a comment needs some text")
+    comment_id = comment_id or new_id()
+    fields = {
+        "source": "typed",
+        "kind": "comment",
+        "anchor": ANCHOR_NONE,
+        "by": store.author,
+        **fields,
+    }
+    fields.setdefault("received_at", store.now_iso())
+    store.emit(review, "comment", comment_id, "set", fields)
+    return comment_id
+
+
+def respond(store: Store, review: str, comment_id: str, response: str, note: str = "") -> str:
+    if response not in RESPONSES:
+        raise StoreError(f"an answer is {', '.join(RESPONSES)}, not {response!r}")
+    note = note.strip()
+    if response == "declined" and not note:
+        raise StoreError("a declined comment needs the reason: give it with --note")
+    answer_id = deterministic_id("answer", comment_id)
+    store.emit(
+        review,
+        "answer",
+        answer_id,
+        "set",
+        {
+            "comment": comment_id,
+            "response": response,
+            "note": note,
+            "by": store.author,
+            "at": store.now_iso(),
+        },
+    )
+    return answer_id
+
+
+def comments(store: Store, review: str) -> list[CommentRecord]:
+    answers = {
+        r["comment"]: Answer(r["response"] or "", r["note"] or "", r["by"] or "", r["at"] or "")
+        for r in store.rows("comment_answers", review)
+    }
+    found = []
+    for number, r in enumerate(store.rows("dialogue_comments", review), 1):
+        found.append(
+            CommentRecord(
+                r["id"],
+                f"K{number}",
+                review,
+                r["draft"] or "",
+                r["participant"] or "",
+                r["source"] or "",
+                r["kind"] or "comment",
+                r["text"] or "",
+                r["quote"] or "",
+                r["target_kind"] or "",
+                r["target"] or "",
+                r["target_label"] or "",
+                r["anchor"] or "",
+                r["near"] or "",
+                r["received_at"] or "",
+                r["file_author"] or "",
+                r["file_date"] or "",
+                r["filename"] or "",
+                r["by"] or "",
+                answers.get(r["id"]),
+            )
+        )
+    return found
+
+
+# --- meetings ---------------------------------------------------------------------------
+
+
+def new_meeting(
+    store: Store, review: str, kind: str, at: str, attended: list[str], *, lead: str | None = None
+) -> tuple[str, str]:
+    """A group meeting, and the conversation its notes are taken in (the same screen and
+    grammar as a one-to-one conversation). Returns (meeting id, conversation id)."""
+    if kind not in MEETING_KINDS:
+        raise StoreError(f"a meeting is {', '.join(MEETING_KINDS)}, not {kind!r}")
+    matching = {"preliminary": "preliminary", "interim": "interim", "closing": "final"}[kind]
+    discussed = [d for d in drafts(store, review) if d.kind == matching]
+    meeting_id = new_id()
+    with store.transaction():
+        conversation = store.new_conversation(
+            review, "", lead=lead, planned_at=at, planned_minutes=120
+        )
+        store.emit(
+            review,
+            "meeting",
+            meeting_id,
+            "set",
+            {
+                "kind": kind,
+                "at": at,
+                "attended": list(dict.fromkeys(attended)),
+                "draft": discussed[-1].id if discussed else "",
+                "conversation": conversation,
+            },
+        )
+    return meeting_id, conversation
+
+
+def meetings(store: Store, review: str) -> list[MeetingRecord]:
+    return [
+        MeetingRecord(
+            r["id"],
+            f"M{number}",
+            review,
+            r["kind"] or "",
+            r["at"] or "",
+            tuple(json.loads(r["attended"] or "[]")),
+            r["draft"] or "",
+            r["conversation"] or "",
+        )
+        for number, r in enumerate(store.rows("meetings", review), 1)
+    ]
+
+
+def board(store: Store, review: str) -> Board:
+    return Board(
+        drafts(store, review),
+        sends(store, review),
+        comments(store, review),
+        meetings(store, review),
+    )
+
+
+def meeting_of(store: Store, review: str, conversation: str) -> MeetingRecord | None:
+    """The group meeting whose notes are taken in ``conversation``, if it is one."""
+    return next((m for m in meetings(store, review) if m.conversation == conversation), None)
+
+
+def who_talks(store: Store, review: str, conversation: str, participant: str) -> str:
+    """Whom a conversation is with, as the team says it: the participant, or for a group
+    meeting its kind and who came ("Preliminary group meeting: P1, P2")."""
+    if participant:
+        return store.participant(participant).display
+    found = meeting_of(store, review, conversation)
+    if found is None:
+        return "participant unknown"
+    labels = {p.id: p.label for p in store.participants(review)}
+    came = ", ".join(labels.get(p, "?") for p in found.attended)
+    return f"{found.title}: {came}" if came else found.title

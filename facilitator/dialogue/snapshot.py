@@ -1,0 +1,182 @@
+"""Freezing the analysis as data: what a draft holds, worked out once, stored in the draft's
+op and never computed again, so every export of a draft says the same thing.
+
+The analysis is read through the same :class:`~facilitator.reports.content.ReviewData` the
+team's reports use (episodes as the board shows them, accounts, accepted chronology,
+patterns in priority order), then reduced to plain JSON values. Accounts are attributed by
+role and agency, never by name: a draft goes to every participant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilitator.analysis.coverage import factor_counts
+from facilitator.analysis.review_overview import TEAM_KINDS
+from facilitator.method import Method
+from facilitator.model import Participant
+from facilitator.store import Store
+
+SNAPSHOT_FORMAT = 1
+# In a participant's own record: their account, not the team's working notes about it.
+RECORD_KINDS = ("observation", "quote", "went_well", "idea")
+
+
+def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, Any]:
+    """The analysis of ``review`` as it stands, as JSON-ready data."""
+    from facilitator.analysis.patterns import patterns, recommendations
+    from facilitator.reports.content import ReviewData, clean
+
+    data = ReviewData(store, method, review, final=False)
+    labels = {e.id: e.label for e in data.episodes}
+    merged: dict[str, list[str]] = {}
+    for episode_id, live in data.canonical.items():
+        if episode_id != live:
+            merged.setdefault(live, []).append(episode_id)
+
+    def by_role(person: Participant | None) -> str:
+        if person is None:
+            return "unknown participant"
+        if person.kind == "family":
+            return clean(person.role)
+        return clean(f"{person.role}, {person.agency}")
+
+    def source(conversation: str) -> str:
+        talk = data.talks.get(conversation)
+        if talk is None:
+            return "unknown source"
+        return f"{talk.label}, {by_role(data.people.get(talk.participant))}"
+
+    chronology = []
+    accepted = sorted(
+        (r for r in data.chronology if r["status"] == "accepted"),
+        key=lambda r: (r["date"] or "", r["created"], r["id"]),
+    )
+    chronology_labels = {}
+    for number, row in enumerate(accepted, 1):
+        label = f"Chronology {number}"
+        chronology_labels[row["id"]] = label
+        episode = data.canonical.get(row["episode"] or "", row["episode"] or "")
+        chronology.append(
+            {
+                "id": row["id"],
+                "label": label,
+                "date": row["date"] or "",
+                "text": clean(row["text"]),
+                "source": data.document_source(row["document"]),
+                "episode": labels.get(episode, ""),
+            }
+        )
+
+    episodes = []
+    for episode in data.episodes:
+        notes = data.notes_by_episode.get(episode.id, [])
+        accounts = []
+        for note in notes:
+            if note.kind in TEAM_KINDS or note.kind == "discrepancy":
+                continue  # the team's working notes, not anyone's account
+            if note.document:
+                where = (
+                    f"{data.document_source(note.document)}, cited in {source(note.conversation)}"
+                )
+            else:
+                where = source(note.conversation)
+            accounts.append({"source": where, "kind": note.kind, "text": note.text})
+        episodes.append(
+            {
+                "id": episode.id,
+                "label": episode.label,
+                "title": clean(episode.title),
+                "date": clean(episode.date_text),
+                "description": clean(episode.description),
+                "team_good": clean(episode.team_good),
+                "team_problematic": clean(episode.team_problematic),
+                "merged": sorted(merged.get(episode.id, [])),
+                "accounts": accounts,
+                "records": [
+                    chronology_labels[r["id"]]
+                    for r in data.accepted_records.get(episode.id, [])
+                    if r["id"] in chronology_labels
+                ],
+                "factors": [
+                    {"key": key, "title": data.factor_titles.get(key, key), "count": count}
+                    for key, count in sorted(factor_counts(notes).items(), key=lambda kv: kv[0])
+                ],
+            }
+        )
+
+    types = {p.key: p.title for p in method.patterns}
+    pattern_items = []
+    pattern_labels = {}
+    # Through the report's cached reads: both read every link of the review once.
+    for number, pattern in enumerate(patterns(data.store, review), 1):  # type: ignore[arg-type]
+        label = f"Pattern {number}"
+        pattern_labels[pattern.id] = label
+        pattern_items.append(
+            {
+                "id": pattern.id,
+                "label": label,
+                "rank": number,
+                "title": clean(pattern.title),
+                "type": types.get(pattern.type, pattern.type),
+                "description": clean(pattern.description),
+                "priority": pattern.priority,
+                "widespread": pattern.widespread,
+                "relevance": pattern.relevance,
+                "episodes": [labels[e] for e in pattern.episodes if e in labels],
+                "factors": [data.factor_titles.get(f, f) for f in pattern.factors],
+            }
+        )
+
+    recs = []
+    if kind != "preliminary":  # the guide brings recommendations in from the interim round
+        kinds = {k.key: k.title for k in method.recommendation_kinds}
+        for number, rec in enumerate(recommendations(data.store, review), 1):  # type: ignore[arg-type]
+            recs.append(
+                {
+                    "id": rec.id,
+                    "label": f"Recommendation {number}",
+                    "kind": kinds.get(rec.kind, rec.kind),
+                    "text": clean(rec.text),
+                    "pattern": pattern_labels.get(rec.pattern or "", ""),
+                }
+            )
+
+    records = []
+    for talk in sorted(data.talks.values(), key=lambda t: (t.label[:1], int(t.label[1:]))):
+        if not talk.participant:
+            continue  # a group meeting: nobody's own record
+        notes = [
+            {
+                "time": (n.at or "")[:16].replace("T", " "),
+                "stage": n.stage,
+                "kind": n.kind,
+                "text": n.text,
+            }
+            for n in data.notes_by_conversation.get(talk.id, [])
+            if n.kind in RECORD_KINDS
+        ]
+        records.append(
+            {
+                "conversation": talk.id,
+                "label": talk.label,
+                "participant": talk.participant,
+                "who": by_role(data.people.get(talk.participant)),
+                "when": (talk.started_at or talk.planned_at or "")[:16].replace("T", " "),
+                "notes": notes,
+            }
+        )
+
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "kind": kind,
+        "title": clean(data.review.title),
+        "questions": [clean(q) for q in data.review.questions],
+        "episodes": episodes,
+        "chronology": chronology,
+        "patterns": pattern_items,
+        "recommendations": recs,
+        "records": records,
+        # How the draft names each participant (by role), for "a comment from ...".
+        "participants": {p.id: by_role(p) for p in data.people.values()},
+    }

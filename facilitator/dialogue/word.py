@@ -1,0 +1,342 @@
+"""Reading a returned pack: the Word comments a participant added (``word/comments.xml``)
+with the text each is anchored on (``commentRangeStart`` to ``commentRangeEnd`` in
+``word/document.xml``), and their tracked insertions and deletions, then tying each to what
+it is about in the draft.
+
+The file is checked by the same guards as an agency record (size, zip ratio, number of
+parts: :func:`facilitator.importers.docx_import.check_package`) before any part is read,
+and its XML is parsed without entities, network or huge-tree support.
+
+A comment is tied back by its text: the passage it is anchored on must still read, after
+normalising spaces, quotes and case, as a passage of the draft. When it does not (the
+participant edited the text first), the comment is still kept, marked "anchor not found"
+with the quoted passage and, from the nearest bookmark before it, where in the draft it
+sits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from facilitator.dialogue.model import ANCHOR_FOUND, ANCHOR_NOT_FOUND
+from facilitator.dialogue.pack import BOOKMARK_PREFIX, Item, bookmark_name, normalise
+from facilitator.importers import MAX_BYTES, ImportProblem
+from facilitator.store import Store
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MAX_COMMENTS = 5000  # far more than anyone writes on a draft
+MAX_TEXT = 20_000  # characters kept of one comment or quoted passage
+
+
+@dataclass(frozen=True)
+class FoundComment:
+    """One comment or tracked change as the file holds it."""
+
+    key: str  # unique within the file: "c12" for comment 12, "ins3" for a change
+    kind: str  # comment | insertion | deletion
+    text: str
+    quote: str
+    author: str
+    date: str
+    near: str  # the bookmark before it ("" if none)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    anchor: str  # found | anchor not found
+    target_kind: str
+    target: str
+    label: str
+    near: str  # where in the draft, when the text no longer matches
+
+
+def read_file(path: Path) -> tuple[bytes, str]:
+    """The file's bytes and a digest of them, refused before reading if too large."""
+    from facilitator.importers.docx_import import check_package
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportProblem(f"cannot read {path.name}: {exc.strerror}") from None
+    if not path.is_file():
+        raise ImportProblem(f"{path.name} is not a file")
+    if size > MAX_BYTES:
+        raise ImportProblem(
+            f"{path.name} is {size / 1024 / 1024:.1f} MB; a returned draft can be at most "
+            f"{MAX_BYTES // 1024 // 1024} MB"
+        )
+    raw = path.read_bytes()
+    check_package(raw, path.name)
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
+def _parse(package: zipfile.ZipFile, name: str, filename: str):  # noqa: ANN202 - lxml element
+    from lxml import etree
+
+    try:
+        data = package.read(name)
+    except KeyError:
+        return None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ImportProblem(
+            f"{filename} is damaged ({name} is not well-formed: {exc}); open it in Word and "
+            "save it again"
+        ) from None
+
+
+def _text_of(element) -> str:  # noqa: ANN001
+    parts = []
+    for paragraph in element.iter(f"{W}p"):
+        parts.append("".join(t.text or "" for t in paragraph.iter(f"{W}t", f"{W}delText")))
+    return "\n".join(parts)[:MAX_TEXT]
+
+
+def read_comments(raw: bytes, filename: str) -> list[FoundComment]:
+    """Every comment and tracked change in a checked .docx package, in document order."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as package:
+        document = _parse(package, "word/document.xml", filename)
+        notes = _parse(package, "word/comments.xml", filename)
+    if document is None:
+        raise ImportProblem(f"{filename} is not a Word document (it has no word/document.xml)")
+    written: dict[str, tuple[str, str, str]] = {}
+    if notes is not None:
+        for comment in notes.iter(f"{W}comment"):
+            written[comment.get(f"{W}id", "")] = (
+                _text_of(comment),
+                comment.get(f"{W}author", ""),
+                comment.get(f"{W}date", ""),
+            )
+    walker = _Walker()
+    body = document.find(f"{W}body")
+    if body is not None:
+        for paragraph in body.iter(f"{W}p"):
+            walker.paragraph(paragraph)
+    found = []
+    for key in walker.order:
+        if key.startswith("c"):
+            word_id = key[1:]
+            if word_id not in written:
+                continue  # a reference to a comment the file does not hold
+            text, author, date = written[word_id]
+            quote = walker.ranges.get(word_id)
+            if quote is None or not quote.strip():  # a comment on a point: its paragraph
+                quote = walker.reference_paragraph.get(word_id, "")
+            found.append(
+                FoundComment(
+                    key,
+                    "comment",
+                    text,
+                    quote.strip()[:MAX_TEXT],
+                    author,
+                    date,
+                    walker.near.get(key, ""),
+                )
+            )
+        else:
+            kind, text, author, date, quote = walker.changes[key]
+            found.append(
+                FoundComment(
+                    key,
+                    kind,
+                    text[:MAX_TEXT],
+                    quote.strip()[:MAX_TEXT],
+                    author,
+                    date,
+                    walker.near.get(key, ""),
+                )
+            )
+        if len(found) >= MAX_COMMENTS:
+            raise ImportProblem(
+                f"{filename} holds more than {MAX_COMMENTS:,} comments and changes; "
+                "that is not a returned draft"
+            )
+    return found
+
+
+class _Walker:
+    """Goes through the paragraphs once, collecting what each comment range covers, the
+    paragraph around each point comment and tracked change, and the last bookmark seen."""
+
+    def __init__(self) -> None:
+        self.bookmark = ""
+        self.open: dict[str, list[str]] = {}
+        self.ranges: dict[str, str] = {}
+        self.reference_paragraph: dict[str, str] = {}
+        self.changes: dict[str, tuple[str, str, str, str, str]] = {}
+        self.near: dict[str, str] = {}
+        self.order: list[str] = []
+        self._count = 0
+
+    def _first(self, key: str) -> None:
+        if key not in self.near:
+            self.near[key] = self.bookmark
+            self.order.append(key)
+
+    def paragraph(self, paragraph) -> None:  # noqa: ANN001
+        original: list[str] = []  # the paragraph as the draft had it: no insertions
+        references: list[str] = []
+        changes: dict[object, tuple[str, str, str, str, list[str]]] = {}  # element -> change
+        for element in paragraph.iter():
+            tag = element.tag
+            if tag == f"{W}bookmarkStart":
+                name = element.get(f"{W}name", "")
+                if name.startswith(BOOKMARK_PREFIX):
+                    self.bookmark = name
+            elif tag == f"{W}commentRangeStart":
+                word_id = element.get(f"{W}id", "")
+                self.open[word_id] = []
+                self._first(f"c{word_id}")
+            elif tag == f"{W}commentRangeEnd":
+                word_id = element.get(f"{W}id", "")
+                self.ranges[word_id] = "".join(self.open.pop(word_id, []))
+            elif tag == f"{W}commentReference":
+                word_id = element.get(f"{W}id", "")
+                self._first(f"c{word_id}")
+                references.append(word_id)
+            elif tag in (f"{W}ins", f"{W}del"):
+                self._count += 1
+                kind = "insertion" if tag == f"{W}ins" else "deletion"
+                key = f"{kind[:3]}{self._count}"
+                self._first(key)
+                author, date = element.get(f"{W}author", ""), element.get(f"{W}date", "")
+                changes[element] = (key, kind, author, date, [])
+            elif tag in (f"{W}t", f"{W}delText", f"{W}tab", f"{W}br"):
+                text = (element.text or "") if tag in (f"{W}t", f"{W}delText") else " "
+                change = _enclosing_change(element, paragraph)
+                if change is not None and change in changes:
+                    changes[change][4].append(text)
+                if change is None or change.tag != f"{W}ins":
+                    original.append(text)
+                    for pieces in self.open.values():
+                        pieces.append(text)
+        for pieces in self.open.values():
+            pieces.append(" ")
+        whole = "".join(original)
+        for word_id in references:
+            self.reference_paragraph.setdefault(word_id, whole)
+        for key, kind, author, date, pieces in changes.values():
+            self.changes[key] = (kind, "".join(pieces), author, date, whole)
+
+
+def _enclosing_change(element, stop):  # noqa: ANN001, ANN202 - lxml elements
+    """The tracked insertion or deletion ``element`` is part of, if any."""
+    node = element.getparent()
+    while node is not None and node is not stop:
+        if node.tag in (f"{W}ins", f"{W}del"):
+            return node
+        node = node.getparent()
+    return None
+
+
+# --- tying back -----------------------------------------------------------------------
+
+
+# (kind, id) -> (label, the target's text normalised and joined, bookmark name)
+Targets = dict[tuple[str, str], tuple[str, str, str]]
+
+
+def anchor(found: FoundComment, targets: Targets) -> Anchor:
+    """What in the pack a comment is on, judged by the text it quotes (``targets`` from
+    :func:`targets_of`, worked out once per file)."""
+    near_key = next(
+        (k for k, (_l, _t, mark) in targets.items() if mark == found.near and mark), None
+    )
+    near_label = targets[near_key][0] if near_key else ""
+    quote = normalise(found.quote)
+    if quote:
+        # Within one paragraph, or running across the target's paragraphs.
+        candidates = [key for key, (_label, text, _mark) in targets.items() if quote in text]
+        if candidates:
+            key = near_key if near_key in candidates else candidates[0]
+            ident = "" if key[0] == "passage" else key[1]
+            return Anchor(ANCHOR_FOUND, key[0], ident, targets[key][0], "")
+    return Anchor(ANCHOR_NOT_FOUND, "passage", "", "", near_label)
+
+
+def targets_of(items: list[Item]) -> Targets:
+    """What a comment can be on, in pack order. Items about nothing in particular
+    (headings, the introduction) are passages of their section, keyed ("passage", label)."""
+    texts: dict[tuple[str, str], tuple[str, list[str], str]] = {}
+    section = "the introduction"
+    for item in items:
+        if item.style == "h1" and not item.target_kind:
+            section = item.text
+        if item.target_kind and item.target:
+            key = (item.target_kind, item.target)
+            label = item.label
+            mark = bookmark_name(item.target_kind, item.target)
+        else:
+            label = item.label or section
+            key = ("passage", label)
+            mark = ""
+        entry = texts.setdefault(key, (label, [], mark))
+        entry[1].append(normalise(item.visible))
+    return {key: (label, " ".join(parts), mark) for key, (label, parts, mark) in texts.items()}
+
+
+# --- into the store ------------------------------------------------------------------
+
+
+@dataclass
+class Imported:
+    added: list[str]  # ids of comments new to the store
+    already: int  # comments this file had already given (imported before)
+    not_found: int  # comments whose anchor no longer matches the draft
+
+
+def import_returned(
+    store: Store, review: str, draft_id: str, participant: str, path: Path
+) -> Imported:
+    """Read a returned pack and record its comments and tracked changes as the
+    participant's, each tied to what it is on. Everything is read and checked before
+    anything is written; the comments are then saved in one transaction."""
+    from facilitator.dialogue.pack import pack_items
+    from facilitator.dialogue.records import add_comment, draft
+    from facilitator.store.store import deterministic_id
+
+    frozen = draft(store, review, draft_id)
+    raw, digest = read_file(path)
+    found = read_comments(raw, path.name)
+    targets = targets_of(pack_items(frozen, participant))
+    held = {row["id"] for row in store.rows("dialogue_comments", review)}
+    result = Imported([], 0, 0)
+    received = store.now_iso()
+    with store.transaction():
+        for item in found:
+            comment_id = deterministic_id("comment", draft_id, participant, digest, item.key)
+            if comment_id in held:
+                result.already += 1
+                continue
+            tied = anchor(item, targets)
+            result.not_found += tied.anchor == ANCHOR_NOT_FOUND
+            add_comment(
+                store,
+                review,
+                {
+                    "draft": draft_id,
+                    "participant": participant,
+                    "source": "word",
+                    "kind": item.kind,
+                    "text": item.text,
+                    "quote": item.quote,
+                    "target_kind": tied.target_kind,
+                    "target": tied.target,
+                    "target_label": tied.label,
+                    "anchor": tied.anchor,
+                    "near": tied.near,
+                    "received_at": received,
+                    "file_author": item.author,
+                    "file_date": item.date,
+                    "filename": path.name,
+                },
+                comment_id,
+            )
+            result.added.append(comment_id)
+    return result

@@ -1,0 +1,134 @@
+"""The dialogue commands as the issue lists them (issue 16): a whole round through the
+real command line, as a team would run it, and their errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import pytest
+
+from facilitator.method import load_method
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.cli_support import run_cli
+from tests.review_fixture import build_review_fixture
+
+WORRIED = "Said at the conference she was worried and wanted a plan"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    path = tmp_path / "team.db"
+    with Store(path, author="Alex Reviewer") as store:
+        build_review_fixture(Service(store, load_method()))
+    return path
+
+
+def ok(store: Path, *args: str) -> str:
+    result = run_cli(store, "--as", "Alex Reviewer", *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path) -> None:
+    draft = ok(store_path, "draft", "R1", "new", "preliminary").strip()
+    assert len(draft) == 32
+    assert "D1" in ok(store_path, "draft", "R1", "list")
+    ok(store_path, "draft", "R1", "send", "D1", "P2", "--at", "2 June 2025 10:00")
+    pack = tmp_path / "pack-P2.docx"
+    assert ok(store_path, "draft", "R1", "export", "D1", "--for", "P2", "--format", "docx",
+              "-o", str(pack)).strip() == str(pack)  # fmt: skip
+
+    # The health visitor comments in Word and sends it back.
+    document = docx.Document(str(pack))
+    paragraph = next(p for p in document.paragraphs if WORRIED in p.text)
+    document.add_comment(paragraph.runs[-1], text="I asked for a plan.", author="Chloe Dunn")
+    document.save(str(pack))
+    imported = run_cli(store_path, "comment", "R1", "import", "D1", str(pack), "--from", "P2")
+    assert imported.returncode == 0, imported.stderr
+    assert "1 comment(s) imported" in imported.stderr
+    (comment_id,) = imported.stdout.split()
+
+    listed = json.loads(ok(store_path, "comment", "R1", "list", "--open", "--json"))
+    assert [c["id"] for c in listed] == [comment_id]
+    assert listed[0]["on"]["label"] == "E2" and listed[0]["anchor"] == "found"
+
+    ok(store_path, "comment", "R1", "respond", "K1", "--accept", "--note", "Judgement revised")
+    assert ok(store_path, "comment", "R1", "list", "--open").strip() == "No unanswered comments."
+    ok(store_path, "episode", "judge", "E2", "--problematic", "No plan although one was asked for")
+    ok(store_path, "draft", "R1", "new", "interim")
+    interim = ok(store_path, "draft", "R1", "export", "D2", "--format", "md")
+    assert "## What changed since the previous draft" in interim
+    assert "The team's judgement of E2 (Case conference) was revised." in interim
+    assert "I asked for a plan." in interim
+
+    meeting = run_cli(store_path, "meeting", "R1", "new", "preliminary", "--at",
+                      "10 June 2025 12:00", "--attended", "P1,P2")  # fmt: skip
+    assert meeting.returncode == 0, meeting.stderr
+    assert "facilitator notes C5" in meeting.stderr
+    ok(store_path, "note", "add", "C5", "Both agreed the conference minutes came late #2")
+    listed = ok(store_path, "conversation", "list", "R1").splitlines()
+    assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  planned")
+
+    board = ok(store_path, "dialogue", "R1")
+    assert "sent to P2 Health visitor on 2025-06-02 10:00: 1 comment(s) back, 0 unanswered" in board
+    assert "D2  Interim report" in board
+    assert "attended: P1 Social worker, P2 Health visitor; notes in C5" in board
+
+    dumped = json.loads(ok(store_path, "export", "R1", "--format", "json"))
+    dialogue = dumped["dialogue"]
+    assert [d["label"] for d in dialogue["drafts"]] == ["D1", "D2"]
+    assert dialogue["sends"][0]["at"].startswith("2025-06-02T10:00")
+    assert dialogue["comments"][0]["answer"]["response"] == "accepted"
+    assert dialogue["meetings"][0]["kind"] == "preliminary"
+
+
+def test_dialogue_errors_are_one_clear_line(store_path: Path) -> None:
+    def fails(*args: str) -> str:
+        result = run_cli(store_path, *args)
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        return result.stderr
+
+    assert "'second' is not one of 'preliminary', 'interim', 'final'" in fails(
+        "draft", "R1", "new", "second"
+    )
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    assert "no dialogue draft matches 'D9'" in fails(
+        "draft", "R1", "export", "D9", "--format", "md"
+    )
+    assert "has no pattern '1'" in fails(
+        "comment", "R1", "add", "D1", "--from", "P1", "--on", "pattern 1", "Wrong"
+    )
+    assert "say what the comment is on" in fails(
+        "comment", "R1", "add", "D1", "--from", "P1", "--on", "somewhere", "Wrong"
+    )
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P1", "--on", "E3", "Date is wrong")
+    assert "needs the reason" in fails("comment", "R1", "respond", "K1", "--decline")
+    assert "--accept, --decline or --noted" in fails("comment", "R1", "respond", "K1")
+    assert "no participant matches 'P9'" in fails(
+        "meeting", "R1", "new", "closing", "--at", "1 July 2025", "--attended", "P1,P9"
+    )
+    not_word = store_path.parent / "reply.docx"
+    not_word.write_text("Thanks, all fine", encoding="utf-8")
+    message = fails("comment", "R1", "import", "D1", str(not_word), "--from", "P1")
+    assert "not a readable Word document" in message and "nothing was imported" in message
+
+
+def test_the_meeting_guides_are_shown_and_a_broken_one_is_named(
+    tmp_path: Path, store_path: Path
+) -> None:
+    guide = ok(store_path, "meeting", "R1", "guide", "closing")
+    assert guide.startswith("Closing meeting")
+    broken = tmp_path / "guides"
+    import shutil
+
+    shutil.copytree(load_method().source, broken)
+    text = (broken / "meetings.md").read_text(encoding="utf-8")
+    (broken / "meetings.md").write_text(text.replace("## interim:", "## middle:"), "utf-8")
+    result = run_cli(store_path, "--guides", str(broken), "meeting", "R1", "guide", "interim")
+    assert result.returncode == 1
+    assert "meetings.md" in result.stderr and "interim" in result.stderr

@@ -1,0 +1,221 @@
+"""The Dialogue screen (issue 16): reached from the command palette, it freezes drafts,
+records sends and meetings, and answers comments, at 80x24."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.dialogue import records
+from facilitator.service import Service
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.screens.dialogs import FormDialog
+from facilitator.tui.screens.dialogue import DialogueScreen
+from tests.review_fixture import ReviewFixture, build_review_fixture
+from tests.tui_support import FakeClock, screen_text
+
+
+@pytest.fixture
+def fx(service: Service) -> ReviewFixture:
+    return build_review_fixture(service)
+
+
+async def settle(app, pilot) -> None:  # noqa: ANN001
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _docx_text(path) -> str:  # noqa: ANN001
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+async def test_the_dialogue_screen_freezes_sends_and_answers(
+    tmp_path, service: Service, fx: ReviewFixture
+) -> None:  # noqa: ANN001
+    store = service.store
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Dialogue with participants"].callback()
+        await settle(app, pilot)
+        assert isinstance(app.screen, DialogueScreen)
+        assert "none yet (m to record one)" in screen_text(app)
+
+        await pilot.press("f")  # freeze: the first choice is the preliminary report
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        (draft,) = records.drafts(store, fx.review)
+        assert draft.kind == "preliminary"
+        assert "Preliminary report" in screen_text(app)
+
+        # Her pack, written from the screen, holds her record and nobody else's.
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = str(tmp_path / "pack-P2.docx")
+        await pilot.press(*"P2", "enter", "enter")
+        await settle(app, pilot)
+        written = _docx_text(tmp_path / "pack-P2.docx")
+        assert "Had known the family since the birth" in written
+        assert "Noticed the bruise at morning registration" not in written
+
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"P2", "enter", *"2 June 2025 10:00", "enter")
+        await settle(app, pilot)
+        (send,) = records.sends(store, fx.review)
+        assert send.participant == fx.participants["health_visitor"]
+        assert send.at.startswith("2025-06-02T10:00")
+
+        # A comment comes back; declining it without a reason is refused in the form.
+        records.add_comment(
+            store,
+            fx.review,
+            {"draft": draft.id, "participant": send.participant, "text": "Wrong date"},
+        )
+        app.screen.load()
+        await settle(app, pilot)
+        assert "1 to answer" in screen_text(app)
+        assert "K1: Wrong date" in screen_text(app)  # the highlighted comment in full
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert "Please fill in" in screen_text(app)
+        await pilot.press(*"Two records agree", "enter")
+        await settle(app, pilot)
+        (comment,) = records.comments(store, fx.review)
+        assert comment.answer is not None
+        assert (comment.answer.response, comment.answer.note) == ("declined", "Two records agree")
+        assert "0 to answer" in screen_text(app)
+
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("enter")  # the preliminary group meeting
+        await pilot.pause()
+        await pilot.press(*"10 June 2025 12:00", "enter", *"P1 P2", "enter")
+        await settle(app, pilot)
+        (meeting,) = records.meetings(store, fx.review)
+        assert meeting.attended == (fx.participants["social_worker"], send.participant)
+        assert "M1 Preliminary group meeting" in screen_text(app)
+
+
+async def test_a_group_meeting_is_noted_in_the_note_takers_screen(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from tests.tui_support import type_note
+
+    store = service.store
+    attended = [fx.participants["social_worker"], fx.participants["health_visitor"]]
+    _meeting, talk = records.new_meeting(
+        store, fx.review, "preliminary", "2025-06-10T12:00", attended
+    )
+    app = FacilitatorApp(service, conversation=talk, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Preliminary group meeting: P1, P2" in screen_text(app)
+        await type_note(pilot, "Both agreed the minutes came late #2 @interagency")
+        await pilot.pause()
+    (note,) = store.notes(conversation=talk)
+    assert note.episodes == (fx.episodes["E2"],) and note.factors == ("interagency",)
+
+
+async def test_the_meeting_guides_open_and_a_broken_file_is_named(
+    tmp_path, service: Service, fx: ReviewFixture
+) -> None:  # noqa: ANN001
+    import shutil
+
+    from facilitator.method import load_method
+    from facilitator.tui.widgets.meeting_guide import MeetingGuideDialog
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the interim meeting
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingGuideDialog)
+        assert "Leading the interim group meeting" in screen_text(app)
+        assert "what changed since the preliminary draft" in screen_text(app)
+
+    broken = tmp_path / "guides"
+    shutil.copytree(load_method().source, broken)
+    (broken / "meetings.md").write_text("## closing: Closing\n", encoding="utf-8")
+    app = FacilitatorApp(
+        Service(service.store, load_method(broken)), review=fx.review, clock=FakeClock()
+    )
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "The meeting guides cannot be read" in shown and "meetings.md" in shown
+        assert isinstance(app.screen, DialogueScreen)
+
+
+def test_dialogue_screen_snapshot(snap_compare, tmp_path, method) -> None:  # noqa: ANN001
+    """The board at 80x24 with a draft sent, one comment answered and one waiting, and a
+    meeting (a frozen clock, so every time shown is the same on each run)."""
+    from facilitator.store import Store
+    from tests.tui_support import steady
+
+    clock = FakeClock()
+    store = Store(tmp_path / "snap.db", author="Alex Reviewer", now=clock)
+    service = Service(store, method)
+    fx = build_review_fixture(service)
+    draft = records.freeze_draft(store, method, fx.review, "preliminary")
+    hv, sw = fx.participants["health_visitor"], fx.participants["social_worker"]
+    records.record_send(store, fx.review, draft, hv, "2025-06-02T10:00")
+    answered = records.add_comment(store, fx.review, {
+        "draft": draft, "participant": hv, "text": "I asked for a plan [urgent]",
+        "target_kind": "episode", "target": fx.episodes["E2"], "target_label": "E2",
+        "anchor": "found"})  # fmt: skip
+    records.respond(store, fx.review, answered, "accepted", "Judgement revised")
+    records.add_comment(store, fx.review, {
+        "draft": draft, "participant": sw, "text": "The conference was in April",
+        "quote": "Case conference (March 2024)", "anchor": "anchor not found",
+        "near": "E2"})  # fmt: skip
+    records.new_meeting(store, fx.review, "preliminary", "2025-06-10T12:00", [hv, sw])
+
+    async def board(pilot) -> None:  # noqa: ANN001
+        pilot.app.push_screen(DialogueScreen(fx.review))
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await steady(pilot)
+
+    app = FacilitatorApp(service, review=fx.review, clock=clock)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=board)
+
+
+async def test_an_answer_given_in_another_process_shows_when_ops_arrive(
+    service: Service, fx: ReviewFixture
+) -> None:
+    from tests.cli_support import run_cli
+
+    store = service.store
+    draft = records.freeze_draft(store, service.method, fx.review, "preliminary")
+    gp = fx.participants["gp"]
+    records.add_comment(
+        store, fx.review, {"draft": draft, "participant": gp, "text": "I was not invited"}
+    )
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        assert "1 to answer" in screen_text(app)
+        # Another process on the same laptop (the command line beside the app).
+        answered = run_cli(store.path, "comment", "R1", "respond", "K1", "--noted")
+        assert answered.returncode == 0, answered.stderr
+        app.screen.refresh_from_store()  # what the sync worker does when ops arrive
+        await settle(app, pilot)
+        assert "0 to answer" in screen_text(app)
