@@ -36,7 +36,9 @@ from hypothesis.stateful import (
     rule,
 )
 
+from facilitator.dialogue import records as dialogue_records
 from facilitator.hlc import wall_clock_ms
+from facilitator.method import load_method
 from facilitator.store import Store
 from facilitator.sync import SyncEngine, join_share, share_review
 from facilitator.sync import engine as sync_engine
@@ -50,6 +52,7 @@ LONG = bool(os.environ.get("FACILITATOR_LONG"))
 EXAMPLES = int(os.environ.get("FACILITATOR_EXAMPLES", "400" if LONG else "60"))
 TEXTS = ("Visited at home", "Mother was worried", "School raised a concern", "[b]markup[/b]")
 FACTORS = ("family", "team", "resources", "interagency")
+METHOD = load_method()
 
 
 class Wall:
@@ -330,6 +333,36 @@ class Convergence(RuleBasedStateMachine):
     def set_stage(self, index: int, stage: int) -> None:
         laptop = self._laptop(index)
         laptop.store.set_stage(laptop.store.conversation(self.conversation.id), stage)
+        self._record()
+
+    @rule(
+        index=st.integers(0, 3),
+        what=st.sampled_from(("draft", "send", "comment", "answer", "meeting")),
+        pick=st.integers(0, 50),
+    )
+    def dialogue(self, index: int, what: str, pick: int) -> None:
+        """The dialogue with participants: drafts (frozen whole in one op), sends, comments,
+        answers (one per comment, so two laptops answering race) and group meetings."""
+        store = self._laptop(index).store
+        drafts = dialogue_records.drafts(store, self.review)
+        comments = dialogue_records.comments(store, self.review)
+        person = self.conversation.participant
+        if what == "draft":
+            kind = ("preliminary", "interim", "final")[pick % 3]
+            dialogue_records.freeze_draft(store, METHOD, self.review, kind)
+        elif what == "send" and drafts:
+            draft = drafts[pick % len(drafts)]
+            dialogue_records.record_send(store, self.review, draft.id, person, None)
+        elif what == "comment" and drafts:
+            draft = drafts[pick % len(drafts)]
+            fields = {"draft": draft.id, "participant": person, "text": TEXTS[pick % 4]}
+            dialogue_records.add_comment(store, self.review, fields)
+        elif what == "answer" and comments:
+            comment = comments[pick % len(comments)]
+            response = ("accepted", "noted", "declined")[pick % 3]
+            dialogue_records.respond(store, self.review, comment.id, response, "Out of scope")
+        elif what == "meeting":
+            dialogue_records.new_meeting(store, self.review, "preliminary", "2026-03-04", [person])
         self._record()
 
     @rule(index=st.integers(0, 3), title=st.sampled_from(("Review A", "Review B", "Review C")))
