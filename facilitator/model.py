@@ -112,6 +112,10 @@ class Episode:
     team_good: str | None = None
     team_problematic: str | None = None
     merged_into: str | None = None
+    # The rest of the team's judgement (guide 3.4.2): how the episode bears on what
+    # happened to the child, and what information was, or should have been, used.
+    team_significance: str | None = None
+    team_information: str | None = None
 
 
 @dataclass(frozen=True)

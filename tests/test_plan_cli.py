@@ -117,7 +117,7 @@ def test_episode_commands_merge_rename_judge_and_show(built: tuple[Path, ReviewF
     assert shown.startswith("E1 Joint home visit  (12 January 2024)")
     assert "Also named: E5 Joint visit with social worker" in shown
     assert "C2, Health visitor (Community health):" in shown
-    assert "Team judgement, problematic: No GP input" in shown
+    assert "Problematic practice: No GP input" in shown
     assert "E5" not in run(path, "episode", "list").stdout.split("(with E5)")[1]
     bad = run(path, "episode", "date", "E6", "31 February 2024", check=False)
     assert bad.returncode == 1 and len(errors(bad)) == 1

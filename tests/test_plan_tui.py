@@ -116,11 +116,16 @@ async def test_episodes_board_merges_renames_and_shows_accounts(
         # The team's judgement shows apart from the accounts.
         await pilot.press("g")
         await pilot.pause()
-        await pilot.press("tab", *"Prompt response", "tab", *"No GP input", "enter")
+        await pilot.press("tab", *"Prompt response", "tab", *"No GP input // No nursery check")
+        await pilot.press("tab", *"Set the tone", "ctrl+s")
         await settle(app, pilot)
+        judged = {e.id: e for e in store.episodes(fx.review)}[fx.episodes["E1"]]
+        # Each part judged on its own is a line of its own in the store.
+        assert judged.team_problematic == "No GP input\nNo nursery check"
+        assert judged.team_significance == "Set the tone"
         shown = " ".join(screen_text(app).split())
         assert "Review team (kept apart from the accounts)" in shown
-        assert "Problematic: No GP input" in shown
+        assert "Problematic practice: No GP input" in shown
         # And E5 can stand on its own again.
         await pilot.press("u")
         await pilot.pause()

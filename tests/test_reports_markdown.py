@@ -62,7 +62,7 @@ def test_episode_table_and_plan(store: Store, method: Method, fixture: ReviewFix
     table = md(store, method, fixture.review, what="episodes")
     rows = [line for line in table.splitlines() if re.match(r"\| E\d", line)]
     assert len(rows) == 6
-    assert rows[1].startswith("| E1: Home visit after school referral | 12 January 2024 |")
+    assert rows[1].startswith("| E1: Home visit after school referral<br>12 January 2024 |")
     plan = md(store, method, fixture.review, what="plan")
     assert "### Team manager, Children's social care" in plan
     assert "*C4 planned for" in plan

@@ -307,3 +307,26 @@ def test_a_store_from_before_op_aliases_gains_them_on_opening(tmp_path: Path) ->
     with Store(path, author="a") as upgraded:
         assert upgraded.check().ok, upgraded.check().problems
         assert [n.text for n in upgraded.notes()] == ["kept across the upgrade"]
+
+
+def test_an_older_store_gains_the_judgement_fields_and_keeps_what_ops_said(
+    tmp_path: Path,
+) -> None:
+    """A laptop on the older schema holds episode ops from a newer one that carry the
+    team's significance and information; after the upgrade they are shown, not lost."""
+    path = tmp_path / "v9.db"
+    with Store(path, author="a") as store:
+        review = store.create_review("R")
+        episode = store.create_episode(review, "Home visit")
+        store.update(review, "episode", episode, team_significance="Shaped what followed")
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE episodes DROP COLUMN team_significance")
+    conn.execute("ALTER TABLE episodes DROP COLUMN team_information")
+    conn.execute("DELETE FROM migrations WHERE number = 10")
+    conn.execute("PRAGMA user_version=9")
+    conn.commit()
+    conn.close()
+    with Store(path, author="a") as upgraded:
+        (shown,) = upgraded.episodes(review)
+        assert shown.team_significance == "Shaped what followed"
+        assert upgraded.check().ok, upgraded.check().problems

@@ -51,11 +51,31 @@ def episode_coverage(
     return result
 
 
+# Notes that record the review team's own view, not what a participant said (guide 3.4.1:
+# the team's judgements are kept apart): a ``>>`` reflection, a ``!`` difference the team
+# noticed, a ``?`` question the team means to ask.
+TEAM_VIEW_KINDS = frozenset({"reflection", "discrepancy", "followup"})
+
+
+def is_team_view(note: Note) -> bool:
+    return note.kind in TEAM_VIEW_KINDS
+
+
 def factor_counts(notes: Iterable[Note]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for note in notes:
         counts.update(note.factors)
     return counts
+
+
+def factor_counts_apart(notes: Iterable[Note]) -> tuple[Counter[str], Counter[str]]:
+    """Factor counts from participants' accounts and from the team's view, kept apart."""
+    accounts: Counter[str] = Counter()
+    team: Counter[str] = Counter()
+    for note in notes:
+        if note.factors:
+            (team if note.kind in TEAM_VIEW_KINDS else accounts).update(note.factors)
+    return accounts, team
 
 
 @dataclass(frozen=True)

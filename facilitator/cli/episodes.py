@@ -93,9 +93,13 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
         echo("Review team's notes:")
         for account in item.team_notes:
             echo(f"  [{account.note.kind}] {account.note.text}")
-    if e.team_good or e.team_problematic:
-        echo(f"Team judgement, good: {e.team_good or '-'}")
-        echo(f"Team judgement, problematic: {e.team_problematic or '-'}")
+    from facilitator.analysis.episodes import team_judgement
+
+    judgement = team_judgement(e)
+    if judgement:
+        echo("The team's judgement:")
+        for line in judgement.splitlines():
+            echo(f"  {line}")
 
 
 @episode.command("merge")
@@ -179,27 +183,58 @@ def episode_split(
 
 @episode.command("judge")
 @click.argument("episode_ref", metavar="EPISODE")
-@click.option("--good", help="What the review team judges went well in this episode.")
-@click.option("--problematic", help="What the review team judges was problematic.")
+@click.option(
+    "--good",
+    multiple=True,
+    help="Good practice the review team sees in this episode. Give it once for each part "
+    "of the episode judged on its own.",
+)
+@click.option(
+    "--problematic",
+    multiple=True,
+    help="Problematic practice the review team sees. Give it once for each part judged.",
+)
+@click.option(
+    "--significance",
+    help="How the episode shaped what happened next and what it meant for the child.",
+)
+@click.option(
+    "--information",
+    help="What information was used, or should have been, and what difference it made.",
+)
 @click.option("--description", help="A brief description, close to participants' accounts.")
 @click.option("--review", "review_ref", help=REVIEW_HELP)
 @pass_context
 def episode_judge(
     obj: Context,
     episode_ref: str,
-    good: str | None,
-    problematic: str | None,
+    good: tuple[str, ...],
+    problematic: tuple[str, ...],
+    significance: str | None,
+    information: str | None,
     description: str | None,
     review_ref: str | None,
 ) -> None:
-    """Record the review team's judgement, kept apart from participants' accounts."""
+    """Record the review team's judgement, kept apart from participants' accounts.
+
+    Each option replaces what was recorded before; give it as "" to clear it."""
     from facilitator.analysis.episodes import set_team_judgement
 
-    if good is None and problematic is None and description is None:
-        raise UserError("give --good, --problematic or --description")
+    given = (good, problematic, significance, information, description)
+    if not any(value or value == "" for value in given):
+        raise UserError(
+            "give --good, --problematic, --significance, --information or --description"
+        )
     review, episode_id = _episode(obj, episode_ref, review_ref)
     set_team_judgement(
-        obj.store, review, episode_id, good=good, problematic=problematic, description=description
+        obj.store,
+        review,
+        episode_id,
+        good="\n".join(good) if good else None,
+        problematic="\n".join(problematic) if problematic else None,
+        significance=significance,
+        information=information,
+        description=description,
     )
 
 

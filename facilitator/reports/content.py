@@ -15,8 +15,14 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from facilitator.analysis.coverage import factor_counts
-from facilitator.analysis.episodes import BoardEntry, board, canonical_ids
+from facilitator.analysis.coverage import TEAM_VIEW_KINDS, factor_counts_apart
+from facilitator.analysis.episodes import (
+    BoardEntry,
+    board,
+    canonical_ids,
+    judgement_lines,
+    team_judgement,
+)
 from facilitator.analysis.review_overview import (
     TEAM_KINDS,
     Involvement,
@@ -107,6 +113,8 @@ class Table:
     rows: list[list[str]]
     # (row, column) -> comments anchored on that cell's text
     comments: dict[tuple[int, int], list[Comment]] = field(default_factory=dict)
+    # Relative column widths for formats that size columns (Word); () for equal ones.
+    widths: tuple[int, ...] = ()
 
 
 Block = Heading | Para | Table
@@ -144,6 +152,7 @@ class Report:
                         [fn(h) for h in block.headers],
                         [[fn(c) for c in row] for row in block.rows],
                         {k: comments(v) for k, v in block.comments.items()},
+                        block.widths,
                     )
                 )
         return Report(fn(self.title), fn(self.banner), self.final, blocks)
@@ -323,6 +332,11 @@ class ReviewData:
         agency = f", {clean(person.agency)}" if person else ""
         return f"{talk.label}, {clean(person.role) if person else 'unknown'}{agency}"
 
+    def observation_source(self, conversation_id: str) -> str:
+        """The attribution of a ``!`` note: what the team noticed, in that conversation."""
+        talk = self.talks.get(conversation_id)
+        return f"{TEAM}'s observation in {talk.label if talk else 'an unknown conversation'}"
+
     def reviewer(self, name: str | None) -> str:
         return TEAM if self.final or not name else f"{TEAM} ({clean(name)})"
 
@@ -479,18 +493,19 @@ def narrative_section(data: ReviewData) -> list[Block]:
             style="body" if episode.description else "meta",
         )
         blocks += [Heading(f"{episode.label}: {clean(episode.title)}{when}", 2), heading_para]
-        if episode.team_good and not data.final:
-            heading_para.comments.append(Comment(f"Went well: {clean(episode.team_good)}", TEAM))
-        if episode.team_problematic and not data.final:
-            heading_para.comments.append(
-                Comment(f"Problematic: {clean(episode.team_problematic)}", TEAM)
-            )
+        if not data.final:
+            heading_para.comments += [
+                Comment(f"{label}: {clean(text)}", TEAM) for label, text in judgement_lines(episode)
+            ]
         linked = data.notes_by_episode.get(episode.id, [])
         accounts = [n for n in linked if n.kind not in TEAM_KINDS]
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
             text = quoted(note.text) if note.kind == "quote" else note.text
-            if note.document:
+            if note.kind == "discrepancy":  # noticed by the team, not said by the participant
+                lead = f"{data.observation_source(note.conversation)}:"
+                text += _citation(data, note)
+            elif note.document:
                 source = data.source(note.conversation)
                 lead = f"{data.document_source(note.document)}, cited in {source}:"
                 text += _citation(data, note)
@@ -533,51 +548,54 @@ def narrative_section(data: ReviewData) -> list[Block]:
     return blocks
 
 
+# The key practice episode table as the guide lays it out (3.4.2, 3.4.3): the episode and
+# what happened, close to the accounts; the accounts, attributed; the review team's own
+# judgement; the contributory factors, the team's apart; the evidence. Widths are relative.
+EPISODE_HEADERS = (
+    "Episode",
+    "What happened",
+    "Accounts",
+    "The team's judgement",
+    "Contributory factors",
+    "Evidence",
+)
+EPISODE_WIDTHS = (12, 15, 24, 22, 16, 11)
+_ACCOUNT_LABELS = {"went_well": "good practice", "idea": "idea for change"}
+
+
 def episodes_section(data: ReviewData) -> list[Block]:
-    blocks: list[Block] = [Heading("Key practice episodes", 1)]
-    headers = ["Episode", "When", "Description", "Good practice", "Problematic"]
-    if data.final:  # no comments in a public report: the team's view is a column
-        headers.append("The team's judgement")
-    table = Table([*headers, "Contributory factors", "Evidence"], [])
+    blocks: list[Block] = [
+        Heading("Key practice episodes", 1),
+        Para(
+            "Each episode with the accounts that bear on it, attributed; the review team's "
+            "own judgement of the practice in it, kept apart from the accounts; the "
+            "contributory factors participants and the team identified; and the evidence.",
+            style="meta",
+        ),
+    ]
+    table = Table(list(EPISODE_HEADERS), [], widths=EPISODE_WIDTHS)
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
-        good = [n.text for n in notes if n.kind == "went_well"]
-        problems = [n.text for n in notes if n.kind == "discrepancy"]
-        factors = [
-            f"{data.factor_titles.get(k, k)} ({n})"
-            for k, n in sorted(factor_counts(notes).items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
         sources: dict[str, int] = defaultdict(int)
         for note in notes:
-            if note.kind not in TEAM_KINDS:
+            if note.kind not in TEAM_VIEW_KINDS:
                 sources[data.source(note.conversation)] += 1
             if note.document:
                 sources[data.document_source(note.document)] += 1
         evidence = [f"{s} ({n} note{'s' if n != 1 else ''})" for s, n in sources.items()]
-        evidence += [
-            data.document_source(c["document"]) for c in data.accepted_records.get(episode.id, [])
-        ]
-        row = len(table.rows)
-        cells = [
-            f"{episode.label}: {clean(episode.title)}",
-            clean(episode.date_text) or "not known",
-            clean(episode.description) or "",
-            "\n".join(good) or "none noted",
-            "\n".join(problems) or "none noted",
-        ]
-        if data.final:
-            cells.append(team_judgement(episode) or "not yet judged")
-        cells += [
-            "\n".join(factors) or "none noted",
-            "\n".join(dict.fromkeys(evidence)) or "no sources yet",
-        ]
-        table.rows.append(cells)
-        if data.final:
-            continue
-        if episode.team_good:
-            table.comments[(row, 3)] = [Comment(clean(episode.team_good), TEAM)]
-        if episode.team_problematic:
-            table.comments[(row, 4)] = [Comment(clean(episode.team_problematic), TEAM)]
+        records = data.accepted_records.get(episode.id, [])
+        evidence += [data.document_source(c["document"]) for c in records]
+        table.rows.append(
+            [
+                f"{episode.label}: {clean(episode.title)}\n"
+                + (clean(episode.date_text) or "date not known"),
+                clean(episode.description) or "not yet described",
+                "\n".join(_episode_accounts(data, notes, records)) or "no account yet",
+                team_judgement(episode) or "not yet judged",
+                _factor_lines(data, notes) or "none noted",
+                "\n".join(dict.fromkeys(evidence)) or "no sources yet",
+            ]
+        )
     if table.rows:
         blocks.append(table)
     else:
@@ -585,14 +603,42 @@ def episodes_section(data: ReviewData) -> list[Block]:
     return blocks
 
 
-def team_judgement(episode: Episode) -> str:
-    """The team's view of an episode, as text: what went well, then what was problematic."""
-    parts = []
-    if episode.team_good:
-        parts.append(f"Went well: {clean(episode.team_good)}")
-    if episode.team_problematic:
-        parts.append(f"Problematic: {clean(episode.team_problematic)}")
-    return "\n".join(parts)
+def _episode_accounts(data: ReviewData, notes: list[Note], records: list[dict]) -> list[str]:
+    """The accounts bearing on an episode, each attributed; then the records accepted into
+    it; then the differences the team noticed, attributed to the team."""
+    lines = []
+    for note in notes:
+        if note.kind in TEAM_VIEW_KINDS:
+            continue
+        text = quoted(note.text) if note.kind == "quote" else note.text
+        source = data.source(note.conversation)
+        if note.document:
+            source = f"{data.document_source(note.document)}, cited in {source}"
+        label = _ACCOUNT_LABELS.get(note.kind)
+        lines.append(f"{source} ({label}): {text}" if label else f"{source}: {text}")
+    for entry in records:
+        when = f", {clean(entry['date'])}" if entry["date"] else ""
+        lines.append(f"{data.document_source(entry['document'])}{when}: {clean(entry['text'])}")
+    lines += [
+        f"{data.observation_source(n.conversation)}: {n.text}"
+        for n in notes
+        if n.kind == "discrepancy"
+    ]
+    return lines
+
+
+def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
+    """Factor areas from the accounts, then the team's own, each with its note count."""
+    accounts, team = factor_counts_apart(notes)
+    out = []
+    for heading, counts in (("From accounts", accounts), ("The team's view", team)):
+        if counts:
+            out.append(f"{heading}:")
+            out += [
+                f"{data.factor_titles.get(k, k)} ({n})"
+                for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
+    return "\n".join(out)
 
 
 def plan_section(data: ReviewData) -> list[Block]:

@@ -106,6 +106,8 @@ ENTITIES: dict[str, Entity] = {
             team_good=str,
             team_problematic=str,
             merged_into=str,
+            team_significance=str,
+            team_information=str,
         ),
         _entity(
             "link",

@@ -216,6 +216,8 @@ def episodes(conn: sqlite3.Connection, review: str) -> list[Episode]:
             r["team_good"],
             r["team_problematic"],
             r["merged_into"],
+            r.get("team_significance"),
+            r.get("team_information"),
         )
         for r in _labelled(conn, "episodes", "WHERE review = ?", (review,))
     ]

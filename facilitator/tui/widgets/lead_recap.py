@@ -53,7 +53,7 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     else:
         out.append(" no ranking recorded (stage 5)\n", style="dim italic")
 
-    _notes(out, heading, "What went well", snapshot.went_well, snapshot.went_well_total, method)
+    _notes(out, heading, "Good practice", snapshot.went_well, snapshot.went_well_total, method)
     _notes(out, heading, "Their ideas for change", snapshot.ideas, snapshot.ideas_total, method)
     return out
 
