@@ -157,3 +157,17 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     assert "[clear-cut] Circulate minutes" in recommended and "episodes: E2;" in recommended
     bad = run(path, "pattern", "add", "R1", "X", "--type", "nonsense", check=False)
     assert bad.returncode == 1 and errors(bad)[0].startswith("facilitator: pattern type must be")
+
+
+def test_matrix_json_gives_accounts_and_team_counts(built: tuple[Path, ReviewFixture]) -> None:
+    import json
+
+    path, fx = built
+    run(path, "note", "add", "C1", ">> Covert pressure to close cases @culture #2")
+    data = json.loads(run(path, "matrix", "--json").stdout)
+    e2 = next(row for row in data["episodes"] if row["label"] == "E2")
+    assert e2["factors"]["culture"] == {"accounts": 0, "team": 1}
+    assert e2["factors"]["interagency"] == {"accounts": 1, "team": 0}
+    assert "family" not in e2["factors"]  # only cells with notes
+    table = run(path, "matrix").stdout
+    assert "accounts/the team" in table

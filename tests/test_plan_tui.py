@@ -197,7 +197,7 @@ async def test_matrix_screen_opens_the_notes_behind_a_cell(
         table.cursor_coordinate = Coordinate(row, column)
         await pilot.pause()
         shown = " ".join(screen_text(app).split())
-        assert "E1 × interagency: 2 note(s)" in shown
+        assert "E1 × interagency: 2 from accounts, 0 from the team's own view" in shown
         assert "C3, Class teacher (Northfield Primary School): #1 Reported the bruise" in shown
         assert "Recurring across episodes (highlighted): family, interagency" in shown
 

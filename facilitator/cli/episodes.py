@@ -318,21 +318,50 @@ def overview_cmd(obj: Context, review_ref: str | None) -> None:
 
 @click.command("matrix")
 @click.argument("review_ref", metavar="REVIEW", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
-def matrix_cmd(obj: Context, review_ref: str | None) -> None:
-    """The episode x contributory factor matrix (note counts); recurring factors below."""
+def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
+    """The episode x contributory factor matrix; recurring factors below.
+
+    Each cell counts notes from participants' accounts and from the review team's own view
+    apart, as accounts/team ("." for none)."""
     from facilitator.analysis.matrix import episode_factor_matrix
 
     review = obj.review_id(review_ref)
     matrix = episode_factor_matrix(obj.store, review, obj.method)
+    keys = matrix.factors
+    if as_json:
+        import json
+
+        rows = [
+            {
+                "label": e.label,
+                "id": e.id,
+                "title": e.title,
+                "factors": {
+                    k: {"accounts": matrix.accounts(e.id, k), "team": matrix.team(e.id, k)}
+                    for k in keys
+                    if matrix.count(e.id, k)
+                },
+            }
+            for e in matrix.episodes
+        ]
+        spread = {k: matrix.spread(k) for k in keys}
+        echo(json.dumps({"episodes": rows, "spread": spread}, ensure_ascii=False, indent=2))
+        return
     if not matrix.episodes:
         echo("No episodes yet.")
         return
-    keys = matrix.factors
+
+    def cell(episode: str, key: str) -> str:
+        accounts, team = matrix.accounts(episode, key), matrix.team(episode, key)
+        return f"{accounts or '.'}/{team or '.'}" if accounts or team else "."
+
     width = max(6, *(len(k) for k in keys))
+    echo("Each cell: notes from participants' accounts/the team's own view.")
     echo(" " * 5 + " ".join(f"{k[:width]:>{width}}" for k in keys))
     for e in matrix.episodes:
-        cells = " ".join(f"{(matrix.count(e.id, k) or '.'):>{width}}" for k in keys)
+        cells = " ".join(f"{cell(e.id, k):>{width}}" for k in keys)
         echo(f"{e.label:<5}{cells}  {e.title}")
     echo("in episodes " + " ".join(f"{matrix.spread(k):>{width}}" for k in keys)[7:])
     recurring = matrix.recurring()

@@ -45,6 +45,13 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
             out.append(f" ({count})\n", style="dim")
     else:
         out.append(" none noted\n", style="dim italic")
+    if snapshot.team_factor_totals:  # the team's view: apart, and not theirs to confirm
+        out.append(" The team's own notes (not to read back): ", style="dim italic")
+        out.append(
+            ", ".join(f"{area_title(k)} ({n})" for k, n in snapshot.team_factor_totals),
+            style="dim italic",
+        )
+        out.append("\n")
 
     heading("What they said mattered most")
     if snapshot.ranking:
