@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilitator import capture
+from facilitator.analysis.episodes import TEAM_SOURCE
 from facilitator.dates import parse_moment
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note
@@ -84,6 +85,26 @@ class Service:
                 passage=passage,
             )
         return Recorded(note_id, parsed, tuple(problems), tuple(created))
+
+    def record_team_note(
+        self,
+        review: str,
+        line: str,
+        *,
+        at: str | None = None,
+        document: str | None = None,
+        passage: str | None = None,
+    ) -> Recorded:
+        """A working note of the review team's own, on the review or on a record (with
+        ``document``): the same grammar as any note, but it belongs to no participant's
+        conversation, so it is never taken for what someone said. It is an op like every
+        note, so it syncs to the other laptops."""
+        self.store.review(review)  # a clear error for an unknown review
+        team = Conversation(TEAM_SOURCE, "", review, "", 0)
+        return self.record_note(
+            team, line, at=at or self.store.now_iso(), stage=None, elapsed_s=None,
+            document=document, passage=passage,
+        )  # fmt: skip
 
     def _create_episode(self, review: str, new: capture.NewEpisode) -> str:
         """An episode typed as ``#new Title (date)``, with its date span if it was readable."""

@@ -58,7 +58,9 @@ TEAM_VIEW_KINDS = frozenset({"reflection", "discrepancy", "followup"})
 
 
 def is_team_view(note: Note) -> bool:
-    return note.kind in TEAM_VIEW_KINDS
+    """The team's own view: a note of a team kind, or a working note of the team's that
+    belongs to no conversation."""
+    return note.kind in TEAM_VIEW_KINDS or not note.conversation
 
 
 def factor_counts(notes: Iterable[Note]) -> Counter[str]:
@@ -74,7 +76,7 @@ def factor_counts_apart(notes: Iterable[Note]) -> tuple[Counter[str], Counter[st
     team: Counter[str] = Counter()
     for note in notes:
         if note.factors:
-            (team if note.kind in TEAM_VIEW_KINDS else accounts).update(note.factors)
+            (team if is_team_view(note) else accounts).update(note.factors)
     return accounts, team
 
 

@@ -113,7 +113,13 @@ def source_label(store: Store, review: str) -> dict[str, str]:
         labels[conv.id] = f"{conv.label}, {who.role} ({who.agency})" if who else conv.label
     for doc in store.documents(review):
         labels[doc.id] = f"document: {doc.title}"
+    labels[TEAM_SOURCE] = "Review team (working notes)"
     return labels
+
+
+# The conversation of a working note of the team's own, on the review or on a record: it
+# belongs to no participant's conversation (guide 3.4.1 keeps the team's views apart).
+TEAM_SOURCE = ""
 
 
 def note_source(note: Note) -> str:

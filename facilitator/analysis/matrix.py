@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from facilitator.analysis.coverage import TEAM_VIEW_KINDS
+from facilitator.analysis.coverage import is_team_view
 from facilitator.analysis.episodes import board
 from facilitator.method import Method
 from facilitator.model import Episode, Note
@@ -27,7 +27,7 @@ class Matrix:
 
     def team(self, episode: str, factor: str) -> int:
         """Notes in the cell that are the review team's own view (>>, !, ?)."""
-        return sum(1 for n in self.cells.get((episode, factor), ()) if n.kind in TEAM_VIEW_KINDS)
+        return sum(1 for n in self.cells.get((episode, factor), ()) if is_team_view(n))
 
     def accounts(self, episode: str, factor: str) -> int:
         """Notes in the cell that record what a participant said (guide 3.4.1: kept apart)."""

@@ -312,7 +312,7 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
             source = note_source(note)
             speaker = None if note.document else speakers.get(note.conversation)
             account = Account(note, source, labels.get(source, "unknown source"), speaker)
-            if note.kind in TEAM_KINDS:
+            if note.kind in TEAM_KINDS or not note.conversation:  # the team's own notes
                 item.team_notes.append(account)
                 continue
             item.accounts.append(account)

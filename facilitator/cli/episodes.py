@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
-from facilitator.cli.output import echo
+from facilitator.cli.output import echo, echo_json
 from facilitator.cli.plan import participant_in_review
 
 REVIEW_HELP = "The review (needed for labels like E3 when there are several)."
@@ -331,8 +331,6 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
     matrix = episode_factor_matrix(obj.store, review, obj.method)
     keys = matrix.factors
     if as_json:
-        import json
-
         rows = [
             {
                 "label": e.label,
@@ -347,7 +345,7 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
             for e in matrix.episodes
         ]
         spread = {k: matrix.spread(k) for k in keys}
-        echo(json.dumps({"episodes": rows, "spread": spread}, ensure_ascii=False, indent=2))
+        echo_json({"episodes": rows, "spread": spread})
         return
     if not matrix.episodes:
         echo("No episodes yet.")

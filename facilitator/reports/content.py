@@ -15,8 +15,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from facilitator.analysis.coverage import TEAM_VIEW_KINDS, factor_counts_apart
+from facilitator.analysis.coverage import factor_counts_apart, is_team_view
 from facilitator.analysis.episodes import (
+    TEAM_SOURCE,
     BoardEntry,
     board,
     canonical_ids,
@@ -399,6 +400,8 @@ def _time(note: Note) -> str:
 def _note_lead(data: ReviewData, note: Note) -> str:
     if note.kind == "observation":  # most notes: the time alone
         return _time(note)
+    if note.kind == "discrepancy":  # noticed by the team, not said by the participant
+        return f"{_time(note)} {TEAM}'s observation:"
     return f"{_time(note)} {data.kind_labels.get(note.kind, note.kind)}:"
 
 
@@ -419,7 +422,28 @@ def record_section(data: ReviewData) -> list[Block]:
         blocks.append(Para("No conversations yet.", style="meta"))
     for talk in talks:
         blocks += _conversation_record(data, talk)
+    blocks += _working_notes(data)
     return blocks
+
+
+def _working_notes(data: ReviewData) -> list[Block]:
+    """The team's working notes on the review and on records: no one's conversation."""
+    notes = data.notes_by_conversation.get(TEAM_SOURCE, [])
+    if not notes:
+        return []
+    blocks: list[Block] = [
+        Heading(f"{TEAM}'s working notes", 2),
+        Para("Notes of the team's own, on the review and on records.", style="meta"),
+    ]
+    for note in notes:
+        text = quoted(note.text) if note.kind == "quote" else note.text
+        blocks.append(Para(text + _citation(data, note), _working_lead(data, note), "bullet"))
+    return blocks
+
+
+def _working_lead(data: ReviewData, note: Note) -> str:
+    kind = "" if note.kind == "observation" else f", {data.kind_labels.get(note.kind, note.kind)}"
+    return f"{TEAM}'s working note{kind}:"
 
 
 def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
@@ -498,7 +522,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 Comment(f"{label}: {clean(text)}", TEAM) for label, text in judgement_lines(episode)
             ]
         linked = data.notes_by_episode.get(episode.id, [])
-        accounts = [n for n in linked if n.kind not in TEAM_KINDS]
+        accounts = [n for n in linked if n.kind not in TEAM_KINDS and n.conversation]
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
             text = quoted(note.text) if note.kind == "quote" else note.text
@@ -525,7 +549,9 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 )
             )
         for note in [] if data.final else linked:
-            if note.kind == "followup":
+            if not note.conversation:  # the team's working note: theirs, apart
+                blocks.append(Para(note.text + _citation(data, note), _working_lead(data, note)))
+            elif note.kind == "followup":
                 blocks.append(
                     Para(
                         note.text,
@@ -536,6 +562,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
         # Reflections tagged to this episode directly but following no account of it.
         shown = {n.id for n in accounts}
         for note in [] if data.final else linked:
+            if not note.conversation:
+                continue
             if note.kind == "reflection" and anchor_of.get(note.id) not in shown:
                 heading_para.comments.append(_reflection(data, note))
         if not accounts:
@@ -578,7 +606,7 @@ def episodes_section(data: ReviewData) -> list[Block]:
         notes = data.notes_by_episode.get(episode.id, [])
         sources: dict[str, int] = defaultdict(int)
         for note in notes:
-            if note.kind not in TEAM_VIEW_KINDS:
+            if not is_team_view(note):
                 sources[data.source(note.conversation)] += 1
             if note.document:
                 sources[data.document_source(note.document)] += 1
@@ -608,7 +636,7 @@ def _episode_accounts(data: ReviewData, notes: list[Note], records: list[dict]) 
     it; then the differences the team noticed, attributed to the team."""
     lines = []
     for note in notes:
-        if note.kind in TEAM_VIEW_KINDS:
+        if is_team_view(note):
             continue
         text = quoted(note.text) if note.kind == "quote" else note.text
         source = data.source(note.conversation)
@@ -622,7 +650,7 @@ def _episode_accounts(data: ReviewData, notes: list[Note], records: list[dict]) 
     lines += [
         f"{data.observation_source(n.conversation)}: {n.text}"
         for n in notes
-        if n.kind == "discrepancy"
+        if n.kind == "discrepancy" and n.conversation
     ]
     return lines
 

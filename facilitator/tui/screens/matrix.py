@@ -14,7 +14,7 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from facilitator.analysis.coverage import TEAM_VIEW_KINDS
+from facilitator.analysis.coverage import is_team_view
 from facilitator.analysis.episodes import note_source, source_label
 from facilitator.analysis.matrix import Matrix, episode_factor_matrix
 from facilitator.tui.text import cell, display_text
@@ -130,7 +130,7 @@ class MatrixScreen(Screen[None]):
         )
         for note in notes:
             source = self.labels.get(note_source(note), "unknown source")
-            if note.kind in TEAM_VIEW_KINDS:
+            if is_team_view(note) and note.conversation:
                 source = f"Review team, in {source}"
             out.append(display_text(source) + ": ", style="dim")
             out.append(display_text(note.text) + "\n")
