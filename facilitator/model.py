@@ -94,9 +94,18 @@ class Note:
     episodes: tuple[str, ...] = ()
     factors: tuple[str, ...] = ()
     prompts: tuple[str, ...] = ()
+    # Factors the note marks as having helped ("resources+") or hindered ("team-") practice.
+    directions: tuple[str, ...] = ()
     contradicts: tuple[str, ...] = ()
     document: str | None = None
     passage: str | None = None
+
+    def direction(self, factor: str) -> str:
+        """ "+" if the note says this factor helped, "-" if it hindered, else ""."""
+        for marked in self.directions:
+            if marked[:-1] == factor:
+                return marked[-1]
+        return ""
 
 
 @dataclass(frozen=True)

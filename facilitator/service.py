@@ -80,6 +80,7 @@ class Service:
                 episodes=[*episode_ids, *created],
                 factors=parsed.factors,
                 prompts=parsed.prompts,
+                directions=_marked(parsed),
                 problems=problems,
                 document=document,
                 passage=passage,
@@ -134,7 +135,12 @@ class Service:
         ``#new`` in an edited line creates an episode only if the note is not already
         linked to an episode of that title, so re-saving an edit never duplicates one.
         """
-        conversation = self.store.conversation(note.conversation)
+        # A working note of the team's has no conversation (see record_team_note).
+        conversation = (
+            self.store.conversation(note.conversation)
+            if note.conversation
+            else Conversation(TEAM_SOURCE, "", note.review, "", 0)
+        )
         parsed = capture.parse(line, self.method)
         problems = list(parsed.problems)
         review = note.review
@@ -156,6 +162,12 @@ class Service:
             self._relink(note, "episode", note.episodes, episode_ids)
             self._relink(note, "factor", note.factors, parsed.factors)
             self._relink(note, "prompt", note.prompts, parsed.prompts)
+            marked = _marked(parsed)
+            for old in set(note.directions) - set(marked):
+                self.store.link_direction(review, note.id, old, present=False)
+            for new in marked:
+                if new not in note.directions:
+                    self.store.link_direction(review, note.id, new)
             if parsed.kind == "followup" and note.kind != "followup":
                 self.store.add_follow_up(
                     review,
@@ -182,3 +194,8 @@ class Service:
 
     def undelete_note(self, note: Note) -> None:
         self.store.restore(note.review, "note", note.id)
+
+
+def _marked(parsed: capture.ParsedNote) -> list[str]:
+    """The line's factor directions as stored: "resources+", "team-"."""
+    return [key + sign for key, sign in parsed.directions.items()]

@@ -319,9 +319,13 @@ def test_an_older_store_gains_the_judgement_fields_and_keeps_what_ops_said(
         review = store.create_review("R")
         episode = store.create_episode(review, "Home visit")
         store.update(review, "episode", episode, team_significance="Shaped what followed")
+        store.emit(review, "pattern", "p1", "set", {"type": "human-tool", "effect": "hinders"})
     conn = sqlite3.connect(path)
     conn.execute("ALTER TABLE episodes DROP COLUMN team_significance")
     conn.execute("ALTER TABLE episodes DROP COLUMN team_information")
+    for column in ("types", "effect", "reasons"):
+        conn.execute(f"ALTER TABLE patterns DROP COLUMN {column}")
+    conn.execute("ALTER TABLE recommendations DROP COLUMN owner")
     conn.execute("DELETE FROM migrations WHERE number = 10")
     conn.execute("PRAGMA user_version=9")
     conn.commit()
@@ -329,4 +333,6 @@ def test_an_older_store_gains_the_judgement_fields_and_keeps_what_ops_said(
     with Store(path, author="a") as upgraded:
         (shown,) = upgraded.episodes(review)
         assert shown.team_significance == "Shaped what followed"
+        (pattern,) = upgraded.rows("patterns", review)
+        assert pattern["effect"] == "hinders"
         assert upgraded.check().ok, upgraded.check().problems

@@ -29,6 +29,10 @@ class Matrix:
         """Notes in the cell that are the review team's own view (>>, !, ?)."""
         return sum(1 for n in self.cells.get((episode, factor), ()) if is_team_view(n))
 
+    def marked(self, episode: str, factor: str, sign: str) -> int:
+        """Notes in the cell that say the factor helped ("+") or hindered ("-")."""
+        return sum(1 for n in self.cells.get((episode, factor), ()) if n.direction(factor) == sign)
+
     def accounts(self, episode: str, factor: str) -> int:
         """Notes in the cell that record what a participant said (guide 3.4.1: kept apart)."""
         return self.count(episode, factor) - self.team(episode, factor)

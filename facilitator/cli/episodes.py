@@ -337,7 +337,12 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
                 "id": e.id,
                 "title": e.title,
                 "factors": {
-                    k: {"accounts": matrix.accounts(e.id, k), "team": matrix.team(e.id, k)}
+                    k: {
+                        "accounts": matrix.accounts(e.id, k),
+                        "team": matrix.team(e.id, k),
+                        "helped": matrix.marked(e.id, k, "+"),
+                        "hindered": matrix.marked(e.id, k, "-"),
+                    }
                     for k in keys
                     if matrix.count(e.id, k)
                 },
@@ -366,6 +371,15 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
     if recurring:
         listed = ", ".join(f"{k} ({matrix.spread(k)} episodes)" for k in recurring)
         echo(f"Recurring: {listed}")
+    ways = []
+    for k in keys:
+        helped = sum(matrix.marked(e.id, k, "+") for e in matrix.episodes)
+        hindered = sum(matrix.marked(e.id, k, "-") for e in matrix.episodes)
+        said = [f"{n} {w}" for n, w in ((helped, "helped"), (hindered, "hindered")) if n]
+        if said:
+            ways.append(f"{k} {' and '.join(said)}")
+    if ways:
+        echo(f"Which way (notes that say): {'; '.join(ways)}")
 
 
 @click.command("coverage")

@@ -55,7 +55,7 @@ def clean(text: str | None) -> str:
     return _NOT_XML.sub("", text or "")
 
 
-_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
+_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*\+?)")  # as capture's: "+"/"-" a direction
 _REF = re.compile(r"(?<![\w#&])#[Ee]?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -656,16 +656,26 @@ def _episode_accounts(data: ReviewData, notes: list[Note], records: list[dict]) 
 
 
 def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
-    """Factor areas from the accounts, then the team's own, each with its note count."""
+    """Factor areas from the accounts, then the team's own, each with its note count and
+    how many of those notes say it helped or hindered."""
     accounts, team = factor_counts_apart(notes)
     out = []
-    for heading, counts in (("From accounts", accounts), ("The team's view", team)):
-        if counts:
-            out.append(f"{heading}:")
-            out += [
-                f"{data.factor_titles.get(k, k)} ({n})"
-                for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    for heading, counts, own in (
+        ("From accounts", accounts, False),
+        ("The team's view", team, True),
+    ):
+        if not counts:
+            continue
+        out.append(f"{heading}:")
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            marked = [
+                x.direction(key) for x in notes if key in x.factors and is_team_view(x) == own
             ]
+            ways = [f"{marked.count(s)} {w}" for s, w in (("+", "helped"), ("-", "hindered"))]
+            said = [w for w in ways if not w.startswith("0 ")]
+            out.append(
+                f"{data.factor_titles.get(key, key)} ({n}{'; ' if said else ''}{', '.join(said)})"
+            )
     return "\n".join(out)
 
 

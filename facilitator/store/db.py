@@ -380,24 +380,37 @@ def _m9_sync_repair(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m10_episode_judgement(db: sqlite_utils.Database) -> None:
+# Fields the method needs that older stores lack (guide 2.1, 3.4.2, 3.4.5, 3.4.6).
+_M10_COLUMNS = {
+    "episode": ("team_significance", "team_information"),
+    "pattern": ("types", "effect", "reasons"),
+    "recommendation": ("owner",),
+}
+
+
+def _m10_method_fields(db: sqlite_utils.Database) -> None:
     """The team's judgement of an episode gains its significance for the child and the
-    information used or needed (guide 3.4.2). Episode ops already held that carry these
-    fields (written by a newer laptop) are applied again, so nothing they said is lost."""
+    information used or needed; a pattern gains several types, whether it supports good
+    practice or makes problematic practice more likely, and the reasons for its priority;
+    a recommendation says who should act. Ops already held that carry these fields
+    (written by a newer laptop) are applied again, so nothing they said is lost."""
     from facilitator.store.materialise import apply
     from facilitator.store.oplog import read_ops
 
-    for column in ("team_significance", "team_information"):
-        if column not in db["episodes"].columns_dict:
-            db["episodes"].add_column(column, str)
+    for entity, columns in _M10_COLUMNS.items():
+        table = ENTITIES[entity].table
+        for column in columns:
+            if column in db[table].columns_dict:
+                continue
+            db[table].add_column(column, str)
             # A clock for a field with no column is stale: the value is applied again below.
             db.conn.execute(
-                f"UPDATE episodes SET clocks = json_remove(clocks, '$.{column}') "
+                f"UPDATE {table} SET clocks = json_remove(clocks, '$.{column}') "
                 "WHERE clocks IS NOT NULL"
             )
-    for op in read_ops(db.conn, "WHERE entity = 'episode'"):
-        if "team_significance" in op.fields or "team_information" in op.fields:
-            apply(db.conn, op)
+        for op in read_ops(db.conn, "WHERE entity = ?", (entity,)):
+            if any(column in op.fields for column in columns):
+                apply(db.conn, op)
 
 
 MIGRATIONS: list[Migration] = [
@@ -410,7 +423,7 @@ MIGRATIONS: list[Migration] = [
     _m7_readable_views,
     _m8_purged_seqs,
     _m9_sync_repair,
-    _m10_episode_judgement,
+    _m10_method_fields,
 ]
 
 

@@ -163,12 +163,16 @@ ENTITIES: dict[str, Entity] = {
         _entity(
             "pattern",
             "patterns",
+            json_fields=("types",),
             type=str,
             title=str,
             description=str,
             widespread=int,
             relevance=int,
             priority=int,
+            types=str,  # every type the pattern is of; ``type`` keeps the first
+            effect=str,  # "helps" good practice or "hinders" (problematic more likely)
+            reasons=str,  # the team's reasons for its priority
         ),
         _entity(
             "recommendation",
@@ -177,6 +181,7 @@ ENTITIES: dict[str, Entity] = {
             text=str,
             pattern=str,
             priority=int,
+            owner=str,  # who should act on it
         ),
         _entity("redaction", "redactions", text=str, replacement=str, source=str),
     )

@@ -112,6 +112,11 @@ def stage_events(conn: sqlite3.Connection, conversation: str) -> list[StageEvent
     ]
 
 
+# The relation of a note -> factor link that says which way the factor worked.
+DIRECTION_RELATIONS = {"helped": "+", "hindered": "-"}
+RELATION_OF_SIGN = {sign: relation for relation, sign in DIRECTION_RELATIONS.items()}
+
+
 def _links_of_notes(
     conn: sqlite3.Connection, clause: str, params: tuple
 ) -> dict[str, dict[str, list]]:
@@ -123,6 +128,10 @@ def _links_of_notes(
         "ORDER BY created, id",
         params,
     ):
+        if kind == "factor" and relation in DIRECTION_RELATIONS:
+            # A factor's direction is a link of its own beside the plain factor link.
+            found[source]["direction"].append(target + DIRECTION_RELATIONS[relation])
+            continue
         key = "contradicts" if relation == "contradicts" else kind
         found[source][key].append(target)
     return found
@@ -150,6 +159,7 @@ def _note(r: dict, links: dict[str, list]) -> Note:
         episodes=tuple(links.get("episode", ())),
         factors=tuple(links.get("factor", ())),
         prompts=tuple(links.get("prompt", ())),
+        directions=tuple(links.get("direction", ())),
         contradicts=tuple(links.get("contradicts", ())),
         document=r["document"],
         passage=r["passage"],

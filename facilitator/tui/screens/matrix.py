@@ -132,6 +132,8 @@ class MatrixScreen(Screen[None]):
             source = self.labels.get(note_source(note), "unknown source")
             if is_team_view(note) and note.conversation:
                 source = f"Review team, in {source}"
+            way = {"+": " (helped)", "-": " (hindered)"}.get(note.direction(factor), "")
+            source += way
             out.append(display_text(source) + ": ", style="dim")
             out.append(display_text(note.text) + "\n")
         target.update(out)
