@@ -116,3 +116,24 @@ def test_a_team_working_note_syncs_to_the_other_laptop(tmp_path: Path, method: M
         engine_for(taker, review).sync()
         (arrived,) = [n for n in taker.notes(review=review) if not n.conversation]
         assert arrived.text == "Working note on the chronology"
+
+
+IDEA = "Minutes of conferences sent to everyone within two days"
+
+
+def test_participants_ideas_for_change_are_gathered_attributed(
+    store: Store, method: Method, fixture: ReviewFixture, capsys: pytest.CaptureFixture[str]
+):
+    """Guide 3.3.2 stage 7 feeds 3.4.6: every ~ idea across the review, attributed, where
+    the team weighs patterns and recommendations."""
+    draft = _md(store, method, fixture.review, what="findings")
+    ideas = draft.split("### Participants' ideas for change")[1]
+    assert f"- **C1, Social worker, Children's social care:** {IDEA}" in ideas
+    final = _md(store, method, fixture.review, final=True)
+    assert f"- **C1, Social worker:** {IDEA}" in final
+    from facilitator.cli.main import main
+
+    store.close()
+    main(["--store", str(store.path), "ideas"])
+    out = capsys.readouterr().out
+    assert f"C1, Social worker (Children's social care): {IDEA}" in out

@@ -244,4 +244,21 @@ def recommend_list(obj: Context, review_ref: str | None) -> None:
         echo(_support_line(labels, r.episodes, r.factors))
 
 
-COMMANDS = [pattern, recommend]
+@click.command("ideas")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@pass_context
+def ideas_cmd(obj: Context, review_ref: str | None) -> None:
+    """Participants' ideas for change (~ notes) across the review, attributed, to weigh
+    when choosing patterns and recommendations."""
+    from facilitator.analysis.episodes import source_label
+
+    review = obj.review_id(review_ref)
+    labels = source_label(obj.store, review)
+    ideas = [n for n in obj.store.notes(review=review) if n.kind == "idea" and n.conversation]
+    if not ideas:
+        echo("No ideas for change yet: a note starting with ~ records one.")
+    for note in sorted(ideas, key=lambda n: (labels.get(n.conversation, ""), n.at, n.id)):
+        echo(f"{labels.get(note.conversation, 'unknown conversation')}: {note.text}")
+
+
+COMMANDS = [pattern, recommend, ideas_cmd]

@@ -679,6 +679,18 @@ def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
     return "\n".join(out)
 
 
+def ideas_blocks(data: ReviewData) -> list[Block]:
+    """Every participant's idea for change (``~``) across the review, attributed, where the
+    team weighs its patterns and recommendations (guide 3.3.2 stage 7, 3.4.6)."""
+    ideas = [n for n in data.notes if n.kind == "idea" and n.conversation]
+    blocks: list[Block] = [Heading("Participants' ideas for change", 2)]
+    if not ideas:
+        blocks.append(Para("No participant has suggested a change yet.", style="meta"))
+    for note in sorted(ideas, key=lambda n: (data.source(n.conversation), n.at, n.id)):
+        blocks.append(Para(note.text, lead=f"{data.source(note.conversation)}:", style="bullet"))
+    return blocks
+
+
 def plan_section(data: ReviewData) -> list[Block]:
     """Each participant's agenda for a further conversation, as the analysis proposes it
     (priorities and minutes from :func:`facilitator.analysis.plan.plan_for`)."""

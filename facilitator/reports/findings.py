@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date
 
 from facilitator.analysis.patterns import EFFECTS, PatternView, patterns, recommendations
-from facilitator.reports.content import Block, Heading, Para, ReviewData, clean
+from facilitator.reports.content import Block, Heading, Para, ReviewData, clean, ideas_blocks
 
 _SCORES = {1: "very low", 2: "low", 3: "moderate", 4: "high", 5: "very high"}
 
@@ -75,6 +75,7 @@ def findings_section(data: ReviewData) -> list[Block]:
         support = _support(data, labels, pattern.episodes, pattern.factors)
         if support:
             blocks.append(Para(support, lead="Seen in:"))
+    blocks += ideas_blocks(data)
     recs = recommendations(store, review)  # type: ignore[arg-type]
     blocks.append(Heading("Recommendations", 2))
     if not recs:
