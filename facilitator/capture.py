@@ -282,3 +282,20 @@ def labelled(text: str, method: Method) -> str:
     text = _TAG.sub(tag, text)
     text = re.sub(r"(?<![\w#])#new\b[ \t]*", "", text, flags=re.IGNORECASE)
     return _REF.sub(lambda match: f"E{match.group(1)}", text)
+
+
+_NEW_TAG = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
+
+
+def untagged(text: str, method: Method) -> str:
+    """A note's text with the capture tags taken out (known @tags, #3 and #new), for
+    quoting it elsewhere; unknown @words stay, so nothing typed vanishes."""
+    if "@" not in text and "#" not in text:
+        return " ".join(text.split())
+
+    def tag(match: re.Match[str]) -> str:
+        key, _ = resolve_tag(match.group(1), method)
+        return "" if key else match.group(0)
+
+    text = _REF.sub("", _NEW_TAG.sub("", _TAG.sub(tag, text)))
+    return " ".join(text.split())

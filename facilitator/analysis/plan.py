@@ -27,9 +27,11 @@ from facilitator.analysis.review_overview import (
     ReviewOverview,
     follow_up_concerns,
     mention_pattern,
+    others_pattern,
     review_overview,
     stake_in,
 )
+from facilitator.capture import untagged
 from facilitator.method import Method
 from facilitator.model import Conversation, Participant
 from facilitator.store import Store, deterministic_id
@@ -93,6 +95,16 @@ def _already_raised(store: Store, review: str, theirs: set[str]) -> set[tuple[st
     }
 
 
+SHORT = 120  # characters of another's account shown on an agenda
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SHORT:
+        return text
+    return text[: SHORT - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _label(episode_accounts: EpisodeAccounts) -> str:
     episode = episode_accounts.episode
     when = episode_accounts.entry.when
@@ -135,8 +147,9 @@ def plan_for(
         propose("discrepancy", gap.id, f"Accounts differ: {texts}", priority, overview.where(gap))
 
     pattern = mention_pattern(person)
+    others_named = others_pattern(person, overview.participants.values())
     for follow_up in overview.open_follow_ups:
-        if follow_up_concerns(follow_up, theirs, pattern):
+        if follow_up_concerns(follow_up, theirs, pattern, others_named):
             reason = overview.labels.get(follow_up.conversation or "", "review team")
             propose("follow_up", follow_up.id, follow_up.text, 1, reason)
 
@@ -160,13 +173,20 @@ def plan_for(
                 2,
                 why,
             )
-        others = [a for a in item.accounts if a.participant != person.id]
+        # What others said, in their words (short), each with its source. A difference
+        # the team noted (!) is a discrepancy item of its own, not someone's account.
+        others = [
+            a for a in item.accounts if a.participant != person.id and a.note.kind != "discrepancy"
+        ]
         if others:
             sources = list(dict.fromkeys(a.source_label for a in others))
+            said = "; ".join(
+                f"{a.source_label}: “{_short(untagged(a.note.text, method))}”" for a in others
+            )
             propose(
                 "others_accounts",
                 item.episode.id,
-                f"What others said about {label}: {len(others)} note(s) from " + "; ".join(sources),
+                f"What others said about {label}: {said}",
                 3,
                 "; ".join(sources),
             )
