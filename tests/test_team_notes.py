@@ -137,3 +137,27 @@ def test_participants_ideas_for_change_are_gathered_attributed(
     main(["--store", str(store.path), "ideas"])
     out = capsys.readouterr().out
     assert f"C1, Social worker (Children's social care): {IDEA}" in out
+
+
+def test_the_narrative_holds_each_perspective_in_its_own_words(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    """Guide 2.4, 3.4.1: many strands, not episodes only. A stage-2 story and a note
+    linked to no episode reach the narrative, attributed; the episodes follow, where the
+    strands meet."""
+    text = _md(store, method, fixture.review, what="narrative")
+    strands, episodes = text.split("### E5")[0], text.split("### E5")[1]
+    assert "#### Ana Lopes (Social worker, Children's social care)" in strands
+    assert (
+        "- **C1, Social worker, Children's social care:** "
+        "Took the case after the school's referral in January"
+    ) in strands
+    assert "Two vacancies in the team that spring" in strands  # no episode, stage 5
+    assert "Noticed the bruise at morning registration" in strands  # the teacher's story
+    assert "Understands the purpose of the review" not in text  # stage 1: the process
+    assert "We wonder whether" not in strands  # the team's view is not a strand
+    assert "**Gap:** **Not yet heard:** Team manager, Children's social care" in strands
+    assert "Reported the bruise to social care the same day" in episodes
+    final = _md(store, method, fixture.review, what="narrative", final=True)
+    assert "- **C1, Social worker:** Took the case after the school's referral in January" in final
+    assert "Ana Lopes" not in final

@@ -492,7 +492,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
     blocks: list[Block] = [
         Heading("Narrative of multi-agency perspectives", 1),
         Para(
-            "Key practice episodes in time order. Each account is attributed to the "
+            "Each person's perspective in their own words, then the key practice episodes "
+            "in time order, where the perspectives meet. Each account is attributed to the "
             "conversation or document it comes from; gaps and discrepancies are marked. "
             + (
                 "The review team's own judgements are in the table of key practice episodes."
@@ -502,6 +503,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
             style="meta",
         ),
     ]
+    blocks += _strands(data)
     contradicted = data.contradicted
     by_anchor_all = data.reflections
     anchor_of = {
@@ -589,6 +591,57 @@ EPISODE_HEADERS = (
 )
 EPISODE_WIDTHS = (12, 15, 24, 22, 16, 11)
 _ACCOUNT_LABELS = {"went_well": "good practice", "idea": "idea for change"}
+
+
+# Stages whose notes are about the conversation itself, not the case (introduction,
+# reflections on the process): not part of anyone's story.
+_PROCESS_STAGES = (1, 9)
+
+
+def _strands(data: ReviewData) -> list[Block]:
+    """Each participant's own account (guide 2.4): their story (stage 2) and whatever they
+    said that is linked to no episode, attributed, grouped by agency. The episodes follow
+    in the narrative, where the strands meet."""
+    blocks: list[Block] = [Heading("Each perspective in its own words", 2)]
+    talks_of: dict[str, list[Conversation]] = defaultdict(list)
+    for talk in sorted(data.talks.values(), key=lambda t: (t.sequence, t.label)):
+        talks_of[talk.participant].append(talk)
+    people = sorted(data.people.values(), key=lambda p: (p.kind == "family", p.agency, p.label))
+    unheard = []
+    for person in people:
+        talks = talks_of.get(person.id, [])
+        notes = [
+            n
+            for talk in talks
+            for n in data.notes_by_conversation.get(talk.id, [])
+            if not is_team_view(n)
+            and n.stage not in _PROCESS_STAGES
+            and (n.stage == 2 or not n.episodes)
+        ]
+        if not notes:
+            if not [t for t in talks if t.status != "planned"]:
+                unheard.append(person)
+            continue
+        agency = (
+            f", {clean(person.agency)}"
+            if data.final and person.kind != "family" and person.agency
+            else ""
+        )
+        blocks.append(Heading(f"{data.who(person)}{agency}", 3))
+        for note in notes:
+            text = quoted(note.text) if note.kind == "quote" else note.text
+            label = _ACCOUNT_LABELS.get(note.kind)
+            lead = data.source(note.conversation) + (f" ({label})" if label else "")
+            blocks.append(Para(text + _citation(data, note), f"{lead}:", "bullet"))
+    if unheard:
+        names = "; ".join(
+            f"{data.who(p)}" if data.final else f"{clean(p.role)}, {clean(p.agency)}"
+            for p in unheard
+        )
+        blocks.append(Para(names, lead="Not yet heard:", flag="gap"))
+    if len(blocks) == 1:
+        blocks.append(Para("No one's account has been heard yet.", flag="gap"))
+    return blocks
 
 
 def episodes_section(data: ReviewData) -> list[Block]:
