@@ -436,3 +436,24 @@ async def test_f10_goes_home_from_the_lead_screen(service: Service) -> None:
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_family_member_gets_the_family_prompts_on_the_leads_screen(
+    service: Service, method: Method
+) -> None:
+    """Guide 2.3: the lead of a conversation with a parent is not prompted about the
+    parent's 'workload' or 'supervision'."""
+    store = service.store
+    review = store.create_review("Review of Child Q (fictional)")
+    mother = store.add_participant(review, role="Mother", agency="Family", kind="family")
+    talk = store.new_conversation(review, mother, lead="Jordan")
+    store.start_conversation(store.conversation(talk), at=START.isoformat())
+    app = lead_app(service, talk, FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        shown = " ".join(screen_text(app).split())
+        assert "Prompts, worded for a family member" in shown
+        assert method.stage(5).family_prompts[0] in shown
+        assert "workload" not in shown.lower()
