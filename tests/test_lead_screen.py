@@ -234,7 +234,10 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         assert coverage.line.episode.title == "Home visit"
         assert coverage.line.prompts == {"lr-picture"}
         text = screen_text(app)
-        assert "Local rationality 1/7" in text
+        # What is still open, not a score (issue 14: no "lr 1/7" pushing to a checklist).
+        assert "How it looked at the time: still open to explore" in text
+        assert "Heard about: What they thought was going on" in text
+        assert "1/7" not in text and "lr 1" not in text
         assert "Episodes 1" in text
         seen = len(other.ops())
         notes.record_note(conversation, "#1 @lr-aims @family Wanted to keep mother engaged")
@@ -242,7 +245,11 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         await poll(pilot)
         assert coverage.line.prompts == {"lr-picture", "lr-aims"}
         assert coverage.line.factors == {"family"}
-        assert "Local rationality 2/7" in screen_text(app)
+        assert (
+            "Heard about: What they thought was going on; What they were trying to achieve"
+            in coverage.render().plain
+        )
+        assert "Spoken of: family" in coverage.render().plain
         # A deleted note stops counting.
         live = other.notes(conversation=setup.conversation)
         (aims,) = [n for n in live if "lr-aims" in n.prompts]
@@ -250,7 +257,7 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         store.ingest(other.ops())
         await poll(pilot)
         assert coverage.line.prompts == {"lr-picture"}
-        assert "Local rationality 1/7" in screen_text(app)
+        assert "What they were trying to achieve" in screen_text(app).split("Heard about")[0]
         other.close()
 
 
@@ -389,7 +396,7 @@ async def test_split_view_takes_notes_and_moves_stages(service: Service) -> None
         await pilot.press("f4", "f4", "f4")
         await settle(pilot)
         assert stages(store, setup.conversation)[-1] == 4
-        assert "Local rationality 1/7" in screen_text(app)
+        assert "Heard about: What they thought was going on" in screen_text(app)
         await pilot.press("f5")  # to the lead's panel, where single keys work
         await pilot.press("p")
         await settle(pilot)

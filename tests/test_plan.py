@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from facilitator.analysis.plan import agenda, plan_for, save_plan
@@ -236,3 +238,16 @@ def test_a_follow_up_goes_on_the_agenda_of_the_person_it_concerns(
     assert ("follow_up", teacher.id) in _kinds(
         plan_for(store, method, fx.participants["class_teacher"])
     )
+
+
+def test_the_plan_presents_what_is_open_not_a_score(
+    service: Service, method: Method, fx: ReviewFixture
+) -> None:
+    """The prompts are not a checklist: no '1 of 7 prompts', no 'thin'."""
+    plan = plan_for(service.store, method, fx.participants["health_visitor"])
+    open_item = next(
+        i for i in plan.items if i.kind == "thin_rationality" and i.ref == fx.episodes["E4"]
+    )
+    assert open_item.text.startswith("How E4 Developmental check (February 2024) looked")
+    assert "still open" in open_item.text and "you might ask about:" in open_item.text
+    assert not re.search(r"\bthin\b", open_item.text) and " of 7" not in open_item.text

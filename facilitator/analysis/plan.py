@@ -7,8 +7,9 @@ What goes on the agenda, in order of priority (1 is raised first):
 2. episodes they were involved in but have not been heard on; discrepancies on episodes
    they were part of;
 3. what others said about episodes they were part of;
-4. episodes they spoke of with thin local rationality (few prompts covered) or no
-   contributory factors.
+4. episodes they spoke of where how it looked at the time is still largely open (notes on
+   few of the local-rationality prompts) or where no contributory factor came up. These
+   are openings to explore, never scores: the prompts are not a checklist.
 
 Anything already raised with this participant is left off. Each item carries suggested
 minutes; the plan says which items fit the time left once the introduction, summing up
@@ -195,12 +196,12 @@ def plan_for(
             missing = cover.missing_prompts(method)
             covered = len(method.local_rationality) - len(missing)
             if covered < THIN_PROMPTS:
-                asks = ", ".join(prompt_titles[k] for k in missing[:3])
+                asks = "; ".join(prompt_titles[k] for k in missing[:3])
                 propose(
                     "thin_rationality",
                     item.episode.id,
-                    f"Local rationality on {label} is thin ({covered} of "
-                    f"{len(method.local_rationality)} prompts); ask about: {asks}",
+                    f"How {label} looked to them at the time is still open; "
+                    f"you might ask about: {asks}",
                     4,
                     "their own notes",
                 )
