@@ -79,7 +79,11 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
     for source, accounts in item.accounts_by_source().items():
         echo(f"{overview.labels.get(source, 'unknown source')}:")
         for account in accounts:
-            echo(f"  [{account.note.kind}] {account.note.text}")
+            kind = account.note.kind
+            if kind == "discrepancy":  # noticed by the team in that conversation
+                echo(f"  [the review team's observation] {account.note.text}")
+            else:
+                echo(f"  [{kind}] {account.note.text}")
     for record in item.records:
         echo(f"{record.source_label}, {record.date}: {' '.join(record.text.split())}")
     for gap in item.missing:

@@ -68,8 +68,11 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
     for source, accounts in item.accounts_by_source().items():
         out.append(display_text(overview.labels.get(source, "unknown source")) + "\n", style="bold")
         for account in accounts:
-            marker = "! " if account.note.kind == "discrepancy" else "• "
-            out.append(marker + display_text(account.note.text) + "\n")
+            if account.note.kind == "discrepancy":  # noticed by the team, not said
+                out.append("! Review team's observation: ", style="bold")
+                out.append(display_text(account.note.text) + "\n")
+            else:
+                out.append("• " + display_text(account.note.text) + "\n")
     for record in item.records:
         out.append(display_text(f"{record.source_label}, {record.date}") + "\n", style="bold")
         out.append("• " + display_text(record.text) + "\n")
