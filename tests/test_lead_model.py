@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from facilitator.analysis.coverage import episode_coverage, factor_counts_apart
+from facilitator.analysis.coverage import episode_coverage, factor_counts_apart, is_team_view
 from facilitator.method import Method, load_method
 from facilitator.model import StageEvent
 from facilitator.service import Service
@@ -69,7 +69,8 @@ def _matches_full_read(watch: ConversationWatch, store: Store, conversation: str
     fresh.load()
     notes = store.notes(conversation=conversation)
     assert set(watch.notes) == {n.id for n in notes}
-    expected = episode_coverage(notes)
+    # Coverage is what the participant said: the team's own notes (>>, !, ?) are apart.
+    expected = episode_coverage([n for n in notes if not is_team_view(n)])
     assert {k: (v.notes, +v.prompts, +v.factors) for k, v in watch.coverage.items()} == {
         k: (v.notes, +v.prompts, +v.factors) for k, v in expected.items()
     }
@@ -190,3 +191,6 @@ def test_the_recap_counts_the_participants_factors_apart_from_the_teams(
     assert "The family and their circumstances (1)" in said
     assert "Organisational culture" not in said
     assert team.startswith(" (not to read back): Organisational culture and management (1)")
+    # The episode's note count and coverage are the participant's: 1 note, no culture.
+    (line,) = snapshot.episodes
+    assert line.notes == 1 and line.factors == frozenset({"family"})

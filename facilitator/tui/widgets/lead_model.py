@@ -180,7 +180,8 @@ class ConversationWatch:
         every = self.store.notes(conversation=self.conversation_id, include_deleted=True)
         self.notes = {n.id: n for n in live}
         self.hidden = {n.id for n in every} - set(self.notes)
-        self.coverage = episode_coverage(live)
+        # What the participant said: the team's own notes do not cover a prompt or factor.
+        self.coverage = episode_coverage([n for n in live if n.kind not in TEAM_VIEW_KINDS])
         self.factor_totals = Counter()
         self.team_factor_totals = Counter()
         self.recap = {kind: {} for kind in RECAP_KINDS}
@@ -270,7 +271,8 @@ class ConversationWatch:
         self._count(note, +1)
 
     def _count(self, note: Note, sign: int) -> None:
-        for episode, part in episode_coverage([note]).items():
+        counted = [] if note.kind in TEAM_VIEW_KINDS else [note]
+        for episode, part in episode_coverage(counted).items():
             cover = self.coverage.setdefault(episode, EpisodeCoverage(episode))
             cover.notes += sign * part.notes
             if sign > 0:
