@@ -139,6 +139,8 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     )
     coverage = run(path, "coverage", "C1").stdout
     assert "stage 4 Local rationality" in coverage and "11 min" in coverage
+    assert "still open: lr-reasons, lr-attention, lr-weighing, lr-aims, lr-options" in coverage
+    assert "/7" not in coverage  # no score (issue 14 item 8)
     run(path, "contradict", fx.notes["hv_flag"][:8], fx.notes["sw_agreed"][:8])
     pattern = run(
         path, "pattern", "add", "R1", "Decisions at conferences are not recorded",

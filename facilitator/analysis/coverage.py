@@ -146,14 +146,16 @@ def conversation_coverage(
     visits = stage_visits(
         store.stage_events(conversation_id), ended_at=conversation.ended_at, now=now
     )
+    # What the participant said: the team's own notes (>>, !, ?) cover nothing with them.
+    theirs = [n for n in notes if not is_team_view(n)]
     unlinked: Counter[str] = Counter()
-    for note in notes:
+    for note in theirs:
         if not note.episodes:
             unlinked.update(note.factors)
     return ConversationCoverage(
         conversation_id,
         visits,
-        episode_coverage(notes, mapping),
+        episode_coverage(theirs, mapping),
         len(notes),
         unlinked,
     )

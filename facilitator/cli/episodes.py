@@ -400,14 +400,14 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
     for stage, seconds in sorted(cover.seconds_by_stage.items()):
         title = obj.method.stage(stage).title
         echo(f"  stage {stage} {title:<32} {int(seconds // 60):>3} min")
-    prompts = len(obj.method.local_rationality)
     for episode_id, ep in cover.episodes.items():
         e = episodes.get(episode_id)
         name = f"{e.label} {e.title}" if e else episode_id[:8]
+        # What is still open to explore, not a score: the prompts are not a checklist.
         echo(
-            f"  {name}: {ep.notes} notes; prompts {len(ep.prompts)}/{prompts}"
-            f" ({', '.join(sorted(ep.prompts)) or 'none'}); factors: "
-            f"{', '.join(sorted(ep.factors)) or 'none'}"
+            f"  {name}: {ep.notes} notes; still open: "
+            f"{', '.join(ep.missing_prompts(obj.method)) or 'nothing'}; factors spoken of: "
+            f"{', '.join(sorted(ep.factors)) or 'none yet'}"
         )
 
 
