@@ -268,9 +268,12 @@ async def test_patterns_screen_records_a_pattern_and_a_recommendation(
         assert "Conference decisions go unrecorded" in screen_text(app)
         await pilot.press("w")
         await pilot.pause()
-        await pilot.press("enter", "enter", "1", "enter")
+        await pilot.press("enter", "enter", "1", "enter", *"Seen in every agency", "enter")
+        await pilot.press(*"hind", "enter")
         await settle(app, pilot)
-        assert patterns(store, fx.review)[0].priority == 1
+        ranked = patterns(store, fx.review)[0]
+        assert ranked.priority == 1
+        assert (ranked.reasons, ranked.effect) == ("Seen in every agency", "hinders")
         await pilot.press("k")
         await pilot.pause()
         await pilot.press("enter")  # clear-cut
