@@ -235,7 +235,7 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         assert coverage.line.prompts == {"lr-picture"}
         text = screen_text(app)
         # What is still open, not a score (issue 14: no "lr 1/7" pushing to a checklist).
-        assert "How it looked at the time: still open to explore" in text
+        assert "Still open to explore" in text
         assert "Heard about: What they thought was going on" in text
         assert "1/7" not in text and "lr 1" not in text
         assert "Episodes 1" in text

@@ -126,7 +126,7 @@ class CoverageView(Widget):
         if self.stage in (3, 4):
             open_ = [item.title for item in lr if item.key not in line.prompts]
             heard = [item.title for item in lr if item.key in line.prompts]
-            out.append("How it looked at the time: still open to explore\n", style="bold")
+            out.append("Still open to explore\n", style="bold")
             for title in open_:
                 out.append(f" {GAP} {title}\n")
             if not open_:
