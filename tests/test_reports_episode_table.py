@@ -173,3 +173,11 @@ def test_cli_judge_records_each_part_and_show_prints_them(
     assert "Good practice: Same-day visit" in shown
     assert "Good practice: Teacher told straight away" in shown
     assert "Significance for the child: Set the tone for the months after" in shown
+
+
+def test_a_note_that_only_named_the_episode_is_not_an_account(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    e3 = _row(_table(store, method, fixture.review), "E3")  # "#new Strategy discussion (...)"
+    assert "Strategy discussion (2 April 2024)" not in e3["Accounts"]
+    assert "Needed the team manager's sign-off before convening" in e3["Accounts"]

@@ -671,7 +671,7 @@ def episodes_section(data: ReviewData) -> list[Block]:
                 f"{episode.label}: {clean(episode.title)}\n"
                 + (clean(episode.date_text) or "date not known"),
                 clean(episode.description) or "not yet described",
-                "\n".join(_episode_accounts(data, notes, records)) or "no account yet",
+                "\n".join(_episode_accounts(data, episode, notes, records)) or "no account yet",
                 team_judgement(episode) or "not yet judged",
                 _factor_lines(data, notes) or "none noted",
                 "\n".join(dict.fromkeys(evidence)) or "no sources yet",
@@ -684,12 +684,17 @@ def episodes_section(data: ReviewData) -> list[Block]:
     return blocks
 
 
-def _episode_accounts(data: ReviewData, notes: list[Note], records: list[dict]) -> list[str]:
+def _episode_accounts(
+    data: ReviewData, episode: Episode, notes: list[Note], records: list[dict]
+) -> list[str]:
     """The accounts bearing on an episode, each attributed; then the records accepted into
-    it; then the differences the team noticed, attributed to the team."""
+    it; then the differences the team noticed, attributed to the team. A note that only
+    named the episode ("#new Home visit (May 2024)") says nothing more, and is left out."""
+    title = clean(episode.title)
+    naming = {title, f"{title} ({clean(episode.date_text)})"}
     lines = []
     for note in notes:
-        if is_team_view(note):
+        if is_team_view(note) or note.text.strip() in naming:
             continue
         text = quoted(note.text) if note.kind == "quote" else note.text
         source = data.source(note.conversation)
