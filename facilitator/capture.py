@@ -6,6 +6,7 @@
     >> we wonder whether ...        -> the team's own reflection
     + / ~                           -> went well / idea for change
     @family @res                    -> contributory factor areas (unique prefix)
+    @resources+ @cond-              -> a factor that helped (+) or hindered (-) practice
     @lr-opt                         -> a local-rationality prompt (unique prefix)
     #3 #E3                          -> link to key practice episode 3
     #new Home visit (12 March 2024) -> create an episode, linked to this note
@@ -28,7 +29,9 @@ from dataclasses import dataclass, field
 from facilitator.dates import DateProblem, LenientDate, parse_period
 from facilitator.method import Method
 
-_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
+# A tag's word may end in "+" (the factor helped) or "-" (it hindered): see split_direction.
+_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*\+?)")
+DIRECTION_WORDS = {"+": "helped", "-": "hindered"}
 _REF = re.compile(r"(?<![\w#&])#(?:[Ee])?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*(?P<body>[^#@\n]*)", re.IGNORECASE)
 _OTHER_HASH = re.compile(r"(?<![\w#&])#([A-Za-z][\w-]*)")
@@ -48,6 +51,8 @@ class ParsedNote:
     kind: str
     text: str
     factors: list[str] = field(default_factory=list)
+    # factor key -> "+" (helped good practice) or "-" (hindered it), where the line says
+    directions: dict[str, str] = field(default_factory=dict)
     prompts: list[str] = field(default_factory=list)
     episode_numbers: list[int] = field(default_factory=list)
     new_episodes: list[NewEpisode] = field(default_factory=list)
@@ -76,9 +81,20 @@ def complete_tag(fragment: str, method: Method) -> list[str]:
     return [key for key in tag_vocabulary(method) if key.startswith(fragment)]
 
 
+def split_direction(word: str) -> tuple[str, str]:
+    """(word, "+" | "-" | "") for a tag's word as matched: ``resources+`` -> ("resources",
+    "+"), ``cond-`` -> ("cond", "-")."""
+    if len(word) > 1 and word[-1] in DIRECTION_WORDS:
+        return word[:-1], word[-1]
+    return word, ""
+
+
 def resolve_tag(word: str, method: Method) -> tuple[str | None, str | None]:
-    """(key, problem) for one @word: an exact key, or a unique prefix of one."""
+    """(key, problem) for one @word: an exact key, or a unique prefix of one. A "+" or
+    "-" at the end (a factor's direction) is not part of the key."""
     word = word.lower()
+    if word not in tag_vocabulary(method):
+        word = split_direction(word)[0]
     vocabulary = tag_vocabulary(method)
     if word in vocabulary:
         return word, None
@@ -96,13 +112,22 @@ def parse(line: str, method: Method) -> ParsedNote:
     lr_keys = {p.key for p in method.local_rationality}
     for match in _TAG.finditer(text):
         key, problem = resolve_tag(match.group(1), method)
+        sign = "" if key == match.group(1).lower() else split_direction(match.group(1))[1]
         if problem:
             note.problems.append(problem)
         elif key in lr_keys:
+            if sign:
+                note.problems.append(
+                    f"@{match.group(1)}: only a factor area has a direction (+ helped, "
+                    "- hindered), not a prompt"
+                )
             if key not in note.prompts:
                 note.prompts.append(key)
-        elif key not in note.factors:
-            note.factors.append(key)
+        else:
+            if key not in note.factors:
+                note.factors.append(key)
+            if sign and key not in note.directions:  # the first direction given wins
+                note.directions[key] = sign
     without_new = text
     for match in _NEW.finditer(text):
         body = match.group("body").strip()
@@ -209,7 +234,15 @@ def preview(line: str, method: Method, episodes: Mapping[int, str] | None = None
         else:
             problems.append(unknown_episode(number))
     if parsed.factors:
-        parts.append("factors: " + ", ".join(parsed.factors))
+        parts.append(
+            "factors: "
+            + ", ".join(
+                f"{key} ({DIRECTION_WORDS[parsed.directions[key]]})"
+                if key in parsed.directions
+                else key
+                for key in parsed.factors
+            )
+        )
     if parsed.prompts:
         parts.append("prompts: " + ", ".join(parsed.prompts))
     return Preview(" · ".join(parts), tuple(problems))
@@ -239,8 +272,30 @@ def labelled(text: str, method: Method) -> str:
 
     def tag(match: re.Match[str]) -> str:
         key, _ = resolve_tag(match.group(1), method)
-        return titles.get(key, match.group(0)) if key else match.group(0)
+        if not key:
+            return match.group(0)
+        sign = "" if key == match.group(1).lower() else split_direction(match.group(1))[1]
+        shown = titles.get(key, match.group(0))
+        return f"{shown} ({DIRECTION_WORDS[sign]})" if sign and key not in lr_keys else shown
 
+    lr_keys = {prompt.key for prompt in method.local_rationality}
     text = _TAG.sub(tag, text)
     text = re.sub(r"(?<![\w#])#new\b[ \t]*", "", text, flags=re.IGNORECASE)
     return _REF.sub(lambda match: f"E{match.group(1)}", text)
+
+
+_NEW_TAG = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
+
+
+def untagged(text: str, method: Method) -> str:
+    """A note's text with the capture tags taken out (known @tags, #3 and #new), for
+    quoting it elsewhere; unknown @words stay, so nothing typed vanishes."""
+    if "@" not in text and "#" not in text:
+        return " ".join(text.split())
+
+    def tag(match: re.Match[str]) -> str:
+        key, _ = resolve_tag(match.group(1), method)
+        return "" if key else match.group(0)
+
+    text = _REF.sub("", _NEW_TAG.sub("", _TAG.sub(tag, text)))
+    return " ".join(text.split())

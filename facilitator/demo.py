@@ -129,7 +129,7 @@ def _findings(service: Service, review: str) -> None:
         store,
         review,
         method,
-        type="human-management",
+        type=["human-management", "crisis-response"],
         title="Escalation waits for a manager's sign-off",
         description="Workers believed a strategy discussion needed a manager's agreement, "
         "and managers covering other teams were hard to reach.",
@@ -138,6 +138,9 @@ def _findings(service: Service, review: str) -> None:
         priority=1,
         episodes=[strategy],
         factors=["team", "conditions"],
+        effect="hinders",
+        reasons="Managers cover several teams across the service, not only this one, and "
+        "the wait delays the first response to a child at risk.",
     )
     add_recommendation(
         store,
@@ -147,5 +150,6 @@ def _findings(service: Service, review: str) -> None:
         text="Make clear that any social worker may convene a strategy discussion when a "
         "child may be at risk, and tell the manager afterwards",
         pattern=pattern,
+        owner="Children's social care, with the safeguarding partnership",
     )
     register(store, review, "Oakfield Primary School", "a primary school")

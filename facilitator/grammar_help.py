@@ -33,6 +33,7 @@ def grammar_sections(method: Method) -> list[Section]:
     )
     anywhere = (
         ("@family", "a factor area; a unique start is enough (@res)"),
+        ("@res+  @cond-", "the factor helped (+) or hindered (-) practice"),
         ("@lr-...", "a local-rationality prompt"),
         ("#3  #E3", "link to key practice episode 3"),
         ("#new", "a new key practice episode, linked to this note"),

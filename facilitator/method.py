@@ -39,6 +39,9 @@ NOTE_KIND_KEYS = (
     "idea",
 )
 STAGE_SECTIONS = ("Purpose", "How to ask", "Prompts", "To cover")
+# Optional: the prompts worded for a family member (guide 2.3), used when the participant's
+# kind is "family"; without it a family member is asked the usual prompts.
+FAMILY_PROMPTS = "Prompts for family members"
 PER_EPISODE_STAGES = (3, 4, 5)
 
 _KEY = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -67,6 +70,13 @@ class Stage:
     how_to_ask: str
     prompts: tuple[str, ...]
     to_cover: tuple[str, ...]
+    family_prompts: tuple[str, ...] = ()
+
+    def prompts_for(self, kind: str) -> tuple[str, ...]:
+        """The prompts for a participant of this kind (see model.PARTICIPANT_KINDS)."""
+        if kind == "family" and self.family_prompts:
+            return self.family_prompts
+        return self.prompts
 
 
 @dataclass(frozen=True)
@@ -449,11 +459,12 @@ def _load_stage(path: Path) -> Stage:
     found = {}
     for heading, lines in sections:
         name = heading.text.strip()[2:].strip()
-        if name not in STAGE_SECTIONS:
+        if name not in (*STAGE_SECTIONS, FAMILY_PROMPTS):
             raise GuideError(
                 path,
                 heading.number,
-                f"unknown section {name!r}; stage files have {', '.join(STAGE_SECTIONS)}",
+                f"unknown section {name!r}; stage files have {', '.join(STAGE_SECTIONS)} "
+                f"(and may have {FAMILY_PROMPTS!r})",
             )
         if name in found:
             raise GuideError(path, heading.number, f"section {name!r} appears twice")
@@ -464,7 +475,7 @@ def _load_stage(path: Path) -> Stage:
     texts: dict[str, str] = {}
     lists: dict[str, tuple[str, ...]] = {}
     for name, (heading, lines) in found.items():
-        if name in ("Prompts", "To cover"):
+        if name in ("Prompts", "To cover", FAMILY_PROMPTS):
             items, _ = _bullets(lines, path, allow_text=False)
             if not items:
                 raise GuideError(path, heading.number, f"section '{name}' has no '- ' bullets")
@@ -484,4 +495,5 @@ def _load_stage(path: Path) -> Stage:
         how_to_ask=texts["How to ask"],
         prompts=lists["Prompts"],
         to_cover=lists["To cover"],
+        family_prompts=lists.get(FAMILY_PROMPTS, ()),
     )

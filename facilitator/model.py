@@ -94,9 +94,18 @@ class Note:
     episodes: tuple[str, ...] = ()
     factors: tuple[str, ...] = ()
     prompts: tuple[str, ...] = ()
+    # Factors the note marks as having helped ("resources+") or hindered ("team-") practice.
+    directions: tuple[str, ...] = ()
     contradicts: tuple[str, ...] = ()
     document: str | None = None
     passage: str | None = None
+
+    def direction(self, factor: str) -> str:
+        """ "+" if the note says this factor helped, "-" if it hindered, else ""."""
+        for marked in self.directions:
+            if marked[:-1] == factor:
+                return marked[-1]
+        return ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,10 @@ class Episode:
     team_good: str | None = None
     team_problematic: str | None = None
     merged_into: str | None = None
+    # The rest of the team's judgement (guide 3.4.2): how the episode bears on what
+    # happened to the child, and what information was, or should have been, used.
+    team_significance: str | None = None
+    team_information: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilitator import capture
+from facilitator.analysis.episodes import TEAM_SOURCE
 from facilitator.dates import parse_moment
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note
@@ -79,11 +80,32 @@ class Service:
                 episodes=[*episode_ids, *created],
                 factors=parsed.factors,
                 prompts=parsed.prompts,
+                directions=_marked(parsed),
                 problems=problems,
                 document=document,
                 passage=passage,
             )
         return Recorded(note_id, parsed, tuple(problems), tuple(created))
+
+    def record_team_note(
+        self,
+        review: str,
+        line: str,
+        *,
+        at: str | None = None,
+        document: str | None = None,
+        passage: str | None = None,
+    ) -> Recorded:
+        """A working note of the review team's own, on the review or on a record (with
+        ``document``): the same grammar as any note, but it belongs to no participant's
+        conversation, so it is never taken for what someone said. It is an op like every
+        note, so it syncs to the other laptops."""
+        self.store.review(review)  # a clear error for an unknown review
+        team = Conversation(TEAM_SOURCE, "", review, "", 0)
+        return self.record_note(
+            team, line, at=at or self.store.now_iso(), stage=None, elapsed_s=None,
+            document=document, passage=passage,
+        )  # fmt: skip
 
     def _create_episode(self, review: str, new: capture.NewEpisode) -> str:
         """An episode typed as ``#new Title (date)``, with its date span if it was readable."""
@@ -113,7 +135,12 @@ class Service:
         ``#new`` in an edited line creates an episode only if the note is not already
         linked to an episode of that title, so re-saving an edit never duplicates one.
         """
-        conversation = self.store.conversation(note.conversation)
+        # A working note of the team's has no conversation (see record_team_note).
+        conversation = (
+            self.store.conversation(note.conversation)
+            if note.conversation
+            else Conversation(TEAM_SOURCE, "", note.review, "", 0)
+        )
         parsed = capture.parse(line, self.method)
         problems = list(parsed.problems)
         review = note.review
@@ -135,6 +162,12 @@ class Service:
             self._relink(note, "episode", note.episodes, episode_ids)
             self._relink(note, "factor", note.factors, parsed.factors)
             self._relink(note, "prompt", note.prompts, parsed.prompts)
+            marked = _marked(parsed)
+            for old in set(note.directions) - set(marked):
+                self.store.link_direction(review, note.id, old, present=False)
+            for new in marked:
+                if new not in note.directions:
+                    self.store.link_direction(review, note.id, new)
             if parsed.kind == "followup" and note.kind != "followup":
                 self.store.add_follow_up(
                     review,
@@ -161,3 +194,8 @@ class Service:
 
     def undelete_note(self, note: Note) -> None:
         self.store.restore(note.review, "note", note.id)
+
+
+def _marked(parsed: capture.ParsedNote) -> list[str]:
+    """The line's factor directions as stored: "resources+", "team-"."""
+    return [key + sign for key, sign in parsed.directions.items()]

@@ -221,3 +221,18 @@ def test_canonical_ids_are_idempotent_and_order_independent(
     shuffled = episodes[:]
     rng.shuffle(shuffled)
     assert canonical_ids(shuffled) == mapping
+
+
+def test_matrix_counts_accounts_and_the_teams_view_apart(
+    service: Service, fx: ReviewFixture, method: Method
+) -> None:
+    """A team reflection tagged @culture #2 is the team's view of E2, not an account of it
+    (guide 3.4.1): the matrix counts the two apart."""
+    store = service.store
+    conversation = store.conversation(fx.conversations["sw"])
+    service.record_note(conversation, ">> Covert pressure to close cases @culture #2")
+    matrix = episode_factor_matrix(store, fx.review, method)
+    e2 = fx.episodes["E2"]
+    assert (matrix.accounts(e2, "culture"), matrix.team(e2, "culture")) == (0, 1)
+    assert (matrix.accounts(e2, "interagency"), matrix.team(e2, "interagency")) == (1, 0)
+    assert matrix.count(e2, "culture") == 1

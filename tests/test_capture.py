@@ -116,3 +116,51 @@ def test_edit_relinks_and_does_not_duplicate_new_episodes(service: Service) -> N
     assert len(store.episodes(review)) == 1
     assert edited.factors == ("team",) and edited.text == "#new Visit (2024) @team corrected"
     assert len(store.revisions(note.id)) == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "factors", "directions"),
+    [
+        ("Two vacancies @resources-", ["resources"], {"resources": "-"}),
+        ("Weekly supervision @team+ kept her going", ["team"], {"team": "+"}),
+        (
+            "Prefixes work too @res+ @cond-",
+            ["resources", "conditions"],
+            {"resources": "+", "conditions": "-"},
+        ),  # fmt: skip
+        ("No direction @family", ["family"], {}),
+    ],
+)
+def test_a_factor_can_be_marked_as_helping_or_hindering(
+    method: Method, line: str, factors: list[str], directions: dict[str, str]
+) -> None:
+    parsed = capture.parse(line, method)
+    assert parsed.problems == []
+    assert parsed.factors == factors
+    assert parsed.directions == directions
+
+
+def test_a_prompt_has_no_direction(method: Method) -> None:
+    parsed = capture.parse("Thought it was calm @lr-picture+", method)
+    assert parsed.prompts == ["lr-picture"]
+    assert any("direction" in p for p in parsed.problems)
+
+
+def test_direction_is_read_aloud_and_kept_through_save_and_edit(
+    method: Method, service: Service
+) -> None:
+    assert capture.labelled("Vacancies @res- hurt", method) == (
+        "Vacancies Resource allocation (hindered) hurt"
+    )
+    assert "factors: resources (hindered)" in capture.preview("x @res-", method).reading
+    store = service.store
+    review = store.create_review("R")
+    person = store.add_participant(review, role="GP", agency="General practice")
+    conversation = store.conversation(store.new_conversation(review, person))
+    saved = store.note(service.record_note(conversation, "Vacancies @res- @team+").note_id)
+    assert saved.factors == ("resources", "team")
+    assert saved.directions == ("resources-", "team+")
+    service.edit_note(saved, "Vacancies @res+ @team")
+    edited = store.note(saved.id)
+    assert set(edited.factors) == {"resources", "team"}
+    assert edited.directions == ("resources+",)

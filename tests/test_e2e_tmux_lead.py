@@ -59,7 +59,7 @@ def test_lead_keys_and_notes_arriving_by_sync(tmp_path: Path, terminal) -> None:
         with Store(store_path, author="Alex") as lead_store:
             lead_store.ingest(notes_store.ops())
     wait_for_text(session, "Episodes 1")
-    wait_for_text(session, "Local rationality 1/7")
+    wait_for_text(session, "Still open to explore")
 
     press(session, "p")
     wait_for_text(session, "Stage 3 of 9")
@@ -92,7 +92,7 @@ def test_one_laptop_split_view(tmp_path: Path, terminal) -> None:  # noqa: ANN00
     wait_for_text(session, "Previous")  # the footer shows the lead's keys once focus is there
     press(session, "n")
     wait_for_text(session, "Stage 4 of 9")
-    wait_for_text(session, "Local rationality 1/7")
+    wait_for_text(session, "Still open to explore")
     press(session, "F5")
     wait_for(lambda: "Previous" not in screen(session), "focus back in the note box")
     type_keys(session, "Thought the meeting could wait")

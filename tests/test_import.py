@@ -227,10 +227,11 @@ def test_accepted_entries_and_cited_passages_appear_in_the_narrative(
         "- **Document: gp-letter (General practice):** 2024-02-14 No invitation to the joint "
         "visit was received." in e1
     )
+    # A ! note is what the team noticed in C1 (issue 14), citing the record it rests on.
     assert (
-        "**Document: gp-letter (General practice), cited in C1, Social worker, Children's social "
-        "care:** The GP's letter disputes the invitation (cites Document: gp-letter (General "
-        "practice): “No invitation to the joint visit was received.”)" in e1
+        "**Review team's observation in C1:** The GP's letter disputes the invitation (cites "
+        "Document: gp-letter (General practice): “No invitation to the joint visit was "
+        "received.”)" in e1
     )
     assert "Repeat prescription" not in text
 

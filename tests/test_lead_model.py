@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from facilitator.analysis.coverage import episode_coverage, factor_counts
+from facilitator.analysis.coverage import episode_coverage, factor_counts_apart, is_team_view
 from facilitator.method import Method, load_method
 from facilitator.model import StageEvent
 from facilitator.service import Service
@@ -30,6 +30,7 @@ LINES = [
     "~ Shared chronology",
     "#1 #2 @team @lr-weighing Both at once",
     "Plain observation",
+    ">> The team wonders about covert pressure @culture #1",
 ]
 
 
@@ -68,11 +69,14 @@ def _matches_full_read(watch: ConversationWatch, store: Store, conversation: str
     fresh.load()
     notes = store.notes(conversation=conversation)
     assert set(watch.notes) == {n.id for n in notes}
-    expected = episode_coverage(notes)
+    # Coverage is what the participant said: the team's own notes (>>, !, ?) are apart.
+    expected = episode_coverage([n for n in notes if not is_team_view(n)])
     assert {k: (v.notes, +v.prompts, +v.factors) for k, v in watch.coverage.items()} == {
         k: (v.notes, +v.prompts, +v.factors) for k, v in expected.items()
     }
-    assert +watch.factor_totals == +factor_counts(notes)
+    accounts, team = factor_counts_apart(notes)
+    assert +watch.factor_totals == +accounts
+    assert +watch.team_factor_totals == +team
     assert watch.snapshot().episodes == fresh.snapshot().episodes
     assert watch.snapshot().went_well == fresh.snapshot().went_well
 
@@ -164,3 +168,29 @@ def test_a_note_written_just_after_a_poll_read_is_picked_up_by_the_next(
         n.text for n in store.notes(conversation=conversation.id)
     }
     assert "saved just after the lead's read" in {n.text for n in watch.notes.values()}
+
+
+def test_the_recap_counts_the_participants_factors_apart_from_the_teams(
+    service: Service,
+) -> None:
+    """Stage 8 is read back to the participant: a team reflection tagged @culture is not
+    something they said, so it is not among the factors they discussed (guide 3.4.1)."""
+    from facilitator.tui.widgets.lead_recap import recap_text
+
+    setup = small_review(service, started_at=START.isoformat())
+    conversation = service.store.conversation(setup.conversation)
+    service.record_note(conversation, "#new Home visit (May 2024) @family")
+    service.record_note(conversation, ">> Covert pressure to close cases @culture #1")
+    watch = ConversationWatch(service.store, setup.conversation, service.method)
+    watch.load()
+    snapshot = watch.snapshot()
+    assert snapshot.factor_totals == (("family", 1),)
+    assert snapshot.team_factor_totals == (("culture", 1),)
+    text = recap_text(snapshot, service.method).plain
+    said, team = text.split("Factors most discussed")[1].split("The team's own notes")
+    assert "The family and their circumstances (1)" in said
+    assert "Organisational culture" not in said
+    assert team.startswith(" (not to read back): Organisational culture and management (1)")
+    # The episode's note count and coverage are the participant's: 1 note, no culture.
+    (line,) = snapshot.episodes
+    assert line.notes == 1 and line.factors == frozenset({"family"})

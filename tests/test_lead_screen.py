@@ -234,7 +234,10 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         assert coverage.line.episode.title == "Home visit"
         assert coverage.line.prompts == {"lr-picture"}
         text = screen_text(app)
-        assert "Local rationality 1/7" in text
+        # What is still open, not a score (issue 14: no "lr 1/7" pushing to a checklist).
+        assert "Still open to explore" in text
+        assert "Heard about: What they thought was going on" in text
+        assert "1/7" not in text and "lr 1" not in text
         assert "Episodes 1" in text
         seen = len(other.ops())
         notes.record_note(conversation, "#1 @lr-aims @family Wanted to keep mother engaged")
@@ -242,7 +245,11 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         await poll(pilot)
         assert coverage.line.prompts == {"lr-picture", "lr-aims"}
         assert coverage.line.factors == {"family"}
-        assert "Local rationality 2/7" in screen_text(app)
+        assert (
+            "Heard about: What they thought was going on; What they were trying to achieve"
+            in coverage.render().plain
+        )
+        assert "Spoken of: family" in coverage.render().plain
         # A deleted note stops counting.
         live = other.notes(conversation=setup.conversation)
         (aims,) = [n for n in live if "lr-aims" in n.prompts]
@@ -250,7 +257,7 @@ async def test_coverage_updates_as_the_note_takers_notes_arrive(
         store.ingest(other.ops())
         await poll(pilot)
         assert coverage.line.prompts == {"lr-picture"}
-        assert "Local rationality 1/7" in screen_text(app)
+        assert "What they were trying to achieve" in screen_text(app).split("Heard about")[0]
         other.close()
 
 
@@ -389,7 +396,7 @@ async def test_split_view_takes_notes_and_moves_stages(service: Service) -> None
         await pilot.press("f4", "f4", "f4")
         await settle(pilot)
         assert stages(store, setup.conversation)[-1] == 4
-        assert "Local rationality 1/7" in screen_text(app)
+        assert "Heard about: What they thought was going on" in screen_text(app)
         await pilot.press("f5")  # to the lead's panel, where single keys work
         await pilot.press("p")
         await settle(pilot)
@@ -436,3 +443,24 @@ async def test_f10_goes_home_from_the_lead_screen(service: Service) -> None:
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_family_member_gets_the_family_prompts_on_the_leads_screen(
+    service: Service, method: Method
+) -> None:
+    """Guide 2.3: the lead of a conversation with a parent is not prompted about the
+    parent's 'workload' or 'supervision'."""
+    store = service.store
+    review = store.create_review("Review of Child Q (fictional)")
+    mother = store.add_participant(review, role="Mother", agency="Family", kind="family")
+    talk = store.new_conversation(review, mother, lead="Jordan")
+    store.start_conversation(store.conversation(talk), at=START.isoformat())
+    app = lead_app(service, talk, FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        shown = " ".join(screen_text(app).split())
+        assert "Prompts, worded for a family member" in shown
+        assert method.stage(5).family_prompts[0] in shown
+        assert "workload" not in shown.lower()

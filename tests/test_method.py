@@ -133,3 +133,44 @@ def test_cli_reports_a_broken_guide_in_one_line(guides_copy: Path, tmp_path: Pat
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "3-episodes.md:" in result.stderr and "Things to cover" in result.stderr
+
+
+def test_a_family_member_gets_prompts_worded_for_them(method) -> None:  # noqa: ANN001
+    """Guide 2.3, 3.2.3: a parent is not asked about 'your workload' or 'supervision'."""
+    from facilitator.tui.widgets.lead_stage import guide_markdown
+
+    factors = method.stage(5)
+    for_family = factors.prompts_for("family")
+    assert for_family and for_family != factors.prompts
+    said = " ".join(for_family).lower()
+    for professional in ("workload", "supervision", "agencies", "organisation", "it systems"):
+        assert professional not in said, professional
+    assert factors.prompts_for("worker") == factors.prompts
+    assert factors.prompts_for("manager") == factors.prompts
+    shown = guide_markdown(method, factors, kind="family")
+    assert "workload" not in shown.lower() and "supervision" not in shown.lower()
+    assert "your workload" in guide_markdown(method, factors).lower()
+    for number in (1, 2, 3, 6, 7):
+        stage = method.stage(number)
+        assert stage.prompts_for("family") != stage.prompts, number
+
+
+def test_family_prompts_are_editable_and_optional(guides_copy: Path) -> None:
+    stage = guides_copy / "stages" / "5-factors.md"
+    _break(
+        stage,
+        "## Prompts for family members\n",
+        "## Prompts for family members\n- Our own question for a parent?\n",
+    )
+    assert load_method(guides_copy).stage(5).prompts_for("family")[0] == (
+        "Our own question for a parent?"
+    )
+    other = guides_copy.parent / "without-family-prompts"  # the method is cached per folder
+    shutil.copytree(guides_copy, other)
+    stage = other / "stages" / "5-factors.md"
+    text = stage.read_text(encoding="utf-8")
+    start = text.index("## Prompts for family members")
+    end = text.index("## To cover")
+    stage.write_text(text[:start] + text[end:], encoding="utf-8")
+    loaded = load_method(other).stage(5)
+    assert loaded.prompts_for("family") == loaded.prompts  # none written: the usual ones

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from facilitator.analysis.plan import agenda, plan_for, save_plan
@@ -124,7 +126,13 @@ def test_without_a_plan_the_lead_sees_follow_ups_and_discrepancies(
     queries = overview_queries(store, second)
     kinds = {(q.kind, q.id) for q in queries}
     sw_follow_up = next(f for f in store.follow_ups(fx.review) if f.note == fx.notes["sw_followup"])
-    assert ("follow_up", sw_follow_up.id) in kinds
+    # "Ask the health visitor …" was typed in C1 but concerns the health visitor: it is on
+    # her list, not the social worker's (an item belongs to the person it concerns).
+    assert ("follow_up", sw_follow_up.id) not in kinds
+    hv_talk = store.new_conversation(fx.review, fx.participants["health_visitor"])
+    assert ("follow_up", sw_follow_up.id) in {
+        (q.kind, q.id) for q in overview_queries(store, hv_talk)
+    }
     assert ("discrepancy", fx.notes["sw_agreed"]) in kinds
     assert ("discrepancy", fx.notes["hv_flag"]) in kinds  # on E2, which they spoke of
     # The teacher's follow-up is about neither them nor their conversations.
@@ -191,3 +199,55 @@ def test_saving_again_reuses_the_planned_conversation(
     fresh = save_plan(store, plan, new=True)
     assert fresh != fx.conversations["tm"]
     assert len([c for c in store.conversations(fx.review) if not c.started_at]) == 2
+
+
+def test_the_plan_shows_what_others_said_attributed_and_short(
+    service: Service, method: Method, fx: ReviewFixture
+) -> None:
+    """Not '1 note(s)': the accounts themselves, each with its source, tags taken out."""
+    plan = plan_for(service.store, method, fx.participants["health_visitor"])
+    others = next(i for i in plan.items if i.kind == "others_accounts")
+    assert "note(s)" not in others.text
+    assert (
+        "C1, Social worker (Children's social care): “The health visitor agreed at the "
+        "conference that no plan was needed”"
+    ) in others.text
+    assert "#2" not in others.text and "@" not in others.text
+    service.record_note(
+        service.store.conversation(fx.conversations["sw"]), "#2 " + "very long account " * 20
+    )
+    plan = plan_for(service.store, method, fx.participants["health_visitor"])
+    others = next(i for i in plan.items if i.kind == "others_accounts")
+    assert "very long account very long" in others.text and "…" in others.text
+    assert len(max(others.text.split("; "), key=len)) < 200
+
+
+def test_a_follow_up_goes_on_the_agenda_of_the_person_it_concerns(
+    service: Service, method: Method, fx: ReviewFixture
+) -> None:
+    """'Ask the health visitor …' was typed in the social worker's conversation: it is for
+    the health visitor's agenda, not the social worker's."""
+    store = service.store
+    follow_up = next(f for f in store.follow_ups(fx.review) if f.note == fx.notes["sw_followup"])
+    for_hv = plan_for(store, method, fx.participants["health_visitor"])
+    for_sw = plan_for(store, method, fx.participants["social_worker"])
+    assert ("follow_up", follow_up.id) in _kinds(for_hv)
+    assert ("follow_up", follow_up.id) not in _kinds(for_sw)
+    # A follow-up that names no one stays with the person whose conversation raised it.
+    teacher = next(f for f in store.follow_ups(fx.review) if f.note == fx.notes["ct_followup"])
+    assert ("follow_up", teacher.id) in _kinds(
+        plan_for(store, method, fx.participants["class_teacher"])
+    )
+
+
+def test_the_plan_presents_what_is_open_not_a_score(
+    service: Service, method: Method, fx: ReviewFixture
+) -> None:
+    """The prompts are not a checklist: no '1 of 7 prompts', no 'thin'."""
+    plan = plan_for(service.store, method, fx.participants["health_visitor"])
+    open_item = next(
+        i for i in plan.items if i.kind == "thin_rationality" and i.ref == fx.episodes["E4"]
+    )
+    assert open_item.text.startswith("How E4 Developmental check (February 2024) looked")
+    assert "still open" in open_item.text and "you might ask about:" in open_item.text
+    assert not re.search(r"\bthin\b", open_item.text) and " of 7" not in open_item.text

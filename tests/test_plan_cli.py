@@ -117,7 +117,7 @@ def test_episode_commands_merge_rename_judge_and_show(built: tuple[Path, ReviewF
     assert shown.startswith("E1 Joint home visit  (12 January 2024)")
     assert "Also named: E5 Joint visit with social worker" in shown
     assert "C2, Health visitor (Community health):" in shown
-    assert "Team judgement, problematic: No GP input" in shown
+    assert "Problematic practice: No GP input" in shown
     assert "E5" not in run(path, "episode", "list").stdout.split("(with E5)")[1]
     bad = run(path, "episode", "date", "E6", "31 February 2024", check=False)
     assert bad.returncode == 1 and len(errors(bad)) == 1
@@ -139,6 +139,8 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     )
     coverage = run(path, "coverage", "C1").stdout
     assert "stage 4 Local rationality" in coverage and "11 min" in coverage
+    assert "still open: lr-reasons, lr-attention, lr-weighing, lr-aims, lr-options" in coverage
+    assert "/7" not in coverage  # no score (issue 14 item 8)
     run(path, "contradict", fx.notes["hv_flag"][:8], fx.notes["sw_agreed"][:8])
     pattern = run(
         path, "pattern", "add", "R1", "Decisions at conferences are not recorded",
@@ -157,3 +159,60 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     assert "[clear-cut] Circulate minutes" in recommended and "episodes: E2;" in recommended
     bad = run(path, "pattern", "add", "R1", "X", "--type", "nonsense", check=False)
     assert bad.returncode == 1 and errors(bad)[0].startswith("facilitator: pattern type must be")
+
+
+def test_matrix_json_gives_accounts_and_team_counts(built: tuple[Path, ReviewFixture]) -> None:
+    import json
+
+    path, fx = built
+    run(path, "note", "add", "C1", ">> Covert pressure to close cases @culture #2")
+    data = json.loads(run(path, "matrix", "--json").stdout)
+    e2 = next(row for row in data["episodes"] if row["label"] == "E2")
+    assert e2["factors"]["culture"] == {"accounts": 0, "team": 1, "helped": 0, "hindered": 0}
+    assert e2["factors"]["interagency"]["accounts"] == 1
+    assert e2["factors"]["interagency"]["team"] == 0
+    assert "family" not in e2["factors"]  # only cells with notes
+    table = run(path, "matrix").stdout
+    assert "accounts/the team" in table
+
+
+def test_directions_patterns_of_several_types_reasons_and_who_acts(
+    built: tuple[Path, ReviewFixture],
+) -> None:
+    """Guide 2.1, 2.6, 3.4.5, 3.4.6: a factor helped or hindered; a pattern may be of more
+    than one type, supports good practice or makes problematic practice more likely, and
+    keeps the reasons for its priority; a recommendation says who should act."""
+    import json
+
+    path, fx = built
+    run(path, "note", "add", "C1", "#2 Two vacancies that spring @resources-")
+    run(path, "note", "add", "C2", "#2 Weekly supervision kept her going @team+")
+    cell = json.loads(run(path, "matrix", "--json").stdout)["episodes"]
+    e2 = next(row for row in cell if row["label"] == "E2")
+    assert e2["factors"]["resources"] == {"accounts": 1, "team": 0, "helped": 0, "hindered": 1}
+    assert e2["factors"]["team"]["helped"] == 1
+    assert "resources 1 hindered" in run(path, "matrix").stdout
+    pattern_id = run(
+        path, "pattern", "add", "R1", "Disagreement at conferences is not recorded",
+        "--type", "crisis-response", "--type", "judgement-reasoning", "--effect", "hinders",
+        "--reasons", "Seen in every agency's account", "--factor", "resources",
+    ).stdout.strip()  # fmt: skip
+    run(
+        path, "recommend", "add", "R1", "Minute every disagreement at a conference",
+        "--kind", "clear-cut", "--pattern", pattern_id[:8], "--who", "Safeguarding partnership",
+    )  # fmt: skip
+    listed = run(path, "pattern", "list").stdout
+    assert "[crisis-response, judgement-reasoning]" in listed
+    assert "makes problematic practice more likely" in listed
+    assert "reasons for its priority: Seen in every agency's account" in listed
+    assert "factors: resources (1 hindered)" in listed
+    assert "who should act: Safeguarding partnership" in run(path, "recommend", "list").stdout
+    report = run(path, "export", "R1", "--format", "md", "--what", "findings").stdout
+    assert "**Types:** Multi-agency working in response to incidents and crises; " in report
+    assert "**Effect:** It makes problematic practice more likely." in report
+    assert "Seen in every agency's account." in report
+    assert "who should act: Safeguarding partnership" in report
+    table = run(path, "export", "R1", "--format", "md", "--what", "episodes").stdout
+    assert "Resource allocation (1; 1 hindered)" in table
+    bad = run(path, "pattern", "add", "R1", "X", "--type", "nonsense", check=False)
+    assert bad.returncode != 0 and "pattern type must be one of" in bad.stderr

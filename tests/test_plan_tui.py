@@ -116,11 +116,16 @@ async def test_episodes_board_merges_renames_and_shows_accounts(
         # The team's judgement shows apart from the accounts.
         await pilot.press("g")
         await pilot.pause()
-        await pilot.press("tab", *"Prompt response", "tab", *"No GP input", "enter")
+        await pilot.press("tab", *"Prompt response", "tab", *"No GP input // No nursery check")
+        await pilot.press("tab", *"Set the tone", "ctrl+s")
         await settle(app, pilot)
+        judged = {e.id: e for e in store.episodes(fx.review)}[fx.episodes["E1"]]
+        # Each part judged on its own is a line of its own in the store.
+        assert judged.team_problematic == "No GP input\nNo nursery check"
+        assert judged.team_significance == "Set the tone"
         shown = " ".join(screen_text(app).split())
         assert "Review team (kept apart from the accounts)" in shown
-        assert "Problematic: No GP input" in shown
+        assert "Problematic practice: No GP input" in shown
         # And E5 can stand on its own again.
         await pilot.press("u")
         await pilot.pause()
@@ -192,7 +197,7 @@ async def test_matrix_screen_opens_the_notes_behind_a_cell(
         table.cursor_coordinate = Coordinate(row, column)
         await pilot.pause()
         shown = " ".join(screen_text(app).split())
-        assert "E1 × interagency: 2 note(s)" in shown
+        assert "E1 × interagency: 2 from accounts, 0 from the team's own view" in shown
         assert "C3, Class teacher (Northfield Primary School): #1 Reported the bruise" in shown
         assert "Recurring across episodes (highlighted): family, interagency" in shown
 
@@ -263,9 +268,12 @@ async def test_patterns_screen_records_a_pattern_and_a_recommendation(
         assert "Conference decisions go unrecorded" in screen_text(app)
         await pilot.press("w")
         await pilot.pause()
-        await pilot.press("enter", "enter", "1", "enter")
+        await pilot.press("enter", "enter", "1", "enter", *"Seen in every agency", "enter")
+        await pilot.press(*"hind", "enter")
         await settle(app, pilot)
-        assert patterns(store, fx.review)[0].priority == 1
+        ranked = patterns(store, fx.review)[0]
+        assert ranked.priority == 1
+        assert (ranked.reasons, ranked.effect) == ("Seen in every agency", "hinders")
         await pilot.press("k")
         await pilot.pause()
         await pilot.press("enter")  # clear-cut

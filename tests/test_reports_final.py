@@ -87,8 +87,9 @@ def test_final_markdown_is_the_findings_report(
                     "Follow-up plans", "Found the conversation useful", "> **"):  # fmt: skip
         assert private not in text
     # The team's judgements are in the body of the episode table, by role.
-    assert "Went well: Same-day visit after the referral" in text
-    assert "Problematic: No plan despite the health visitor's worry" in text
+    assert "Good practice: Same-day visit after the referral" in text
+    assert "Problematic practice: No plan despite the health visitor's worry" in text
+    assert "Went well" not in text  # one label for a judgement everywhere
 
 
 def test_findings_are_in_priority_order_with_reasons_and_kinds(

@@ -11,7 +11,7 @@ import pytest
 
 from facilitator.service import Service
 from facilitator.store import Store, StoreError
-from facilitator.store.db import MIGRATIONS
+from facilitator.store.db import MIGRATIONS, _m11_method_fields
 from facilitator.store.oplog import FORMAT, Op
 
 
@@ -307,3 +307,33 @@ def test_a_store_from_before_op_aliases_gains_them_on_opening(tmp_path: Path) ->
     with Store(path, author="a") as upgraded:
         assert upgraded.check().ok, upgraded.check().problems
         assert [n.text for n in upgraded.notes()] == ["kept across the upgrade"]
+
+
+def test_an_older_store_gains_the_judgement_fields_and_keeps_what_ops_said(
+    tmp_path: Path,
+) -> None:
+    """A laptop on the older schema holds episode ops from a newer one that carry the
+    team's significance and information; after the upgrade they are shown, not lost."""
+    path = tmp_path / "older.db"
+    with Store(path, author="a") as store:
+        review = store.create_review("R")
+        episode = store.create_episode(review, "Home visit")
+        store.update(review, "episode", episode, team_significance="Shaped what followed")
+        store.emit(review, "pattern", "p1", "set", {"type": "human-tool", "effect": "hinders"})
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE episodes DROP COLUMN team_significance")
+    conn.execute("ALTER TABLE episodes DROP COLUMN team_information")
+    for column in ("types", "effect", "reasons"):
+        conn.execute(f"ALTER TABLE patterns DROP COLUMN {column}")
+    conn.execute("ALTER TABLE recommendations DROP COLUMN owner")
+    before = MIGRATIONS.index(_m11_method_fields)  # the schema without these fields
+    conn.execute(f"DELETE FROM migrations WHERE number > {before}")
+    conn.execute(f"PRAGMA user_version={before}")
+    conn.commit()
+    conn.close()
+    with Store(path, author="a") as upgraded:
+        (shown,) = upgraded.episodes(review)
+        assert shown.team_significance == "Shaped what followed"
+        (pattern,) = upgraded.rows("patterns", review)
+        assert pattern["effect"] == "hinders"
+        assert upgraded.check().ok, upgraded.check().problems

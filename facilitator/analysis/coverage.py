@@ -51,11 +51,33 @@ def episode_coverage(
     return result
 
 
+# Notes that record the review team's own view, not what a participant said (guide 3.4.1:
+# the team's judgements are kept apart): a ``>>`` reflection, a ``!`` difference the team
+# noticed, a ``?`` question the team means to ask.
+TEAM_VIEW_KINDS = frozenset({"reflection", "discrepancy", "followup"})
+
+
+def is_team_view(note: Note) -> bool:
+    """The team's own view: a note of a team kind, or a working note of the team's that
+    belongs to no conversation."""
+    return note.kind in TEAM_VIEW_KINDS or not note.conversation
+
+
 def factor_counts(notes: Iterable[Note]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for note in notes:
         counts.update(note.factors)
     return counts
+
+
+def factor_counts_apart(notes: Iterable[Note]) -> tuple[Counter[str], Counter[str]]:
+    """Factor counts from participants' accounts and from the team's view, kept apart."""
+    accounts: Counter[str] = Counter()
+    team: Counter[str] = Counter()
+    for note in notes:
+        if note.factors:
+            (team if is_team_view(note) else accounts).update(note.factors)
+    return accounts, team
 
 
 @dataclass(frozen=True)
@@ -124,14 +146,16 @@ def conversation_coverage(
     visits = stage_visits(
         store.stage_events(conversation_id), ended_at=conversation.ended_at, now=now
     )
+    # What the participant said: the team's own notes (>>, !, ?) cover nothing with them.
+    theirs = [n for n in notes if not is_team_view(n)]
     unlinked: Counter[str] = Counter()
-    for note in notes:
+    for note in theirs:
         if not note.episodes:
             unlinked.update(note.factors)
     return ConversationCoverage(
         conversation_id,
         visits,
-        episode_coverage(notes, mapping),
+        episode_coverage(theirs, mapping),
         len(notes),
         unlinked,
     )

@@ -113,7 +113,13 @@ def source_label(store: Store, review: str) -> dict[str, str]:
         labels[conv.id] = f"{conv.label}, {who.role} ({who.agency})" if who else conv.label
     for doc in store.documents(review):
         labels[doc.id] = f"document: {doc.title}"
+    labels[TEAM_SOURCE] = "Review team (working notes)"
     return labels
+
+
+# The conversation of a working note of the team's own, on the review or on a record: it
+# belongs to no participant's conversation (guide 3.4.1 keeps the team's views apart).
+TEAM_SOURCE = ""
 
 
 def note_source(note: Note) -> str:
@@ -220,20 +226,59 @@ def set_team_judgement(
     good: str | None = None,
     problematic: str | None = None,
     description: str | None = None,
+    significance: str | None = None,
+    information: str | None = None,
 ) -> None:
-    """The review team's own judgement of an episode, kept apart from participants' accounts."""
+    """The review team's own judgement of an episode, kept apart from participants' accounts.
+
+    ``good`` and ``problematic`` may hold several lines, one for each part of the episode
+    the team judges on its own (guide 3.4.2); blank lines are dropped. An empty string
+    clears a field; None leaves it as it is."""
     _episode(store, review, episode_id)
+
+    def lines(text: str | None) -> str | None:
+        if text is None:
+            return None
+        return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
     fields = {
         key: value
         for key, value in (
-            ("team_good", good),
-            ("team_problematic", problematic),
+            ("team_good", lines(good)),
+            ("team_problematic", lines(problematic)),
             ("description", description),
+            ("team_significance", lines(significance)),
+            ("team_information", lines(information)),
         )
         if value is not None
     }
     if fields:
         store.update(review, "episode", episode_id, **fields)
+
+
+# The parts of the team's judgement (guide 3.4.2), with the one label each has in every
+# screen and report: the label "Good practice" is never "Went well" somewhere else.
+JUDGEMENT_PARTS = (
+    ("team_good", "Good practice"),
+    ("team_problematic", "Problematic practice"),
+    ("team_significance", "Significance for the child"),
+    ("team_information", "Information used or needed"),
+)
+
+
+def judgement_lines(episode: Episode) -> list[tuple[str, str]]:
+    """(label, text) for each part of the team's judgement recorded, one per line given:
+    a judgement on one part of the episode keeps its own line."""
+    found = []
+    for key, label in JUDGEMENT_PARTS:
+        text = getattr(episode, key) or ""
+        found += [(label, line.strip()) for line in text.splitlines() if line.strip()]
+    return found
+
+
+def team_judgement(episode: Episode) -> str:
+    """The team's judgement as text, one labelled line per part ("" if not judged yet)."""
+    return "\n".join(f"{label}: {text}" for label, text in judgement_lines(episode))
 
 
 def split_episode(
@@ -318,6 +363,8 @@ __all__ = [
     "rename_episode",
     "set_involved",
     "set_team_judgement",
+    "judgement_lines",
+    "team_judgement",
     "source_label",
     "split_episode",
     "time_order_key",

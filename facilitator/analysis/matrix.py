@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from facilitator.analysis.coverage import is_team_view
 from facilitator.analysis.episodes import board
 from facilitator.method import Method
 from facilitator.model import Episode, Note
@@ -21,7 +22,20 @@ class Matrix:
     unlinked: dict[str, list[Note]] = field(default_factory=dict)  # factor notes, no episode
 
     def count(self, episode: str, factor: str) -> int:
+        """Every note in the cell: participants' accounts and the team's view together."""
         return len(self.cells.get((episode, factor), ()))
+
+    def team(self, episode: str, factor: str) -> int:
+        """Notes in the cell that are the review team's own view (>>, !, ?)."""
+        return sum(1 for n in self.cells.get((episode, factor), ()) if is_team_view(n))
+
+    def marked(self, episode: str, factor: str, sign: str) -> int:
+        """Notes in the cell that say the factor helped ("+") or hindered ("-")."""
+        return sum(1 for n in self.cells.get((episode, factor), ()) if n.direction(factor) == sign)
+
+    def accounts(self, episode: str, factor: str) -> int:
+        """Notes in the cell that record what a participant said (guide 3.4.1: kept apart)."""
+        return self.count(episode, factor) - self.team(episode, factor)
 
     def notes(self, episode: str, factor: str) -> list[Note]:
         """The notes behind one cell, in time order."""

@@ -12,6 +12,8 @@ relevant it is now, each scored 1 (low) to 5 (high). ``priority`` is the team's 
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,12 +25,18 @@ from facilitator.store.store import new_id
 
 SUPPORTS = "supports"
 SCORE_RANGE = range(1, 6)
+# Which way a pattern works (guide 2.1, 3.4.5): it supports good practice, or it makes
+# problematic practice more likely.
+EFFECTS = {
+    "helps": "supports good practice",
+    "hinders": "makes problematic practice more likely",
+}
 
 
 @dataclass(frozen=True)
 class PatternView:
     id: str
-    type: str
+    type: str  # the first of ``types``
     title: str
     description: str
     widespread: int | None
@@ -36,6 +44,9 @@ class PatternView:
     priority: int | None
     episodes: tuple[str, ...]  # live episode ids
     factors: tuple[str, ...]
+    types: tuple[str, ...] = ()  # every type it is of (the types overlap, guide 2.1)
+    effect: str = ""  # a key of EFFECTS, or "" if the team has not said
+    reasons: str = ""  # the team's reasons for its priority
 
     @property
     def score(self) -> int:
@@ -51,6 +62,26 @@ class RecommendationView:
     priority: int | None
     episodes: tuple[str, ...]
     factors: tuple[str, ...]
+    owner: str = ""  # who should act on it
+
+
+def _check_effect(effect: str | None) -> None:
+    if effect is not None and effect and effect not in EFFECTS:
+        raise StoreError(
+            f"a pattern either helps (supports good practice) or hinders (makes problematic "
+            f"practice more likely), not {effect!r}"
+        )
+
+
+def _check_types(method: Method, types: Iterable[str]) -> list[str]:
+    known = [p.key for p in method.patterns]
+    chosen = list(dict.fromkeys(types))
+    if not chosen:
+        raise StoreError(f"a pattern needs a type: one or more of {', '.join(known)}")
+    for item in chosen:
+        if item not in known:
+            raise StoreError(f"pattern type must be one of {', '.join(known)}, not {item!r}")
+    return chosen
 
 
 def _check_score(name: str, value: int | None) -> None:
@@ -86,7 +117,7 @@ def add_pattern(
     review: str,
     method: Method,
     *,
-    type: str,  # noqa: A002 - the stored field's name
+    type: str | Iterable[str],  # noqa: A002 - the stored field's name
     title: str,
     description: str = "",
     widespread: int | None = None,
@@ -94,22 +125,26 @@ def add_pattern(
     priority: int | None = None,
     episodes: Iterable[str] = (),
     factors: Iterable[str] = (),
+    effect: str | None = None,
+    reasons: str | None = None,
 ) -> str:
-    """Record a pattern of one of the method's types; returns its id."""
-    types = [p.key for p in method.patterns]
-    if type not in types:
-        raise StoreError(f"pattern type must be one of {', '.join(types)}, not {type!r}")
+    """Record a pattern of one or more of the method's types; returns its id."""
+    types = _check_types(method, [type] if isinstance(type, str) else type)
     title = " ".join(title.split())
     if not title:
         raise StoreError("a pattern needs a title")
     _check_score("widespread", widespread)
     _check_score("relevance", relevance)
+    _check_effect(effect)
     pattern_id = new_id()
-    fields: dict = {"type": type, "title": title, "description": description}
+    # ``type`` keeps the first, so a laptop on an older version still shows one.
+    fields: dict = {"type": types[0], "types": types, "title": title, "description": description}
     for key, value in (
         ("widespread", widespread),
         ("relevance", relevance),
         ("priority", priority),
+        ("effect", effect),
+        ("reasons", reasons.strip() if reasons is not None else None),
     ):
         if value is not None:
             fields[key] = value
@@ -127,12 +162,22 @@ def prioritise_pattern(
     widespread: int | None = None,
     relevance: int | None = None,
     priority: int | None = None,
+    reasons: str | None = None,
+    effect: str | None = None,
 ) -> None:
+    """Change a pattern's scores, rank, reasons for its priority or effect."""
     _check_score("widespread", widespread)
     _check_score("relevance", relevance)
+    _check_effect(effect)
     fields = {
         k: v
-        for k, v in (("widespread", widespread), ("relevance", relevance), ("priority", priority))
+        for k, v in (
+            ("widespread", widespread),
+            ("relevance", relevance),
+            ("priority", priority),
+            ("reasons", reasons.strip() if reasons is not None else None),
+            ("effect", effect),
+        )
         if v is not None
     }
     if not any(r["id"] == pattern_id for r in store.rows("patterns", review)):
@@ -152,8 +197,10 @@ def add_recommendation(
     priority: int | None = None,
     episodes: Iterable[str] = (),
     factors: Iterable[str] = (),
+    owner: str | None = None,
 ) -> str:
-    """Record a recommendation of one of the method's three kinds; returns its id."""
+    """Record a recommendation of one of the method's three kinds; returns its id.
+    ``owner`` says who should act on it (an agency, a board, a national body)."""
     kinds = [k.key for k in method.recommendation_kinds]
     if kind not in kinds:
         raise StoreError(f"recommendation kind must be one of {', '.join(kinds)}, not {kind!r}")
@@ -167,6 +214,8 @@ def add_recommendation(
         fields["pattern"] = pattern
     if priority is not None:
         fields["priority"] = priority
+    if owner and owner.strip():
+        fields["owner"] = " ".join(owner.split())
     with store.transaction():
         store.emit(review, "recommendation", rec_id, "set", fields)
         _support(store, review, "recommendation", rec_id, episodes, factors, method)
@@ -204,6 +253,9 @@ def patterns(store: Store, review: str) -> list[PatternView]:
             r["priority"],
             tuple(support.get(r["id"], {}).get("episode", ())),
             tuple(support.get(r["id"], {}).get("factor", ())),
+            _types(r),
+            r.get("effect") or "",
+            r.get("reasons") or "",
         )
         for r in store.rows("patterns", review)
     ]
@@ -224,8 +276,30 @@ def recommendations(store: Store, review: str) -> list[RecommendationView]:
             r["priority"],
             tuple(support.get(r["id"], {}).get("episode", ())),
             tuple(support.get(r["id"], {}).get("factor", ())),
+            r.get("owner") or "",
         )
         for r in store.rows("recommendations", review)
     ]
     order = {v.id: i for i, v in enumerate(views)}
     return sorted(views, key=lambda v: (v.priority is None, v.priority or 0, order[v.id]))
+
+
+def _types(row: dict) -> tuple[str, ...]:
+    """Every type of a pattern; one written by an older version has ``type`` alone."""
+    try:
+        types = json.loads(row.get("types") or "[]")
+    except ValueError:
+        types = []
+    if not isinstance(types, list):
+        types = []
+    found = [str(t) for t in types if t]
+    return tuple(found or ([row["type"]] if row.get("type") else []))
+
+
+def factor_directions(store: Store, review: str) -> dict[str, Counter[str]]:
+    """For each factor area, how many notes say it helped ("+") and hindered ("-")."""
+    found: dict[str, Counter[str]] = {}
+    for note in store.notes(review=review):
+        for marked in note.directions:
+            found.setdefault(marked[:-1], Counter())[marked[-1]] += 1
+    return found

@@ -7,8 +7,9 @@ What goes on the agenda, in order of priority (1 is raised first):
 2. episodes they were involved in but have not been heard on; discrepancies on episodes
    they were part of;
 3. what others said about episodes they were part of;
-4. episodes they spoke of with thin local rationality (few prompts covered) or no
-   contributory factors.
+4. episodes they spoke of where how it looked at the time is still largely open (notes on
+   few of the local-rationality prompts) or where no contributory factor came up. These
+   are openings to explore, never scores: the prompts are not a checklist.
 
 Anything already raised with this participant is left off. Each item carries suggested
 minutes; the plan says which items fit the time left once the introduction, summing up
@@ -27,9 +28,11 @@ from facilitator.analysis.review_overview import (
     ReviewOverview,
     follow_up_concerns,
     mention_pattern,
+    others_pattern,
     review_overview,
     stake_in,
 )
+from facilitator.capture import untagged
 from facilitator.method import Method
 from facilitator.model import Conversation, Participant
 from facilitator.store import Store, deterministic_id
@@ -93,6 +96,16 @@ def _already_raised(store: Store, review: str, theirs: set[str]) -> set[tuple[st
     }
 
 
+SHORT = 120  # characters of another's account shown on an agenda
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SHORT:
+        return text
+    return text[: SHORT - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _label(episode_accounts: EpisodeAccounts) -> str:
     episode = episode_accounts.episode
     when = episode_accounts.entry.when
@@ -135,8 +148,9 @@ def plan_for(
         propose("discrepancy", gap.id, f"Accounts differ: {texts}", priority, overview.where(gap))
 
     pattern = mention_pattern(person)
+    others_named = others_pattern(person, overview.participants.values())
     for follow_up in overview.open_follow_ups:
-        if follow_up_concerns(follow_up, theirs, pattern):
+        if follow_up_concerns(follow_up, theirs, pattern, others_named):
             reason = overview.labels.get(follow_up.conversation or "", "review team")
             propose("follow_up", follow_up.id, follow_up.text, 1, reason)
 
@@ -160,13 +174,20 @@ def plan_for(
                 2,
                 why,
             )
-        others = [a for a in item.accounts if a.participant != person.id]
+        # What others said, in their words (short), each with its source. A difference
+        # the team noted (!) is a discrepancy item of its own, not someone's account.
+        others = [
+            a for a in item.accounts if a.participant != person.id and a.note.kind != "discrepancy"
+        ]
         if others:
             sources = list(dict.fromkeys(a.source_label for a in others))
+            said = "; ".join(
+                f"{a.source_label}: “{_short(untagged(a.note.text, method))}”" for a in others
+            )
             propose(
                 "others_accounts",
                 item.episode.id,
-                f"What others said about {label}: {len(others)} note(s) from " + "; ".join(sources),
+                f"What others said about {label}: {said}",
                 3,
                 "; ".join(sources),
             )
@@ -175,12 +196,12 @@ def plan_for(
             missing = cover.missing_prompts(method)
             covered = len(method.local_rationality) - len(missing)
             if covered < THIN_PROMPTS:
-                asks = ", ".join(prompt_titles[k] for k in missing[:3])
+                asks = "; ".join(prompt_titles[k] for k in missing[:3])
                 propose(
                     "thin_rationality",
                     item.episode.id,
-                    f"Local rationality on {label} is thin ({covered} of "
-                    f"{len(method.local_rationality)} prompts); ask about: {asks}",
+                    f"How {label} looked to them at the time is still open; "
+                    f"you might ask about: {asks}",
                     4,
                     "their own notes",
                 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from facilitator.analysis.review_overview import (
     follow_up_concerns,
     mention_pattern,
+    others_pattern,
     review_overview,
     stake_in,
 )
@@ -39,8 +40,9 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
     """What to raise in this conversation, saved plan first.
 
     - the conversation's saved agenda items, by priority;
-    - open follow-ups from this participant's other conversations or that name them by
-      name or role (and any already raised in this conversation, shown as raised);
+    - open follow-ups that name this participant by name or role, or that come from
+      their other conversations and name no one else (and any already raised in this
+      conversation, shown as raised);
     - discrepancies that involve this participant's own notes, or that sit on an episode
       this participant was part of (spoke of, was recorded by the team as involved in, or
       was named in an account of).
@@ -88,12 +90,13 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
         )
 
     pattern = mention_pattern(person) if person else None
+    others_named = others_pattern(person, overview.participants.values()) if person else None
     for follow_up in follow_ups:
         if follow_up.id in planned or follow_up.conversation == conversation_id:
             continue
         if follow_up.status != OPEN and follow_up.raised_in != conversation_id:
             continue
-        if follow_up_concerns(follow_up, theirs, pattern):
+        if follow_up_concerns(follow_up, theirs, pattern, others_named):
             items.append(
                 OverviewQuery(
                     "follow_up",

@@ -16,6 +16,7 @@ heard. Discrepancies are ``!`` notes and pairs of notes linked as contradicting 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from facilitator.analysis.episodes import (
@@ -172,10 +173,37 @@ def stake_in(gap: Discrepancy, theirs: set[str], part_of: set[str]) -> str | Non
 
 
 def follow_up_concerns(
-    follow_up: FollowUp, theirs: set[str], pattern: re.Pattern[str] | None
+    follow_up: FollowUp,
+    theirs: set[str],
+    pattern: re.Pattern[str] | None,
+    others: re.Pattern[str] | None = None,
 ) -> bool:
-    """A follow-up from one of the participant's conversations, or that names them."""
-    return follow_up.conversation in theirs or bool(pattern and pattern.search(follow_up.text))
+    """Whether a follow-up belongs on this participant's agenda: it names them, or it was
+    raised in their conversation and names no one else (``others`` matches the other
+    participants' names and roles). "Ask the health visitor …" typed in the social
+    worker's conversation is for the health visitor, not the social worker."""
+    if pattern and pattern.search(follow_up.text):
+        return True
+    if follow_up.conversation not in theirs:
+        return False
+    return not (others and others.search(follow_up.text))
+
+
+def others_pattern(person: Participant, people: Iterable[Participant]) -> re.Pattern[str] | None:
+    """Whole-word match for the name or role of anyone in the review but ``person``
+    (a role they share with ``person`` is left out: it could mean either)."""
+    own = {p.casefold() for p in _names(person)}
+    phrases = {
+        phrase
+        for other in people
+        if other.id != person.id
+        for phrase in _names(other)
+        if phrase.casefold() not in own
+    }
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def _names(participant: Participant) -> list[str]:
@@ -312,7 +340,7 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
             source = note_source(note)
             speaker = None if note.document else speakers.get(note.conversation)
             account = Account(note, source, labels.get(source, "unknown source"), speaker)
-            if note.kind in TEAM_KINDS:
+            if note.kind in TEAM_KINDS or not note.conversation:  # the team's own notes
                 item.team_notes.append(account)
                 continue
             item.accounts.append(account)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
-from facilitator.cli.output import echo
+from facilitator.cli.output import echo, echo_json
 from facilitator.cli.plan import participant_in_review
 
 REVIEW_HELP = "The review (needed for labels like E3 when there are several)."
@@ -79,7 +79,11 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
     for source, accounts in item.accounts_by_source().items():
         echo(f"{overview.labels.get(source, 'unknown source')}:")
         for account in accounts:
-            echo(f"  [{account.note.kind}] {account.note.text}")
+            kind = account.note.kind
+            if kind == "discrepancy":  # noticed by the team in that conversation
+                echo(f"  [the review team's observation] {account.note.text}")
+            else:
+                echo(f"  [{kind}] {account.note.text}")
     for record in item.records:
         echo(f"{record.source_label}, {record.date}: {' '.join(record.text.split())}")
     for gap in item.missing:
@@ -93,9 +97,13 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
         echo("Review team's notes:")
         for account in item.team_notes:
             echo(f"  [{account.note.kind}] {account.note.text}")
-    if e.team_good or e.team_problematic:
-        echo(f"Team judgement, good: {e.team_good or '-'}")
-        echo(f"Team judgement, problematic: {e.team_problematic or '-'}")
+    from facilitator.analysis.episodes import team_judgement
+
+    judgement = team_judgement(e)
+    if judgement:
+        echo("The team's judgement:")
+        for line in judgement.splitlines():
+            echo(f"  {line}")
 
 
 @episode.command("merge")
@@ -179,27 +187,58 @@ def episode_split(
 
 @episode.command("judge")
 @click.argument("episode_ref", metavar="EPISODE")
-@click.option("--good", help="What the review team judges went well in this episode.")
-@click.option("--problematic", help="What the review team judges was problematic.")
+@click.option(
+    "--good",
+    multiple=True,
+    help="Good practice the review team sees in this episode. Give it once for each part "
+    "of the episode judged on its own.",
+)
+@click.option(
+    "--problematic",
+    multiple=True,
+    help="Problematic practice the review team sees. Give it once for each part judged.",
+)
+@click.option(
+    "--significance",
+    help="How the episode shaped what happened next and what it meant for the child.",
+)
+@click.option(
+    "--information",
+    help="What information was used, or should have been, and what difference it made.",
+)
 @click.option("--description", help="A brief description, close to participants' accounts.")
 @click.option("--review", "review_ref", help=REVIEW_HELP)
 @pass_context
 def episode_judge(
     obj: Context,
     episode_ref: str,
-    good: str | None,
-    problematic: str | None,
+    good: tuple[str, ...],
+    problematic: tuple[str, ...],
+    significance: str | None,
+    information: str | None,
     description: str | None,
     review_ref: str | None,
 ) -> None:
-    """Record the review team's judgement, kept apart from participants' accounts."""
+    """Record the review team's judgement, kept apart from participants' accounts.
+
+    Each option replaces what was recorded before; give it as "" to clear it."""
     from facilitator.analysis.episodes import set_team_judgement
 
-    if good is None and problematic is None and description is None:
-        raise UserError("give --good, --problematic or --description")
+    given = (good, problematic, significance, information, description)
+    if not any(value or value == "" for value in given):
+        raise UserError(
+            "give --good, --problematic, --significance, --information or --description"
+        )
     review, episode_id = _episode(obj, episode_ref, review_ref)
     set_team_judgement(
-        obj.store, review, episode_id, good=good, problematic=problematic, description=description
+        obj.store,
+        review,
+        episode_id,
+        good="\n".join(good) if good else None,
+        problematic="\n".join(problematic) if problematic else None,
+        significance=significance,
+        information=information,
+        description=description,
     )
 
 
@@ -283,27 +322,68 @@ def overview_cmd(obj: Context, review_ref: str | None) -> None:
 
 @click.command("matrix")
 @click.argument("review_ref", metavar="REVIEW", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
-def matrix_cmd(obj: Context, review_ref: str | None) -> None:
-    """The episode x contributory factor matrix (note counts); recurring factors below."""
+def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
+    """The episode x contributory factor matrix; recurring factors below.
+
+    Each cell counts notes from participants' accounts and from the review team's own view
+    apart, as accounts/team ("." for none)."""
     from facilitator.analysis.matrix import episode_factor_matrix
 
     review = obj.review_id(review_ref)
     matrix = episode_factor_matrix(obj.store, review, obj.method)
+    keys = matrix.factors
+    if as_json:
+        rows = [
+            {
+                "label": e.label,
+                "id": e.id,
+                "title": e.title,
+                "factors": {
+                    k: {
+                        "accounts": matrix.accounts(e.id, k),
+                        "team": matrix.team(e.id, k),
+                        "helped": matrix.marked(e.id, k, "+"),
+                        "hindered": matrix.marked(e.id, k, "-"),
+                    }
+                    for k in keys
+                    if matrix.count(e.id, k)
+                },
+            }
+            for e in matrix.episodes
+        ]
+        spread = {k: matrix.spread(k) for k in keys}
+        echo_json({"episodes": rows, "spread": spread})
+        return
     if not matrix.episodes:
         echo("No episodes yet.")
         return
-    keys = matrix.factors
+
+    def cell(episode: str, key: str) -> str:
+        accounts, team = matrix.accounts(episode, key), matrix.team(episode, key)
+        return f"{accounts or '.'}/{team or '.'}" if accounts or team else "."
+
     width = max(6, *(len(k) for k in keys))
+    echo("Each cell: notes from participants' accounts/the team's own view.")
     echo(" " * 5 + " ".join(f"{k[:width]:>{width}}" for k in keys))
     for e in matrix.episodes:
-        cells = " ".join(f"{(matrix.count(e.id, k) or '.'):>{width}}" for k in keys)
+        cells = " ".join(f"{cell(e.id, k):>{width}}" for k in keys)
         echo(f"{e.label:<5}{cells}  {e.title}")
     echo("in episodes " + " ".join(f"{matrix.spread(k):>{width}}" for k in keys)[7:])
     recurring = matrix.recurring()
     if recurring:
         listed = ", ".join(f"{k} ({matrix.spread(k)} episodes)" for k in recurring)
         echo(f"Recurring: {listed}")
+    ways = []
+    for k in keys:
+        helped = sum(matrix.marked(e.id, k, "+") for e in matrix.episodes)
+        hindered = sum(matrix.marked(e.id, k, "-") for e in matrix.episodes)
+        said = [f"{n} {w}" for n, w in ((helped, "helped"), (hindered, "hindered")) if n]
+        if said:
+            ways.append(f"{k} {' and '.join(said)}")
+    if ways:
+        echo(f"Which way (notes that say): {'; '.join(ways)}")
 
 
 @click.command("coverage")
@@ -320,14 +400,14 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
     for stage, seconds in sorted(cover.seconds_by_stage.items()):
         title = obj.method.stage(stage).title
         echo(f"  stage {stage} {title:<32} {int(seconds // 60):>3} min")
-    prompts = len(obj.method.local_rationality)
     for episode_id, ep in cover.episodes.items():
         e = episodes.get(episode_id)
         name = f"{e.label} {e.title}" if e else episode_id[:8]
+        # What is still open to explore, not a score: the prompts are not a checklist.
         echo(
-            f"  {name}: {ep.notes} notes; prompts {len(ep.prompts)}/{prompts}"
-            f" ({', '.join(sorted(ep.prompts)) or 'none'}); factors: "
-            f"{', '.join(sorted(ep.factors)) or 'none'}"
+            f"  {name}: {ep.notes} notes; still open: "
+            f"{', '.join(ep.missing_prompts(obj.method)) or 'nothing'}; factors spoken of: "
+            f"{', '.join(sorted(ep.factors)) or 'none yet'}"
         )
 
 

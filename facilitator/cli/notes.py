@@ -56,4 +56,62 @@ def note_add(
         echo("'facilitator help tags' lists the factor areas and prompts.", err=True)
 
 
+@note.command("team")
+@click.argument("text")
+@click.option("--review", "review_ref", help="The review (needed when there are several).")
+@click.option("--cite", "document_ref", help="An imported document the note is about.")
+@click.option("--passage", help="The passage of that document (with --cite).")
+@click.option("--at", "when", help="When the note was taken (default: now).")
+@pass_context
+def note_team(
+    obj: Context,
+    text: str,
+    review_ref: str | None,
+    document_ref: str | None,
+    passage: str | None,
+    when: str | None,
+) -> None:
+    """Save a working note of the review team's own, on the review or on a record: it
+    belongs to no participant's conversation and is always shown as the team's. Same
+    grammar as any note (#2, @factor); prints its id."""
+    if not text.strip():
+        raise click.BadParameter("the note is empty", param_hint="TEXT")
+    if passage and not document_ref:
+        raise click.UsageError("--passage needs --cite DOCUMENT")
+    review = obj.review_id(review_ref)
+    document = None
+    if document_ref:
+        document = obj.store.resolve("documents", document_ref, review=review)
+        if passage and passage.strip() not in obj.store.document(document).text:
+            raise UserError("that passage is not in the document (copy it exactly)")
+    recorded = obj.service.record_team_note(
+        review,
+        text,
+        at=parse_when_option(when),
+        document=document,
+        passage=passage.strip() if passage else None,
+    )
+    echo(recorded.note_id)
+    for problem in recorded.problems:
+        echo(f"warning: {problem}", err=True)
+
+
+@note.command("team-list")
+@click.option("--review", "review_ref", help="The review (needed when there are several).")
+@pass_context
+def note_team_list(obj: Context, review_ref: str | None) -> None:
+    """The review team's working notes, oldest first, with what each cites."""
+    from facilitator.analysis.episodes import TEAM_SOURCE
+
+    review = obj.review_id(review_ref)
+    documents = {d.id: d for d in obj.store.documents(review)}
+    notes = [n for n in obj.store.notes(review=review) if n.conversation == TEAM_SOURCE]
+    if not notes:
+        echo("No working notes of the team's yet: add one with 'facilitator note team'.")
+    for n in notes:
+        cited = documents.get(n.document or "")
+        where = f"  (on {cited.title})" if cited else ""
+        echo(f"{n.at[:16].replace('T', ' ')}  {n.text}{where}")
+
+
 COMMANDS = [note]

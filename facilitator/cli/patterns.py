@@ -34,8 +34,18 @@ def pattern() -> None:
 @click.argument("review_ref", metavar="REVIEW")
 @click.argument("title")
 @click.option(
-    "--type", "type_", required=True, help="One of the six pattern types (see 'pattern types')."
+    "--type",
+    "types",
+    required=True,
+    multiple=True,
+    help="A pattern type (see 'pattern types'); give it again for a pattern of several types.",
 )
+@click.option(
+    "--effect",
+    type=click.Choice(["helps", "hinders"]),
+    help="helps: supports good practice; hinders: makes problematic practice more likely.",
+)
+@click.option("--reasons", help="Why the team gives it this priority.")
 @click.option("--description", default="", help="The pattern in general, non-case-specific terms.")
 @click.option("--widespread", type=SCORE, help="How widespread beyond this case, 1 to 5.")
 @click.option("--relevance", type=SCORE, help="How relevant to children's safety now, 1 to 5.")
@@ -47,7 +57,9 @@ def pattern_add(
     obj: Context,
     review_ref: str,
     title: str,
-    type_: str,
+    types: tuple[str, ...],
+    effect: str | None,
+    reasons: str | None,
     description: str,
     widespread: int | None,
     relevance: int | None,
@@ -64,8 +76,10 @@ def pattern_add(
             obj.store,
             review,
             obj.method,
-            type=type_,
+            type=types,
             title=title,
+            effect=effect,
+            reasons=reasons,
             description=description,
             widespread=widespread,
             relevance=relevance,
@@ -81,6 +95,12 @@ def pattern_add(
 @click.option("--widespread", type=SCORE)
 @click.option("--relevance", type=SCORE)
 @click.option("--priority", type=click.IntRange(1, 999))
+@click.option("--reasons", help="Why the team gives it this priority.")
+@click.option(
+    "--effect",
+    type=click.Choice(["helps", "hinders"]),
+    help="helps: supports good practice; hinders: makes problematic practice more likely.",
+)
 @pass_context
 def pattern_rank(
     obj: Context,
@@ -88,12 +108,16 @@ def pattern_rank(
     widespread: int | None,
     relevance: int | None,
     priority: int | None,
+    reasons: str | None,
+    effect: str | None,
 ) -> None:
-    """Change how widespread, how relevant, or the rank of a pattern."""
+    """Change how widespread or relevant a pattern is, its rank, the reasons for its
+    priority, or whether it helps or hinders."""
     from facilitator.analysis.patterns import prioritise_pattern
 
-    if widespread is None and relevance is None and priority is None:
-        raise UserError("give --widespread, --relevance or --priority")
+    given = (widespread, relevance, priority, reasons, effect)
+    if all(value is None for value in given):
+        raise UserError("give --widespread, --relevance, --priority, --reasons or --effect")
     pattern_id = obj.store.resolve("patterns", pattern_ref)
     review = next(
         r.id
@@ -101,7 +125,14 @@ def pattern_rank(
         if any(p["id"] == pattern_id for p in obj.store.rows("patterns", r.id))
     )
     prioritise_pattern(
-        obj.store, review, pattern_id, widespread=widespread, relevance=relevance, priority=priority
+        obj.store,
+        review,
+        pattern_id,
+        widespread=widespread,
+        relevance=relevance,
+        priority=priority,
+        reasons=reasons,
+        effect=effect,
     )
 
 
@@ -118,20 +149,33 @@ def pattern_types(obj: Context) -> None:
 @pass_context
 def pattern_list(obj: Context, review_ref: str | None) -> None:
     """Patterns in priority order, with what supports them."""
-    from facilitator.analysis.patterns import patterns
+    from facilitator.analysis.patterns import EFFECTS, factor_directions, patterns
 
     review = obj.review_id(review_ref)
     found = patterns(obj.store, review)
     labels = _episode_labels(obj, review)  # read once, not once per pattern
+    directions = factor_directions(obj.store, review) if found else {}
     if not found:
         echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
     for p in found:
         rank = f"#{p.priority}" if p.priority else "-"
         echo(
-            f"{rank:<4} {p.title}  [{p.type}] widespread {p.widespread or '?'}, "
+            f"{rank:<4} {p.title}  [{', '.join(p.types)}] widespread {p.widespread or '?'}, "
             f"relevance {p.relevance or '?'}  {p.id[:8]}"
         )
-        echo(_support_line(labels, p.episodes, p.factors))
+        echo(f"     {EFFECTS.get(p.effect, 'not yet said whether it helps or hinders')}")
+        if p.reasons:
+            echo(f"     reasons for its priority: {p.reasons}")
+        factors = tuple(_with_direction(f, directions.get(f)) for f in p.factors)
+        echo(_support_line(labels, p.episodes, factors))
+
+
+def _with_direction(factor: str, counts: dict[str, int] | None) -> str:
+    """A factor with how notes say it worked: "conditions (2 hindered, 1 helped)"."""
+    if not counts:
+        return factor
+    parts = [f"{counts[s]} {w}" for s, w in (("-", "hindered"), ("+", "helped")) if counts.get(s)]
+    return f"{factor} ({', '.join(parts)})"
 
 
 @click.group()
@@ -147,6 +191,7 @@ def recommend() -> None:
 @click.option("--priority", type=click.IntRange(1, 999), help="The team's rank (1 first).")
 @click.option("--episode", "episodes", multiple=True, help="A supporting episode (E3); repeatable.")
 @click.option("--factor", "factors", multiple=True, help="A supporting factor area; repeatable.")
+@click.option("--who", "owner", help="Who should act on it (an agency, a board, a national body).")
 @pass_context
 def recommend_add(
     obj: Context,
@@ -157,6 +202,7 @@ def recommend_add(
     priority: int | None,
     episodes: tuple[str, ...],
     factors: tuple[str, ...],
+    owner: str | None,
 ) -> None:
     """Record a recommendation; prints its id."""
     from facilitator.analysis.patterns import add_recommendation
@@ -174,6 +220,7 @@ def recommend_add(
             priority=priority,
             episodes=_support(obj, review, episodes),
             factors=factors,
+            owner=owner,
         )
     )
 
@@ -193,7 +240,25 @@ def recommend_list(obj: Context, review_ref: str | None) -> None:
     for r in found:
         rank = f"#{r.priority}" if r.priority else "-"
         echo(f"{rank:<4} [{r.kind}] {r.text}  {r.id[:8]}")
+        echo(f"     who should act: {r.owner or 'not yet said'}")
         echo(_support_line(labels, r.episodes, r.factors))
 
 
-COMMANDS = [pattern, recommend]
+@click.command("ideas")
+@click.argument("review_ref", metavar="REVIEW", required=False)
+@pass_context
+def ideas_cmd(obj: Context, review_ref: str | None) -> None:
+    """Participants' ideas for change (~ notes) across the review, attributed, to weigh
+    when choosing patterns and recommendations."""
+    from facilitator.analysis.episodes import source_label
+
+    review = obj.review_id(review_ref)
+    labels = source_label(obj.store, review)
+    ideas = [n for n in obj.store.notes(review=review) if n.kind == "idea" and n.conversation]
+    if not ideas:
+        echo("No ideas for change yet: a note starting with ~ records one.")
+    for note in sorted(ideas, key=lambda n: (labels.get(n.conversation, ""), n.at, n.id)):
+        echo(f"{labels.get(note.conversation, 'unknown conversation')}: {note.text}")
+
+
+COMMANDS = [pattern, recommend, ideas_cmd]

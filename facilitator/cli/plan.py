@@ -58,7 +58,8 @@ def plan(
     as_json: bool,
 ) -> None:
     """The agenda for a further conversation with PARTICIPANT: open follow-ups, discrepancies,
-    episodes they were part of but were not heard on, what others said, and thin episodes."""
+    episodes they were part of but were not heard on, what others said, and what is still
+    open to explore on their episodes."""
     from facilitator.analysis.plan import plan_for, save_plan
 
     if not save and (into or new or when or lead or note_taker):

@@ -15,8 +15,15 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from facilitator.analysis.coverage import factor_counts
-from facilitator.analysis.episodes import BoardEntry, board, canonical_ids
+from facilitator.analysis.coverage import factor_counts_apart, is_team_view
+from facilitator.analysis.episodes import (
+    TEAM_SOURCE,
+    BoardEntry,
+    board,
+    canonical_ids,
+    judgement_lines,
+    team_judgement,
+)
 from facilitator.analysis.review_overview import (
     TEAM_KINDS,
     Involvement,
@@ -47,7 +54,7 @@ def clean(text: str | None) -> str:
     return controls_shown(text or "")
 
 
-_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
+_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*\+?)")  # as capture's: "+"/"-" a direction
 _REF = re.compile(r"(?<![\w#&])#[Ee]?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -106,6 +113,8 @@ class Table:
     rows: list[list[str]]
     # (row, column) -> comments anchored on that cell's text
     comments: dict[tuple[int, int], list[Comment]] = field(default_factory=dict)
+    # Relative column widths for formats that size columns (Word); () for equal ones.
+    widths: tuple[int, ...] = ()
 
 
 Block = Heading | Para | Table
@@ -143,6 +152,7 @@ class Report:
                         [fn(h) for h in block.headers],
                         [[fn(c) for c in row] for row in block.rows],
                         {k: comments(v) for k, v in block.comments.items()},
+                        block.widths,
                     )
                 )
         return Report(fn(self.title), fn(self.banner), self.final, blocks)
@@ -324,6 +334,11 @@ class ReviewData:
         agency = f", {clean(person.agency)}" if person else ""
         return f"{talk.label}, {clean(person.role) if person else 'unknown'}{agency}"
 
+    def observation_source(self, conversation_id: str) -> str:
+        """The attribution of a ``!`` note: what the team noticed, in that conversation."""
+        talk = self.talks.get(conversation_id)
+        return f"{TEAM}'s observation in {talk.label if talk else 'an unknown conversation'}"
+
     def reviewer(self, name: str | None) -> str:
         return TEAM if self.final or not name else f"{TEAM} ({clean(name)})"
 
@@ -403,6 +418,8 @@ def _time(note: Note) -> str:
 def _note_lead(data: ReviewData, note: Note) -> str:
     if note.kind == "observation":  # most notes: the time alone
         return _time(note)
+    if note.kind == "discrepancy":  # noticed by the team, not said by the participant
+        return f"{_time(note)} {TEAM}'s observation:"
     return f"{_time(note)} {data.kind_labels.get(note.kind, note.kind)}:"
 
 
@@ -423,7 +440,28 @@ def record_section(data: ReviewData) -> list[Block]:
         blocks.append(Para("No conversations yet.", style="meta"))
     for talk in talks:
         blocks += _conversation_record(data, talk)
+    blocks += _working_notes(data)
     return blocks
+
+
+def _working_notes(data: ReviewData) -> list[Block]:
+    """The team's working notes on the review and on records: no one's conversation."""
+    notes = data.notes_by_conversation.get(TEAM_SOURCE, [])
+    if not notes:
+        return []
+    blocks: list[Block] = [
+        Heading(f"{TEAM}'s working notes", 2),
+        Para("Notes of the team's own, on the review and on records.", style="meta"),
+    ]
+    for note in notes:
+        text = quoted(note.text) if note.kind == "quote" else note.text
+        blocks.append(Para(text + _citation(data, note), _working_lead(data, note), "bullet"))
+    return blocks
+
+
+def _working_lead(data: ReviewData, note: Note) -> str:
+    kind = "" if note.kind == "observation" else f", {data.kind_labels.get(note.kind, note.kind)}"
+    return f"{TEAM}'s working note{kind}:"
 
 
 def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
@@ -471,7 +509,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
     blocks: list[Block] = [
         Heading("Narrative of multi-agency perspectives", 1),
         Para(
-            "Key practice episodes in time order. Each account is attributed to the "
+            "Each person's perspective in their own words, then the key practice episodes "
+            "in time order, where the perspectives meet. Each account is attributed to the "
             "conversation or document it comes from; gaps and discrepancies are marked. "
             + (
                 "The review team's own judgements are in the table of key practice episodes."
@@ -481,6 +520,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
             style="meta",
         ),
     ]
+    blocks += _strands(data)
     contradicted = data.contradicted
     by_anchor_all = data.reflections
     anchor_of = {
@@ -496,18 +536,19 @@ def narrative_section(data: ReviewData) -> list[Block]:
             style="body" if episode.description else "meta",
         )
         blocks += [Heading(f"{episode.label}: {clean(episode.title)}{when}", 2), heading_para]
-        if episode.team_good and not data.final:
-            heading_para.comments.append(Comment(f"Went well: {clean(episode.team_good)}", TEAM))
-        if episode.team_problematic and not data.final:
-            heading_para.comments.append(
-                Comment(f"Problematic: {clean(episode.team_problematic)}", TEAM)
-            )
+        if not data.final:
+            heading_para.comments += [
+                Comment(f"{label}: {clean(text)}", TEAM) for label, text in judgement_lines(episode)
+            ]
         linked = data.notes_by_episode.get(episode.id, [])
-        accounts = [n for n in linked if n.kind not in TEAM_KINDS]
+        accounts = [n for n in linked if n.kind not in TEAM_KINDS and n.conversation]
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
             text = quoted(note.text) if note.kind == "quote" else note.text
-            if note.document:
+            if note.kind == "discrepancy":  # noticed by the team, not said by the participant
+                lead = f"{data.observation_source(note.conversation)}:"
+                text += _citation(data, note)
+            elif note.document:
                 source = data.source(note.conversation)
                 lead = f"{data.document_source(note.document)}, cited in {source}:"
                 text += _citation(data, note)
@@ -527,7 +568,9 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 )
             )
         for note in [] if data.final else linked:
-            if note.kind == "followup":
+            if not note.conversation:  # the team's working note: theirs, apart
+                blocks.append(Para(note.text + _citation(data, note), _working_lead(data, note)))
+            elif note.kind == "followup":
                 blocks.append(
                     Para(
                         note.text,
@@ -538,6 +581,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
         # Reflections tagged to this episode directly but following no account of it.
         shown = {n.id for n in accounts}
         for note in [] if data.final else linked:
+            if not note.conversation:
+                continue
             if note.kind == "reflection" and anchor_of.get(note.id) not in shown:
                 heading_para.comments.append(_reflection(data, note))
         if not accounts:
@@ -550,51 +595,105 @@ def narrative_section(data: ReviewData) -> list[Block]:
     return blocks
 
 
+# The key practice episode table as the guide lays it out (3.4.2, 3.4.3): the episode and
+# what happened, close to the accounts; the accounts, attributed; the review team's own
+# judgement; the contributory factors, the team's apart; the evidence. Widths are relative.
+EPISODE_HEADERS = (
+    "Episode",
+    "What happened",
+    "Accounts",
+    "The team's judgement",
+    "Contributory factors",
+    "Evidence",
+)
+EPISODE_WIDTHS = (12, 15, 24, 22, 16, 11)
+_ACCOUNT_LABELS = {"went_well": "good practice", "idea": "idea for change"}
+
+
+# Stages whose notes are about the conversation itself, not the case (introduction,
+# reflections on the process): not part of anyone's story.
+_PROCESS_STAGES = (1, 9)
+
+
+def _strands(data: ReviewData) -> list[Block]:
+    """Each participant's own account (guide 2.4): their story (stage 2) and whatever they
+    said that is linked to no episode, attributed, grouped by agency. The episodes follow
+    in the narrative, where the strands meet."""
+    blocks: list[Block] = [Heading("Each perspective in its own words", 2)]
+    talks_of: dict[str, list[Conversation]] = defaultdict(list)
+    for talk in sorted(data.talks.values(), key=lambda t: (t.sequence, t.label)):
+        talks_of[talk.participant].append(talk)
+    people = sorted(data.people.values(), key=lambda p: (p.kind == "family", p.agency, p.label))
+    unheard = []
+    for person in people:
+        talks = talks_of.get(person.id, [])
+        notes = [
+            n
+            for talk in talks
+            for n in data.notes_by_conversation.get(talk.id, [])
+            if not is_team_view(n)
+            and n.stage not in _PROCESS_STAGES
+            and (n.stage == 2 or not n.episodes)
+        ]
+        if not notes:
+            if not [t for t in talks if t.status != "planned"]:
+                unheard.append(person)
+            continue
+        agency = (
+            f", {clean(person.agency)}"
+            if data.final and person.kind != "family" and person.agency
+            else ""
+        )
+        blocks.append(Heading(f"{data.who(person)}{agency}", 3))
+        for note in notes:
+            text = quoted(note.text) if note.kind == "quote" else note.text
+            label = _ACCOUNT_LABELS.get(note.kind)
+            lead = data.source(note.conversation) + (f" ({label})" if label else "")
+            blocks.append(Para(text + _citation(data, note), f"{lead}:", "bullet"))
+    if unheard:
+        names = "; ".join(
+            f"{data.who(p)}" if data.final else f"{clean(p.role)}, {clean(p.agency)}"
+            for p in unheard
+        )
+        blocks.append(Para(names, lead="Not yet heard:", flag="gap"))
+    if len(blocks) == 1:
+        blocks.append(Para("No one's account has been heard yet.", flag="gap"))
+    return blocks
+
+
 def episodes_section(data: ReviewData) -> list[Block]:
-    blocks: list[Block] = [Heading("Key practice episodes", 1)]
-    headers = ["Episode", "When", "Description", "Good practice", "Problematic"]
-    if data.final:  # no comments in a public report: the team's view is a column
-        headers.append("The team's judgement")
-    table = Table([*headers, "Contributory factors", "Evidence"], [])
+    blocks: list[Block] = [
+        Heading("Key practice episodes", 1),
+        Para(
+            "Each episode with the accounts that bear on it, attributed; the review team's "
+            "own judgement of the practice in it, kept apart from the accounts; the "
+            "contributory factors participants and the team identified; and the evidence.",
+            style="meta",
+        ),
+    ]
+    table = Table(list(EPISODE_HEADERS), [], widths=EPISODE_WIDTHS)
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
-        good = [n.text for n in notes if n.kind == "went_well"]
-        problems = [n.text for n in notes if n.kind == "discrepancy"]
-        factors = [
-            f"{data.factor_titles.get(k, k)} ({n})"
-            for k, n in sorted(factor_counts(notes).items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
         sources: dict[str, int] = defaultdict(int)
         for note in notes:
-            if note.kind not in TEAM_KINDS:
+            if not is_team_view(note):
                 sources[data.source(note.conversation)] += 1
             if note.document:
                 sources[data.document_source(note.document)] += 1
         evidence = [f"{s} ({n} note{'s' if n != 1 else ''})" for s, n in sources.items()]
-        evidence += [
-            data.document_source(c["document"]) for c in data.accepted_records.get(episode.id, [])
-        ]
-        row = len(table.rows)
-        cells = [
-            f"{episode.label}: {clean(episode.title)}",
-            clean(episode.date_text) or "not known",
-            clean(episode.description) or "",
-            "\n".join(good) or "none noted",
-            "\n".join(problems) or "none noted",
-        ]
-        if data.final:
-            cells.append(team_judgement(episode) or "not yet judged")
-        cells += [
-            "\n".join(factors) or "none noted",
-            "\n".join(dict.fromkeys(evidence)) or "no sources yet",
-        ]
-        table.rows.append(cells)
-        if data.final:
-            continue
-        if episode.team_good:
-            table.comments[(row, 3)] = [Comment(clean(episode.team_good), TEAM)]
-        if episode.team_problematic:
-            table.comments[(row, 4)] = [Comment(clean(episode.team_problematic), TEAM)]
+        records = data.accepted_records.get(episode.id, [])
+        evidence += [data.document_source(c["document"]) for c in records]
+        table.rows.append(
+            [
+                f"{episode.label}: {clean(episode.title)}\n"
+                + (clean(episode.date_text) or "date not known"),
+                clean(episode.description) or "not yet described",
+                "\n".join(_episode_accounts(data, episode, notes, records)) or "no account yet",
+                team_judgement(episode) or "not yet judged",
+                _factor_lines(data, notes) or "none noted",
+                "\n".join(dict.fromkeys(evidence)) or "no sources yet",
+            ]
+        )
     if table.rows:
         blocks.append(table)
     else:
@@ -602,14 +701,69 @@ def episodes_section(data: ReviewData) -> list[Block]:
     return blocks
 
 
-def team_judgement(episode: Episode) -> str:
-    """The team's view of an episode, as text: what went well, then what was problematic."""
-    parts = []
-    if episode.team_good:
-        parts.append(f"Went well: {clean(episode.team_good)}")
-    if episode.team_problematic:
-        parts.append(f"Problematic: {clean(episode.team_problematic)}")
-    return "\n".join(parts)
+def _episode_accounts(
+    data: ReviewData, episode: Episode, notes: list[Note], records: list[dict]
+) -> list[str]:
+    """The accounts bearing on an episode, each attributed; then the records accepted into
+    it; then the differences the team noticed, attributed to the team. A note that only
+    named the episode ("#new Home visit (May 2024)") says nothing more, and is left out."""
+    title = clean(episode.title)
+    naming = {title, f"{title} ({clean(episode.date_text)})"}
+    lines = []
+    for note in notes:
+        if is_team_view(note) or note.text.strip() in naming:
+            continue
+        text = quoted(note.text) if note.kind == "quote" else note.text
+        source = data.source(note.conversation)
+        if note.document:
+            source = f"{data.document_source(note.document)}, cited in {source}"
+        label = _ACCOUNT_LABELS.get(note.kind)
+        lines.append(f"{source} ({label}): {text}" if label else f"{source}: {text}")
+    for entry in records:
+        when = f", {clean(entry['date'])}" if entry["date"] else ""
+        lines.append(f"{data.document_source(entry['document'])}{when}: {clean(entry['text'])}")
+    lines += [
+        f"{data.observation_source(n.conversation)}: {n.text}"
+        for n in notes
+        if n.kind == "discrepancy" and n.conversation
+    ]
+    return lines
+
+
+def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
+    """Factor areas from the accounts, then the team's own, each with its note count and
+    how many of those notes say it helped or hindered."""
+    accounts, team = factor_counts_apart(notes)
+    out = []
+    for heading, counts, own in (
+        ("From accounts", accounts, False),
+        ("The team's view", team, True),
+    ):
+        if not counts:
+            continue
+        out.append(f"{heading}:")
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            marked = [
+                x.direction(key) for x in notes if key in x.factors and is_team_view(x) == own
+            ]
+            ways = [f"{marked.count(s)} {w}" for s, w in (("+", "helped"), ("-", "hindered"))]
+            said = [w for w in ways if not w.startswith("0 ")]
+            out.append(
+                f"{data.factor_titles.get(key, key)} ({n}{'; ' if said else ''}{', '.join(said)})"
+            )
+    return "\n".join(out)
+
+
+def ideas_blocks(data: ReviewData) -> list[Block]:
+    """Every participant's idea for change (``~``) across the review, attributed, where the
+    team weighs its patterns and recommendations (guide 3.3.2 stage 7, 3.4.6)."""
+    ideas = [n for n in data.notes if n.kind == "idea" and n.conversation]
+    blocks: list[Block] = [Heading("Participants' ideas for change", 2)]
+    if not ideas:
+        blocks.append(Para("No participant has suggested a change yet.", style="meta"))
+    for note in sorted(ideas, key=lambda n: (data.source(n.conversation), n.at, n.id)):
+        blocks.append(Para(note.text, lead=f"{data.source(note.conversation)}:", style="bullet"))
+    return blocks
 
 
 def plan_section(data: ReviewData) -> list[Block]:

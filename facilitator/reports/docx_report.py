@@ -191,7 +191,11 @@ class _Writer:
             self.section_break(landscape=False)
         table = self.document.add_table(rows=1, cols=len(block.headers))
         table.style = self.document.styles["Table Grid"]
-        _full_width(table, self.qn, self.sub)
+        widths = _column_widths(block, landscape=wide)
+        if widths:
+            _fixed_widths(table, widths, self.qn, self.sub)
+        else:
+            _full_width(table, self.qn, self.sub)
         header_row = table.rows[0]._tr.get_or_add_trPr()
         self.sub(header_row, self.qn("w:tblHeader"))  # repeats at the top of each page
         for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
@@ -199,6 +203,8 @@ class _Writer:
         for r, values in enumerate(block.rows):
             cells = table.add_row().cells
             for c, value in enumerate(values):
+                if widths:
+                    cells[c].width = widths[c]
                 lines = value.split("\n")
                 runs = [self.run(cells[c].paragraphs[0]._p, lines[0])]
                 for line in lines[1:]:
@@ -310,6 +316,36 @@ def _word_time(at: str) -> str:
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The room between the margins of an A4 page with 2.5 cm margins, in twentieths of a point.
+_TWIPS_PER_MM = 1440 / 25.4
+_TEXT_WIDTH = {False: round(160 * _TWIPS_PER_MM), True: round(247 * _TWIPS_PER_MM)}
+
+
+def _column_widths(block: Table, *, landscape: bool) -> list[Any]:
+    """Column widths (python-docx lengths) sharing the page's text width in the table's
+    proportions; [] when the table gives none."""
+    from docx.shared import Twips
+
+    if not block.widths or len(block.widths) != len(block.headers):
+        return []
+    room = _TEXT_WIDTH[landscape]
+    total = sum(block.widths)
+    return [Twips(room * share // total) for share in block.widths]
+
+
+def _fixed_widths(table: Any, widths: list[Any], qn: Any, sub: Any) -> None:
+    """Columns of the given widths that Word keeps (a fixed layout: autofit would squeeze
+    the columns back to equal shares and split words)."""
+    table.autofit = False
+    properties = table._tbl.tblPr
+    for width in properties.findall(qn("w:tblW")):
+        properties.remove(width)
+    total = sum(w.twips for w in widths)
+    sub(properties, qn("w:tblW"), {qn("w:w"): str(total), qn("w:type"): "dxa"})
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
 
 
 def _full_width(table: Any, qn: Any, sub: Any) -> None:

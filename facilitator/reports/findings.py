@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from facilitator.analysis.patterns import PatternView, patterns, recommendations
-from facilitator.reports.content import Block, Heading, Para, ReviewData, clean
+from facilitator.analysis.patterns import EFFECTS, PatternView, patterns, recommendations
+from facilitator.reports.content import Block, Heading, Para, ReviewData, clean, ideas_blocks
 
 _SCORES = {1: "very low", 2: "low", 3: "moderate", 4: "high", 5: "very high"}
 
@@ -65,13 +65,17 @@ def findings_section(data: ReviewData) -> list[Block]:
     for number, pattern in enumerate(found, 1):
         titles[pattern.id] = clean(pattern.title)
         blocks.append(Heading(f"Pattern {number}: {clean(pattern.title)}", 3))
-        blocks.append(Para(types.get(pattern.type, pattern.type), lead="Type:"))
+        named = [types.get(t, t) for t in pattern.types or (pattern.type,)]
+        blocks.append(Para("; ".join(named), lead="Types:" if len(named) > 1 else "Type:"))
+        if pattern.effect in EFFECTS:
+            blocks.append(Para(f"It {EFFECTS[pattern.effect]}.", lead="Effect:"))
         if pattern.description:
             blocks.append(Para(clean(pattern.description)))
         blocks.append(Para(_reasons(pattern), lead="Why it is ranked here:"))
         support = _support(data, labels, pattern.episodes, pattern.factors)
         if support:
             blocks.append(Para(support, lead="Seen in:"))
+    blocks += ideas_blocks(data)
     recs = recommendations(store, review)  # type: ignore[arg-type]
     blocks.append(Heading("Recommendations", 2))
     if not recs:
@@ -87,7 +91,8 @@ def findings_section(data: ReviewData) -> list[Block]:
         for rec in chosen:
             answers = titles.get(rec.pattern or "")
             support = _support(data, labels, rec.episodes, rec.factors)
-            extra = [f"answers the pattern “{answers}”"] if answers else []
+            extra = [f"who should act: {clean(rec.owner)}"] if rec.owner else []
+            extra += [f"answers the pattern “{answers}”"] if answers else []
             extra += [f"seen in {support}"] if support else []
             text = clean(rec.text) + (f" ({'; '.join(extra)})" if extra else "")
             blocks.append(Para(text, style="bullet"))
@@ -102,6 +107,8 @@ def _reasons(pattern: PatternView) -> str:
         parts.append(f"how widespread beyond this case: {_SCORES[pattern.widespread]}")
     if pattern.relevance:
         parts.append(f"relevance now: {_SCORES[pattern.relevance]}")
+    if pattern.reasons:
+        parts.append(clean(pattern.reasons).rstrip("."))
     return "; ".join(parts) + "." if parts else "not yet prioritised by the team."
 
 

@@ -101,6 +101,8 @@ def export_review(
                 "description": e.description,
                 "team_good": e.team_good,
                 "team_problematic": e.team_problematic,
+                "team_significance": e.team_significance,
+                "team_information": e.team_information,
                 "merged_into": e.merged_into,
             }
             for e in episodes

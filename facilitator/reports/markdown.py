@@ -89,8 +89,8 @@ def _table(block: Table) -> list[str]:
         notes += [
             f"> **{escape(c.author)}** on {_one_line(where)}: {_one_line(c.text)}" for c in items
         ]
-    if notes:
-        lines += [""] + notes
+    for note in notes:  # each its own blockquote: consecutive ">" lines make one paragraph
+        lines += ["", note]
     return lines
 
 

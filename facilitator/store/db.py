@@ -594,6 +594,39 @@ def _m10_dialogue(db: sqlite_utils.Database) -> None:
     create_materialised_tables(db)
 
 
+# Fields the method needs that older stores lack (guide 2.1, 3.4.2, 3.4.5, 3.4.6).
+_M11_COLUMNS = {
+    "episode": ("team_significance", "team_information"),
+    "pattern": ("types", "effect", "reasons"),
+    "recommendation": ("owner",),
+}
+
+
+def _m11_method_fields(db: sqlite_utils.Database) -> None:
+    """The team's judgement of an episode gains its significance for the child and the
+    information used or needed; a pattern gains several types, whether it supports good
+    practice or makes problematic practice more likely, and the reasons for its priority;
+    a recommendation says who should act. Ops already held that carry these fields
+    (written by a newer laptop) are applied again, so nothing they said is lost."""
+    from facilitator.store.materialise import apply
+    from facilitator.store.oplog import read_ops
+
+    for entity, columns in _M11_COLUMNS.items():
+        table = ENTITIES[entity].table
+        for column in columns:
+            if column in db[table].columns_dict:
+                continue
+            db[table].add_column(column, str)
+            # A clock for a field with no column is stale: the value is applied again below.
+            db.conn.execute(
+                f"UPDATE {table} SET clocks = json_remove(clocks, '$.{column}') "
+                "WHERE clocks IS NOT NULL"
+            )
+        for op in read_ops(db.conn, "WHERE entity = ?", (entity,)):
+            if any(column in op.fields for column in columns):
+                apply(db.conn, op)
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
@@ -605,6 +638,7 @@ MIGRATIONS: list[Migration] = [
     _m8_purged_seqs,
     _m9_sync_repair,
     _m10_dialogue,
+    _m11_method_fields,
 ]
 
 

@@ -106,6 +106,8 @@ ENTITIES: dict[str, Entity] = {
             team_good=str,
             team_problematic=str,
             merged_into=str,
+            team_significance=str,
+            team_information=str,
         ),
         _entity(
             "link",
@@ -161,12 +163,16 @@ ENTITIES: dict[str, Entity] = {
         _entity(
             "pattern",
             "patterns",
+            json_fields=("types",),
             type=str,
             title=str,
             description=str,
             widespread=int,
             relevance=int,
             priority=int,
+            types=str,  # every type the pattern is of; ``type`` keeps the first
+            effect=str,  # "helps" good practice or "hinders" (problematic more likely)
+            reasons=str,  # the team's reasons for its priority
         ),
         _entity(
             "recommendation",
@@ -175,6 +181,7 @@ ENTITIES: dict[str, Entity] = {
             text=str,
             pattern=str,
             priority=int,
+            owner=str,  # who should act on it
         ),
         _entity("redaction", "redactions", text=str, replacement=str, source=str),
         # The dialogue with participants (guide 3.4.4): frozen drafts, who was sent which,

@@ -115,6 +115,11 @@ def stage_events(conn: sqlite3.Connection, conversation: str) -> list[StageEvent
     ]
 
 
+# The relation of a note -> factor link that says which way the factor worked.
+DIRECTION_RELATIONS = {"helped": "+", "hindered": "-"}
+RELATION_OF_SIGN = {sign: relation for relation, sign in DIRECTION_RELATIONS.items()}
+
+
 def _links_of_notes(
     conn: sqlite3.Connection, clause: str, params: tuple
 ) -> dict[str, dict[str, list]]:
@@ -126,6 +131,10 @@ def _links_of_notes(
         "ORDER BY created, id",
         params,
     ):
+        if kind == "factor" and relation in DIRECTION_RELATIONS:
+            # A factor's direction is a link of its own beside the plain factor link.
+            found[source]["direction"].append(target + DIRECTION_RELATIONS[relation])
+            continue
         key = "contradicts" if relation == "contradicts" else kind
         found[source][key].append(target)
     return found
@@ -153,6 +162,7 @@ def _note(r: dict, links: dict[str, list]) -> Note:
         episodes=tuple(links.get("episode", ())),
         factors=tuple(links.get("factor", ())),
         prompts=tuple(links.get("prompt", ())),
+        directions=tuple(links.get("direction", ())),
         contradicts=tuple(links.get("contradicts", ())),
         document=r["document"],
         passage=r["passage"],
@@ -219,6 +229,8 @@ def episodes(conn: sqlite3.Connection, review: str) -> list[Episode]:
             r["team_good"],
             r["team_problematic"],
             r["merged_into"],
+            r.get("team_significance"),
+            r.get("team_information"),
         )
         for r in _labelled(conn, "episodes", "WHERE review = ?", (review,))
     ]

@@ -419,8 +419,12 @@ class Store:
         problems: Iterable[str] = (),
         document: str | None = None,
         passage: str | None = None,
+        directions: Iterable[str] = (),
     ) -> str:
-        """Save a note durably: when this returns, the note survives a crash."""
+        """Save a note durably: when this returns, the note survives a crash.
+
+        ``directions`` are factors marked as having helped or hindered, as "resources+"
+        or "team-"; each is a factor link with the relation "helped" or "hindered"."""
         note_id = new_id()
         review = conversation.review
         fields: dict[str, Any] = {
@@ -447,6 +451,8 @@ class Store:
                 self.link(review, note_id, "factor", target)
             for target in prompts:
                 self.link(review, note_id, "prompt", target)
+            for marked in directions:
+                self.link_direction(review, note_id, marked)
             if kind == "followup":
                 self.add_follow_up(
                     review,
@@ -478,6 +484,15 @@ class Store:
         """A new revision on top of the heads the editor saw (all of them resolves a conflict)."""
         base = list(parents) if parents is not None else list(note.heads)
         return self._add_revision(note.review, note.id, text, base)
+
+    def link_direction(self, review: str, note_id: str, marked: str, present: bool = True) -> str:
+        """A factor's direction on a note ("resources+" helped, "team-" hindered)."""
+        from facilitator.store.queries import RELATION_OF_SIGN
+
+        relation = RELATION_OF_SIGN.get(marked[-1:])
+        if not relation:
+            raise StoreError(f"{marked!r}: a direction ends in + (helped) or - (hindered)")
+        return self.link(review, note_id, "factor", marked[:-1], relation=relation, present=present)
 
     def link(
         self,

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
 from facilitator.analysis.episodes import (
+    judgement_lines,
     merge_episodes,
     note_source,
     redate_episode,
@@ -67,8 +68,11 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
     for source, accounts in item.accounts_by_source().items():
         out.append(display_text(overview.labels.get(source, "unknown source")) + "\n", style="bold")
         for account in accounts:
-            marker = "! " if account.note.kind == "discrepancy" else "• "
-            out.append(marker + display_text(account.note.text) + "\n")
+            if account.note.kind == "discrepancy":  # noticed by the team, not said
+                out.append("! Review team's observation: ", style="bold")
+                out.append(display_text(account.note.text) + "\n")
+            else:
+                out.append("• " + display_text(account.note.text) + "\n")
     for record in item.records:
         out.append(display_text(f"{record.source_label}, {record.date}") + "\n", style="bold")
         out.append("• " + display_text(record.text) + "\n")
@@ -83,18 +87,30 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
     for follow_up in item.follow_ups:
         out.append("Open follow-up: ", style="bold")
         out.append(display_text(follow_up.text) + "\n")
-    if e.description or e.team_good or e.team_problematic or item.team_notes:
+    judged = judgement_lines(e)
+    if e.description or judged or item.team_notes:
         out.append("\nReview team (kept apart from the accounts)\n", style="bold italic")
         if e.description:
             out.append("Description: " + display_text(e.description) + "\n", style="italic")
-        if e.team_good:
-            out.append("Good: " + display_text(e.team_good) + "\n", style="italic")
-        if e.team_problematic:
-            out.append("Problematic: " + display_text(e.team_problematic) + "\n", style="italic")
+        for label, line in judged:
+            out.append(f"{label}: " + display_text(line) + "\n", style="italic")
         for account in item.team_notes:
             out.append(f"[{account.note.kind}] ", style="dim")
             out.append(display_text(account.note.text) + "\n", style="italic")
     return out
+
+
+# The form's fields are one line: the parts of an episode judged on their own (one line
+# each in the store) are shown and typed with " // " between them.
+_PART_BREAK = " // "
+
+
+def _one_line(text: str | None) -> str:
+    return _PART_BREAK.join((text or "").splitlines())
+
+
+def _parts(text: str) -> str:
+    return "\n".join(part.strip() for part in text.split(_PART_BREAK.strip()))
 
 
 def describe_review(overview: ReviewOverview) -> Text:
@@ -331,16 +347,38 @@ class EpisodesScreen(EditingScreen):
                 f"The review team's judgement of {episode.label}",
                 [
                     Field("description", "Brief description", episode.description or ""),
-                    Field("good", "Good practice", episode.team_good or ""),
-                    Field("problematic", "Problematic practice", episode.team_problematic or ""),
+                    Field(
+                        "good",
+                        "Good practice",
+                        _one_line(episode.team_good),
+                        placeholder="one part // another part",
+                    ),
+                    Field(
+                        "problematic",
+                        "Problematic practice",
+                        _one_line(episode.team_problematic),
+                        placeholder="one part // another part",
+                    ),
+                    Field(
+                        "significance",
+                        "Significance for the child",
+                        _one_line(episode.team_significance),
+                    ),
+                    Field(
+                        "information",
+                        "Information used or needed",
+                        _one_line(episode.team_information),
+                    ),
                 ],
             ),
             lambda values: set_team_judgement(
                 self.facilitator.store,
                 self.review_id,
                 episode.id,
-                good=values["good"],
-                problematic=values["problematic"],
+                good=_parts(values["good"]),
+                problematic=_parts(values["problematic"]),
+                significance=_parts(values["significance"]),
+                information=_parts(values["information"]),
                 description=values["description"],
             ),
         )

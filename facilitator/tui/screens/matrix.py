@@ -14,6 +14,7 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from facilitator.analysis.coverage import is_team_view
 from facilitator.analysis.episodes import note_source, source_label
 from facilitator.analysis.matrix import Matrix, episode_factor_matrix
 from facilitator.tui.text import cell, display_text
@@ -45,7 +46,7 @@ class MatrixScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "Episodes × contributory factors (notes per cell)",
+            "Episodes × contributory factors (notes per cell: accounts/the team's view)",
             classes="screen-title",
             markup=False,
         )
@@ -89,7 +90,9 @@ class MatrixScreen(Screen[None]):
                 count = matrix.count(episode.id, key)
                 spread = matrix.spread(key)
                 style = "bold reverse" if count and spread >= 2 else ("bold" if count else "dim")
-                cells.append(Text(str(count) if count else "·", style=style, justify="center"))
+                team = matrix.team(episode.id, key)
+                shown = f"{count - team or '·'}/{team}" if team else str(count or "·")
+                cells.append(Text(shown, style=style, justify="center"))
             table.add_row(*cells, key=episode.id)
         spreads = Text("In episodes: ", style="dim")
         for key in matrix.factors:
@@ -119,9 +122,18 @@ class MatrixScreen(Screen[None]):
         factor = matrix.factors[factor_index]
         notes = matrix.notes(episode.id, factor)
         out = Text()
-        out.append(f"{episode.label} × {factor}: {len(notes)} note(s)\n", style="bold")
+        team = matrix.team(episode.id, factor)
+        out.append(
+            f"{episode.label} × {factor}: {len(notes) - team} from accounts, "
+            f"{team} from the team's own view\n",
+            style="bold",
+        )
         for note in notes:
             source = self.labels.get(note_source(note), "unknown source")
+            if is_team_view(note) and note.conversation:
+                source = f"Review team, in {source}"
+            way = {"+": " (helped)", "-": " (hindered)"}.get(note.direction(factor), "")
+            source += way
             out.append(display_text(source) + ": ", style="dim")
             out.append(display_text(note.text) + "\n")
         target.update(out)

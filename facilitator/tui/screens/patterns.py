@@ -125,7 +125,7 @@ class PatternsScreen(EditingScreen):
         for p in found:
             table.add_row(
                 cell(f"#{p.priority}" if p.priority else "-"),
-                cell(p.type, "dim"),
+                cell(", ".join(p.types) or p.type, "dim"),
                 cell(p.title),
                 cell(str(p.widespread or "?")),
                 cell(str(p.relevance or "?")),
@@ -262,6 +262,8 @@ class PatternsScreen(EditingScreen):
                 widespread=parse_score(values["widespread"], "How widespread"),
                 relevance=parse_score(values["relevance"], "Relevance now"),
                 priority=int(rank) if rank else None,
+                reasons=values["reasons"],
+                effect=_effect(values["effect"]),
             )
 
         self.ask_then_change(
@@ -271,7 +273,25 @@ class PatternsScreen(EditingScreen):
                     Field("widespread", "How widespread (1-5)", str(current.widespread or "")),
                     Field("relevance", "Relevance now (1-5)", str(current.relevance or "")),
                     Field("priority", "Rank (1 first)", str(current.priority or "")),
+                    Field("reasons", "Reasons for its priority", current.reasons),
+                    Field(
+                        "effect",
+                        "helps (supports good practice) or hinders (problematic more likely)",
+                        current.effect,
+                    ),
                 ],
             ),
             save,
         )
+
+
+def _effect(text: str) -> str | None:
+    """The typed effect: helps or hinders (a unique start, "he" or "hi", is enough); blank
+    leaves it as it is."""
+    word = text.strip().lower()
+    if not word:
+        return None
+    for effect in ("helps", "hinders"):
+        if len(word) >= 2 and effect.startswith(word):
+            return effect
+    raise StoreError(f"type helps or hinders, not {text.strip()!r}")

@@ -1,5 +1,6 @@
-"""Stages 3–5: the episodes this participant has named, and for the highlighted one which
-local-rationality prompts and factor areas already have notes."""
+"""Stages 3–5: the episodes this participant has named, and for the highlighted one what is
+still open to explore. No scores ("lr 2/7"): the guides warn against using the prompts and
+the factor framework as a checklist, so coverage is shown as what has not come up yet."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from facilitator.method import Method
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.lead_model import EpisodeLine, LeadSnapshot
 
-TICK = "✓"
 GAP = "·"
 
 
@@ -27,22 +27,8 @@ def episode_prompt(line: EpisodeLine, method: Method) -> Text:
         text.append(f" ({episode.date_text})", style="dim")
     if line.named_here:
         plural = "" if line.notes == 1 else "s"
-        prompts = len(line.prompts & _lr_keys(method))
-        factors = len(line.factors & _factor_keys(method))
-        text.append(
-            f"\n   {line.notes} note{plural} · lr {prompts}/{len(method.local_rationality)}"
-            f" · factors {factors}/{len(method.factor_areas)}",
-            style="dim",
-        )
+        text.append(f"\n   {line.notes} note{plural}", style="dim")
     return text
-
-
-def _lr_keys(method: Method) -> set[str]:
-    return {item.key for item in method.local_rationality}
-
-
-def _factor_keys(method: Method) -> set[str]:
-    return {area.key for area in method.factor_areas}
 
 
 class EpisodeList(OptionList):
@@ -105,7 +91,8 @@ class EpisodeList(OptionList):
 
 
 class CoverageView(Widget):
-    """For the highlighted episode: prompts and factor areas with notes (✓) and without (·)."""
+    """For the highlighted episode: the prompts and factor areas not yet touched on, as
+    openings to explore, and those already heard about; never a score."""
 
     DEFAULT_CSS = """
     CoverageView { height: auto; padding: 0 1; }
@@ -137,20 +124,23 @@ class CoverageView(Widget):
             out.append("Not yet discussed in this conversation.\n", style="dim italic")
         lr = self.method.local_rationality
         if self.stage in (3, 4):
-            covered = sum(1 for item in lr if item.key in line.prompts)
-            out.append(f"Local rationality {covered}/{len(lr)}\n", style="bold")
-            for item in lr:
-                has = item.key in line.prompts
-                out.append(f" {TICK if has else GAP} ", style="green" if has else "dim")
-                out.append(item.title + "\n", style="" if has else "dim")
+            open_ = [item.title for item in lr if item.key not in line.prompts]
+            heard = [item.title for item in lr if item.key in line.prompts]
+            out.append("Still open to explore\n", style="bold")
+            for title in open_:
+                out.append(f" {GAP} {title}\n")
+            if not open_:
+                out.append(" nothing left unasked: follow what matters to them\n", style="dim")
+            if heard:
+                out.append("Heard about: " + "; ".join(heard) + "\n", style="dim")
         areas = self.method.factor_areas
-        covered = sum(1 for area in areas if area.key in line.factors)
-        out.append(f"Factor areas {covered}/{len(areas)}\n", style="bold")
-        row = Text()
-        for area in areas:
-            has = area.key in line.factors
-            # No-break space: a mark never wraps away from its area.
-            row.append(f" {TICK if has else GAP}\u00a0", style="green" if has else "dim")
-            row.append(area.key, style="" if has else "dim")
-        out.append_text(row)
+        unspoken = [area.key for area in areas if area.key not in line.factors]
+        spoken = [area.key for area in areas if area.key in line.factors]
+        out.append("Factor areas not yet spoken of (prompts, not a checklist)\n", style="bold")
+        # No-break spaces: an area's name never wraps apart.
+        out.append(
+            " " + " · ".join(k.replace("-", "\u2011") for k in unspoken) if unspoken else " none"
+        )
+        if spoken:
+            out.append("\nSpoken of: " + " · ".join(spoken), style="dim")
         return out

@@ -13,7 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from facilitator.analysis.coverage import EpisodeCoverage, episode_coverage, stage_visits
+from facilitator.analysis.coverage import (
+    TEAM_VIEW_KINDS,
+    EpisodeCoverage,
+    episode_coverage,
+    stage_visits,
+)
 from facilitator.dates import parse_moment as parse_at
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, StageEvent
@@ -107,6 +112,8 @@ class LeadSnapshot:
     ideas_total: int = 0
     note_count: int = 0
     version: int = 0
+    # Factors tagged in the team's own notes (>>, !, ?): shown apart, never read back.
+    team_factor_totals: tuple[tuple[str, int], ...] = ()
 
     @property
     def stage(self) -> int | None:
@@ -149,7 +156,8 @@ class ConversationWatch:
     notes: dict[str, Note] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
     coverage: dict[str, EpisodeCoverage] = field(default_factory=dict)
-    factor_totals: Counter[str] = field(default_factory=Counter)
+    factor_totals: Counter[str] = field(default_factory=Counter)  # the participant's notes
+    team_factor_totals: Counter[str] = field(default_factory=Counter)  # the team's own notes
     recap: dict[str, dict[str, Note]] = field(default_factory=dict)  # kind -> id -> note
     episodes: list[Episode] = field(default_factory=list)
     events: list[StageEvent] = field(default_factory=list)
@@ -172,11 +180,13 @@ class ConversationWatch:
         every = self.store.notes(conversation=self.conversation_id, include_deleted=True)
         self.notes = {n.id: n for n in live}
         self.hidden = {n.id for n in every} - set(self.notes)
-        self.coverage = episode_coverage(live)
+        # What the participant said: the team's own notes do not cover a prompt or factor.
+        self.coverage = episode_coverage([n for n in live if n.kind not in TEAM_VIEW_KINDS])
         self.factor_totals = Counter()
+        self.team_factor_totals = Counter()
         self.recap = {kind: {} for kind in RECAP_KINDS}
         for note in live:
-            self.factor_totals.update(note.factors)
+            self._totals(note).update(note.factors)
             if note.kind in self.recap:
                 self.recap[note.kind][note.id] = note
         self._load_episodes()
@@ -261,7 +271,8 @@ class ConversationWatch:
         self._count(note, +1)
 
     def _count(self, note: Note, sign: int) -> None:
-        for episode, part in episode_coverage([note]).items():
+        counted = [] if note.kind in TEAM_VIEW_KINDS else [note]
+        for episode, part in episode_coverage(counted).items():
             cover = self.coverage.setdefault(episode, EpisodeCoverage(episode))
             cover.notes += sign * part.notes
             if sign > 0:
@@ -280,11 +291,18 @@ class ConversationWatch:
                 kept[note.id] = note
             else:
                 kept.pop(note.id, None)
+        totals = self._totals(note)
         if sign > 0:
-            self.factor_totals.update(note.factors)
+            totals.update(note.factors)
         else:
-            self.factor_totals.subtract(note.factors)
-            self.factor_totals = +self.factor_totals
+            totals.subtract(note.factors)
+            for key in note.factors:
+                if totals[key] <= 0:
+                    del totals[key]
+
+    def _totals(self, note: Note) -> Counter[str]:
+        """Where a note's factors count: the participant's account or the team's view."""
+        return self.team_factor_totals if note.kind in TEAM_VIEW_KINDS else self.factor_totals
 
     def _load_episodes(self) -> None:
         self.episodes = [e for e in self.store.episodes(self.review) if not e.merged_into]
@@ -335,6 +353,7 @@ class ConversationWatch:
             events=tuple(self.events),
             episodes=tuple(lines),
             factor_totals=tuple(self.factor_totals.most_common()),
+            team_factor_totals=tuple(self.team_factor_totals.most_common()),
             ticks=frozenset(self.ticks),
             ranking=self.ranking,
             went_well=_recap(went_well),

@@ -45,6 +45,13 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
             out.append(f" ({count})\n", style="dim")
     else:
         out.append(" none noted\n", style="dim italic")
+    if snapshot.team_factor_totals:  # the team's view: apart, and not theirs to confirm
+        out.append(" The team's own notes (not to read back): ", style="dim italic")
+        out.append(
+            ", ".join(f"{area_title(k)} ({n})" for k, n in snapshot.team_factor_totals),
+            style="dim italic",
+        )
+        out.append("\n")
 
     heading("What they said mattered most")
     if snapshot.ranking:
@@ -53,7 +60,7 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     else:
         out.append(" no ranking recorded (stage 5)\n", style="dim italic")
 
-    _notes(out, heading, "What went well", snapshot.went_well, snapshot.went_well_total, method)
+    _notes(out, heading, "Good practice", snapshot.went_well, snapshot.went_well_total, method)
     _notes(out, heading, "Their ideas for change", snapshot.ideas, snapshot.ideas_total, method)
     return out
 

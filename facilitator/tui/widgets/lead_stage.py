@@ -24,15 +24,18 @@ def purpose_line(purpose: str) -> str:
     return match.group(1) if match else first
 
 
-def guide_markdown(method: Method, stage: Stage) -> str:
-    """The guide text for one stage, as Markdown (guide files are trusted Markdown)."""
+def guide_markdown(method: Method, stage: Stage, kind: str = "worker") -> str:
+    """The guide text for one stage, as Markdown (guide files are trusted Markdown), with
+    the prompts worded for the participant's ``kind`` (a family member is not asked about
+    their workload or supervision)."""
+    family = kind == "family" and bool(stage.family_prompts)
     # What the stage is for, in a line, then the prompts the lead glances at
     # mid-conversation; the full purpose closes the guide. The stage's number, title and
     # minutes are on the top bar already.
     parts = [
         f"**Purpose:** {purpose_line(stage.purpose)}",
-        "### Prompts",
-        "\n".join(f"- {prompt}" for prompt in stage.prompts),
+        "### Prompts, worded for a family member" if family else "### Prompts",
+        "\n".join(f"- {prompt}" for prompt in stage.prompts_for(kind)),
         "### How to ask",
         stage.how_to_ask,
         "### Purpose in full",
@@ -45,7 +48,12 @@ def guide_markdown(method: Method, stage: Stage) -> str:
         for item in method.local_rationality:
             parts.append(f"**{item.title}** (`@{item.key}`)")
             parts.append("\n".join(f"- {prompt}" for prompt in item.prompts))
-    if stage.number == 5:
+    if stage.number == 5 and family:
+        parts.append(
+            "The factor framework's prompts are worded for professionals: with a family "
+            "member, listen for the same areas in their own words and tag them as usual."
+        )
+    elif stage.number == 5:
         parts.append("### The factor framework, as prompts")
         for level in method.levels:
             parts.append(f"### {level.title}")

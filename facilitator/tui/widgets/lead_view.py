@@ -82,6 +82,7 @@ class LeadView(Vertical):
         self._poll_again = False
         self._writes = 0  # local writes so far: a read begun before the latest one is stale
         self._force_snapshot = False
+        self._kind = "worker"  # the participant's kind: a family member's prompts differ
         self._last_error: str | None = None
         self._queries_dirty = True
 
@@ -128,6 +129,8 @@ class LeadView(Vertical):
                 ),
                 one_line=True,
             )
+            if conversation.participant:  # a group meeting has none
+                self._kind = self.store.participant(conversation.participant).kind
         except Exception:  # noqa: BLE001 - a missing participant must not stop the lead
             who = "participant unknown"
         self.query_one(LeadTopBar).who = who
@@ -239,7 +242,7 @@ class LeadView(Vertical):
         stage = self.method.stage(shown)
         if shown != self._shown_stage:
             self._shown_stage = shown
-            self.query_one(StageGuide).update(guide_markdown(self.method, stage))
+            self.query_one(StageGuide).update(guide_markdown(self.method, stage, self._kind))
             self.query_one("#lead-guide", VerticalScroll).scroll_home(animate=False)
             self._show_panels(shown)
             focused = self.screen.focused if self.is_mounted else None
