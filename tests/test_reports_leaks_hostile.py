@@ -309,3 +309,16 @@ def test_unicode_folding_does_not_hide_an_ascii_fast_path_difference() -> None:
     assert fold("O`Brien").text == "o'brien"
     assert fold("P\u0131r\u0131e").text == "pirie"
     assert unicodedata.normalize("NFC", "x") == "x"
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [("Seen\n>> mine", "Seen"), ("Seen\n" + " " * 30 + ">> mine", "Seen"),
+     ("Seen\n\u200b \u200b>> mine\nmore", "Seen"), ("Seen\n» mine", "Seen"),
+     ("Seen\nthen ? not a query", "Seen\nthen ? not a query"), ("Seen", "Seen")],
+)  # fmt: skip
+def test_the_public_part_of_a_note(method: Method, text: str, public: str) -> None:
+    from facilitator.capture import split_private
+
+    assert split_private(text, "observation", method)[0] == public
+    assert split_private(text, "reflection", method)[0] == ""

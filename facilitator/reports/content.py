@@ -223,7 +223,12 @@ class ReviewData:
         self.review = store.review(review)
         self.people = {p.id: p for p in store.participants(review)}
         self.talks = {c.id: c for c in store.conversations(review)}
-        self.notes = [_readable_note(n, method) for n in store.notes(review=review)]
+        notes = store.notes(review=review)
+        if final:  # a note's private lines never reach a public report
+            from facilitator.reports.public import public_notes
+
+            notes = public_notes(notes, method)
+        self.notes = [_readable_note(n, method) for n in notes]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
         self.kind_labels = {k.key: k.label for k in method.note_kinds}
@@ -251,7 +256,13 @@ class ReviewData:
 
     @cached_property
     def episodes(self) -> list[Episode]:
-        return [entry.episode for entry in self._board]
+        episodes = [entry.episode for entry in self._board]
+        if self.final:  # a title typed in a private line is not shown
+            from facilitator.reports.public import public_episodes
+
+            all_notes = self.store.notes(review=self._review_id)
+            episodes = public_episodes(episodes, all_notes, self.method)
+        return episodes
 
     @cached_property
     def notes_by_episode(self) -> dict[str, list[Note]]:
