@@ -189,16 +189,18 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
 
 
 def reviewer_entries(store: Store, review: str) -> list[Redaction]:
-    """The reviewers' names (who led, who took notes, who wrote), whole: a final report
-    names no reviewer. Their parts are not registered: "Reviewer" or "Lead" in "Alex
-    Reviewer" are words a report uses."""
+    """The reviewers' names (who led, who took notes, who wrote anything, as the op log
+    records it) and every part of each, like a participant's: a final report names no
+    reviewer, and "Quinlan asked" names one."""
     names = {store.author} if store.author else set()
     for talk in store.conversations(review):
         names |= {talk.lead or "", talk.note_taker or ""}
     names |= set(store.distinct("notes", "author", review))
+    names |= set(store.op_authors(review))
     return [
-        Redaction(f"reviewer:{name}", name, "the review team", "reviewer")
+        Redaction(f"reviewer:{part}", part, "the review team", "reviewer")
         for name in sorted(n for n in names if _words(n))
+        for part in name_parts(name)
     ]
 
 
