@@ -25,6 +25,7 @@ from facilitator.analysis.review_overview import (
 )
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
+from facilitator.reports.ours import Ours
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 
@@ -166,15 +167,16 @@ class Report:
         return found
 
 
-DRAFT_BANNER = (
+# Our own words (see :mod:`facilitator.reports.ours`) are never redacted.
+DRAFT_BANNER = Ours(
     "CONFIDENTIAL DRAFT: for the review team only. It names participants and family "
     "members; do not circulate."
 )
-FINAL_BANNER = (
+FINAL_BANNER = Ours(
     "Final report: professionals are referred to by role, family members by pseudonym, "
     "and places are removed."
 )
-TEAM = "Review team"
+TEAM = Ours("Review team")
 
 
 class CachedReads:
@@ -463,14 +465,16 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
 
 def narrative_section(data: ReviewData) -> list[Block]:
     blocks: list[Block] = [
-        Heading("Narrative of multi-agency perspectives", 1),
+        Heading(Ours("Narrative of multi-agency perspectives"), 1),
         Para(
-            "Key practice episodes in time order. Each account is attributed to the "
-            "conversation or document it comes from; gaps and discrepancies are marked. "
-            + (
-                "The review team's own judgements are in the table of key practice episodes."
-                if data.final
-                else "The review team's own judgements are kept separate, as comments."
+            Ours(
+                "Key practice episodes in time order. Each account is attributed to the "
+                "conversation or document it comes from; gaps and discrepancies are marked. "
+                + (
+                    "The review team's own judgements are in the table of key practice episodes."
+                    if data.final
+                    else "The review team's own judgements are kept separate, as comments."
+                )
             ),
             style="meta",
         ),
@@ -535,21 +539,21 @@ def narrative_section(data: ReviewData) -> list[Block]:
             if note.kind == "reflection" and anchor_of.get(note.id) not in shown:
                 heading_para.comments.append(_reflection(data, note))
         if not accounts:
-            blocks.append(Para("No account of this episode yet.", flag="gap"))
+            blocks.append(Para(Ours("No account of this episode yet."), flag="gap"))
         missing = data.missing_perspectives(episode)
         if missing:
-            blocks.append(Para("; ".join(missing), lead="Perspectives missing:", flag="gap"))
+            blocks.append(Para("; ".join(missing), lead=Ours("Perspectives missing:"), flag="gap"))
     if not data.episodes:
-        blocks.append(Para("No key practice episodes have been identified yet.", flag="gap"))
+        blocks.append(Para(Ours("No key practice episodes have been identified yet."), flag="gap"))
     return blocks
 
 
 def episodes_section(data: ReviewData) -> list[Block]:
-    blocks: list[Block] = [Heading("Key practice episodes", 1)]
+    blocks: list[Block] = [Heading(Ours("Key practice episodes"), 1)]
     headers = ["Episode", "When", "Description", "Good practice", "Problematic"]
     if data.final:  # no comments in a public report: the team's view is a column
         headers.append("The team's judgement")
-    table = Table([*headers, "Contributory factors", "Evidence"], [])
+    table = Table([Ours(h) for h in (*headers, "Contributory factors", "Evidence")], [])
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
         good = [n.text for n in notes if n.kind == "went_well"]
@@ -713,7 +717,7 @@ def build_report(
 
         report.blocks += scope_section(data)
     elif data.review.questions and what in ("all", "narrative"):
-        report.blocks.append(Heading("Questions the review is asking", 1))
+        report.blocks.append(Heading(Ours("Questions the review is asking"), 1))
         report.blocks += [Para(clean(q), style="bullet") for q in data.review.questions]
     for section in sections:
         report.blocks += BUILDERS[section](data)

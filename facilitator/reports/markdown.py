@@ -60,6 +60,9 @@ def _comments(items: list[Comment]) -> list[str]:
 
 
 _FLAGS = {"gap": "**Gap:** ", "discrepancy": "**Discrepancy:** "}
+# What this renderer writes itself, for the final report's scan (see :mod:`.ours`). User
+# text has its "*" escaped, so it can never read as one of these.
+OWN_WORDS = [flag.strip() for flag in _FLAGS.values()]
 
 
 def _para(block: Para) -> str:

@@ -23,6 +23,7 @@ from functools import cached_property
 
 from facilitator.model import Participant
 from facilitator.reports.normalise import DASHES, JOINED, SPLIT, Folded, fold, fold_text, joinable
+from facilitator.reports.ours import Ours
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 from facilitator.store.store import new_id
@@ -465,17 +466,10 @@ class Register:
 _OPENING = " \t\"“‘'(["
 
 
-class Ours(str):
-    """Text the report writes itself (headings, labels, our own sentences): never
-    redacted, so a participant called Key or Gap does not turn "Key practice episodes"
-    into "The nurse practice episodes". Anything built by joining it with other text is
-    a plain ``str`` again, and is redacted like user text."""
-
-    __slots__ = ()
-
-
 def _mask(ours: Iterable[str]) -> re.Pattern[str]:
-    phrases = sorted({fold_text(p).strip() for p in ours} - {""}, key=len, reverse=True)
+    # As each view reads them, since a match is masked in the view it was found in.
+    folded = {fold_text(p).strip() for p in ours} | {fold(p, JOINED).text.strip() for p in ours}
+    phrases = sorted(folded - {""}, key=len, reverse=True)
     if not phrases:
         return re.compile(r"(?!)")
     return re.compile("|".join(re.escape(p) for p in phrases))
