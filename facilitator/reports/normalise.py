@@ -8,6 +8,11 @@ Cyrillic and Greek look-alikes read as the Latin letters they look like)
 and keeps enough of a map to turn a match in the folded text back into a span of the
 original, so the original can be changed where the match was.
 
+HTML character references are read as the character they stand for ("Oka&#102;or" is
+"okafor"), since a CommonMark reader or browser shows them so. Text is read in up to three
+views (:func:`fold`): invisible characters dropped, invisible characters as a break between
+words, and emphasis marks and line-end hyphens joined; a name found in any is a name.
+
 The work is linear in the text's length: ASCII stretches (most of any report) are
 lower-cased in one call and mapped one to one; only the other characters are folded one
 cluster (a character and the combining marks after it) at a time, and each distinct
