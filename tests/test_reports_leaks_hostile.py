@@ -315,7 +315,8 @@ def test_unicode_folding_does_not_hide_an_ascii_fast_path_difference() -> None:
     ("text", "public"),
     [("Seen\n>> mine", "Seen"), ("Seen\n" + " " * 30 + ">> mine", "Seen"),
      ("Seen\n\u200b \u200b>> mine\nmore", "Seen"), ("Seen\n» mine", "Seen"),
-     ("Seen\nthen ? not a query", "Seen\nthen ? not a query"), ("Seen", "Seen")],
+     ("Seen\nthen ? not a query", "Seen\nthen ? not a query"), ("Seen", "Seen"),
+     ("\u200b>> mine", ""), ("\uff1e\uff1e mine", ""), ("\u00a0? mine", "")],
 )  # fmt: skip
 def test_the_public_part_of_a_note(method: Method, text: str, public: str) -> None:
     from facilitator.capture import split_private
