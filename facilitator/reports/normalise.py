@@ -122,6 +122,12 @@ class Folded:
         return original_start, original_end
 
 
+def joined_probe(folded: str) -> str:
+    """Folded text with what the joined view drops taken out: a quick test of whether
+    that view could find anything (it finds all it would, and may find more)."""
+    return _JOINED.sub("", folded)
+
+
 def joinable(text: str) -> bool:
     """Whether the "joined" view of ``text`` can differ from the plain one."""
     return _JOINED.search(text) is not None
