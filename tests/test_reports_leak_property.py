@@ -65,7 +65,9 @@ def as_read(text: str) -> str:
 def as_seen(text: str) -> str:
     """What a reader's eye makes of a text: HTML references decoded (a browser or a careless
     converter would), emphasis marks and a hyphen at a line end joined."""
-    text = as_read(html.unescape(html.unescape(text)))
+    text = html.unescape(html.unescape(text))
+    text = re.sub(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z])", " ", text)  # "OkaforNotes": two words
+    text = as_read(text)
     text = re.sub(r"-[ \t]*\n[ \t]*", "", text)
     return re.sub(r"[*_`~\\]", "", text)
 
@@ -118,6 +120,8 @@ def variant(name: str, how: str, at: int) -> str:
         return name.replace(" ", "") + "_notes"
     if how == "dotless_i":
         return name.replace("i", "\u0131")
+    if how == "camel":  # a capital straight after it: "OkaforNotes"
+        return name + "Notes"
     if how == "cjk":
         return name + "様"
     if how == "emphasis":  # Word's bold run, as the import keeps it
@@ -132,7 +136,7 @@ def variant(name: str, how: str, at: int) -> str:
 HOW = ("plain", "upper", "decomposed", "soft_hyphen", "zero_width", "word_joiner",
        "full_width", "possessive", "digit", "underscore", "no_break", "look_alike",
        "entity", "hex_entity", "shy_entity", "plural", "run_together", "dotless_i", "cjk",
-       "emphasis", "line_break")  # fmt: skip
+       "emphasis", "line_break", "camel")  # fmt: skip
 # Cyrillic letters a reader takes for Latin ones.
 LOOK_ALIKE = str.maketrans("aeopcxyASEOPCXH", "аеорсхуАЅЕОРСХН")
 

@@ -92,8 +92,12 @@ _SPECIAL = re.compile(r"[^\x00-\x7f]+")
 _SPECIAL_AMP = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern)
 _SPECIAL_JOINED = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _JOINED.pattern)
 _ASCII_UNIFY = str.maketrans("`", "'")
+# A capital straight after a small letter starts a word in the "camel" view: "OkaforNotes"
+# is "okafor notes", "MrsOkafor" is "mrs okafor".
+_CAMEL = re.compile(r"(?<=[a-z\u00df-\u00f6\u00f8-\u00ff])[A-Z]")
+_SPECIAL_CAMEL = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _CAMEL.pattern)
 
-READ, SPLIT, JOINED = "read", "split", "joined"
+READ, SPLIT, JOINED, CAMEL = "read", "split", "joined", "camel"
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,11 @@ def joined_probe(folded: str) -> str:
     return _JOINED.sub("", folded)
 
 
+def camel(text: str) -> bool:
+    """Whether the "camel" view of ``text`` can differ from the plain one."""
+    return _CAMEL.search(text) is not None
+
+
 def joinable(text: str) -> bool:
     """Whether the "joined" view of ``text`` can differ from the plain one."""
     return _JOINED.search(text) is not None
@@ -139,12 +148,15 @@ def fold(text: str, view: str = READ) -> Folded:
     ``view`` is how invisible characters and markup between letters are read: ``read``
     drops invisible characters ("Oka\u00adfor" is "okafor"), ``split`` reads them as a
     break between words ("Smith\u00adJones" is "smith jones"), ``joined`` also drops
-    emphasis marks and a hyphen at a line end ("**Oka**for", "Oka-\nfor"). A name is
+    emphasis marks and a hyphen at a line end ("**Oka**for", "Oka-\nfor"), ``camel``
+    starts a word at a capital after a small letter ("OkaforNotes"). A name is
     looked for in each view that can differ, so no way of writing it hides it.
     """
     amp = "&" in text
     if view == JOINED:
         special = _SPECIAL_JOINED
+    elif view == CAMEL:
+        special = _SPECIAL_CAMEL
     elif amp:
         special = _SPECIAL_AMP
     else:
@@ -178,6 +190,11 @@ def fold(text: str, view: str = READ) -> Folded:
     for run in special.finditer(text):
         a, b = run.span()
         first = text[a]
+        if view == CAMEL and "A" <= first <= "Z":
+            linear(done, a)
+            cluster(a, b, " " + first.lower())
+            done = b
+            continue
         if first == "&" or (first in "*_~-\\" and view == JOINED):
             linear(done, a)
             if first == "&":

@@ -26,10 +26,12 @@ from functools import cached_property
 
 from facilitator.model import Participant
 from facilitator.reports.normalise import (
+    CAMEL,
     DASHES,
     JOINED,
     SPLIT,
     Folded,
+    camel,
     fold,
     fold_text,
     joinable,
@@ -143,6 +145,8 @@ def _views(text: str, folded: Folded | None = None) -> list[Folded]:
         views.append(fold(text, SPLIT))
     if joinable(text):
         views.append(fold(text, JOINED))
+    if camel(text):
+        views.append(fold(text, CAMEL))
     return views
 
 
@@ -482,6 +486,11 @@ class Register:
         # most Markdown lines have our "**" around a lead. Folding each in that view costs
         # more than the rest of the scan, so the folded text with those marks taken out
         # (which finds whatever the view would, and more) is searched first, all at once.
+        candidates += [
+            (where, text, fold(text, CAMEL))
+            for (where, text), f in zip(pieces, folded, strict=True)
+            if camel(text)
+        ]
         if self._combined.search(joined_probe(everything)):
             candidates += [
                 (where, text, fold(text, JOINED))
