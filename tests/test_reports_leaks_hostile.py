@@ -132,6 +132,7 @@ def test_html_entities_in_an_imported_record_do_not_spell_a_name(
         ("Sam Pirie", "P\u0131r\u0131e rang", "pirie"),
         ("Sam Okafor", "Okafor様 rang", "okafor"),
         ("Sam Okafor", "Okafor的 rang", "okafor"),
+        ("Sam Okafor", "Okaforครับ rang", "okafor"),
         ("Sam Okafor", "山田Okafor rang", "okafor"),
     ],
 )

@@ -36,7 +36,11 @@ def scope_section(data: ReviewData) -> list[Block]:
         + (f", from {_day(dated[0])} to {_day(dated[-1])}" if dated else ""),
     ]
     # Counts and dates only: ours whole (a participant called May leaves "2 May 2024").
-    blocks.append(Para(Ours("; ".join(scope) + "."), lead=Ours("Scope:")))
+    text = "; ".join(scope) + "."
+    # Ours only when every date in it was read as one (a date we could not read is shown
+    # as stored, and is then redacted and scanned like anything else stored).
+    readable = all(_day(d) != d for d in dated[:1] + dated[-1:])
+    blocks.append(Para(Ours(text) if readable else text, lead=Ours("Scope:")))
     blocks.append(Heading(Ours("Who took part"), 1))
     talks = Counter(t.participant for t in held)
     people = sorted(data.people.values(), key=lambda p: (p.kind == "family", p.label))
@@ -67,7 +71,8 @@ def findings_section(data: ReviewData) -> list[Block]:
     for number, pattern in enumerate(found, 1):
         titles[pattern.id] = clean(pattern.title)
         blocks.append(Heading(f"Pattern {number}: {clean(pattern.title)}", 3))
-        blocks.append(Para(Ours(types.get(pattern.type, pattern.type)), lead=Ours("Type:")))
+        kind = Ours(types[pattern.type]) if pattern.type in types else pattern.type
+        blocks.append(Para(kind, lead=Ours("Type:")))
         if pattern.description:
             blocks.append(Para(clean(pattern.description)))
         blocks.append(Para(Ours(_reasons(pattern)), lead=Ours("Why it is ranked here:")))

@@ -46,10 +46,12 @@ from facilitator.store.store import new_id
 # are part of it ("Dr Marsh" becomes "the GP", not "Dr the GP").
 TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "cllr")
 _NOT_IDENTIFYING = frozenset(TITLES)
-# Not a letter on either side (a digit, "_" or punctuation may touch a name). Han, kana
-# and other scripts written without spaces are not letters here: "Okafor様" is Okafor.
+# Not a letter on either side (a digit, "_" or punctuation may touch a name). Letters of
+# scripts written without spaces between words (Han, kana, Thai, Lao, Burmese, Khmer) and
+# Korean syllables are not letters here: "Okafor様" and "Okaforครับ" are Okafor.
 _NO_SPACES = (
-    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f"
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f"
 )
 _BEFORE = rf"(?<![^\W\d_{_NO_SPACES}])"
 _AFTER = rf"(?![^\W\d_{_NO_SPACES}])"
