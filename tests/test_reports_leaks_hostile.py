@@ -279,7 +279,10 @@ def test_an_episode_titled_in_a_private_note_keeps_its_title_out(
 # --- 8. names that are common words; our own words stay ----------------------------------
 
 
-@pytest.mark.parametrize("name", ["Page", "Case", "Long", "May", "Key", "Gap", "Will"])
+@pytest.mark.parametrize(
+    "name",
+    ["Page", "Case", "Long", "May", "Key", "Gap", "Will", "Heading", "Grid", "List", "Yellow"],
+)
 def test_a_name_that_is_a_common_word_does_not_block_the_report(
     store: Store, method: Method, service: Service, name: str
 ) -> None:

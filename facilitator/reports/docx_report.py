@@ -353,7 +353,17 @@ def own_words(banner: str, final: bool) -> list[str]:
     """Everything a report with no content of its own holds (footer, header, document
     properties, styles and their attributes), for the final report's scan (see
     :mod:`.ours`): "Page 1 of 1" and "Case review" are ours, whoever is called Page."""
-    empty = render(Report(Ours(""), banner, final))
+    blank = Ours("")
+    blocks: list[Heading | Para | Table] = [Heading(blank, level) for level in (1, 2, 3)]
+    blocks += [
+        Para(blank, blank, style, flag)
+        for style in ("body", "bullet", "quote", "meta")
+        for flag in ("", "gap", "discrepancy")
+    ]
+    # A narrow and a wide table (the wide one on landscape pages): every style, every
+    # attribute a report can have, with nothing of anyone's in it.
+    blocks += [Table([blank] * n, [[blank] * n]) for n in (2, _PORTRAIT_COLUMNS + 3)]
+    empty = render(Report(blank, banner, final, blocks))
     return [*_FLAG_WORDS.values(), *(text for _, text in texts(empty))]
 
 

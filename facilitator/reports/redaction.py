@@ -29,6 +29,7 @@ from facilitator.reports.normalise import (
     CAMEL,
     DASHES,
     JOINED,
+    READ,
     SPLIT,
     Folded,
     camel,
@@ -520,7 +521,7 @@ _OPENING = " \t\"“‘'(["
 
 def _mask(ours: Iterable[str]) -> re.Pattern[str]:
     # As each view reads them, since a match is masked in the view it was found in.
-    folded = {fold_text(p).strip() for p in ours} | {fold(p, JOINED).text.strip() for p in ours}
+    folded = {fold(p, view).text.strip() for p in ours for view in (READ, JOINED, CAMEL)}
     phrases = sorted(folded - {""}, key=len, reverse=True)
     if not phrases:
         return re.compile(r"(?!)")
