@@ -575,16 +575,16 @@ def episodes_section(data: ReviewData) -> list[Block]:
         row = len(table.rows)
         cells = [
             f"{episode.label}: {clean(episode.title)}",
-            clean(episode.date_text) or "not known",
+            clean(episode.date_text) or Ours("not known"),
             clean(episode.description) or "",
-            "\n".join(good) or "none noted",
-            "\n".join(problems) or "none noted",
+            "\n".join(good) or Ours("none noted"),
+            "\n".join(problems) or Ours("none noted"),
         ]
         if data.final:
-            cells.append(team_judgement(episode) or "not yet judged")
+            cells.append(team_judgement(episode) or Ours("not yet judged"))
         cells += [
-            "\n".join(factors) or "none noted",
-            "\n".join(dict.fromkeys(evidence)) or "no sources yet",
+            "\n".join(factors) or Ours("none noted"),
+            "\n".join(dict.fromkeys(evidence)) or Ours("no sources yet"),
         ]
         table.rows.append(cells)
         if data.final:

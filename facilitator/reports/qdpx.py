@@ -104,7 +104,8 @@ def _datetime(value: str | None) -> str | None:
 
 # The group names of the codebook, for the final report's scan (see :mod:`.ours`); the
 # rest of the codebook is the method guide's own words.
-OWN_WORDS = ["Key practice episodes", "Local rationality", "Note kinds"]
+OWN_WORDS = ["Key practice episodes", "Local rationality", "Note kinds", "facilitator", "true",
+             "false", "Final (pseudonymised)", "Confidential draft"]  # fmt: skip
 
 
 class _Builder:
