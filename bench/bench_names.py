@@ -88,4 +88,53 @@ def run(quick: bool) -> list[Measure]:
     )
     fold_t = timings(lambda: fold(large), 3)
     results[0].detail["fold_ms_large"] = f"{median(fold_t) * 1e3:.0f}"
+    results += hostile(reg, quick)
     return results
+
+
+# What the hostile tester of issue 13 wrote: names after long runs of spaces (1 MB took
+# 4.9 s and 2 MB 12.7 s: quadratic), HTML references, Word's emphasis runs, hyphen-broken
+# lines and invisible characters between names, so every view of the text is folded.
+HOSTILE = (
+    "Sam" + " " * 2000 + "Okafor rang; Oka&#102;or and O&#39;Kafor; **Oka**for saw Oka-\n"
+    "for; Hart\u00adWu; the Okafors\u3002"
+    + "\t" * 500
+    + "\n" * 200
+    + ("rang" + " " * 60 + "Okafor ") * 20
+)
+
+
+def hostile(reg: Register, quick: bool) -> list[Measure]:
+    """Apply and scan over 1 MB and 2 MB of :data:`HOSTILE`: twice the text must take
+    about twice the time (target 1.5 for the ratio of the halves), and the work is set
+    against ``str.casefold`` over the same text, measured in the same run."""
+    repeat = 3 if quick else 5
+    one = HOSTILE * (1_000_000 // len(HOSTILE))
+    two = one * 2
+    one_t, two_t, casefold_t = [], [], []
+    for _ in range(repeat):
+        one_t += timings(lambda: (reg.apply(one), reg.scan([("x", one)])), 1)
+        two_t += timings(lambda: (reg.apply(two), reg.scan([("x", two)])), 1)
+        casefold_t += timings(lambda: two.casefold(), 1)
+    return [
+        Measure(
+            "reports.names_hostile_linear_2mb",
+            median(two_t) / 2,
+            median(one_t),
+            1.5,
+            {
+                "chars_small": str(len(one)),
+                "chars_large": str(len(two)),
+                "n": str(repeat),
+                "ms_1mb": f"{median(one_t) * 1e3:.0f}",
+                "ms_2mb": f"{median(two_t) * 1e3:.0f}",
+            },
+        ),  # fmt: skip
+        Measure(
+            "reports.names_hostile_vs_casefold_2mb",
+            median(two_t),
+            median(casefold_t),
+            400,
+            {"chars": str(len(two)), "note": "apply + scan vs str.casefold", "n": str(repeat)},
+        ),
+    ]

@@ -23,6 +23,7 @@ problem on the parsed note, so the note is saved and the problem can be fixed la
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -69,6 +70,71 @@ def kind_of(line: str, method: Method) -> tuple[str, str]:
                 text = text[:-1].rstrip()  # a closing quote mark is not part of the words
             return kind.key, text
     return "observation", stripped.strip()
+
+
+# The team's own material: never in a public report, whichever line of a note holds it.
+PRIVATE_KINDS = ("reflection", "followup")
+
+
+def _line_start(line: str) -> str:
+    """The start of a line as the grammar reads it, whatever way it was typed: no
+    invisible characters or indent, compatibility forms folded ("＞＞" is ">>", "？" is
+    "?"), and a guillemet that a keyboard made of ">>" read as ">>"."""
+    start = 0
+    while start < len(line) and (
+        line[start].isspace() or unicodedata.category(line[start]) == "Cf"
+    ):
+        start += 1
+    head = unicodedata.normalize("NFKC", line[start : start + 4])
+    head = "".join(c for c in head if unicodedata.category(c) != "Cf").lstrip()
+    head += line[start + 4 :]
+    return ">>" + head[1:] if head.startswith("»") else head
+
+
+_PREFIXES: list[tuple[Method, tuple[str, ...]]] = []
+
+
+def _private_prefixes(method: Method) -> tuple[str, ...]:
+    """The prefixes of the private kinds in ``method`` (">>", "?"), worked out once."""
+    if _PREFIXES and _PREFIXES[0][0] is method:
+        return _PREFIXES[0][1]
+    found = tuple(k.prefix for k in method.note_kinds if k.key in PRIVATE_KINDS and k.prefix)
+    _PREFIXES[:] = [(method, found)]
+    return found
+
+
+def split_private(text: str, kind: str, method: Method) -> tuple[str, str]:
+    """(public, private) parts of a note. A note of a private kind (``>>`` reflection,
+    ``?`` follow-up) is private whole. In any other note a later line that starts with
+    ``>>`` or ``?`` (ctrl+j in the note box) begins private material, and everything from
+    that line to the end of the note stays private: a line after it might continue the
+    thought, and a public report can do without it, but not take it back."""
+    if kind in PRIVATE_KINDS:
+        return "", text
+    lines = text.split("\n") if "\n" in text else [text]
+    prefixes = _private_prefixes(method)
+    for number, line in enumerate(lines):
+        head = line.lstrip()[:1]
+        # Most lines start with a letter: only the first character of a private prefix,
+        # or one that folds to it (full-width, invisible ...), needs the full look
+        # (20,000 notes: 0.6 s to 0.05 s).
+        if not head or (head.isascii() and not any(p.startswith(head) for p in prefixes)):
+            continue
+        if _line_start(line).startswith(prefixes):
+            return "\n".join(lines[:number]).rstrip(), "\n".join(lines[number:])
+    return text, ""
+
+
+def private_episode_titles(text: str, kind: str, method: Method) -> list[str]:
+    """Titles of the episodes a note's private part created with ``#new``."""
+    _, private = split_private(text, kind, method)
+    if not private:
+        return []
+    titles = []
+    for line in private.split("\n"):
+        _, rest = kind_of(_line_start(line), method)
+        titles += [episode.title for episode in parse(rest, method).new_episodes]
+    return titles
 
 
 def tag_vocabulary(method: Method) -> list[str]:

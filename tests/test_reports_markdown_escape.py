@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from facilitator.reports.markdown import _unblock, escape
 
-_INLINE = re.compile(r"([\\`*_\[\]<>|])")
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+_INLINE = re.compile(r"([\\`*_\[\]<>|&])")
+_LINE_START = re.compile(r"(?:^|(?<=\r))([^\S\r\n]*)([#>+\-=~]|\d+[.)])", re.MULTILINE)
 
 
 def full_escape(text: str) -> str:
@@ -21,7 +21,7 @@ def full_escape(text: str) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list(" \t\r\n\x0b\x0c#>+-=1.)a*_[]<|`\\9")), max_size=12))
+@given(st.text(alphabet=st.sampled_from(list(" \t\r\n\x0b\x0c#>+-=~1.)a*_[]<|`\\9&")), max_size=12))
 def test_same_as_the_full_escape(text: str) -> None:
     assert escape(text) == full_escape(text)
 

@@ -32,6 +32,7 @@ from facilitator.analysis.review_overview import (
 )
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
+from facilitator.reports.ours import Ours
 from facilitator.safe_text import controls_shown
 from facilitator.store import Store
 from facilitator.store.db import StoreError
@@ -175,15 +176,16 @@ class Report:
         return found
 
 
-DRAFT_BANNER = (
+# Our own words (see :mod:`facilitator.reports.ours`) are never redacted.
+DRAFT_BANNER = Ours(
     "CONFIDENTIAL DRAFT: for the review team only. It names participants and family "
     "members; do not circulate."
 )
-FINAL_BANNER = (
+FINAL_BANNER = Ours(
     "Final report: professionals are referred to by role, family members by pseudonym, "
     "and places are removed."
 )
-TEAM = "Review team"
+TEAM = Ours("Review team")
 
 
 class CachedReads:
@@ -232,7 +234,12 @@ class ReviewData:
         self.review = store.review(review)
         self.people = {p.id: p for p in store.participants(review)}
         self.talks = {c.id: c for c in store.conversations(review)}
-        self.notes = [_readable_note(n, method) for n in store.notes(review=review)]
+        notes = store.notes(review=review)
+        if final:  # a note's private lines never reach a public report
+            from facilitator.reports.public import public_notes
+
+            notes = public_notes(notes, method)
+        self.notes = [_readable_note(n, method) for n in notes]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
         self.kind_labels = {k.key: k.label for k in method.note_kinds}
@@ -260,7 +267,13 @@ class ReviewData:
 
     @cached_property
     def episodes(self) -> list[Episode]:
-        return [entry.episode for entry in self._board]
+        episodes = [entry.episode for entry in self._board]
+        if self.final:  # a title typed in a private line is not shown
+            from facilitator.reports.public import public_episodes
+
+            all_notes = self.store.notes(review=self._review_id)
+            episodes = public_episodes(episodes, all_notes, self.method)
+        return episodes
 
     @cached_property
     def notes_by_episode(self) -> dict[str, list[Note]]:
@@ -507,15 +520,17 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
 
 def narrative_section(data: ReviewData) -> list[Block]:
     blocks: list[Block] = [
-        Heading("Narrative of multi-agency perspectives", 1),
+        Heading(Ours("Narrative of multi-agency perspectives"), 1),
         Para(
-            "Each person's perspective in their own words, then the key practice episodes "
-            "in time order, where the perspectives meet. Each account is attributed to the "
-            "conversation or document it comes from; gaps and discrepancies are marked. "
-            + (
-                "The review team's own judgements are in the table of key practice episodes."
-                if data.final
-                else "The review team's own judgements are kept separate, as comments."
+            Ours(
+                "Each person's perspective in their own words, then the key practice episodes "
+                "in time order, where the perspectives meet. Each account is attributed to the "
+                "conversation or document it comes from; gaps and discrepancies are marked. "
+                + (
+                    "The review team's own judgements are in the table of key practice episodes."
+                    if data.final
+                    else "The review team's own judgements are kept separate, as comments."
+                )
             ),
             style="meta",
         ),
@@ -586,12 +601,12 @@ def narrative_section(data: ReviewData) -> list[Block]:
             if note.kind == "reflection" and anchor_of.get(note.id) not in shown:
                 heading_para.comments.append(_reflection(data, note))
         if not accounts:
-            blocks.append(Para("No account of this episode yet.", flag="gap"))
+            blocks.append(Para(Ours("No account of this episode yet."), flag="gap"))
         missing = data.missing_perspectives(episode)
         if missing:
-            blocks.append(Para("; ".join(missing), lead="Perspectives missing:", flag="gap"))
+            blocks.append(Para("; ".join(missing), lead=Ours("Perspectives missing:"), flag="gap"))
     if not data.episodes:
-        blocks.append(Para("No key practice episodes have been identified yet.", flag="gap"))
+        blocks.append(Para(Ours("No key practice episodes have been identified yet."), flag="gap"))
     return blocks
 
 
@@ -663,15 +678,17 @@ def _strands(data: ReviewData) -> list[Block]:
 
 def episodes_section(data: ReviewData) -> list[Block]:
     blocks: list[Block] = [
-        Heading("Key practice episodes", 1),
+        Heading(Ours("Key practice episodes"), 1),
         Para(
-            "Each episode with the accounts that bear on it, attributed; the review team's "
-            "own judgement of the practice in it, kept apart from the accounts; the "
-            "contributory factors participants and the team identified; and the evidence.",
+            Ours(
+                "Each episode with the accounts that bear on it, attributed; the review team's "
+                "own judgement of the practice in it, kept apart from the accounts; the "
+                "contributory factors participants and the team identified; and the evidence."
+            ),
             style="meta",
         ),
     ]
-    table = Table(list(EPISODE_HEADERS), [], widths=EPISODE_WIDTHS)
+    table = Table([Ours(h) for h in EPISODE_HEADERS], [], widths=EPISODE_WIDTHS)
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
         sources: dict[str, int] = defaultdict(int)
@@ -687,11 +704,12 @@ def episodes_section(data: ReviewData) -> list[Block]:
             [
                 f"{episode.label}: {clean(episode.title)}\n"
                 + (clean(episode.date_text) or "date not known"),
-                clean(episode.description) or "not yet described",
-                "\n".join(_episode_accounts(data, episode, notes, records)) or "no account yet",
-                team_judgement(episode) or "not yet judged",
-                _factor_lines(data, notes) or "none noted",
-                "\n".join(dict.fromkeys(evidence)) or "no sources yet",
+                clean(episode.description) or Ours("not yet described"),
+                "\n".join(_episode_accounts(data, episode, notes, records))
+                or Ours("no account yet"),
+                team_judgement(episode) or Ours("not yet judged"),
+                _factor_lines(data, notes) or Ours("none noted"),
+                "\n".join(dict.fromkeys(evidence)) or Ours("no sources yet"),
             ]
         )
     if table.rows:
@@ -873,7 +891,7 @@ def build_report(
 
         report.blocks += scope_section(data)
     elif data.review.questions and what in ("all", "narrative"):
-        report.blocks.append(Heading("Questions the review is asking", 1))
+        report.blocks.append(Heading(Ours("Questions the review is asking"), 1))
         report.blocks += [Para(clean(q), style="bullet") for q in data.review.questions]
     for section in sections:
         report.blocks += BUILDERS[section](data)

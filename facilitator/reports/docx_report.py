@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from facilitator.reports.content import TEAM, Comment, Heading, Para, Report, Table
+from facilitator.reports.ours import Ours
 
 # The parts of a package that can carry report text (styles and themes cannot).
 _USER_PARTS = re.compile(r"^(word/(document|comments\w*|header\d*|footer\d*)|docProps/\w+)\.xml$")
@@ -383,6 +384,25 @@ def render(report: Report) -> bytes:
     return _Writer(report).write()
 
 
+@functools.lru_cache(maxsize=4)
+def own_words(banner: str, final: bool) -> list[str]:
+    """Everything a report with no content of its own holds (footer, header, document
+    properties, styles and their attributes), for the final report's scan (see
+    :mod:`.ours`): "Page 1 of 1" and "Case review" are ours, whoever is called Page."""
+    blank = Ours("")
+    blocks: list[Heading | Para | Table] = [Heading(blank, level) for level in (1, 2, 3)]
+    blocks += [
+        Para(blank, blank, style, flag)
+        for style in ("body", "bullet", "quote", "meta")
+        for flag in ("", "gap", "discrepancy")
+    ]
+    # A narrow and a wide table (the wide one on landscape pages): every style, every
+    # attribute a report can have, with nothing of anyone's in it.
+    blocks += [Table([blank] * n, [[blank] * n]) for n in (2, _PORTRAIT_COLUMNS + 3)]
+    empty = render(Report(blank, banner, final, blocks))
+    return [*_FLAG_WORDS.values(), *(text for _, text in texts(empty))]
+
+
 def texts(data: bytes) -> list[tuple[str, str]]:
     """(where, text) for every paragraph and attribute of every XML part of a .docx, so a
     name split across runs, or hidden in a comment's author, is still found."""
@@ -407,8 +427,8 @@ def texts(data: bytes) -> list[tuple[str, str]]:
                     for t in paragraph.iter(t_tag, br_tag, tab_tag)
                 )
                 found.append((f"{name} paragraph {number}", text))
-            if not paragraphs:
-                found.append((name, "\n".join(root.itertext())))
+            if not paragraphs:  # document properties: one piece per property
+                found += [(name, e.text) for e in root.iter() if e.text and e.text.strip()]
             # Every attribute in document order in one XPath call (lxml's per-element
             # ``attrib`` proxies cost more than the parse).
             # Each distinct value once per part and attribute name: the scan would report

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from facilitator.method import Method
 from facilitator.reports.content import WHAT_CHOICES, build_report
+from facilitator.reports.ours import Ours, texts_of
 from facilitator.reports.redaction import (
     IdentifyingDetails,
     LeakFound,
@@ -37,12 +38,16 @@ def export(
     if what not in WHAT_CHOICES:
         raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
     register = _register(store, review) if final else None
-    apply = _memoised(register.apply) if register else _same
+    # Our own words are never redacted, and the scan does not count a name inside them
+    # (see :mod:`.ours`); what users wrote is redacted and scanned as a reader sees it.
+    ours: list[str] = list(_method_texts(method)) if register else []
+    apply = _users_text(_memoised(register.apply), ours) if register else _same
     if fmt == "qdpx":
         from facilitator.reports import qdpx
 
         files = qdpx.build(store, method, review, final=final, fn=apply)
         pieces = qdpx.texts(files) if register else []
+        ours += qdpx.OWN_WORDS
         data = qdpx.package(files)
     else:
         report = build_report(store, method, review, what=what, final=final)
@@ -56,17 +61,45 @@ def export(
                 pieces = [(f"line {n}", line) for n, line in enumerate(text.split("\n"), 1)]
                 # Whole text too, so an identifier broken across two lines is still found.
                 pieces.append(("text", text))
+                ours += markdown.OWN_WORDS
             data = text.encode("utf-8")
         else:
             from facilitator.reports import docx_report
 
             data = docx_report.render(report)
-            pieces = docx_report.texts(data) if register else []
+            if register:
+                pieces = docx_report.texts(data)
+                ours += docx_report.own_words(report.banner, report.final)
     if register:
-        leaks = register.scan(pieces)
+        leaks = register.scan(pieces, ours)
         if leaks:
             raise LeakFound(_most_precise(leaks))
     return data
+
+
+def _users_text(fn: Callable[[str], str], ours: list[str]) -> Callable[[str], str]:
+    """``fn`` for what users wrote; our own words pass unchanged and are noted in ``ours``."""
+
+    def apply(text: str) -> str:
+        if isinstance(text, Ours):
+            ours.append(text)
+            return text
+        return fn(text)
+
+    return apply
+
+
+_METHOD_TEXTS: list[tuple[Method, tuple[str, ...]]] = []
+
+
+def _method_texts(method: Method) -> tuple[str, ...]:
+    """The method guide's own words (titles, prompts, help), shown in reports as ours."""
+    for known, texts in _METHOD_TEXTS:
+        if known is method:
+            return texts
+    texts = tuple(dict.fromkeys(t for t in texts_of(method) if t.strip()))
+    _METHOD_TEXTS[:] = [*_METHOD_TEXTS[-3:], (method, texts)]
+    return texts
 
 
 def _register(store: Store, review: str) -> Register:

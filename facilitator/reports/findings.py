@@ -13,17 +13,18 @@ from datetime import date
 
 from facilitator.analysis.patterns import EFFECTS, PatternView, patterns, recommendations
 from facilitator.reports.content import Block, Heading, Para, ReviewData, clean, ideas_blocks
+from facilitator.reports.ours import Ours
 
 _SCORES = {1: "very low", 2: "low", 3: "moderate", 4: "high", 5: "very high"}
 
 
 def scope_section(data: ReviewData) -> list[Block]:
     """What the review asked, what it looked at, and who took part, by role."""
-    blocks: list[Block] = [Heading("The review's question and scope", 1)]
+    blocks: list[Block] = [Heading(Ours("The review's question and scope"), 1)]
     if data.review.questions:
         blocks += [Para(clean(q), style="bullet") for q in data.review.questions]
     else:
-        blocks.append(Para("The review's questions have not been recorded.", flag="gap"))
+        blocks.append(Para(Ours("The review's questions have not been recorded."), flag="gap"))
     held = [t for t in data.talks.values() if t.status != "planned"]
     agencies = {clean(p.agency) for p in data.people.values() if p.kind != "family"}
     dated = sorted(e.date_start for e in data.episodes if e.date_start)
@@ -34,8 +35,13 @@ def scope_section(data: ReviewData) -> list[Block]:
         f"{_count(len(data.episodes), 'key practice episode')}"
         + (f", from {_day(dated[0])} to {_day(dated[-1])}" if dated else ""),
     ]
-    blocks.append(Para("; ".join(scope) + ".", lead="Scope:"))
-    blocks.append(Heading("Who took part", 1))
+    # Counts and dates only: ours whole (a participant called May leaves "2 May 2024").
+    text = "; ".join(scope) + "."
+    # Ours only when every date in it was read as one (a date we could not read is shown
+    # as stored, and is then redacted and scanned like anything else stored).
+    readable = all(_day(d) != d for d in dated[:1] + dated[-1:])
+    blocks.append(Para(Ours(text) if readable else text, lead=Ours("Scope:")))
+    blocks.append(Heading(Ours("Who took part"), 1))
     talks = Counter(t.participant for t in held)
     people = sorted(data.people.values(), key=lambda p: (p.kind == "family", p.label))
     for person in people:
@@ -44,7 +50,7 @@ def scope_section(data: ReviewData) -> list[Block]:
         heard = _count(spoken, "conversation") if spoken else "no conversation yet"
         blocks.append(Para(f"{data.who(person)}{agency}: {heard}", style="bullet"))
     if not people:
-        blocks.append(Para("No participants have been recorded.", flag="gap"))
+        blocks.append(Para(Ours("No participants have been recorded."), flag="gap"))
     return blocks
 
 
@@ -56,30 +62,32 @@ def findings_section(data: ReviewData) -> list[Block]:
     labels = {e.id: f"{e.label}: {clean(e.title)}" for e in data.episodes}
     types = {p.key: p.title for p in data.method.patterns}
     blocks: list[Block] = [
-        Heading("Findings", 1),
-        Heading("Patterns, in priority order", 2),
+        Heading(Ours("Findings"), 1),
+        Heading(Ours("Patterns, in priority order"), 2),
     ]
     if not found:
-        blocks.append(Para("No patterns have been recorded yet.", flag="gap"))
+        blocks.append(Para(Ours("No patterns have been recorded yet."), flag="gap"))
     titles = {}
     for number, pattern in enumerate(found, 1):
         titles[pattern.id] = clean(pattern.title)
         blocks.append(Heading(f"Pattern {number}: {clean(pattern.title)}", 3))
-        named = [types.get(t, t) for t in pattern.types or (pattern.type,)]
-        blocks.append(Para("; ".join(named), lead="Types:" if len(named) > 1 else "Type:"))
+        named = [Ours(types[t]) if t in types else t for t in pattern.types or (pattern.type,)]
+        blocks.append(Para("; ".join(named), lead=Ours("Types:" if len(named) > 1 else "Type:")))
         if pattern.effect in EFFECTS:
-            blocks.append(Para(f"It {EFFECTS[pattern.effect]}.", lead="Effect:"))
+            blocks.append(Para(Ours(f"It {EFFECTS[pattern.effect]}."), lead=Ours("Effect:")))
         if pattern.description:
             blocks.append(Para(clean(pattern.description)))
-        blocks.append(Para(_reasons(pattern), lead="Why it is ranked here:"))
+        # Not Ours: the reasons hold the team's own words (pattern.reasons), redacted like
+        # any text a user wrote.
+        blocks.append(Para(_reasons(pattern), lead=Ours("Why it is ranked here:")))
         support = _support(data, labels, pattern.episodes, pattern.factors)
         if support:
-            blocks.append(Para(support, lead="Seen in:"))
+            blocks.append(Para(support, lead=Ours("Seen in:")))
     blocks += ideas_blocks(data)
     recs = recommendations(store, review)  # type: ignore[arg-type]
-    blocks.append(Heading("Recommendations", 2))
+    blocks.append(Heading(Ours("Recommendations"), 2))
     if not recs:
-        blocks.append(Para("No recommendations have been recorded yet.", flag="gap"))
+        blocks.append(Para(Ours("No recommendations have been recorded yet."), flag="gap"))
     kinds = [(k.key, k.title) for k in data.method.recommendation_kinds]
     known = {key for key, _ in kinds}
     kinds += [(k, k) for k in dict.fromkeys(r.kind for r in recs) if k not in known]
@@ -87,7 +95,7 @@ def findings_section(data: ReviewData) -> list[Block]:
         chosen = [r for r in recs if r.kind == key]
         if not chosen:
             continue
-        blocks.append(Heading(title, 3))
+        blocks.append(Heading(Ours(title) if key in known else title, 3))
         for rec in chosen:
             answers = titles.get(rec.pattern or "")
             support = _support(data, labels, rec.episodes, rec.factors)

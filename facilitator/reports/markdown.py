@@ -7,11 +7,15 @@ import re
 
 from facilitator.reports.content import Comment, Heading, Para, Report, Table
 
-_SPECIAL = "\\`*_[]<>|"
-_INLINE = re.compile(r"[\\`*_\[\]<>|]")
+# "&" too: a CommonMark reader shows "Oka&#102;or" as "Okafor", and what a reader sees
+# must be what the final report's scan checked.
+_SPECIAL = "\\`*_[]<>|&"
+_INLINE = re.compile(r"[\\`*_\[\]<>|&]")
 _BACKSLASHED = str.maketrans({c: "\\" + c for c in _SPECIAL})
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
-_STARTS_BLOCK = re.compile(r"\s*([#>+\-=]|\d+[.)])")
+# A line starts after "\n" or "\r" (both end a line in CommonMark). The indent before a
+# block mark never spans a line end: a text of many blank lines stays linear to escape.
+_LINE_START = re.compile(r"(?:^|(?<=\r))([^\S\r\n]*)([#>+\-=~]|\d+[.)])", re.MULTILINE)
+_STARTS_BLOCK = re.compile(r"[^\S\r\n]*([#>+\-=~]|\d+[.)])")
 
 
 def _unblock(match: re.Match[str]) -> str:
@@ -31,7 +35,7 @@ def escape(text: str) -> str:
         # cheaply, and translate escapes the rest without a regular expression.
         done = text.translate(_BACKSLASHED) if _INLINE.search(text) else text
         # Only several lines, or a line that could open a block, need the line-start pass.
-        if "\n" in done or _STARTS_BLOCK.match(done):
+        if "\n" in done or "\r" in done or _STARTS_BLOCK.match(done):
             done = _LINE_START.sub(_unblock, done)
         if _memo_on:
             _escaped[text] = done
@@ -56,6 +60,9 @@ def _comments(items: list[Comment]) -> list[str]:
 
 
 _FLAGS = {"gap": "**Gap:** ", "discrepancy": "**Discrepancy:** "}
+# What this renderer writes itself, for the final report's scan (see :mod:`.ours`). User
+# text has its "*" escaped, so it can never read as one of these.
+OWN_WORDS = [flag.strip() for flag in _FLAGS.values()]
 
 
 def _para(block: Para) -> str:

@@ -8,6 +8,11 @@ Cyrillic and Greek look-alikes read as the Latin letters they look like)
 and keeps enough of a map to turn a match in the folded text back into a span of the
 original, so the original can be changed where the match was.
 
+HTML character references are read as the character they stand for ("Oka&#102;or" is
+"okafor"), since a CommonMark reader or browser shows them so. Text is read in up to three
+views (:func:`fold`): invisible characters dropped, invisible characters as a break between
+words, and emphasis marks and line-end hyphens joined; a name found in any is a name.
+
 The work is linear in the text's length: ASCII stretches (most of any report) are
 lower-cased in one call and mapped one to one; only the other characters are folded one
 cluster (a character and the combining marks after it) at a time, and each distinct
@@ -16,22 +21,28 @@ cluster once per process.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-APOSTROPHES = "\u2019\u2018\u201b\u02bc\u02bb\u02bd\u2032\u00b4\uff07\u055a"
+# Apostrophes and the marks people type for one (a backtick, prime, acute accent and the
+# IPA stress and prime marks): "O`Brien" and "Oʹ Brien" read as "O'Brien".
+APOSTROPHES = (
+    "\u2019\u2018\u201b\u02bc\u02bb\u02bd\u2032\u00b4\uff07\u055a`\u02b9\u02c8\u02ca\u02cb\uff40"
+)
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d\u2e3a\u2e3b"
 # Cyrillic and Greek letters that a reader takes for Latin ones (after case-folding):
-# "Ѕаm" typed with two Cyrillic letters reads as "Sam".
+# "Ѕаm" typed with two Cyrillic letters reads as "Sam". The dotless i (Turkish "ı") and j
+# read as i and j.
 LOOK_ALIKES = {
     "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
     "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d",
     "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e", "ї": "i",
     "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "η": "n",
+    "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "η": "n", "ı": "i", "ȷ": "j",
 }  # fmt: skip
 _UNIFY = str.maketrans(
     {**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(DASHES, "-"), **LOOK_ALIKES}
@@ -43,7 +54,6 @@ _IGNORABLE = frozenset(
     "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
     + "".join(chr(c) for c in range(0xFE00, 0xFE10))
 )
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def invisible(char: str) -> bool:
@@ -70,6 +80,26 @@ def fold_text(text: str) -> str:
     return fold(text).text
 
 
+# HTML character references, which a CommonMark reader (and any HTML viewer) shows as the
+# character they stand for: "Oka&#102;or" reads as "Okafor", "O&#39;Brien" as "O'Brien".
+# Named references without the ";" are read too, as browsers read the old ones.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9a-fA-F]{1,7};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
+# What a reader's eye joins in the "joined" view: emphasis marks inside a word ("**Oka**for"
+# from Word's bold runs, kept by the import as Markdown) and a word broken by a hyphen at
+# the end of a line ("Oka-\nfor").
+_JOINED = re.compile(r"[*_~]+|-[ \t]*\r?\n\s*|\\(?=[!-/:-@\[-`{-~])")
+_SPECIAL = re.compile(r"[^\x00-\x7f]+")
+_SPECIAL_AMP = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern)
+_SPECIAL_JOINED = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _JOINED.pattern)
+_ASCII_UNIFY = str.maketrans("`", "'")
+# A capital straight after a small letter starts a word in the "camel" view: "OkaforNotes"
+# is "okafor notes", "MrsOkafor" is "mrs okafor".
+_CAMEL = re.compile(r"(?<=[a-z\u00df-\u00f6\u00f8-\u00ff])[A-Z]")
+_SPECIAL_CAMEL = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _CAMEL.pattern)
+
+READ, SPLIT, JOINED, CAMEL = "read", "split", "joined", "camel"
+
+
 @dataclass(frozen=True)
 class Folded:
     """``text`` folded; ``span`` maps a span of it back to the original."""
@@ -79,6 +109,9 @@ class Folded:
     # its start and end, and whether it maps one to one (else it is one cluster).
     _starts: tuple[int, ...] = ()
     _segments: tuple[tuple[int, int, int, bool], ...] = ()
+    # Whether an invisible character was taken out (so the "split" view may read
+    # differently), and whether the "joined" view may read differently.
+    hidden: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span for the folded span ``[start, end)``, widened to whole clusters."""
@@ -93,28 +126,91 @@ class Folded:
         return original_start, original_end
 
 
-def fold(text: str) -> Folded:
-    """``text`` as a reader sees it, with a map back (see the module's docstring)."""
-    if text.isascii():
-        return Folded(text.lower())
+def joined_probe(folded: str) -> str:
+    """Folded text with what the joined view drops taken out: a quick test of whether
+    that view could find anything (it finds all it would, and may find more)."""
+    return _JOINED.sub("", folded)
+
+
+def camel(text: str) -> bool:
+    """Whether the "camel" view of ``text`` can differ from the plain one."""
+    return _CAMEL.search(text) is not None
+
+
+def joinable(text: str) -> bool:
+    """Whether the "joined" view of ``text`` can differ from the plain one."""
+    return _JOINED.search(text) is not None
+
+
+def fold(text: str, view: str = READ) -> Folded:
+    """``text`` as a reader sees it, with a map back (see the module's docstring).
+
+    ``view`` is how invisible characters and markup between letters are read: ``read``
+    drops invisible characters ("Oka\u00adfor" is "okafor"), ``split`` reads them as a
+    break between words ("Smith\u00adJones" is "smith jones"), ``joined`` also drops
+    emphasis marks and a hyphen at a line end ("**Oka**for", "Oka-\nfor"), ``camel``
+    starts a word at a capital after a small letter ("OkaforNotes"). A name is
+    looked for in each view that can differ, so no way of writing it hides it.
+    """
+    amp = "&" in text
+    if view == JOINED:
+        special = _SPECIAL_JOINED
+    elif view == CAMEL:
+        special = _SPECIAL_CAMEL
+    elif amp:
+        special = _SPECIAL_AMP
+    else:
+        special = _SPECIAL
+        if text.isascii():
+            lowered = text.lower()
+            return Folded(lowered.translate(_ASCII_UNIFY) if "`" in text else lowered)
     pieces: list[str] = []
     starts: list[int] = []
     segments: list[tuple[int, int, int, bool]] = []
     length = 0  # of the folded text so far
+    hidden = False
 
     def linear(a: int, b: int) -> None:
         nonlocal length
         if a < b:
             starts.append(length)
             segments.append((length, a, b, True))
-            pieces.append(text[a:b].lower())
+            piece = text[a:b].lower()
+            pieces.append(piece.translate(_ASCII_UNIFY) if "`" in piece else piece)
             length += b - a
 
+    def cluster(a: int, b: int, folded: str) -> None:
+        nonlocal length
+        starts.append(length)
+        segments.append((length, a, b, len(folded) == b - a))
+        pieces.append(folded)
+        length += len(folded)
+
     done = 0
-    for run in _NOT_ASCII.finditer(text):
+    for run in special.finditer(text):
         a, b = run.span()
+        first = text[a]
+        if view == CAMEL and "A" <= first <= "Z":
+            linear(done, a)
+            cluster(a, b, " " + first.lower())
+            done = b
+            continue
+        if first == "&" or (first in "*_~-\\" and view == JOINED):
+            linear(done, a)
+            if first == "&":
+                decoded = html.unescape(run.group(0))
+                if decoded == run.group(0):  # not a reference a reader would decode
+                    linear(a, b)
+                else:
+                    inner = fold(decoded, view)
+                    hidden = hidden or inner.hidden
+                    cluster(a, b, inner.text)
+            else:
+                cluster(a, b, "")
+            done = b
+            continue
         # A combining mark belongs to the character before it, which may be ASCII.
-        if a > done and unicodedata.combining(text[a]):
+        if a > done and unicodedata.combining(first):
             a -= 1
         linear(done, a)
         position = a
@@ -122,13 +218,13 @@ def fold(text: str) -> Folded:
             end = position + 1
             while end < b and unicodedata.combining(text[end]):
                 end += 1
-            cluster = text[position:end]
-            folded = fold_cluster(cluster)
-            starts.append(length)
-            segments.append((length, position, end, len(folded) == len(cluster)))
-            pieces.append(folded)
-            length += len(folded)
+            folded = fold_cluster(text[position:end])
+            if not folded:
+                hidden = True
+                if view == SPLIT:
+                    folded = " "
+            cluster(position, end, folded)
             position = end
         done = b
     linear(done, len(text))
-    return Folded("".join(pieces), tuple(starts), tuple(segments))
+    return Folded("".join(pieces), tuple(starts), tuple(segments), hidden)

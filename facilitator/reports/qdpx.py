@@ -102,6 +102,12 @@ def _datetime(value: str | None) -> str | None:
     return moment.isoformat(timespec="seconds")
 
 
+# The group names of the codebook, for the final report's scan (see :mod:`.ours`); the
+# rest of the codebook is the method guide's own words.
+OWN_WORDS = ["Key practice episodes", "Local rationality", "Note kinds", "facilitator", "true",
+             "false", "Final (pseudonymised)", "Confidential draft"]  # fmt: skip
+
+
 class _Builder:
     def __init__(self, data: ReviewData, fn: Callable[[str], str]) -> None:
         self.data = data

@@ -9,9 +9,12 @@ pseudonym (or their role if none is set).
 
 Matching compares what a reader sees: both sides are folded (:mod:`.normalise`: NFKC,
 case-folded, accents, soft hyphens and zero-width characters removed, apostrophes and
-dashes unified). A match is a whole word as a reader takes it: not next to another letter
-(a digit or ``_`` does not hide a name), with any whitespace, ``-`` or ``_`` between the
-words of an identifier, so "SAM OKAFOR", "Sam’s" and "Sam\\nOkafor" are all caught.
+dashes unified, HTML references decoded). A match is a whole word as a reader takes it:
+not next to another letter (a digit, ``_`` or a Chinese character does not hide a name),
+with any whitespace, ``-`` or ``_`` between the words of an identifier or none at all, an
+apostrophe kept, spaced or dropped, and a plural ending, so "SAM OKAFOR", "Sam’s",
+"Sam\\nOkafor", "SamOkafor", "O Brien" and "the Okafors" are all caught. Only what users
+wrote is redacted (:mod:`.ours`); a month next to a day or year is a date, not a person.
 """
 
 from __future__ import annotations
@@ -22,7 +25,20 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from facilitator.model import Participant
-from facilitator.reports.normalise import DASHES, fold, fold_text
+from facilitator.reports.normalise import (
+    CAMEL,
+    DASHES,
+    JOINED,
+    READ,
+    SPLIT,
+    Folded,
+    camel,
+    fold,
+    fold_text,
+    joinable,
+    joined_probe,
+)
+from facilitator.reports.ours import Ours
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 from facilitator.store.store import new_id
@@ -31,9 +47,42 @@ from facilitator.store.store import new_id
 # are part of it ("Dr Marsh" becomes "the GP", not "Dr the GP").
 TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "cllr")
 _NOT_IDENTIFYING = frozenset(TITLES)
-# Not a letter on either side (a digit, "_" or punctuation may touch a name).
-_BEFORE, _AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
+# Not a letter on either side (a digit, "_" or punctuation may touch a name). Letters of
+# scripts written without spaces between words (Han, kana, Thai, Lao, Burmese, Khmer) and
+# Korean syllables are not letters here: "Okafor様" and "Okaforครับ" are Okafor.
+_NO_SPACES = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f"
+)
+_BEFORE = rf"(?<![^\W\d_{_NO_SPACES}])"
+_AFTER = rf"(?![^\W\d_{_NO_SPACES}])"
 _BETWEEN = r"[\s_.-]+"
+# Between the words of one identifier, in a match: any spacing, or none ("SamanthaOkafor").
+_JOIN = r"[\s_.-]*"
+# An apostrophe in a name may be dropped or spaced: "OBrien", "O Brien", "O ' Brien".
+_APOSTROPHE = r"(?:\s*'\s*|[\s_.-]*)"
+# A plural or a family written as one: "the Okafors", "the Joneses".
+_PLURAL = r"(?:e?s)?"
+# Month names a participant may be called ("May", "June"): one next to a day or a year is
+# taken for a date ("3 May", "May 2024"); anywhere else it is the name. See the README.
+MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+_DATE_BEFORE = re.compile(r"(?<!\d)(?:[0-3]?\d)(?:st|nd|rd|th)?\s+$")
+_DATE_AFTER = re.compile(r"\s+(?:1[89]|20)\d\d(?!\d)")
 _DASH = re.compile("[-" + DASHES + "]")
 # Titles and initials written just before a name, in folded text: "dr ", "d. ", "j. a. ".
 _LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\W\d_]\.\s*)*$")
@@ -84,12 +133,32 @@ class LeakFound(Exception):
 
 
 def _alternative(text: str) -> str:
-    return _BETWEEN.join(re.escape(w) for w in _words(text))
+    return _JOIN.join(_APOSTROPHE.join(map(re.escape, w.split("'"))) for w in _words(text))
 
 
 def pattern_for(text: str) -> re.Pattern[str]:
     """The identifier as whole words, to search for in folded text (:func:`fold`)."""
-    return re.compile(_BEFORE + _alternative(text) + _AFTER)
+    return re.compile(_BEFORE + _alternative(text) + _PLURAL + _AFTER)
+
+
+def _views(text: str, folded: Folded | None = None) -> list[Folded]:
+    """The folded views of ``text`` that can read differently (see :func:`fold`)."""
+    views = [folded or fold(text)]
+    if views[0].hidden:
+        views.append(fold(text, SPLIT))
+    if joinable(text):
+        views.append(fold(text, JOINED))
+    if camel(text):
+        views.append(fold(text, CAMEL))
+    return views
+
+
+def _a_date(found: str, folded: str, start: int, end: int) -> bool:
+    """A month name written as part of a date ("3 May", "May 2024"), not as a name."""
+    return found in MONTHS and (
+        _DATE_AFTER.match(folded, end) is not None
+        or _DATE_BEFORE.search(folded, max(0, start - 8), start) is not None
+    )
 
 
 def contains(haystack: str, identifier: str) -> bool:
@@ -140,16 +209,18 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
 
 
 def reviewer_entries(store: Store, review: str) -> list[Redaction]:
-    """The reviewers' names (who led, who took notes, who wrote), whole: a final report
-    names no reviewer. Their parts are not registered: "Reviewer" or "Lead" in "Alex
-    Reviewer" are words a report uses."""
+    """The reviewers' names (who led, who took notes, who wrote anything, as the op log
+    records it) and every part of each, like a participant's: a final report names no
+    reviewer, and "Quinlan asked" names one."""
     names = {store.author} if store.author else set()
     for talk in store.conversations(review):
         names |= {talk.lead or "", talk.note_taker or ""}
     names |= set(store.distinct("notes", "author", review))
+    names |= set(store.op_authors(review))
     return [
-        Redaction(f"reviewer:{name}", name, "the review team", "reviewer")
+        Redaction(f"reviewer:{part}", part, "the review team", "reviewer")
         for name in sorted(n for n in names if _words(n))
+        for part in name_parts(name)
     ]
 
 
@@ -246,20 +317,25 @@ class Register:
         )
 
     @cached_property
-    def _patterns(self) -> list[tuple[Redaction, re.Pattern[str]]]:
-        return [(e, pattern_for(e.text)) for e in self.entries]
-
-    @cached_property
     def _combined(self) -> re.Pattern[str] | None:
         """One alternation (longest first) over folded text: one pass per string."""
         if not self.entries:
             return None
-        alternatives = list(dict.fromkeys(_alternative(e.text) for e in self.entries))
+        alternatives = list(self._groups)
         # Every match starts with the first letter of some identifier. Saying so up front
         # lets the regex engine skip other positions quickly: on a 20,000-note report the
         # search is about six times faster than with the look-behind alone at the start.
         firsts = "".join(re.escape(c) for c in sorted({_words(e.text)[0][0] for e in self.entries}))
-        return re.compile(rf"(?=[{firsts}]){_BEFORE}(?:" + "|".join(alternatives) + ")" + _AFTER)
+        body = "|".join(alternatives)
+        return re.compile(rf"(?=[{firsts}]){_BEFORE}(?:{body}){_PLURAL}{_AFTER}")
+
+    @cached_property
+    def _groups(self) -> dict[str, Redaction]:
+        """Each distinct alternative (longest first) and the first entry it stands for."""
+        groups: dict[str, Redaction] = {}
+        for entry in self.entries:
+            groups.setdefault(_alternative(entry.text), entry)
+        return groups
 
     @cached_property
     def _lookup(self) -> dict[str, Redaction]:
@@ -267,6 +343,30 @@ class Register:
         for entry in self.entries:
             lookup.setdefault(" ".join(_words(entry.text)), entry)
         return lookup
+
+    @cached_property
+    def _each(self) -> list[tuple[re.Pattern[str], Redaction]]:
+        return [(re.compile(a + _PLURAL), e) for a, e in self._groups.items()]
+
+    def _entry(self, found: str) -> Redaction:
+        """The entry a match stands for: looked up as written (most are), else matched
+        against each entry in the alternation's order (a name run together, without its
+        apostrophe, or a plural). A capturing group per entry would say which at once,
+        but made the search four times slower."""
+        entry = self._lookup.get(found) or self._lookup.get(_key(found))
+        if entry is None:
+            entry = next(e for pattern, e in self._each if pattern.fullmatch(found))
+        return entry
+
+    def _matches(self, folded: str) -> Iterable[tuple[int, int, Redaction]]:
+        """(start, end, entry) of each identifier in folded text, dates aside."""
+        combined = self._combined
+        assert combined is not None
+        for match in combined.finditer(folded):
+            start, end = match.span()
+            if end - start <= 9 and _a_date(folded[start:end], folded, start, end):
+                continue
+            yield start, end, self._entry(match.group(0))
 
     @cached_property
     def _roles(self) -> dict[str, tuple[str, re.Pattern[str], re.Pattern[str]]]:
@@ -286,19 +386,33 @@ class Register:
         return found
 
     def apply(self, text: str) -> str:
-        if not text or self._combined is None:
+        if not text or self._combined is None or isinstance(text, Ours):
             return text
-        folded = fold(text)
-        f = folded.text
+        views = _views(text)
+        spans = [span for folded in views for span in self._spans(text, folded)]
+        if not spans:
+            return text
+        if len(views) > 1:
+            spans = _merged(spans)
         out: list[str] = []
+        done = 0
+        for start, end, entry in spans:
+            out.append(text[done:start])
+            out.append(self._phrase(entry, text, start))
+            done = end
+        out.append(text[done:])
+        return "".join(out)
+
+    def _spans(self, text: str, folded: Folded) -> list[tuple[int, int, Redaction]]:
+        """The original spans to replace, found in one folded view of ``text``: each name
+        with the title, initials or role written with it."""
+        f = folded.text
+        spans: list[tuple[int, int, Redaction]] = []
         done = folded_done = 0
-        lookup, roles = self._lookup, self._roles
-        for match in self._combined.finditer(f):
-            start, end = match.span()
+        roles = self._roles
+        for start, end, entry in self._matches(f):
             if start < folded_done:
                 continue  # taken by the role written after the previous name
-            found = match.group(0)
-            entry = lookup.get(found) or lookup[_key(found)]
             # The regular expressions below run only where the word before could be a
             # title, an initial or the role: most names have none of these before them.
             previous = f[max(folded_done, start - 12) : start].split()
@@ -320,13 +434,9 @@ class Register:
             original_start, original_end = folded.span(start, end)
             if original_start < done:
                 continue
-            out.append(text[done:original_start])
-            out.append(self._phrase(entry, text, original_start))
+            spans.append((original_start, original_end, entry))
             done, folded_done = original_end, end
-        if not out:
-            return text
-        out.append(text[done:])
-        return "".join(out)
+        return spans
 
     @staticmethod
     def _phrase(entry: Redaction, text: str, at: int) -> str:
@@ -342,35 +452,92 @@ class Register:
         before = text[max(0, at - 12) : at]
         if _THE.search(before):
             return role
-        stripped = before.rstrip(" \t\"“‘'([")
+        stripped = before.rstrip(_OPENING)
         if not stripped and at > len(before):  # only spaces and quotes in the window
-            stripped = text[:at].rstrip(" \t\"“‘'([")
+            # Step back over them one by one: copying all the text before (as this did)
+            # made a long run of spaces before each name quadratic.
+            i = at - len(before)
+            while i > 0 and text[i - 1] in _OPENING:
+                i -= 1
+            stripped = text[i - 1] if i > 0 else ""
         sentence = not stripped or stripped[-1] in ".!?\n" or before.endswith("\n")
         return ("The " if sentence else "the ") + role
 
-    def scan(self, pieces: Iterable[tuple[str, str]]) -> list[Leak]:
+    def scan(self, pieces: Iterable[tuple[str, str]], ours: Iterable[str] = ()) -> list[Leak]:
         """Every registered identifier still present in ``(where, text)`` pieces, as a
-        reader would see it."""
+        reader would see it. ``ours`` are phrases the report writes itself (a footer's
+        "Page 1 of 1", the category "Case review"): a match wholly inside one of them is
+        not a leak, so a participant called Page or Case does not stop the report."""
         leaks: list[Leak] = []
-        combined = self._combined
-        if combined is None:
+        if self._combined is None:
             return leaks
         pieces = [(where, text) for where, text in pieces if text]
         folded = [fold(text) for _, text in pieces]
+        candidates: list[tuple[str, str, Folded]] = []
         # One search over everything first: a match in any piece is a match in the pieces
         # joined by line breaks (not a letter, as the start and end of a piece are), and a
         # clean report, the usual case, then costs one call instead of one per piece.
-        if not combined.search("\n".join(f.text for f in folded)):
-            return leaks
-        for (where, text), f in zip(pieces, folded, strict=True):
-            if not combined.search(f.text):
+        everything = "\n".join(f.text for f in folded)
+        if self._combined.search(everything):
+            candidates = [(w, t, f) for (w, t), f in zip(pieces, folded, strict=True)]
+        candidates += [
+            (where, text, fold(text, SPLIT))
+            for (where, text), f in zip(pieces, folded, strict=True)
+            if f.hidden
+        ]
+        # The joined view (emphasis marks, line-end hyphens) of every piece that has one:
+        # most Markdown lines have our "**" around a lead. Folding each in that view costs
+        # more than the rest of the scan, so the folded text with those marks taken out
+        # (which finds whatever the view would, and more) is searched first, all at once.
+        candidates += [
+            (where, text, fold(text, CAMEL))
+            for (where, text), f in zip(pieces, folded, strict=True)
+            if camel(text)
+        ]
+        if self._combined.search(joined_probe(everything)):
+            candidates += [
+                (where, text, fold(text, JOINED))
+                for (where, text), f in zip(pieces, folded, strict=True)
+                if joinable(text) and self._combined.search(joined_probe(f.text))
+            ]
+        mask: re.Pattern[str] | None = None
+        for where, text, f in candidates:
+            matches = list(self._matches(f.text))
+            if not matches:
                 continue
-            for entry, pattern in self._patterns:
-                for match in pattern.finditer(f.text):
-                    first, last = f.span(*match.span())
-                    context = " ".join(text[max(0, first - 30) : last + 30].split())
-                    leaks.append(Leak(entry.text, where, context))
+            mask = mask or _mask(ours)
+            own = [m.span() for m in mask.finditer(f.text)]
+            for start, end, entry in matches:
+                if any(a <= start and end <= b for a, b in own):
+                    continue
+                first, last = f.span(start, end)
+                context = " ".join(text[max(0, first - 30) : last + 30].split())
+                leaks.append(Leak(entry.text, where, context))
         return _dedupe(leaks)
+
+
+_OPENING = " \t\"“‘'(["
+
+
+def _mask(ours: Iterable[str]) -> re.Pattern[str]:
+    # As each view reads them, since a match is masked in the view it was found in.
+    folded = {fold(p, view).text.strip() for p in ours for view in (READ, JOINED, CAMEL)}
+    phrases = sorted(folded - {""}, key=len, reverse=True)
+    if not phrases:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(re.escape(p) for p in phrases))
+
+
+def _merged(spans: list[tuple[int, int, Redaction]]) -> list[tuple[int, int, Redaction]]:
+    """Spans from several views, in order, overlapping ones made one."""
+    merged: list[tuple[int, int, Redaction]] = []
+    for start, end, entry in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if merged and start < merged[-1][1]:
+            first, last, kept = merged[-1]
+            merged[-1] = (first, max(last, end), kept)
+        else:
+            merged.append((start, end, entry))
+    return merged
 
 
 def _dedupe(leaks: list[Leak]) -> list[Leak]:

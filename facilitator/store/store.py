@@ -757,6 +757,15 @@ class Store:
         with self._lock:
             return self.conn.execute(f"SELECT count(*) FROM {table} {where}", params).fetchone()[0]
 
+    def op_authors(self, review: str) -> list[str]:
+        """Everyone who wrote anything in a review, as the op log records them (a note
+        added with ``--as NAME`` and since edited by another, an episode renamed ...)."""
+        with self._lock:
+            found = self.conn.execute(
+                "SELECT DISTINCT author FROM ops WHERE review = ? ORDER BY 1", (review,)
+            ).fetchall()
+        return [str(value) for (value,) in found if value]
+
     def distinct(self, table: str, column: str, review: str) -> list[str]:
         """The distinct non-empty values of one column of a table's live rows (the
         authors of a review's notes, say) without reading the rows."""

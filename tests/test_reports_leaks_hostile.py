@@ -1,0 +1,331 @@
+"""Leaks a hostile tester found in the public (--final) report, each written the way the
+tester wrote it, exported in every format and read back by the real reader of each
+(a CommonMark renderer, python-docx and every XML part, lxml against the REFI-QDA
+schema). A final report either leaves the name out or refuses to be written: here it
+must leave it out, since each of these can be redacted."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from facilitator.method import Method
+from facilitator.reports.export import export
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.test_reports_final import _validate
+from tests.test_reports_leak_property import as_read, read_back
+
+FORMATS = ("md", "docx", "qdpx")
+
+
+def _review(store: Store, *names: str) -> tuple[str, list[str]]:
+    review = store.create_review("Hostile review (fictional)", ["What happened?"])
+    people = [
+        store.add_participant(review, role=f"Worker {chr(65 + i)}", agency="Agency", name=name)
+        for i, name in enumerate(names)
+    ]
+    return review, people
+
+
+def _talk(store: Store, review: str, person: str, lead: str = "Lee Ruiz"):  # noqa: ANN202
+    return store.conversation(store.new_conversation(review, person, lead=lead))
+
+
+def seen_by_reader(fmt: str, data: bytes) -> str:
+    """What a reader takes in: the real reader's text, folded, with what a reader's eye
+    joins joined (a word broken by a hyphen at a line end, emphasis marks, the dotless i)."""
+    text = as_read(read_back(fmt, data)).replace("ı", "i")
+    text = re.sub(r"-[ \t]*\n[ \t]*", "", text)
+    return re.sub(r"[*_`~]", "", text)
+
+
+def _exports(store: Store, method: Method, review: str) -> dict[str, str]:
+    out = {}
+    for fmt in FORMATS:
+        data = export(store, method, review, fmt, final=True)
+        if fmt == "qdpx":
+            _validate(data)
+        out[fmt] = seen_by_reader(fmt, data)
+    return out
+
+
+def _assert_absent(texts: dict[str, str], *fragments: str) -> None:
+    for fmt, text in texts.items():
+        for fragment in fragments:
+            assert fragment not in text, (fmt, fragment)
+
+
+# --- 1. HTML entities -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Oka&#102;or rang", "Oka&#x66;or rang", "Oka&shy;for rang", "O&#39;Brien rang",
+     "O&apos;Brien rang", "&#79;kafor rang", "Okafor&#8203; rang"],
+)  # fmt: skip
+def test_html_entities_in_a_note_do_not_spell_a_name(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, _) = _review(store, "Sam Okafor", "Niamh O'Brien")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    _assert_absent(_exports(store, method, review), "okafor", "brien")
+
+
+def test_an_ampersand_in_user_text_reads_as_written_in_markdown(
+    store: Store, method: Method, service: Service
+) -> None:
+    """What a CommonMark reader shows is what was checked: "&amp;" stays five characters."""
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Wrote &amp; and &copy; and Tom & Jerry #1")
+    source = export(store, method, review, "md", final=True).decode()
+    shown = html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(source)))
+    assert "Wrote &amp; and &copy; and Tom & Jerry" in shown
+
+
+def test_html_entities_in_an_imported_record_do_not_spell_a_name(
+    store: Store, method: Method, service: Service, tmp_path: Path
+) -> None:
+    from facilitator.importers import import_file
+
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    record = tmp_path / "record.md"
+    record.write_text("12/03/2024 Oka&#102;or seen at home by O&#39;Kafor.\n", encoding="utf-8")
+    result = import_file(store, review, record, agency="School")
+    episode = store.episodes(review)[0].id
+    for entry in result.entries:
+        store.update(review, "chronology", entry, status="accepted", episode=episode)
+    _assert_absent(_exports(store, method, review), "okafor")
+
+
+# --- 2. spelling variants -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "fragment"),
+    [
+        ("Niamh O'Brien", "OBrien rang", "obrien"),
+        ("Niamh O'Brien", "O Brien rang", "o brien"),
+        ("Ravi D'Souza", "D Souza rang", "d souza"),
+        ("Niamh O'Brien", "O`Brien rang", "brien"),
+        ("Niamh O'Brien", "O\u02b9Brien rang", "brien"),
+        ("Niamh O'Brien", "O\u00b4Brien rang", "brien"),
+        ("Niamh O'Brien", "O\u02c8Brien rang", "brien"),
+        ("Sam Okafor", "the Okafors rang", "okafor"),
+        ("Sam Okafor", "the Okafores rang", "okafor"),
+        ("Samantha Okafor", "see SamanthaOkafor_notes", "okafor"),
+        ("Sam Okafor", "see OkaforNotes", "okafor"),
+        ("Sam Okafor", "MrsOkafor rang", "okafor"),
+        ("Zoë Hart", "see ZoëNotes", "zoe"),
+        ("Pat Quinlan", "Qu\u0131nlan rang", "quinlan"),
+        ("Sam Pirie", "P\u0131r\u0131e rang", "pirie"),
+        ("Sam Okafor", "Okafor様 rang", "okafor"),
+        ("Sam Okafor", "Okafor的 rang", "okafor"),
+        ("Sam Okafor", "Okaforครับ rang", "okafor"),
+        ("Sam Okafor", "山田Okafor rang", "okafor"),
+    ],
+)
+def test_spelling_variants_of_a_name_are_caught(
+    store: Store, method: Method, service: Service, name: str, written: str, fragment: str
+) -> None:
+    review, (person,) = _review(store, name)
+    talk = _talk(store, review, person)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    _assert_absent(_exports(store, method, review), fragment)
+
+
+# --- 3. an invisible character between two registered parts ----------------------
+
+
+@pytest.mark.parametrize("joiner", ["\u00ad", "\u200b", "\u2060", "\ufeff", ""])
+def test_an_invisible_character_between_two_names_hides_neither(
+    store: Store, method: Method, service: Service, joiner: str
+) -> None:
+    review, (smith, _) = _review(store, "Ann Smith", "Bo Jones")
+    talk = _talk(store, review, smith)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"Smith{joiner}Jones rang #1")
+    # With no mark at all, the capital starts the second name ("SmithJones").
+    _assert_absent(_exports(store, method, review), "smith", "jones")
+
+
+# --- 4. imported records: hyphen-broken and Word emphasis runs -----------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Oka-\nfor seen at home", "Oka-  \n  for seen at home", "**Oka**for seen at home",
+     "*Oka*_for_ seen at home", "Oka**for** seen at home", "O**kafor** seen at home"],
+)  # fmt: skip
+def test_a_name_split_in_an_imported_record_is_caught(
+    store: Store, method: Method, service: Service, tmp_path: Path, line: str
+) -> None:
+    from facilitator.importers import import_file
+
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    record = tmp_path / "record.md"
+    record.write_text(f"12/03/2024 {line}\n", encoding="utf-8")
+    result = import_file(store, review, record, agency="School")
+    episode = store.episodes(review)[0].id
+    assert result.entries
+    for entry in result.entries:
+        store.update(review, "chronology", entry, status="accepted", episode=episode)
+    # The same text in a note, too (a record pasted into the note box).
+    service.record_note(talk, f"{line} #1")
+    _assert_absent(_exports(store, method, review), "okafor")
+
+
+# --- 5. reviewers ---------------------------------------------------------------------
+
+
+def test_a_reviewers_surname_alone_is_caught(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam, lead="Pat Quinlan")
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Quinlan asked about the visit #1")
+    _assert_absent(_exports(store, method, review), "quinlan")
+
+
+def test_a_reviewer_known_only_as_an_author_is_caught(
+    tmp_path: Path, method: Method, store: Store, service: Service
+) -> None:
+    """Notes added with ``--as NAME`` (or episodes edited so) name a reviewer who is
+    neither the lead nor the note-taker, and whose note may since have been edited."""
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    with Store(store.path, author="Morwenna Trelawny") as other:
+        Service(other, method).record_note(other.conversation(talk.id), "Seen at home #1")
+        episode = other.episodes(review)[0].id
+        other.update(review, "episode", episode, description="Checked by the review team")
+    store._reload_identity()
+    note = next(n for n in store.notes(review=review) if n.text.startswith("Seen"))
+    store.revise_note(note, "Trelawny saw the child at home #1")
+    store.update(review, "note", note.id, author="Jordan")
+    assert "Morwenna Trelawny" not in store.distinct("notes", "author", review)
+    _assert_absent(_exports(store, method, review), "trelawny", "morwenna")
+
+
+# --- 6. private lines in a multi-line note ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Seen at home #1\n>> we think the manager was out of her depth",
+     "Seen at home #1\n  >> we think the manager was out of her depth",
+     "Seen at home #1\n? we think the manager was out of her depth",
+     "Seen at home #1\n\u200b>> we think the manager was out of her depth",
+     "Seen at home #1\n\uff1e\uff1e we think the manager was out of her depth",
+     "Seen at home #1\n\uff1f we think the manager was out of her depth",
+     "Seen at home #1\n>> private:\nwe think the manager was out of her depth",
+     "+ Good handover #1\n>> we think the manager was out of her depth",
+     "! Differs from the school #1\n? we think the manager was out of her depth"],
+)  # fmt: skip
+def test_a_private_line_in_a_multi_line_note_stays_out(
+    store: Store, method: Method, service: Service, typed: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, typed)
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "out of her depth")
+    first = as_read(typed.split("\n")[0].lstrip("+! ").replace(" #1", ""))
+    assert first in texts["md"], first  # the note's public line is still reported
+
+
+# --- 7. episodes created from private notes ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [">> #new Manager out of her depth (3 March 2024)",
+     "? #new Manager out of her depth (3 March 2024)",
+     "Seen at home\n>> #new Manager out of her depth (3 March 2024)"],
+)  # fmt: skip
+def test_an_episode_titled_in_a_private_note_keeps_its_title_out(
+    store: Store, method: Method, service: Service, typed: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, typed)
+    service.record_note(talk, "The manager visited #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "out of her depth")
+    assert "the manager visited" in texts["md"]
+    # Renamed by the team, the episode shows its new title.
+    from facilitator.analysis.episodes import rename_episode
+
+    rename_episode(store, review, store.episodes(review)[0].id, "Manager's visit")
+    assert "manager's visit" in _exports(store, method, review)["md"]
+
+
+# --- 8. names that are common words; our own words stay ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Page", "Case", "Long", "May", "Key", "Gap", "Will", "Heading", "Grid", "List", "Yellow"],
+)
+def test_a_name_that_is_a_common_word_does_not_block_the_report(
+    store: Store, method: Method, service: Service, name: str
+) -> None:
+    review, (person,) = _review(store, f"Ali {name}")
+    talk = _talk(store, review, person)
+    service.record_note(talk, "#new Home visit (3 May 2024)")
+    service.record_note(talk, f"{name} rang in May 2024 and on 4 May #1")
+    texts = _exports(store, method, review)  # exits 0 in every format
+    for fmt, text in texts.items():
+        assert not re.search(rf"\b{name.lower()} rang\b", text), fmt
+    md = texts["md"]
+    assert "key practice episodes" in md  # our headings are not redacted
+    assert "in may 2024" in md and "4 may" in md and "3 may 2024" in md
+
+
+def test_may_as_a_name_next_to_a_number_that_is_not_a_date_is_redacted(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, (person,) = _review(store, "May Lin")
+    talk = _talk(store, review, person)
+    service.record_note(talk, "#new Home visit (3 May 2024)")
+    service.record_note(talk, "May rang 3 times; May 12 said no; told May #1")
+    md = _exports(store, method, review)["md"]
+    assert "may rang" not in md and "may 12" not in md and "told may" not in md
+
+
+def test_unicode_folding_does_not_hide_an_ascii_fast_path_difference() -> None:
+    from facilitator.reports.normalise import fold
+
+    assert fold("O`Brien").text == "o'brien"
+    assert fold("P\u0131r\u0131e").text == "pirie"
+    assert unicodedata.normalize("NFC", "x") == "x"
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [("Seen\n>> mine", "Seen"), ("Seen\n" + " " * 30 + ">> mine", "Seen"),
+     ("Seen\n\u200b \u200b>> mine\nmore", "Seen"), ("Seen\n» mine", "Seen"),
+     ("Seen\nthen ? not a query", "Seen\nthen ? not a query"), ("Seen", "Seen"),
+     ("\u200b>> mine", ""), ("\uff1e\uff1e mine", ""), ("\u00a0? mine", "")],
+)  # fmt: skip
+def test_the_public_part_of_a_note(method: Method, text: str, public: str) -> None:
+    from facilitator.capture import split_private
+
+    assert split_private(text, "observation", method)[0] == public
+    assert split_private(text, "reflection", method)[0] == ""
