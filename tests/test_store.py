@@ -13,6 +13,7 @@ from facilitator.service import Service
 from facilitator.store import Store, StoreError
 from facilitator.store.db import MIGRATIONS, _m11_method_fields
 from facilitator.store.oplog import FORMAT, Op
+from facilitator.store.store import BULK_INGEST
 
 
 def _conversation(store: Store):
@@ -337,3 +338,47 @@ def test_an_older_store_gains_the_judgement_fields_and_keeps_what_ops_said(
         (pattern,) = upgraded.rows("patterns", review)
         assert pattern["effect"] == "hinders"
         assert upgraded.check().ok, upgraded.check().problems
+
+
+@pytest.mark.parametrize("path", ["local", "one by one", "in bulk"])
+def test_a_deleted_row_is_deleted_and_a_restored_one_is_back(tmp_path: Path, path: str) -> None:
+    """Deleting an episode or a redaction hides it, and restoring brings it back, whether
+    the change was made here, or arrived by sync one op at a time or in a large batch.
+    (A faster row writer once wrote `deleted` twice in one INSERT, and the row stayed
+    undeleted on every path, so `store check` saw nothing wrong.)"""
+
+    def deleted(store: Store, table: str, row_id: str) -> int:
+        return store.conn.execute(
+            f"SELECT deleted FROM {table} WHERE id = ?", (row_id,)
+        ).fetchone()[0]
+
+    with Store(tmp_path / "here.db", author="a") as here:
+        review = here.create_review("Fictional review")
+        episode = here.create_episode(review, "Home visit")
+        redaction = here.emit(review, "redaction", "r1", "set", {"text": "Northfield"}).entity_id
+        if path == "in bulk":  # enough other ops to take the bulk path
+            for number in range(BULK_INGEST):
+                here.update(review, "review", review, title=f"Title {number}")
+        here.delete(review, "episode", episode)
+        here.delete(review, "redaction", redaction)
+        deleted_ops = here.ops()
+        if path == "local":
+            assert deleted(here, "episodes", episode) == 1
+            assert deleted(here, "redactions", redaction) == 1
+        here.restore(review, "episode", episode)
+        restored_ops = here.ops()
+        if path == "local":
+            assert deleted(here, "episodes", episode) == 0
+            assert here.check().ok
+            return
+    with Store(tmp_path / "there.db", author="b") as there:
+        if path == "one by one":
+            for op in deleted_ops:
+                there.ingest([op])
+        else:
+            there.ingest(deleted_ops)
+        assert deleted(there, "episodes", episode) == 1
+        assert deleted(there, "redactions", redaction) == 1
+        there.ingest(restored_ops)
+        assert deleted(there, "episodes", episode) == 0
+        assert there.check().ok

@@ -82,7 +82,7 @@ def row_fields(entity: Entity, op: Op) -> dict[str, Any]:
 _json_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 _clocks_text = json.JSONEncoder(sort_keys=True).encode
 _NO_LIST = ("", "[]", None)
-_ROW_START = ("id", "review", "deleted", "created", "updated")
+_ROW_START = ("id", "review", "created", "updated")
 
 
 def _value(entity: Entity, name: str, value: Any) -> Any:
@@ -205,15 +205,22 @@ def write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> N
             }
         entity = row.entity
         names = tuple(winners)
-        values = [row.entity_id, row.review, 0, row.created, row.updated]
+        values = [row.entity_id, row.review, row.created, row.updated]
         values += [_value(entity, name, value) for name, (_, value) in winners.items()]
+        if "deleted" not in winners:  # a new row starts undeleted; a delete op says 1
+            values.append(0)
         if winners:
             for name, (written, _) in winners.items():
                 held[name] = written
             values.append(_clocks_text(held))
         groups.setdefault((entity.table, names), []).append(tuple(values))
     for (table, winner_names), values in groups.items():
-        columns = (*_ROW_START, *winner_names, *(("clocks",) if winner_names else ()))
+        columns = (
+            *_ROW_START,
+            *winner_names,
+            *(() if "deleted" in winner_names else ("deleted",)),
+            *(("clocks",) if winner_names else ()),
+        )
         updates = [
             "created = min(created, excluded.created)",
             "updated = max(updated, excluded.updated)",
