@@ -67,7 +67,8 @@ class NoteBox(TextArea):
     def tag_fragment(self) -> str | None:
         """The ``@fragment`` just before the cursor, without the @ (None if not in a tag)."""
         row, column = self.cursor_location
-        line = self.document.get_line(row)[:column]
+        # Only the end of the line before the cursor: a tag is short, a pasted line is not.
+        line = self.document.get_line(row)[max(0, column - 200) : column]
         match = _FRAGMENT.search(line)
         return match.group(1) if match else None
 

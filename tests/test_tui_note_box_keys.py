@@ -1,0 +1,50 @@
+"""The note box, key by key: the defects a hostile tester found in the last pass of
+issue 12 (Tab inside a tag, undo after Enter, a long note's cost per key, Up in a
+wrapped note, pasted escape codes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator import capture
+from facilitator.service import Service
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.widgets.note_box import NoteBox
+from tests.tui_support import START, FakeClock, small_review
+
+LONG = ("The health visitor said the mother was calm @family. " * 2200)[:113_000]
+
+
+def notes_app(service: Service) -> tuple[FacilitatorApp, str]:
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    return app, setup.conversation
+
+
+async def test_a_long_note_is_not_read_again_for_the_preview_on_every_key(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """113 KB in the box: the preview is worked out once typing pauses, not per key (each
+    reading of the whole text cost ~50 ms a key, twice: on the change and on the move)."""
+    app, _ = notes_app(service)
+    readings: list[int] = []
+    real = capture.preview
+
+    def counted(line: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        readings.append(len(line))
+        return real(line, *args, **kwargs)
+
+    monkeypatch.setattr(capture, "preview", counted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        box.load_text(LONG)
+        box.move_cursor(box.document.end)
+        await pilot.pause(0.6)
+        readings.clear()
+        await pilot.press(*"abcdef")
+        during = len([n for n in readings if n > 100_000])
+        await pilot.pause(0.6)
+        shown = str(app.screen.query_one("#capture-preview").render())
+    assert during <= 1
+    assert readings and readings[-1] == len(LONG) + 6  # read once the keys paused
+    assert "Reads as:" in shown and "family" in shown
