@@ -284,6 +284,9 @@ def run(
     review: str | None = None,
 ) -> None:
     """Open the app (called by the CLI: ``facilitator``, ``notes``, ``lead``, ``demo``)."""
+    from facilitator.tui import paste
+
+    paste.install()  # pastes holding ESC arrive whole (see facilitator/tui/paste.py)
     app = FacilitatorApp(service, conversation=conversation, role=role, review=review)
     with _drafts_saved_on_hangup(app):
         app.run()

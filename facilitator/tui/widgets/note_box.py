@@ -16,6 +16,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from facilitator.safe_text import visible
+
 _FRAGMENT = re.compile(r"(?<![\w@])@([\w-]*)$")
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
@@ -39,6 +41,14 @@ class NoteBox(TextArea):
 
     class MoveUp(Message):
         """Up arrow on the first line: the owner may move focus to earlier notes."""
+
+    class PastedControls(Message):
+        """A paste held control characters (ESC and the like): they were put in as
+        visible symbols (␛), and the owner should say so."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
 
     def __init__(
         self,
@@ -126,6 +136,22 @@ class NoteBox(TextArea):
     def _replace_fragment(self, row: int, start: int, end: int, key: str) -> None:
         self.replace(key, (row, start), (row, end))
         self.move_cursor((row, start + len(key)))
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        """Pasted text goes in whole; control characters in it (a terminal's colour codes,
+        copied from a log) go in as visible symbols, never as codes a screen obeys."""
+        event.stop()
+        event.prevent_default()  # not TextArea's own handler as well
+        if self.read_only:
+            return
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+        shown = visible(text)
+        if shown != text:
+            changed = sum(1 for a, b in zip(text, shown, strict=False) if a != b) or 1
+            self.post_message(self.PastedControls(changed))
+        if result := self._replace_via_keyboard(shown, *self.selection):
+            self.move_cursor(result.end_location)
+            self.focus()
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":

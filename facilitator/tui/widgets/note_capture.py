@@ -600,6 +600,14 @@ class NoteCapture(Vertical):
             if listing.highlighted is None:
                 listing.highlighted = listing.option_count - 1
 
+    def on_note_box_pasted_controls(self, event: NoteBox.PastedControls) -> None:
+        event.stop()
+        self.set_status(
+            "The pasted text held control codes (such as ESC from a terminal): they are "
+            "kept as visible symbols like ␛, not obeyed.",
+            "-problem",
+        )
+
     def on_note_box_move_up(self, event: NoteBox.MoveUp) -> None:
         event.stop()
         self.focus_list()
