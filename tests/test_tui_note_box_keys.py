@@ -48,3 +48,44 @@ async def test_a_long_note_is_not_read_again_for_the_preview_on_every_key(
     assert during <= 1
     assert readings and readings[-1] == len(LONG) + 6  # read once the keys paused
     assert "Reads as:" in shown and "family" in shown
+
+
+async def test_tab_in_the_middle_of_a_tag_completes_the_whole_tag(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"job @fam", "left", "tab", "x")
+        assert box.text == "job @family x"
+        box.clear()
+        await pilot.press(*"@pers and more", *["left"] * 11, "tab")
+        assert box.text == "@personal and more"  # no second space: one is there
+        assert box.cursor_location == (0, len("@personal "))
+
+
+async def test_ctrl_z_after_enter_does_not_bring_the_saved_note_back(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"saved once", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert box.text == ""
+        await pilot.press("enter")
+        await pilot.pause()
+    texts = [n.text for n in service.store.notes(conversation=conversation)]
+    assert texts == ["saved once"]
+
+
+async def test_the_hint_line_fits_at_80x24_in_every_state(service: Service) -> None:
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        hint = app.screen.query_one("#capture-hint")
+        for typed in ("", "@p", "@zz", "@lr-", "@", "plain words "):
+            box.clear()
+            if typed:
+                await pilot.press(*typed)
+            await pilot.pause()
+            shown = str(hint.render())
+            assert len(shown) <= hint.content_size.width, (typed, shown)

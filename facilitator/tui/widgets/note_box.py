@@ -19,6 +19,7 @@ from textual.widgets import TextArea
 from facilitator.safe_text import visible
 
 _FRAGMENT = re.compile(r"(?<![\w@])@([\w-]*)$")
+_TAG_REST = re.compile(r"[\w-]*")
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
 
@@ -107,14 +108,31 @@ class NoteBox(TextArea):
             self._replace_fragment(row, start, column, candidates[index])
             self._cycle = (row, start, candidates, index)
             return True
+        # The rest of the tag after the cursor (Tab pressed inside a tag): the whole tag
+        # is completed and replaced, never spliced ("@fa|m" + Tab was "@family m").
+        line = self.document.get_line(row)
+        end = column + len(_TAG_REST.match(line, column).group())
+        if end > column:
+            whole = line[start:end]
+            candidates = (self._complete(whole) if self._complete else []) or self.completions()
+            self._cycle = None
+            if not candidates:
+                return True
+            common = _common_start(candidates)
+            if len(candidates) == 1:
+                after = line[end : end + 1]
+                common += "" if after[:1].isspace() else " "
+                self._replace_fragment(row, start, end, common)
+                if after[:1].isspace():
+                    self.move_cursor((row, start + len(common) + 1))
+            else:
+                self._replace_fragment(row, start, end, common)
+            return True
         candidates = self.completions()
         self._cycle = None
         if not candidates:
             return True  # nothing to complete, but the box keeps focus
-        common = candidates[0]
-        for candidate in candidates[1:]:
-            while not candidate.lower().startswith(common.lower()):
-                common = common[:-1]
+        common = _common_start(candidates)
         addition = common[len(fragment) :]
         if len(candidates) == 1:
             addition += " "
@@ -190,3 +208,12 @@ class NoteBox(TextArea):
             self.post_message(self.MoveUp())
             return
         await super()._on_key(event)
+
+
+def _common_start(candidates: list[str]) -> str:
+    """What every candidate starts with (compared without case)."""
+    common = candidates[0]
+    for candidate in candidates[1:]:
+        while not candidate.lower().startswith(common.lower()):
+            common = common[:-1]
+    return common

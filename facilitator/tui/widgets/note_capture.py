@@ -476,14 +476,18 @@ class NoteCapture(Vertical):
         if fragment is not None:
             candidates = box.completions()
             if len(candidates) > 1:
-                hint = "Tab: " + "  ".join("@" + key for key in candidates[:8])
+                hint = "Tab: " + "  ".join("@" + key for key in candidates)
             elif candidates:
                 hint = f"Tab: @{candidates[0]}"
             else:
-                hint = f"@{fragment}: no factor area or prompt starts like this (F1 lists them)"
+                hint = f"@{fragment}: no such factor area or prompt (F1)"
         else:
-            hint = "Tab: complete @tag · Up: earlier notes · F1: grammar"
+            hint = "Tab: @tag · Up: earlier notes · F1: help"
         hint = display_text(hint, one_line=True)
+        width = self.query_one("#capture-hint", Static).content_size.width
+        if width and len(hint) > width:
+            # Never cut mid-word with no sign: end with "…" (the candidates go on).
+            hint = hint[: width - 1].rsplit(" ", 1)[0].rstrip() + " …"
         if hint != self._hint:
             self._hint = hint
             self.query_one("#capture-hint", Static).update(hint, layout=False)
@@ -561,6 +565,8 @@ class NoteCapture(Vertical):
         self._stage_then = None
         self.recovered_draft = False
         self.box.clear()
+        # The saved note must not come back with ctrl+z (and be saved twice).
+        self.box.history.clear()
         if recorded.new_episodes:
             self.load_episode_titles()
         note = store.note(recorded.note_id)
