@@ -111,20 +111,30 @@ class LeadTopBar(Widget):
             top.append_text(timers)
         top.truncate(width, overflow="ellipsis")
 
-        bottom = Text(no_wrap=True, overflow="ellipsis")
-        for index in range(1, 10):
-            label = f" {index} "
-            if index == self.stage:
-                bottom.append(label, style="reverse bold")
-            else:
-                bottom.append(label, style="dim")
-        bottom.append("  ")
-        if moved is not None:
-            bottom.append_text(moved)
-            bottom.append(" · ", style="dim")
-        if not conv.started_at:
-            bottom.append("F2 or a stage key starts the clock · ", style="dim italic")
-        bottom.append(Text(f"{conv.label} · {self.who}", style="dim"))  # plain text, no markup
+        who = Text(f"{conv.label} · {self.who}", style="dim")  # plain text, no markup
+        # Enough of the person to know whose conversation this is at a glance.
+        enough = min(who.cell_len, len(conv.label) + 3 + 10)
+        # The stage strip gives way before the person does: full, then compact; then
+        # the person moves up beside the stage's name if there is room, and otherwise
+        # the strip goes (the stage's number is on the first line anyway).
+        top_room = width - top.cell_len - 2 if timers is None else 0
+        for strip in ("wide", "compact", "up", "none"):
+            if strip == "up" and top_room < enough:
+                continue
+            bottom = self._strip("compact" if strip == "up" else strip)
+            if moved is not None:
+                bottom.append_text(moved)
+                bottom.append(" · " if strip != "up" else "", style="dim")
+            if not conv.started_at:
+                bottom.append("F2 or a stage key starts the clock · ", style="dim italic")
+            if strip == "up" or width - bottom.cell_len >= enough:
+                break
+        if strip == "up":
+            who.truncate(top_room, overflow="ellipsis")
+            top.append(" " * (width - top.cell_len - who.cell_len))
+            top.append_text(who)
+        else:
+            bottom.append_text(who)
         if not conv.ended_at:
             behind = self.behind_plan()
             if behind >= BEHIND_NOTICE_S:
@@ -133,6 +143,19 @@ class LeadTopBar(Widget):
         result = Text("\n", no_wrap=True, overflow="ellipsis").join([top, bottom])
         result.no_wrap = True
         return result
+
+    def _strip(self, kind: str) -> Text:
+        """The nine stages as a strip, the current one highlighted."""
+        strip = Text(no_wrap=True, overflow="ellipsis")
+        if kind == "none":
+            return strip
+        for index in range(1, 10):
+            label = f" {index} " if kind == "wide" else f"{index}"
+            strip.append(label, style="reverse bold" if index == self.stage else "dim")
+            if kind == "compact":
+                strip.append(" ")
+        strip.append("  " if kind == "wide" else " ")
+        return strip
 
     def _timer_text(self, minutes: int | None, *, words: bool = True) -> Text:
         in_stage, total = self.timings()
