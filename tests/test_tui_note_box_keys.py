@@ -89,3 +89,27 @@ async def test_the_hint_line_fits_at_80x24_in_every_state(service: Service) -> N
             await pilot.pause()
             shown = str(hint.render())
             assert len(shown) <= hint.content_size.width, (typed, shown)
+
+
+async def test_up_on_the_second_row_of_a_wrapped_note_stays_in_the_box(service: Service) -> None:
+    """One long line wraps onto three rows of the box: Up from the last row goes up a row
+    as shown, and only Up on the first row as shown leaves for the earlier notes. (With
+    the check on the document's rows, every Up in a one-line note left the box, and the
+    keys typed next went to the notes list.)"""
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"an earlier note", "enter")
+        long_line = "the visit was calm and the mother spoke warmly about the nursery " * 2
+        box.insert(long_line.strip())
+        await pilot.pause()
+        rows = box.wrapped_document.height
+        assert rows >= 3  # the test needs a line that wraps
+        assert box.document.line_count == 1
+        end = box.cursor_location
+        for _ in range(rows - 1):
+            await pilot.press("up")
+            assert app.focused is box
+        assert box.cursor_location[0] == 0 and box.cursor_location[1] < end[1]
+        await pilot.press("up")  # now on the first row as shown: to the earlier notes
+        assert app.focused is not box
