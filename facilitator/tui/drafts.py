@@ -18,7 +18,6 @@ which arrives after the note was recorded never brings the recorded text back as
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 from facilitator.files import open_regular, read_exactly
 from facilitator.model import Draft
 from facilitator.store import Store
+from facilitator.store.draft_files import draft_path, drafts_folder
 
 MAX_DRAFT_FILE = 64 * 1024 * 1024  # far beyond any note; a planted huge file is refused
 
@@ -50,14 +50,13 @@ class DraftFile:
     def __init__(self, store: Store, conversation: str) -> None:
         self.store = store
         self.conversation = conversation
-        self.folder = store.path.with_name(store.path.name + ".drafts")
+        self.folder = drafts_folder(store.path)
         self._fd: int | None = None
         self._open_path: Path | None = None
 
     def _path(self) -> Path:
         # Per reviewer, like the store's drafts; the name says nothing about its content.
-        key = f"{self.conversation}\0{self.store.author}".encode()
-        return self.folder / (hashlib.sha256(key).hexdigest()[:24] + ".draft")
+        return draft_path(self.store.path, self.conversation, self.store.author)
 
     def _descriptor(self) -> int:
         path = self._path()
