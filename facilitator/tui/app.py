@@ -299,7 +299,8 @@ def _drafts_saved_on_hangup(app: FacilitatorApp) -> Iterator[None]:
     before, so whoever sent it sees the usual exit status."""
 
     def handler(signum: int, frame: object) -> None:
-        app.flush_drafts()
+        with suppress(Exception):  # whatever happens, the signal still ends the app
+            app.flush_drafts()
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
