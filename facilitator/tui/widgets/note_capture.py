@@ -315,6 +315,9 @@ class NoteCapture(Vertical):
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
 
+    def on_unmount(self) -> None:
+        self.drafts.file.close()  # the draft file is kept open while the box is on screen
+
     # --- following the op log -------------------------------------------------------
 
     def poll_now(self) -> None:
