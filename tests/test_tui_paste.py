@@ -53,6 +53,14 @@ def test_keys_outside_a_paste_are_read_as_before() -> None:
     ]
 
 
+def test_the_end_of_input_gives_back_what_was_held() -> None:
+    parser = PasteSafeParser()
+    assert list(parser.feed("a")) and list(parser.feed("")) == []
+    parser = PasteSafeParser()
+    list(parser.feed("\x1b[200~half a paste"))
+    assert [t.text for t in parser.feed("") if isinstance(t, events.Paste)] == ["half a paste"]
+
+
 async def test_the_note_box_shows_pasted_codes_and_says_so(service) -> None:  # noqa: ANN001
     from facilitator.tui.app import FacilitatorApp
     from tests.tui_support import START, FakeClock, screen_text, small_review

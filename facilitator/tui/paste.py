@@ -47,7 +47,8 @@ class PasteSafeParser(XTermParser):
                 tokens = [events.Paste("".join(self._pasting) + held)]
                 self._pasting = None
                 return tokens + list(super().feed(""))
-            return list(super().feed(held)) + list(super().feed(""))
+            tokens = list(super().feed(held)) if held else []
+            return tokens + list(super().feed(""))
         tokens: list[Message] = []
         buffer, self._held = self._held + data, ""
         while buffer:
