@@ -83,11 +83,16 @@ async def test_ctrl_z_after_enter_does_not_bring_the_saved_note_back(service: Se
     assert texts == ["saved once"]
 
 
-async def test_the_hint_line_fits_at_80x24_in_every_state(service: Service) -> None:
-    app, _ = notes_app(service)
+@pytest.mark.parametrize("role", ["notes", "split"])
+async def test_the_hint_line_fits_at_80x24_in_every_state(service: Service, role: str) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role=role, clock=FakeClock())
     async with app.run_test(size=(80, 24)) as pilot:
         box = app.screen.query_one(NoteBox)
         hint = app.screen.query_one("#capture-hint")
+        await pilot.pause()
+        opening = str(hint.render())  # as first shown, before a key is pressed
+        assert len(opening) <= hint.content_size.width, opening
         for typed in ("", "@p", "@zz", "@lr-", "@", "plain words "):
             box.clear()
             if typed:

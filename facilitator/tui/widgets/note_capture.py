@@ -46,6 +46,11 @@ DRAFT_SAVE_DELAY_S = 0.25  # the store's copy; the draft file is written on ever
 # A note longer than this is read for the preview once typing pauses, not on every key.
 PREVIEW_AT_ONCE_CHARS = 4_000
 PREVIEW_DELAY_S = 0.3
+DEFAULT_HINTS = (
+    "Tab: @tag · Up: earlier notes · F1: help",
+    "Tab: @tag · Up: notes · F1: help",
+    "Tab: @tag · F1: help",
+)
 WATCH_INTERVAL_S = 0.5
 ROW_CHARACTERS = 600
 KIND_STYLES = {
@@ -315,6 +320,11 @@ class NoteCapture(Vertical):
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
 
+    def on_resize(self) -> None:
+        # The hint is fitted to the width: fit it again (on mount the width is not known).
+        self._hint = ""
+        self.call_after_refresh(self._show_hint)
+
     def on_unmount(self) -> None:
         self.drafts.file.close()  # the draft file is kept open while the box is on screen
 
@@ -484,10 +494,13 @@ class NoteCapture(Vertical):
                 hint = f"Tab: @{candidates[0]}"
             else:
                 hint = f"@{fragment}: no such factor area or prompt (F1)"
-        else:
-            hint = "Tab: @tag · Up: earlier notes · F1: help"
-        hint = display_text(hint, one_line=True)
         width = self.query_one("#capture-hint", Static).content_size.width
+        if fragment is None:
+            # The longest that fits: the split view's note pane is 24 columns at 80x24.
+            for hint in DEFAULT_HINTS:
+                if not width or len(hint) <= width:
+                    break
+        hint = display_text(hint, one_line=True)
         if width and len(hint) > width:
             # Never cut mid-word with no sign: end with "…" (the candidates go on).
             hint = hint[: width - 1].rsplit(" ", 1)[0].rstrip() + " …"
