@@ -2,8 +2,9 @@
 and embedded by the split view beside the lead's panel.
 
 The timestamp, elapsed time and stage of a note are taken when its first character is
-typed, not when Enter is pressed. The text being typed is saved as a draft continuously,
-in a worker thread, so a crash or a closed terminal loses nothing.
+typed, not when Enter is pressed. The text being typed is kept as a draft on every key
+(a small file, written before the key's handler returns) and in the store a moment later
+(in a worker thread), so a crash or a closed terminal loses nothing (tui/drafts.py).
 
 The list follows the op log (a :class:`NoteWatch` polled in a worker thread every
 ``WATCH_INTERVAL_S``): notes and edits from the lead's pane or from other laptops, and
