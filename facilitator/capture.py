@@ -11,10 +11,14 @@
     #3 #E3                          -> link to key practice episode 3
     #new Home visit (12 March 2024) -> create an episode, linked to this note
 
-``#new``: the title ends at the date in parentheses, and anything after the closing
-bracket stays in the note. Without a date, the title ends at the first colon, semicolon,
-full stop (or ! ?), spaced dash, tag or line end: "#new Strategy meeting: nobody from
-health came" names the episode "Strategy meeting".
+``#new``: the title runs to the first parenthesis in the line that holds a date, and
+anything after the closing bracket stays in the note: "#new Dr. Khan's visit: follow-up
+(May 2024)" names "Dr. Khan's visit: follow-up", dated May 2024 (tags in the title are
+read as tags and left out of it). Without a date, the title ends at the first colon,
+semicolon, full stop (or ! ?) that does not end an abbreviation such as "Dr." or an
+initial, spaced dash, tag or line end: "#new Strategy meeting: nobody from health came"
+names the episode "Strategy meeting". A parenthesis that looks like a date but cannot be
+read is reported as a problem: a date is never dropped silently.
 
 Nothing typed is ever dropped: an unknown tag stays in the text and is reported as a
 problem on the parsed note, so the note is saved and the problem can be fixed later.
@@ -34,10 +38,18 @@ from facilitator.method import Method
 _TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*\+?)")
 DIRECTION_WORDS = {"+": "helped", "-": "hindered"}
 _REF = re.compile(r"(?<![\w#&])#(?:[Ee])?(\d+)\b")
-_NEW = re.compile(r"(?<![\w#])#new\b[ \t]*(?P<body>[^#@\n]*)", re.IGNORECASE)
+_NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 _OTHER_HASH = re.compile(r"(?<![\w#&])#([A-Za-z][\w-]*)")
 # Where a #new title without a date ends: ":" ";" ". " "! " "? " or a dash between spaces.
-_TITLE_BREAK = re.compile(r"\s*(?:[:;]|[.!?](?=\s|$)|\s[-–—](?=\s))")
+_TITLE_BREAK = re.compile(r"\s*(?:[:;]|[.!?](?=\s|$)|\s[-–—](?=\s)|(?<![\w@])@|(?<![\w#&])#)")
+_PARENTHESIS = re.compile(r"\(([^()\n]*)\)")
+_TITLE_TAGS = re.compile(r"(?<![\w@])@[A-Za-z][\w-]*|(?<![\w#&])#(?:[Ee])?\d+\b")
+# Words a full stop follows without ending the title (compared without their dots).
+_ABBREVIATIONS = frozenset(
+    """dr mr mrs ms mx prof rev revd st sr jr cllr sgt insp pc dc ds di no nos approx dept
+    eg ie etc vs cf jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri
+    sat sun wc""".split()  # noqa: SIM905 - a list of words reads best as words
+)
 
 
 @dataclass(frozen=True)
@@ -194,10 +206,12 @@ def parse(line: str, method: Method) -> ParsedNote:
                 note.factors.append(key)
             if sign and key not in note.directions:  # the first direction given wins
                 note.directions[key] = sign
-    without_new = text
-    for match in _NEW.finditer(text):
-        body = match.group("body").strip()
-        without_new = without_new.replace(match.group(0), " ")
+    without_new = _NEW.sub(" ", text)
+    starts = list(_NEW.finditer(text))
+    for index, match in enumerate(starts):
+        # Each #new reads up to the next #new or the end of its line.
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        body = text[match.end() : end].split("\n", 1)[0].strip()
         episode = _new_episode(body, note.problems)
         if episode:
             note.new_episodes.append(episode)
@@ -231,19 +245,58 @@ def unresolved_numbers(problems: Iterable[str]) -> set[int]:
     return found
 
 
+def _title_end(body: str) -> int:
+    """Where a title without a date ends (see the module's docstring)."""
+    for match in _TITLE_BREAK.finditer(body):
+        mark = match.group().strip()
+        if mark == ".":
+            word = re.search(r"[\w.'’/]*$", body[: match.end() - 1]).group()
+            bare = word.replace(".", "").replace("/", "").lower()
+            if bare in _ABBREVIATIONS or (len(bare) == 1 and bare.isalpha()):
+                continue  # "Dr." or an initial: the title goes on
+        return match.start()
+    return len(body)
+
+
+def _title(text: str) -> str:
+    """A title as typed, without the tags in it (they are read as tags)."""
+    title = " ".join(_TITLE_TAGS.sub(" ", text).split())
+    return title.rstrip(" :;,-–—")
+
+
 def _new_episode(body: str, problems: list[str]) -> NewEpisode | None:
     if not body:
         problems.append("#new needs a title, e.g. '#new Home visit (12 March 2024)'")
         return None
+    # A parenthesis holding a date, anywhere in the line, ends the title and dates it.
+    unread: list[tuple[str, DateProblem]] = []
+    for match in _PARENTHESIS.finditer(body):
+        inside = match.group(1).strip()
+        if not inside:
+            continue
+        try:
+            date = parse_period(inside)
+        except DateProblem as exc:
+            if _looks_like_a_date(inside):
+                unread.append((inside, exc))
+            continue
+        title = _title(body[: match.start()])
+        if not title:
+            problems.append("#new needs a title before the date")
+            return None
+        return NewEpisode(title=title, date=date, date_text=inside)
+    stop = _title_end(body)
     opening = body.find("(")
-    stop = _TITLE_BREAK.search(body)
-    if opening < 0 or (stop is not None and stop.start() < opening):
-        title = (body[: stop.start()] if stop else body).strip()
+    if opening < 0 or opening > stop:
+        title = _title(body[:stop])
         if not title:
             problems.append("#new needs a title, e.g. '#new Home visit (12 March 2024)'")
             return None
+        for inside, exc in unread:
+            problems.append(f"episode '{title}': ({inside}) is not a date ({exc}); no date kept")
         return NewEpisode(title=title, date=None, date_text=None)
-    title = body[:opening].strip()
+    # A parenthesis right after the title was meant as its date.
+    title = _title(body[:opening])
     closing = body.find(")", opening)
     date_text = body[opening + 1 : closing if closing >= 0 else len(body)].strip()
     if not title:
@@ -259,6 +312,19 @@ def _new_episode(body: str, problems: list[str]) -> NewEpisode | None:
     except DateProblem as exc:
         problems.append(f"episode '{title}': {exc}; saved without a date")
         return NewEpisode(title=title, date=None, date_text=date_text)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
+
+
+def _looks_like_a_date(text: str) -> bool:
+    """A year, or a month name (with a number, for "may"): meant as a date, so a
+    failure to read it is reported rather than passed over."""
+    month = _MONTH.search(text)
+    if month and (month.group().lower() != "may" or any(c.isdigit() for c in text)):
+        return True
+    return bool(_YEAR.search(text))
 
 
 def _span(date: LenientDate) -> str:

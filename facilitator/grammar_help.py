@@ -17,10 +17,13 @@ class Section:
 
 
 NEW_EPISODE_RULE = (
-    "#new Title (date) more text: the title ends at the date in parentheses; words after "
-    "the closing bracket stay in the note. Without a date, the title ends at the first "
-    "colon, semicolon, full stop, spaced dash, tag or line end: '#new Strategy meeting: "
-    "nobody from health came' names 'Strategy meeting'.",
+    "#new Title (date) more text: the title runs to the first brackets in the line that "
+    "hold a date, so '#new Dr. Khan's visit: follow-up (May 2024)' names \"Dr. Khan's "
+    'visit: follow-up", dated May 2024; words after the closing bracket stay in the note. '
+    "Without a date, the title ends at the first colon, semicolon, full stop (not after "
+    "Dr., Mrs. or an initial), spaced dash, tag or line end: '#new Strategy meeting: "
+    "nobody from health came' names 'Strategy meeting'. A date in brackets that cannot be "
+    "read is shown as a problem, never dropped.",
     "Dates are read UK day-first and leniently: 12/3/24, March 2024, Jan-Mar 2024, and as "
     "case notes write them: early May 2026, mid-March 2024, late 2023, summer 2024, "
     "w/c 3 March 2024. The date is kept as written and read as the days it covers.",

@@ -164,3 +164,98 @@ def test_direction_is_read_aloud_and_kept_through_save_and_edit(
     edited = store.note(saved.id)
     assert set(edited.factors) == {"resources", "team"}
     assert edited.directions == ("resources+",)
+
+
+# --- #new: a dated parenthesis later in the line wins; abbreviations do not end a title ---
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "start", "end"),
+    [
+        ("#new Dr. Khan's visit (May 2024)", "Dr. Khan's visit", "2024-05-01", "2024-05-31"),
+        (
+            "#new Strategy meeting: health absent (3 March 2024) more text",
+            "Strategy meeting: health absent",
+            "2024-03-03",
+            "2024-03-03",
+        ),
+        (
+            "#new Home visit - the second one (May 2024)",
+            "Home visit - the second one",
+            "2024-05-01",
+            "2024-05-31",
+        ),
+        ("#new Home visit @family (May 2024)", "Home visit", "2024-05-01", "2024-05-31"),
+        (
+            "#new Case conference. Minutes (12 June 2024)",
+            "Case conference. Minutes",
+            "2024-06-12",
+            "2024-06-12",
+        ),
+        (
+            "#new Visit (the second one) (May 2024)",
+            "Visit (the second one)",
+            "2024-05-01",
+            "2024-05-31",
+        ),
+    ],
+)
+def test_new_takes_the_dated_parenthesis_later_in_the_line(
+    method: Method, line: str, title: str, start: str, end: str
+) -> None:
+    parsed = capture.parse(line, method)
+    (episode,) = parsed.new_episodes
+    assert episode.title == title
+    assert episode.date is not None
+    assert (str(episode.date.start), str(episode.date.end)) == (start, end)
+    assert parsed.problems == []
+    shown = capture.preview(line, method).text()
+    assert f"“{title}”" in shown and "2024" in shown
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("#new Dr. Khan's visit", "Dr. Khan's visit"),
+        ("#new Visit by Mrs. J. Smith. She was late", "Visit by Mrs. J. Smith"),
+        ("#new Case conference. Nobody came", "Case conference"),
+        ("#new Strategy meeting: nobody from health came", "Strategy meeting"),
+    ],
+)
+def test_new_without_a_date_ends_at_a_full_stop_but_not_an_abbreviation(
+    method: Method, line: str, title: str
+) -> None:
+    (episode,) = capture.parse(line, method).new_episodes
+    assert (episode.title, episode.date) == (title, None)
+
+
+def test_a_date_that_cannot_be_read_later_in_the_line_is_a_problem_never_silent(
+    method: Method,
+) -> None:
+    parsed = capture.parse("#new Visit. Then the review (Mya 2024)", method)
+    (episode,) = parsed.new_episodes
+    assert episode.title == "Visit" and episode.date is None
+    assert any("Mya 2024" in problem for problem in parsed.problems)
+    assert "⚠" in capture.preview("#new Visit. Then the review (Mya 2024)", method).text()
+
+
+def test_the_saved_episode_has_the_date_after_an_abbreviation(service: Service) -> None:
+    store = service.store
+    review = store.create_review("Fictional")
+    person = store.add_participant(review, role="GP", agency="Health")
+    conversation = store.conversation(store.new_conversation(review, person))
+    recorded = service.record_note(conversation, "#new Dr. Khan's visit (May 2024) went well")
+    assert not recorded.problems
+    (episode,) = store.episodes(review)
+    assert episode.title == "Dr. Khan's visit"
+    assert (episode.date_start, episode.date_end, episode.date_text) == (
+        "2024-05-01",
+        "2024-05-31",
+        "May 2024",
+    )
+
+
+def test_a_parenthesis_that_is_not_meant_as_a_date_is_no_problem(method: Method) -> None:
+    parsed = capture.parse("#new Visit: both children (2 of them) were there", method)
+    (episode,) = parsed.new_episodes
+    assert (episode.title, episode.date, parsed.problems) == ("Visit", None, [])

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -464,3 +465,23 @@ async def test_a_family_member_gets_the_family_prompts_on_the_leads_screen(
         assert "Prompts, worded for a family member" in shown
         assert method.stage(5).family_prompts[0] in shown
         assert "workload" not in shown.lower()
+
+
+@pytest.mark.parametrize("stage", ["1", "4", "9"])
+async def test_the_split_views_top_bar_names_the_conversation_and_person_at_80x24(
+    service: Service, stage: str
+) -> None:
+    """The lead glances up to see whose conversation this is: at 80x24 the split view's
+    top bar dropped "C1 · who" off the end of its second line."""
+    setup = small_review(service, started_at=START.isoformat())
+    clock = FakeClock()
+    clock.advance(40 * 60)
+    app = lead_app(service, setup.conversation, clock, role="split")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5", stage)
+        await settle(pilot)
+        shown = top_bar(pilot)
+        assert "C1 · Alex Mor" in shown, shown
+        assert f"Stage {stage} of 9" in shown
+        assert "40:00" in shown  # the total time is still there

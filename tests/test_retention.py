@@ -11,6 +11,8 @@ import pytest
 
 from facilitator.cli.main import main
 from facilitator.store import Store
+from facilitator.store.draft_files import drafts_folder
+from facilitator.tui.drafts import DraftKeeper
 
 PASS = "a long retention passphrase"
 SECRET_WORDS = ("Quokkaford", "Zebedee Marchbanks", "bruise-on-the-left-ear", "Kestrel Lane")
@@ -38,6 +40,7 @@ def _two_reviews(path: Path) -> tuple[str, str]:
         store.create_episode(doomed, f"Visit to {SECRET_WORDS[3]}")
         store.add_follow_up(doomed, f"Ask {SECRET_WORDS[1]}", conversation=conversation.id)
         store.save_draft(conversation.id, f"half typed {SECRET_WORDS[2]}", None)
+        DraftKeeper(store, conversation.id).keep_now(f"half typed {SECRET_WORDS[2]}", None)
         kept = store.create_review("Child K")
         other = store.add_participant(kept, role="Nurse", agency="Health")
         talk = store.conversation(store.new_conversation(kept, other))
@@ -69,6 +72,8 @@ def test_purge_leaves_nothing_of_the_review_and_keeps_the_others(
         kept_before = _review_rows(store, kept)
         kept_ops = [op.id for op in store.ops("WHERE review = ?", (kept,))]
     assert all(word.encode() in _file_bytes(path) for word in SECRET_WORDS)
+    drafts = drafts_folder(path)
+    assert any(SECRET_WORDS[2].encode() in f.read_bytes() for f in drafts.iterdir())
     code, _, err = cli(path, "review", "purge", "R1", "--confirm", f"child {SECRET_WORDS[0]}",
                        capsys=capsys)  # fmt: skip
     assert code == 0, err
@@ -82,6 +87,7 @@ def test_purge_leaves_nothing_of_the_review_and_keeps_the_others(
     data = _file_bytes(path)
     for word in (*SECRET_WORDS, doomed):
         assert word.encode() not in data, word
+    assert list(drafts.iterdir()) == []  # the note-taker's draft file went with the review
     with Store(path) as store:
         assert [r.id for r in store.reviews()] == [kept]
         assert _review_rows(store, kept) == kept_before

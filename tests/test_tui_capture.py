@@ -134,7 +134,7 @@ async def test_tag_completion_as_you_type(service: Service) -> None:
         assert box.text == "Busy @culture and @lr-picture "
         await pilot.press(*"@zz")
         await pilot.pause()
-        assert "@zz: no factor area or prompt starts like this" in screen_text(app)
+        assert "@zz: no such factor area or prompt" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
     (note,) = service.store.notes(conversation=setup.conversation)
@@ -251,3 +251,16 @@ def test_reading_notes_pauses_the_collector_only_for_the_read() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_bidi_and_line_separators_are_made_visible_on_screen() -> None:
+    """One rule for the screen and for exports (facilitator/safe_text.py): U+200F, U+2028
+    and their kind reorder or break what is drawn, so they are shown, not obeyed."""
+    from facilitator.tui.text import display_text
+
+    for hidden in ("\u200f", "\u200e", "\u061c", "\u2028", "\u2029", "\u202e", "\u2066"):
+        shown = display_text(f"a{hidden}b")
+        assert hidden not in shown and f"U+{ord(hidden):04X}" in shown
+        assert hidden not in display_text(f"a{hidden}b", one_line=True)
+    assert display_text("a\x1bb\x85") == "a␛b<U+0085>"
+    assert display_text("tab\there", one_line=True) == "tab    here"

@@ -29,7 +29,7 @@ async def test_start_set_stage_and_end(service: Service) -> None:
         text = screen_text(app)
         assert "01:02:03" in text
         assert "Stage 2/9" in text
-        await pilot.press("f2", "y")
+        await pilot.press("f2", "tab", "enter")  # to "End it", then Enter
         await pilot.pause()
         assert store.conversation(setup.conversation).ended_at == clock.iso()
         # Typing carries on after the end: late notes are still welcome.

@@ -81,3 +81,33 @@ def test_a_save_still_in_flight_cannot_bring_back_a_recorded_note(service: Servi
     assert keeper.write(newer, "next note", None)
     assert not keeper.write(older_than_that, "stale", None)
     assert store.draft(setup.conversation).text == "next note"
+
+
+async def test_ctrl_q_straight_after_typing_keeps_the_last_keys(service: Service) -> None:
+    """ctrl+q a moment after the last key: the draft is written before the app exits
+    (the debounced save used to leave the last quarter of a second behind)."""
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"first part")
+        await wait_for_draft(store, setup.conversation, "first part")
+        await pilot.press(*" and more", "ctrl+q")
+    draft = store.draft(setup.conversation)
+    assert draft is not None and draft.text == "first part and more"
+
+
+def test_a_draft_emptied_just_before_a_crash_does_not_come_back(service: Service) -> None:
+    """The box was emptied (or the note recorded) and the app killed before the store's
+    copy caught up: the kept file, newer and empty, wins over the store's old text."""
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    keeper = DraftKeeper(store, setup.conversation)
+    keeper.keep_now("a half thought", START.isoformat())
+    keeper.write(keeper.request(), "a half thought", START.isoformat())
+    assert keeper.recover().text == "a half thought"
+    assert keeper.file._path().stat().st_mode & 0o777 == 0o600
+    assert keeper.file.folder.stat().st_mode & 0o777 == 0o700
+    keeper.keep_now("", None)  # emptied; the debounced store write never happened
+    assert store.draft(setup.conversation) is not None
+    assert DraftKeeper(store, setup.conversation).recover() is None

@@ -69,12 +69,39 @@ async def type_note(pilot, text: str, *, keys: int = 2, enter: bool = True) -> N
 
 
 async def steady(pilot: Pilot) -> None:
-    """No cursor blink in the note boxes, so a snapshot never catches the cursor off."""
-    for box in pilot.app.screen.query(NoteBox):
+    """Bring the screen to rest before a snapshot, so two runs draw it the same whatever
+    the machine's load:
+
+    1. Wait until nothing is in flight: no worker running (the lead's reads, the note
+       list's watch), no read queued, and the focus no longer moving (a focus change is
+       a chain of messages that one pause may not finish under load).
+    2. Stop the screen's timers (polls, once-a-second ticks, the cursor's blink): with
+       the clock frozen they would redraw the same thing, but one firing mid-snapshot
+       made the redraw race the screenshot.
+    3. No cursor blink in the note boxes, and their line caches dropped: TextArea's
+       cache key leaves the cursor out when blink is off, so a row cached in the blink's
+       "off" phase would be reused without the cursor.
+    """
+    app = pilot.app
+    focused: object = object()
+    for _ in range(40):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = any(
+            getattr(node, "_polling", False) or getattr(node, "_watching", False)
+            for node in app.screen.walk_children(with_self=True)
+        )
+        running = any(not worker.is_finished for worker in app.workers)
+        if not busy and not running and app.focused is focused:
+            break
+        focused = app.focused
+    else:
+        raise AssertionError("the screen never came to rest")
+    for node in app.screen.walk_children(with_self=True):
+        for timer in list(node._timers):
+            timer.pause()
+    for box in app.screen.query(NoteBox):
         box.cursor_blink = False
-        # TextArea's line cache key leaves the cursor out when blink is off, so a row
-        # cached in the blink's "off" phase would be reused without the cursor: drop
-        # the cache, so the snapshot shows the cursor wherever the box has focus.
         box._line_cache.clear()
         box.refresh()
     await pilot.pause()

@@ -3,7 +3,8 @@
 The op log is otherwise append-only; purging is the one exception, and it leaves nothing
 of the review in the file: its ops, every row derived from them, its sync bookkeeping and
 drafts are deleted with ``secure_delete`` on, then the file is vacuumed and its
-write-ahead log truncated, so no free page or log frame still holds a note. Only the
+write-ahead log truncated, so no free page or log frame still holds a note. The
+note-taker's draft files beside the store go too. Only the
 numbers of this laptop's purged ops are kept, so that ``store check`` does not report
 them as lost.
 """
@@ -14,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from facilitator.store.db import StoreError
+from facilitator.store.draft_files import remove_drafts
 from facilitator.store.entities import MATERIALISED_TABLES
 from facilitator.store.store import Store
 
@@ -30,6 +32,9 @@ class Purged:
 def purge_review(store: Store, review: str) -> Purged:
     """Delete everything of ``review`` from the store file; other reviews are untouched."""
     conn = store.conn
+    conversations = [
+        row[0] for row in conn.execute("SELECT id FROM conversations WHERE review = ?", (review,))
+    ]
     with store.transaction():
         conn.execute("PRAGMA secure_delete=ON")
         conn.execute(
@@ -49,6 +54,7 @@ def purge_review(store: Store, review: str) -> Purged:
         for table in (*MATERIALISED_TABLES, *_LOCAL_BY_REVIEW):
             rows += conn.execute(f"DELETE FROM {table} WHERE review = ?", (review,)).rowcount
         ops = conn.execute("DELETE FROM ops WHERE review = ?", (review,)).rowcount
+    remove_drafts(store.path, conversations)  # the note-taker's per-key copies
     compact(store)
     return Purged(ops, rows)
 

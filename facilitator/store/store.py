@@ -384,6 +384,11 @@ class Store:
             conversation.review, "conversation", conversation.id, ended_at=at or self.now_iso()
         )
 
+    def reopen_conversation(self, conversation: Conversation) -> None:
+        """Undo an end: the conversation carries on (an op like any other, so the other
+        laptops see it reopened too; the clock runs on from its start)."""
+        self.update(conversation.review, "conversation", conversation.id, ended_at=None)
+
     def set_stage(self, conversation: Conversation, stage: int, at: str | None = None) -> str:
         if not 1 <= stage <= 9:
             raise StoreError(f"stages are numbered 1 to 9, not {stage}")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterable
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -206,6 +208,23 @@ class FacilitatorApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def flush_drafts(self) -> None:
+        """Save every note being typed, now and on this thread (quitting, or a signal)."""
+        from facilitator.tui.widgets.note_capture import NoteCapture
+
+        for screen in self.screen_stack:
+            for capture_ in screen.query(NoteCapture):
+                if capture_.is_mounted:
+                    # Quitting must not fail on a full disk.
+                    with suppress(Exception):
+                        capture_.flush_draft()
+
+    async def action_quit(self) -> None:
+        # Keys typed just before ctrl+q are only in the draft file so far: the store's
+        # copy is written before the app goes, not a quarter of a second later.
+        self.flush_drafts()
+        self.exit()
+
     def action_high_contrast(self) -> None:
         self.theme = HIGH_CONTRAST.name if self.theme != HIGH_CONTRAST.name else DEFAULT_THEME
 
@@ -272,4 +291,30 @@ def run(
     review: str | None = None,
 ) -> None:
     """Open the app (called by the CLI: ``facilitator``, ``notes``, ``lead``, ``demo``)."""
-    FacilitatorApp(service, conversation=conversation, role=role, review=review).run()
+    from facilitator.tui import paste
+
+    paste.install()  # pastes holding ESC arrive whole (see facilitator/tui/paste.py)
+    app = FacilitatorApp(service, conversation=conversation, role=role, review=review)
+    with _drafts_saved_on_hangup(app):
+        app.run()
+
+
+@contextmanager
+def _drafts_saved_on_hangup(app: FacilitatorApp) -> Iterator[None]:
+    """A closed terminal (SIGHUP) or SIGTERM runs no quit action: save the drafts in the
+    signal handler (on the main thread, where the app runs), then die of the signal as
+    before, so whoever sent it sees the usual exit status."""
+
+    def handler(signum: int, frame: object) -> None:
+        with suppress(Exception):  # whatever happens, the signal still ends the app
+            app.flush_drafts()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signals = [getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)]
+    previous = {sig: signal.signal(sig, handler) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from facilitator import capture
@@ -225,24 +226,58 @@ class HistoryDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class EndDialog(ModalScreen[bool]):
+    """Ending a conversation: a choice between two buttons, with "Keep going" focused.
+
+    Only Enter on a focused "End it" ends (Tab or an arrow key first moves there), so no
+    single key typed by accident does. A note-taker who pressed F2 mid-note and simply
+    types on gets their keys back in the box they came from: the first printable key
+    closes the dialog and goes there, as do all the keys after it. Escape keeps going.
+    """
+
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No", show=False),
+        Binding("escape", "keep", "Keep going", show=False),
+        Binding("left,right,up,down", "app.focus_next", show=False),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, detail: str, *, back_to: Widget | None = None) -> None:
         super().__init__()
-        self.question = question
+        self.detail = detail
+        self.back_to = back_to
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(plain(self.question), classes="dialog-title")
-            yield Label(plain("y: yes · n or Esc: no"), classes="dialog-help")
+        with Vertical(classes="dialog end-dialog"):
+            yield Label(plain("End this conversation?"), classes="dialog-title")
+            yield Label(plain(self.detail))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Keep going", id="keep", variant="primary", compact=True)
+                yield Button("End it", id="end", variant="error", compact=True)
+            yield Label(
+                plain("Enter: choose · Tab: the other button · Esc: keep going"),
+                classes="dialog-help",
+            )
 
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "end")
+
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+    def on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            return
+        event.stop()
+        event.prevent_default()
+        self.dismiss(False)
+        if self.back_to is not None:
+            # Straight into the box's own queue, where the keys typed after this one
+            # will follow it once the dialog has gone: their order is kept.
+            self.back_to.post_message(events.Key(event.key, event.character))
 
 
 def confirm_end(screen: Screen, end: Callable[[], None]) -> None:
@@ -252,4 +287,8 @@ def confirm_end(screen: Screen, end: Callable[[], None]) -> None:
         if yes:
             end()
 
-    screen.app.push_screen(ConfirmDialog("End this conversation now?"), answer)
+    back_to = screen.focused if isinstance(screen.focused, TextArea) else None
+    screen.app.push_screen(
+        EndDialog("Notes can still be added afterwards, and F2 reopens it.", back_to=back_to),
+        answer,
+    )

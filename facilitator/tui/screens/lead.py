@@ -38,6 +38,10 @@ class LeadActions(Screen[None]):
 
         confirm_end(self, end)
 
+    def action_reopen(self) -> None:
+        self.lead.reopen()
+        self.refresh_bindings()
+
     def action_stage(self, step: int) -> None:
         self.lead.action_step(step)
 
@@ -55,6 +59,7 @@ class LeadScreen(LeadActions):
     BINDINGS = [
         Binding("f2", "start", "Start", id="lead-start"),
         Binding("f2", "end", "End", id="lead-end"),
+        Binding("f2", "reopen", "Reopen", id="lead-reopen"),
         Binding("f3", "stage(-1)", "Stage -", show=False, id="lead-stage-previous"),
         Binding("f4", "stage(1)", "Stage +", show=False, id="lead-stage-next"),
         Binding("f10", "close", "Home", id="lead-close"),
@@ -82,6 +87,8 @@ def lead_check(lead: LeadView, action: str) -> bool | None:
         return conversation is not None and not conversation.started_at
     if action == "end":
         return bool(conversation and conversation.started_at and not conversation.ended_at)
+    if action == "reopen":
+        return bool(conversation and conversation.ended_at)
     if action == "stage":
         return conversation is not None
     return True

@@ -34,6 +34,7 @@ class NotesScreen(Screen[None]):
     BINDINGS = [
         Binding("f2", "start", "Start", id="start"),
         Binding("f2", "end", "End", id="end"),
+        Binding("f2", "reopen", "Reopen", id="reopen"),
         Binding("f3", "stage(-1)", "Stage -", id="stage-previous"),
         Binding("f4", "stage(1)", "Stage +", id="stage-next"),
         Binding("ctrl+up", "earlier_notes", "Earlier notes", id="earlier-notes"),
@@ -146,6 +147,8 @@ class NotesScreen(Screen[None]):
             return not self.conversation.started_at
         if action == "end":
             return bool(self.conversation.started_at) and not self.conversation.ended_at
+        if action == "reopen":
+            return bool(self.conversation.ended_at)
         return True
 
     def action_start(self) -> None:
@@ -163,10 +166,19 @@ class NotesScreen(Screen[None]):
                 self.capture.refresh_conversation(), at=self.facilitator.now_iso()
             )
             self.capture.refresh_conversation()
-            self.notify("Conversation ended. Notes can still be added and edited.")
+            self.notify("Conversation ended. Notes can still be added and edited; F2 reopens it.")
             self._after_status_change()
 
         confirm_end(self, end)
+
+    def action_reopen(self) -> None:
+        conversation = self.capture.refresh_conversation()
+        if not conversation.ended_at:
+            return
+        self.facilitator.store.reopen_conversation(conversation)
+        self.capture.refresh_conversation()
+        self.notify("Conversation reopened: the clock runs on from its start.")
+        self._after_status_change()
 
     def _after_status_change(self) -> None:
         self._tick()
@@ -196,6 +208,8 @@ class NotesScreen(Screen[None]):
             yield SystemCommand("Start the conversation", "F2", self.action_start)
         elif not self.conversation.ended_at:
             yield SystemCommand("End the conversation", "F2", self.action_end)
+        else:
+            yield SystemCommand("Reopen the conversation", "F2: undo the end", self.action_reopen)
         for number, stage in enumerate(self.facilitator.method.stages, start=1):
             if not self._stage_by_others:
                 yield SystemCommand(

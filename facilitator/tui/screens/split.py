@@ -31,6 +31,7 @@ class SplitScreen(LeadActions):
     BINDINGS = [
         Binding("f2", "start", "Start", id="split-start"),
         Binding("f2", "end", "End", id="split-end"),
+        Binding("f2", "reopen", "Reopen", id="split-reopen"),
         Binding("f3", "stage(-1)", "Stage -", id="split-stage-previous"),
         Binding("f4", "stage(1)", "Stage +", id="split-stage-next"),
         Binding("f5", "switch", "Notes/lead", id="split-switch"),

@@ -111,20 +111,38 @@ class LeadTopBar(Widget):
             top.append_text(timers)
         top.truncate(width, overflow="ellipsis")
 
-        bottom = Text(no_wrap=True, overflow="ellipsis")
-        for index in range(1, 10):
-            label = f" {index} "
-            if index == self.stage:
-                bottom.append(label, style="reverse bold")
-            else:
-                bottom.append(label, style="dim")
-        bottom.append("  ")
-        if moved is not None:
-            bottom.append_text(moved)
-            bottom.append(" · ", style="dim")
-        if not conv.started_at:
-            bottom.append("F2 or a stage key starts the clock · ", style="dim italic")
-        bottom.append(Text(f"{conv.label} · {self.who}", style="dim"))  # plain text, no markup
+        who = Text(f"{conv.label} · {self.who}", style="dim")  # plain text, no markup
+        # Enough of the person to know whose conversation this is at a glance.
+        enough = min(who.cell_len, len(conv.label) + 3 + 10)
+        # The stage strip and the hint give way before the person does: the strip gets
+        # narrower (never goes: the lead reads the stages' positions from it), the hint
+        # shorter, or the person moves up beside the stage's name if there is room.
+        top_room = width - top.cell_len - 2 if timers is None else 0
+        levels = [
+            ("wide", "F2 or a stage key starts the clock", False),
+            ("compact", "F2 or a stage key starts the clock", False),
+            ("compact", "F2 or a stage key starts the clock", True),
+            ("compact", "F2 starts the clock", False),
+            ("tight", "F2 starts the clock", False),
+        ]
+        for strip, hint, up in levels:
+            if up and top_room < enough:
+                continue
+            bottom = self._strip(strip)
+            if moved is not None:
+                bottom.append_text(moved)
+                if not up:
+                    bottom.append(" · ", style="dim")
+            if not conv.started_at:
+                bottom.append(hint + ("" if up else " · "), style="dim italic")
+            if up or width - bottom.cell_len >= enough:
+                break
+        if up:
+            who.truncate(top_room, overflow="ellipsis")
+            top.append(" " * (width - top.cell_len - who.cell_len))
+            top.append_text(who)
+        else:
+            bottom.append_text(who)
         if not conv.ended_at:
             behind = self.behind_plan()
             if behind >= BEHIND_NOTICE_S:
@@ -133,6 +151,18 @@ class LeadTopBar(Widget):
         result = Text("\n", no_wrap=True, overflow="ellipsis").join([top, bottom])
         result.no_wrap = True
         return result
+
+    def _strip(self, kind: str) -> Text:
+        """The nine stages as a strip, the current one highlighted: "wide" (" 1  2 "),
+        "compact" ("1 2 ") or "tight" ("12")."""
+        strip = Text(no_wrap=True, overflow="ellipsis")
+        for index in range(1, 10):
+            label = f" {index} " if kind == "wide" else f"{index}"
+            strip.append(label, style="reverse bold" if index == self.stage else "dim")
+            if kind == "compact":
+                strip.append(" ")
+        strip.append({"wide": "  ", "compact": " ", "tight": " "}[kind])
+        return strip
 
     def _timer_text(self, minutes: int | None, *, words: bool = True) -> Text:
         in_stage, total = self.timings()

@@ -380,6 +380,18 @@ class LeadView(Vertical):
         self.tick()
         self._wrote()
 
+    def reopen(self) -> None:
+        """Undo the end: stage keys record again, and the clock runs on."""
+        conversation = self._conversation()
+        if conversation is None or not conversation.ended_at:
+            return
+        self.store.reopen_conversation(conversation)
+        self._refresh_conversation()
+        self.post_message(self.ConversationChanged())
+        self.notify("Conversation reopened.", timeout=3)
+        self.tick()
+        self._wrote()
+
     def _note_own_events(self) -> None:
         # Our own stage events are already on screen; a read that began before them
         # must not move the view back.

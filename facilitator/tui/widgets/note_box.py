@@ -16,7 +16,10 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from facilitator.safe_text import visible
+
 _FRAGMENT = re.compile(r"(?<![\w@])@([\w-]*)$")
+_TAG_REST = re.compile(r"[\w-]*")
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
 
@@ -39,6 +42,14 @@ class NoteBox(TextArea):
 
     class MoveUp(Message):
         """Up arrow on the first line: the owner may move focus to earlier notes."""
+
+    class PastedControls(Message):
+        """A paste held control characters (ESC and the like): they were put in as
+        visible symbols (␛), and the owner should say so."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
 
     def __init__(
         self,
@@ -67,7 +78,8 @@ class NoteBox(TextArea):
     def tag_fragment(self) -> str | None:
         """The ``@fragment`` just before the cursor, without the @ (None if not in a tag)."""
         row, column = self.cursor_location
-        line = self.document.get_line(row)[:column]
+        # Only the end of the line before the cursor: a tag is short, a pasted line is not.
+        line = self.document.get_line(row)[max(0, column - 200) : column]
         match = _FRAGMENT.search(line)
         return match.group(1) if match else None
 
@@ -96,14 +108,31 @@ class NoteBox(TextArea):
             self._replace_fragment(row, start, column, candidates[index])
             self._cycle = (row, start, candidates, index)
             return True
+        # The rest of the tag after the cursor (Tab pressed inside a tag): the whole tag
+        # is completed and replaced, never spliced ("@fa|m" + Tab was "@family m").
+        line = self.document.get_line(row)
+        end = column + len(_TAG_REST.match(line, column).group())
+        if end > column:
+            whole = line[start:end]
+            candidates = (self._complete(whole) if self._complete else []) or self.completions()
+            self._cycle = None
+            if not candidates:
+                return True
+            common = _common_start(candidates)
+            if len(candidates) == 1:
+                after = line[end : end + 1]
+                common += "" if after[:1].isspace() else " "
+                self._replace_fragment(row, start, end, common)
+                if after[:1].isspace():
+                    self.move_cursor((row, start + len(common) + 1))
+            else:
+                self._replace_fragment(row, start, end, common)
+            return True
         candidates = self.completions()
         self._cycle = None
         if not candidates:
             return True  # nothing to complete, but the box keeps focus
-        common = candidates[0]
-        for candidate in candidates[1:]:
-            while not candidate.lower().startswith(common.lower()):
-                common = common[:-1]
+        common = _common_start(candidates)
         addition = common[len(fragment) :]
         if len(candidates) == 1:
             addition += " "
@@ -125,6 +154,22 @@ class NoteBox(TextArea):
     def _replace_fragment(self, row: int, start: int, end: int, key: str) -> None:
         self.replace(key, (row, start), (row, end))
         self.move_cursor((row, start + len(key)))
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        """Pasted text goes in whole; control characters in it (a terminal's colour codes,
+        copied from a log) go in as visible symbols, never as codes a screen obeys."""
+        event.stop()
+        event.prevent_default()  # not TextArea's own handler as well
+        if self.read_only:
+            return
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+        shown = visible(text)
+        if shown != text:
+            changed = sum(1 for a, b in zip(text, shown, strict=False) if a != b) or 1
+            self.post_message(self.PastedControls(changed))
+        if result := self._replace_via_keyboard(shown, *self.selection):
+            self.move_cursor(result.end_location)
+            self.focus()
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
@@ -163,3 +208,12 @@ class NoteBox(TextArea):
             self.post_message(self.MoveUp())
             return
         await super()._on_key(event)
+
+
+def _common_start(candidates: list[str]) -> str:
+    """What every candidate starts with (compared without case)."""
+    common = candidates[0]
+    for candidate in candidates[1:]:
+        while not candidate.lower().startswith(common.lower()):
+            common = common[:-1]
+    return common

@@ -2,8 +2,9 @@
 and embedded by the split view beside the lead's panel.
 
 The timestamp, elapsed time and stage of a note are taken when its first character is
-typed, not when Enter is pressed. The text being typed is saved as a draft continuously,
-in a worker thread, so a crash or a closed terminal loses nothing.
+typed, not when Enter is pressed. The text being typed is kept as a draft on every key
+(a small file, written before the key's handler returns) and in the store a moment later
+(in a worker thread), so a crash or a closed terminal loses nothing (tui/drafts.py).
 
 The list follows the op log (a :class:`NoteWatch` polled in a worker thread every
 ``WATCH_INTERVAL_S``): notes and edits from the lead's pane or from other laptops, and
@@ -42,7 +43,15 @@ from facilitator.tui.widgets.note_box import NoteBox
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
-DRAFT_SAVE_DELAY_S = 0.25
+DRAFT_SAVE_DELAY_S = 0.25  # the store's copy; the draft file is written on every key
+# A note longer than this is read for the preview once typing pauses, not on every key.
+PREVIEW_AT_ONCE_CHARS = 4_000
+PREVIEW_DELAY_S = 0.3
+DEFAULT_HINTS = (
+    "Tab: @tag · Up: earlier notes · F1: help",
+    "Tab: @tag · Up: notes · F1: help",
+    "Tab: @tag · F1: help",
+)
 WATCH_INTERVAL_S = 0.5
 ROW_CHARACTERS = 600
 KIND_STYLES = {
@@ -256,6 +265,8 @@ class NoteCapture(Vertical):
         self._draft_timer: Timer | None = None
         self._hint = ""
         self._preview = ""
+        self._preview_stale = True
+        self._preview_timer: Timer | None = None
         self._saved_draft = ""  # the text last sent to the draft store
         self.episode_titles: dict[int, str] = {}
         self._watching = False
@@ -294,8 +305,8 @@ class NoteCapture(Vertical):
         # No row is highlighted while typing; moving into the list starts at the latest.
         self.notes_list.highlighted = None
         self.call_after_refresh(self.notes_list.scroll_end, animate=False, immediate=True)
-        draft = store.draft(self.conversation_id)
-        if draft is not None and draft.text:
+        draft = self.drafts.recover()
+        if draft is not None:
             self._started_at = draft.started_at or draft.saved_at
             self._stage_then = self._stage_at(self._started_at)
             self._saved_draft = draft.text
@@ -309,6 +320,14 @@ class NoteCapture(Vertical):
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
+
+    def on_resize(self) -> None:
+        # The hint is fitted to the width: fit it again (on mount the width is not known).
+        self._hint = ""
+        self.call_after_refresh(self._show_hint)
+
+    def on_unmount(self) -> None:
+        self.drafts.file.close()  # the draft file is kept open while the box is on screen
 
     # --- following the op log -------------------------------------------------------
 
@@ -365,6 +384,7 @@ class NoteCapture(Vertical):
         self._recount()
         if changes.episodes:
             self.load_episode_titles()
+            self._preview_stale = True
             self._show_hint()
         self.post_message(self.Changed(self, episodes_changed=changes.episodes))
 
@@ -443,6 +463,9 @@ class NoteCapture(Vertical):
         elif not text:
             self._started_at = None
             self._stage_then = None
+        # Kept before this key's handler returns: a kill a moment later loses nothing.
+        self.drafts.keep_now(text, self._started_at)
+        self._preview_stale = True
         self._show_hint()
         if self._draft_timer is None:
             self._draft_timer = self.set_timer(DRAFT_SAVE_DELAY_S, self._save_draft_now)
@@ -455,35 +478,55 @@ class NoteCapture(Vertical):
         """The line under the box: how the text will be read (or the keys, when empty),
         and under it the candidates for a tag being typed."""
         box = self.box
-        method = self.facilitator.method
-        problem = False
-        if box.text.strip():
-            reading = capture.preview(box.text, method, self.episode_titles)
-            preview = "Reads as: " + reading.text()
-            problem = bool(reading.problems)
-        else:
-            preview = 'Enter saves · ctrl+j new line · " ? ! >> + ~ kinds · @factor · #3 · #new'
+        if self._preview_stale:
+            if len(box.text) <= PREVIEW_AT_ONCE_CHARS:
+                self._show_preview()
+            else:
+                # Reading a very long note costs tens of milliseconds: once typing pauses.
+                if self._preview_timer is not None:
+                    self._preview_timer.stop()
+                self._preview_timer = self.set_timer(PREVIEW_DELAY_S, self._show_preview)
         fragment = box.tag_fragment()
         if fragment is not None:
             candidates = box.completions()
             if len(candidates) > 1:
-                hint = "Tab: " + "  ".join("@" + key for key in candidates[:8])
+                hint = "Tab: " + "  ".join("@" + key for key in candidates)
             elif candidates:
                 hint = f"Tab: @{candidates[0]}"
             else:
-                hint = f"@{fragment}: no factor area or prompt starts like this (F1 lists them)"
+                hint = f"@{fragment}: no such factor area or prompt (F1)"
+        width = self.query_one("#capture-hint", Static).content_size.width
+        if fragment is None:
+            # The longest that fits: the split view's note pane is 24 columns at 80x24.
+            for hint in DEFAULT_HINTS:
+                if not width or len(hint) <= width:
+                    break
+        hint = display_text(hint, one_line=True)
+        if width and len(hint) > width:
+            # Never cut mid-word with no sign: end with "…" (the candidates go on).
+            hint = hint[: width - 1].rsplit(" ", 1)[0].rstrip() + " …"
+        if hint != self._hint:
+            self._hint = hint
+            self.query_one("#capture-hint", Static).update(hint, layout=False)
+
+    def _show_preview(self) -> None:
+        """How the text will be read, in the line under the box."""
+        self._preview_timer = None
+        self._preview_stale = False
+        text = self.box.text
+        problem = False
+        if text.strip():
+            reading = capture.preview(text, self.facilitator.method, self.episode_titles)
+            preview = "Reads as: " + reading.text()
+            problem = bool(reading.problems)
         else:
-            hint = "Tab: complete @tag · Up: earlier notes · F1: grammar"
+            preview = 'Enter saves · ctrl+j new line · " ? ! >> + ~ kinds · @factor · #3 · #new'
         preview = display_text(preview, one_line=True)
         if preview != self._preview:
             self._preview = preview
             widget = self.query_one("#capture-preview", Static)
             widget.set_class(problem, "-problem")
             widget.update(preview, layout=False)
-        hint = display_text(hint, one_line=True)
-        if hint != self._hint:
-            self._hint = hint
-            self.query_one("#capture-hint", Static).update(hint, layout=False)
 
     def _save_draft_now(self) -> None:
         self._draft_timer = None
@@ -493,6 +536,15 @@ class NoteCapture(Vertical):
         self._saved_draft = text
         generation = self.drafts.request()
         self._write_draft(generation, text, self._started_at)
+
+    def flush_draft(self) -> None:
+        """Save the draft now, both copies, on this thread: the app is about to go."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        text = self.box.text
+        self._saved_draft = text
+        self.drafts.flush(text, self._started_at)
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _write_draft(self, generation: int, text: str, started_at: str | None) -> None:
@@ -523,12 +575,15 @@ class NoteCapture(Vertical):
             # A full disk or a read-only store: the note stays in the box, to be saved by
             # Enter again once the store can take it.
             self.set_status(f"Not saved: {exc}", "-problem")
+            self.drafts.keep_now(text, self._started_at)
             return None
         self._wrote()
         self._started_at = None
         self._stage_then = None
         self.recovered_draft = False
         self.box.clear()
+        # The saved note must not come back with ctrl+z (and be saved twice).
+        self.box.history.clear()
         if recorded.new_episodes:
             self.load_episode_titles()
         note = store.note(recorded.note_id)
@@ -567,6 +622,14 @@ class NoteCapture(Vertical):
             listing.focus()
             if listing.highlighted is None:
                 listing.highlighted = listing.option_count - 1
+
+    def on_note_box_pasted_controls(self, event: NoteBox.PastedControls) -> None:
+        event.stop()
+        self.set_status(
+            "The pasted text held control codes (such as ESC from a terminal): they are "
+            "kept as visible symbols like ␛, not obeyed.",
+            "-problem",
+        )
 
     def on_note_box_move_up(self, event: NoteBox.MoveUp) -> None:
         event.stop()

@@ -1,0 +1,107 @@
+"""Bracketed pastes read whole, whatever they hold.
+
+Textual's input parser (8.x) treats an ESC inside a bracketed paste as the start of a
+key sequence: the paste ends there, and the rest of it arrives as key presses, garbled
+(ESC shown as ``^``) and ahead of the pasted text. Text copied from a log or a terminal
+often holds such codes. :class:`PasteSafeParser` takes each paste out of the input
+before Textual's parser sees it and hands it on as one :class:`~textual.events.Paste`,
+exactly as pasted, in its place among the keys; what is not a paste goes to Textual's
+parser unchanged. The widget that takes the paste decides how to show control codes
+(the note box makes them visible and says so).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from textual import events
+from textual._xterm_parser import XTermParser
+from textual.message import Message
+
+PASTE_START = "\x1b[200~"
+PASTE_END = "\x1b[201~"
+HOLD_S = 0.05  # a marker cut in two by a read waits this long for its other half
+
+
+def _partial_suffix(text: str, marker: str, shortest: int) -> int:
+    """The length of the longest end of ``text`` that begins ``marker`` (at least
+    ``shortest`` characters long), or 0."""
+    for length in range(min(len(marker) - 1, len(text)), shortest - 1, -1):
+        if marker.startswith(text[-length:]):
+            return length
+    return 0
+
+
+class PasteSafeParser(XTermParser):
+    def __init__(self, debug: bool = False) -> None:
+        super().__init__(debug)
+        self._pasting: list[str] | None = None
+        self._held = ""
+        self._held_since = 0.0
+
+    def feed(self, data: str) -> Iterable[Message]:
+        if not data:  # end of input: whatever is held goes to Textual as it is
+            held, self._held = self._held, ""
+            if self._pasting is not None:
+                tokens = [events.Paste("".join(self._pasting) + held)]
+                self._pasting = None
+                return tokens + list(super().feed(""))
+            tokens = list(super().feed(held)) if held else []
+            return tokens + list(super().feed(""))
+        tokens: list[Message] = []
+        buffer, self._held = self._held + data, ""
+        while buffer:
+            if self._pasting is None:
+                start = buffer.find(PASTE_START)
+                if start < 0:
+                    # Hold "\x1b[2…" in case the start marker was cut by the read. A lone
+                    # ESC (the Escape key) waits HOLD_S more than it would anyway.
+                    keep = _partial_suffix(buffer, PASTE_START, 1)
+                    if keep < len(buffer):  # never "": to Textual's parser that is the end
+                        tokens.extend(super().feed(buffer[: len(buffer) - keep]))
+                    self._hold(buffer[len(buffer) - keep :])
+                    break
+                if start:
+                    tokens.extend(super().feed(buffer[:start]))
+                buffer = buffer[start + len(PASTE_START) :]
+                self._pasting = []
+            else:
+                end = buffer.find(PASTE_END)
+                if end < 0:
+                    keep = _partial_suffix(buffer, PASTE_END, 1)
+                    self._pasting.append(buffer[: len(buffer) - keep])
+                    self._held = buffer[len(buffer) - keep :]  # no time limit inside a paste
+                    break
+                self._pasting.append(buffer[:end])
+                tokens.append(events.Paste("".join(self._pasting)))
+                self._pasting = None
+                buffer = buffer[end + len(PASTE_END) :]
+        return tokens
+
+    def _hold(self, text: str) -> None:
+        self._held = text
+        self._held_since = time.monotonic()
+
+    def tick(self) -> Iterable[Message]:
+        tokens: list[Message] = []
+        if self._held and self._pasting is None and time.monotonic() - self._held_since > HOLD_S:
+            held, self._held = self._held, ""
+            tokens.extend(super().feed(held))
+        tokens.extend(super().tick())
+        return tokens
+
+
+def install() -> bool:
+    """Make Textual's Linux/macOS driver read input with :class:`PasteSafeParser`.
+
+    Returns False (and changes nothing) if this Textual has no such driver or parser.
+    """
+    try:
+        from textual.drivers import linux_driver
+    except ImportError:  # Windows
+        return False
+    if getattr(linux_driver, "XTermParser", None) not in (XTermParser, PasteSafeParser):
+        return False
+    linux_driver.XTermParser = PasteSafeParser  # type: ignore[misc]
+    return True

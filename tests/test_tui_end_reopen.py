@@ -1,0 +1,92 @@
+"""Ending a conversation needs a deliberate choice, and an end can be undone.
+
+F2 pressed by accident in the middle of a note must not end the conversation when the
+note-taker carries on typing (a ``y`` in "yes" ended it), and nothing typed may be lost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facilitator.service import Service
+from facilitator.store import Store
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.widgets.note_box import NoteBox
+from tests.tui_support import START, FakeClock, screen_text, small_review
+
+
+async def test_f2_mid_note_then_typing_on_keeps_going_and_loses_no_key(
+    service: Service,
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"she said ")
+        await pilot.press("f2")  # meant F3, say
+        await pilot.pause()
+        assert "End this conversation" in screen_text(app)
+        await pilot.press(*"yes it was")
+        await pilot.pause()
+        assert service.store.conversation(setup.conversation).ended_at is None
+        assert isinstance(app.focused, NoteBox)
+        await pilot.press("enter")
+        await pilot.pause()
+    notes = service.store.notes(conversation=setup.conversation)
+    assert [n.text for n in notes] == ["she said yes it was"]
+    assert service.store.conversation(setup.conversation).ended_at is None
+
+
+async def test_enter_on_the_dialog_keeps_going_tab_enter_ends_and_f2_reopens(
+    service: Service, tmp_path: Path
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2", "enter")  # the default is "Keep going"
+        await pilot.pause()
+        assert store.conversation(setup.conversation).ended_at is None
+        await pilot.press("f2", "y", "escape", "f2", "escape")
+        await pilot.pause()
+        assert store.conversation(setup.conversation).ended_at is None
+        await pilot.press("f2", "tab", "enter")  # to "End", then Enter
+        await pilot.pause()
+        assert store.conversation(setup.conversation).ended_at is not None
+        assert "Reopen" in screen_text(app)
+        # The end reached the other laptop...
+        with Store(tmp_path / "other.db", author="Other") as other:
+            other.ingest(store.ops())
+            assert other.conversation(setup.conversation).ended_at is not None
+            await pilot.press("f2")  # reopen: the end is undone
+            await pilot.pause()
+            assert store.conversation(setup.conversation).ended_at is None
+            # ... and so does the reopening, as an op of its own.
+            other.ingest(store.ops())
+            assert other.conversation(setup.conversation).ended_at is None
+        assert "End" in screen_text(app)
+
+
+async def test_the_lead_reopens_an_ended_conversation_and_stage_keys_record_again(
+    service: Service,
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="lead", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f2", "y")
+        await pilot.pause()
+        assert store.conversation(setup.conversation).ended_at is None
+        await pilot.press("f2", "right", "enter")
+        await pilot.pause()
+        assert store.conversation(setup.conversation).ended_at is not None
+        await pilot.press("3")  # shown, not recorded, after the end
+        await pilot.pause()
+        assert store.current_stage(setup.conversation) == 1
+        await pilot.press("f2")
+        await pilot.pause()
+        assert store.conversation(setup.conversation).ended_at is None
+        assert "ended" not in screen_text(app).splitlines()[0]
+        await pilot.press("4")
+        await pilot.pause()
+        assert store.current_stage(setup.conversation) == 4

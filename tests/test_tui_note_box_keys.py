@@ -1,0 +1,126 @@
+"""The note box, key by key: the defects a hostile tester found in the last pass of
+issue 12 (Tab inside a tag, undo after Enter, a long note's cost per key, Up in a
+wrapped note, pasted escape codes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator import capture
+from facilitator.service import Service
+from facilitator.tui.app import FacilitatorApp
+from facilitator.tui.widgets.note_box import NoteBox
+from tests.tui_support import START, FakeClock, small_review
+
+LONG = ("The health visitor said the mother was calm @family. " * 2200)[:113_000]
+
+
+def notes_app(service: Service) -> tuple[FacilitatorApp, str]:
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    return app, setup.conversation
+
+
+async def test_a_long_note_is_not_read_again_for_the_preview_on_every_key(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """113 KB in the box: the preview is worked out once typing pauses, not per key (each
+    reading of the whole text cost ~50 ms a key, twice: on the change and on the move).
+    The pause is made long while typing, so the test does not depend on the machine's
+    speed; then short, and the preview follows."""
+    from facilitator.tui.widgets import note_capture
+
+    app, _ = notes_app(service)
+    readings: list[int] = []
+    real = capture.preview
+
+    def counted(line: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        readings.append(len(line))
+        return real(line, *args, **kwargs)
+
+    monkeypatch.setattr(capture, "preview", counted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        box.load_text(LONG)
+        box.move_cursor(box.document.end)
+        await pilot.pause(0.6)
+        readings.clear()
+        monkeypatch.setattr(note_capture, "PREVIEW_DELAY_S", 3600)
+        await pilot.press(*"abcde", "left", "right")
+        assert [n for n in readings if n > 100_000] == []  # not on any key or move
+        monkeypatch.setattr(note_capture, "PREVIEW_DELAY_S", 0.05)
+        await pilot.press("f")
+        await pilot.pause(0.5)
+        shown = str(app.screen.query_one("#capture-preview").render())
+    assert readings == [len(LONG) + 6]  # read once, after the keys paused
+    assert "Reads as:" in shown and "family" in shown
+
+
+async def test_tab_in_the_middle_of_a_tag_completes_the_whole_tag(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"job @fam", "left", "tab", "x")
+        assert box.text == "job @family x"
+        box.clear()
+        await pilot.press(*"@pers and more", *["left"] * 11, "tab")
+        assert box.text == "@personal and more"  # no second space: one is there
+        assert box.cursor_location == (0, len("@personal "))
+
+
+async def test_ctrl_z_after_enter_does_not_bring_the_saved_note_back(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"saved once", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert box.text == ""
+        await pilot.press("enter")
+        await pilot.pause()
+    texts = [n.text for n in service.store.notes(conversation=conversation)]
+    assert texts == ["saved once"]
+
+
+@pytest.mark.parametrize("role", ["notes", "split"])
+async def test_the_hint_line_fits_at_80x24_in_every_state(service: Service, role: str) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role=role, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        hint = app.screen.query_one("#capture-hint")
+        await pilot.pause()
+        opening = str(hint.render())  # as first shown, before a key is pressed
+        assert len(opening) <= hint.content_size.width, opening
+        for typed in ("", "@p", "@zz", "@lr-", "@", "plain words "):
+            box.clear()
+            if typed:
+                await pilot.press(*typed)
+            await pilot.pause()
+            shown = str(hint.render())
+            assert len(shown) <= hint.content_size.width, (typed, shown)
+
+
+async def test_up_on_the_second_row_of_a_wrapped_note_stays_in_the_box(service: Service) -> None:
+    """One long line wraps onto three rows of the box: Up from the last row goes up a row
+    as shown, and only Up on the first row as shown leaves for the earlier notes. (With
+    the check on the document's rows, every Up in a one-line note left the box, and the
+    keys typed next went to the notes list.)"""
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"an earlier note", "enter")
+        long_line = "the visit was calm and the mother spoke warmly about the nursery " * 2
+        box.insert(long_line.strip())
+        await pilot.pause()
+        rows = box.wrapped_document.height
+        assert rows >= 3  # the test needs a line that wraps
+        assert box.document.line_count == 1
+        end = box.cursor_location
+        for _ in range(rows - 1):
+            await pilot.press("up")
+            assert app.focused is box
+        assert box.cursor_location[0] == 0 and box.cursor_location[1] < end[1]
+        await pilot.press("up")  # now on the first row as shown: to the earlier notes
+        assert app.focused is not box
