@@ -168,3 +168,25 @@ def test_sync_watch_keeps_syncing_until_interrupted(pair) -> None:
         out, err = watcher.communicate(timeout=30)
     assert watcher.returncode == 0, err
     assert "Stopped." in err and "Received 2 ops" in out
+
+
+def test_sync_watch_stops_cleanly_when_the_system_asks(pair) -> None:
+    """A logout or `kill` sends SIGTERM: the watcher finishes the sync under way and says
+    it stopped, rather than dying in the middle of one."""
+    lead, taker, secret, review, talk, share = pair
+    run(lead, "review", "share", review, str(share), "--passphrase-file", str(secret))
+    run(taker, "review", "join", str(share), "--passphrase-file", str(secret))
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "facilitator", "--store", str(taker), "sync", "--watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert watcher.stderr is not None
+        assert "Syncing every" in watcher.stderr.readline()
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        out, err = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, err
+    assert "Stopped." in err

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -180,10 +184,10 @@ def sync_cmd(
         if failed:
             sys.exit(1)
         return
-    echo(f"Syncing every {interval:g} s; press Ctrl-C to stop.", err=True)
     last_state: dict[str, tuple] = {}
-    try:
-        while True:
+    with _stop_on_signal() as stop:
+        echo(f"Syncing every {interval:g} s; press Ctrl-C to stop.", err=True)
+        while not stop.is_set():
             for engine in engines:
                 report = engine.sync(recheck=recheck)
                 seen = (
@@ -196,9 +200,29 @@ def sync_cmd(
                 last_state[engine.review] = seen
                 _echo_report(obj, report, quiet_if_idle=not changed)
             recheck = False  # once is enough
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        echo("Stopped.", err=True)
+            stop.wait(interval)
+    echo("Stopped.", err=True)
+
+
+@contextmanager
+def _stop_on_signal() -> Iterator[threading.Event]:
+    """Ctrl-C (or SIGTERM) asks the watch loop to stop once the sync under way has finished.
+    A KeyboardInterrupt raised at a random point could be swallowed (inside a finaliser, say)
+    and leave the loop running; a flag cannot be lost. A second Ctrl-C interrupts at once,
+    for a share that hangs."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 reviews.review.add_command(review_share)
