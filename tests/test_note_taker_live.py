@@ -8,7 +8,7 @@ import pytest
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
-from tests.tui_support import START, FakeClock, screen_text, small_review
+from tests.tui_support import START, FakeClock, screen_text, small_review, wait_until
 
 
 def notes_app(
@@ -144,16 +144,6 @@ async def test_reopening_a_recovered_draft_keeps_its_time(service: Service) -> N
 
 
 # --- the list follows the op log: the other laptop through a real shared folder ------
-
-
-async def wait_until(pilot, condition, what: str, timeout: float = 20.0) -> None:  # noqa: ANN001
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(
-        f"timed out waiting for {what}; the screen shows:\n" + screen_text(pilot.app)
-    )
 
 
 async def test_notes_edits_and_merged_conflicts_from_the_other_laptop_appear(

@@ -21,7 +21,7 @@ from facilitator.tui.sync_worker import SyncWorker
 from facilitator.tui.widgets.note_box import NoteBox
 from facilitator.tui.widgets.status_bar import StatusBar
 from facilitator.tui.widgets.sync_status import SyncStatusWidget
-from tests.tui_support import START, FakeClock, screen_text, small_review
+from tests.tui_support import START, FakeClock, screen_text, small_review, wait_until
 
 PASS = "correct horse battery"
 
@@ -167,16 +167,14 @@ async def test_choosing_a_version_settles_a_note_conflict(service: Service, tmp_
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.push_screen(ConflictsScreen(review, app.sync_worker))
-        await pilot.pause(0.3)
-        text = screen_text(app)
-        assert "2 versions" in text and "[sic]" in text  # user text shown as it is
+        await wait_until(pilot, lambda: "2 versions" in screen_text(app), "the conflict")
+        assert "[sic]" in screen_text(app)  # user text shown as it is
         heads = service.store.note(note_id).heads
         second = next(r for r in service.store.revisions(note_id) if r.id == heads[1])
         await pilot.press("2")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "No conflicts" in screen_text(app), "no conflicts")
         note = service.store.note(note_id)
         assert not note.conflict and note.text == second.text
-        assert "No conflicts" in screen_text(app)
     engine_for(service.store, review).sync()
     engine_for(lead, review).sync()
     assert not lead.note(note_id).conflict and lead.note(note_id).text == second.text
@@ -190,14 +188,16 @@ async def test_merging_by_hand_keeps_both_parents(service: Service, tmp_path: Pa
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.push_screen(ConflictsScreen(review, app.sync_worker))
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "2 versions" in screen_text(app), "the conflict")
         heads = service.store.note(note_id).heads
         await pilot.press("m")
         await pilot.pause()
         box = app.focused
         box.load_text("Mother said the visit was an hour late (merged)")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await wait_until(
+            pilot, lambda: not service.store.note(note_id).conflict, "the merge to be saved"
+        )
     note = service.store.note(note_id)
     assert note.text == "Mother said the visit was an hour late (merged)" and not note.conflict
     (merge,) = [r for r in service.store.revisions(note_id) if r.id == note.heads[0]]
@@ -220,11 +220,9 @@ async def test_a_field_set_on_two_laptops_offers_both_sides(
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.push_screen(ConflictsScreen(review, app.sync_worker))
-        await pilot.pause(0.3)
-        assert "review title" in screen_text(app)
+        await wait_until(pilot, lambda: "review title" in screen_text(app), "the conflict")
         await pilot.press("2")
-        await pilot.pause(0.3)
-        assert "No conflicts" in screen_text(app)
+        await wait_until(pilot, lambda: "No conflicts" in screen_text(app), "no conflicts")
     assert store.review(review).title == loser
     engine_for(store, review).sync()
     engine_for(lead, review).sync()

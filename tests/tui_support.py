@@ -105,3 +105,15 @@ async def steady(pilot: Pilot) -> None:
         box._line_cache.clear()
         box.refresh()
     await pilot.pause()
+
+
+async def wait_until(pilot, condition, what: str, timeout: float = 20.0) -> None:  # noqa: ANN001
+    """Wait for ``condition()`` while the app runs: a fixed pause is too short on a loaded
+    machine (two test workers on two cores) and too long on an idle one."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(
+        f"timed out waiting for {what}; the screen shows:\n" + screen_text(pilot.app)
+    )
