@@ -62,7 +62,8 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     interim = ok(store_path, "draft", "R1", "export", "D2", "--format", "md")
     assert "## What changed since the previous draft" in interim
     assert "The team's judgement of E2 (Case conference) was revised." in interim
-    assert "I asked for a plan." in interim
+    assert "I asked for a plan." not in interim  # cited, not quoted to everyone
+    assert "Following a comment from Health visitor, Community health (K1) on D1." in interim
 
     meeting = run_cli(store_path, "meeting", "R1", "new", "preliminary", "--at",
                       "10 June 2025 12:00", "--attended", "P1,P2")  # fmt: skip

@@ -95,7 +95,9 @@ def test_a_whole_round_from_preliminary_draft_to_interim(
     text = render_markdown(pack_items(frozen, None))
     assert "What changed since the previous draft" in text
     assert "The team's judgement of E2 (Case conference) was revised." in text
-    assert "I asked for a child protection plan; please say so." in text
+    # Cited by role and label; its words were hers to the team, not to every participant.
+    assert "I asked for a child protection plan" not in text
+    assert "Following a comment from Health visitor, Community health (K1) on D1." in text
     # The preliminary draft did not change with the analysis.
     assert "No plan was made" not in render_markdown(
         pack_items(records.draft(store, review, preliminary), None)

@@ -5,7 +5,8 @@ and stored in the new draft: the answers given later cannot rewrite what it said
 
 A comment "led to" a change when it was made on an earlier draft, is anchored on the
 thing that changed (an episode merged into another counts for the one it joined), was
-accepted, and no earlier draft has already cited it.
+accepted, and no earlier draft has already cited it. It is cited by who sent it (their
+role) and its label, never quoted: the next draft goes to every participant.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def changes_since(
                 "label": c.label,
                 "draft": labels[c.draft],
                 "from": roles.get(c.participant, "a participant"),
-                "text": c.text,
+                # Not the comment's words: the draft goes to every participant, and a
+                # comment is one person's message to the team (names, addresses...).
             }
             for c in comments
             if c.draft in labels

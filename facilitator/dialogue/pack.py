@@ -89,8 +89,9 @@ def changes_items(changes: list[dict[str, Any]] | None) -> list[Item]:
             items.append(
                 Item(
                     "meta",
-                    f"Following a comment from {comment['from']} on {comment['draft']}: "
-                    f"“{comment['text']}”",
+                    # Cited, never quoted (drafts frozen before this still hold the words).
+                    f"Following a comment from {comment['from']} ({comment['label']}) "
+                    f"on {comment['draft']}.",
                     target_kind="passage",
                     label="what changed",
                 )

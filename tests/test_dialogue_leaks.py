@@ -1,0 +1,138 @@
+"""What a participant's pack must never carry (the hostile test of issue 16): other people's
+names, another participant's comment word for word, the team's private lines, and a group
+meeting's notes as an "unknown participant"; and a returned file must be the pack of the
+participant and draft it is imported for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from facilitator.dialogue import records
+from facilitator.dialogue.model import ANCHOR_FOUND
+from facilitator.dialogue.pack import pack_bytes, pack_items, render_markdown
+from facilitator.dialogue.word import import_returned
+from facilitator.importers import ImportProblem
+from facilitator.method import Method
+from facilitator.reports import redaction
+from facilitator.service import Service
+from facilitator.store import Store
+from facilitator.store.db import StoreError
+from tests.review_fixture import ReviewFixture, build_review_fixture
+
+
+@pytest.fixture
+def fixture(service: Service) -> ReviewFixture:
+    return build_review_fixture(service)
+
+
+def _pack_text(store: Store, review: str, draft_id: str, participant: str | None) -> str:
+    return render_markdown(pack_items(records.draft(store, review, draft_id), participant))
+
+
+def test_names_in_notes_and_chronology_are_redacted_in_every_pack(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    redaction.add(store, review, "Sam Okafor", "the child")
+    service.record_note(
+        store.conversation(fixture.conversations["hv"]),
+        "#1 Visited with Sam Okafor and Eva Frost",
+    )
+    for kind in ("preliminary", "final"):
+        draft_id = records.freeze_draft(store, method, review, kind)
+        for who in ("social_worker", "class_teacher", None):
+            participant = fixture.participants[who] if who else None
+            text = _pack_text(store, review, draft_id, participant)
+            assert "Visited with the child and the GP" in text, who
+            for name in ("Sam", "Okafor", "Eva Frost", "Frost"):
+                assert name not in text, (kind, who, name)
+
+
+def test_a_comment_is_cited_by_role_and_label_not_quoted_to_everyone(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    e1 = fixture.episodes["E1"]
+    preliminary = records.freeze_draft(store, method, review, "preliminary")
+    secret = "Dr Helen Marsh never invited me. My home address is 12 Fake St"
+    comment = records.add_comment(store, review, {
+        "draft": preliminary, "participant": hv, "text": secret, "target_kind": "episode",
+        "target": e1, "target_label": "E1", "anchor": ANCHOR_FOUND})  # fmt: skip
+    records.respond(store, review, comment, "accepted")
+    store.update(review, "episode", e1, team_problematic="Nobody invited the health visitor")
+    interim = records.freeze_draft(store, method, review, "interim")
+    frozen = records.draft(store, review, interim)
+    assert secret not in str(frozen.content)  # not stored in the draft either
+    for who in ("social_worker", "health_visitor"):
+        text = _pack_text(store, review, interim, fixture.participants[who])
+        assert "Helen Marsh" not in text and "12 Fake St" not in text
+        assert "Following a comment from Health visitor, Community health (K1) on D1" in text
+
+
+def test_private_lines_never_reach_a_pack(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    talk = store.conversation(fixture.conversations["hv"])
+    service.record_note(talk, "#1 >> TAGFIRST_REFLECTION judge her harshly")
+    service.record_note(talk, "#1 Came to the visit late\n>> SECOND_LINE_REFLECTION tired")
+    service.record_note(talk, "Remembered the letter\n? FOLLOW_UP_QUESTION ask the school")
+    draft_id = records.freeze_draft(store, method, review, "preliminary")
+    for who in ("health_visitor", "social_worker"):
+        text = _pack_text(store, review, draft_id, fixture.participants[who])
+        for private in ("TAGFIRST", "SECOND_LINE", "FOLLOW_UP", ">>"):
+            assert private not in text, (who, private)
+    own = _pack_text(store, review, draft_id, fixture.participants["health_visitor"])
+    assert "Came to the visit late" in own and "Remembered the letter" in own
+
+
+def test_a_group_meetings_notes_are_attributed_to_the_meeting_in_packs(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    attended = [fixture.participants["social_worker"], fixture.participants["health_visitor"]]
+    _meeting, talk = records.new_meeting(store, review, "interim", "2025-06-10T12:00", attended)
+    store.start_conversation(store.conversation(talk))
+    service.record_note(store.conversation(talk), "Minutes reached the GP a week late #2")
+    draft_id = records.freeze_draft(store, method, review, "interim")
+    text = _pack_text(store, review, draft_id, fixture.participants["social_worker"])
+    assert "unknown" not in text
+    assert "C5, Interim group meeting:** Minutes reached the GP a week late" in text
+
+
+def _returned(store: Store, review: str, draft_id: str, participant: str, path: Path) -> Path:
+    path.write_bytes(pack_bytes(records.draft(store, review, draft_id), participant, "docx"))
+    document = docx.Document(str(path))
+    paragraph = next(p for p in document.paragraphs if "Case conference" in p.text)
+    document.add_comment(paragraph.runs[-1], text="Not how I remember it", author="X")
+    document.save(str(path))
+    return path
+
+
+def test_import_refuses_another_participants_pack_another_draft_or_not_a_pack(
+    tmp_path: Path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv, ct = fixture.participants["health_visitor"], fixture.participants["class_teacher"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    d2 = records.freeze_draft(store, method, review, "interim")
+    theirs = _returned(store, review, d1, ct, tmp_path / "ct.docx")
+    with pytest.raises((StoreError, ImportProblem), match="P3"):
+        import_returned(store, review, d1, hv, theirs)
+    with pytest.raises((StoreError, ImportProblem), match="D1"):
+        import_returned(store, review, d2, ct, theirs)
+    shopping = tmp_path / "shopping.docx"
+    document = docx.Document()
+    paragraph = document.add_paragraph("eggs and the milk")
+    document.add_comment(paragraph.runs[-1], text="and bread", author="Me")
+    document.save(str(shopping))
+    with pytest.raises((StoreError, ImportProblem), match="not a pack"):
+        import_returned(store, review, d1, hv, shopping)
+    assert records.comments(store, review) == []
+    # The right pack, draft and participant still imports; --force takes another's.
+    assert len(import_returned(store, review, d1, ct, theirs).added) == 1
+    assert len(import_returned(store, review, d1, hv, theirs, force=True).added) == 1
