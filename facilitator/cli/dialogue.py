@@ -150,10 +150,16 @@ def comment(ctx: click.Context, review_ref: str) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--from", "participant_ref", required=True, metavar="PARTICIPANT",
               help="Who sent the file back.")  # fmt: skip
+@click.option("--force", is_flag=True,
+              help="Import a file that is not this participant's pack of DRAFT.")  # fmt: skip
 @pass_context
-def comment_import(obj: Context, draft_ref: str, file: Path, participant_ref: str) -> None:
+def comment_import(
+    obj: Context, draft_ref: str, file: Path, participant_ref: str, force: bool
+) -> None:
     """Read the Word comments and tracked changes in a returned pack; prints each new
-    comment's id. Importing the same file again adds nothing."""
+    comment's id. Importing the same file again adds nothing. A file that is another
+    participant's pack, a pack of another draft, or no pack at all is refused unless
+    --force is given."""
     from facilitator.dialogue.records import sends
     from facilitator.dialogue.word import import_returned
     from facilitator.importers import ImportProblem
@@ -162,7 +168,7 @@ def comment_import(obj: Context, draft_ref: str, file: Path, participant_ref: st
     draft_id = _draft_id(obj, review, draft_ref)
     participant = obj.participant_id(participant_ref, review)
     try:
-        result = import_returned(obj.store, review, draft_id, participant, file)
+        result = import_returned(obj.store, review, draft_id, participant, file, force=force)
     except ImportProblem as exc:
         raise UserError(f"{exc}; nothing was imported") from None
     for comment_id in result.added:

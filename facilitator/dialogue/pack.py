@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -58,7 +58,7 @@ def draft_items(draft: DraftRecord) -> list[Item]:
     """The draft itself: what every participant who is sent it reads."""
     content = draft.content
     items = [
-        Item("title", f"{content['title']}: {draft.title} ({draft.label})"),
+        Item("title", f"{content['title']}: {draft.title} ({draft.label})", bookmark=True),
         Item("banner", CONFIDENTIAL),
         Item("meta", f"Frozen {_when(draft.frozen_at)}. {HOW_TO_COMMENT}"),
     ]
@@ -226,9 +226,29 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
 
 def pack_items(draft: DraftRecord, participant: str | None) -> list[Item]:
     items = draft_items(draft)
+    # Whose pack of which draft: a bookmark on the title in Word, read back on import.
+    items[0] = replace(items[0], target_kind=PACK, target=pack_identity(draft.id, participant))
     if participant:
         items += record_items(draft, participant)
     return items
+
+
+PACK = "pack"
+
+
+def pack_identity(draft_id: str, participant: str | None) -> str:
+    """The bookmark naming a pack: ``fac_pack_<draft>_<participant or all>``, each id cut
+    to 12 characters (Word allows 40 in a bookmark's name)."""
+    return f"{BOOKMARK_PREFIX}{PACK}_{draft_id[:12]}_{(participant or 'all')[:12]}"
+
+
+def read_identity(name: str) -> tuple[str, str] | None:
+    """(draft id prefix, participant id prefix or "all") from a pack's bookmark name."""
+    head = f"{BOOKMARK_PREFIX}{PACK}_"
+    if not name.startswith(head):
+        return None
+    draft, _, participant = name[len(head) :].partition("_")
+    return (draft, participant) if draft and participant else None
 
 
 # --- rendering -----------------------------------------------------------------------
@@ -301,7 +321,11 @@ def render_docx(items: list[Item], *, title: str, frozen_at: str) -> bytes:
         end = ""
         if item.bookmark:
             marks += 1
-            name = bookmark_name(item.target_kind, item.target)
+            name = (
+                item.target
+                if item.target_kind == PACK
+                else bookmark_name(item.target_kind, item.target)
+            )
             parts.append(f'<w:bookmarkStart w:id="{marks}" w:name="{name}"/>')
             end = f'<w:bookmarkEnd w:id="{marks}"/>'
         if item.lead:

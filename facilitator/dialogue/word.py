@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facilitator.dialogue.model import ANCHOR_FOUND, ANCHOR_NOT_FOUND
-from facilitator.dialogue.pack import BOOKMARK_PREFIX, Item, bookmark_name, normalise
+from facilitator.dialogue.pack import (
+    BOOKMARK_PREFIX,
+    PACK,
+    Item,
+    bookmark_name,
+    normalise,
+    read_identity,
+)
 from facilitator.importers import MAX_BYTES, ImportProblem
 from facilitator.store import Store
 
@@ -268,7 +275,7 @@ def targets_of(items: list[Item]) -> Targets:
     for item in items:
         if item.style == "h1" and not item.target_kind:
             section = item.text
-        if item.target_kind and item.target:
+        if item.target_kind and item.target and item.target_kind != PACK:
             key = (item.target_kind, item.target)
             label = item.label
             mark = bookmark_name(item.target_kind, item.target)
@@ -279,6 +286,65 @@ def targets_of(items: list[Item]) -> Targets:
         entry = texts.setdefault(key, (label, [], mark))
         entry[1].append(normalise(item.visible))
     return {key: (label, " ".join(parts), mark) for key, (label, parts, mark) in texts.items()}
+
+
+# --- whose pack ---------------------------------------------------------------------
+
+
+def pack_marks(raw: bytes, filename: str) -> list[str]:
+    """The names of the bookmarks a pack carries (``fac_...``) in a checked package."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as package:
+        document = _parse(package, "word/document.xml", filename)
+    if document is None:
+        raise ImportProblem(f"{filename} is not a Word document (it has no word/document.xml)")
+    return [
+        name
+        for mark in document.iter(f"{W}bookmarkStart")
+        if (name := mark.get(f"{W}name", "")).startswith(BOOKMARK_PREFIX)
+    ]
+
+
+def check_identity(
+    marks: list[str],
+    filename: str,
+    draft: tuple[str, str],
+    participant: tuple[str, str],
+    drafts: dict[str, str],
+    people: dict[str, str],
+) -> None:
+    """Refuse a file that is not the pack of ``draft`` for ``participant`` (each an
+    (id, label) pair), or no pack at all. ``drafts``/``people``: id -> label, to say
+    whose pack it is instead. A pack whose title (and its bookmark) was deleted still
+    carries the others' bookmarks and is taken as the one named."""
+    again = "check the file, or import it anyway with --force"
+    if not marks:
+        raise ImportProblem(
+            f"{filename} is not a pack exported by facilitator (it has none of the marks a "
+            f"pack carries); {again}"
+        )
+    identities = [i for i in (read_identity(m) for m in marks) if i is not None]
+    if not identities:
+        return
+    draft_prefix, person_prefix = identities[0]
+
+    def named(prefix: str, labels: dict[str, str], default: str) -> str:
+        return next((label for i, label in labels.items() if i.startswith(prefix)), default)
+
+    if not draft[0].startswith(draft_prefix):
+        other = named(draft_prefix, drafts, "another draft")
+        raise ImportProblem(
+            f"{filename} is a pack of {other}, not of {draft[1]}; import it for {other}, or {again}"
+        )
+    if person_prefix == "all":
+        raise ImportProblem(
+            f"{filename} is the draft without anyone's record, not {participant[1]}'s pack; {again}"
+        )
+    if not participant[0].startswith(person_prefix):
+        other = named(person_prefix, people, "another participant")
+        raise ImportProblem(
+            f"{filename} is {other}'s pack, not {participant[1]}'s; import it --from "
+            f"{other}, or {again}"
+        )
 
 
 # --- into the store ------------------------------------------------------------------
@@ -292,18 +358,28 @@ class Imported:
 
 
 def import_returned(
-    store: Store, review: str, draft_id: str, participant: str, path: Path
+    store: Store, review: str, draft_id: str, participant: str, path: Path, *, force: bool = False
 ) -> Imported:
     """Read a returned pack and record its comments and tracked changes as the
     participant's, each tied to what it is on. Everything is read and checked before
     anything is written; the comments are then saved in one transaction."""
     from facilitator.dialogue.pack import pack_items
-    from facilitator.dialogue.records import add_comment, draft
+    from facilitator.dialogue.records import add_comment, draft, drafts
     from facilitator.store.store import deterministic_id
 
     frozen = draft(store, review, draft_id)
     raw, digest = read_file(path)
     found = read_comments(raw, path.name)
+    if not force:
+        people = {p.id: p.label for p in store.participants(review)}
+        check_identity(
+            pack_marks(raw, path.name),
+            path.name,
+            (frozen.id, frozen.label),
+            (participant, people.get(participant, participant)),
+            {d.id: d.label for d in drafts(store, review)},
+            people,
+        )
     targets = targets_of(pack_items(frozen, participant))
     held = {row["id"] for row in store.rows("dialogue_comments", review)}
     result = Imported([], 0, 0)
