@@ -136,3 +136,50 @@ def test_import_refuses_another_participants_pack_another_draft_or_not_a_pack(
     # The right pack, draft and participant still imports; --force takes another's.
     assert len(import_returned(store, review, d1, ct, theirs).added) == 1
     assert len(import_returned(store, review, d1, hv, theirs, force=True).added) == 1
+
+
+def test_a_drafts_number_is_fixed_when_frozen_and_a_clash_after_sync_is_never_silent(
+    tmp_path: Path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.dialogue.records import find_draft
+
+    review = fixture.review
+    records.freeze_draft(store, method, review, "preliminary")
+    with Store(tmp_path / "b.db", author="Sam") as other:
+        other.ingest(store.ops())
+        theirs = records.freeze_draft(other, method, review, "interim")  # D2 on laptop B
+        assert records.draft(other, review, theirs).label == "D2"
+        ours = records.freeze_draft(store, method, review, "interim")  # D2 on laptop A
+        title_before = _pack_text(store, review, ours, None).splitlines()[0]
+        other.ingest(store.ops())
+        store.ingest(other.ops())
+        for laptop in (store, other):
+            labels = {d.id: d.label for d in records.drafts(laptop, review)}
+            # Neither draft takes the other's number; both say which laptop's they are.
+            assert labels[ours] == f"D2-{ours[:4]}" and labels[theirs] == f"D2-{theirs[:4]}"
+            assert find_draft(laptop, review, f"d2-{ours[:4]}") == ours
+            with pytest.raises(StoreError, match=f"D2-{ours[:4]}"):
+                find_draft(laptop, review, "D2")
+        # A third draft takes the next number on both laptops; D1 keeps its own.
+        third = records.freeze_draft(store, method, review, "final")
+        assert records.draft(store, review, third).label == "D3"
+        assert find_draft(store, review, "D1") == records.drafts(store, review)[0].id
+    # The pack exported before the sync still names the draft it was.
+    assert title_before.endswith("(D2)")
+
+
+def test_a_resaved_file_does_not_bring_its_comments_in_twice(
+    tmp_path: Path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    path = _returned(store, review, d1, hv, tmp_path / "hv.docx")
+    assert len(import_returned(store, review, d1, hv, path).added) == 1
+    again = docx.Document(str(path))
+    again.core_properties.revision = 7  # saved again: new bytes, the same comments
+    again.save(str(tmp_path / "hv-saved-again.docx"))
+    assert (tmp_path / "hv-saved-again.docx").read_bytes() != path.read_bytes()
+    result = import_returned(store, review, d1, hv, tmp_path / "hv-saved-again.docx")
+    assert (result.added, result.already) == ([], 1)
+    assert len(records.comments(store, review)) == 1

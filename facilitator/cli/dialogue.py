@@ -22,7 +22,9 @@ MEETING_KINDS = ("preliminary", "interim", "closing")
 
 
 def _draft_id(obj: Context, review: str, token: str) -> str:
-    return obj.store.resolve("dialogue_drafts", token, review=review)
+    from facilitator.dialogue.records import find_draft
+
+    return find_draft(obj.store, review, token)
 
 
 # --- draft ----------------------------------------------------------------------------

@@ -4,8 +4,8 @@ drafts, sends, comments, answers and meetings sync like the rest of a review.
 - a draft is immutable: written once (action ``add``), its content frozen in the op;
 - a send, an answer: one per (draft, participant) and per comment, with deterministic ids,
   so a resend or a changed answer is a later write of the same entity (last writer wins);
-- an imported comment's id depends on the draft, the participant, the file and the
-  comment's place in it: importing one file twice adds nothing the second time.
+- an imported comment's id depends on the draft, the participant and what the comment
+  says, on what and by whom: importing one file twice, or saved again, adds nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ def freeze_draft(store: Store, method: Method, review: str, kind: str) -> str:
         raise StoreError(f"a draft is {', '.join(DRAFT_KINDS)}, not {kind!r}")
     content = freeze(store, method, review, kind)
     earlier = drafts(store, review)
+    # Its number, fixed now: a pack names it, so a sync must never renumber it.
+    content["number"] = (
+        max((_number(d.content, n) for n, d in enumerate(earlier, 1)), default=0) + 1
+    )
     if earlier:
         content["changes"] = changes_since(earlier, content, comments(store, review))
     draft_id = new_id()
@@ -56,21 +60,54 @@ def freeze_draft(store: Store, method: Method, review: str, kind: str) -> str:
     return draft_id
 
 
+def _number(content: dict[str, Any], position: int) -> int:
+    """A draft's number as frozen; a draft frozen before numbers were stored has its place."""
+    number = content.get("number")
+    return number if isinstance(number, int) and number > 0 else position
+
+
 def drafts(store: Store, review: str) -> list[DraftRecord]:
+    """The drafts, each labelled with the number it was frozen with (``D2``). Two laptops
+    that froze a draft each before syncing gave both the same number: each of those is
+    then labelled with the start of its id as well (``D2-3fa2``), so neither takes the
+    other's label and a pack's "(D2)" never comes to mean the other draft."""
+    rows = store.rows("dialogue_drafts", review)
+    contents = [json.loads(row["content"] or "{}") for row in rows]
+    numbers = [_number(content, n) for n, content in enumerate(contents, 1)]
     found = []
-    for number, row in enumerate(store.rows("dialogue_drafts", review), 1):
+    for row, content, number in zip(rows, contents, numbers, strict=True):
+        label = f"D{number}" if numbers.count(number) == 1 else f"D{number}-{row['id'][:4]}"
         found.append(
             DraftRecord(
                 row["id"],
-                f"D{number}",
+                label,
                 review,
                 row["kind"] or "",
                 row["frozen_at"] or "",
                 row["by"] or "",
-                json.loads(row["content"] or "{}"),
+                content,
             )
         )
     return found
+
+
+def find_draft(store: Store, review: str, token: str) -> str:
+    """A draft's id from its label (``D2``, ``D2-3fa2``) or a unique id prefix."""
+    token = token.strip()
+    found = drafts(store, review)
+    wanted = token.upper()
+    for item in found:
+        if item.label.upper() == wanted:
+            return item.id
+    clash = [d.label for d in found if d.label.upper().startswith(wanted + "-")]
+    if clash:
+        raise StoreError(
+            f"{token} is {len(clash)} drafts, frozen on different laptops before they synced: "
+            f"give one of {', '.join(clash)}"
+        )
+    if wanted[:1] == "D" and wanted[1:].isdigit():
+        raise StoreError(f"no dialogue draft matches {token!r}")
+    return store.resolve("dialogue_drafts", token, review=review)
 
 
 def draft(store: Store, review: str, draft_id: str) -> DraftRecord:

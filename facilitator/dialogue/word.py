@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -368,7 +369,7 @@ def import_returned(
     from facilitator.store.store import deterministic_id
 
     frozen = draft(store, review, draft_id)
-    raw, digest = read_file(path)
+    raw, _digest = read_file(path)
     found = read_comments(raw, path.name)
     if not force:
         people = {p.id: p.label for p in store.participants(review)}
@@ -385,8 +386,16 @@ def import_returned(
     result = Imported([], 0, 0)
     received = store.now_iso()
     with store.transaction():
+        seen: dict[tuple[str, ...], int] = {}
         for item in found:
-            comment_id = deterministic_id("comment", draft_id, participant, digest, item.key)
+            # Known by what it says and where, not by the file's bytes: a file saved again
+            # (new zip times, renumbered comments) brings nothing in twice. The same words
+            # on the same passage twice in one file are two comments.
+            content = (item.kind, item.text, item.quote, item.author)
+            seen[content] = seen.get(content, 0) + 1
+            comment_id = deterministic_id(
+                "comment", draft_id, participant, json.dumps([*content, seen[content]])
+            )
             if comment_id in held:
                 result.already += 1
                 continue
