@@ -183,3 +183,89 @@ def test_a_resaved_file_does_not_bring_its_comments_in_twice(
     result = import_returned(store, review, d1, hv, tmp_path / "hv-saved-again.docx")
     assert (result.added, result.already) == ([], 1)
     assert len(records.comments(store, review)) == 1
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _package(body: str, comments: str) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "word/document.xml",
+            f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>',
+        )
+        package.writestr(
+            "word/comments.xml", f'<w:comments xmlns:w="{W_NS}">{comments}</w:comments>'
+        )
+    return buffer.getvalue()
+
+
+def _note(word_id: int, text: str) -> str:
+    return f'<w:comment w:id="{word_id}" w:author="A"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:comment>'
+
+
+def test_hostile_word_details_are_read_once_and_nothing_is_dropped_silently() -> None:
+    from facilitator.dialogue.word import MAX_COMMENTS, MAX_TEXT, read_returned
+
+    change = 'w:id="{}" w:author="A" w:date="2025-06-03T09:00:00Z"'
+    body = (
+        # A tracked paragraph mark: no words to answer.
+        f"<w:p><w:pPr><w:rPr><w:ins {change.format(1)}/></w:rPr></w:pPr>"
+        "<w:r><w:t>Plain words</w:t></w:r></w:p>"
+        # A tracked move, from here to there.
+        f"<w:p><w:moveFrom {change.format(2)}><w:r><w:t>MOVED AWAY</w:t></w:r></w:moveFrom>"
+        f"<w:moveTo {change.format(3)}><w:r><w:t>MOVED HERE</w:t></w:r></w:moveTo></w:p>"
+        # An insertion in a text box, a paragraph inside a paragraph.
+        "<w:p><w:r><w:t>Outer</w:t></w:r><w:r><w:pict><w:txbxContent><w:p>"
+        f"<w:ins {change.format(4)}><w:r><w:t>IN THE BOX</w:t></w:r></w:ins>"
+        "</w:p></w:txbxContent></w:pict></w:r></w:p>"
+        # Comment 7 referenced; 8 never referenced (it sat in a header); 7 given twice.
+        '<w:p><w:r><w:t>About this</w:t></w:r><w:r><w:commentReference w:id="7"/></w:r></w:p>'
+    )
+    long_text = "y" * (MAX_TEXT + 5)
+    notes = _note(7, "first seven") + _note(7, "second seven") + _note(8, long_text)
+    reading = read_returned(_package(body, notes), "odd.docx")
+    texts = sorted((f.kind, f.text) for f in reading.found)
+    assert texts == sorted(
+        [
+            ("comment", "first seven"),
+            ("comment", "second seven"),
+            ("comment", long_text[:MAX_TEXT]),
+            ("deletion", "MOVED AWAY"),
+            ("insertion", "MOVED HERE"),
+            ("insertion", "IN THE BOX"),
+        ]
+    )
+    said = " ".join(reading.skipped)
+    assert "1 tracked paragraph mark" in said
+    assert "cut to 20,000 characters" in said
+    assert "not anchored in the text" in said  # the orphan and the repeated id
+    # Exactly the limit is allowed; one more is refused.
+    refs = "".join(f'<w:r><w:commentReference w:id="{i}"/></w:r>' for i in range(MAX_COMMENTS))
+    many = "".join(_note(i, "x") for i in range(MAX_COMMENTS))
+    assert len(read_returned(_package(f"<w:p>{refs}</w:p>", many), "m.docx").found) == 5000
+
+
+def test_a_stored_quote_is_bounded_and_the_summary_names_what_was_cut(
+    tmp_path: Path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.dialogue.word import MAX_QUOTE
+
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    path = tmp_path / "hv.docx"
+    path.write_bytes(pack_bytes(records.draft(store, review, d1), hv, "docx"))
+    document = docx.Document(str(path))
+    runs = [r for p in document.paragraphs for r in p.runs]
+    document.add_comment(runs, text="All of it is wrong", author="A")  # the whole pack
+    document.save(str(path))
+    result = import_returned(store, review, d1, hv, path)
+    (comment,) = records.comments(store, review)
+    assert len(comment.quote) <= MAX_QUOTE < 5000
+    assert comment.quote.endswith("…")
+    assert any("quoted passage" in line for line in result.skipped)

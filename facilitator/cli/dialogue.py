@@ -184,6 +184,8 @@ def comment_import(
             "matches the draft: the quoted passage is kept)"
         )
     echo(summary, err=True)
+    for line in result.skipped:
+        echo(f"note: {line}", err=True)
     if not any(
         s.draft == draft_id and s.participant == participant for s in sends(obj.store, review)
     ):

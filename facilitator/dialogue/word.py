@@ -20,7 +20,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from facilitator.dialogue.model import ANCHOR_FOUND, ANCHOR_NOT_FOUND
@@ -37,7 +37,15 @@ from facilitator.store import Store
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_COMMENTS = 5000  # far more than anyone writes on a draft
-MAX_TEXT = 20_000  # characters kept of one comment or quoted passage
+MAX_TEXT = 20_000  # characters kept of one comment
+MAX_QUOTE = 2_000  # characters stored of the passage a comment is on (anchoring reads it all)
+# Word's tracked changes: a move is a deletion from one place and an insertion in another.
+CHANGE_KINDS = {
+    f"{W}ins": "insertion",
+    f"{W}del": "deletion",
+    f"{W}moveTo": "insertion",
+    f"{W}moveFrom": "deletion",
+}
 
 
 @dataclass(frozen=True)
@@ -103,69 +111,96 @@ def _text_of(element) -> str:  # noqa: ANN001
     parts = []
     for paragraph in element.iter(f"{W}p"):
         parts.append("".join(t.text or "" for t in paragraph.iter(f"{W}t", f"{W}delText")))
-    return "\n".join(parts)[:MAX_TEXT]
+    return "\n".join(parts)
+
+
+@dataclass
+class Reading:
+    """What a returned file holds, and what of it could not be read as it was written."""
+
+    found: list[FoundComment]
+    skipped: list[str]  # one line each, for the import summary
 
 
 def read_comments(raw: bytes, filename: str) -> list[FoundComment]:
     """Every comment and tracked change in a checked .docx package, in document order."""
+    return read_returned(raw, filename).found
+
+
+def read_returned(raw: bytes, filename: str) -> Reading:
+    """Every comment and tracked change in a checked .docx package, in document order,
+    with what could not be read as written: nothing is dropped without saying so. A
+    comment whose place is not in the text (in a header, or its id given twice) is kept,
+    on the passage "not anchored"; one longer than :data:`MAX_TEXT` is cut."""
     with zipfile.ZipFile(io.BytesIO(raw)) as package:
         document = _parse(package, "word/document.xml", filename)
         notes = _parse(package, "word/comments.xml", filename)
     if document is None:
         raise ImportProblem(f"{filename} is not a Word document (it has no word/document.xml)")
-    written: dict[str, tuple[str, str, str]] = {}
+    written: dict[str, list[tuple[str, str, str]]] = {}
     if notes is not None:
         for comment in notes.iter(f"{W}comment"):
-            written[comment.get(f"{W}id", "")] = (
-                _text_of(comment),
-                comment.get(f"{W}author", ""),
-                comment.get(f"{W}date", ""),
+            written.setdefault(comment.get(f"{W}id", ""), []).append(
+                (_text_of(comment), comment.get(f"{W}author", ""), comment.get(f"{W}date", ""))
             )
     walker = _Walker()
     body = document.find(f"{W}body")
     if body is not None:
         for paragraph in body.iter(f"{W}p"):
             walker.paragraph(paragraph)
-    found = []
-    for key in walker.order:
-        if key.startswith("c"):
-            word_id = key[1:]
-            if word_id not in written:
-                continue  # a reference to a comment the file does not hold
-            text, author, date = written[word_id]
-            quote = walker.ranges.get(word_id)
-            if quote is None or not quote.strip():  # a comment on a point: its paragraph
-                quote = walker.reference_paragraph.get(word_id, "")
-            found.append(
-                FoundComment(
-                    key,
-                    "comment",
-                    text,
-                    quote.strip()[:MAX_TEXT],
-                    author,
-                    date,
-                    walker.near.get(key, ""),
-                )
-            )
-        else:
-            kind, text, author, date, quote = walker.changes[key]
-            found.append(
-                FoundComment(
-                    key,
-                    kind,
-                    text[:MAX_TEXT],
-                    quote.strip()[:MAX_TEXT],
-                    author,
-                    date,
-                    walker.near.get(key, ""),
-                )
-            )
-        if len(found) >= MAX_COMMENTS:
+    found: list[FoundComment] = []
+    cut = unplaced = 0
+
+    def add(item: FoundComment) -> None:
+        nonlocal cut
+        if len(item.text) > MAX_TEXT:
+            cut += 1
+            item = replace(item, text=item.text[:MAX_TEXT])
+        found.append(item)
+        if len(found) > MAX_COMMENTS:
             raise ImportProblem(
                 f"{filename} holds more than {MAX_COMMENTS:,} comments and changes; "
                 "that is not a returned draft"
             )
-    return found
+
+    for key in walker.order:
+        if key.startswith("c"):
+            word_id = key[1:]
+            given = written.pop(word_id, [])
+            for number, (text, author, date) in enumerate(given):
+                quote = walker.ranges.get(word_id) if number == 0 else ""
+                if number:
+                    unplaced += 1  # the same id twice: only the first has the range
+                elif quote is None or not quote.strip():  # a comment on a point
+                    quote = walker.reference_paragraph.get(word_id, "")
+                key_n = key if number == 0 else f"{key}.{number}"
+                near = walker.near.get(key, "")
+                add(FoundComment(key_n, "comment", text, quote.strip(), author, date, near))
+        else:
+            kind, text, author, date, quote = walker.changes[key]
+            add(
+                FoundComment(key, kind, text, quote.strip(), author, date, walker.near.get(key, ""))
+            )
+    for word_id, given in written.items():  # never referenced in the text
+        for number, (text, author, date) in enumerate(given):
+            unplaced += 1
+            add(FoundComment(f"c{word_id}.x{number}", "comment", text, "", author, date, ""))
+    skipped = []
+    if unplaced:
+        skipped.append(
+            f"{unplaced} comment(s) not anchored in the text (in a header or footnote, or "
+            "sharing another comment's id): kept, marked 'anchor not found'"
+        )
+    if cut:
+        skipped.append(
+            f"{cut} comment(s) longer than {MAX_TEXT:,} characters cut to {MAX_TEXT:,} characters"
+        )
+    if walker.marks:
+        skipped.append(
+            f"{walker.marks} tracked paragraph mark(s) (a paragraph split or joined, no "
+            "words) not imported"
+        )
+    return Reading(found, skipped)
 
 
 class _Walker:
@@ -180,6 +215,7 @@ class _Walker:
         self.changes: dict[str, tuple[str, str, str, str, str]] = {}
         self.near: dict[str, str] = {}
         self.order: list[str] = []
+        self.marks = 0  # tracked paragraph marks: changes with no words
         self._count = 0
 
     def _first(self, key: str) -> None:
@@ -191,7 +227,7 @@ class _Walker:
         original: list[str] = []  # the paragraph as the draft had it: no insertions
         references: list[str] = []
         changes: dict[object, tuple[str, str, str, str, list[str]]] = {}  # element -> change
-        for element in paragraph.iter():
+        for element in _own(paragraph):
             tag = element.tag
             if tag == f"{W}bookmarkStart":
                 name = element.get(f"{W}name", "")
@@ -208,9 +244,13 @@ class _Walker:
                 word_id = element.get(f"{W}id", "")
                 self._first(f"c{word_id}")
                 references.append(word_id)
-            elif tag in (f"{W}ins", f"{W}del"):
+            elif tag in CHANGE_KINDS:
+                parent = element.getparent()
+                if parent is not None and parent.tag == f"{W}rPr":
+                    self.marks += 1  # a paragraph mark's change: no words to answer
+                    continue
                 self._count += 1
-                kind = "insertion" if tag == f"{W}ins" else "deletion"
+                kind = CHANGE_KINDS[tag]
                 key = f"{kind[:3]}{self._count}"
                 self._first(key)
                 author, date = element.get(f"{W}author", ""), element.get(f"{W}date", "")
@@ -220,7 +260,7 @@ class _Walker:
                 change = _enclosing_change(element, paragraph)
                 if change is not None and change in changes:
                     changes[change][4].append(text)
-                if change is None or change.tag != f"{W}ins":
+                if change is None or CHANGE_KINDS[change.tag] != "insertion":
                     original.append(text)
                     for pieces in self.open.values():
                         pieces.append(text)
@@ -233,11 +273,26 @@ class _Walker:
             self.changes[key] = (kind, "".join(pieces), author, date, whole)
 
 
+def _own(paragraph):  # noqa: ANN001, ANN202 - lxml elements
+    """The elements of ``paragraph`` in document order, leaving out any paragraph nested in
+    it (a text box's): that one is walked in its own turn, so is not read twice."""
+    stack = [iter(paragraph)]
+    while stack:
+        element = next(stack[-1], None)
+        if element is None:
+            stack.pop()
+            continue
+        if element.tag == f"{W}p":
+            continue
+        yield element
+        stack.append(iter(element))
+
+
 def _enclosing_change(element, stop):  # noqa: ANN001, ANN202 - lxml elements
     """The tracked insertion or deletion ``element`` is part of, if any."""
     node = element.getparent()
     while node is not None and node is not stop:
-        if node.tag in (f"{W}ins", f"{W}del"):
+        if node.tag in CHANGE_KINDS:
             return node
         node = node.getparent()
     return None
@@ -356,6 +411,7 @@ class Imported:
     added: list[str]  # ids of comments new to the store
     already: int  # comments this file had already given (imported before)
     not_found: int  # comments whose anchor no longer matches the draft
+    skipped: list[str]  # what was not imported as written, one line each
 
 
 def import_returned(
@@ -370,7 +426,8 @@ def import_returned(
 
     frozen = draft(store, review, draft_id)
     raw, _digest = read_file(path)
-    found = read_comments(raw, path.name)
+    reading = read_returned(raw, path.name)
+    found = reading.found
     if not force:
         people = {p.id: p.label for p in store.participants(review)}
         check_identity(
@@ -383,7 +440,8 @@ def import_returned(
         )
     targets = targets_of(pack_items(frozen, participant))
     held = {row["id"] for row in store.rows("dialogue_comments", review)}
-    result = Imported([], 0, 0)
+    result = Imported([], 0, 0, list(reading.skipped))
+    long_quotes = 0
     received = store.now_iso()
     with store.transaction():
         seen: dict[tuple[str, ...], int] = {}
@@ -399,7 +457,11 @@ def import_returned(
             if comment_id in held:
                 result.already += 1
                 continue
-            tied = anchor(item, targets)
+            tied = anchor(item, targets)  # on the whole quote; what is stored is bounded
+            quote = item.quote
+            if len(quote) > MAX_QUOTE:
+                long_quotes += 1
+                quote = quote[: MAX_QUOTE - 1].rstrip() + "…"
             result.not_found += tied.anchor == ANCHOR_NOT_FOUND
             add_comment(
                 store,
@@ -410,7 +472,7 @@ def import_returned(
                     "source": "word",
                     "kind": item.kind,
                     "text": item.text,
-                    "quote": item.quote,
+                    "quote": quote,
                     "target_kind": tied.target_kind,
                     "target": tied.target,
                     "target_label": tied.label,
@@ -424,4 +486,9 @@ def import_returned(
                 comment_id,
             )
             result.added.append(comment_id)
+    if long_quotes:
+        result.skipped.append(
+            f"{long_quotes} quoted passage(s) longer than {MAX_QUOTE:,} characters kept "
+            f"as their first {MAX_QUOTE:,}"
+        )
     return result
