@@ -219,3 +219,45 @@ async def test_an_answer_given_in_another_process_shows_when_ops_arrive(
         app.screen.refresh_from_store()  # what the sync worker does when ops arrive
         await settle(app, pilot)
         assert "0 to answer" in screen_text(app)
+
+
+async def test_sending_is_all_or_nothing_and_a_pack_is_named_and_never_overwritten(
+    tmp_path, monkeypatch, service: Service, fx: ReviewFixture
+) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    store = service.store
+    records.freeze_draft(store, service.method, fx.review, "preliminary")
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+
+        # P9 does not exist: nothing is recorded, not even the send to P2.
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"P2 P9", "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "P9" in screen_text(app)
+        assert records.sends(store, fx.review) == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        # The pack's file is named after whose it is, as the command line names it.
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"P3", "enter", "enter")
+        await settle(app, pilot)
+        theirs = tmp_path / "D1-preliminary-P3.docx"
+        assert "Noticed the bruise at morning registration" in _docx_text(theirs)
+
+        # Another pack is not written over it without a word.
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = "D1-preliminary-P3.docx"
+        await pilot.press(*"P2", "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "already exists" in screen_text(app)
+        assert "Noticed the bruise at morning registration" in _docx_text(theirs)

@@ -230,10 +230,12 @@ class DialogueScreen(EditingScreen):
 
             at = values["at"]
             when = parse_when(at).isoformat(timespec="minutes") if at else None
-            for token in values["participants"].replace(",", " ").split():
-                records.record_send(
-                    self.facilitator.store, self.review_id, draft, self._participant(token), when
-                )
+            # Every name checked before any send is saved: all of them, or none.
+            who = [self._participant(t) for t in values["participants"].replace(",", " ").split()]
+            store = self.facilitator.store
+            with store.transaction():
+                for participant in dict.fromkeys(who):
+                    records.record_send(store, self.review_id, draft, participant, when)
 
         label = next(d.label for d in self.board.drafts if d.id == draft)
         self.ask_then_change(
@@ -262,8 +264,12 @@ class DialogueScreen(EditingScreen):
             from facilitator.files import refuse_to_overwrite, write_private_bytes
 
             participant = self._participant(values["participant"])
-            path = Path(values["path"]).expanduser()
+            # Named after whose pack it is, as the command line names it.
+            who = store.participant(participant).label
+            path = Path(values["path"] or f"{draft.label}-{draft.kind}-{who}.docx").expanduser()
             fmt = "md" if path.suffix.lower() == ".md" else "docx"
+            if path.exists() or path.is_symlink():  # another's pack, perhaps: never silently
+                raise StoreError(f"{path} already exists; choose another file name")
             problem = refuse_to_overwrite(path, store.path)
             if problem:
                 raise StoreError(problem)
@@ -281,8 +287,7 @@ class DialogueScreen(EditingScreen):
                     Field(
                         "path",
                         "Write to (.docx, or .md)",
-                        f"{draft.label}-{draft.kind}.docx",
-                        required=True,
+                        placeholder=f"empty: {draft.label}-{draft.kind}-P2.docx, for P2",
                     ),
                 ],
             ),
