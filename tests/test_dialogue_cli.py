@@ -133,3 +133,20 @@ def test_the_meeting_guides_are_shown_and_a_broken_one_is_named(
     result = run_cli(store_path, "--guides", str(broken), "meeting", "R1", "guide", "interim")
     assert result.returncode == 1
     assert "meetings.md" in result.stderr and "interim" in result.stderr
+
+
+def test_an_answer_is_one_flag_and_a_changed_answer_says_what_it_replaced(
+    store_path: Path,
+) -> None:
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P1", "--on", "E3", "Date is wrong")
+    both = run_cli(store_path, "comment", "R1", "respond", "K1", "--accept", "--noted")
+    assert both.returncode != 0 and "only one of" in both.stderr
+    ok(store_path, "comment", "R1", "respond", "K1", "--decline", "--note", "Records agree")
+    changed = run_cli(store_path, "comment", "R1", "respond", "K1", "--accept")
+    assert changed.returncode == 0
+    assert "replaces the earlier answer: declined (Records agree)" in changed.stderr
+    listed = json.loads(ok(store_path, "comment", "R1", "list", "--json"))
+    (answer,) = [c["answer"] for c in listed]
+    assert answer["response"] == "accepted"
+    assert [e["note"] for e in answer["earlier"]] == ["Records agree"]

@@ -205,7 +205,8 @@ def _package(body: str, comments: str) -> bytes:
 
 
 def _note(word_id: int, text: str) -> str:
-    return f'<w:comment w:id="{word_id}" w:author="A"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:comment>'
+    body = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+    return f'<w:comment w:id="{word_id}" w:author="A">{body}</w:comment>'
 
 
 def test_hostile_word_details_are_read_once_and_nothing_is_dropped_silently() -> None:
@@ -269,3 +270,19 @@ def test_a_stored_quote_is_bounded_and_the_summary_names_what_was_cut(
     assert len(comment.quote) <= MAX_QUOTE < 5000
     assert comment.quote.endswith("…")
     assert any("quoted passage" in line for line in result.skipped)
+
+
+def test_a_changed_answer_keeps_the_earlier_one(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    comment = records.add_comment(store, review, {"draft": d1, "participant": hv, "text": "x"})
+    records.respond(store, review, comment, "declined", "Three records agree")
+    records.respond(store, review, comment, "accepted")
+    (found,) = records.comments(store, review)
+    assert found.answer is not None and found.answer.response == "accepted"
+    assert [(a.response, a.note) for a in found.answer.earlier] == [
+        ("declined", "Three records agree")
+    ]

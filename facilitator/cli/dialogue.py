@@ -260,21 +260,35 @@ def comment_list(obj: Context, only_open: bool, as_json: bool) -> None:
 
 @comment.command("respond")
 @click.argument("comment_ref", metavar="COMMENT")
-@click.option("--accept", "response", flag_value="accepted", help="The draft will change.")
-@click.option("--decline", "response", flag_value="declined", help="Give the reason with --note.")
-@click.option("--noted", "response", flag_value="noted", help="Taken into account, no change.")
+@click.option("--accept", is_flag=True, help="The draft will change.")
+@click.option("--decline", is_flag=True, help="Give the reason with --note.")
+@click.option("--noted", is_flag=True, help="Taken into account, no change.")
 @click.option("--note", default="", help="The answer's wording (required to decline).")
 @pass_context
-def comment_respond(obj: Context, comment_ref: str, response: str | None, note: str) -> None:
-    """Answer a comment: accepted, declined with a reason, or noted."""
-    from facilitator.dialogue.records import respond
+def comment_respond(
+    obj: Context, comment_ref: str, accept: bool, decline: bool, noted: bool, note: str
+) -> None:
+    """Answer a comment: accepted, declined with a reason, or noted. Answering again
+    replaces the answer; the earlier one is kept in the comment's history."""
+    from facilitator.dialogue.records import comments, respond
 
-    if response is None:
+    chosen = [r for r, on in (("accepted", accept), ("declined", decline), ("noted", noted)) if on]
+    if not chosen:
         raise UserError("say how the comment is answered: --accept, --decline or --noted")
+    if len(chosen) > 1:
+        raise UserError("give only one of --accept, --decline or --noted")
     review = obj.group_review_id()
     comment_id = obj.store.resolve("dialogue_comments", comment_ref, review=review)
-    respond(obj.store, review, comment_id, response, note)
+    before = next((c.answer for c in comments(obj.store, review) if c.id == comment_id), None)
+    respond(obj.store, review, comment_id, chosen[0], note)
     echo(comment_id)
+    if before is not None:
+        reason = f" ({before.note})" if before.note else ""
+        echo(
+            f"note: this replaces the earlier answer: {before.response}{reason}; "
+            "the earlier answer is kept in the comment's history",
+            err=True,
+        )
 
 
 # --- meeting and the board ------------------------------------------------------------

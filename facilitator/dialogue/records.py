@@ -2,8 +2,11 @@
 drafts, sends, comments, answers and meetings sync like the rest of a review.
 
 - a draft is immutable: written once (action ``add``), its content frozen in the op;
-- a send, an answer: one per (draft, participant) and per comment, with deterministic ids,
-  so a resend or a changed answer is a later write of the same entity (last writer wins);
+- a send: one per (draft, participant), with a deterministic id, so a resend is a later
+  write of the same entity (last writer wins);
+- an answer: each is its own entity, so a changed answer keeps the one it replaced (the
+  reason a comment was first declined is not lost, and two laptops answering the same
+  comment keep both); the latest is the comment's answer;
 - an imported comment's id depends on the draft, the participant and what the comment
   says, on what and by whom: importing one file twice, or saved again, adds nothing.
 """
@@ -11,6 +14,7 @@ drafts, sends, comments, answers and meetings sync like the rest of a review.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from facilitator.dialogue.model import (
@@ -174,7 +178,7 @@ def respond(store: Store, review: str, comment_id: str, response: str, note: str
     note = note.strip()
     if response == "declined" and not note:
         raise StoreError("a declined comment needs the reason: give it with --note")
-    answer_id = deterministic_id("answer", comment_id)
+    answer_id = new_id()
     store.emit(
         review,
         "answer",
@@ -192,9 +196,15 @@ def respond(store: Store, review: str, comment_id: str, response: str, note: str
 
 
 def comments(store: Store, review: str) -> list[CommentRecord]:
+    given: dict[str, list[Answer]] = {}
+    # In the order they were given: the op clock, the same on every laptop after a sync.
+    rows = sorted(store.rows("comment_answers", review), key=lambda r: (r["created"], r["id"]))
+    for r in rows:
+        given.setdefault(r["comment"], []).append(
+            Answer(r["response"] or "", r["note"] or "", r["by"] or "", r["at"] or "")
+        )
     answers = {
-        r["comment"]: Answer(r["response"] or "", r["note"] or "", r["by"] or "", r["at"] or "")
-        for r in store.rows("comment_answers", review)
+        comment: replace(found[-1], earlier=tuple(found[:-1])) for comment, found in given.items()
     }
     found = []
     for number, r in enumerate(store.rows("dialogue_comments", review), 1):
