@@ -4,6 +4,7 @@ real command line, as a team would run it, and their errors."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import docx
@@ -36,7 +37,9 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     draft = ok(store_path, "draft", "R1", "new", "preliminary").strip()
     assert len(draft) == 32
     assert "D1" in ok(store_path, "draft", "R1", "list")
-    ok(store_path, "draft", "R1", "send", "D1", "P2", "--at", "2 June 2025 10:00")
+    # Sent today (a send cannot be dated before its draft was frozen).
+    today = datetime.now().astimezone().date().isoformat()
+    ok(store_path, "draft", "R1", "send", "D1", "P2", "--at", f"{today} 23:59")
     pack = tmp_path / "pack-P2.docx"
     assert ok(store_path, "draft", "R1", "export", "D1", "--for", "P2", "--format", "docx",
               "-o", str(pack)).strip() == str(pack)  # fmt: skip
@@ -74,14 +77,14 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  planned")
 
     board = ok(store_path, "dialogue", "R1")
-    assert "sent to P2 Health visitor on 2025-06-02 10:00: 1 comment(s) back, 0 unanswered" in board
+    assert f"sent to P2 Health visitor on {today} 23:59: 1 comment(s) back, 0 unanswered" in board
     assert "D2  Interim report" in board
     assert "attended: P1 Social worker, P2 Health visitor; notes in C5" in board
 
     dumped = json.loads(ok(store_path, "export", "R1", "--format", "json"))
     dialogue = dumped["dialogue"]
     assert [d["label"] for d in dialogue["drafts"]] == ["D1", "D2"]
-    assert dialogue["sends"][0]["at"].startswith("2025-06-02T10:00")
+    assert dialogue["sends"][0]["at"].startswith(f"{today}T23:59")
     assert dialogue["comments"][0]["answer"]["response"] == "accepted"
     assert dialogue["meetings"][0]["kind"] == "preliminary"
 
@@ -150,3 +153,28 @@ def test_an_answer_is_one_flag_and_a_changed_answer_says_what_it_replaced(
     (answer,) = [c["answer"] for c in listed]
     assert answer["response"] == "accepted"
     assert [e["note"] for e in answer["earlier"]] == ["Records agree"]
+
+
+def test_send_and_meeting_times_are_checked_and_each_send_is_kept(store_path: Path) -> None:
+    def refused(*args: str) -> str:
+        result = run_cli(store_path, *args)
+        assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+        return result.stderr
+
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    assert "before D1 was frozen" in refused(
+        "draft", "R1", "send", "D1", "P1", "--at", "0001-01-01"
+    )
+    assert "in the future" in refused("draft", "R1", "send", "D1", "P1", "--at", "2099-01-01")
+    assert "give the day" in refused("draft", "R1", "send", "D1", "P1", "--at", "March 2025")
+    ok(store_path, "draft", "R1", "send", "D1", "P1")
+    ok(store_path, "draft", "R1", "send", "D1", "P1", "--at", "now")  # again: both kept
+    with Store(store_path) as store:
+        from facilitator.dialogue.records import sends
+
+        assert len(sends(store, store.reviews()[0].id)) == 2
+    assert "sent to P1 Social worker on " in ok(store_path, "dialogue", "R1")
+    meeting = ("meeting", "R1", "new", "interim", "--at")
+    assert "names nobody" in refused(*meeting, "1 July 2025", "--attended", ",,,")
+    assert "long before this review" in refused(*meeting, "1 January 1900")
+    assert "give the day" in refused(*meeting, "July 2025")

@@ -21,6 +21,26 @@ DRAFT_KINDS = ("preliminary", "interim", "final")
 MEETING_KINDS = ("preliminary", "interim", "closing")
 
 
+def _when(value: str) -> str:
+    """A moment for a send or a meeting: a day must be given ("March 2025" is not a
+    day; it would be recorded as the 1st at 09:00)."""
+    from datetime import datetime, timedelta
+
+    from facilitator.dates import DateProblem, parse_when
+
+    at = parse_when_option(value)
+    assert at is not None
+    now = datetime.now().astimezone()
+    try:  # read again against another day, month and year: a day given stays the same
+        other = parse_when(value, now=now.replace(day=15) - timedelta(days=400))
+    except DateProblem:
+        return at
+    keyword = " ".join(value.split()).lower() in ("now", "today", "tomorrow", "yesterday")
+    if not keyword and other.date().isoformat() != at[:10]:
+        raise UserError(f"give the day, not only the month or year: {value!r}")
+    return at
+
+
 def _draft_id(obj: Context, review: str, token: str) -> str:
     from facilitator.dialogue.records import find_draft
 
@@ -128,7 +148,7 @@ def draft_send(obj: Context, draft_ref: str, participant_ref: str, when: str | N
             review,
             _draft_id(obj, review, draft_ref),
             obj.participant_id(participant_ref, review),
-            parse_when_option(when),
+            _when(when) if when else None,
         )
     )
 
@@ -320,8 +340,9 @@ def meeting_new(obj: Context, kind: str, when: str, attended: str, lead: str | N
 
     review = obj.group_review_id()
     people = [obj.participant_id(t, review) for t in attended.split(",") if t.strip()]
-    at = parse_when_option(when)
-    assert at is not None
+    if attended.strip() and not people:
+        raise UserError(f"--attended {attended!r} names nobody: give labels such as P1,P2")
+    at = _when(when)
     meeting_id, conversation = new_meeting(obj.store, review, kind, at, people, lead=lead)
     echo(meeting_id)
     label = obj.store.conversation(conversation).label

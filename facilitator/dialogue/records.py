@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from facilitator.dialogue.model import (
@@ -124,9 +125,36 @@ def draft(store: Store, review: str, draft_id: str) -> DraftRecord:
 # --- who was sent what ---------------------------------------------------------------
 
 
+def _clock_time(hlc: str) -> datetime | None:
+    """The wall time an op clock (``<ms since 1970>.<counter>.<device>``) was read at."""
+    try:
+        return datetime.fromtimestamp(int(hlc.split(".", 1)[0]) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _moment(at: str) -> datetime:
+    moment = datetime.fromisoformat(at)
+    return moment if moment.tzinfo else moment.astimezone()
+
+
 def record_send(store: Store, review: str, draft_id: str, participant: str, at: str | None) -> str:
-    draft(store, review, draft_id)  # it exists
-    send_id = deterministic_id("draft_send", draft_id, participant)
+    """Record that a draft went to a participant. Each send is kept (a draft sent again
+    is a second send); the same send recorded twice, on two laptops say, is one."""
+    frozen = draft(store, review, draft_id)
+    at = at or store.now_iso()
+    moment = _moment(at)
+    # A send is recorded to the minute; the draft was frozen to the millisecond.
+    if frozen.frozen_at and moment < _moment(frozen.frozen_at).replace(second=0, microsecond=0):
+        raise StoreError(
+            f"{at[:16].replace('T', ' ')} is before {frozen.label} was frozen "
+            f"({frozen.frozen_at[:16].replace('T', ' ')}): a draft cannot go out before it exists"
+        )
+    if moment > datetime.now(UTC) + timedelta(days=1):
+        raise StoreError(
+            f"{at[:16].replace('T', ' ')} is in the future: record a send once it has gone"
+        )
+    send_id = deterministic_id("draft_send", draft_id, participant, at)
     store.emit(
         review,
         "draft_send",
@@ -135,7 +163,7 @@ def record_send(store: Store, review: str, draft_id: str, participant: str, at: 
         {
             "draft": draft_id,
             "participant": participant,
-            "at": at or store.now_iso(),
+            "at": at,
             "by": store.author,
         },
     )
@@ -245,6 +273,15 @@ def new_meeting(
     grammar as a one-to-one conversation). Returns (meeting id, conversation id)."""
     if kind not in MEETING_KINDS:
         raise StoreError(f"a meeting is {', '.join(MEETING_KINDS)}, not {kind!r}")
+    moment = _moment(at)
+    began = _clock_time(store.review(review).created)
+    if began and moment < began - timedelta(days=5 * 366):  # records entered late
+        raise StoreError(
+            f"{at[:10]} is long before this review began ({began.date().isoformat()}): "
+            "check the date"
+        )
+    if moment > datetime.now(UTC) + timedelta(days=2 * 366):
+        raise StoreError(f"{at[:10]} is more than two years ahead: check the date")
     matching = {"preliminary": "preliminary", "interim": "interim", "closing": "final"}[kind]
     discussed = [d for d in drafts(store, review) if d.kind == matching]
     meeting_id = new_id()
