@@ -286,3 +286,29 @@ def test_a_changed_answer_keeps_the_earlier_one(
     assert [(a.response, a.note) for a in found.answer.earlier] == [
         ("declined", "Three records agree")
     ]
+
+
+def test_what_changed_names_renames_new_accounts_and_corrected_records(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    e1 = fixture.episodes["E1"]
+    d1 = records.draft(store, review, records.freeze_draft(store, method, review, "preliminary"))
+    talk = fixture.conversations["hv"]
+    on_record = records.add_comment(store, review, {
+        "draft": d1.id, "participant": hv, "text": "I never said that",
+        "target_kind": "record", "target": talk, "target_label": "C2 record",
+        "anchor": ANCHOR_FOUND})  # fmt: skip
+    records.respond(store, review, on_record, "accepted")
+    store.delete(review, "note", fixture.notes["hv_worried"])  # the record corrected
+    store.update(review, "episode", e1, title="Visit after the school's referral")
+    service.record_note(store.conversation(fixture.conversations["ct"]), "#1 Saw the visit")
+    d2 = records.draft(store, review, records.freeze_draft(store, method, review, "interim"))
+    changes = {c["text"]: c for c in d2.content["changes"]}
+    texts = "\n".join(changes)
+    assert "E1 was renamed from “Home visit after school referral” to “Visit after" in texts
+    assert "The description of E1" not in texts
+    assert "1 new account of E1 (Visit after the school's referral) was added." in texts
+    corrected = next(c for t, c in changes.items() if t.startswith("The record of C2"))
+    assert [c["id"] for c in corrected["comments"]] == [on_record]
