@@ -178,3 +178,16 @@ def test_send_and_meeting_times_are_checked_and_each_send_is_kept(store_path: Pa
     assert "names nobody" in refused(*meeting, "1 July 2025", "--attended", ",,,")
     assert "long before this review" in refused(*meeting, "1 January 1900")
     assert "give the day" in refused(*meeting, "July 2025")
+
+
+def test_a_typed_comment_can_be_on_the_participants_own_record(store_path: Path) -> None:
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "record", "Not quite")
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "C2", "Wrong time")
+    listed = json.loads(ok(store_path, "comment", "R1", "list", "--json"))
+    assert [(c["on"]["kind"], c["on"]["label"]) for c in listed] == [
+        ("record", "C2 record"),
+        ("record", "C2 record"),
+    ]
+    other = run_cli(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "C3", "x")
+    assert other.returncode != 0 and "not P2's own record" in other.stderr

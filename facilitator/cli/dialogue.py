@@ -226,7 +226,8 @@ def comment_import(
     "on",
     metavar="REF",
     help="What it is about: an episode (E2), 'pattern ID' or 'chronology ID' "
-    "(ID: the label in the draft's number, e.g. 'pattern 1', or an id prefix).",
+    "(ID: the label in the draft's number, e.g. 'pattern 1', or an id prefix), or "
+    "'record' (or its label, C2) for the participant's own record.",
 )
 @pass_context
 def comment_add(
@@ -240,14 +241,12 @@ def comment_add(
 
     review = obj.group_review_id()
     frozen = read_draft(obj.store, review, _draft_id(obj, review, draft_ref))
-    fields = {
-        "draft": frozen.id,
-        "participant": obj.participant_id(participant_ref, review),
-        "text": text.strip(),
-    }
+    participant = obj.participant_id(participant_ref, review)
+    fields = {"draft": frozen.id, "participant": participant, "text": text.strip()}
     if on:
         try:
-            kind, target, label = find_target(frozen, on)
+            who = obj.store.participant(participant).label
+            kind, target, label = find_target(frozen, on, participant, who)
         except TargetProblem as exc:
             raise UserError(str(exc)) from None
         fields.update(target_kind=kind, target=target, target_label=label, anchor=ANCHOR_FOUND)
