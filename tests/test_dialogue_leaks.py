@@ -41,7 +41,7 @@ def test_names_in_notes_and_chronology_are_redacted_in_every_pack(
         store.conversation(fixture.conversations["hv"]),
         "#1 Visited with Sam Okafor and Eva Frost",
     )
-    for kind in ("preliminary", "final"):
+    for kind in ("preliminary", "interim"):
         draft_id = records.freeze_draft(store, method, review, kind)
         for who in ("social_worker", "class_teacher", None):
             participant = fixture.participants[who] if who else None
@@ -98,7 +98,7 @@ def test_a_group_meetings_notes_are_attributed_to_the_meeting_in_packs(
     _meeting, talk = records.new_meeting(store, review, "interim", "2025-06-10T12:00", attended)
     store.start_conversation(store.conversation(talk))
     service.record_note(store.conversation(talk), "Minutes reached the GP a week late #2")
-    draft_id = records.freeze_draft(store, method, review, "interim")
+    draft_id = records.freeze_draft(store, method, review, "preliminary")
     text = _pack_text(store, review, draft_id, fixture.participants["social_worker"])
     assert "unknown" not in text
     assert "C5, Interim group meeting:** Minutes reached the GP a week late" in text
@@ -312,3 +312,20 @@ def test_what_changed_names_renames_new_accounts_and_corrected_records(
     assert "1 new account of E1 (Visit after the school's referral) was added." in texts
     corrected = next(c for t, c in changes.items() if t.startswith("The record of C2"))
     assert [c["id"] for c in corrected["comments"]] == [on_record]
+
+
+def test_drafts_follow_the_guides_order_unless_forced(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    with pytest.raises(StoreError, match="preliminary report first"):
+        records.freeze_draft(store, method, review, "final")
+    records.freeze_draft(store, method, review, "preliminary")
+    records.freeze_draft(store, method, review, "interim")
+    with pytest.raises(StoreError, match="after the interim report"):
+        records.freeze_draft(store, method, review, "preliminary")
+    records.freeze_draft(store, method, review, "interim")  # a second interim draft is fine
+    records.freeze_draft(store, method, review, "preliminary", force=True)
+    assert [d.kind for d in records.drafts(store, review)] == [
+        "preliminary", "interim", "interim", "preliminary"
+    ]  # fmt: skip

@@ -65,12 +65,14 @@ def draft(ctx: click.Context, review_ref: str) -> None:
 
 @draft.command("new")
 @click.argument("kind", type=click.Choice(DRAFT_KINDS), metavar="KIND")
+@click.option("--force", is_flag=True, help="Freeze it even out of the guide's order.")
 @pass_context
-def draft_new(obj: Context, kind: str) -> None:
-    """Freeze the current analysis as a numbered draft; prints its id."""
+def draft_new(obj: Context, kind: str, force: bool) -> None:
+    """Freeze the current analysis as a numbered draft; prints its id. Drafts go in the
+    guide's order (preliminary, interim, final); --force freezes one out of it."""
     from facilitator.dialogue.records import freeze_draft
 
-    echo(freeze_draft(obj.store, obj.method, obj.group_review_id(), kind))
+    echo(freeze_draft(obj.store, obj.method, obj.group_review_id(), kind, force=force))
 
 
 @draft.command("list")

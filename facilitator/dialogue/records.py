@@ -21,6 +21,7 @@ from typing import Any
 from facilitator.dialogue.model import (
     ANCHOR_NONE,
     DRAFT_KINDS,
+    DRAFT_TITLES,
     MEETING_KINDS,
     RESPONSES,
     Answer,
@@ -38,16 +39,22 @@ from facilitator.store.store import deterministic_id, new_id
 # --- drafts ---------------------------------------------------------------------------
 
 
-def freeze_draft(store: Store, method: Method, review: str, kind: str) -> str:
+def freeze_draft(
+    store: Store, method: Method, review: str, kind: str, *, force: bool = False
+) -> str:
     """Freeze the analysis as it stands as a new draft; returns its id. The draft also
-    states what changed since the previous one, and the comments behind each change."""
+    states what changed since the previous one, and the comments behind each change.
+    Drafts go in the guide's order (preliminary, interim, final; a round may have more
+    than one draft): another order is refused unless ``force``."""
     from facilitator.dialogue.changes import changes_since
     from facilitator.dialogue.snapshot import freeze
 
     if kind not in DRAFT_KINDS:
         raise StoreError(f"a draft is {', '.join(DRAFT_KINDS)}, not {kind!r}")
-    content = freeze(store, method, review, kind)
     earlier = drafts(store, review)
+    if not force:
+        _check_order(earlier, kind)
+    content = freeze(store, method, review, kind)
     # Its number, fixed now: a pack names it, so a sync must never renumber it.
     content["number"] = (
         max((_number(d.content, n) for n, d in enumerate(earlier, 1)), default=0) + 1
@@ -63,6 +70,25 @@ def freeze_draft(store: Store, method: Method, review: str, kind: str) -> str:
         {"kind": kind, "frozen_at": store.now_iso(), "by": store.author, "content": content},
     )
     return draft_id
+
+
+def _check_order(earlier: list[DraftRecord], kind: str) -> None:
+    rank = DRAFT_KINDS.index(kind)
+    reached = max((DRAFT_KINDS.index(d.kind) for d in earlier if d.kind in DRAFT_KINDS), default=-1)
+    again = "; to freeze it all the same, use --force"
+
+    def a(kind: str) -> str:
+        title = DRAFT_TITLES[kind].lower()
+        return f"an {title}" if title[0] in "aeiou" else f"a {title}"
+
+    if rank < reached:
+        title = DRAFT_TITLES[DRAFT_KINDS[reached]].lower()
+        raise StoreError(f"{a(kind)} cannot come after the {title}{again}")
+    if rank > reached + 1:
+        missing = DRAFT_TITLES[DRAFT_KINDS[reached + 1]].lower()
+        raise StoreError(
+            f"the guide's rounds come in order: freeze the {missing} first, before {a(kind)}{again}"
+        )
 
 
 def _number(content: dict[str, Any], position: int) -> int:
