@@ -218,7 +218,10 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
             text = note["text"]
             if note["kind"] == "quote":
                 text = f"“{text.strip().strip(chr(34)).strip()}”"
-            items.append(Item("para", text, lead=f"{note['time'][11:16] or note['time']}", **where))
+            # The time alone under the conversation's date; the date too if another day.
+            time = note["time"]
+            lead = time[11:16] if time[:10] == record["when"][:10] and time[11:16] else time
+            items.append(Item("para", text, lead=lead, **where))
         if not record["notes"]:
             items.append(Item("meta", "No notes were taken.", **where))
     return items
