@@ -265,3 +265,22 @@ async def test_sending_is_all_or_nothing_and_a_pack_is_named_and_never_overwritt
         assert isinstance(app.screen, FormDialog)
         assert "already exists" in screen_text(app)
         assert "Noticed the bruise at morning registration" in _docx_text(theirs)
+
+
+async def test_a_comments_kind_and_where_it_sat_are_shown(
+    service: Service, fx: ReviewFixture
+) -> None:
+    store = service.store
+    draft = records.freeze_draft(store, service.method, fx.review, "preliminary")
+    records.add_comment(store, fx.review, {
+        "draft": draft, "participant": fx.participants["health_visitor"], "source": "word",
+        "kind": "insertion", "text": "and asked for a plan", "quote": "Case conference",
+        "anchor": "anchor not found", "near": "E2"})  # fmt: skip
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "K1 (tracked insertion, anchor not found, near E2)" in text
+        assert "[insertion] and ask" in text  # in the table's Comment column

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label, Static
 from facilitator.dialogue import records
 from facilitator.dialogue.board import person
 from facilitator.dialogue.model import (
+    ANCHOR_NOT_FOUND,
     DRAFT_KINDS,
     DRAFT_TITLES,
     MEETING_KINDS,
@@ -35,6 +36,14 @@ from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
+
+
+KIND_NAMES = {"insertion": "tracked insertion", "deletion": "tracked deletion"}
+
+
+def _kind(comment: CommentRecord) -> str:
+    """``[insertion] `` before a tracked change's text; nothing before a comment's."""
+    return "" if comment.kind == "comment" else f"[{comment.kind}] "
 
 
 class DialogueScreen(EditingScreen):
@@ -152,7 +161,7 @@ class DialogueScreen(EditingScreen):
                 cell(person(people, comment.participant)),
                 cell(comment.where),
                 cell(answer, "bold" if comment.open else "dim"),
-                cell(comment.text or comment.quote),
+                cell(_kind(comment) + (comment.text or comment.quote)),
                 key=comment.id,
             )
         if ordered:
@@ -178,7 +187,12 @@ class DialogueScreen(EditingScreen):
         if not 0 <= row < len(ordered):
             return
         comment = ordered[row]
-        parts = [f"{comment.label}: {comment.text or '(no text)'}"]
+        # What kind it is and where it sat: the On column is too narrow for "near E2".
+        what = [KIND_NAMES.get(comment.kind, comment.kind)] if comment.kind != "comment" else []
+        if comment.anchor == ANCHOR_NOT_FOUND:
+            what.append(comment.where)
+        head = f"{comment.label} ({', '.join(what)})" if what else comment.label
+        parts = [f"{head}: {comment.text or '(no text)'}"]
         if comment.quote:
             parts.append(f"on “{comment.quote}”")
         if comment.answer is not None and comment.answer.note:
