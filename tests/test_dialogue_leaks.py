@@ -344,3 +344,23 @@ def test_a_record_dates_a_note_taken_on_another_day(
     assert "Had known the family since the birth" in text
     same_day = next(line for line in text.splitlines() if "Had known the family" in line)
     assert same_day.startswith("**1") or same_day.startswith("**0")  # the time alone
+
+
+def test_one_file_imported_on_two_laptops_is_no_conflict(
+    tmp_path: Path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.sync.conflicts import field_conflicts
+
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    path = _returned(store, review, d1, hv, tmp_path / "hv.docx")
+    with Store(tmp_path / "b.db", author="Sam") as other:
+        other.ingest(store.ops())
+        import_returned(other, review, d1, hv, path)
+        import_returned(store, review, d1, hv, path)
+        store.ingest(other.ops())
+        other.ingest(store.ops())
+        for laptop in (store, other):
+            assert len(records.comments(laptop, review)) == 1
+            assert field_conflicts(laptop, review) == []
