@@ -364,3 +364,21 @@ def test_one_file_imported_on_two_laptops_is_no_conflict(
         for laptop in (store, other):
             assert len(records.comments(laptop, review)) == 1
             assert field_conflicts(laptop, review) == []
+
+
+def test_a_comment_on_a_word_found_everywhere_is_not_claimed_as_found(
+    tmp_path: Path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    path = tmp_path / "hv.docx"
+    path.write_bytes(pack_bytes(records.draft(store, review, d1), hv, "docx"))
+    document = docx.Document(str(path))
+    title = document.paragraphs[0]
+    run = title.add_run(" the")  # a comment on the one word "the", added to the title
+    document.add_comment(run, text="What does this mean?", author="A")
+    document.save(str(path))
+    import_returned(store, review, d1, hv, path)
+    (comment,) = records.comments(store, review)
+    assert comment.anchor != ANCHOR_FOUND

@@ -316,7 +316,9 @@ def anchor(found: FoundComment, targets: Targets) -> Anchor:
     if quote:
         # Within one paragraph, or running across the target's paragraphs.
         candidates = [key for key, (_label, text, _mark) in targets.items() if quote in text]
-        if candidates:
+        # A quote that reads in several places ("the") is found only where the bookmark
+        # before it says it sits; otherwise it is not claimed for the first of them.
+        if near_key in candidates or len(candidates) == 1:
             key = near_key if near_key in candidates else candidates[0]
             ident = "" if key[0] == "passage" else key[1]
             return Anchor(ANCHOR_FOUND, key[0], ident, targets[key][0], "")
