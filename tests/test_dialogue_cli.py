@@ -191,3 +191,17 @@ def test_a_typed_comment_can_be_on_the_participants_own_record(store_path: Path)
     ]
     other = run_cli(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "C3", "x")
     assert other.returncode != 0 and "not P2's own record" in other.stderr
+
+
+def test_a_pack_written_under_its_own_name_never_replaces_one_there(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    monkeypatch.chdir(tmp_path)
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    export = ("draft", "R1", "export", "D1", "--for", "P3", "--format", "docx")
+    assert ok(store_path, *export).strip() == "D1-preliminary-P3.docx"
+    before = (tmp_path / "D1-preliminary-P3.docx").read_bytes()
+    again = run_cli(store_path, *export)
+    assert again.returncode != 0 and "already exists" in again.stderr
+    assert (tmp_path / "D1-preliminary-P3.docx").read_bytes() == before

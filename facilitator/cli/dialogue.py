@@ -119,7 +119,8 @@ def draft_export(
     obj: Context, draft_ref: str, participant_ref: str | None, fmt: str, output: Path | None
 ) -> None:
     """Export a draft, or one participant's pack. Markdown goes to stdout unless -o is
-    given; Word is written to -o, or to a file named after the draft."""
+    given; Word is written to -o, or to a file named after the draft and participant
+    (D1-preliminary-P3.docx), never over one already there."""
     from facilitator.cli.export import _emit
     from facilitator.dialogue.pack import pack_bytes
     from facilitator.dialogue.records import draft as read_draft
@@ -131,6 +132,10 @@ def draft_export(
     if output is None and fmt == "docx":
         who = obj.store.participant(participant).label if participant else "draft"
         output = Path(f"{frozen.label}-{frozen.kind}-{who}.docx")
+        if output.exists() or output.is_symlink():  # another pack, perhaps: never silently
+            raise UserError(
+                f"{output} already exists; nothing was written: give -o to choose the file"
+            )
     _emit(data, output, obj.store.path, to_stdout=fmt == "md")
 
 
