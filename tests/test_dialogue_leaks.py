@@ -382,3 +382,18 @@ def test_a_comment_on_a_word_found_everywhere_is_not_claimed_as_found(
     import_returned(store, review, d1, hv, path)
     (comment,) = records.comments(store, review)
     assert comment.anchor != ANCHOR_FOUND
+
+
+def test_tags_before_a_private_prefix_keep_the_line_private_in_the_public_report_too(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.capture import split_private
+    from facilitator.reports.export import export
+
+    assert split_private("#1 @lr-aims >> judge her", "observation", method)[0] == ""
+    assert split_private("Went well\n#2 ? ask", "observation", method) == ("Went well", "#2 ? ask")
+    assert split_private("#1 Visited the home", "observation", method)[1] == ""
+    talk = store.conversation(fixture.conversations["hv"])
+    service.record_note(talk, "#1 >> TAGFIRST_REFLECTION judge her harshly")
+    text = export(store, method, fixture.review, "md", final=True).decode("utf-8")
+    assert "TAGFIRST" not in text
