@@ -169,7 +169,17 @@ def _commands(h: dict[str, object]) -> list[tuple[str, list[str]]]:
         ("draft send", ["draft", "R1", "send", "D1", "P1"]),
         (
             "comment import",
-            ["comment", "R1", "import", "D1", str(folder / "reply.docx"), "--from", "P1"],
+            # Not a pack (that is refused without --force): its comment's text is hostile.
+            [
+                "comment",
+                "R1",
+                "import",
+                "D1",
+                str(folder / "reply.docx"),
+                "--from",
+                "P1",
+                "--force",
+            ],  # fmt: skip
         ),
         ("comment add", ["comment", "R1", "add", "D1", "--from", "P2", "--on", "E1", HOSTILE]),
         ("comment list", ["comment", "R1", "list"]),

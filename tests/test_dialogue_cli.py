@@ -4,6 +4,7 @@ real command line, as a team would run it, and their errors."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import docx
@@ -36,7 +37,9 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     draft = ok(store_path, "draft", "R1", "new", "preliminary").strip()
     assert len(draft) == 32
     assert "D1" in ok(store_path, "draft", "R1", "list")
-    ok(store_path, "draft", "R1", "send", "D1", "P2", "--at", "2 June 2025 10:00")
+    # Sent today (a send cannot be dated before its draft was frozen).
+    today = datetime.now().astimezone().date().isoformat()
+    ok(store_path, "draft", "R1", "send", "D1", "P2", "--at", f"{today} 23:59")
     pack = tmp_path / "pack-P2.docx"
     assert ok(store_path, "draft", "R1", "export", "D1", "--for", "P2", "--format", "docx",
               "-o", str(pack)).strip() == str(pack)  # fmt: skip
@@ -62,7 +65,8 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     interim = ok(store_path, "draft", "R1", "export", "D2", "--format", "md")
     assert "## What changed since the previous draft" in interim
     assert "The team's judgement of E2 (Case conference) was revised." in interim
-    assert "I asked for a plan." in interim
+    assert "I asked for a plan." not in interim  # cited, not quoted to everyone
+    assert "Following a comment from Health visitor, Community health (K1) on D1." in interim
 
     meeting = run_cli(store_path, "meeting", "R1", "new", "preliminary", "--at",
                       "10 June 2025 12:00", "--attended", "P1,P2")  # fmt: skip
@@ -73,14 +77,14 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  planned")
 
     board = ok(store_path, "dialogue", "R1")
-    assert "sent to P2 Health visitor on 2025-06-02 10:00: 1 comment(s) back, 0 unanswered" in board
+    assert f"sent to P2 Health visitor on {today} 23:59: 1 comment(s) back, 0 unanswered" in board
     assert "D2  Interim report" in board
     assert "attended: P1 Social worker, P2 Health visitor; notes in C5" in board
 
     dumped = json.loads(ok(store_path, "export", "R1", "--format", "json"))
     dialogue = dumped["dialogue"]
     assert [d["label"] for d in dialogue["drafts"]] == ["D1", "D2"]
-    assert dialogue["sends"][0]["at"].startswith("2025-06-02T10:00")
+    assert dialogue["sends"][0]["at"].startswith(f"{today}T23:59")
     assert dialogue["comments"][0]["answer"]["response"] == "accepted"
     assert dialogue["meetings"][0]["kind"] == "preliminary"
 
@@ -132,3 +136,72 @@ def test_the_meeting_guides_are_shown_and_a_broken_one_is_named(
     result = run_cli(store_path, "--guides", str(broken), "meeting", "R1", "guide", "interim")
     assert result.returncode == 1
     assert "meetings.md" in result.stderr and "interim" in result.stderr
+
+
+def test_an_answer_is_one_flag_and_a_changed_answer_says_what_it_replaced(
+    store_path: Path,
+) -> None:
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P1", "--on", "E3", "Date is wrong")
+    both = run_cli(store_path, "comment", "R1", "respond", "K1", "--accept", "--noted")
+    assert both.returncode != 0 and "only one of" in both.stderr
+    ok(store_path, "comment", "R1", "respond", "K1", "--decline", "--note", "Records agree")
+    changed = run_cli(store_path, "comment", "R1", "respond", "K1", "--accept")
+    assert changed.returncode == 0
+    assert "replaces the earlier answer: declined (Records agree)" in changed.stderr
+    listed = json.loads(ok(store_path, "comment", "R1", "list", "--json"))
+    (answer,) = [c["answer"] for c in listed]
+    assert answer["response"] == "accepted"
+    assert [e["note"] for e in answer["earlier"]] == ["Records agree"]
+
+
+def test_send_and_meeting_times_are_checked_and_each_send_is_kept(store_path: Path) -> None:
+    def refused(*args: str) -> str:
+        result = run_cli(store_path, *args)
+        assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+        return result.stderr
+
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    assert "before D1 was frozen" in refused(
+        "draft", "R1", "send", "D1", "P1", "--at", "0001-01-01"
+    )
+    assert "in the future" in refused("draft", "R1", "send", "D1", "P1", "--at", "2099-01-01")
+    assert "give the day" in refused("draft", "R1", "send", "D1", "P1", "--at", "March 2025")
+    ok(store_path, "draft", "R1", "send", "D1", "P1")
+    ok(store_path, "draft", "R1", "send", "D1", "P1", "--at", "now")  # again: both kept
+    with Store(store_path) as store:
+        from facilitator.dialogue.records import sends
+
+        assert len(sends(store, store.reviews()[0].id)) == 2
+    assert "sent to P1 Social worker on " in ok(store_path, "dialogue", "R1")
+    meeting = ("meeting", "R1", "new", "interim", "--at")
+    assert "names nobody" in refused(*meeting, "1 July 2025", "--attended", ",,,")
+    assert "long before this review" in refused(*meeting, "1 January 1900")
+    assert "give the day" in refused(*meeting, "July 2025")
+
+
+def test_a_typed_comment_can_be_on_the_participants_own_record(store_path: Path) -> None:
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "record", "Not quite")
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "C2", "Wrong time")
+    listed = json.loads(ok(store_path, "comment", "R1", "list", "--json"))
+    assert [(c["on"]["kind"], c["on"]["label"]) for c in listed] == [
+        ("record", "C2 record"),
+        ("record", "C2 record"),
+    ]
+    other = run_cli(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "C3", "x")
+    assert other.returncode != 0 and "not P2's own record" in other.stderr
+
+
+def test_a_pack_written_under_its_own_name_never_replaces_one_there(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    monkeypatch.chdir(tmp_path)
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    export = ("draft", "R1", "export", "D1", "--for", "P3", "--format", "docx")
+    assert ok(store_path, *export).strip() == "D1-preliminary-P3.docx"
+    before = (tmp_path / "D1-preliminary-P3.docx").read_bytes()
+    again = run_cli(store_path, *export)
+    assert again.returncode != 0 and "already exists" in again.stderr
+    assert (tmp_path / "D1-preliminary-P3.docx").read_bytes() == before

@@ -64,7 +64,7 @@ def test_a_whole_round_from_preliminary_draft_to_interim(
 
     # Freeze the preliminary draft and make the health visitor's pack.
     preliminary = records.freeze_draft(store, method, review, "preliminary")
-    records.record_send(store, review, preliminary, health_visitor, "2025-06-02T10:00")
+    records.record_send(store, review, preliminary, health_visitor, None)  # now
     pack = _pack(store, review, preliminary, health_visitor, tmp_path / "pack.docx")
     assert WORRIED in _texts(pack)
 
@@ -95,7 +95,9 @@ def test_a_whole_round_from_preliminary_draft_to_interim(
     text = render_markdown(pack_items(frozen, None))
     assert "What changed since the previous draft" in text
     assert "The team's judgement of E2 (Case conference) was revised." in text
-    assert "I asked for a child protection plan; please say so." in text
+    # Cited by role and label; its words were hers to the team, not to every participant.
+    assert "I asked for a child protection plan" not in text
+    assert "Following a comment from Health visitor, Community health (K1) on D1." in text
     # The preliminary draft did not change with the analysis.
     assert "No plan was made" not in render_markdown(
         pack_items(records.draft(store, review, preliminary), None)
@@ -103,7 +105,9 @@ def test_a_whole_round_from_preliminary_draft_to_interim(
 
     # The board shows who had which draft, what came back and the answer.
     lines = "\n".join(board_lines(records.board(store, review), store.participants(review)))
-    assert "sent to P2 Health visitor on 2025-06-02 10:00: 1 comment(s) back, 0 unanswered" in lines
+    (send,) = records.sends(store, review)
+    sent = send.at[:16].replace("T", " ")
+    assert f"sent to P2 Health visitor on {sent}: 1 comment(s) back, 0 unanswered" in lines
     assert "accepted (The judgement is revised.)" in lines
     assert "D2  Interim report" in lines
 

@@ -3,6 +3,8 @@ records sends and meetings, and answers comments, at 80x24."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from facilitator.dialogue import records
@@ -64,11 +66,13 @@ async def test_the_dialogue_screen_freezes_sends_and_answers(
 
         await pilot.press("s")
         await pilot.pause()
-        await pilot.press(*"P2", "enter", *"2 June 2025 10:00", "enter")
+        # Today, 23:59: a send cannot be dated before its draft was frozen.
+        today = datetime.now().astimezone().date().isoformat()
+        await pilot.press(*"P2", "enter", *f"{today} 23:59", "enter")
         await settle(app, pilot)
         (send,) = records.sends(store, fx.review)
         assert send.participant == fx.participants["health_visitor"]
-        assert send.at.startswith("2025-06-02T10:00")
+        assert send.at.startswith(f"{today}T23:59")
 
         # A comment comes back; declining it without a reason is refused in the form.
         records.add_comment(
@@ -219,3 +223,64 @@ async def test_an_answer_given_in_another_process_shows_when_ops_arrive(
         app.screen.refresh_from_store()  # what the sync worker does when ops arrive
         await settle(app, pilot)
         assert "0 to answer" in screen_text(app)
+
+
+async def test_sending_is_all_or_nothing_and_a_pack_is_named_and_never_overwritten(
+    tmp_path, monkeypatch, service: Service, fx: ReviewFixture
+) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    store = service.store
+    records.freeze_draft(store, service.method, fx.review, "preliminary")
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+
+        # P9 does not exist: nothing is recorded, not even the send to P2.
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"P2 P9", "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "P9" in screen_text(app)
+        assert records.sends(store, fx.review) == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        # The pack's file is named after whose it is, as the command line names it.
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"P3", "enter", "enter")
+        await settle(app, pilot)
+        theirs = tmp_path / "D1-preliminary-P3.docx"
+        assert "Noticed the bruise at morning registration" in _docx_text(theirs)
+
+        # Another pack is not written over it without a word.
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = "D1-preliminary-P3.docx"
+        await pilot.press(*"P2", "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "already exists" in screen_text(app)
+        assert "Noticed the bruise at morning registration" in _docx_text(theirs)
+
+
+async def test_a_comments_kind_and_where_it_sat_are_shown(
+    service: Service, fx: ReviewFixture
+) -> None:
+    store = service.store
+    draft = records.freeze_draft(store, service.method, fx.review, "preliminary")
+    records.add_comment(store, fx.review, {
+        "draft": draft, "participant": fx.participants["health_visitor"], "source": "word",
+        "kind": "insertion", "text": "and asked for a plan", "quote": "Case conference",
+        "anchor": "anchor not found", "near": "E2"})  # fmt: skip
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "K1 (tracked insertion, anchor not found, near E2)" in text
+        assert "[insertion] and ask" in text  # in the table's Comment column

@@ -21,8 +21,30 @@ DRAFT_KINDS = ("preliminary", "interim", "final")
 MEETING_KINDS = ("preliminary", "interim", "closing")
 
 
+def _when(value: str) -> str:
+    """A moment for a send or a meeting: a day must be given ("March 2025" is not a
+    day; it would be recorded as the 1st at 09:00)."""
+    from datetime import datetime, timedelta
+
+    from facilitator.dates import DateProblem, parse_when
+
+    at = parse_when_option(value)
+    assert at is not None
+    now = datetime.now().astimezone()
+    try:  # read again against another day, month and year: a day given stays the same
+        other = parse_when(value, now=now.replace(day=15) - timedelta(days=400))
+    except DateProblem:
+        return at
+    keyword = " ".join(value.split()).lower() in ("now", "today", "tomorrow", "yesterday")
+    if not keyword and other.date().isoformat() != at[:10]:
+        raise UserError(f"give the day, not only the month or year: {value!r}")
+    return at
+
+
 def _draft_id(obj: Context, review: str, token: str) -> str:
-    return obj.store.resolve("dialogue_drafts", token, review=review)
+    from facilitator.dialogue.records import find_draft
+
+    return find_draft(obj.store, review, token)
 
 
 # --- draft ----------------------------------------------------------------------------
@@ -43,12 +65,14 @@ def draft(ctx: click.Context, review_ref: str) -> None:
 
 @draft.command("new")
 @click.argument("kind", type=click.Choice(DRAFT_KINDS), metavar="KIND")
+@click.option("--force", is_flag=True, help="Freeze it even out of the guide's order.")
 @pass_context
-def draft_new(obj: Context, kind: str) -> None:
-    """Freeze the current analysis as a numbered draft; prints its id."""
+def draft_new(obj: Context, kind: str, force: bool) -> None:
+    """Freeze the current analysis as a numbered draft; prints its id. Drafts go in the
+    guide's order (preliminary, interim, final); --force freezes one out of it."""
     from facilitator.dialogue.records import freeze_draft
 
-    echo(freeze_draft(obj.store, obj.method, obj.group_review_id(), kind))
+    echo(freeze_draft(obj.store, obj.method, obj.group_review_id(), kind, force=force))
 
 
 @draft.command("list")
@@ -95,7 +119,8 @@ def draft_export(
     obj: Context, draft_ref: str, participant_ref: str | None, fmt: str, output: Path | None
 ) -> None:
     """Export a draft, or one participant's pack. Markdown goes to stdout unless -o is
-    given; Word is written to -o, or to a file named after the draft."""
+    given; Word is written to -o, or to a file named after the draft and participant
+    (D1-preliminary-P3.docx), never over one already there."""
     from facilitator.cli.export import _emit
     from facilitator.dialogue.pack import pack_bytes
     from facilitator.dialogue.records import draft as read_draft
@@ -107,6 +132,10 @@ def draft_export(
     if output is None and fmt == "docx":
         who = obj.store.participant(participant).label if participant else "draft"
         output = Path(f"{frozen.label}-{frozen.kind}-{who}.docx")
+        if output.exists() or output.is_symlink():  # another pack, perhaps: never silently
+            raise UserError(
+                f"{output} already exists; nothing was written: give -o to choose the file"
+            )
     _emit(data, output, obj.store.path, to_stdout=fmt == "md")
 
 
@@ -126,7 +155,7 @@ def draft_send(obj: Context, draft_ref: str, participant_ref: str, when: str | N
             review,
             _draft_id(obj, review, draft_ref),
             obj.participant_id(participant_ref, review),
-            parse_when_option(when),
+            _when(when) if when else None,
         )
     )
 
@@ -150,10 +179,16 @@ def comment(ctx: click.Context, review_ref: str) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--from", "participant_ref", required=True, metavar="PARTICIPANT",
               help="Who sent the file back.")  # fmt: skip
+@click.option("--force", is_flag=True,
+              help="Import a file that is not this participant's pack of DRAFT.")  # fmt: skip
 @pass_context
-def comment_import(obj: Context, draft_ref: str, file: Path, participant_ref: str) -> None:
+def comment_import(
+    obj: Context, draft_ref: str, file: Path, participant_ref: str, force: bool
+) -> None:
     """Read the Word comments and tracked changes in a returned pack; prints each new
-    comment's id. Importing the same file again adds nothing."""
+    comment's id. Importing the same file again adds nothing. A file that is another
+    participant's pack, a pack of another draft, or no pack at all is refused unless
+    --force is given."""
     from facilitator.dialogue.records import sends
     from facilitator.dialogue.word import import_returned
     from facilitator.importers import ImportProblem
@@ -162,7 +197,7 @@ def comment_import(obj: Context, draft_ref: str, file: Path, participant_ref: st
     draft_id = _draft_id(obj, review, draft_ref)
     participant = obj.participant_id(participant_ref, review)
     try:
-        result = import_returned(obj.store, review, draft_id, participant, file)
+        result = import_returned(obj.store, review, draft_id, participant, file, force=force)
     except ImportProblem as exc:
         raise UserError(f"{exc}; nothing was imported") from None
     for comment_id in result.added:
@@ -176,6 +211,8 @@ def comment_import(obj: Context, draft_ref: str, file: Path, participant_ref: st
             "matches the draft: the quoted passage is kept)"
         )
     echo(summary, err=True)
+    for line in result.skipped:
+        echo(f"note: {line}", err=True)
     if not any(
         s.draft == draft_id and s.participant == participant for s in sends(obj.store, review)
     ):
@@ -196,7 +233,8 @@ def comment_import(obj: Context, draft_ref: str, file: Path, participant_ref: st
     "on",
     metavar="REF",
     help="What it is about: an episode (E2), 'pattern ID' or 'chronology ID' "
-    "(ID: the label in the draft's number, e.g. 'pattern 1', or an id prefix).",
+    "(ID: the label in the draft's number, e.g. 'pattern 1', or an id prefix), or "
+    "'record' (or its label, C2) for the participant's own record.",
 )
 @pass_context
 def comment_add(
@@ -210,14 +248,12 @@ def comment_add(
 
     review = obj.group_review_id()
     frozen = read_draft(obj.store, review, _draft_id(obj, review, draft_ref))
-    fields = {
-        "draft": frozen.id,
-        "participant": obj.participant_id(participant_ref, review),
-        "text": text.strip(),
-    }
+    participant = obj.participant_id(participant_ref, review)
+    fields = {"draft": frozen.id, "participant": participant, "text": text.strip()}
     if on:
         try:
-            kind, target, label = find_target(frozen, on)
+            who = obj.store.participant(participant).label
+            kind, target, label = find_target(frozen, on, participant, who)
         except TargetProblem as exc:
             raise UserError(str(exc)) from None
         fields.update(target_kind=kind, target=target, target_label=label, anchor=ANCHOR_FOUND)
@@ -250,21 +286,35 @@ def comment_list(obj: Context, only_open: bool, as_json: bool) -> None:
 
 @comment.command("respond")
 @click.argument("comment_ref", metavar="COMMENT")
-@click.option("--accept", "response", flag_value="accepted", help="The draft will change.")
-@click.option("--decline", "response", flag_value="declined", help="Give the reason with --note.")
-@click.option("--noted", "response", flag_value="noted", help="Taken into account, no change.")
+@click.option("--accept", is_flag=True, help="The draft will change.")
+@click.option("--decline", is_flag=True, help="Give the reason with --note.")
+@click.option("--noted", is_flag=True, help="Taken into account, no change.")
 @click.option("--note", default="", help="The answer's wording (required to decline).")
 @pass_context
-def comment_respond(obj: Context, comment_ref: str, response: str | None, note: str) -> None:
-    """Answer a comment: accepted, declined with a reason, or noted."""
-    from facilitator.dialogue.records import respond
+def comment_respond(
+    obj: Context, comment_ref: str, accept: bool, decline: bool, noted: bool, note: str
+) -> None:
+    """Answer a comment: accepted, declined with a reason, or noted. Answering again
+    replaces the answer; the earlier one is kept in the comment's history."""
+    from facilitator.dialogue.records import comments, respond
 
-    if response is None:
+    chosen = [r for r, on in (("accepted", accept), ("declined", decline), ("noted", noted)) if on]
+    if not chosen:
         raise UserError("say how the comment is answered: --accept, --decline or --noted")
+    if len(chosen) > 1:
+        raise UserError("give only one of --accept, --decline or --noted")
     review = obj.group_review_id()
     comment_id = obj.store.resolve("dialogue_comments", comment_ref, review=review)
-    respond(obj.store, review, comment_id, response, note)
+    before = next((c.answer for c in comments(obj.store, review) if c.id == comment_id), None)
+    respond(obj.store, review, comment_id, chosen[0], note)
     echo(comment_id)
+    if before is not None:
+        reason = f" ({before.note})" if before.note else ""
+        echo(
+            f"note: this replaces the earlier answer: {before.response}{reason}; "
+            "the earlier answer is kept in the comment's history",
+            err=True,
+        )
 
 
 # --- meeting and the board ------------------------------------------------------------
@@ -296,8 +346,9 @@ def meeting_new(obj: Context, kind: str, when: str, attended: str, lead: str | N
 
     review = obj.group_review_id()
     people = [obj.participant_id(t, review) for t in attended.split(",") if t.strip()]
-    at = parse_when_option(when)
-    assert at is not None
+    if attended.strip() and not people:
+        raise UserError(f"--attended {attended!r} names nobody: give labels such as P1,P2")
+    at = _when(when)
     meeting_id, conversation = new_meeting(obj.store, review, kind, at, people, lead=lead)
     echo(meeting_id)
     label = obj.store.conversation(conversation).label

@@ -5,7 +5,8 @@ and stored in the new draft: the answers given later cannot rewrite what it said
 
 A comment "led to" a change when it was made on an earlier draft, is anchored on the
 thing that changed (an episode merged into another counts for the one it joined), was
-accepted, and no earlier draft has already cited it.
+accepted, and no earlier draft has already cited it. It is cited by who sent it (their
+role) and its label, never quoted: the next draft goes to every participant.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def changes_since(
     changes += _pattern_changes(before, current)
     changes += _chronology_changes(before, current)
     changes += _recommendation_changes(before, current)
+    changes += _record_changes(before, current)
     cited = {
         c["id"]
         for d in earlier
@@ -41,7 +43,8 @@ def changes_since(
                 "label": c.label,
                 "draft": labels[c.draft],
                 "from": roles.get(c.participant, "a participant"),
-                "text": c.text,
+                # Not the comment's words: the draft goes to every participant, and a
+                # comment is one person's message to the team (names, addresses...).
             }
             for c in comments
             if c.draft in labels
@@ -103,18 +106,42 @@ def _episode_changes(before: dict, after: dict) -> list[dict]:
                     f"The team's judgement of {name} was revised.",
                 )
             )
-        if (was["title"], was["date"], was["description"]) != (
-            episode["title"],
-            episode["date"],
-            episode["description"],
-        ):
+        label = episode["label"]
+        revised: list[str] = []
+        if was["title"] != episode["title"]:
+            revised.append(f"{label} was renamed from “{was['title']}” to “{episode['title']}”.")
+        if was["date"] != episode["date"]:
+            revised.append(
+                f"The date of {name} was revised (it was “{was['date'] or 'not known'}”)."
+            )
+        if was["description"] != episode["description"]:
+            revised.append(f"The description of {name} was revised.")
+        for text in revised:
+            found.append(_change("episode revised", "episode", episode_id, label, text))
+        accounts_before = [(a["source"], a["text"]) for a in was.get("accounts", [])]
+        accounts_now = [(a["source"], a["text"]) for a in episode.get("accounts", [])]
+        added = sum(1 for a in accounts_now if a not in accounts_before)
+        removed = sum(1 for a in accounts_before if a not in accounts_now)
+        if added:
             found.append(
                 _change(
-                    "episode revised",
+                    "accounts added",
                     "episode",
                     episode_id,
-                    episode["label"],
-                    f"The description of {name} was revised.",
+                    label,
+                    f"{_count(added, 'new account')} of {name} "
+                    f"{'was' if added == 1 else 'were'} added.",
+                )
+            )
+        if removed:
+            found.append(
+                _change(
+                    "accounts removed",
+                    "episode",
+                    episode_id,
+                    label,
+                    f"{_count(removed, 'account')} of {name} "
+                    f"{'was' if removed == 1 else 'were'} taken out or corrected.",
                 )
             )
     for episode_id, episode in old.items():
@@ -142,6 +169,34 @@ def _episode_changes(before: dict, after: dict) -> list[dict]:
                     episode["label"],
                     f"Episode {episode['label']} ({episode['title']}) of the previous draft "
                     "was removed.",
+                )
+            )
+    return found
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}" if number == 1 else f"{number} {what}s"
+
+
+def _record_changes(before: dict, after: dict) -> list[dict]:
+    """A participant's record corrected (what they told us, as they checked it). Only the
+    record's label and role are said: the record itself goes to its participant alone."""
+    old = {r["conversation"]: r for r in before.get("records", [])}
+    found = []
+    for record in after.get("records", []):
+        was = old.get(record["conversation"])
+        if was is None:
+            continue  # a conversation held since: not a correction
+        if [(n["time"], n["text"]) for n in was["notes"]] != [
+            (n["time"], n["text"]) for n in record["notes"]
+        ]:
+            found.append(
+                _change(
+                    "record corrected",
+                    "record",
+                    record["conversation"],
+                    f"{record['label']} record",
+                    f"The record of {record['label']} ({record['who']}) was corrected.",
                 )
             )
     return found

@@ -37,7 +37,16 @@ def comment_data(comment: CommentRecord) -> dict[str, Any]:
         "recorded_by": comment.by,
         "answer": None
         if answer is None
-        else {"response": answer.response, "note": answer.note, "by": answer.by, "at": answer.at},
+        else {
+            "response": answer.response,
+            "note": answer.note,
+            "by": answer.by,
+            "at": answer.at,
+            "earlier": [
+                {"response": e.response, "note": e.note, "by": e.by, "at": e.at}
+                for e in answer.earlier
+            ],
+        },
     }
 
 

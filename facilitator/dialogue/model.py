@@ -57,6 +57,7 @@ class Answer:
     note: str
     by: str
     at: str
+    earlier: tuple[Answer, ...] = ()  # answers it replaced, oldest first: kept, not lost
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -58,7 +58,7 @@ def draft_items(draft: DraftRecord) -> list[Item]:
     """The draft itself: what every participant who is sent it reads."""
     content = draft.content
     items = [
-        Item("title", f"{content['title']}: {draft.title} ({draft.label})"),
+        Item("title", f"{content['title']}: {draft.title} ({draft.label})", bookmark=True),
         Item("banner", CONFIDENTIAL),
         Item("meta", f"Frozen {_when(draft.frozen_at)}. {HOW_TO_COMMENT}"),
     ]
@@ -89,8 +89,9 @@ def changes_items(changes: list[dict[str, Any]] | None) -> list[Item]:
             items.append(
                 Item(
                     "meta",
-                    f"Following a comment from {comment['from']} on {comment['draft']}: "
-                    f"“{comment['text']}”",
+                    # Cited, never quoted (drafts frozen before this still hold the words).
+                    f"Following a comment from {comment['from']} ({comment['label']}) "
+                    f"on {comment['draft']}.",
                     target_kind="passage",
                     label="what changed",
                 )
@@ -217,7 +218,10 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
             text = note["text"]
             if note["kind"] == "quote":
                 text = f"“{text.strip().strip(chr(34)).strip()}”"
-            items.append(Item("para", text, lead=f"{note['time'][11:16] or note['time']}", **where))
+            # The time alone under the conversation's date; the date too if another day.
+            time = note["time"]
+            lead = time[11:16] if time[:10] == record["when"][:10] and time[11:16] else time
+            items.append(Item("para", text, lead=lead, **where))
         if not record["notes"]:
             items.append(Item("meta", "No notes were taken.", **where))
     return items
@@ -225,9 +229,29 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
 
 def pack_items(draft: DraftRecord, participant: str | None) -> list[Item]:
     items = draft_items(draft)
+    # Whose pack of which draft: a bookmark on the title in Word, read back on import.
+    items[0] = replace(items[0], target_kind=PACK, target=pack_identity(draft.id, participant))
     if participant:
         items += record_items(draft, participant)
     return items
+
+
+PACK = "pack"
+
+
+def pack_identity(draft_id: str, participant: str | None) -> str:
+    """The bookmark naming a pack: ``fac_pack_<draft>_<participant or all>``, each id cut
+    to 12 characters (Word allows 40 in a bookmark's name)."""
+    return f"{BOOKMARK_PREFIX}{PACK}_{draft_id[:12]}_{(participant or 'all')[:12]}"
+
+
+def read_identity(name: str) -> tuple[str, str] | None:
+    """(draft id prefix, participant id prefix or "all") from a pack's bookmark name."""
+    head = f"{BOOKMARK_PREFIX}{PACK}_"
+    if not name.startswith(head):
+        return None
+    draft, _, participant = name[len(head) :].partition("_")
+    return (draft, participant) if draft and participant else None
 
 
 # --- rendering -----------------------------------------------------------------------
@@ -300,7 +324,11 @@ def render_docx(items: list[Item], *, title: str, frozen_at: str) -> bytes:
         end = ""
         if item.bookmark:
             marks += 1
-            name = bookmark_name(item.target_kind, item.target)
+            name = (
+                item.target
+                if item.target_kind == PACK
+                else bookmark_name(item.target_kind, item.target)
+            )
             parts.append(f'<w:bookmarkStart w:id="{marks}" w:name="{name}"/>')
             end = f'<w:bookmarkEnd w:id="{marks}"/>'
         if item.lead:

@@ -2,20 +2,26 @@
 drafts, sends, comments, answers and meetings sync like the rest of a review.
 
 - a draft is immutable: written once (action ``add``), its content frozen in the op;
-- a send, an answer: one per (draft, participant) and per comment, with deterministic ids,
-  so a resend or a changed answer is a later write of the same entity (last writer wins);
-- an imported comment's id depends on the draft, the participant, the file and the
-  comment's place in it: importing one file twice adds nothing the second time.
+- a send: one per (draft, participant), with a deterministic id, so a resend is a later
+  write of the same entity (last writer wins);
+- an answer: each is its own entity, so a changed answer keeps the one it replaced (the
+  reason a comment was first declined is not lost, and two laptops answering the same
+  comment keep both); the latest is the comment's answer;
+- an imported comment's id depends on the draft, the participant and what the comment
+  says, on what and by whom: importing one file twice, or saved again, adds nothing.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from facilitator.dialogue.model import (
     ANCHOR_NONE,
     DRAFT_KINDS,
+    DRAFT_TITLES,
     MEETING_KINDS,
     RESPONSES,
     Answer,
@@ -33,16 +39,26 @@ from facilitator.store.store import deterministic_id, new_id
 # --- drafts ---------------------------------------------------------------------------
 
 
-def freeze_draft(store: Store, method: Method, review: str, kind: str) -> str:
+def freeze_draft(
+    store: Store, method: Method, review: str, kind: str, *, force: bool = False
+) -> str:
     """Freeze the analysis as it stands as a new draft; returns its id. The draft also
-    states what changed since the previous one, and the comments behind each change."""
+    states what changed since the previous one, and the comments behind each change.
+    Drafts go in the guide's order (preliminary, interim, final; a round may have more
+    than one draft): another order is refused unless ``force``."""
     from facilitator.dialogue.changes import changes_since
     from facilitator.dialogue.snapshot import freeze
 
     if kind not in DRAFT_KINDS:
         raise StoreError(f"a draft is {', '.join(DRAFT_KINDS)}, not {kind!r}")
-    content = freeze(store, method, review, kind)
     earlier = drafts(store, review)
+    if not force:
+        _check_order(earlier, kind)
+    content = freeze(store, method, review, kind)
+    # Its number, fixed now: a pack names it, so a sync must never renumber it.
+    content["number"] = (
+        max((_number(d.content, n) for n, d in enumerate(earlier, 1)), default=0) + 1
+    )
     if earlier:
         content["changes"] = changes_since(earlier, content, comments(store, review))
     draft_id = new_id()
@@ -56,21 +72,73 @@ def freeze_draft(store: Store, method: Method, review: str, kind: str) -> str:
     return draft_id
 
 
+def _check_order(earlier: list[DraftRecord], kind: str) -> None:
+    rank = DRAFT_KINDS.index(kind)
+    reached = max((DRAFT_KINDS.index(d.kind) for d in earlier if d.kind in DRAFT_KINDS), default=-1)
+    again = "; to freeze it all the same, use --force"
+
+    def a(kind: str) -> str:
+        title = DRAFT_TITLES[kind].lower()
+        return f"an {title}" if title[0] in "aeiou" else f"a {title}"
+
+    if rank < reached:
+        title = DRAFT_TITLES[DRAFT_KINDS[reached]].lower()
+        raise StoreError(f"{a(kind)} cannot come after the {title}{again}")
+    if rank > reached + 1:
+        missing = DRAFT_TITLES[DRAFT_KINDS[reached + 1]].lower()
+        raise StoreError(
+            f"the guide's rounds come in order: freeze the {missing} first, before {a(kind)}{again}"
+        )
+
+
+def _number(content: dict[str, Any], position: int) -> int:
+    """A draft's number as frozen; a draft frozen before numbers were stored has its place."""
+    number = content.get("number")
+    return number if isinstance(number, int) and number > 0 else position
+
+
 def drafts(store: Store, review: str) -> list[DraftRecord]:
+    """The drafts, each labelled with the number it was frozen with (``D2``). Two laptops
+    that froze a draft each before syncing gave both the same number: each of those is
+    then labelled with the start of its id as well (``D2-3fa2``), so neither takes the
+    other's label and a pack's "(D2)" never comes to mean the other draft."""
+    rows = store.rows("dialogue_drafts", review)
+    contents = [json.loads(row["content"] or "{}") for row in rows]
+    numbers = [_number(content, n) for n, content in enumerate(contents, 1)]
     found = []
-    for number, row in enumerate(store.rows("dialogue_drafts", review), 1):
+    for row, content, number in zip(rows, contents, numbers, strict=True):
+        label = f"D{number}" if numbers.count(number) == 1 else f"D{number}-{row['id'][:4]}"
         found.append(
             DraftRecord(
                 row["id"],
-                f"D{number}",
+                label,
                 review,
                 row["kind"] or "",
                 row["frozen_at"] or "",
                 row["by"] or "",
-                json.loads(row["content"] or "{}"),
+                content,
             )
         )
     return found
+
+
+def find_draft(store: Store, review: str, token: str) -> str:
+    """A draft's id from its label (``D2``, ``D2-3fa2``) or a unique id prefix."""
+    token = token.strip()
+    found = drafts(store, review)
+    wanted = token.upper()
+    for item in found:
+        if item.label.upper() == wanted:
+            return item.id
+    clash = [d.label for d in found if d.label.upper().startswith(wanted + "-")]
+    if clash:
+        raise StoreError(
+            f"{token} is {len(clash)} drafts, frozen on different laptops before they synced: "
+            f"give one of {', '.join(clash)}"
+        )
+    if wanted[:1] == "D" and wanted[1:].isdigit():
+        raise StoreError(f"no dialogue draft matches {token!r}")
+    return store.resolve("dialogue_drafts", token, review=review)
 
 
 def draft(store: Store, review: str, draft_id: str) -> DraftRecord:
@@ -83,9 +151,36 @@ def draft(store: Store, review: str, draft_id: str) -> DraftRecord:
 # --- who was sent what ---------------------------------------------------------------
 
 
+def _clock_time(hlc: str) -> datetime | None:
+    """The wall time an op clock (``<ms since 1970>.<counter>.<device>``) was read at."""
+    try:
+        return datetime.fromtimestamp(int(hlc.split(".", 1)[0]) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _moment(at: str) -> datetime:
+    moment = datetime.fromisoformat(at)
+    return moment if moment.tzinfo else moment.astimezone()
+
+
 def record_send(store: Store, review: str, draft_id: str, participant: str, at: str | None) -> str:
-    draft(store, review, draft_id)  # it exists
-    send_id = deterministic_id("draft_send", draft_id, participant)
+    """Record that a draft went to a participant. Each send is kept (a draft sent again
+    is a second send); the same send recorded twice, on two laptops say, is one."""
+    frozen = draft(store, review, draft_id)
+    at = at or store.now_iso()
+    moment = _moment(at)
+    # A send is recorded to the minute; the draft was frozen to the millisecond.
+    if frozen.frozen_at and moment < _moment(frozen.frozen_at).replace(second=0, microsecond=0):
+        raise StoreError(
+            f"{at[:16].replace('T', ' ')} is before {frozen.label} was frozen "
+            f"({frozen.frozen_at[:16].replace('T', ' ')}): a draft cannot go out before it exists"
+        )
+    if moment > datetime.now(UTC) + timedelta(days=1):
+        raise StoreError(
+            f"{at[:16].replace('T', ' ')} is in the future: record a send once it has gone"
+        )
+    send_id = deterministic_id("draft_send", draft_id, participant, at)
     store.emit(
         review,
         "draft_send",
@@ -94,7 +189,7 @@ def record_send(store: Store, review: str, draft_id: str, participant: str, at: 
         {
             "draft": draft_id,
             "participant": participant,
-            "at": at or store.now_iso(),
+            "at": at,
             "by": store.author,
         },
     )
@@ -137,7 +232,7 @@ def respond(store: Store, review: str, comment_id: str, response: str, note: str
     note = note.strip()
     if response == "declined" and not note:
         raise StoreError("a declined comment needs the reason: give it with --note")
-    answer_id = deterministic_id("answer", comment_id)
+    answer_id = new_id()
     store.emit(
         review,
         "answer",
@@ -155,9 +250,15 @@ def respond(store: Store, review: str, comment_id: str, response: str, note: str
 
 
 def comments(store: Store, review: str) -> list[CommentRecord]:
+    given: dict[str, list[Answer]] = {}
+    # In the order they were given: the op clock, the same on every laptop after a sync.
+    rows = sorted(store.rows("comment_answers", review), key=lambda r: (r["created"], r["id"]))
+    for r in rows:
+        given.setdefault(r["comment"], []).append(
+            Answer(r["response"] or "", r["note"] or "", r["by"] or "", r["at"] or "")
+        )
     answers = {
-        r["comment"]: Answer(r["response"] or "", r["note"] or "", r["by"] or "", r["at"] or "")
-        for r in store.rows("comment_answers", review)
+        comment: replace(found[-1], earlier=tuple(found[:-1])) for comment, found in given.items()
     }
     found = []
     for number, r in enumerate(store.rows("dialogue_comments", review), 1):
@@ -198,6 +299,15 @@ def new_meeting(
     grammar as a one-to-one conversation). Returns (meeting id, conversation id)."""
     if kind not in MEETING_KINDS:
         raise StoreError(f"a meeting is {', '.join(MEETING_KINDS)}, not {kind!r}")
+    moment = _moment(at)
+    began = _clock_time(store.review(review).created)
+    if began and moment < began - timedelta(days=5 * 366):  # records entered late
+        raise StoreError(
+            f"{at[:10]} is long before this review began ({began.date().isoformat()}): "
+            "check the date"
+        )
+    if moment > datetime.now(UTC) + timedelta(days=2 * 366):
+        raise StoreError(f"{at[:10]} is more than two years ahead: check the date")
     matching = {"preliminary": "preliminary", "interim": "interim", "closing": "final"}[kind]
     discussed = [d for d in drafts(store, review) if d.kind == matching]
     meeting_id = new_id()

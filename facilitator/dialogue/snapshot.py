@@ -4,7 +4,12 @@ op and never computed again, so every export of a draft says the same thing.
 The analysis is read through the same :class:`~facilitator.reports.content.ReviewData` the
 team's reports use (episodes as the board shows them, accounts, accepted chronology,
 patterns in priority order), then reduced to plain JSON values. Accounts are attributed by
-role and agency, never by name: a draft goes to every participant.
+role and agency, never by name: a draft goes to every participant. For the same reason it
+is read as the public (``--final``) report reads the analysis: a note's private part (a
+``>>`` or ``?`` line, :func:`facilitator.capture.split_private`) never reaches it, and every
+piece of text the team or a participant wrote goes through the review's redaction register
+(:class:`facilitator.reports.redaction.Register`), so names become roles or pseudonyms.
+That is done here, when the draft is frozen, so the stored draft is what was circulated.
 """
 
 from __future__ import annotations
@@ -25,9 +30,17 @@ RECORD_KINDS = ("observation", "quote", "went_well", "idea")
 def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, Any]:
     """The analysis of ``review`` as it stands, as JSON-ready data."""
     from facilitator.analysis.patterns import patterns, recommendations
-    from facilitator.reports.content import ReviewData, clean
+    from facilitator.reports.content import ReviewData
+    from facilitator.reports.content import clean as plain
+    from facilitator.reports.redaction import Register
 
-    data = ReviewData(store, method, review, final=False)
+    register = Register.for_review(store, review)
+
+    def clean(text: str | None) -> str:
+        return register.apply(plain(text))
+
+    # final=True: each note cut to its public part, private episode titles untitled.
+    data = ReviewData(store, method, review, final=True)
     labels = {e.id: e.label for e in data.episodes}
     merged: dict[str, list[str]] = {}
     for episode_id, live in data.canonical.items():
@@ -45,7 +58,10 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
         talk = data.talks.get(conversation)
         if talk is None:
             return "unknown source"
-        return f"{talk.label}, {by_role(data.people.get(talk.participant))}"
+        person = data.people.get(talk.participant)
+        if person is None and talk.id in data.meetings:  # a group meeting's notes
+            return f"{talk.label}, {data.meetings[talk.id]}"
+        return f"{talk.label}, {by_role(person)}"
 
     chronology = []
     accepted = sorted(
@@ -63,7 +79,7 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                 "label": label,
                 "date": row["date"] or "",
                 "text": clean(row["text"]),
-                "source": data.document_source(row["document"]),
+                "source": clean(data.document_source(row["document"])),
                 "episode": labels.get(episode, ""),
             }
         )
@@ -76,12 +92,12 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
             if note.kind in TEAM_KINDS or note.kind == "discrepancy":
                 continue  # the team's working notes, not anyone's account
             if note.document:
-                where = (
+                where = clean(
                     f"{data.document_source(note.document)}, cited in {source(note.conversation)}"
                 )
             else:
                 where = source(note.conversation)
-            accounts.append({"source": where, "kind": note.kind, "text": note.text})
+            accounts.append({"source": where, "kind": note.kind, "text": clean(note.text)})
         episodes.append(
             {
                 "id": episode.id,
@@ -151,7 +167,7 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                 "time": (n.at or "")[:16].replace("T", " "),
                 "stage": n.stage,
                 "kind": n.kind,
-                "text": n.text,
+                "text": clean(n.text),
             }
             for n in data.notes_by_conversation.get(talk.id, [])
             if n.kind in RECORD_KINDS

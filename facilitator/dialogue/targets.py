@@ -17,17 +17,25 @@ class TargetProblem(ValueError):
     """A reference that names nothing in the draft."""
 
 
-def find_target(draft: DraftRecord, ref: str) -> tuple[str, str, str]:
-    """(kind, id, label) of what ``ref`` names in ``draft``."""
+def find_target(
+    draft: DraftRecord, ref: str, participant: str = "", who: str = ""
+) -> tuple[str, str, str]:
+    """(kind, id, label) of what ``ref`` names in ``draft``. ``record`` or a conversation
+    label (``C2``) names ``participant``'s own record (``who``: their label, as told)."""
     words = ref.split()
+    if len(words) == 1 and (
+        words[0].lower() == "record" or (words[0][:1].upper() == "C" and words[0][1:].isdigit())
+    ):
+        return _record(draft, words[0], participant, who or "their")
     if len(words) == 1 and words[0][:1].upper() == "E" and words[0][1:].isdigit():
         kind, token = "episode", words[0].upper()
     elif len(words) == 2 and words[0].lower() in _SECTIONS:
         kind, token = words[0].lower(), words[1]
     else:
         raise TargetProblem(
-            f"--on {ref!r}: say what the comment is on as E2, 'pattern N' or 'chronology N' "
-            "(N as the draft numbers it, or the start of its id)"
+            f"--on {ref!r}: say what the comment is on as E2, 'pattern N', 'chronology N' "
+            "(N as the draft numbers it, or the start of its id), or 'record' (or C2) for "
+            "the participant's own record"
         )
     items = draft.content.get(_SECTIONS[kind], [])
     matches = []
@@ -44,3 +52,22 @@ def find_target(draft: DraftRecord, ref: str) -> tuple[str, str, str]:
     if len(matches) > 1:
         raise TargetProblem(f"{kind} {token!r} is ambiguous in {draft.label}: give more of the id")
     return kind, matches[0]["id"], matches[0]["label"]
+
+
+def _record(draft: DraftRecord, token: str, participant: str, who: str) -> tuple[str, str, str]:
+    """The participant's own record in ``draft`` (a comment is never on another's)."""
+    records = draft.content.get("records", [])
+    own = [r for r in records if r["participant"] == participant]
+    if token.lower() == "record":
+        if len(own) == 1:
+            return "record", own[0]["conversation"], f"{own[0]['label']} record"
+        if not own:
+            raise TargetProblem(f"{draft.label} holds no record of a conversation with {who}")
+        shown = ", ".join(r["label"] for r in own)
+        raise TargetProblem(f"{who} has {len(own)} records in {draft.label}: give one of {shown}")
+    for record in records:
+        if record["label"].upper() == token.upper():
+            if record["participant"] != participant:
+                raise TargetProblem(f"{token.upper()} is not {who}'s own record")
+            return "record", record["conversation"], f"{record['label']} record"
+    raise TargetProblem(f"{draft.label} has no record {token.upper()}")

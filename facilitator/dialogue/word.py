@@ -18,18 +18,34 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from facilitator.dialogue.model import ANCHOR_FOUND, ANCHOR_NOT_FOUND
-from facilitator.dialogue.pack import BOOKMARK_PREFIX, Item, bookmark_name, normalise
+from facilitator.dialogue.pack import (
+    BOOKMARK_PREFIX,
+    PACK,
+    Item,
+    bookmark_name,
+    normalise,
+    read_identity,
+)
 from facilitator.importers import MAX_BYTES, ImportProblem
 from facilitator.store import Store
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_COMMENTS = 5000  # far more than anyone writes on a draft
-MAX_TEXT = 20_000  # characters kept of one comment or quoted passage
+MAX_TEXT = 20_000  # characters kept of one comment
+MAX_QUOTE = 2_000  # characters stored of the passage a comment is on (anchoring reads it all)
+# Word's tracked changes: a move is a deletion from one place and an insertion in another.
+CHANGE_KINDS = {
+    f"{W}ins": "insertion",
+    f"{W}del": "deletion",
+    f"{W}moveTo": "insertion",
+    f"{W}moveFrom": "deletion",
+}
 
 
 @dataclass(frozen=True)
@@ -95,69 +111,96 @@ def _text_of(element) -> str:  # noqa: ANN001
     parts = []
     for paragraph in element.iter(f"{W}p"):
         parts.append("".join(t.text or "" for t in paragraph.iter(f"{W}t", f"{W}delText")))
-    return "\n".join(parts)[:MAX_TEXT]
+    return "\n".join(parts)
+
+
+@dataclass
+class Reading:
+    """What a returned file holds, and what of it could not be read as it was written."""
+
+    found: list[FoundComment]
+    skipped: list[str]  # one line each, for the import summary
 
 
 def read_comments(raw: bytes, filename: str) -> list[FoundComment]:
     """Every comment and tracked change in a checked .docx package, in document order."""
+    return read_returned(raw, filename).found
+
+
+def read_returned(raw: bytes, filename: str) -> Reading:
+    """Every comment and tracked change in a checked .docx package, in document order,
+    with what could not be read as written: nothing is dropped without saying so. A
+    comment whose place is not in the text (in a header, or its id given twice) is kept,
+    on the passage "not anchored"; one longer than :data:`MAX_TEXT` is cut."""
     with zipfile.ZipFile(io.BytesIO(raw)) as package:
         document = _parse(package, "word/document.xml", filename)
         notes = _parse(package, "word/comments.xml", filename)
     if document is None:
         raise ImportProblem(f"{filename} is not a Word document (it has no word/document.xml)")
-    written: dict[str, tuple[str, str, str]] = {}
+    written: dict[str, list[tuple[str, str, str]]] = {}
     if notes is not None:
         for comment in notes.iter(f"{W}comment"):
-            written[comment.get(f"{W}id", "")] = (
-                _text_of(comment),
-                comment.get(f"{W}author", ""),
-                comment.get(f"{W}date", ""),
+            written.setdefault(comment.get(f"{W}id", ""), []).append(
+                (_text_of(comment), comment.get(f"{W}author", ""), comment.get(f"{W}date", ""))
             )
     walker = _Walker()
     body = document.find(f"{W}body")
     if body is not None:
         for paragraph in body.iter(f"{W}p"):
             walker.paragraph(paragraph)
-    found = []
-    for key in walker.order:
-        if key.startswith("c"):
-            word_id = key[1:]
-            if word_id not in written:
-                continue  # a reference to a comment the file does not hold
-            text, author, date = written[word_id]
-            quote = walker.ranges.get(word_id)
-            if quote is None or not quote.strip():  # a comment on a point: its paragraph
-                quote = walker.reference_paragraph.get(word_id, "")
-            found.append(
-                FoundComment(
-                    key,
-                    "comment",
-                    text,
-                    quote.strip()[:MAX_TEXT],
-                    author,
-                    date,
-                    walker.near.get(key, ""),
-                )
-            )
-        else:
-            kind, text, author, date, quote = walker.changes[key]
-            found.append(
-                FoundComment(
-                    key,
-                    kind,
-                    text[:MAX_TEXT],
-                    quote.strip()[:MAX_TEXT],
-                    author,
-                    date,
-                    walker.near.get(key, ""),
-                )
-            )
-        if len(found) >= MAX_COMMENTS:
+    found: list[FoundComment] = []
+    cut = unplaced = 0
+
+    def add(item: FoundComment) -> None:
+        nonlocal cut
+        if len(item.text) > MAX_TEXT:
+            cut += 1
+            item = replace(item, text=item.text[:MAX_TEXT])
+        found.append(item)
+        if len(found) > MAX_COMMENTS:
             raise ImportProblem(
                 f"{filename} holds more than {MAX_COMMENTS:,} comments and changes; "
                 "that is not a returned draft"
             )
-    return found
+
+    for key in walker.order:
+        if key.startswith("c"):
+            word_id = key[1:]
+            given = written.pop(word_id, [])
+            for number, (text, author, date) in enumerate(given):
+                quote = walker.ranges.get(word_id) if number == 0 else ""
+                if number:
+                    unplaced += 1  # the same id twice: only the first has the range
+                elif quote is None or not quote.strip():  # a comment on a point
+                    quote = walker.reference_paragraph.get(word_id, "")
+                key_n = key if number == 0 else f"{key}.{number}"
+                near = walker.near.get(key, "")
+                add(FoundComment(key_n, "comment", text, quote.strip(), author, date, near))
+        else:
+            kind, text, author, date, quote = walker.changes[key]
+            add(
+                FoundComment(key, kind, text, quote.strip(), author, date, walker.near.get(key, ""))
+            )
+    for word_id, given in written.items():  # never referenced in the text
+        for number, (text, author, date) in enumerate(given):
+            unplaced += 1
+            add(FoundComment(f"c{word_id}.x{number}", "comment", text, "", author, date, ""))
+    skipped = []
+    if unplaced:
+        skipped.append(
+            f"{unplaced} comment(s) not anchored in the text (in a header or footnote, or "
+            "sharing another comment's id): kept, marked 'anchor not found'"
+        )
+    if cut:
+        skipped.append(
+            f"{cut} comment(s) longer than {MAX_TEXT:,} characters cut to {MAX_TEXT:,} characters"
+        )
+    if walker.marks:
+        skipped.append(
+            f"{walker.marks} tracked paragraph mark(s) (a paragraph split or joined, no "
+            "words) not imported"
+        )
+    return Reading(found, skipped)
 
 
 class _Walker:
@@ -172,6 +215,7 @@ class _Walker:
         self.changes: dict[str, tuple[str, str, str, str, str]] = {}
         self.near: dict[str, str] = {}
         self.order: list[str] = []
+        self.marks = 0  # tracked paragraph marks: changes with no words
         self._count = 0
 
     def _first(self, key: str) -> None:
@@ -183,7 +227,7 @@ class _Walker:
         original: list[str] = []  # the paragraph as the draft had it: no insertions
         references: list[str] = []
         changes: dict[object, tuple[str, str, str, str, list[str]]] = {}  # element -> change
-        for element in paragraph.iter():
+        for element in _own(paragraph):
             tag = element.tag
             if tag == f"{W}bookmarkStart":
                 name = element.get(f"{W}name", "")
@@ -200,9 +244,13 @@ class _Walker:
                 word_id = element.get(f"{W}id", "")
                 self._first(f"c{word_id}")
                 references.append(word_id)
-            elif tag in (f"{W}ins", f"{W}del"):
+            elif tag in CHANGE_KINDS:
+                parent = element.getparent()
+                if parent is not None and parent.tag == f"{W}rPr":
+                    self.marks += 1  # a paragraph mark's change: no words to answer
+                    continue
                 self._count += 1
-                kind = "insertion" if tag == f"{W}ins" else "deletion"
+                kind = CHANGE_KINDS[tag]
                 key = f"{kind[:3]}{self._count}"
                 self._first(key)
                 author, date = element.get(f"{W}author", ""), element.get(f"{W}date", "")
@@ -212,7 +260,7 @@ class _Walker:
                 change = _enclosing_change(element, paragraph)
                 if change is not None and change in changes:
                     changes[change][4].append(text)
-                if change is None or change.tag != f"{W}ins":
+                if change is None or CHANGE_KINDS[change.tag] != "insertion":
                     original.append(text)
                     for pieces in self.open.values():
                         pieces.append(text)
@@ -225,11 +273,26 @@ class _Walker:
             self.changes[key] = (kind, "".join(pieces), author, date, whole)
 
 
+def _own(paragraph):  # noqa: ANN001, ANN202 - lxml elements
+    """The elements of ``paragraph`` in document order, leaving out any paragraph nested in
+    it (a text box's): that one is walked in its own turn, so is not read twice."""
+    stack = [iter(paragraph)]
+    while stack:
+        element = next(stack[-1], None)
+        if element is None:
+            stack.pop()
+            continue
+        if element.tag == f"{W}p":
+            continue
+        yield element
+        stack.append(iter(element))
+
+
 def _enclosing_change(element, stop):  # noqa: ANN001, ANN202 - lxml elements
     """The tracked insertion or deletion ``element`` is part of, if any."""
     node = element.getparent()
     while node is not None and node is not stop:
-        if node.tag in (f"{W}ins", f"{W}del"):
+        if node.tag in CHANGE_KINDS:
             return node
         node = node.getparent()
     return None
@@ -253,7 +316,9 @@ def anchor(found: FoundComment, targets: Targets) -> Anchor:
     if quote:
         # Within one paragraph, or running across the target's paragraphs.
         candidates = [key for key, (_label, text, _mark) in targets.items() if quote in text]
-        if candidates:
+        # A quote that reads in several places ("the") is found only where the bookmark
+        # before it says it sits; otherwise it is not claimed for the first of them.
+        if near_key in candidates or len(candidates) == 1:
             key = near_key if near_key in candidates else candidates[0]
             ident = "" if key[0] == "passage" else key[1]
             return Anchor(ANCHOR_FOUND, key[0], ident, targets[key][0], "")
@@ -268,7 +333,7 @@ def targets_of(items: list[Item]) -> Targets:
     for item in items:
         if item.style == "h1" and not item.target_kind:
             section = item.text
-        if item.target_kind and item.target:
+        if item.target_kind and item.target and item.target_kind != PACK:
             key = (item.target_kind, item.target)
             label = item.label
             mark = bookmark_name(item.target_kind, item.target)
@@ -281,6 +346,65 @@ def targets_of(items: list[Item]) -> Targets:
     return {key: (label, " ".join(parts), mark) for key, (label, parts, mark) in texts.items()}
 
 
+# --- whose pack ---------------------------------------------------------------------
+
+
+def pack_marks(raw: bytes, filename: str) -> list[str]:
+    """The names of the bookmarks a pack carries (``fac_...``) in a checked package."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as package:
+        document = _parse(package, "word/document.xml", filename)
+    if document is None:
+        raise ImportProblem(f"{filename} is not a Word document (it has no word/document.xml)")
+    return [
+        name
+        for mark in document.iter(f"{W}bookmarkStart")
+        if (name := mark.get(f"{W}name", "")).startswith(BOOKMARK_PREFIX)
+    ]
+
+
+def check_identity(
+    marks: list[str],
+    filename: str,
+    draft: tuple[str, str],
+    participant: tuple[str, str],
+    drafts: dict[str, str],
+    people: dict[str, str],
+) -> None:
+    """Refuse a file that is not the pack of ``draft`` for ``participant`` (each an
+    (id, label) pair), or no pack at all. ``drafts``/``people``: id -> label, to say
+    whose pack it is instead. A pack whose title (and its bookmark) was deleted still
+    carries the others' bookmarks and is taken as the one named."""
+    again = "check the file, or import it anyway with --force"
+    if not marks:
+        raise ImportProblem(
+            f"{filename} is not a pack exported by facilitator (it has none of the marks a "
+            f"pack carries); {again}"
+        )
+    identities = [i for i in (read_identity(m) for m in marks) if i is not None]
+    if not identities:
+        return
+    draft_prefix, person_prefix = identities[0]
+
+    def named(prefix: str, labels: dict[str, str], default: str) -> str:
+        return next((label for i, label in labels.items() if i.startswith(prefix)), default)
+
+    if not draft[0].startswith(draft_prefix):
+        other = named(draft_prefix, drafts, "another draft")
+        raise ImportProblem(
+            f"{filename} is a pack of {other}, not of {draft[1]}; import it for {other}, or {again}"
+        )
+    if person_prefix == "all":
+        raise ImportProblem(
+            f"{filename} is the draft without anyone's record, not {participant[1]}'s pack; {again}"
+        )
+    if not participant[0].startswith(person_prefix):
+        other = named(person_prefix, people, "another participant")
+        raise ImportProblem(
+            f"{filename} is {other}'s pack, not {participant[1]}'s; import it --from "
+            f"{other}, or {again}"
+        )
+
+
 # --- into the store ------------------------------------------------------------------
 
 
@@ -289,32 +413,57 @@ class Imported:
     added: list[str]  # ids of comments new to the store
     already: int  # comments this file had already given (imported before)
     not_found: int  # comments whose anchor no longer matches the draft
+    skipped: list[str]  # what was not imported as written, one line each
 
 
 def import_returned(
-    store: Store, review: str, draft_id: str, participant: str, path: Path
+    store: Store, review: str, draft_id: str, participant: str, path: Path, *, force: bool = False
 ) -> Imported:
     """Read a returned pack and record its comments and tracked changes as the
     participant's, each tied to what it is on. Everything is read and checked before
     anything is written; the comments are then saved in one transaction."""
     from facilitator.dialogue.pack import pack_items
-    from facilitator.dialogue.records import add_comment, draft
+    from facilitator.dialogue.records import add_comment, draft, drafts
     from facilitator.store.store import deterministic_id
 
     frozen = draft(store, review, draft_id)
-    raw, digest = read_file(path)
-    found = read_comments(raw, path.name)
+    raw, _digest = read_file(path)
+    reading = read_returned(raw, path.name)
+    found = reading.found
+    if not force:
+        people = {p.id: p.label for p in store.participants(review)}
+        check_identity(
+            pack_marks(raw, path.name),
+            path.name,
+            (frozen.id, frozen.label),
+            (participant, people.get(participant, participant)),
+            {d.id: d.label for d in drafts(store, review)},
+            people,
+        )
     targets = targets_of(pack_items(frozen, participant))
     held = {row["id"] for row in store.rows("dialogue_comments", review)}
-    result = Imported([], 0, 0)
+    result = Imported([], 0, 0, list(reading.skipped))
+    long_quotes = 0
     received = store.now_iso()
     with store.transaction():
+        seen: dict[tuple[str, ...], int] = {}
         for item in found:
-            comment_id = deterministic_id("comment", draft_id, participant, digest, item.key)
+            # Known by what it says and where, not by the file's bytes: a file saved again
+            # (new zip times, renumbered comments) brings nothing in twice. The same words
+            # on the same passage twice in one file are two comments.
+            content = (item.kind, item.text, item.quote, item.author)
+            seen[content] = seen.get(content, 0) + 1
+            comment_id = deterministic_id(
+                "comment", draft_id, participant, json.dumps([*content, seen[content]])
+            )
             if comment_id in held:
                 result.already += 1
                 continue
-            tied = anchor(item, targets)
+            tied = anchor(item, targets)  # on the whole quote; what is stored is bounded
+            quote = item.quote
+            if len(quote) > MAX_QUOTE:
+                long_quotes += 1
+                quote = quote[: MAX_QUOTE - 1].rstrip() + "…"
             result.not_found += tied.anchor == ANCHOR_NOT_FOUND
             add_comment(
                 store,
@@ -325,7 +474,7 @@ def import_returned(
                     "source": "word",
                     "kind": item.kind,
                     "text": item.text,
-                    "quote": item.quote,
+                    "quote": quote,
                     "target_kind": tied.target_kind,
                     "target": tied.target,
                     "target_label": tied.label,
@@ -339,4 +488,9 @@ def import_returned(
                 comment_id,
             )
             result.added.append(comment_id)
+    if long_quotes:
+        result.skipped.append(
+            f"{long_quotes} quoted passage(s) longer than {MAX_QUOTE:,} characters kept "
+            f"as their first {MAX_QUOTE:,}"
+        )
     return result

@@ -31,7 +31,14 @@ ENTITY_WORDS = {
     "link": "link",
     "follow_up": "follow-up",
     "document": "document",
+    "comment": "participant's comment",
+    "draft_send": "draft sent",
+    "meeting": "group meeting",
 }
+# Bookkeeping, not the team's words: who recorded a returned comment and when it came in.
+# One file imported on two laptops writes both; either value is right, so the later one
+# stands without asking anyone to choose.
+QUIET_FIELDS = frozenset({("comment", "by"), ("comment", "received_at")})
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def field_conflicts(store: Store, review: str, window_ms: int = WINDOW_MS) -> li
             continue
         settles = bool(op.fields.get(RESOLVES))
         for name, value in op.fields.items():
-            if name not in ENTITIES[op.entity].fields:
+            if name not in ENTITIES[op.entity].fields or (op.entity, name) in QUIET_FIELDS:
                 continue
             side = Side(value, op.author, op.id, stamp.wall_ms)
             history = latest.setdefault((op.entity, op.entity_id, name), [])

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label, Static
 from facilitator.dialogue import records
 from facilitator.dialogue.board import person
 from facilitator.dialogue.model import (
+    ANCHOR_NOT_FOUND,
     DRAFT_KINDS,
     DRAFT_TITLES,
     MEETING_KINDS,
@@ -35,6 +36,14 @@ from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
+
+
+KIND_NAMES = {"insertion": "tracked insertion", "deletion": "tracked deletion"}
+
+
+def _kind(comment: CommentRecord) -> str:
+    """``[insertion] `` before a tracked change's text; nothing before a comment's."""
+    return "" if comment.kind == "comment" else f"[{comment.kind}] "
 
 
 class DialogueScreen(EditingScreen):
@@ -152,7 +161,7 @@ class DialogueScreen(EditingScreen):
                 cell(person(people, comment.participant)),
                 cell(comment.where),
                 cell(answer, "bold" if comment.open else "dim"),
-                cell(comment.text or comment.quote),
+                cell(_kind(comment) + (comment.text or comment.quote)),
                 key=comment.id,
             )
         if ordered:
@@ -178,7 +187,12 @@ class DialogueScreen(EditingScreen):
         if not 0 <= row < len(ordered):
             return
         comment = ordered[row]
-        parts = [f"{comment.label}: {comment.text or '(no text)'}"]
+        # What kind it is and where it sat: the On column is too narrow for "near E2".
+        what = [KIND_NAMES.get(comment.kind, comment.kind)] if comment.kind != "comment" else []
+        if comment.anchor == ANCHOR_NOT_FOUND:
+            what.append(comment.where)
+        head = f"{comment.label} ({', '.join(what)})" if what else comment.label
+        parts = [f"{head}: {comment.text or '(no text)'}"]
         if comment.quote:
             parts.append(f"on “{comment.quote}”")
         if comment.answer is not None and comment.answer.note:
@@ -230,10 +244,12 @@ class DialogueScreen(EditingScreen):
 
             at = values["at"]
             when = parse_when(at).isoformat(timespec="minutes") if at else None
-            for token in values["participants"].replace(",", " ").split():
-                records.record_send(
-                    self.facilitator.store, self.review_id, draft, self._participant(token), when
-                )
+            # Every name checked before any send is saved: all of them, or none.
+            who = [self._participant(t) for t in values["participants"].replace(",", " ").split()]
+            store = self.facilitator.store
+            with store.transaction():
+                for participant in dict.fromkeys(who):
+                    records.record_send(store, self.review_id, draft, participant, when)
 
         label = next(d.label for d in self.board.drafts if d.id == draft)
         self.ask_then_change(
@@ -262,8 +278,12 @@ class DialogueScreen(EditingScreen):
             from facilitator.files import refuse_to_overwrite, write_private_bytes
 
             participant = self._participant(values["participant"])
-            path = Path(values["path"]).expanduser()
+            # Named after whose pack it is, as the command line names it.
+            who = store.participant(participant).label
+            path = Path(values["path"] or f"{draft.label}-{draft.kind}-{who}.docx").expanduser()
             fmt = "md" if path.suffix.lower() == ".md" else "docx"
+            if path.exists() or path.is_symlink():  # another's pack, perhaps: never silently
+                raise StoreError(f"{path} already exists; choose another file name")
             problem = refuse_to_overwrite(path, store.path)
             if problem:
                 raise StoreError(problem)
@@ -281,8 +301,7 @@ class DialogueScreen(EditingScreen):
                     Field(
                         "path",
                         "Write to (.docx, or .md)",
-                        f"{draft.label}-{draft.kind}.docx",
-                        required=True,
+                        placeholder=f"empty: {draft.label}-{draft.kind}-P2.docx, for P2",
                     ),
                 ],
             ),
