@@ -482,3 +482,47 @@ def test_a_link_to_nothing_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "is a link to" in result.stderr and "which does not exist" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+
+
+# --- another program's side files planted beside our store (hostile tester, issue 15) --
+
+
+def _foreign_hot_journal(folder: Path) -> Path:
+    """Another program's rollback journal, its process killed mid-transaction."""
+    other = folder / "other.db"
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('CREATE TABLE t (x TEXT)')\n"
+        "c.execute('PRAGMA cache_size=2')\n"
+        "c.execute('BEGIN')\n"
+        "c.executemany('INSERT INTO t VALUES (?)', [('y' * 500,)] * 2000)\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(other)], check=True)
+    journal = Path(f"{other}-journal")
+    assert journal.stat().st_size > 0
+    return journal
+
+
+@pytest.mark.parametrize("side", ["-journal", "-wal"])
+def test_another_programs_log_beside_our_store_is_not_played_into_it(
+    tmp_path: Path, side: str
+) -> None:
+    store = tmp_path / "s.db"
+    assert run(store, "review", "new", "Keep me").returncode == 0
+    if side == "-journal":
+        foreign = _foreign_hot_journal(tmp_path)
+    else:
+        _foreign_wal_file(tmp_path / "other.db", keep_shm=False)
+        foreign = tmp_path / "other.db-wal"
+    shutil.copyfile(foreign, f"{store}{side}")
+    before = _side_files(store), _digest(Path(f"{store}{side}"))
+    for command in (("review", "list"), ("review", "new", "Other")):
+        result = run(store, *command)
+        assert result.returncode == 1, result.stdout
+        assert "another program" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+        assert (_side_files(store), _digest(Path(f"{store}{side}"))) == before
+    Path(f"{store}{side}").unlink()
+    assert "Keep me" in run(store, "review", "list").stdout

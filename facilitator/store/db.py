@@ -92,7 +92,7 @@ def _immutable(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
-def _private_copy(path: Path) -> sqlite3.Connection:
+def _private_copy(path: Path, *, with_journal: bool = False) -> sqlite3.Connection:
     """The file and its write-ahead log copied to a private folder and read there, then
     held in memory: what SQLite would show, with no byte of the original, its -wal or its
     -shm touched (opening the original, even read-only, may checkpoint the log, delete it
@@ -108,6 +108,8 @@ def _private_copy(path: Path) -> sqlite3.Connection:
             shutil.copyfile(path, copy)
             if _side(path, "-wal").exists():
                 shutil.copyfile(_side(path, "-wal"), _side(copy, "-wal"))
+            if with_journal:
+                shutil.copyfile(_side(path, "-journal"), _side(copy, "-journal"))
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise no_room from exc
@@ -175,7 +177,12 @@ def _identify_file(path: Path) -> str:
         raise StoreError(
             _not_ours(path, "another program is writing it, or stopped while writing it")
         )
-    if kind == "ours" or (kind == "new" and not _has_log(path)):
+    if kind == "ours":
+        why = _foreign_log(path)
+        if why:
+            raise StoreError(_not_ours(path, why))
+        return kind
+    if kind == "new" and not _has_log(path):
         return kind
     try:
         conn = _private_copy(path)
@@ -188,6 +195,59 @@ def _identify_file(path: Path) -> str:
         return kind
     finally:
         conn.close()
+
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+
+
+def _foreign_log(path: Path) -> str | None:
+    """Why a log beside our store is another program's, or None. Opening the store for
+    writing would play it in: a stray -journal rolled back, or a -wal checkpointed,
+    replaces our pages with the other program's (found by a hostile tester: a copied
+    journal turned a 352 KB store into another program's 8 KB file). Reads headers only."""
+    journal = _side(path, "-journal")
+    if _nonempty(journal):
+        # Our stores keep a write-ahead log, so a journal is rare: let SQLite itself roll
+        # it back, in a private copy, and see whose file comes out.
+        try:
+            conn = _private_copy(path, with_journal=True)
+        except sqlite3.DatabaseError:
+            return "another program's unfinished write (-journal) lies beside it"
+        try:
+            identify(conn, path)
+        except StoreError:
+            return "another program's unfinished write (-journal) lies beside it"
+        finally:
+            conn.close()
+    if not _has_log(path):
+        return None
+    mark = APPLICATION_ID.to_bytes(4, "big")
+    try:
+        with open(path, "rb") as handle:
+            page_size = int.from_bytes(handle.read(100)[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        with open(_side(path, "-wal"), "rb") as wal:
+            header = wal.read(32)
+            if len(header) < 32:
+                return None  # SQLite ignores a log too short to hold a header
+            if int.from_bytes(header[0:4], "big") not in _WAL_MAGIC:
+                return None  # not a log SQLite would play
+            if int.from_bytes(header[8:12], "big") != page_size:
+                return "another program's write-ahead log (-wal) lies beside it"
+            salts = header[16:24]
+            while True:
+                frame = wal.read(24)
+                if len(frame) < 24 or frame[8:16] != salts:
+                    return None
+                if int.from_bytes(frame[0:4], "big") == 1:
+                    page = wal.read(100)
+                    if page[:16] != SQLITE_MAGIC or page[68:72] != mark:
+                        return "another program's write-ahead log (-wal) lies beside it"
+                    wal.seek(page_size - 100, os.SEEK_CUR)
+                else:
+                    wal.seek(page_size, os.SEEK_CUR)
+    except OSError as exc:
+        return f"its log cannot be read ({exc.strerror})"
 
 
 def _trial_migration(conn: sqlite3.Connection, path: Path) -> None:
