@@ -526,3 +526,61 @@ def test_another_programs_log_beside_our_store_is_not_played_into_it(
         assert (_side_files(store), _digest(Path(f"{store}{side}"))) == before
     Path(f"{store}{side}").unlink()
     assert "Keep me" in run(store, "review", "list").stdout
+
+
+# --- files that are not ours yet, and paths with nothing there (issue 15, second round) --
+
+
+def _empty_sqlite_in_wal(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")  # writes a header: a database with no tables
+    conn.close()
+
+
+@pytest.mark.parametrize("kind", ["empty file", "empty database", "empty main with -shm"])
+@pytest.mark.parametrize("command", [("review", "list"), ("review", "new", "Mine")])
+def test_an_empty_file_of_someone_elses_is_not_taken_over(
+    tmp_path: Path, kind: str, command: tuple[str, ...]
+) -> None:
+    path = tmp_path / "notes.txt"
+    if kind == "empty database":
+        _empty_sqlite_in_wal(path)
+    else:
+        path.write_bytes(b"")
+    if kind == "empty main with -shm":
+        Path(f"{path}-shm").write_bytes(b"\x01" * 32768)
+    path.chmod(0o644)
+    before = _side_files(path)
+    result = run(path, *command)
+    assert result.returncode == 1, result.stdout
+    assert "not a facilitator store" in result.stderr and "left untouched" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _side_files(path) == before
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("review", "list"),
+        ("overview",),
+        ("export", "R1"),
+        ("store", "check"),
+        ("redact", "R1", "list"),
+    ],
+)
+def test_reading_a_path_with_no_store_says_so_and_creates_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    mistyped = tmp_path / "stroe.db"
+    result = run(mistyped, *command)
+    assert result.returncode == 1, result.stdout
+    assert f"there is no store at {mistyped}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_making_a_review_still_creates_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "new-folder" / "s.db"
+    assert run(path, "review", "new", "First").returncode == 0
+    assert "First" in run(path, "review", "list").stdout

@@ -285,18 +285,35 @@ def _refuse_odd_paths(path: Path) -> bool:
     return True
 
 
-def connect(path: Path) -> tuple[sqlite3.Connection, bool, bool]:
+def no_store_message(path: Path) -> str:
+    return (
+        f"there is no store at {path} (nothing was created): check the path, or start "
+        "one there with 'facilitator review new'"
+    )
+
+
+def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, bool, bool]:
     """Open a store file: (connection, read only, created now). A new file is created
-    private; an existing one is first identified without writing to it or beside it, and
-    a file that is not ours is refused before anything is written, chmodded or checkpointed."""
+    private (only if ``create``); an existing one is first identified without writing to
+    it or beside it, and a file that is not ours is refused before anything is written,
+    chmodded or checkpointed. An empty file already there is somebody else's: only a file
+    this run made is a new store."""
     path = Path(path)
     created = False
     try:
         if not _refuse_odd_paths(path):
+            if not create:
+                raise StoreError(no_store_message(path))
             _make_private_file(path)
             created = True
-        if not created:
-            _identify_file(path)
+        if not created and _identify_file(path) == "new":
+            raise StoreError(
+                _not_ours(
+                    path,
+                    "an empty file, or a database with nothing in it, that facilitator "
+                    "did not make (if facilitator was stopped while making it, delete it)",
+                )
+            )
         read_only = not _writable(path)
         if read_only:
             conn = _open_read_only(path)

@@ -88,12 +88,15 @@ class Store:
         author: str | None = None,
         wall_ms: Callable[[], int] = wall_clock_ms,
         now: Callable[[], datetime] | None = None,
+        create: bool = True,
     ) -> None:
+        """``create``: make the store if there is none at ``path`` (False for commands
+        that only read, so a mistyped path says so instead of starting an empty store)."""
         self.path = Path(path) if path else default_store_path()
         self._named = author or os.environ.get(AUTHOR_ENV) or ""
         self._now = now
         self._lock = threading.RLock()
-        self.conn, self.read_only, created = connect(self.path)
+        self.conn, self.read_only, created = connect(self.path, create=create)
         try:
             migrate(self.conn, read_only=self.read_only)
         except BaseException as exc:
