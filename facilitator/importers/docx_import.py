@@ -18,6 +18,11 @@ MAX_PARTS = 2000
 # pages of ordinary formatted text, and about 300 MB in mammoth.
 MAX_ELEMENTS = 250_000
 _CHUNK = 1024 * 1024
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _size(count: float) -> str:
+    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KB"
 
 
 def check_package(raw: bytes, name: str) -> None:
@@ -27,9 +32,13 @@ def check_package(raw: bytes, name: str) -> None:
         raise ImportProblem(f"{name} is not a readable Word document (it is not a .docx package)")
     limit = min(MAX_UNPACKED, MAX_RATIO * len(raw))
     too_big = ImportProblem(
-        f"{name} unpacks to more than {limit / 1024 / 1024:.0f} MB from a "
-        f"{len(raw) / 1024 / 1024:.1f} MB file, far more than a Word document does; "
-        "it was not opened (save it again from Word, or export the text)"
+        f"{name} unpacks to more than {_size(limit)} from a {_size(len(raw))} file, far "
+        "more than a Word document does; it was not opened (save it again from Word, or "
+        "export the text)"
+    )
+    declarations = ImportProblem(
+        f"{name} holds XML declarations (a DTD or entities), which Word never writes and "
+        "which can expand a tiny file to gigabytes; it was not opened (save it again from Word)"
     )
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as package:
@@ -43,11 +52,17 @@ def check_package(raw: bytes, name: str) -> None:
             total = elements = 0
             for part in parts:
                 xml = part.filename.lower().endswith((".xml", ".rels"))
+                tail = b""
                 with package.open(part) as unpacking:
                     while chunk := unpacking.read(_CHUNK):
                         total += len(chunk)
                         if total > limit:
                             raise too_big
+                        # Entities expand after the count below: refuse any declaration
+                        # (the tail catches one split between chunks).
+                        if xml and any(d in tail + chunk for d in _DECLARATIONS):
+                            raise declarations
+                        tail = chunk[-16:]
                         if xml:  # start and empty tags: every "<" that is not "</"
                             elements += chunk.count(b"<") - chunk.count(b"</")
                             if elements > MAX_ELEMENTS:
@@ -57,6 +72,11 @@ def check_package(raw: bytes, name: str) -> None:
                                     "would take gigabytes of memory); it was not opened: "
                                     "split it, or save it again from Word as plain text"
                                 )
+    except RuntimeError:  # zipfile's word for an encrypted part
+        raise ImportProblem(
+            f"{name} is protected with a password; open it in Word, remove the password "
+            "and save it again"
+        ) from None
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
