@@ -584,3 +584,33 @@ def test_making_a_review_still_creates_the_store(tmp_path: Path) -> None:
     path = tmp_path / "new-folder" / "s.db"
     assert run(path, "review", "new", "First").returncode == 0
     assert "First" in run(path, "review", "list").stdout
+
+
+def test_a_full_disk_still_reads_and_says_the_disk_is_full_on_writing(tmp_path: Path) -> None:
+    """With no room for SQLite's index file, every command said the store was not ours."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill")
+    try:
+        path = mount / "s.db"
+        assert run(path, "review", "new", "Kept through a full disk").returncode == 0
+        filler = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        with pytest.raises(OSError):
+            while True:
+                os.write(filler, b"\0" * 4096)
+        os.close(filler)
+        before = sorted(p.name for p in mount.iterdir()), _digest(path)
+        listed = run(path, "review", "list")
+        assert listed.returncode == 0, listed.stderr
+        assert "Kept through a full disk" in listed.stdout
+        written = run(path, "review", "new", "Another")
+        assert written.returncode == 1
+        assert "full" in written.stderr and "not a facilitator store" not in written.stderr
+        assert "Traceback" not in written.stderr
+        assert (sorted(p.name for p in mount.iterdir()), _digest(path)) == before
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

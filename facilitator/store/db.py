@@ -292,7 +292,7 @@ def no_store_message(path: Path) -> str:
     )
 
 
-def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, bool, bool]:
+def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, bool | str, bool]:
     """Open a store file: (connection, read only, created now). A new file is created
     private (only if ``create``); an existing one is first identified without writing to
     it or beside it, and a file that is not ours is refused before anything is written,
@@ -315,6 +315,7 @@ def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, boo
                 )
             )
         read_only = not _writable(path)
+        sides_before = {suffix: _side(path, suffix).exists() for suffix in ("-wal", "-shm")}
         if read_only:
             conn = _open_read_only(path)
         else:
@@ -343,6 +344,11 @@ def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, boo
         conn.close()
         if created:
             discard_new(path)
+        elif not read_only and _no_room(exc, path):
+            # A full disk: SQLite could not make its index file beside the store (the
+            # file itself was identified as ours above). Read it as it stands instead.
+            _remove_stubs(path, sides_before)
+            return _open_when_full(path), DISK_FULL, created
         if is_disk_full(exc):
             raise StoreError(disk_full_message(path)) from exc
         raise StoreError(f"{path} is not a facilitator store ({exc})") from exc
@@ -350,6 +356,42 @@ def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, boo
         conn.close()
         raise
     return conn, read_only, created
+
+
+DISK_FULL = "disk full"  # connect's read_only when the store opened read-only for want of room
+_IO_ERRORS = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN}
+
+
+def _no_room(exc: sqlite3.DatabaseError, path: Path) -> bool:
+    """Whether an open failed because the disk is full (SQLite says only "disk I/O
+    error" when it cannot make its index file)."""
+    if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _IO_ERRORS and not is_disk_full(exc):
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+def _remove_stubs(path: Path, existed: dict[str, bool]) -> None:
+    """The empty -wal and the stub -shm a failed open left (not there before this run; a
+    -shm in use by another process is at least 32 KB, and is never touched)."""
+    for suffix, was_there in existed.items():
+        side = _side(path, suffix)
+        with suppress(OSError):
+            if not was_there and side.stat().st_size < 32768 and not _has_log(path):
+                side.unlink()
+
+
+def _open_when_full(path: Path) -> sqlite3.Connection:
+    try:
+        conn = _open_read_only(path)
+        identify(conn, path)
+        conn.execute("PRAGMA query_only=1")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise StoreError(disk_full_message(path)) from exc
 
 
 def is_disk_full(exc: BaseException) -> bool:

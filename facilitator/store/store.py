@@ -35,6 +35,7 @@ from facilitator.model import (
 )
 from facilitator.store import bulk, materialise, queries
 from facilitator.store.db import (
+    DISK_FULL,
     NOTE_DERIVED,
     StoreError,
     connect,
@@ -178,6 +179,8 @@ class Store:
                     listener()
 
     def require_writable(self) -> None:
+        if self.read_only == DISK_FULL:
+            raise StoreError(disk_full_message(self.path))
         if self.read_only:
             raise StoreError(
                 f"the store at {self.path} is read-only: it can be read, not changed "
