@@ -614,3 +614,43 @@ def test_a_full_disk_still_reads_and_says_the_disk_is_full_on_writing(tmp_path: 
         assert (sorted(p.name for p in mount.iterdir()), _digest(path)) == before
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_refusing_a_large_foreign_database_with_a_log_takes_little_memory(tmp_path: Path) -> None:
+    """A 400 MB file with a 360 MB log was copied whole and held in memory (811 MB) only
+    to be refused; its main file alone already says it is not ours."""
+    other = tmp_path / "big.sqlite"
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL')\n"
+        "c.execute('CREATE TABLE blobs (b BLOB)')\n"
+        "c.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+        "WHERE i < 300) INSERT INTO blobs SELECT zeroblob(1048576) FROM n')\n"
+        "c.execute('PRAGMA wal_checkpoint(TRUNCATE)')\n"
+        "c.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "c.execute('INSERT INTO blobs VALUES (zeroblob(1048576))')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(other)], check=True)
+    assert other.stat().st_size > 300 * 1024 * 1024 and _nonempty_wal(other)
+    before = _side_files(other)
+    measure = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stdout.write(done.stderr)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-m", "facilitator", "--store",
+         str(other), "review", "list"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    message, peak_kb = result.stdout.rsplit("\n", 2)[:2]
+    assert "not a facilitator store" in message
+    assert int(peak_kb) < 200 * 1024, peak_kb  # the file is 300 MB
+    assert _side_files(other) == before
+
+
+def _nonempty_wal(path: Path) -> bool:
+    return Path(f"{path}-wal").stat().st_size > 0

@@ -9,8 +9,8 @@ import sqlite3
 import stat
 import tempfile
 import uuid
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
@@ -92,7 +92,7 @@ def _immutable(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
-def _private_copy(path: Path, *, with_journal: bool = False) -> sqlite3.Connection:
+def _private_copy(path: Path) -> sqlite3.Connection:
     """The file and its write-ahead log copied to a private folder and read there, then
     held in memory: what SQLite would show, with no byte of the original, its -wal or its
     -shm touched (opening the original, even read-only, may checkpoint the log, delete it
@@ -108,8 +108,6 @@ def _private_copy(path: Path, *, with_journal: bool = False) -> sqlite3.Connecti
             shutil.copyfile(path, copy)
             if _side(path, "-wal").exists():
                 shutil.copyfile(_side(path, "-wal"), _side(copy, "-wal"))
-            if with_journal:
-                shutil.copyfile(_side(path, "-journal"), _side(copy, "-journal"))
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise no_room from exc
@@ -163,10 +161,12 @@ def _identify_file(path: Path) -> str:
             kind = identify(conn, path)
         finally:
             conn.close()
-    except (sqlite3.DatabaseError, StoreError) as exc:
+    except StoreError:
+        # The main file alone is another program's: a log beside it cannot make it ours,
+        # so it is refused without copying it (a 400 MB file and its log took 811 MB).
+        raise
+    except sqlite3.DatabaseError as exc:
         if not _has_log(path):
-            if isinstance(exc, StoreError):
-                raise
             raise StoreError(_unreadable(path, exc)) from exc
         # Read while another process checkpointed (or the tables are in the log): the
         # copy of the file and its log, below, says.
@@ -185,16 +185,47 @@ def _identify_file(path: Path) -> str:
     if kind == "new" and not _has_log(path):
         return kind
     try:
-        conn = _private_copy(path)
+        with _copy_on_disk(path) as conn:
+            kind = identify(conn, path)
+            if kind == "legacy":
+                _trial_migration(conn, path)
+            return kind
     except sqlite3.DatabaseError as exc:
         raise StoreError(_unreadable(path, exc)) from exc
-    try:
-        kind = identify(conn, path)
-        if kind == "legacy":
-            _trial_migration(conn, path)
-        return kind
-    finally:
-        conn.close()
+
+
+@contextmanager
+def _copy_on_disk(path: Path, *, with_journal: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to a private copy of the file and its logs, for a look: kept on disk,
+    not in memory (see :func:`_private_copy`), and removed after."""
+    with tempfile.TemporaryDirectory(prefix="facilitator-") as folder:
+        copy = Path(folder) / "copy.db"
+        try:
+            shutil.copyfile(path, copy)
+            for suffix in ("-wal", "-journal") if with_journal else ("-wal",):
+                if _nonempty(_side(path, suffix)):
+                    shutil.copyfile(_side(path, suffix), _side(copy, suffix))
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StoreError(_no_room_for_copy(path)) from exc
+            raise
+        conn = sqlite3.connect(copy, isolation_level=None)
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc):
+                raise StoreError(_no_room_for_copy(path)) from exc
+            raise
+        finally:
+            conn.close()
+
+
+def _no_room_for_copy(path: Path) -> str:
+    return (
+        f"cannot read {path} safely: there is no room for a private copy in "
+        f"{tempfile.gettempdir()}; free some space there, or set TMPDIR to another "
+        "folder (the file was left untouched)"
+    )
 
 
 _WAL_MAGIC = (0x377F0682, 0x377F0683)
@@ -210,15 +241,10 @@ def _foreign_log(path: Path) -> str | None:
         # Our stores keep a write-ahead log, so a journal is rare: let SQLite itself roll
         # it back, in a private copy, and see whose file comes out.
         try:
-            conn = _private_copy(path, with_journal=True)
-        except sqlite3.DatabaseError:
+            with _copy_on_disk(path, with_journal=True) as conn:
+                identify(conn, path)
+        except (sqlite3.DatabaseError, StoreError):
             return "another program's unfinished write (-journal) lies beside it"
-        try:
-            identify(conn, path)
-        except StoreError:
-            return "another program's unfinished write (-journal) lies beside it"
-        finally:
-            conn.close()
     if not _has_log(path):
         return None
     mark = APPLICATION_ID.to_bytes(4, "big")
