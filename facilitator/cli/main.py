@@ -40,6 +40,8 @@ def cli(ctx: click.Context, store_path: Path | None, author: str | None, guides:
 
     With no command, opens the app's home screen.
     """
+    if store_path is not None:
+        store_path = store_path.expanduser()  # quoted, '~/x.db' made a folder named '~'
     ctx.obj = Context(store_path=store_path, author=author, guides=guides)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand in (None, "reviewer", "demo", "notes", "lead"):
