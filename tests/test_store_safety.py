@@ -654,3 +654,38 @@ def test_refusing_a_large_foreign_database_with_a_log_takes_little_memory(tmp_pa
 
 def _nonempty_wal(path: Path) -> bool:
     return Path(f"{path}-wal").stat().st_size > 0
+
+
+def _our_store(path: Path) -> None:
+    assert run(path, "review", "new", "Damaged later").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "damage", ["drop meta", "drop ops", "drop notes", "wal is a folder", "wal is a link"]
+)
+def test_a_damaged_store_or_odd_side_file_gets_a_clear_message(tmp_path: Path, damage: str):
+    path = tmp_path / "s.db"
+    _our_store(path)
+    if damage.startswith("drop"):
+        conn = sqlite3.connect(path)
+        conn.execute(f"DROP TABLE {damage.split()[1]}")
+        conn.commit()
+        conn.close()
+    elif damage == "wal is a folder":
+        Path(f"{path}-wal").mkdir()
+    else:
+        Path(f"{path}-wal").symlink_to(tmp_path / "elsewhere")
+    before = _side_files(path) if not damage.startswith("wal") else _digest(path)
+    for command in (("review", "list"), ("store", "compact")):
+        result = run(path, *command)
+        assert result.returncode == 1, (command, result.stdout)
+        message = result.stderr.strip()
+        assert len(message.splitlines()) == 1 and "Traceback" not in message
+        assert "application id" not in message and "no such table" not in message, message
+        assert "unable to open" not in message and "disk I/O" not in message, message
+        if damage.startswith("drop"):
+            assert "is damaged" in message, message
+        else:
+            assert f"{path}-wal" in message and "not a regular file" in message, message
+    after = _side_files(path) if not damage.startswith("wal") else _digest(path)
+    assert after == before

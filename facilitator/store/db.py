@@ -303,6 +303,14 @@ def _refuse_odd_paths(path: Path) -> bool:
         raise StoreError(f"cannot open the store at {path}: {exc.strerror}") from exc
     if stat.S_ISDIR(mode):
         raise StoreError(f"{path} is a folder, not a store file")
+    for suffix in ("-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            if not stat.S_ISREG(os.lstat(_side(path, suffix)).st_mode):
+                raise StoreError(
+                    f"{_side(path, suffix)}, beside the store, is not a regular file (a "
+                    "folder, a link or a device), and SQLite keeps its log there: move it "
+                    "away and try again (nothing was changed)"
+                )
     if not stat.S_ISREG(mode):
         raise StoreError(
             f"{path} is not a regular file (a device, a pipe or a socket), so it cannot be "
@@ -460,12 +468,16 @@ def _unreadable(path: Path, exc: Exception) -> str:
     except OSError:
         header = b""
     if header[68:72] == APPLICATION_ID.to_bytes(4, "big"):
-        return (
-            f"the store at {path} is damaged and cannot be read ({exc}); it was left "
-            "untouched: keep a copy, and restore the review from an archive or from the "
-            "shared folder (see 'facilitator review restore' and 'facilitator review join')"
-        )
+        return damaged_message(path, str(exc))
     return _not_ours(path, str(exc))
+
+
+def damaged_message(path: Path | str, why: str) -> str:
+    return (
+        f"the store at {path} is damaged and cannot be read ({why}); it was left "
+        "untouched: keep a copy, and restore the review from an archive or from the "
+        "shared folder (see 'facilitator review restore' and 'facilitator review join')"
+    )
 
 
 def _not_ours(path: Path | str, why: str) -> str:
@@ -484,8 +496,16 @@ def identify(conn: sqlite3.Connection, path: Path | str) -> str:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
     tables = {name for kind, name in objects if kind == "table"}
-    if application == APPLICATION_ID and {"meta", "ops", "migrations"} <= tables:
-        return "ours"
+    if application == APPLICATION_ID:
+        missing = sorted(({"migrations"} | _LEGACY_TABLES) - tables)
+        if not missing:
+            return "ours"
+        ours_left = "migrations" in tables or len(tables & _LEGACY_TABLES) >= 4
+        if not ours_left:  # another program that happens to use the same id
+            raise StoreError(_not_ours(path, "another program's tables, under our mark"))
+        # Our mark, and most of our tables: ours, damaged (not another program's).
+        verb = "tables are" if len(missing) > 1 else "table is"
+        raise StoreError(damaged_message(path, f"its {', '.join(missing)} {verb} missing"))
     if application == 0 and version == 0 and not objects:
         return "new"
     if application == 0 and version in _UNMARKED_SCHEMAS and tables >= _LEGACY_TABLES:
