@@ -382,3 +382,10 @@ def test_deep_quotes_and_lists_do_not_multiply_the_text(tmp_path: Path, opening:
     assert peak_mb < 400, peak_mb
     assert len(text) < 4 * path.stat().st_size, len(text)
     assert text.count("12/03/2024 x") == 30_000
+
+
+def test_a_charset_that_cannot_decode_text_falls_back(tmp_path: Path) -> None:
+    from facilitator.importers.html import html_to_markdown
+
+    converted = html_to_markdown(b'<meta charset="idna"><p>caf\xe9 on 12/03/2024</p>')
+    assert "12/03/2024" in converted.text

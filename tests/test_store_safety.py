@@ -689,3 +689,35 @@ def test_a_damaged_store_or_odd_side_file_gets_a_clear_message(tmp_path: Path, d
             assert f"{path}-wal" in message and "not a regular file" in message, message
     after = _side_files(path) if not damage.startswith("wal") else _digest(path)
     assert after == before
+
+
+def test_a_damaged_change_in_the_log_is_told_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _our_store(path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE ops SET fields = '{not json' WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    for command in (("store", "check"), ("store", "rebuild")):
+        result = run(path, *command)
+        assert result.returncode == 1, result.stdout
+        assert "damaged" in result.stderr and "unexpected problem" not in result.stderr
+
+
+def test_a_garbage_page_in_the_store_says_it_is_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _our_store(path)
+    for n in range(30):
+        assert run(path, "review", "new", f"Review {n} " + "x" * 2000).returncode == 0
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:  # the last pages, where the reviews' rows went
+        handle.seek(size - 6 * 4096)
+        handle.write(b"\xff" * 6 * 4096)
+    failed = []
+    for command in (("review", "list"), ("export", "R1"), ("store", "check")):
+        result = run(path, *command)
+        if result.returncode:
+            failed.append(result.stderr)
+            assert "damaged" in result.stderr, result.stderr
+            assert "Traceback" not in result.stderr
+    assert failed

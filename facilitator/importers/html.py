@@ -122,7 +122,7 @@ def _decode(raw: bytes) -> str:
     if declared:
         try:
             return raw.decode(declared.group(1).decode("ascii"), errors="replace")
-        except LookupError:
+        except (LookupError, UnicodeError):  # an unknown charset, or one like "idna"
             pass
     return raw.decode("cp1252", errors="replace")
 

@@ -39,6 +39,7 @@ from facilitator.store.db import (
     NOTE_DERIVED,
     StoreError,
     connect,
+    damaged_message,
     default_store_path,
     discard_new,
     disk_full_message,
@@ -871,7 +872,13 @@ class Store:
             # Checked again under the write lock: rebuilding empties tables.
             if identify(self.conn, self.path) != "ours":
                 raise StoreError(f"{self.path} is not a facilitator store; nothing was rebuilt")
-            return materialise.rebuild(self.conn)
+            try:
+                return materialise.rebuild(self.conn)
+            except ValueError as exc:  # a change whose JSON was damaged in the file
+                raise StoreError(
+                    damaged_message(self.path, f"a change in its log cannot be read: {exc}")
+                    + "; nothing was rebuilt"
+                ) from exc
 
     def snapshot(self) -> dict[str, list[tuple]]:
         """Every materialised row, for comparing two stores (tests, `store check`)."""
@@ -911,7 +918,14 @@ class Store:
                     f"SELECT count(*) FROM {table}"
                 ).fetchone()[0]
             before = _snapshot(self.conn)
-            after = self._rebuilt_snapshot()
+            try:
+                after = self._rebuilt_snapshot()
+            except ValueError as exc:  # a change whose JSON was damaged in the file
+                report.problems.append(
+                    f"a change in the op log cannot be read ({exc}): the store is damaged; "
+                    "keep a copy, and restore the review from an archive or the shared folder"
+                )
+                return report
             for table in MATERIALISED_TABLES:
                 if before[table] != after[table]:
                     report.problems.append(
