@@ -721,3 +721,20 @@ def test_a_garbage_page_in_the_store_says_it_is_damaged(tmp_path: Path) -> None:
             assert "damaged" in result.stderr, result.stderr
             assert "Traceback" not in result.stderr
     assert failed
+
+
+def test_our_mark_over_garbage_tables_is_refused_before_chmod_or_wal(tmp_path: Path) -> None:
+    path = tmp_path / "lookalike.db"
+    conn = sqlite3.connect(path)
+    for table in ("meta", "ops", "migrations", "reviews", "notes", "note_revisions", "links"):
+        conn.execute(f"CREATE TABLE {table} (junk TEXT)")
+    conn.execute(f"PRAGMA application_id={db.APPLICATION_ID}")
+    conn.commit()
+    conn.close()
+    path.chmod(0o644)
+    before = _side_files(path)
+    result = run(path, "review", "list")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert _side_files(path) == before  # not switched to WAL
+    assert path.stat().st_mode & 0o777 == 0o644

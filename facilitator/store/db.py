@@ -499,7 +499,11 @@ def identify(conn: sqlite3.Connection, path: Path | str) -> str:
     if application == APPLICATION_ID:
         missing = sorted(({"migrations"} | _LEGACY_TABLES) - tables)
         if not missing:
-            return "ours"
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(ops)")}
+            if columns >= _OP_COLUMNS:
+                return "ours"
+            # Refused here, before the file is made private or switched to WAL.
+            raise StoreError(damaged_message(path, "its log of changes has the wrong columns"))
         ours_left = "migrations" in tables or len(tables & _LEGACY_TABLES) >= 4
         if not ours_left:  # another program that happens to use the same id
             raise StoreError(_not_ours(path, "another program's tables, under our mark"))
