@@ -25,9 +25,11 @@ def _size(count: float) -> str:
     return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KB"
 
 
-def check_package(raw: bytes, name: str) -> None:
+def check_package(raw: bytes, name: str, *, no_declarations: bool = False) -> None:
     """Refuse a package that is not a zip, or unpacks too large or too far, reading each
-    part in bounded chunks (the sizes a zip declares can lie)."""
+    part in bounded chunks (the sizes a zip declares can lie). ``no_declarations``: refuse
+    a DTD or entity declarations too, for readers that expand entities (mammoth does;
+    the returned-draft reader parses with entities off and may take them)."""
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise ImportProblem(f"{name} is not a readable Word document (it is not a .docx package)")
     limit = min(MAX_UNPACKED, MAX_RATIO * len(raw))
@@ -60,7 +62,11 @@ def check_package(raw: bytes, name: str) -> None:
                             raise too_big
                         # Entities expand after the count below: refuse any declaration
                         # (the tail catches one split between chunks).
-                        if xml and any(d in tail + chunk for d in _DECLARATIONS):
+                        if (
+                            xml
+                            and no_declarations
+                            and any(d in tail + chunk for d in _DECLARATIONS)
+                        ):
                             raise declarations
                         tail = chunk[-16:]
                         if xml:  # start and empty tags: every "<" that is not "</"
@@ -96,7 +102,7 @@ def docx_to_markdown(raw: bytes, name: str) -> Converted:
 
     from facilitator.importers.html import html_to_markdown
 
-    check_package(raw, name)
+    check_package(raw, name, no_declarations=True)
     try:
         result = mammoth.convert_to_html(io.BytesIO(raw))
     except Exception as exc:  # noqa: BLE001 - mammoth raises many kinds for a damaged file
