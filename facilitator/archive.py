@@ -47,10 +47,18 @@ def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 
 def write_archive(store: Store, review: str, path: Path, passphrase: str) -> int:
-    """Seal every op of ``review`` into ``path`` (mode 0600); returns how many ops."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    """Seal every op of ``review`` into ``path`` (mode 0600); returns how many ops.
+    Raises :class:`facilitator.files.OutputRefused` for a path that must not be written."""
+    from facilitator.files import write_output
 
-    from facilitator.reports.files import write_private_bytes
+    data, count = seal_archive(store, review, passphrase)
+    write_output(Path(path), data, store.path)
+    return count
+
+
+def seal_archive(store: Store, review: str, passphrase: str) -> tuple[bytes, int]:
+    """Every op of ``review``, sealed: (the archive's bytes, how many ops)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     if not passphrase:
         raise ArchiveProblem("an archive needs a passphrase")
@@ -69,8 +77,7 @@ def write_archive(store: Store, review: str, path: Path, passphrase: str) -> int
     ).encode() + b"\n"  # fmt: skip
     key = _key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     sealed = AESGCM(key).encrypt(nonce, zlib.compress(body, 6), MAGIC + header)
-    write_private_bytes(Path(path), MAGIC + header + sealed)
-    return len(ops)
+    return MAGIC + header + sealed, len(ops)
 
 
 def read_archive(path: Path, passphrase: str) -> tuple[str, str, list[Op]]:

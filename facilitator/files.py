@@ -93,13 +93,75 @@ def refuse_to_overwrite(path: Path, store: Path) -> str | None:
     """
     target = Path(path).resolve()
     own = Path(store).resolve()
-    if target in {own, own.with_name(own.name + "-wal"), own.with_name(own.name + "-shm")}:
+    sides = {own.with_name(own.name + side) for side in ("-wal", "-shm", "-journal")}
+    if target == own or target in sides:
         return f"{path} is this laptop's store; choose another file name"
     try:
-        with open(target, "rb") as handle:
-            start = handle.read(len(SQLITE_MAGIC))
+        fd = open_regular(target)  # never blocks on a pipe
     except OSError:
-        return None  # not there yet (or unreadable: writing will say so)
+        return None  # not there yet, or not a file (write_output says which)
+    try:
+        start = read_exactly(fd, len(SQLITE_MAGIC))
+    finally:
+        os.close(fd)
     if start == SQLITE_MAGIC:
         return f"{path} is a database (a store, or another program's); choose another file name"
     return None
+
+
+class OutputRefused(Exception):
+    """A file the user named that must not be written: the message says why."""
+
+
+def output_target(path: Path, store: Path) -> Path:
+    """The file that writing ``path`` would replace: the path itself, or the file a link
+    points to (the link is kept). Refused: a device, a pipe or a socket (replacing one
+    with a file broke /dev/null and /dev/stdout for a hostile tester; opening a pipe hung),
+    a link to nothing, and any database (see :func:`refuse_to_overwrite`)."""
+    path = Path(path)
+    try:
+        status = os.stat(path)  # through links
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise OutputRefused(
+                f"{path} is a link to {os.readlink(path)}, which does not exist"
+            ) from None
+        target = path
+    except OSError as exc:
+        raise OutputRefused(f"cannot write {path}: {exc.strerror}") from exc
+    else:
+        if stat.S_ISDIR(status.st_mode):
+            raise OutputRefused(f"{path} is a folder; give a file name")
+        if not stat.S_ISREG(status.st_mode):
+            raise OutputRefused(
+                f"{path} is not a regular file (a device, a pipe or a socket); "
+                "use -o - to write to standard output"
+            )
+        target = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    problem = refuse_to_overwrite(target, store)
+    if problem:
+        raise OutputRefused(problem)
+    return target
+
+
+def write_output(path: Path, data: bytes, store: Path) -> Path:
+    """Write a file the user named (an export, an archive), atomically and private; returns
+    the file written. Every command that writes a user-named file comes through here."""
+    target = output_target(path, store)
+    try:
+        write_private_bytes(target, data)
+    except OSError as exc:
+        # Named as the user named it, not as the hidden temporary file beside it.
+        raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return target
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or the first of name-2, name-3... not already there: a file made under a
+    name the user did not choose never replaces one of theirs."""
+    path = Path(path)
+    candidate, number = path, 1
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate

@@ -24,11 +24,17 @@ def _visible_form(code: int) -> str:
     return f"<U+{code:04X}>"
 
 
+# Invisible: zero-width space, word joiner and its kin, the byte-order mark, and Unicode
+# tag characters. Text that reads the same could differ, or carry hidden words. (Joiners
+# U+200C and U+200D stay: Persian and Indic scripts and emoji need them.)
+_INVISIBLE = "\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
+
 _UNSAFE_CODES = [
     *(c for c in range(0x20) if chr(c) not in "\n\t"),
     *range(0x7F, 0xA0),
-    *(ord(c) for c in _BIDI + _OTHER),
+    *(ord(c) for c in _BIDI + _OTHER + _INVISIBLE),
     *range(0xD800, 0xE000),
+    *range(0xE0000, 0xE0080),
 ]
 _TABLE = {code: _visible_form(code) for code in _UNSAFE_CODES}
 _JSON_UNSAFE = re.compile(

@@ -392,3 +392,30 @@ def test_line_breaks_in_fields_cannot_forge_rows_or_messages(tmp_path: Path) -> 
     _, listed, _ = invoke(path, "review", "list")
     assert len(listed.splitlines()) == 2  # R1, and the review made above
     assert "\u2424" in listed  # the line break is shown, not lost
+
+
+INVISIBLE = "zero\u200bwidth \ufeffbom word\u2060joiner tag\U000e0041\U000e007f end"
+
+
+def test_invisible_characters_are_shown_in_text_for_people(tmp_path: Path) -> None:
+    """Zero-width spaces, a byte-order mark and Unicode tag characters reached the
+    terminal raw: text that reads the same can differ, or hide a message."""
+    from facilitator.safe_text import json_safe, one_line, visible
+
+    for shown in (visible(INVISIBLE), one_line(INVISIBLE)):
+        assert not re.search("[\u200b\u2060\ufeff\U000e0000-\U000e007f]", shown), shown
+        assert "<U+200B>" in shown and "<U+E0041>" in shown
+    assert json.loads(json_safe(json.dumps({"t": INVISIBLE}))) == {"t": INVISIBLE}
+    path = tmp_path / "store.db"
+    code, _, _ = invoke(path, "review", "new", INVISIBLE)
+    assert code == 0
+    code, out, _ = invoke(path, "review", "list")
+    assert code == 0 and "<U+FEFF>" in out and "\ufeff" not in out
+
+
+def test_a_tilde_in_store_is_the_home_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(Path("~/reviews.db"), "review", "new", "At home")
+    assert code == 0, err
+    assert (tmp_path / "reviews.db").exists() and not (tmp_path / "~").exists()

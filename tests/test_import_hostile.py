@@ -275,3 +275,117 @@ def test_a_long_ordinary_word_document_still_imports(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as package:
         xml = package.read("word/document.xml")
     assert xml.count(b"<") - xml.count(b"</") < MAX_ELEMENTS / 4
+
+
+# --- second round of the hostile tester (issue 15) ----------------------------------------
+
+
+def _entity_docx(path: Path, levels: int) -> None:
+    """A tiny Word package whose body is one entity that expands to 3 * 10**levels runs:
+    no "<" in the raw file counts them."""
+    ct = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        'ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        "</Types>"
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="word/document.xml"/></Relationships>'
+    )
+    dtd = '<!DOCTYPE w:document [<!ENTITY a0 "<w:p><w:r><w:t>x</w:t></w:r></w:p>">'
+    dtd += "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, levels + 1))
+    dtd += "]>"
+    doc = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{dtd}<w:document xmlns:w="http://schemas.'
+        f'openxmlformats.org/wordprocessingml/2006/main"><w:body>&a{levels};</w:body>'
+        "</w:document>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", ct)
+        package.writestr("_rels/.rels", rels)
+        package.writestr("word/document.xml", doc)
+
+
+def test_a_word_document_with_entity_declarations_is_refused_before_mammoth(
+    tmp_path: Path,
+) -> None:
+    """966 bytes that expanded to 100,000 paragraphs took 63 s and 272 MB."""
+    from facilitator.importers import ImportProblem, read_document
+
+    path = tmp_path / "entity.docx"
+    _entity_docx(path, 5)
+    assert path.stat().st_size < 2000
+    with pytest.raises(ImportProblem, match="declarations"):
+        read_document(path)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_importing_a_pipe_or_a_device_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    import os
+    import stat
+
+    path = tmp_path / "notes.txt"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 5))  # a copy of /dev/zero
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result = subprocess.run(
+        [sys.executable, "-m", "facilitator", "--store", str(store), "import", "R1", str(path)],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _import_measured(tmp_path: Path, path: Path) -> tuple[float, str]:
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        opened.create_review("R")
+    result, peak_mb = _peak(["--store", str(store), "import", "R1", str(path)])
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    with Store(store) as opened:
+        return peak_mb, opened.documents(opened.reviews()[0].id)[0].text
+
+
+def test_a_wide_ragged_table_is_not_padded_into_millions_of_cells(tmp_path: Path) -> None:
+    """One row of 4,000 cells and 4,000 rows of one: padding every row to the widest made
+    16 million cells (271 MB, store +97 MB; at 20,000 a side, 3.5 GB and MemoryError)."""
+    path = tmp_path / "wide.html"
+    path.write_bytes(b"<table><tr>" + b"<td>a" * 4000 + b"<tr><td>b</td></tr>" * 4000)
+    peak_mb, text = _import_measured(tmp_path, path)
+    assert peak_mb < 400, peak_mb
+    assert len(text) < 4 * path.stat().st_size, len(text)
+    assert text.count("a") >= 4000 and text.count("b") >= 4000
+
+
+@pytest.mark.parametrize(
+    "opening", [b"<blockquote>" * 95, b"<ul><li>" * 45], ids=["blockquotes", "lists"]
+)
+def test_deep_quotes_and_lists_do_not_multiply_the_text(tmp_path: Path, opening: bytes) -> None:
+    """Each level prefixed every line below it again: 500 KB became a 38 MB document in
+    25 s, and 5 MB ran for minutes at 845 MB."""
+    path = tmp_path / "nested.html"
+    path.write_bytes(opening + b"12/03/2024 x<br>" * 30_000)
+    peak_mb, text = _import_measured(tmp_path, path)
+    assert peak_mb < 400, peak_mb
+    assert len(text) < 4 * path.stat().st_size, len(text)
+    assert text.count("12/03/2024 x") == 30_000
+
+
+def test_a_charset_that_cannot_decode_text_falls_back(tmp_path: Path) -> None:
+    from facilitator.importers.html import html_to_markdown
+
+    converted = html_to_markdown(b'<meta charset="idna"><p>caf\xe9 on 12/03/2024</p>')
+    assert "12/03/2024" in converted.text

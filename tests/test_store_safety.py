@@ -482,3 +482,259 @@ def test_a_link_to_nothing_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "is a link to" in result.stderr and "which does not exist" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+
+
+# --- another program's side files planted beside our store (hostile tester, issue 15) --
+
+
+def _foreign_hot_journal(folder: Path) -> Path:
+    """Another program's rollback journal, its process killed mid-transaction."""
+    other = folder / "other.db"
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('CREATE TABLE t (x TEXT)')\n"
+        "c.execute('PRAGMA cache_size=2')\n"
+        "c.execute('BEGIN')\n"
+        "c.executemany('INSERT INTO t VALUES (?)', [('y' * 500,)] * 2000)\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(other)], check=True)
+    journal = Path(f"{other}-journal")
+    assert journal.stat().st_size > 0
+    return journal
+
+
+@pytest.mark.parametrize("side", ["-journal", "-wal"])
+def test_another_programs_log_beside_our_store_is_not_played_into_it(
+    tmp_path: Path, side: str
+) -> None:
+    store = tmp_path / "s.db"
+    assert run(store, "review", "new", "Keep me").returncode == 0
+    if side == "-journal":
+        foreign = _foreign_hot_journal(tmp_path)
+    else:
+        _foreign_wal_file(tmp_path / "other.db", keep_shm=False)
+        foreign = tmp_path / "other.db-wal"
+    shutil.copyfile(foreign, f"{store}{side}")
+    before = _side_files(store), _digest(Path(f"{store}{side}"))
+    for command in (("review", "list"), ("review", "new", "Other")):
+        result = run(store, *command)
+        assert result.returncode == 1, result.stdout
+        assert "another program" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+        assert (_side_files(store), _digest(Path(f"{store}{side}"))) == before
+    Path(f"{store}{side}").unlink()
+    assert "Keep me" in run(store, "review", "list").stdout
+
+
+# --- files that are not ours yet, and paths with nothing there (issue 15, second round) --
+
+
+def _empty_sqlite_in_wal(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")  # writes a header: a database with no tables
+    conn.close()
+
+
+@pytest.mark.parametrize("kind", ["empty file", "empty database", "empty main with -shm"])
+@pytest.mark.parametrize("command", [("review", "list"), ("review", "new", "Mine")])
+def test_an_empty_file_of_someone_elses_is_not_taken_over(
+    tmp_path: Path, kind: str, command: tuple[str, ...]
+) -> None:
+    path = tmp_path / "notes.txt"
+    if kind == "empty database":
+        _empty_sqlite_in_wal(path)
+    else:
+        path.write_bytes(b"")
+    if kind == "empty main with -shm":
+        Path(f"{path}-shm").write_bytes(b"\x01" * 32768)
+    path.chmod(0o644)
+    before = _side_files(path)
+    result = run(path, *command)
+    assert result.returncode == 1, result.stdout
+    assert "not a facilitator store" in result.stderr and "left untouched" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _side_files(path) == before
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("review", "list"),
+        ("overview",),
+        ("export", "R1"),
+        ("store", "check"),
+        ("redact", "R1", "list"),
+    ],
+)
+def test_reading_a_path_with_no_store_says_so_and_creates_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    mistyped = tmp_path / "stroe.db"
+    result = run(mistyped, *command)
+    assert result.returncode == 1, result.stdout
+    assert f"there is no store at {mistyped}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_making_a_review_still_creates_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "new-folder" / "s.db"
+    assert run(path, "review", "new", "First").returncode == 0
+    assert "First" in run(path, "review", "list").stdout
+
+
+def test_a_full_disk_still_reads_and_says_the_disk_is_full_on_writing(tmp_path: Path) -> None:
+    """With no room for SQLite's index file, every command said the store was not ours."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill")
+    try:
+        path = mount / "s.db"
+        assert run(path, "review", "new", "Kept through a full disk").returncode == 0
+        filler = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        with pytest.raises(OSError):
+            while True:
+                os.write(filler, b"\0" * 4096)
+        os.close(filler)
+        before = sorted(p.name for p in mount.iterdir()), _digest(path)
+        listed = run(path, "review", "list")
+        assert listed.returncode == 0, listed.stderr
+        assert "Kept through a full disk" in listed.stdout
+        written = run(path, "review", "new", "Another")
+        assert written.returncode == 1
+        assert "full" in written.stderr and "not a facilitator store" not in written.stderr
+        assert "Traceback" not in written.stderr
+        assert (sorted(p.name for p in mount.iterdir()), _digest(path)) == before
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_refusing_a_large_foreign_database_with_a_log_takes_little_memory(tmp_path: Path) -> None:
+    """A 400 MB file with a 360 MB log was copied whole and held in memory (811 MB) only
+    to be refused; its main file alone already says it is not ours."""
+    other = tmp_path / "big.sqlite"
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL')\n"
+        "c.execute('CREATE TABLE blobs (b BLOB)')\n"
+        "c.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+        "WHERE i < 300) INSERT INTO blobs SELECT zeroblob(1048576) FROM n')\n"
+        "c.execute('PRAGMA wal_checkpoint(TRUNCATE)')\n"
+        "c.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "c.execute('INSERT INTO blobs VALUES (zeroblob(1048576))')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(other)], check=True)
+    assert other.stat().st_size > 300 * 1024 * 1024 and _nonempty_wal(other)
+    before = _side_files(other)
+    measure = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stdout.write(done.stderr)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-m", "facilitator", "--store",
+         str(other), "review", "list"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    message, peak_kb = result.stdout.rsplit("\n", 2)[:2]
+    assert "not a facilitator store" in message
+    assert int(peak_kb) < 200 * 1024, peak_kb  # the file is 300 MB
+    assert _side_files(other) == before
+
+
+def _nonempty_wal(path: Path) -> bool:
+    return Path(f"{path}-wal").stat().st_size > 0
+
+
+def _our_store(path: Path) -> None:
+    assert run(path, "review", "new", "Damaged later").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "damage", ["drop meta", "drop ops", "drop notes", "wal is a folder", "wal is a link"]
+)
+def test_a_damaged_store_or_odd_side_file_gets_a_clear_message(tmp_path: Path, damage: str):
+    path = tmp_path / "s.db"
+    _our_store(path)
+    if damage.startswith("drop"):
+        conn = sqlite3.connect(path)
+        conn.execute(f"DROP TABLE {damage.split()[1]}")
+        conn.commit()
+        conn.close()
+    elif damage == "wal is a folder":
+        Path(f"{path}-wal").mkdir()
+    else:
+        Path(f"{path}-wal").symlink_to(tmp_path / "elsewhere")
+    before = _side_files(path) if not damage.startswith("wal") else _digest(path)
+    for command in (("review", "list"), ("store", "compact")):
+        result = run(path, *command)
+        assert result.returncode == 1, (command, result.stdout)
+        message = result.stderr.strip()
+        assert len(message.splitlines()) == 1 and "Traceback" not in message
+        assert "application id" not in message and "no such table" not in message, message
+        assert "unable to open" not in message and "disk I/O" not in message, message
+        if damage.startswith("drop"):
+            assert "is damaged" in message, message
+        else:
+            assert f"{path}-wal" in message and "not a regular file" in message, message
+    after = _side_files(path) if not damage.startswith("wal") else _digest(path)
+    assert after == before
+
+
+def test_a_damaged_change_in_the_log_is_told_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _our_store(path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE ops SET fields = '{not json' WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    for command in (("store", "check"), ("store", "rebuild")):
+        result = run(path, *command)
+        assert result.returncode == 1, result.stdout
+        assert "damaged" in result.stderr and "unexpected problem" not in result.stderr
+
+
+def test_a_garbage_page_in_the_store_says_it_is_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _our_store(path)
+    for n in range(30):
+        assert run(path, "review", "new", f"Review {n} " + "x" * 2000).returncode == 0
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:  # the last pages, where the reviews' rows went
+        handle.seek(size - 6 * 4096)
+        handle.write(b"\xff" * 6 * 4096)
+    failed = []
+    for command in (("review", "list"), ("export", "R1"), ("store", "check")):
+        result = run(path, *command)
+        if result.returncode:
+            failed.append(result.stderr)
+            assert "damaged" in result.stderr, result.stderr
+            assert "Traceback" not in result.stderr
+    assert failed
+
+
+def test_our_mark_over_garbage_tables_is_refused_before_chmod_or_wal(tmp_path: Path) -> None:
+    path = tmp_path / "lookalike.db"
+    conn = sqlite3.connect(path)
+    for table in ("meta", "ops", "migrations", "reviews", "notes", "note_revisions", "links"):
+        conn.execute(f"CREATE TABLE {table} (junk TEXT)")
+    conn.execute(f"PRAGMA application_id={db.APPLICATION_ID}")
+    conn.commit()
+    conn.close()
+    path.chmod(0o644)
+    before = _side_files(path)
+    result = run(path, "review", "list")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert _side_files(path) == before  # not switched to WAL
+    assert path.stat().st_mode & 0o777 == 0o644

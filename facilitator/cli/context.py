@@ -36,7 +36,10 @@ class Context:
         if self._store is None:
             from facilitator.store import Store
 
-            self._store = Store(self.store_path, author=self.author)
+            # A store named with --store is made only by a command that starts one; any
+            # other on a path with nothing there says so (a typo made an empty store).
+            create = self.store_path is None or _starts_a_store()
+            self._store = Store(self.store_path, author=self.author, create=create)
             if not self._store.author and self.ask_name and _interactive():
                 self._store.set_reviewer(
                     click.prompt(
@@ -105,6 +108,18 @@ def parse_when_option(value: str | None) -> str | None:
         return parse_when(value).isoformat(timespec="minutes")
     except DateProblem as exc:
         raise UserError(str(exc)) from None
+
+
+# Commands that may make a store where there is none (the app, too, with no command).
+STARTS_A_STORE = {(), ("review", "new"), ("review", "restore"), ("review", "join"),
+                  ("demo",), ("reviewer",)}  # fmt: skip
+
+
+def _starts_a_store() -> bool:
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return True
+    return tuple(ctx.command_path.split()[1:]) in STARTS_A_STORE
 
 
 def _interactive() -> bool:

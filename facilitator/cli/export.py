@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
-from facilitator.cli.output import echo, echo_json_text
+from facilitator.cli.output import echo, echo_file_bytes, echo_json_text
 
 FORMATS = ("json", "md", "docx", "qdpx")
 WHAT = ("record", "narrative", "episodes", "findings", "plan", "all")
@@ -49,7 +49,7 @@ def export(
         from facilitator.reports.json_export import dumps
 
         text = dumps(obj.store, review_id)
-        if output is None:
+        if output is None or str(output) == "-":
             echo_json_text(text, nl=False)
             return
         _emit(text.encode("utf-8"), output, obj.store.path, to_stdout=False)
@@ -67,26 +67,40 @@ def export(
             "above; nothing was written. Register them with 'facilitator redact REVIEW add "
             "TEXT --as REPLACEMENT' or edit the notes, then export again"
         ) from None
+    chosen = output is not None
     if output is None and fmt != "md":
         label = obj.store.review(review_id).label
         output = Path(f"{label}-{what}{'-final' if final else ''}.{fmt}")
-    _emit(data, output, obj.store.path, to_stdout=fmt == "md")
+    _emit(data, output, obj.store.path, to_stdout=fmt == "md", chosen=chosen)
 
 
-def _emit(data: bytes, output: Path | None, store: Path, *, to_stdout: bool) -> None:
+def _emit(
+    data: bytes, output: Path | None, store: Path, *, to_stdout: bool, chosen: bool = True
+) -> None:
+    """Write an export to -o (``-`` is standard output), or print it. ``chosen`` is False
+    for a name the program picked: a file of that name is kept, and a free name used."""
     if output is None and to_stdout:
         echo(data.decode("utf-8"), nl=False, block=True)
         return
     assert output is not None
-    from facilitator.files import refuse_to_overwrite
-    from facilitator.reports.files import write_private_bytes
+    if str(output) == "-":
+        if to_stdout:  # text, shown safely as without -o
+            echo(data.decode("utf-8"), nl=False, block=True)
+        else:
+            echo_file_bytes(data, what="this file")
+        return
+    from facilitator.files import OutputRefused, free_name, write_output
 
-    problem = refuse_to_overwrite(output, store)
-    if problem:
-        raise UserError(f"{problem}; nothing was written")
-
-    write_private_bytes(output, data)
+    named = output
+    if not chosen:
+        output = free_name(output)
+    try:
+        write_output(output, data, store)
+    except OutputRefused as exc:
+        raise UserError(f"{exc}; nothing was written") from None
     echo(str(output))
+    if output != named:
+        echo(f"{named} is already there and was kept; wrote {output} instead", err=True)
 
 
 COMMANDS = [export]

@@ -40,6 +40,8 @@ def cli(ctx: click.Context, store_path: Path | None, author: str | None, guides:
 
     With no command, opens the app's home screen.
     """
+    if store_path is not None:
+        store_path = store_path.expanduser()  # quoted, '~/x.db' made a folder named '~'
     ctx.obj = Context(store_path=store_path, author=author, guides=guides)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand in (None, "reviewer", "demo", "notes", "lead"):
@@ -141,6 +143,12 @@ def main(argv: list[str] | None = None) -> None:
             raise
         if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
             exc = OSError("the store is read-only: it can be read, not changed")
+        elif isinstance(exc, sqlite3.DatabaseError) and _corrupt(exc):
+            exc = OSError(
+                f"the store is damaged ({exc}); keep a copy of the file, and restore the "
+                "review from an archive or the shared folder (see 'facilitator review "
+                "restore' and 'facilitator review join')"
+            )
         echo(f"facilitator: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - a traceback helps nobody in a meeting room
@@ -152,3 +160,8 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(2)
+
+
+def _corrupt(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in str(exc)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
@@ -39,3 +40,14 @@ def echo_json(data: Any) -> None:
 def echo_json_text(dumped: str, *, nl: bool = True) -> None:
     """Print JSON text already made (the review's JSON export)."""
     click.echo(json_safe(dumped), nl=nl)
+
+
+def echo_file_bytes(data: bytes, *, what: str) -> None:
+    """A file's bytes to standard output (``-o -``), as they would be written to a file.
+    Refused on a terminal: a Word file or an archive there is noise and may hold codes."""
+    if sys.stdout.isatty():
+        raise click.ClickException(
+            f"will not write {what} to the terminal; redirect it: ... -o - > FILE"
+        )
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()

@@ -25,16 +25,27 @@ from facilitator.cli.sync_cmds import _passphrase, passphrase_file_option
 def review_archive(obj: Context, review_ref: str, output: Path, passphrase_file: Path | None):
     """Write everything of a review to one encrypted file (asks for a passphrase);
     'review restore FILE' brings it back. Prints the file's name."""
-    from facilitator.archive import write_archive
-    from facilitator.files import refuse_to_overwrite
+    from facilitator.archive import seal_archive
+    from facilitator.cli.output import echo_file_bytes
+    from facilitator.files import OutputRefused, output_target, write_output
 
     review = obj.review_id(review_ref)
-    problem = refuse_to_overwrite(output, obj.store.path)
-    if problem:
-        raise UserError(f"{problem}; nothing was written")
+    to_stdout = str(output) == "-"
+    try:
+        if not to_stdout:
+            output_target(output, obj.store.path)  # refused before the passphrase is asked
+    except OutputRefused as exc:
+        raise UserError(f"{exc}; nothing was written") from None
     passphrase = _passphrase(passphrase_file, confirm=True)
-    count = write_archive(obj.store, review, output, passphrase)
-    echo(str(output))
+    data, count = seal_archive(obj.store, review, passphrase)
+    if to_stdout:
+        echo_file_bytes(data, what="an archive")
+    else:
+        try:
+            write_output(output, data, obj.store.path)
+        except OutputRefused as exc:
+            raise UserError(f"{exc}; nothing was written") from None
+        echo(str(output))
     echo(f"Archived {count} changes of {obj.store.review(review).label}.", err=True)
 
 

@@ -7,6 +7,7 @@ entries are then saved in one transaction, so a failed import leaves nothing beh
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,18 +52,28 @@ def read_document(path: Path) -> Converted:
     if kind is None:
         names = ", ".join(sorted(SUPPORTED))
         raise ImportProblem(f"{path.name}: cannot import this kind of file (use {names})")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ImportProblem(f"{path}: no such file") from None
+    from facilitator.files import FileTooLarge, read_bounded
+
     if path.is_dir():
         raise ImportProblem(f"{path}: is a folder, not a file")
-    if size > MAX_BYTES:
+    try:
+        # Opened without blocking and read with a cap: a pipe would hang the import, and
+        # a device (a copy of /dev/zero says it is 0 bytes) would be read without end.
+        raw = read_bounded(path, MAX_BYTES)
+    except FileNotFoundError:
+        raise ImportProblem(f"{path}: no such file") from None
+    except FileTooLarge:
+        size = path.stat().st_size
         raise ImportProblem(
             f"{path.name} is {size / 1024 / 1024:.1f} MB; the largest file that can be imported "
             f"is {MAX_BYTES // 1024 // 1024} MB (split it, or export only the relevant period)"
-        )
-    raw = path.read_bytes()
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            raise ImportProblem(
+                f"{path}: not a regular file (a device, a pipe or a socket); nothing was read"
+            ) from None
+        raise ImportProblem(f"cannot read {path}: {exc.strerror or exc}") from None
     if kind == "html":
         from facilitator.importers.html import html_to_markdown
 

@@ -31,6 +31,12 @@ _NOTED = _UNSAFE | _COUNTED | {"a", "img"}
 MAX_DEPTH = 100
 # More tags than this below that depth: the file is too broken to be worth reading on.
 MAX_FLATTENED = 50_000
+# Quotes and lists nested deeper than this are written without further "> " or indent:
+# each level prefixed every line below it again (95 quotes made 500 KB into 38 MB).
+MAX_NESTED_FORMAT = 6
+# A table wider than this is written a row per line, unpadded: padding every row to the
+# widest made one 4,000-cell row and 4,000 short rows into 16 million cells.
+MAX_COLUMNS = 50
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = frozenset(
@@ -116,7 +122,7 @@ def _decode(raw: bytes) -> str:
     if declared:
         try:
             return raw.decode(declared.group(1).decode("ascii"), errors="replace")
-        except LookupError:
+        except (LookupError, UnicodeError):  # an unknown charset, or one like "idna"
             pass
     return raw.decode("cp1252", errors="replace")
 
@@ -184,6 +190,8 @@ class _Writer:
     def __init__(self) -> None:
         self.pre = 0
         self.cell = 0  # within a table cell: a table inside it is written as text
+        self.quotes = 0  # blockquotes and lists around the node being written
+        self.lists = 0
 
     def children(self, node: Node) -> str:
         parts: list[str] = []
@@ -215,7 +223,13 @@ class _Writer:
         if tag == "br":
             return "\n"
         if tag == "blockquote":
-            body = _BLANKS.sub("\n\n", self.children(node).strip())
+            self.quotes += 1
+            try:
+                body = _BLANKS.sub("\n\n", self.children(node).strip())
+            finally:
+                self.quotes -= 1
+            if self.quotes >= MAX_NESTED_FORMAT:
+                return f"\n\n{body}\n\n"
             return "\n\n" + "\n".join(f"> {line}".rstrip() for line in body.split("\n")) + "\n\n"
         if tag in _BOLD:
             return _wrap(self.children(node), "**")
@@ -256,6 +270,13 @@ class _Writer:
         return f"[{text.strip()}]({target})"
 
     def listing(self, node: Node, *, ordered: bool) -> str:
+        self.lists += 1
+        try:
+            return self._listing(node, ordered=ordered, indented=self.lists <= MAX_NESTED_FORMAT)
+        finally:
+            self.lists -= 1
+
+    def _listing(self, node: Node, *, ordered: bool, indented: bool) -> str:
         lines: list[str] = []
         number = 0
         for child in node[2]:
@@ -271,8 +292,9 @@ class _Writer:
             number += 1
             mark = f"{number}. " if ordered else "- "
             body = _BLANKS.sub("\n", self.children(child).strip()).replace("\n\n", "\n")
-            indent = "\n" + " " * len(mark)
-            lines.append(mark + body.replace("\n", indent))
+            if indented:
+                body = body.replace("\n", "\n" + " " * len(mark))
+            lines.append(mark + body)
         return "\n\n" + "\n".join(lines) + "\n\n"
 
     def table(self, node: Node) -> str:
@@ -297,6 +319,8 @@ class _Writer:
         if self.cell:
             return " " + " ".join(" ".join(filter(None, row)) for row in rows) + " "
         width = max(len(row) for row in rows)
+        if width > MAX_COLUMNS:  # no reader wants it as a grid: a row per line, unpadded
+            return "\n\n" + "\n".join(" | ".join(row) for row in rows) + "\n\n"
         lines = []
         for index, row in enumerate(rows):
             cells = row + [""] * (width - len(row))

@@ -9,8 +9,8 @@ import sqlite3
 import stat
 import tempfile
 import uuid
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
@@ -161,10 +161,12 @@ def _identify_file(path: Path) -> str:
             kind = identify(conn, path)
         finally:
             conn.close()
-    except (sqlite3.DatabaseError, StoreError) as exc:
+    except StoreError:
+        # The main file alone is another program's: a log beside it cannot make it ours,
+        # so it is refused without copying it (a 400 MB file and its log took 811 MB).
+        raise
+    except sqlite3.DatabaseError as exc:
         if not _has_log(path):
-            if isinstance(exc, StoreError):
-                raise
             raise StoreError(_unreadable(path, exc)) from exc
         # Read while another process checkpointed (or the tables are in the log): the
         # copy of the file and its log, below, says.
@@ -175,19 +177,103 @@ def _identify_file(path: Path) -> str:
         raise StoreError(
             _not_ours(path, "another program is writing it, or stopped while writing it")
         )
-    if kind == "ours" or (kind == "new" and not _has_log(path)):
+    if kind == "ours":
+        why = _foreign_log(path)
+        if why:
+            raise StoreError(_not_ours(path, why))
+        return kind
+    if kind == "new" and not _has_log(path):
         return kind
     try:
-        conn = _private_copy(path)
+        with _copy_on_disk(path) as conn:
+            kind = identify(conn, path)
+            if kind == "legacy":
+                _trial_migration(conn, path)
+            return kind
     except sqlite3.DatabaseError as exc:
         raise StoreError(_unreadable(path, exc)) from exc
+
+
+@contextmanager
+def _copy_on_disk(path: Path, *, with_journal: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to a private copy of the file and its logs, for a look: kept on disk,
+    not in memory (see :func:`_private_copy`), and removed after."""
+    with tempfile.TemporaryDirectory(prefix="facilitator-") as folder:
+        copy = Path(folder) / "copy.db"
+        try:
+            shutil.copyfile(path, copy)
+            for suffix in ("-wal", "-journal") if with_journal else ("-wal",):
+                if _nonempty(_side(path, suffix)):
+                    shutil.copyfile(_side(path, suffix), _side(copy, suffix))
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StoreError(_no_room_for_copy(path)) from exc
+            raise
+        conn = sqlite3.connect(copy, isolation_level=None)
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc):
+                raise StoreError(_no_room_for_copy(path)) from exc
+            raise
+        finally:
+            conn.close()
+
+
+def _no_room_for_copy(path: Path) -> str:
+    return (
+        f"cannot read {path} safely: there is no room for a private copy in "
+        f"{tempfile.gettempdir()}; free some space there, or set TMPDIR to another "
+        "folder (the file was left untouched)"
+    )
+
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+
+
+def _foreign_log(path: Path) -> str | None:
+    """Why a log beside our store is another program's, or None. Opening the store for
+    writing would play it in: a stray -journal rolled back, or a -wal checkpointed,
+    replaces our pages with the other program's (found by a hostile tester: a copied
+    journal turned a 352 KB store into another program's 8 KB file). Reads headers only."""
+    journal = _side(path, "-journal")
+    if _nonempty(journal):
+        # Our stores keep a write-ahead log, so a journal is rare: let SQLite itself roll
+        # it back, in a private copy, and see whose file comes out.
+        try:
+            with _copy_on_disk(path, with_journal=True) as conn:
+                identify(conn, path)
+        except (sqlite3.DatabaseError, StoreError):
+            return "another program's unfinished write (-journal) lies beside it"
+    if not _has_log(path):
+        return None
+    mark = APPLICATION_ID.to_bytes(4, "big")
     try:
-        kind = identify(conn, path)
-        if kind == "legacy":
-            _trial_migration(conn, path)
-        return kind
-    finally:
-        conn.close()
+        with open(path, "rb") as handle:
+            page_size = int.from_bytes(handle.read(100)[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        with open(_side(path, "-wal"), "rb") as wal:
+            header = wal.read(32)
+            if len(header) < 32:
+                return None  # SQLite ignores a log too short to hold a header
+            if int.from_bytes(header[0:4], "big") not in _WAL_MAGIC:
+                return None  # not a log SQLite would play
+            if int.from_bytes(header[8:12], "big") != page_size:
+                return "another program's write-ahead log (-wal) lies beside it"
+            salts = header[16:24]
+            while True:
+                frame = wal.read(24)
+                if len(frame) < 24 or frame[8:16] != salts:
+                    return None
+                if int.from_bytes(frame[0:4], "big") == 1:
+                    page = wal.read(100)
+                    if page[:16] != SQLITE_MAGIC or page[68:72] != mark:
+                        return "another program's write-ahead log (-wal) lies beside it"
+                    wal.seek(page_size - 100, os.SEEK_CUR)
+                else:
+                    wal.seek(page_size, os.SEEK_CUR)
+    except OSError as exc:
+        return f"its log cannot be read ({exc.strerror})"
 
 
 def _trial_migration(conn: sqlite3.Connection, path: Path) -> None:
@@ -217,6 +303,14 @@ def _refuse_odd_paths(path: Path) -> bool:
         raise StoreError(f"cannot open the store at {path}: {exc.strerror}") from exc
     if stat.S_ISDIR(mode):
         raise StoreError(f"{path} is a folder, not a store file")
+    for suffix in ("-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            if not stat.S_ISREG(os.lstat(_side(path, suffix)).st_mode):
+                raise StoreError(
+                    f"{_side(path, suffix)}, beside the store, is not a regular file (a "
+                    "folder, a link or a device), and SQLite keeps its log there: move it "
+                    "away and try again (nothing was changed)"
+                )
     if not stat.S_ISREG(mode):
         raise StoreError(
             f"{path} is not a regular file (a device, a pipe or a socket), so it cannot be "
@@ -225,19 +319,37 @@ def _refuse_odd_paths(path: Path) -> bool:
     return True
 
 
-def connect(path: Path) -> tuple[sqlite3.Connection, bool, bool]:
+def no_store_message(path: Path) -> str:
+    return (
+        f"there is no store at {path} (nothing was created): check the path, or start "
+        "one there with 'facilitator review new'"
+    )
+
+
+def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, bool | str, bool]:
     """Open a store file: (connection, read only, created now). A new file is created
-    private; an existing one is first identified without writing to it or beside it, and
-    a file that is not ours is refused before anything is written, chmodded or checkpointed."""
+    private (only if ``create``); an existing one is first identified without writing to
+    it or beside it, and a file that is not ours is refused before anything is written,
+    chmodded or checkpointed. An empty file already there is somebody else's: only a file
+    this run made is a new store."""
     path = Path(path)
     created = False
     try:
         if not _refuse_odd_paths(path):
+            if not create:
+                raise StoreError(no_store_message(path))
             _make_private_file(path)
             created = True
-        if not created:
-            _identify_file(path)
+        if not created and _identify_file(path) == "new":
+            raise StoreError(
+                _not_ours(
+                    path,
+                    "an empty file, or a database with nothing in it, that facilitator "
+                    "did not make (if facilitator was stopped while making it, delete it)",
+                )
+            )
         read_only = not _writable(path)
+        sides_before = {suffix: _side(path, suffix).exists() for suffix in ("-wal", "-shm")}
         if read_only:
             conn = _open_read_only(path)
         else:
@@ -266,6 +378,11 @@ def connect(path: Path) -> tuple[sqlite3.Connection, bool, bool]:
         conn.close()
         if created:
             discard_new(path)
+        elif not read_only and _no_room(exc, path):
+            # A full disk: SQLite could not make its index file beside the store (the
+            # file itself was identified as ours above). Read it as it stands instead.
+            _remove_stubs(path, sides_before)
+            return _open_when_full(path), DISK_FULL, created
         if is_disk_full(exc):
             raise StoreError(disk_full_message(path)) from exc
         raise StoreError(f"{path} is not a facilitator store ({exc})") from exc
@@ -273,6 +390,42 @@ def connect(path: Path) -> tuple[sqlite3.Connection, bool, bool]:
         conn.close()
         raise
     return conn, read_only, created
+
+
+DISK_FULL = "disk full"  # connect's read_only when the store opened read-only for want of room
+_IO_ERRORS = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN}
+
+
+def _no_room(exc: sqlite3.DatabaseError, path: Path) -> bool:
+    """Whether an open failed because the disk is full (SQLite says only "disk I/O
+    error" when it cannot make its index file)."""
+    if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _IO_ERRORS and not is_disk_full(exc):
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+def _remove_stubs(path: Path, existed: dict[str, bool]) -> None:
+    """The empty -wal and the stub -shm a failed open left (not there before this run; a
+    -shm in use by another process is at least 32 KB, and is never touched)."""
+    for suffix, was_there in existed.items():
+        side = _side(path, suffix)
+        with suppress(OSError):
+            if not was_there and side.stat().st_size < 32768 and not _has_log(path):
+                side.unlink()
+
+
+def _open_when_full(path: Path) -> sqlite3.Connection:
+    try:
+        conn = _open_read_only(path)
+        identify(conn, path)
+        conn.execute("PRAGMA query_only=1")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise StoreError(disk_full_message(path)) from exc
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -315,12 +468,16 @@ def _unreadable(path: Path, exc: Exception) -> str:
     except OSError:
         header = b""
     if header[68:72] == APPLICATION_ID.to_bytes(4, "big"):
-        return (
-            f"the store at {path} is damaged and cannot be read ({exc}); it was left "
-            "untouched: keep a copy, and restore the review from an archive or from the "
-            "shared folder (see 'facilitator review restore' and 'facilitator review join')"
-        )
+        return damaged_message(path, str(exc))
     return _not_ours(path, str(exc))
+
+
+def damaged_message(path: Path | str, why: str) -> str:
+    return (
+        f"the store at {path} is damaged and cannot be read ({why}); it was left "
+        "untouched: keep a copy, and restore the review from an archive or from the "
+        "shared folder (see 'facilitator review restore' and 'facilitator review join')"
+    )
 
 
 def _not_ours(path: Path | str, why: str) -> str:
@@ -339,8 +496,20 @@ def identify(conn: sqlite3.Connection, path: Path | str) -> str:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
     tables = {name for kind, name in objects if kind == "table"}
-    if application == APPLICATION_ID and {"meta", "ops", "migrations"} <= tables:
-        return "ours"
+    if application == APPLICATION_ID:
+        missing = sorted(({"migrations"} | _LEGACY_TABLES) - tables)
+        if not missing:
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(ops)")}
+            if columns >= _OP_COLUMNS:
+                return "ours"
+            # Refused here, before the file is made private or switched to WAL.
+            raise StoreError(damaged_message(path, "its log of changes has the wrong columns"))
+        ours_left = "migrations" in tables or len(tables & _LEGACY_TABLES) >= 4
+        if not ours_left:  # another program that happens to use the same id
+            raise StoreError(_not_ours(path, "another program's tables, under our mark"))
+        # Our mark, and most of our tables: ours, damaged (not another program's).
+        verb = "tables are" if len(missing) > 1 else "table is"
+        raise StoreError(damaged_message(path, f"its {', '.join(missing)} {verb} missing"))
     if application == 0 and version == 0 and not objects:
         return "new"
     if application == 0 and version in _UNMARKED_SCHEMAS and tables >= _LEGACY_TABLES:

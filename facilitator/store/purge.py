@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from facilitator.store.db import StoreError
+from facilitator.store.db import StoreError, is_disk_full
 from facilitator.store.draft_files import remove_drafts
 from facilitator.store.entities import MATERIALISED_TABLES
 from facilitator.store.store import Store
@@ -74,6 +74,12 @@ def compact(store: Store) -> None:
             finally:
                 store.conn.execute("PRAGMA busy_timeout=5000")
     except sqlite3.OperationalError as exc:
+        if is_disk_full(exc):
+            raise StoreError(
+                "the store could not be compacted: the disk is full (compacting needs room "
+                "for a second copy of the store); free some space and run "
+                "'facilitator store compact' (nothing was lost)"
+            ) from exc
         raise StoreError(
             f"the store could not be compacted ({exc}): close other facilitator windows "
             "and run 'facilitator store compact'; until then deleted pages stay in the file"

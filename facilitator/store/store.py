@@ -35,9 +35,11 @@ from facilitator.model import (
 )
 from facilitator.store import bulk, materialise, queries
 from facilitator.store.db import (
+    DISK_FULL,
     NOTE_DERIVED,
     StoreError,
     connect,
+    damaged_message,
     default_store_path,
     discard_new,
     disk_full_message,
@@ -88,12 +90,15 @@ class Store:
         author: str | None = None,
         wall_ms: Callable[[], int] = wall_clock_ms,
         now: Callable[[], datetime] | None = None,
+        create: bool = True,
     ) -> None:
+        """``create``: make the store if there is none at ``path`` (False for commands
+        that only read, so a mistyped path says so instead of starting an empty store)."""
         self.path = Path(path) if path else default_store_path()
         self._named = author or os.environ.get(AUTHOR_ENV) or ""
         self._now = now
         self._lock = threading.RLock()
-        self.conn, self.read_only, created = connect(self.path)
+        self.conn, self.read_only, created = connect(self.path, create=create)
         try:
             migrate(self.conn, read_only=self.read_only)
         except BaseException as exc:
@@ -175,6 +180,8 @@ class Store:
                     listener()
 
     def require_writable(self) -> None:
+        if self.read_only == DISK_FULL:
+            raise StoreError(disk_full_message(self.path))
         if self.read_only:
             raise StoreError(
                 f"the store at {self.path} is read-only: it can be read, not changed "
@@ -870,7 +877,13 @@ class Store:
             # Checked again under the write lock: rebuilding empties tables.
             if identify(self.conn, self.path) != "ours":
                 raise StoreError(f"{self.path} is not a facilitator store; nothing was rebuilt")
-            return materialise.rebuild(self.conn)
+            try:
+                return materialise.rebuild(self.conn)
+            except ValueError as exc:  # a change whose JSON was damaged in the file
+                raise StoreError(
+                    damaged_message(self.path, f"a change in its log cannot be read: {exc}")
+                    + "; nothing was rebuilt"
+                ) from exc
 
     def snapshot(self) -> dict[str, list[tuple]]:
         """Every materialised row, for comparing two stores (tests, `store check`)."""
@@ -910,7 +923,14 @@ class Store:
                     f"SELECT count(*) FROM {table}"
                 ).fetchone()[0]
             before = _snapshot(self.conn)
-            after = self._rebuilt_snapshot()
+            try:
+                after = self._rebuilt_snapshot()
+            except ValueError as exc:  # a change whose JSON was damaged in the file
+                report.problems.append(
+                    f"a change in the op log cannot be read ({exc}): the store is damaged; "
+                    "keep a copy, and restore the review from an archive or the shared folder"
+                )
+                return report
             for table in MATERIALISED_TABLES:
                 if before[table] != after[table]:
                     report.problems.append(

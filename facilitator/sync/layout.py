@@ -200,6 +200,8 @@ def write_new_file(path: Path, data: bytes) -> bool:
     The folder must exist: this never creates one.
     """
     temp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{time.monotonic_ns()}-{path.name}"
+    # 0644, unlike our 0600 local files: the share is the team's, read by a sync client
+    # or another account; every segment is encrypted, so the key, not the mode, guards it.
     fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
