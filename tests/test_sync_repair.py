@@ -238,7 +238,8 @@ def test_an_unchanged_refused_segment_is_not_read_again(pair, monkeypatch) -> No
     newest = max(segment_files(share))
     newest.write_bytes(newest.read_bytes()[:-1] + b"\x00")
     engine = engine_for(taker, review)
-    engine.sync()
+    first = engine.sync()
+    assert first.rejected == 1, first  # refused, not taken for a file still arriving
     monkeypatch.setattr(seg, "read_file", lambda *_: pytest.fail("read an unchanged file"))
     assert engine.sync().rejected == 1
     assert engine_for(taker, review).sync().rejected == 1  # a new process too
