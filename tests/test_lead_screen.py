@@ -23,7 +23,7 @@ from facilitator.tui.widgets.lead_ranking import RankingList
 from facilitator.tui.widgets.lead_stage import ToCover
 from facilitator.tui.widgets.lead_timers import LeadTopBar
 from facilitator.tui.widgets.lead_view import LeadView
-from tests.tui_support import START, FakeClock, screen_text, small_review
+from tests.tui_support import START, FakeClock, screen_text, small_review, wait_until
 
 DEMO_START = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 
@@ -439,8 +439,9 @@ async def test_f10_goes_home_from_the_lead_screen(service: Service) -> None:
     setup = small_review(service, started_at=START.isoformat())
     app = lead_app(service, setup.conversation, FakeClock())
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        assert "f10 Home" in screen_text(app).splitlines()[-1]
+        await wait_until(
+            pilot, lambda: "f10 Home" in screen_text(app).splitlines()[-1], "the key line"
+        )
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
