@@ -151,7 +151,7 @@ def plan_for(
     others_named = others_pattern(person, overview.participants.values())
     for follow_up in overview.open_follow_ups:
         if follow_up_concerns(follow_up, theirs, pattern, others_named):
-            reason = overview.labels.get(follow_up.conversation or "", "review team")
+            reason = overview.follow_up_source(follow_up)
             propose("follow_up", follow_up.id, follow_up.text, 1, reason)
 
     notes_by_them = overview.episode_notes_of(person.id)

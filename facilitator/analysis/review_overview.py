@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from facilitator.analysis.attribution import follow_up_attribution, notes_attribution
 from facilitator.analysis.episodes import (
     INVOLVED,
     NOT_INVOLVED,
@@ -150,8 +151,13 @@ class ReviewOverview:
         return {item.episode.id for item in self.episodes if participant_id in item.involved}
 
     def where(self, gap: Discrepancy) -> str:
-        """The sources of a discrepancy's accounts, for a reader."""
-        return "; ".join(self.labels.get(s, "unknown source") for s in gap.sources)
+        """Who a discrepancy's notes are attributed to, for a reader: a ``!`` note is the
+        review team's observation, a contradicting account its speaker's."""
+        return notes_attribution(gap.notes, self.labels, self.conversations)
+
+    def follow_up_source(self, follow_up: FollowUp) -> str:
+        """A ``?`` question is the review team's, raised in a conversation or working notes."""
+        return follow_up_attribution(follow_up, self.conversations)
 
     def for_episode(self, episode_id: str) -> EpisodeAccounts | None:
         for item in self.episodes:

@@ -314,10 +314,10 @@ def overview_cmd(obj: Context, review_ref: str | None) -> None:
         where = ", ".join(labels.get(e, "?") for e in d.episodes) or "no episode"
         raised = f"; raised in {len(d.raised_in)} conversation(s)" if d.raised_in else ""
         echo(f"  [{where}] {' / '.join(n.text for n in d.notes)}{raised}")
-        echo(f"      from: {'; '.join(overview.labels.get(s, '?') for s in d.sources)}")
+        echo(f"      from: {overview.where(d)}")
     echo(f"Open follow-ups ({len(overview.open_follow_ups)}):")
     for f in overview.open_follow_ups:
-        echo(f"  {f.text}  (from {overview.labels.get(f.conversation or '', 'review team')})")
+        echo(f"  {f.text}  ({overview.follow_up_source(f)})")
 
 
 @click.command("matrix")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from facilitator.analysis.attribution import team_made
 from facilitator.analysis.coverage import factor_counts_apart, is_team_view
 from facilitator.analysis.episodes import (
     TEAM_SOURCE,
@@ -352,6 +353,11 @@ class ReviewData:
         talk = self.talks.get(conversation_id)
         return f"{TEAM}'s observation in {talk.label if talk else 'an unknown conversation'}"
 
+    def question_source(self, conversation_id: str) -> str:
+        """The attribution of a ``?`` note: the team's question, raised in that conversation."""
+        talk = self.talks.get(conversation_id)
+        return team_made("followup", talk.label if talk else "an unknown conversation")
+
     def reviewer(self, name: str | None) -> str:
         return TEAM if self.final or not name else f"{TEAM} ({clean(name)})"
 
@@ -589,7 +595,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 blocks.append(
                     Para(
                         note.text,
-                        lead=f"Still to ask (from {data.source(note.conversation)}):",
+                        lead=f"Still to ask ({data.question_source(note.conversation)}):",
                         flag="gap",
                     )
                 )
