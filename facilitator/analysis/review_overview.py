@@ -9,8 +9,9 @@ Involvement comes from two places, both shown with their reason so the team can 
   (another participant's conversation or a document).
 
 A participant is *heard* on an episode when a note of theirs (an account, not the team's
-reflection or follow-up) is linked to it. Missing perspectives are the involved who are not
-heard. Discrepancies are ``!`` notes and pairs of notes linked as contradicting each other.
+``>>`` reflection, ``!`` observation or ``?`` question) is linked to it. Missing
+perspectives are the involved who are not heard. Discrepancies are ``!`` notes and pairs
+of notes linked as contradicting each other.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from facilitator.analysis.attribution import follow_up_attribution, notes_attribution
+from facilitator.analysis.coverage import is_team_view
 from facilitator.analysis.episodes import (
     INVOLVED,
     NOT_INVOLVED,
@@ -34,8 +36,9 @@ from facilitator.model import Conversation, Episode, FollowUp, Note, Participant
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 
-# Kinds that record what the participant said; "reflection" and "followup" are the team's.
-ACCOUNT_KINDS = ("observation", "quote", "discrepancy", "went_well", "idea")
+# Kinds that record what the participant said; "reflection", "discrepancy" (a ``!`` the team
+# noticed) and "followup" are the team's (see coverage.TEAM_VIEW_KINDS).
+ACCOUNT_KINDS = ("observation", "quote", "went_well", "idea")
 TEAM_KINDS = ("reflection", "followup")
 
 
@@ -350,7 +353,7 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
                 item.team_notes.append(account)
                 continue
             item.accounts.append(account)
-            if speaker:
+            if speaker and not is_team_view(note):  # a ``!`` is the team's, not theirs
                 heard[speaker] = None
         item.heard = list(heard)
         reasons: dict[str, list[str]] = {}
