@@ -139,16 +139,17 @@ def plan_for(
 
     # Discrepancies: their own account first, then others on episodes they were part of.
     part_of = overview.episodes_involving(person.id)
+    witnessed = overview.episodes_recorded(person.id)
+    pattern = mention_pattern(person)
+    others_named = others_pattern(person, overview.participants.values())
     for gap in overview.discrepancies:
-        stake = stake_in(gap, theirs, part_of)
+        stake = stake_in(gap, theirs, part_of, pattern, others_named, witnessed)
         if stake is None:
             continue
         texts = " / ".join(n.text for n in gap.notes)
         priority = 1 if stake == "own" else 2
         propose("discrepancy", gap.id, f"Accounts differ: {texts}", priority, overview.where(gap))
 
-    pattern = mention_pattern(person)
-    others_named = others_pattern(person, overview.participants.values())
     for follow_up in overview.open_follow_ups:
         if follow_up_concerns(follow_up, theirs, pattern, others_named):
             reason = overview.follow_up_source(follow_up)

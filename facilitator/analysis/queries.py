@@ -107,13 +107,14 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
                 )
             )
 
+    witnessed = overview.episodes_recorded(person.id if person else None)
     part_of = overview.episodes_involving(conversation.participant)
     for gap in overview.discrepancies:
         if gap.id in planned:
             continue
         if all(n.conversation == conversation_id for n in gap.notes):
             continue  # noted in this very conversation: nothing to raise from elsewhere
-        if stake_in(gap, theirs, part_of) is None:
+        if stake_in(gap, theirs, part_of, pattern, others_named, witnessed) is None:
             continue
         row = recorded_discrepancies.get(gap.id)
         items.append(

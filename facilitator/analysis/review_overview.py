@@ -153,6 +153,10 @@ class ReviewOverview:
         team as involved in, or was named in an account of)."""
         return {item.episode.id for item in self.episodes if participant_id in item.involved}
 
+    def episodes_recorded(self, participant_id: str | None) -> set[str]:
+        """Ids of the episodes the team recorded this participant as involved in."""
+        return {item.episode.id for item in self.episodes if item.team_view.get(participant_id)}
+
     def where(self, gap: Discrepancy) -> str:
         """Who a discrepancy's notes are attributed to, for a reader: a ``!`` note is the
         review team's observation, a contradicting account its speaker's."""
@@ -172,12 +176,27 @@ class ReviewOverview:
         return [(item, gap) for item in self.episodes for gap in item.missing]
 
 
-def stake_in(gap: Discrepancy, theirs: set[str], part_of: set[str]) -> str | None:
-    """How a discrepancy concerns a participant, given their conversations and the episodes
-    they were part of: "own" (their notes are in it), "episode" (it sits on one of their
-    episodes) or None."""
+def stake_in(
+    gap: Discrepancy,
+    theirs: set[str],
+    part_of: set[str],
+    pattern: re.Pattern[str] | None = None,
+    others: re.Pattern[str] | None = None,
+    witnessed: set[str] | None = None,
+) -> str | None:
+    """How a discrepancy concerns a participant: "own" (it was noted in their conversation,
+    or it names them), "episode" (it sits on one of their episodes and names no one else,
+    or it names others but the team recorded this person as involved in it: a witness) or
+    None. ``pattern`` matches their names, ``others`` everyone else's, ``witnessed`` holds
+    the episodes the team recorded them as involved in. A difference that names the social
+    worker and the mother is for them, not for everyone who spoke of the episode."""
     if any(n.conversation in theirs for n in gap.notes):
         return "own"
+    text = "\n".join(n.text for n in gap.notes)
+    if pattern and pattern.search(text):
+        return "own"
+    if others and others.search(text):
+        return "episode" if witnessed and not witnessed.isdisjoint(gap.episodes) else None
     return None if part_of.isdisjoint(gap.episodes) else "episode"
 
 
@@ -198,10 +217,26 @@ def follow_up_concerns(
     return not (others and others.search(follow_up.text))
 
 
+def follow_up_for(
+    follow_up: FollowUp, people: Iterable[Participant], talks: Iterable[Conversation]
+) -> list[str]:
+    """Ids of the participants whose agenda a follow-up belongs on, by
+    :func:`follow_up_concerns`: the one rule for the plan, the lead's queries and exports."""
+    everyone = list(people)
+    conversations = list(talks)
+    found = []
+    for person in everyone:
+        theirs = {c.id for c in conversations if c.participant == person.id}
+        pattern = mention_pattern(person)
+        if follow_up_concerns(follow_up, theirs, pattern, others_pattern(person, everyone)):
+            found.append(person.id)
+    return found
+
+
 def others_pattern(person: Participant, people: Iterable[Participant]) -> re.Pattern[str] | None:
     """Whole-word match for the name or role of anyone in the review but ``person``
     (a role they share with ``person`` is left out: it could mean either)."""
-    own = {p.casefold() for p in _names(person)}
+    own = {p.casefold() for p in _names(person)} | {p.casefold() for p in _initials(person)}
     phrases = {
         phrase
         for other in people
@@ -209,34 +244,62 @@ def others_pattern(person: Participant, people: Iterable[Participant]) -> re.Pat
         for phrase in _names(other)
         if phrase.casefold() not in own
     }
-    if not phrases:
-        return None
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    initials = {
+        short
+        for other in people
+        if other.id != person.id
+        for short in _initials(other)
+        if short.casefold() not in own
+    }
+    return _compile(phrases, initials)
+
+
+TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
 
 
 def _names(participant: Participant) -> list[str]:
-    """The participant's name and role, spaces collapsed, where long enough to look for."""
-    return [
+    """How the team may refer to the participant in a note, matched whatever the case: name,
+    role, pseudonym, and the surname after a title ("Ms Lopes"), spaces collapsed, where long
+    enough to look for."""
+    found = [
         " ".join(p.split())
-        for p in (participant.name, participant.role)
+        for p in (participant.name, participant.role, participant.pseudonym)
         if p and len(p.strip()) >= 2
     ]
+    words = (participant.name or "").split()
+    if len(words) >= 2 and len(words[-1]) >= 2:
+        found += [f"{title} {words[-1]}" for title in TITLES]
+        found += [f"{title}. {words[-1]}" for title in TITLES]
+    return found
+
+
+def _initials(participant: Participant) -> list[str]:
+    """A role of two or more words by its capital initials ("SW" for a social worker, "HV"
+    for a health visitor), matched only in capitals so that ordinary words never match."""
+    words = [w for w in re.split(r"[\s-]+", participant.role or "") if w[:1].isalpha()]
+    if len(words) < 2:
+        return []
+    return ["".join(w[0].upper() for w in words)]
+
+
+def _compile(phrases: Iterable[str], initials: Iterable[str]) -> re.Pattern[str] | None:
+    alternatives = [re.escape(p) for p in sorted(set(phrases), key=len, reverse=True)]
+    alternatives += [f"(?-i:{re.escape(i)})" for i in sorted(set(initials))]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
 
 
 def mention_pattern(participant: Participant) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive match for a participant's name or role."""
-    phrases = _names(participant)
-    if not phrases:
-        return None
-    alternatives = "|".join(re.escape(p) for p in phrases)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    """Whole-word match for how the team may refer to a participant (see :func:`_names`
+    and :func:`_initials`)."""
+    return _compile(_names(participant), _initials(participant))
 
 
 def mention_phrases(participant: Participant) -> tuple[str, ...]:
     """The case-folded phrases :func:`mention_pattern` looks for: a cheap substring test
     on them rules a text out before the regular expression runs."""
-    return tuple(p.casefold() for p in _names(participant))
+    return tuple(p.casefold() for p in (*_names(participant), *_initials(participant)))
 
 
 def mentions(text: str, participants: list[Participant]) -> list[str]:
