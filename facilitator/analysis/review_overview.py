@@ -49,7 +49,13 @@ class Account:
     note: Note
     source: str  # conversation or document id
     source_label: str
-    participant: str | None  # None for documents
+    participant: str | None  # None for the team's working notes
+
+    def cites(self, labels: dict[str, str]) -> str:
+        """The title of the record the note cites ("" if none)."""
+        if not self.note.document:
+            return ""
+        return labels.get(self.note.document, "a record").removeprefix("document: ")
 
 
 @dataclass(frozen=True)
@@ -409,8 +415,9 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
         family_ids = (entry.episode.id, *(m.id for m in entry.merged))
         heard: dict[str, None] = {}  # insertion-ordered set
         for note in entry.notes:
-            source = note_source(note)
-            speaker = None if note.document else speakers.get(note.conversation)
+            # A note citing a record is its author's words about it: theirs, not the record's.
+            source = note.conversation or note_source(note)
+            speaker = speakers.get(note.conversation)
             account = Account(note, source, labels.get(source, "unknown source"), speaker)
             if note.kind in TEAM_KINDS or not note.conversation:  # the team's own notes
                 item.team_notes.append(account)

@@ -82,6 +82,10 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
             kind = account.note.kind
             if kind == "discrepancy":  # noticed by the team in that conversation
                 echo(f"  [the review team's observation] {account.note.text}")
+            elif account.note.document:  # their words on a record; the passage is its own
+                passage = f" (the record: “{account.note.passage}”)" if account.note.passage else ""
+                cites = account.cites(overview.labels)
+                echo(f"  [{kind}, on {cites}] {account.note.text}{passage}")
             else:
                 echo(f"  [{kind}] {account.note.text}")
     for record in item.records:

@@ -569,9 +569,9 @@ def narrative_section(data: ReviewData) -> list[Block]:
             if note.kind == "discrepancy":  # noticed by the team, not said by the participant
                 lead = f"{data.observation_source(note.conversation)}:"
                 text += _citation(data, note)
-            elif note.document:
-                source = data.source(note.conversation)
-                lead = f"{data.document_source(note.document)}, cited in {source}:"
+            elif note.document:  # their words about a record; the passage is the record's
+                document = data.document_source(note.document).removeprefix("Document: ")
+                lead = f"{data.source(note.conversation)}, on {document}:"
                 text += _citation(data, note)
             else:
                 lead = f"{data.source(note.conversation)}:"
