@@ -399,14 +399,23 @@ class ReviewData:
 
 
 def _reflection_anchors(notes: list[Note]) -> dict[str, list[Note]]:
-    """Reflections keyed by the id of the note they followed ("" before any note)."""
+    """Reflections keyed by the id of the note they concern ("" for none): for a reflection
+    on an episode, the latest earlier note on that episode; for one on no episode, the note
+    just before it if in the same stage. Anything else stands on its own, where it was made:
+    a reflection on E1 is never a comment on an idea about calendars."""
     anchored: dict[str, list[Note]] = defaultdict(list)
-    previous: Note | None = None
+    earlier: list[Note] = []
     for note in notes:
-        if note.kind == "reflection":
-            anchored[previous.id if previous else ""].append(note)
-        else:
-            previous = note
+        if note.kind != "reflection":
+            earlier.append(note)
+            continue
+        anchor = ""
+        if note.episodes:
+            wanted = set(note.episodes)
+            anchor = next((n.id for n in reversed(earlier) if wanted & set(n.episodes)), "")
+        elif earlier and earlier[-1].stage == note.stage:
+            anchor = earlier[-1].id
+        anchored[anchor].append(note)
     return anchored
 
 
@@ -439,6 +448,8 @@ def _note_lead(data: ReviewData, note: Note) -> str:
         return _time(note)
     if note.kind == "discrepancy":  # noticed by the team, not said by the participant
         return f"{_time(note)} {TEAM}'s observation:"
+    if note.kind == "reflection":  # one that concerns no earlier note stands in place
+        return f"{_time(note)} {TEAM}'s reflection:"
     return f"{_time(note)} {data.kind_labels.get(note.kind, note.kind)}:"
 
 
@@ -499,14 +510,13 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
     blocks.append(meta_para)
     notes = data.notes_by_conversation.get(talk.id, [])
     anchors = data.reflections.get(talk.id, {})
-    for reflection in anchors.get("", []):
-        meta_para.comments.append(_reflection(data, reflection))
+    standing = {r.id for r in anchors.get("", [])}  # concern no earlier note: in place
     stage: int | None = -1
     append = blocks.append
     for note in notes:
         kind = note.kind
-        if kind == "reflection":
-            continue
+        if kind == "reflection" and note.id not in standing:
+            continue  # a comment on the note it concerns
         if note.stage != stage:
             stage = note.stage
             title = data.stage_titles.get(stage or 0, "")
