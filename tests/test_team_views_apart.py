@@ -81,3 +81,16 @@ def test_queries_and_ideas_are_not_evidence_of_a_factors_effect(
     assert "role" not in row["factors"]
     e1 = next(r for r in data["episodes"] if r["id"] == fixture.episodes["E1"])
     assert e1["factors"]["personal"]["hindered"] == {"accounts": 0, "team": 1}
+
+
+def test_the_json_export_keeps_which_way_a_factor_worked(
+    store: Store, service: Service, fixture: ReviewFixture
+):
+    from facilitator.reports.json_export import dumps
+
+    c1 = store.conversation(fixture.conversations["sw"])
+    recorded = service.record_note(c1, "Housing pressure @resources- @team+")
+    assert not recorded.problems
+    note = next(n for n in json.loads(dumps(store, fixture.review))["notes"]
+                if n["id"] == recorded.note_id)  # fmt: skip
+    assert sorted(note["directions"]) == ["resources-", "team+"]
