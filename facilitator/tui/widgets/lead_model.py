@@ -319,7 +319,8 @@ class ConversationWatch:
         places = {
             tick_id(self.conversation_id, stage.number, index): (stage.number, index)
             for stage in self.method.stages
-            for index in range(len(stage.to_cover))
+            # A family member's list may be longer than the usual one.
+            for index in range(max(len(stage.to_cover), len(stage.family_to_cover)))
         }
         self.ticks = {
             places[row["id"]]
