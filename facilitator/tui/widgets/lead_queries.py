@@ -65,9 +65,12 @@ class QueryList(OptionList):
             )
             self.highlighted = min(keep or 0, len(queries) - 1)
         still = sum(1 for q in queries if not q.raised)
-        self.border_title = (
-            f"Queries: {still} still to raise (enter)" if still else "Queries: all raised (enter)"
-        )
+        if not queries:
+            self.border_title = "Queries from other accounts"
+        elif still:
+            self.border_title = f"Queries: {still} still to raise (enter)"
+        else:
+            self.border_title = "Queries: all raised (enter)"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

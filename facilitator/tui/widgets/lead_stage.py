@@ -123,11 +123,8 @@ class ToCover(OptionList):
             self.highlighted = min(keep, len(stage.to_cover) - 1)
         # What is still open to explore, never a score: the list is not a checklist.
         still = len(stage.to_cover) - len(done & set(range(len(stage.to_cover))))
-        self.border_title = (
-            f"To cover: {still} still open · space ticks"
-            if still
-            else ("To cover: all touched on · space unticks")
-        )
+        # Short enough for the split view's narrow column at 80x24; space ticks (footer).
+        self.border_title = f"To cover: {still} open" if still else "To cover: all touched on"
 
     def _option(self, index: int) -> Option:
         assert self.stage is not None
