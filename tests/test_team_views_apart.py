@@ -94,3 +94,19 @@ def test_the_json_export_keeps_which_way_a_factor_worked(
     note = next(n for n in json.loads(dumps(store, fixture.review))["notes"]
                 if n["id"] == recorded.note_id)  # fmt: skip
     assert sorted(note["directions"]) == ["resources-", "team+"]
+
+
+def test_a_patterns_seen_in_line_says_which_way_its_factors_worked(
+    store: Store, method: Method, service: Service, fixture: ReviewFixture
+):
+    from facilitator.analysis.patterns import add_pattern
+    from facilitator.reports.export import export
+
+    c1 = store.conversation(fixture.conversations["sw"])
+    for line in ("Two vacancies @resources- #2", ">> Thin cover @resources- #2"):
+        assert not service.record_note(c1, line).problems
+    add_pattern(store, fixture.review, method, type=method.patterns[0].key, title="Cover",
+                factors=["resources"])  # fmt: skip
+    text = export(store, method, fixture.review, "md", what="findings").decode()  # type: ignore[union-attr]
+    seen = next(line for line in text.splitlines() if "Seen in:" in line)
+    assert "1 hindered; the team's view: 1 hindered" in seen, seen

@@ -309,3 +309,20 @@ def factor_directions(store: Store, review: str) -> dict[str, Counter[str]]:
         for marked in note.directions:
             found.setdefault(marked[:-1], Counter())[team + marked[-1]] += 1
     return found
+
+
+def direction_words(counts: Counter[str] | dict[str, int] | None) -> str:
+    """How notes say a factor worked, accounts first and the team's view apart:
+    "2 hindered, 1 helped; the team's view: 1 hindered" ("" if no note says)."""
+    if not counts:
+        return ""
+    said = []
+    for prefix, lead in (("", ""), ("team", "the team's view: ")):
+        parts = [
+            f"{counts[prefix + s]} {w}"
+            for s, w in (("-", "hindered"), ("+", "helped"))
+            if counts.get(prefix + s)
+        ]
+        if parts:
+            said.append(lead + ", ".join(parts))
+    return "; ".join(said)

@@ -171,20 +171,12 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
 
 
 def _with_direction(factor: str, counts: dict[str, int] | None) -> str:
-    """A factor with how notes say it worked, accounts and the team's view apart:
-    "conditions (2 hindered, 1 helped; team's view: 1 hindered)"."""
-    if not counts:
-        return factor
-    said = []
-    for prefix, lead in (("", ""), ("team", "team's view: ")):
-        parts = [
-            f"{counts[prefix + s]} {w}"
-            for s, w in (("-", "hindered"), ("+", "helped"))
-            if counts.get(prefix + s)
-        ]
-        if parts:
-            said.append(lead + ", ".join(parts))
-    return f"{factor} ({'; '.join(said)})" if said else factor
+    """A factor with how notes say it worked: "conditions (2 hindered; the team's view:
+    1 helped)"."""
+    from facilitator.analysis.patterns import direction_words
+
+    said = direction_words(counts)
+    return f"{factor} ({said})" if said else factor
 
 
 @click.group()
