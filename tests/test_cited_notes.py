@@ -45,3 +45,14 @@ def test_the_narrative_leads_with_the_author_not_the_document(
     assert "Document: SW case file, cited in" not in line
     assert line.startswith("- **C2, Health visitor, Community health, on SW case file:**"), line
     assert PASSAGE in line
+
+
+def test_someone_heard_only_on_episodes_is_not_listed_as_not_yet_heard(
+    store: Store, method: Method, service: Service, fixture: ReviewFixture
+):
+    """Hostile test of issue 14, finding 15: accounts on episodes, no story of their own."""
+    talk = store.conversation(fixture.conversations["tm"])  # planned, never started
+    assert not service.record_note(talk, "#3 Signed off the discussion late").problems
+    text = export(store, method, fixture.review, "md", what="narrative").decode()  # type: ignore[union-attr]
+    unheard = next((line for line in text.splitlines() if "Not yet heard:" in line), "")
+    assert "Team manager" not in unheard, unheard

@@ -667,7 +667,13 @@ def _strands(data: ReviewData) -> list[Block]:
             and (n.stage == 2 or not n.episodes)
         ]
         if not notes:
-            if not [t for t in talks if t.status != "planned"]:
+            # Heard if anything they said was noted, if only on episodes (shown there).
+            spoke = any(
+                not is_team_view(n)
+                for talk in talks
+                for n in data.notes_by_conversation.get(talk.id, [])
+            )
+            if not spoke:
                 unheard.append(person)
             continue
         agency = (
