@@ -72,14 +72,23 @@ class ParsedNote:
     problems: list[str] = field(default_factory=list)
 
 
+# A closing quote mark at the end, or just before the tags that end the line.
+_CLOSING_QUOTE = re.compile(r"\s*[\"”]((?:\s+[#@]\S+)*)\s*$")
+
+
+def _keep_tags(match: re.Match[str]) -> str:
+    tags = match.group(1).split()
+    return " " + " ".join(tags) if tags else ""
+
+
 def kind_of(line: str, method: Method) -> tuple[str, str]:
     """(kind, text without the kind prefix). The longest matching prefix wins."""
     stripped = line.lstrip()
     for kind in sorted(method.note_kinds, key=lambda k: -len(k.prefix)):
         if kind.prefix and stripped.startswith(kind.prefix):
             text = stripped[len(kind.prefix) :].strip()
-            if kind.key == "quote" and text.endswith('"'):
-                text = text[:-1].rstrip()  # a closing quote mark is not part of the words
+            if kind.key == "quote":  # a closing quote mark is not part of the words,
+                text = _CLOSING_QUOTE.sub(_keep_tags, text)  # even with tags after it
             return kind.key, text
     return "observation", stripped.strip()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +42,8 @@ STAGE_SECTIONS = ("Purpose", "How to ask", "Prompts", "To cover")
 # Optional: the prompts worded for a family member (guide 2.3), used when the participant's
 # kind is "family"; without it a family member is asked the usual prompts.
 FAMILY_PROMPTS = "Prompts for family members"
+# Optional likewise: what to cover with a family member (no caseload, team or supervision).
+FAMILY_TO_COVER = "To cover for family members"
 PER_EPISODE_STAGES = (3, 4, 5)
 
 _KEY = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -71,12 +73,26 @@ class Stage:
     prompts: tuple[str, ...]
     to_cover: tuple[str, ...]
     family_prompts: tuple[str, ...] = ()
+    family_to_cover: tuple[str, ...] = ()
 
     def prompts_for(self, kind: str) -> tuple[str, ...]:
         """The prompts for a participant of this kind (see model.PARTICIPANT_KINDS)."""
         if kind == "family" and self.family_prompts:
             return self.family_prompts
         return self.prompts
+
+    def to_cover_for(self, kind: str) -> tuple[str, ...]:
+        """What to cover with a participant of this kind."""
+        if kind == "family" and self.family_to_cover:
+            return self.family_to_cover
+        return self.to_cover
+
+    def for_kind(self, kind: str) -> Stage:
+        """This stage as it is put to a participant of this kind: its prompts and its list
+        of what to cover chosen for them."""
+        if kind != "family":
+            return self
+        return replace(self, prompts=self.prompts_for(kind), to_cover=self.to_cover_for(kind))
 
 
 @dataclass(frozen=True)
@@ -459,12 +475,12 @@ def _load_stage(path: Path) -> Stage:
     found = {}
     for heading, lines in sections:
         name = heading.text.strip()[2:].strip()
-        if name not in (*STAGE_SECTIONS, FAMILY_PROMPTS):
+        if name not in (*STAGE_SECTIONS, FAMILY_PROMPTS, FAMILY_TO_COVER):
             raise GuideError(
                 path,
                 heading.number,
                 f"unknown section {name!r}; stage files have {', '.join(STAGE_SECTIONS)} "
-                f"(and may have {FAMILY_PROMPTS!r})",
+                f"(and may have {FAMILY_PROMPTS!r} and {FAMILY_TO_COVER!r})",
             )
         if name in found:
             raise GuideError(path, heading.number, f"section {name!r} appears twice")
@@ -475,7 +491,7 @@ def _load_stage(path: Path) -> Stage:
     texts: dict[str, str] = {}
     lists: dict[str, tuple[str, ...]] = {}
     for name, (heading, lines) in found.items():
-        if name in ("Prompts", "To cover", FAMILY_PROMPTS):
+        if name in ("Prompts", "To cover", FAMILY_PROMPTS, FAMILY_TO_COVER):
             items, _ = _bullets(lines, path, allow_text=False)
             if not items:
                 raise GuideError(path, heading.number, f"section '{name}' has no '- ' bullets")
@@ -496,4 +512,5 @@ def _load_stage(path: Path) -> Stage:
         prompts=lists["Prompts"],
         to_cover=lists["To cover"],
         family_prompts=lists.get(FAMILY_PROMPTS, ()),
+        family_to_cover=lists.get(FAMILY_TO_COVER, ()),
     )

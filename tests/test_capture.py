@@ -259,3 +259,12 @@ def test_a_parenthesis_that_is_not_meant_as_a_date_is_no_problem(method: Method)
     parsed = capture.parse("#new Visit: both children (2 of them) were there", method)
     (episode,) = parsed.new_episodes
     assert (episode.title, episode.date, parsed.problems) == ("Visit", None, [])
+
+
+def test_a_quotes_closing_mark_goes_even_before_its_tags(method: Method) -> None:
+    for line in ('"I thought they had given up on us" #1 @lr-picture',
+                 '"I thought they had given up on us”  #1 @lr-picture'):  # fmt: skip
+        assert capture.kind_of(line, method) == (
+            "quote",
+            "I thought they had given up on us #1 @lr-picture",
+        )

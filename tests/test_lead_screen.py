@@ -200,7 +200,7 @@ async def test_ticking_an_item_is_one_shared_entity(tmp_path: Path, service: Ser
         await poll(pilot)
         assert len(store.rows("ticks", setup.review)) == 2
         assert cover.done == {1, 2}
-        assert "To cover 2/" in str(cover.border_title)
+        assert cover.done == {1, 2} and str(cover.border_title).endswith(" open")
         await pilot.press("space")  # untick item 1
         await settle(pilot)
         done = {r["id"]: r["done"] for r in store.rows("ticks", setup.review)}
@@ -267,7 +267,9 @@ async def test_episodes_named_elsewhere_are_listed_after_this_participants(
 ) -> None:
     review = build_demo(service, start=DEMO_START)
     store = service.store
-    second = store.conversations(review)[1]
+    # The difference about the GP's invitation names the GP: it is on the GP's list.
+    gp = next(p for p in store.participants(review) if p.role == "GP")
+    second = store.conversation(store.new_conversation(review, gp.id))
     app = lead_app(service, second.id, FakeClock(DEMO_START + timedelta(days=7)))
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
@@ -324,7 +326,9 @@ async def test_the_participants_ranking_is_recorded_in_order(
 async def test_queries_from_the_overview_are_listed_and_marked_raised(service: Service) -> None:
     review = build_demo(service, start=DEMO_START)
     store = service.store
-    second = store.conversations(review)[1]
+    # The difference about the GP's invitation names the GP: it is on the GP's list.
+    gp = next(p for p in store.participants(review) if p.role == "GP")
+    second = store.conversation(store.new_conversation(review, gp.id))
     app = lead_app(service, second.id, FakeClock(DEMO_START + timedelta(days=7)))
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
@@ -334,14 +338,14 @@ async def test_queries_from_the_overview_are_listed_and_marked_raised(service: S
         expected = overview_queries(store, second.id)
         assert expected and len(listing.queries) == len(expected)
         assert "GP letter says no invitation came" in screen_text(app)
-        assert "0/1 raised" in str(listing.border_title)
+        assert "1 still to raise" in str(listing.border_title)
         listing.focus()
         listing.highlighted = 0
         await pilot.press("enter")
         await settle(pilot)
         assert overview_queries(store, second.id)[0].raised
         assert listing.queries[0].raised
-        assert "1/1 raised" in str(listing.border_title)
+        assert "all raised" in str(listing.border_title)
         await pilot.press("enter")  # a mistaken mark can be taken back
         await settle(pilot)
         assert not overview_queries(store, second.id)[0].raised
@@ -466,6 +470,21 @@ async def test_a_family_member_gets_the_family_prompts_on_the_leads_screen(
         assert "Prompts, worded for a family member" in shown
         assert method.stage(5).family_prompts[0] in shown
         assert "workload" not in shown.lower()
+        cover = app.screen.query_one(ToCover)
+        assert cover.stage is not None
+        assert cover.stage.to_cover == method.stage(5).family_to_cover
+        professional = ("working conditions", "team", "political", "role")
+        assert not any(w in i.lower() for i in cover.stage.to_cover for w in professional)
+        # Stage 4 too: the family's prompts and list, not "your wider work".
+        await pilot.press("4")
+        await settle(pilot)
+        shown = " ".join(screen_text(app).split())
+        assert method.stage(4).family_prompts[0] in shown
+        assert "on your plate" not in shown and "caseload" not in shown.lower()
+        assert cover.stage.to_cover == method.stage(4).family_to_cover
+        # What is still open, never a score.
+        assert str(cover.border_title).endswith(" open")
+        assert not re.search(r"\d+/\d+", str(cover.border_title))
 
 
 @pytest.mark.parametrize("stage", ["1", "4", "9"])

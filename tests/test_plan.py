@@ -184,7 +184,13 @@ def test_demo_health_visitor_is_asked_about_the_joint_visit(
     store = service.store
     planned = next(c for c in store.conversations(demo_review) if c.status == "planned")
     queries = overview_queries(store, planned.id)
-    assert any(q.kind == "discrepancy" and "GP" in q.text for q in queries)
+    # The difference about the GP's invitation names the GP, not her: it is the GP's to
+    # answer (and the team's observation in C1, not the social worker's account).
+    assert not any(q.kind == "discrepancy" and "GP" in q.text for q in queries)
+    gp = next(p for p in store.participants(demo_review) if p.role == "GP")
+    gp_talk = store.new_conversation(demo_review, gp.id)
+    asked = [q for q in overview_queries(store, gp_talk) if q.kind == "discrepancy"]
+    assert any("GP" in q.text and q.source == "Review team's observation in C1" for q in asked)
 
 
 def test_saving_again_reuses_the_planned_conversation(

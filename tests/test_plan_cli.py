@@ -135,7 +135,7 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     matrix = run(path, "matrix").stdout
     assert (
         "interagency" in matrix
-        and "Recurring: family (2 episodes), interagency (2 episodes)" in matrix
+        and "Recurring in accounts: family (2 episodes), interagency (2 episodes)" in matrix
     )
     coverage = run(path, "coverage", "C1").stdout
     assert "stage 4 Local rationality" in coverage and "11 min" in coverage
@@ -168,7 +168,12 @@ def test_matrix_json_gives_accounts_and_team_counts(built: tuple[Path, ReviewFix
     run(path, "note", "add", "C1", ">> Covert pressure to close cases @culture #2")
     data = json.loads(run(path, "matrix", "--json").stdout)
     e2 = next(row for row in data["episodes"] if row["label"] == "E2")
-    assert e2["factors"]["culture"] == {"accounts": 0, "team": 1, "helped": 0, "hindered": 0}
+    assert e2["factors"]["culture"] == {
+        "accounts": 0,
+        "team": 1,
+        "helped": {"accounts": 0, "team": 0},
+        "hindered": {"accounts": 0, "team": 0},
+    }
     assert e2["factors"]["interagency"]["accounts"] == 1
     assert e2["factors"]["interagency"]["team"] == 0
     assert "family" not in e2["factors"]  # only cells with notes
@@ -189,8 +194,13 @@ def test_directions_patterns_of_several_types_reasons_and_who_acts(
     run(path, "note", "add", "C2", "#2 Weekly supervision kept her going @team+")
     cell = json.loads(run(path, "matrix", "--json").stdout)["episodes"]
     e2 = next(row for row in cell if row["label"] == "E2")
-    assert e2["factors"]["resources"] == {"accounts": 1, "team": 0, "helped": 0, "hindered": 1}
-    assert e2["factors"]["team"]["helped"] == 1
+    assert e2["factors"]["resources"] == {
+        "accounts": 1,
+        "team": 0,
+        "helped": {"accounts": 0, "team": 0},
+        "hindered": {"accounts": 1, "team": 0},
+    }
+    assert e2["factors"]["team"]["helped"] == {"accounts": 1, "team": 0}
     assert "resources 1 hindered" in run(path, "matrix").stdout
     pattern_id = run(
         path, "pattern", "add", "R1", "Disagreement at conferences is not recorded",

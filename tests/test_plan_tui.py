@@ -199,7 +199,7 @@ async def test_matrix_screen_opens_the_notes_behind_a_cell(
         shown = " ".join(screen_text(app).split())
         assert "E1 × interagency: 2 from accounts, 0 from the team's own view" in shown
         assert "C3, Class teacher (Northfield Primary School): #1 Reported the bruise" in shown
-        assert "Recurring across episodes (highlighted): family, interagency" in shown
+        assert "Recurring in accounts (highlighted): family, interagency" in shown
 
 
 async def test_review_screens_are_in_the_command_palette(
@@ -319,7 +319,8 @@ async def test_a_saved_plan_is_the_leads_stage_six_agenda(
         listing = app.screen.query_one(QueryList)
         assert [q.kind for q in listing.queries] == ["agenda"] * len(plan.items)
         assert "agenda: Ask the health visitor whether she agreed" in screen_text(app)
-        assert listing.queries[0].source.startswith("plan · C1, Social worker")
+        # A "?" is the review team's question, asked in C1: never the social worker's.
+        assert listing.queries[0].source.startswith("plan · Review team's question in C1")
         listing.focus()
         listing.highlighted = 0  # the follow-up from C1, first by priority
         await pilot.press("enter")
@@ -328,4 +329,4 @@ async def test_a_saved_plan_is_the_leads_stage_six_agenda(
         assert row["status"] == "raised"
         follow_up = next(f for f in store.follow_ups(fx.review) if f.id == row["ref"])
         assert (follow_up.status, follow_up.raised_in) == ("raised", conversation)
-        assert f"1/{len(plan.items)} raised" in str(listing.border_title)
+        assert f"{len(plan.items) - 1} still to raise" in str(listing.border_title)

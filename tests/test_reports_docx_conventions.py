@@ -101,3 +101,35 @@ def test_comments_carry_the_time_the_note_was_written(
     stamps = {c.timestamp for c in document.comments if c.text and c.text in note.text}
     assert stamps == {written}
     assert written.year == 2025  # the fixture's conversation, not today's export
+
+
+def _anchored_paragraphs(data: bytes, needle: str) -> list[str]:
+    """The text of each paragraph holding a comment whose text contains ``needle``."""
+    document = docx.Document(io.BytesIO(data))
+    ids = {str(c.comment_id) for c in document.comments if needle in c.text}
+    assert ids, needle
+    found = []
+    for p in document.element.body.iter(f"{W}p"):
+        starts = {s.get(f"{W}id") for s in p.iter(f"{W}commentRangeStart")}
+        if starts & ids:
+            found.append("".join(t.text or "" for t in p.iter(f"{W}t")))
+    return found
+
+
+def test_a_reflection_is_anchored_to_a_note_on_what_it_concerns(
+    store: Store, method: Method, service: Service, fixture: ReviewFixture
+) -> None:
+    """A ``>>`` on E2 typed after an idea about minutes is a comment on a note about E2, not
+    on the idea; a ``>>`` with no episode, typed in another stage than the note before it,
+    stands in its own stage, not under the last note's heading."""
+    talk = store.conversation(fixture.conversations["sw"])
+    store.set_stage(talk, 4)
+    assert not service.record_note(talk, ">> Unlinked thought on the weighing").problems
+    data = _docx(store, method, fixture.review)
+    anchored = _anchored_paragraphs(data, "conference minutes were circulated")
+    assert anchored and all("Minutes of conferences sent" not in p for p in anchored), anchored
+    record = export(store, method, fixture.review, "md", what="record").decode()  # type: ignore[union-attr]
+    stage_9 = record.split("Stage 9")[1].split("###")[0] if "Stage 9" in record else ""
+    assert "Unlinked thought on the weighing" not in stage_9
+    before = record.split("Unlinked thought on the weighing")[0]
+    assert before.rfind("Stage 4") > before.rfind("Stage 9"), "shown under stage 4"

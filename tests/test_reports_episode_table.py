@@ -181,3 +181,23 @@ def test_a_note_that_only_named_the_episode_is_not_an_account(
     e3 = _row(_table(store, method, fixture.review), "E3")  # "#new Strategy discussion (...)"
     assert "Strategy discussion (2 April 2024)" not in e3["Accounts"]
     assert "Needed the team manager's sign-off before convening" in e3["Accounts"]
+
+
+def test_every_word_cell_of_the_table_has_its_columns_width_and_the_heading_goes_with_it(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    """Word lays a cell out by its own width: a header cell of another width would not line
+    up with the grid. The section's heading and introduction start the landscape pages."""
+    from docx.oxml.ns import qn
+
+    for what in ("episodes", "all"):
+        data = export(store, method, fixture.review, "docx", what=what)
+        document = docx.Document(io.BytesIO(data))
+        table = next(t for t in document.tables if t.rows[0].cells[0].text == "Episode")
+        grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        for row in table._tbl.tr_lst:
+            widths = [int(tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) for tc in row.tc_lst]
+            assert widths == grid
+        landscape = next(s for s in document.sections if s.orientation == 1)
+        inside = [p.text for p in landscape.iter_inner_content() if hasattr(p, "text")]
+        assert "Key practice episodes" in inside, what

@@ -103,3 +103,18 @@ def test_control_characters_in_notes_are_shown_not_dropped(
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
     rendered = MarkdownIt().render(text)
     assert "Said \u241b[31mred\u241b[0m and \u2407bell \u2400null &lt;U+009B&gt;1m" in rendered
+
+
+def test_each_team_comment_is_its_own_paragraph_in_a_commonmark_reader() -> None:
+    from markdown_it import MarkdownIt
+
+    from facilitator.reports.content import Comment, Para, Report
+    from facilitator.reports.markdown import render
+
+    report = Report("T", "B", False)
+    report.blocks.append(
+        Para("E1 heading", comments=[Comment("Good practice: prompt call", "Review team"),
+                                     Comment("Significance: lost trust", "Review team")])
+    )  # fmt: skip
+    html = MarkdownIt("commonmark").render(render(report))
+    assert html.count("<p><strong>Review team:</strong>") == 2, html

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from facilitator.reports.markdown import _unblock, escape
 
-_INLINE = re.compile(r"([\\`*_\[\]<>|&])")
+_INLINE = re.compile(r"([\\`*_\[\]<>|&~])")
 _LINE_START = re.compile(r"(?:^|(?<=\r))([^\S\r\n]*)([#>+\-=~]|\d+[.)])", re.MULTILINE)
 
 
@@ -47,3 +47,11 @@ def test_escaped_lines_read_as_typed_in_a_markdown_renderer() -> None:
     ):
         html = renderer.render(escape(line)).strip()
         assert html.startswith("<p>") and "\\" not in html, html
+
+
+def test_double_tildes_are_not_struck_through_by_a_gfm_reader() -> None:
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark").enable("strikethrough")
+    html = renderer.render(escape("waited ~~two~~ three weeks")).strip()
+    assert "<s>" not in html and "~~two~~" in html, html

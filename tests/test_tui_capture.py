@@ -85,7 +85,9 @@ async def test_kinds_factors_and_episode_links(service: Service) -> None:
         await pilot.pause()
         text = screen_text(app)
         capture = app.screen.query_one(NoteCapture)
-        assert capture.factor_counts == {"interagency": 1, "family": 1, "team": 1}
+        # The side panel counts the participant's own notes: not the team's ?, ! or >>.
+        assert capture.factor_counts == {"family": 1}
+        assert list(capture.episode_counts.values()) == [1]  # E1: the "!" is not theirs
     notes = service.store.notes(conversation=setup.conversation)
     assert [n.kind for n in notes] == [
         "quote",
@@ -99,8 +101,8 @@ async def test_kinds_factors_and_episode_links(service: Service) -> None:
     assert notes[2].episodes == (episode.id,) and notes[3].episodes == (episode.id,)
     assert notes[1].factors == ("interagency",)
     assert len(service.store.follow_ups(setup.review)) == 1
-    # The side panel counts this conversation's notes per episode and factor area.
-    assert "E1  Home visit 2" in text
+    # The side panel counts the participant's own notes per episode and factor area.
+    assert "E1  Home visit 1" in text
     assert re.search(r"@family +1\b", text)
 
 

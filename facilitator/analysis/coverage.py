@@ -46,7 +46,7 @@ def episode_coverage(
             # Counter.update costs a call even for nothing; most notes have no tags.
             if note.prompts:
                 cover.prompts.update(note.prompts)
-            if note.factors:
+            if note.factors and note.kind not in NOT_EVIDENCE_KINDS:
                 cover.factors.update(note.factors)
     return result
 
@@ -63,6 +63,16 @@ def is_team_view(note: Note) -> bool:
     return note.kind in TEAM_VIEW_KINDS or not note.conversation
 
 
+# A ``?`` question and a ``~`` idea for change say nothing about what a factor did in an
+# episode: they are not evidence of its effect, so they count in no factor tally.
+NOT_EVIDENCE_KINDS = frozenset({"followup", "idea"})
+
+
+def is_evidence(note: Note) -> bool:
+    """Whether the note can speak to a factor's effect (an account, a ``!`` or a ``>>``)."""
+    return note.kind not in NOT_EVIDENCE_KINDS
+
+
 def factor_counts(notes: Iterable[Note]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for note in notes:
@@ -75,7 +85,7 @@ def factor_counts_apart(notes: Iterable[Note]) -> tuple[Counter[str], Counter[st
     accounts: Counter[str] = Counter()
     team: Counter[str] = Counter()
     for note in notes:
-        if note.factors:
+        if note.factors and is_evidence(note):
             (team if is_team_view(note) else accounts).update(note.factors)
     return accounts, team
 
@@ -121,7 +131,7 @@ class ConversationCoverage:
     conversation: str
     visits: list[StageVisit]
     episodes: dict[str, EpisodeCoverage]  # live episode id -> coverage, in first-named order
-    notes: int
+    notes: int  # the participant's own notes (accounts)
     unlinked_factors: Counter[str]  # factor areas noted without an episode
 
     @property
@@ -134,6 +144,8 @@ class ConversationCoverage:
     @property
     def stages_visited(self) -> list[int]:
         return sorted(self.seconds_by_stage)
+
+    team_notes: int = 0  # the review team's notes made in the conversation (>>, !, ?)
 
 
 def conversation_coverage(
@@ -150,12 +162,13 @@ def conversation_coverage(
     theirs = [n for n in notes if not is_team_view(n)]
     unlinked: Counter[str] = Counter()
     for note in theirs:
-        if not note.episodes:
+        if not note.episodes and is_evidence(note):
             unlinked.update(note.factors)
     return ConversationCoverage(
         conversation_id,
         visits,
         episode_coverage(theirs, mapping),
-        len(notes),
+        len(theirs),
         unlinked,
+        len(notes) - len(theirs),
     )

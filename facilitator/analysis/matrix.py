@@ -1,13 +1,17 @@
 """The episode x contributory factor matrix: how many notes link each episode to each factor
 area, with the notes behind every cell, so that a factor recurring across episodes stands
-out (the guide's reason for tabulating factors)."""
+out (the guide's reason for tabulating factors).
+
+Only notes that can speak to a factor's effect are counted: a ``?`` question or a ``~`` idea
+tagged with a factor is not evidence of what it did. Participants' accounts and the team's
+own view are counted, and their directions given, apart (guide 3.4.1)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from facilitator.analysis.coverage import is_team_view
+from facilitator.analysis.coverage import is_evidence, is_team_view
 from facilitator.analysis.episodes import board
 from facilitator.method import Method
 from facilitator.model import Episode, Note
@@ -29,9 +33,14 @@ class Matrix:
         """Notes in the cell that are the review team's own view (>>, !, ?)."""
         return sum(1 for n in self.cells.get((episode, factor), ()) if is_team_view(n))
 
-    def marked(self, episode: str, factor: str, sign: str) -> int:
-        """Notes in the cell that say the factor helped ("+") or hindered ("-")."""
-        return sum(1 for n in self.cells.get((episode, factor), ()) if n.direction(factor) == sign)
+    def marked(self, episode: str, factor: str, sign: str, *, team: bool | None = None) -> int:
+        """Notes in the cell that say the factor helped ("+") or hindered ("-"): all of
+        them, or with ``team`` only the team's view (True) or only accounts (False)."""
+        return sum(
+            1
+            for n in self.cells.get((episode, factor), ())
+            if n.direction(factor) == sign and (team is None or is_team_view(n) == team)
+        )
 
     def accounts(self, episode: str, factor: str) -> int:
         """Notes in the cell that record what a participant said (guide 3.4.1: kept apart)."""
@@ -44,14 +53,17 @@ class Matrix:
     def row_total(self, episode: str) -> int:
         return sum(self.count(episode, f) for f in self.factors)
 
-    def spread(self, factor: str) -> int:
-        """In how many episodes this factor appears: the repetition the team looks for."""
-        return sum(1 for e in self.episodes if self.count(e.id, factor))
+    def spread(self, factor: str, *, team: bool = False) -> int:
+        """In how many episodes participants' accounts (or with ``team``, the team's own
+        view) link this factor: the repetition the team looks for."""
+        count = self.team if team else self.accounts
+        return sum(1 for e in self.episodes if count(e.id, factor))
 
-    def recurring(self, minimum: int = 2) -> list[str]:
-        """Factors that appear in at least ``minimum`` episodes, most widespread first."""
-        found = [f for f in self.factors if self.spread(f) >= minimum]
-        return sorted(found, key=lambda f: (-self.spread(f), self.factors.index(f)))
+    def recurring(self, minimum: int = 2, *, team: bool = False) -> list[str]:
+        """Factors in at least ``minimum`` episodes' accounts (or the team's view), most
+        widespread first."""
+        found = [f for f in self.factors if self.spread(f, team=team) >= minimum]
+        return sorted(found, key=lambda f: (-self.spread(f, team=team), self.factors.index(f)))
 
 
 def episode_factor_matrix(
@@ -63,7 +75,11 @@ def episode_factor_matrix(
 ) -> Matrix:
     """Build the matrix for a review; ``kinds`` limits it to notes of those kinds."""
     wanted = set(kinds) if kinds is not None else None
-    notes = [n for n in store.notes(review=review) if wanted is None or n.kind in wanted]
+    notes = [
+        n
+        for n in store.notes(review=review)
+        if (wanted is None or n.kind in wanted) and is_evidence(n)
+    ]
     entries = board(store, review, notes)
     factors = [a.key for a in method.factor_areas]
     for note in notes:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from facilitator.analysis.coverage import is_evidence, is_team_view
 from facilitator.analysis.episodes import canonical_ids
 from facilitator.method import Method
 from facilitator.store import Store
@@ -297,9 +298,31 @@ def _types(row: dict) -> tuple[str, ...]:
 
 
 def factor_directions(store: Store, review: str) -> dict[str, Counter[str]]:
-    """For each factor area, how many notes say it helped ("+") and hindered ("-")."""
+    """For each factor area, how many notes say it helped ("+") and hindered ("-"): the
+    participants' accounts under "+" and "-", the team's own view under "team+" and "team-".
+    A ``?`` question or ``~`` idea is not evidence of a factor's effect and is not counted."""
     found: dict[str, Counter[str]] = {}
     for note in store.notes(review=review):
+        if not is_evidence(note):
+            continue
+        team = "team" if is_team_view(note) else ""
         for marked in note.directions:
-            found.setdefault(marked[:-1], Counter())[marked[-1]] += 1
+            found.setdefault(marked[:-1], Counter())[team + marked[-1]] += 1
     return found
+
+
+def direction_words(counts: Counter[str] | dict[str, int] | None) -> str:
+    """How notes say a factor worked, accounts first and the team's view apart:
+    "2 hindered, 1 helped; the team's view: 1 hindered" ("" if no note says)."""
+    if not counts:
+        return ""
+    said = []
+    for prefix, lead in (("", ""), ("team", "the team's view: ")):
+        parts = [
+            f"{counts[prefix + s]} {w}"
+            for s, w in (("-", "hindered"), ("+", "helped"))
+            if counts.get(prefix + s)
+        ]
+        if parts:
+            said.append(lead + ", ".join(parts))
+    return "; ".join(said)

@@ -24,6 +24,7 @@ from facilitator.analysis.coverage import episode_coverage
 from facilitator.analysis.episodes import canonical_ids
 from facilitator.analysis.review_overview import (
     ACCOUNT_KINDS,
+    Account,
     EpisodeAccounts,
     ReviewOverview,
     follow_up_concerns,
@@ -106,6 +107,17 @@ def _short(text: str) -> str:
     return text[: SHORT - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _said(account: Account, labels: dict[str, str], method: Method) -> str:
+    """One account, short and attributed; a note citing a record is its author's, and the
+    passage it cites is quoted as the record's."""
+    text = f"“{_short(untagged(account.note.text, method))}”"
+    cites = account.cites(labels)
+    if not cites:
+        return f"{account.source_label}: {text}"
+    passage = f" (the record: “{_short(account.note.passage)}”)" if account.note.passage else ""
+    return f"{account.source_label}, on {cites}: {text}{passage}"
+
+
 def _label(episode_accounts: EpisodeAccounts) -> str:
     episode = episode_accounts.episode
     when = episode_accounts.entry.when
@@ -139,19 +151,20 @@ def plan_for(
 
     # Discrepancies: their own account first, then others on episodes they were part of.
     part_of = overview.episodes_involving(person.id)
+    witnessed = overview.episodes_recorded(person.id)
+    pattern = mention_pattern(person)
+    others_named = others_pattern(person, overview.participants.values())
     for gap in overview.discrepancies:
-        stake = stake_in(gap, theirs, part_of)
+        stake = stake_in(gap, theirs, part_of, pattern, others_named, witnessed)
         if stake is None:
             continue
         texts = " / ".join(n.text for n in gap.notes)
         priority = 1 if stake == "own" else 2
         propose("discrepancy", gap.id, f"Accounts differ: {texts}", priority, overview.where(gap))
 
-    pattern = mention_pattern(person)
-    others_named = others_pattern(person, overview.participants.values())
     for follow_up in overview.open_follow_ups:
         if follow_up_concerns(follow_up, theirs, pattern, others_named):
-            reason = overview.labels.get(follow_up.conversation or "", "review team")
+            reason = overview.follow_up_source(follow_up)
             propose("follow_up", follow_up.id, follow_up.text, 1, reason)
 
     notes_by_them = overview.episode_notes_of(person.id)
@@ -181,9 +194,7 @@ def plan_for(
         ]
         if others:
             sources = list(dict.fromkeys(a.source_label for a in others))
-            said = "; ".join(
-                f"{a.source_label}: “{_short(untagged(a.note.text, method))}”" for a in others
-            )
+            said = "; ".join(_said(a, overview.labels, method) for a in others)
             propose(
                 "others_accounts",
                 item.episode.id,

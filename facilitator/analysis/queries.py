@@ -57,10 +57,9 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
     review = conversation.review
     person = store.participant(conversation.participant) if conversation.participant else None
     overview = review_overview(store, review)
-    labels = overview.labels
     theirs = overview.conversations_of(conversation.participant)
     follow_ups = store.follow_ups(review)
-    origins = {f.id: labels.get(f.conversation or "", "review team") for f in follow_ups}
+    origins = {f.id: overview.follow_up_source(f) for f in follow_ups}
     for gap in overview.discrepancies:
         origins[gap.id] = overview.where(gap)
     for item in overview.episodes:
@@ -102,19 +101,20 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
                     "follow_up",
                     follow_up.id,
                     follow_up.text,
-                    labels.get(follow_up.conversation or "", "review team"),
+                    overview.follow_up_source(follow_up),
                     follow_up.raised_in == conversation_id and follow_up.status == RAISED,
                     conversation_id,
                 )
             )
 
+    witnessed = overview.episodes_recorded(person.id if person else None)
     part_of = overview.episodes_involving(conversation.participant)
     for gap in overview.discrepancies:
         if gap.id in planned:
             continue
         if all(n.conversation == conversation_id for n in gap.notes):
             continue  # noted in this very conversation: nothing to raise from elsewhere
-        if stake_in(gap, theirs, part_of) is None:
+        if stake_in(gap, theirs, part_of, pattern, others_named, witnessed) is None:
             continue
         row = recorded_discrepancies.get(gap.id)
         items.append(

@@ -9,8 +9,9 @@ Involvement comes from two places, both shown with their reason so the team can 
   (another participant's conversation or a document).
 
 A participant is *heard* on an episode when a note of theirs (an account, not the team's
-reflection or follow-up) is linked to it. Missing perspectives are the involved who are not
-heard. Discrepancies are ``!`` notes and pairs of notes linked as contradicting each other.
+``>>`` reflection, ``!`` observation or ``?`` question) is linked to it. Missing
+perspectives are the involved who are not heard. Discrepancies are ``!`` notes and pairs
+of notes linked as contradicting each other.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from facilitator.analysis.attribution import follow_up_attribution, notes_attribution
+from facilitator.analysis.coverage import is_team_view
 from facilitator.analysis.episodes import (
     INVOLVED,
     NOT_INVOLVED,
@@ -33,8 +36,9 @@ from facilitator.model import Conversation, Episode, FollowUp, Note, Participant
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 
-# Kinds that record what the participant said; "reflection" and "followup" are the team's.
-ACCOUNT_KINDS = ("observation", "quote", "discrepancy", "went_well", "idea")
+# Kinds that record what the participant said; "reflection", "discrepancy" (a ``!`` the team
+# noticed) and "followup" are the team's (see coverage.TEAM_VIEW_KINDS).
+ACCOUNT_KINDS = ("observation", "quote", "went_well", "idea")
 TEAM_KINDS = ("reflection", "followup")
 
 
@@ -45,7 +49,13 @@ class Account:
     note: Note
     source: str  # conversation or document id
     source_label: str
-    participant: str | None  # None for documents
+    participant: str | None  # None for the team's working notes
+
+    def cites(self, labels: dict[str, str]) -> str:
+        """The title of the record the note cites ("" if none)."""
+        if not self.note.document:
+            return ""
+        return labels.get(self.note.document, "a record").removeprefix("document: ")
 
 
 @dataclass(frozen=True)
@@ -149,9 +159,18 @@ class ReviewOverview:
         team as involved in, or was named in an account of)."""
         return {item.episode.id for item in self.episodes if participant_id in item.involved}
 
+    def episodes_recorded(self, participant_id: str | None) -> set[str]:
+        """Ids of the episodes the team recorded this participant as involved in."""
+        return {item.episode.id for item in self.episodes if item.team_view.get(participant_id)}
+
     def where(self, gap: Discrepancy) -> str:
-        """The sources of a discrepancy's accounts, for a reader."""
-        return "; ".join(self.labels.get(s, "unknown source") for s in gap.sources)
+        """Who a discrepancy's notes are attributed to, for a reader: a ``!`` note is the
+        review team's observation, a contradicting account its speaker's."""
+        return notes_attribution(gap.notes, self.labels, self.conversations)
+
+    def follow_up_source(self, follow_up: FollowUp) -> str:
+        """A ``?`` question is the review team's, raised in a conversation or working notes."""
+        return follow_up_attribution(follow_up, self.conversations)
 
     def for_episode(self, episode_id: str) -> EpisodeAccounts | None:
         for item in self.episodes:
@@ -163,12 +182,27 @@ class ReviewOverview:
         return [(item, gap) for item in self.episodes for gap in item.missing]
 
 
-def stake_in(gap: Discrepancy, theirs: set[str], part_of: set[str]) -> str | None:
-    """How a discrepancy concerns a participant, given their conversations and the episodes
-    they were part of: "own" (their notes are in it), "episode" (it sits on one of their
-    episodes) or None."""
+def stake_in(
+    gap: Discrepancy,
+    theirs: set[str],
+    part_of: set[str],
+    pattern: re.Pattern[str] | None = None,
+    others: re.Pattern[str] | None = None,
+    witnessed: set[str] | None = None,
+) -> str | None:
+    """How a discrepancy concerns a participant: "own" (it was noted in their conversation,
+    or it names them), "episode" (it sits on one of their episodes and names no one else,
+    or it names others but the team recorded this person as involved in it: a witness) or
+    None. ``pattern`` matches their names, ``others`` everyone else's, ``witnessed`` holds
+    the episodes the team recorded them as involved in. A difference that names the social
+    worker and the mother is for them, not for everyone who spoke of the episode."""
     if any(n.conversation in theirs for n in gap.notes):
         return "own"
+    text = "\n".join(n.text for n in gap.notes)
+    if pattern and pattern.search(text):
+        return "own"
+    if others and others.search(text):
+        return "episode" if witnessed and not witnessed.isdisjoint(gap.episodes) else None
     return None if part_of.isdisjoint(gap.episodes) else "episode"
 
 
@@ -189,10 +223,26 @@ def follow_up_concerns(
     return not (others and others.search(follow_up.text))
 
 
+def follow_up_for(
+    follow_up: FollowUp, people: Iterable[Participant], talks: Iterable[Conversation]
+) -> list[str]:
+    """Ids of the participants whose agenda a follow-up belongs on, by
+    :func:`follow_up_concerns`: the one rule for the plan, the lead's queries and exports."""
+    everyone = list(people)
+    conversations = list(talks)
+    found = []
+    for person in everyone:
+        theirs = {c.id for c in conversations if c.participant == person.id}
+        pattern = mention_pattern(person)
+        if follow_up_concerns(follow_up, theirs, pattern, others_pattern(person, everyone)):
+            found.append(person.id)
+    return found
+
+
 def others_pattern(person: Participant, people: Iterable[Participant]) -> re.Pattern[str] | None:
     """Whole-word match for the name or role of anyone in the review but ``person``
     (a role they share with ``person`` is left out: it could mean either)."""
-    own = {p.casefold() for p in _names(person)}
+    own = {p.casefold() for p in _names(person)} | {p.casefold() for p in _initials(person)}
     phrases = {
         phrase
         for other in people
@@ -200,34 +250,62 @@ def others_pattern(person: Participant, people: Iterable[Participant]) -> re.Pat
         for phrase in _names(other)
         if phrase.casefold() not in own
     }
-    if not phrases:
-        return None
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    initials = {
+        short
+        for other in people
+        if other.id != person.id
+        for short in _initials(other)
+        if short.casefold() not in own
+    }
+    return _compile(phrases, initials)
+
+
+TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
 
 
 def _names(participant: Participant) -> list[str]:
-    """The participant's name and role, spaces collapsed, where long enough to look for."""
-    return [
+    """How the team may refer to the participant in a note, matched whatever the case: name,
+    role, pseudonym, and the surname after a title ("Ms Lopes"), spaces collapsed, where long
+    enough to look for."""
+    found = [
         " ".join(p.split())
-        for p in (participant.name, participant.role)
+        for p in (participant.name, participant.role, participant.pseudonym)
         if p and len(p.strip()) >= 2
     ]
+    words = (participant.name or "").split()
+    if len(words) >= 2 and len(words[-1]) >= 2:
+        found += [f"{title} {words[-1]}" for title in TITLES]
+        found += [f"{title}. {words[-1]}" for title in TITLES]
+    return found
+
+
+def _initials(participant: Participant) -> list[str]:
+    """A role of two or more words by its capital initials ("SW" for a social worker, "HV"
+    for a health visitor), matched only in capitals so that ordinary words never match."""
+    words = [w for w in re.split(r"[\s-]+", participant.role or "") if w[:1].isalpha()]
+    if len(words) < 2:
+        return []
+    return ["".join(w[0].upper() for w in words)]
+
+
+def _compile(phrases: Iterable[str], initials: Iterable[str]) -> re.Pattern[str] | None:
+    alternatives = [re.escape(p) for p in sorted(set(phrases), key=len, reverse=True)]
+    alternatives += [f"(?-i:{re.escape(i)})" for i in sorted(set(initials))]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
 
 
 def mention_pattern(participant: Participant) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive match for a participant's name or role."""
-    phrases = _names(participant)
-    if not phrases:
-        return None
-    alternatives = "|".join(re.escape(p) for p in phrases)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    """Whole-word match for how the team may refer to a participant (see :func:`_names`
+    and :func:`_initials`)."""
+    return _compile(_names(participant), _initials(participant))
 
 
 def mention_phrases(participant: Participant) -> tuple[str, ...]:
     """The case-folded phrases :func:`mention_pattern` looks for: a cheap substring test
     on them rules a text out before the regular expression runs."""
-    return tuple(p.casefold() for p in _names(participant))
+    return tuple(p.casefold() for p in (*_names(participant), *_initials(participant)))
 
 
 def mentions(text: str, participants: list[Participant]) -> list[str]:
@@ -337,14 +415,15 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
         family_ids = (entry.episode.id, *(m.id for m in entry.merged))
         heard: dict[str, None] = {}  # insertion-ordered set
         for note in entry.notes:
-            source = note_source(note)
-            speaker = None if note.document else speakers.get(note.conversation)
+            # A note citing a record is its author's words about it: theirs, not the record's.
+            source = note.conversation or note_source(note)
+            speaker = speakers.get(note.conversation)
             account = Account(note, source, labels.get(source, "unknown source"), speaker)
             if note.kind in TEAM_KINDS or not note.conversation:  # the team's own notes
                 item.team_notes.append(account)
                 continue
             item.accounts.append(account)
-            if speaker:
+            if speaker and not is_team_view(note):  # a ``!`` is the team's, not theirs
                 heard[speaker] = None
         item.heard = list(heard)
         reasons: dict[str, list[str]] = {}

@@ -82,6 +82,10 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
             kind = account.note.kind
             if kind == "discrepancy":  # noticed by the team in that conversation
                 echo(f"  [the review team's observation] {account.note.text}")
+            elif account.note.document:  # their words on a record; the passage is its own
+                passage = f" (the record: “{account.note.passage}”)" if account.note.passage else ""
+                cites = account.cites(overview.labels)
+                echo(f"  [{kind}, on {cites}] {account.note.text}{passage}")
             else:
                 echo(f"  [{kind}] {account.note.text}")
     for record in item.records:
@@ -314,10 +318,10 @@ def overview_cmd(obj: Context, review_ref: str | None) -> None:
         where = ", ".join(labels.get(e, "?") for e in d.episodes) or "no episode"
         raised = f"; raised in {len(d.raised_in)} conversation(s)" if d.raised_in else ""
         echo(f"  [{where}] {' / '.join(n.text for n in d.notes)}{raised}")
-        echo(f"      from: {'; '.join(overview.labels.get(s, '?') for s in d.sources)}")
+        echo(f"      from: {overview.where(d)}")
     echo(f"Open follow-ups ({len(overview.open_follow_ups)}):")
     for f in overview.open_follow_ups:
-        echo(f"  {f.text}  (from {overview.labels.get(f.conversation or '', 'review team')})")
+        echo(f"  {f.text}  ({overview.follow_up_source(f)})")
 
 
 @click.command("matrix")
@@ -344,8 +348,14 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
                     k: {
                         "accounts": matrix.accounts(e.id, k),
                         "team": matrix.team(e.id, k),
-                        "helped": matrix.marked(e.id, k, "+"),
-                        "hindered": matrix.marked(e.id, k, "-"),
+                        "helped": {
+                            "accounts": matrix.marked(e.id, k, "+", team=False),
+                            "team": matrix.marked(e.id, k, "+", team=True),
+                        },
+                        "hindered": {
+                            "accounts": matrix.marked(e.id, k, "-", team=False),
+                            "team": matrix.marked(e.id, k, "-", team=True),
+                        },
                     }
                     for k in keys
                     if matrix.count(e.id, k)
@@ -354,7 +364,8 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
             for e in matrix.episodes
         ]
         spread = {k: matrix.spread(k) for k in keys}
-        echo_json({"episodes": rows, "spread": spread})
+        team_spread = {k: matrix.spread(k, team=True) for k in keys}
+        echo_json({"episodes": rows, "spread": spread, "team_spread": team_spread})
         return
     if not matrix.episodes:
         echo("No episodes yet.")
@@ -371,19 +382,21 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
         cells = " ".join(f"{cell(e.id, k):>{width}}" for k in keys)
         echo(f"{e.label:<5}{cells}  {e.title}")
     echo("in episodes " + " ".join(f"{matrix.spread(k):>{width}}" for k in keys)[7:])
-    recurring = matrix.recurring()
-    if recurring:
-        listed = ", ".join(f"{k} ({matrix.spread(k)} episodes)" for k in recurring)
-        echo(f"Recurring: {listed}")
-    ways = []
-    for k in keys:
-        helped = sum(matrix.marked(e.id, k, "+") for e in matrix.episodes)
-        hindered = sum(matrix.marked(e.id, k, "-") for e in matrix.episodes)
-        said = [f"{n} {w}" for n, w in ((helped, "helped"), (hindered, "hindered")) if n]
-        if said:
-            ways.append(f"{k} {' and '.join(said)}")
-    if ways:
-        echo(f"Which way (notes that say): {'; '.join(ways)}")
+    for team, lead in ((False, "Recurring in accounts"), (True, "Recurring in the team's view")):
+        recurring = matrix.recurring(team=team)
+        if recurring:
+            listed = ", ".join(f"{k} ({matrix.spread(k, team=team)} episodes)" for k in recurring)
+            echo(f"{lead}: {listed}")
+    for team, lead in ((False, "accounts that say"), (True, "the team's view says")):
+        ways = []
+        for k in keys:
+            helped = sum(matrix.marked(e.id, k, "+", team=team) for e in matrix.episodes)
+            hindered = sum(matrix.marked(e.id, k, "-", team=team) for e in matrix.episodes)
+            said = [f"{n} {w}" for n, w in ((helped, "helped"), (hindered, "hindered")) if n]
+            if said:
+                ways.append(f"{k} {' and '.join(said)}")
+        if ways:
+            echo(f"Which way ({lead}): {'; '.join(ways)}")
 
 
 @click.command("coverage")
@@ -396,7 +409,10 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
     conversation = obj.conversation(conversation_ref)
     cover = conversation_coverage(obj.store, conversation.id)
     episodes = {e.id: e for e in obj.store.episodes(conversation.review)}
-    echo(f"{conversation.label}: {cover.notes} notes")
+    echo(
+        f"{conversation.label}: {cover.notes} notes of the participant's; "
+        f"{cover.team_notes} of the review team's (>>, !, ?), kept apart"
+    )
     for stage, seconds in sorted(cover.seconds_by_stage.items()):
         title = obj.method.stage(stage).title
         echo(f"  stage {stage} {title:<32} {int(seconds // 60):>3} min")
@@ -405,7 +421,7 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
         name = f"{e.label} {e.title}" if e else episode_id[:8]
         # What is still open to explore, not a score: the prompts are not a checklist.
         echo(
-            f"  {name}: {ep.notes} notes; still open: "
+            f"  {name}: {ep.notes} of their notes; still open: "
             f"{', '.join(ep.missing_prompts(obj.method)) or 'nothing'}; factors spoken of: "
             f"{', '.join(sorted(ep.factors)) or 'none yet'}"
         )

@@ -171,11 +171,12 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
 
 
 def _with_direction(factor: str, counts: dict[str, int] | None) -> str:
-    """A factor with how notes say it worked: "conditions (2 hindered, 1 helped)"."""
-    if not counts:
-        return factor
-    parts = [f"{counts[s]} {w}" for s, w in (("-", "hindered"), ("+", "helped")) if counts.get(s)]
-    return f"{factor} ({', '.join(parts)})"
+    """A factor with how notes say it worked: "conditions (2 hindered; the team's view:
+    1 helped)"."""
+    from facilitator.analysis.patterns import direction_words
+
+    said = direction_words(counts)
+    return f"{factor} ({said})" if said else factor
 
 
 @click.group()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from facilitator.analysis.attribution import team_made
 from facilitator.analysis.coverage import factor_counts_apart, is_team_view
 from facilitator.analysis.episodes import (
     TEAM_SOURCE,
@@ -352,6 +353,11 @@ class ReviewData:
         talk = self.talks.get(conversation_id)
         return f"{TEAM}'s observation in {talk.label if talk else 'an unknown conversation'}"
 
+    def question_source(self, conversation_id: str) -> str:
+        """The attribution of a ``?`` note: the team's question, raised in that conversation."""
+        talk = self.talks.get(conversation_id)
+        return team_made("followup", talk.label if talk else "an unknown conversation")
+
     def reviewer(self, name: str | None) -> str:
         return TEAM if self.final or not name else f"{TEAM} ({clean(name)})"
 
@@ -393,14 +399,23 @@ class ReviewData:
 
 
 def _reflection_anchors(notes: list[Note]) -> dict[str, list[Note]]:
-    """Reflections keyed by the id of the note they followed ("" before any note)."""
+    """Reflections keyed by the id of the note they concern ("" for none): for a reflection
+    on an episode, the latest earlier note on that episode; for one on no episode, the note
+    just before it if in the same stage. Anything else stands on its own, where it was made:
+    a reflection on E1 is never a comment on an idea about calendars."""
     anchored: dict[str, list[Note]] = defaultdict(list)
-    previous: Note | None = None
+    earlier: list[Note] = []
     for note in notes:
-        if note.kind == "reflection":
-            anchored[previous.id if previous else ""].append(note)
-        else:
-            previous = note
+        if note.kind != "reflection":
+            earlier.append(note)
+            continue
+        anchor = ""
+        if note.episodes:
+            wanted = set(note.episodes)
+            anchor = next((n.id for n in reversed(earlier) if wanted & set(n.episodes)), "")
+        elif earlier and earlier[-1].stage == note.stage:
+            anchor = earlier[-1].id
+        anchored[anchor].append(note)
     return anchored
 
 
@@ -433,6 +448,8 @@ def _note_lead(data: ReviewData, note: Note) -> str:
         return _time(note)
     if note.kind == "discrepancy":  # noticed by the team, not said by the participant
         return f"{_time(note)} {TEAM}'s observation:"
+    if note.kind == "reflection":  # one that concerns no earlier note stands in place
+        return f"{_time(note)} {TEAM}'s reflection:"
     return f"{_time(note)} {data.kind_labels.get(note.kind, note.kind)}:"
 
 
@@ -493,14 +510,13 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
     blocks.append(meta_para)
     notes = data.notes_by_conversation.get(talk.id, [])
     anchors = data.reflections.get(talk.id, {})
-    for reflection in anchors.get("", []):
-        meta_para.comments.append(_reflection(data, reflection))
+    standing = {r.id for r in anchors.get("", [])}  # concern no earlier note: in place
     stage: int | None = -1
     append = blocks.append
     for note in notes:
         kind = note.kind
-        if kind == "reflection":
-            continue
+        if kind == "reflection" and note.id not in standing:
+            continue  # a comment on the note it concerns
         if note.stage != stage:
             stage = note.stage
             title = data.stage_titles.get(stage or 0, "")
@@ -563,9 +579,9 @@ def narrative_section(data: ReviewData) -> list[Block]:
             if note.kind == "discrepancy":  # noticed by the team, not said by the participant
                 lead = f"{data.observation_source(note.conversation)}:"
                 text += _citation(data, note)
-            elif note.document:
-                source = data.source(note.conversation)
-                lead = f"{data.document_source(note.document)}, cited in {source}:"
+            elif note.document:  # their words about a record; the passage is the record's
+                document = data.document_source(note.document).removeprefix("Document: ")
+                lead = f"{data.source(note.conversation)}, on {document}:"
                 text += _citation(data, note)
             else:
                 lead = f"{data.source(note.conversation)}:"
@@ -589,7 +605,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 blocks.append(
                     Para(
                         note.text,
-                        lead=f"Still to ask (from {data.source(note.conversation)}):",
+                        lead=f"Still to ask ({data.question_source(note.conversation)}):",
                         flag="gap",
                     )
                 )
@@ -651,7 +667,13 @@ def _strands(data: ReviewData) -> list[Block]:
             and (n.stage == 2 or not n.episodes)
         ]
         if not notes:
-            if not [t for t in talks if t.status != "planned"]:
+            # Heard if anything they said was noted, if only on episodes (shown there).
+            spoke = any(
+                not is_team_view(n)
+                for talk in talks
+                for n in data.notes_by_conversation.get(talk.id, [])
+            )
+            if not spoke:
                 unheard.append(person)
             continue
         agency = (

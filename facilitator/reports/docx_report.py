@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from facilitator.reports.content import TEAM, Comment, Heading, Para, Report, Table
+from facilitator.reports.content import TEAM, Block, Comment, Heading, Para, Report, Table
 from facilitator.reports.ours import Ours
 
 # The parts of a package that can carry report text (styles and themes cannot).
@@ -57,6 +57,7 @@ class _Writer:
         # each table and at the end: creating ~10 lxml elements per note one at a time cost
         # more than python-docx's whole save.
         self._pending: list[str] = []
+        self._broken = False  # the portrait section was already ended for the next table
         self._parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
         self._parser.set_element_class_lookup(element_class_lookup)
 
@@ -188,8 +189,9 @@ class _Writer:
     def table(self, block: Table) -> None:
         self.flush()
         wide = len(block.headers) > _PORTRAIT_COLUMNS
-        if wide:  # the episode table: its own landscape pages
+        if wide and not self._broken:  # the episode table: its own landscape pages
             self.section_break(landscape=False)
+        self._broken = False
         table = self.document.add_table(rows=1, cols=len(block.headers))
         table.style = self.document.styles["Table Grid"]
         widths = _column_widths(block, landscape=wide)
@@ -199,7 +201,9 @@ class _Writer:
             _full_width(table, self.qn, self.sub)
         header_row = table.rows[0]._tr.get_or_add_trPr()
         self.sub(header_row, self.qn("w:tblHeader"))  # repeats at the top of each page
-        for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
+        for c, (cell, header) in enumerate(zip(table.rows[0].cells, block.headers, strict=True)):
+            if widths:  # Word lays a cell out by its own width, not the grid's
+                cell.width = widths[c]
             self.run(cell.paragraphs[0]._p, header, bold=True)
         for r, values in enumerate(block.rows):
             cells = table.add_row().cells
@@ -270,7 +274,12 @@ class _Writer:
         self.page_setup()
         self.text_paragraph(self.headings[0], [_run_xml(report.title, "")])
         self.text_paragraph(None, [_run_xml(report.banner, _BOLD)])
-        for block in report.blocks:
+        starts = _landscape_starts(report.blocks)
+        for index, block in enumerate(report.blocks):
+            if index in starts:  # the heading and introduction go with their wide table
+                self.flush()
+                self.section_break(landscape=False)
+                self._broken = True
             if isinstance(block, Heading):
                 style = self.headings[min(block.level, 3)]
                 self.text_paragraph(style, [_run_xml(block.text, "")])
@@ -304,6 +313,21 @@ _APP_XML = (
     b"<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
     b"</Properties>"
 )
+
+
+def _landscape_starts(blocks: list[Block]) -> set[int]:
+    """Indices of the headings that introduce a wide table (the heading, then at most two
+    paragraphs, then the table): the landscape pages start there, not at the table."""
+    starts = set()
+    for index, block in enumerate(blocks):
+        if not isinstance(block, Table) or len(block.headers) <= _PORTRAIT_COLUMNS:
+            continue
+        before = index - 1
+        while before >= 0 and index - before <= 3 and isinstance(blocks[before], Para):
+            before -= 1
+        if before >= 0 and isinstance(blocks[before], Heading):
+            starts.add(before)
+    return starts
 
 
 def _word_time(at: str) -> str:

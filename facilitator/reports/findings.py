@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from facilitator.analysis.patterns import EFFECTS, PatternView, patterns, recommendations
+from facilitator.analysis.patterns import (
+    EFFECTS,
+    PatternView,
+    direction_words,
+    factor_directions,
+    patterns,
+    recommendations,
+)
 from facilitator.reports.content import Block, Heading, Para, ReviewData, clean, ideas_blocks
 from facilitator.reports.ours import Ours
 
@@ -124,7 +131,14 @@ def _support(
     data: ReviewData, labels: dict[str, str], episodes: tuple[str, ...], factors: tuple[str, ...]
 ) -> str:
     named = [labels[e] for e in episodes if e in labels]
-    named += [data.factor_titles.get(f, f) for f in factors]
+    ways = {}
+    if factors:  # read once per report: every pattern and recommendation shares it
+        ways = data.__dict__.get("_factor_ways")
+        if ways is None:
+            ways = data.__dict__["_factor_ways"] = factor_directions(data.store, data.review.id)  # type: ignore[arg-type]
+    for f in factors:
+        said = direction_words(ways.get(f))
+        named.append(data.factor_titles.get(f, f) + (f" ({said})" if said else ""))
     return "; ".join(named)
 
 

@@ -13,7 +13,9 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from facilitator.analysis.review_overview import follow_up_for
 from facilitator.dialogue.export import dialogue_data
+from facilitator.model import Conversation, FollowUp, Participant
 from facilitator.store import Store
 
 FORMAT = "facilitator-review/1"
@@ -80,6 +82,9 @@ def export_review(
                 "text": n.text,
                 "episodes": list(n.episodes),
                 "factors": list(n.factors),
+                # "role-": the factor and which way the note says it worked (+ helped,
+                # - hindered); a factor with no mark has no entry here.
+                "directions": list(n.directions),
                 "prompts": list(n.prompts),
                 "contradicts": list(n.contradicts),
                 "author": n.author,
@@ -107,7 +112,9 @@ def export_review(
             }
             for e in episodes
         ],
-        "follow_ups": [asdict(f) for f in store.follow_ups(review_id)],
+        "follow_ups": [
+            _follow_up(f, participants, conversations) for f in store.follow_ups(review_id)
+        ],
         "documents": [
             {k: v for k, v in asdict(d).items() if k != "review"}
             for d in store.documents(review_id)
@@ -137,3 +144,17 @@ def _table(store: Store, table: str, review_id: str) -> list[dict[str, Any]]:
 def dumps(store: Store, review_id: str, *, exported_at: str | None = None) -> str:
     data = export_review(store, review_id, exported_at=exported_at)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _follow_up(
+    follow_up: FollowUp, people: list[Participant], talks: list[Conversation]
+) -> dict[str, Any]:
+    """A follow-up with whom it is for, by the plan's rule: ``participants`` every one whose
+    agenda it belongs on, ``participant`` the first of them (or null); ``conversation`` is
+    where the team asked it, ``asked_in_talk_with`` the participant of that conversation."""
+    data = asdict(follow_up)
+    routed = follow_up_for(follow_up, people, talks)
+    data["asked_in_talk_with"] = data.pop("participant")
+    data["participant"] = routed[0] if routed else None
+    data["participants"] = routed
+    return data

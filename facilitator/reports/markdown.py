@@ -9,8 +9,9 @@ from facilitator.reports.content import Comment, Heading, Para, Report, Table
 
 # "&" too: a CommonMark reader shows "Oka&#102;or" as "Okafor", and what a reader sees
 # must be what the final report's scan checked.
-_SPECIAL = "\\`*_[]<>|&"
-_INLINE = re.compile(r"[\\`*_\[\]<>|&]")
+# "~" too: GitHub-flavoured readers strike "~~text~~" through.
+_SPECIAL = "\\`*_[]<>|&~"
+_INLINE = re.compile(r"[\\`*_\[\]<>|&~]")
 _BACKSLASHED = str.maketrans({c: "\\" + c for c in _SPECIAL})
 # A line starts after "\n" or "\r" (both end a line in CommonMark). The indent before a
 # block mark never spans a line end: a text of many blank lines stays linear to escape.
@@ -56,7 +57,14 @@ def _one_line(text: str) -> str:
 
 
 def _comments(items: list[Comment]) -> list[str]:
-    return [f"> **{escape(c.author)}:** {_one_line(c.text)}" for c in items]
+    """One blockquote, each comment its own paragraph in it (consecutive ">" lines would
+    run together into one paragraph in a CommonMark reader)."""
+    lines: list[str] = []
+    for c in items:
+        if lines:
+            lines.append(">")
+        lines.append(f"> **{escape(c.author)}:** {_one_line(c.text)}")
+    return lines
 
 
 _FLAGS = {"gap": "**Gap:** ", "discrepancy": "**Discrepancy:** "}

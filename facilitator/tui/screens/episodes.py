@@ -134,7 +134,7 @@ def describe_review(overview: ReviewOverview) -> Text:
         out.append("\n")
     out.append(f"Open follow-ups ({len(overview.open_follow_ups)})\n", style="bold")
     for f in overview.open_follow_ups:
-        source = overview.labels.get(f.conversation or "", "review team")
+        source = overview.follow_up_source(f)
         out.append("  " + display_text(f.text))
         out.append(display_text(f"  ({source})") + "\n", style="dim")
     return out

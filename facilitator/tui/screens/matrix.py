@@ -89,7 +89,8 @@ class MatrixScreen(Screen[None]):
             for key in matrix.factors:
                 count = matrix.count(episode.id, key)
                 spread = matrix.spread(key)
-                style = "bold reverse" if count and spread >= 2 else ("bold" if count else "dim")
+                own = matrix.accounts(episode.id, key)
+                style = "bold reverse" if own and spread >= 2 else ("bold" if count else "dim")
                 team = matrix.team(episode.id, key)
                 shown = f"{count - team or '·'}/{team}" if team else str(count or "·")
                 cells.append(Text(shown, style=style, justify="center"))
@@ -101,7 +102,10 @@ class MatrixScreen(Screen[None]):
             )
         recurring = matrix.recurring()
         if recurring:
-            spreads.append("\nRecurring across episodes (highlighted): " + ", ".join(recurring))
+            spreads.append("\nRecurring in accounts (highlighted): " + ", ".join(recurring))
+        team_only = [k for k in matrix.recurring(team=True) if k not in recurring]
+        if team_only:
+            spreads.append("\nRecurring in the team's view only: " + ", ".join(team_only))
         self.query_one("#matrix-summary", Static).update(spreads)
         if matrix.episodes:
             table.cursor_coordinate = Coordinate(0, FIRST_FACTOR_COLUMN)

@@ -26,8 +26,8 @@ KIND_LABEL = {
     "discrepancy": "discrepancy",
     "missing_perspective": "not yet heard",
     "others_accounts": "others' accounts",
-    "thin_rationality": "thin reasoning",
-    "no_factors": "no factors",
+    "thin_rationality": "how it looked",  # still open to explore, never a score
+    "no_factors": "factors open",
 }
 STEP_MINUTES = 15
 COLUMNS = (("At", 4), ("Min", 3), ("Pri", 3), ("Kind", 16), ("What to raise", 64), ("From", None))

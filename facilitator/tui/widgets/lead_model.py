@@ -17,6 +17,7 @@ from facilitator.analysis.coverage import (
     TEAM_VIEW_KINDS,
     EpisodeCoverage,
     episode_coverage,
+    is_evidence,
     stage_visits,
 )
 from facilitator.dates import parse_moment as parse_at
@@ -301,7 +302,10 @@ class ConversationWatch:
                     del totals[key]
 
     def _totals(self, note: Note) -> Counter[str]:
-        """Where a note's factors count: the participant's account or the team's view."""
+        """Where a note's factors count: the participant's account or the team's view (a
+        ``?`` question or ``~`` idea is not evidence of a factor's effect: nowhere)."""
+        if not is_evidence(note):
+            return Counter()  # a throwaway: updating it counts nothing
         return self.team_factor_totals if note.kind in TEAM_VIEW_KINDS else self.factor_totals
 
     def _load_episodes(self) -> None:
@@ -315,7 +319,8 @@ class ConversationWatch:
         places = {
             tick_id(self.conversation_id, stage.number, index): (stage.number, index)
             for stage in self.method.stages
-            for index in range(len(stage.to_cover))
+            # A family member's list may be longer than the usual one.
+            for index in range(max(len(stage.to_cover), len(stage.family_to_cover)))
         }
         self.ticks = {
             places[row["id"]]

@@ -64,8 +64,13 @@ class QueryList(OptionList):
                 Option(query_prompt(q, method), id=f"{q.kind}:{q.id}") for q in queries
             )
             self.highlighted = min(keep or 0, len(queries) - 1)
-        raised = sum(1 for q in queries if q.raised)
-        self.border_title = f"Queries: {raised}/{len(queries)} raised (enter)"
+        still = sum(1 for q in queries if not q.raised)
+        if not queries:
+            self.border_title = "Queries from other accounts"
+        elif still:
+            self.border_title = f"Queries: {still} still to raise (enter)"
+        else:
+            self.border_title = "Queries: all raised (enter)"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -121,7 +121,10 @@ class ToCover(OptionList):
         self.set_options(self._option(index) for index in range(len(stage.to_cover)))
         if stage.to_cover:
             self.highlighted = min(keep, len(stage.to_cover) - 1)
-        self.border_title = f"To cover {len(done)}/{len(stage.to_cover)}: space ticks"
+        # What is still open to explore, never a score: the list is not a checklist.
+        still = len(stage.to_cover) - len(done & set(range(len(stage.to_cover))))
+        # Short enough for the split view's narrow column at 80x24; space ticks (footer).
+        self.border_title = f"To cover: {still} open" if still else "To cover: all touched on"
 
     def _option(self, index: int) -> Option:
         assert self.stage is not None

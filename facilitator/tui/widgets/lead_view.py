@@ -249,7 +249,7 @@ class LeadView(Vertical):
             if shown == RECAP_STAGE and focused is not None and self in focused.ancestors:
                 # The recap is what the lead reads from at this stage: it scrolls at once.
                 self.query_one("#lead-recap-scroll").focus()
-        self.query_one(ToCover).show_stage(stage, snapshot.ticks)
+        self.query_one(ToCover).show_stage(stage.for_kind(self._kind), snapshot.ticks)
         if shown in EPISODE_STAGES:
             self.query_one(EpisodeList).show(snapshot)
             if shown != RANKING_STAGE:

@@ -31,6 +31,7 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from facilitator import capture
+from facilitator.analysis.coverage import is_evidence, is_team_view
 from facilitator.method import Method
 from facilitator.model import Conversation, Note
 from facilitator.service import Recorded
@@ -427,8 +428,16 @@ class NoteCapture(Vertical):
         self.episode_counts = Counter()
         for note_id, note in self.notes.items():
             if note_id not in self.deleted:
-                self.factor_counts.update(note.factors)
-                self.episode_counts.update(note.episodes)
+                self._tally(note)
+
+    def _tally(self, note: Note) -> None:
+        """Count the participant's own accounts only: the team's notes (>>, !, ?) are kept
+        apart (guide 3.4.1), and a ``~`` idea is no evidence of a factor's effect."""
+        if is_team_view(note):
+            return
+        self.episode_counts.update(note.episodes)
+        if is_evidence(note):
+            self.factor_counts.update(note.factors)
 
     def load_episode_titles(self) -> None:
         """Numbers and titles of the review's episodes, for ``#3`` in the preview."""
@@ -600,8 +609,7 @@ class NoteCapture(Vertical):
 
     def _append(self, note: Note) -> None:
         self.notes[note.id] = note
-        self.factor_counts.update(note.factors)
-        self.episode_counts.update(note.episodes)
+        self._tally(note)
         listing = self.notes_list
         at_end = listing.highlighted is None
         listing.add_option(Option(note_prompt(note, self.facilitator.method), id=note.id))

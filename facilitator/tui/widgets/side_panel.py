@@ -1,5 +1,6 @@
 """Beside the note box: stage and elapsed time, this conversation's episodes and the
-factor areas with how many notes each has."""
+factor areas with how many of the participant's own notes each has (the team's notes are
+kept apart and not counted)."""
 
 from __future__ import annotations
 
@@ -66,9 +67,9 @@ class SidePanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="side-stage", markup=False)
         yield ElapsedClock(id="side-clock")
-        yield Static("Episodes", classes="side-heading", markup=False)
+        yield Static("Episodes: their notes", classes="side-heading", markup=False)
         yield Static("", id="side-episodes", markup=False)
-        yield Static("Factor areas", classes="side-heading", markup=False)
+        yield Static("Factor areas: their notes", classes="side-heading", markup=False)
         yield Static("", id="side-factors", markup=False)
 
     def show_stage(self, stage: int | None, title: str) -> None:
