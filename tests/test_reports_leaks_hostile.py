@@ -329,3 +329,97 @@ def test_the_public_part_of_a_note(method: Method, text: str, public: str) -> No
 
     assert split_private(text, "observation", method)[0] == public
     assert split_private(text, "reflection", method)[0] == ""
+
+
+# --- second hostile test: 1. a private marker after tags; 11. every line break ----------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["#1 >> PRIVTWO reflection", "#1 @role- >> PRIVONE", "#1 ? PRIVEIGHT",
+     "@role ? PRIVNINE #1", "#E1 @lr-opt >> PRIVTEN", "#1 ! >> PRIVELEVEN",
+     "#1 \uff1e\uff1e PRIVFULL", "Seen at home #1 >> PRIVMID",
+     "#1 mac line\r>> PRIVCR", "#1 sep\u2028>> PRIVLS", "#1 nel\x85>> PRIVNEL",
+     "#1 ff\x0c>> PRIVFF", "#1 vt\x0b? PRIVVT", "#1 ps\u2029>> PRIVPS"],
+)  # fmt: skip
+def test_a_private_marker_after_tags_or_any_line_break_stays_out(
+    store: Store, method: Method, service: Service, typed: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, typed)
+    _assert_absent(_exports(store, method, review), "priv")
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [("#1 >> mine", ""), ("#1 @role- >> mine", ""), ("@role ? mine", ""),
+     ("#1 ? mine", ""), ("Seen #1\n#2 >> mine", "Seen #1"), ("Seen >> mine", "Seen"),
+     ("Seen\r>> mine", "Seen"), ("Seen\u2028? mine", "Seen"), ("Seen\r\n>> mine", "Seen"),
+     ("Seen\x85>> mine", "Seen"), ("Seen\rmore", "Seen\rmore"),
+     ("Is it? yes", "Is it? yes"), ("#1 seen", "#1 seen"), ("a>>b", "a>>b")],
+)  # fmt: skip
+def test_the_grammar_reads_a_private_marker_after_tags(
+    method: Method, text: str, public: str
+) -> None:
+    from facilitator.capture import split_private
+
+    assert split_private(text, "observation", method)[0] == public
+
+
+def test_a_new_episode_title_stops_at_a_private_marker(method: Method) -> None:
+    from facilitator.capture import parse, private_episode_titles
+
+    typed = "#new PUBTITLE >> PRIVATE words (June 2024)"
+    (episode,) = parse(typed, method).new_episodes
+    assert episode.title == "PUBTITLE" and episode.date is None
+    assert private_episode_titles("#1 >> #new Secret visit", "observation", method) == [
+        "Secret visit"
+    ]
+
+
+def test_a_new_episode_with_a_private_tail_publishes_only_its_title(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new PUBTITLE >> PRIVSEVENTEEN reflection")
+    service.record_note(talk, "The manager visited #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "priv")
+    assert "pubtitle" in texts["md"]
+
+
+# --- 2. the date of an episode titled in private -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [">> #new Crisis (week the worker was drunk, June 2024)",
+     "? #new Crisis (week the worker was drunk, June 2024)",
+     "#2 >> #new Crisis (week the worker was drunk, June 2024)"],
+)  # fmt: skip
+def test_the_date_of_an_episode_titled_in_private_keeps_its_words_out(
+    store: Store, method: Method, service: Service, typed: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, typed)
+    service.record_note(talk, "The manager visited #2")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "drunk", "crisis")
+    assert "untitled episode" in texts["md"]
+
+
+def test_an_episode_titled_in_private_keeps_the_period_its_date_was_read_as(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, ">> #new Crisis (mid-June 2024)")
+    service.record_note(talk, "The manager visited #1")
+    md = _exports(store, method, review)["md"]
+    assert "crisis" not in md and "mid-june" not in md
+    assert "untitled episode" in md and "june 2024" in md
