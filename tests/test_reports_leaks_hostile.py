@@ -423,3 +423,62 @@ def test_an_episode_titled_in_private_keeps_the_period_its_date_was_read_as(
     md = _exports(store, method, review)["md"]
     assert "crisis" not in md and "mid-june" not in md
     assert "untitled episode" in md and "june 2024" in md
+
+
+# --- 3. reviewer names written as log-ins; 4. parts of a team entry; 14. replacements ----
+
+
+@pytest.mark.parametrize(
+    ("author", "written"),
+    [("Jo.Smith", "Smith"), ("j.smith@council.gov.uk", "Smith"), ("k_taylor", "Taylor"),
+     ("Quinlan_Reviewer", "Quinlan"), ("hmarsh01", "hmarsh")],
+)  # fmt: skip
+def test_a_reviewer_named_as_a_log_in_is_caught_by_each_part(
+    store: Store, method: Method, service: Service, author: str, written: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    with Store(store.path, author=author) as other:
+        Service(other, method).record_note(other.conversation(talk.id), "Seen at home #1")
+    service.record_note(talk, f"{written} asked about the visit #1")
+    _assert_absent(_exports(store, method, review), written.lower())
+
+
+def test_an_agency_named_after_a_reviewer_stops_the_final_report(
+    store: Store, method: Method, service: Service
+) -> None:
+    from facilitator.reports.redaction import IdentifyingDetails
+
+    review = store.create_review("Hostile review (fictional)", ["What happened?"])
+    sam = store.add_participant(review, role="Mother", agency="Smith's Agency", name="Sam Okafor")
+    talk = _talk(store, review, sam, lead="Jo.Smith")
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    with pytest.raises(IdentifyingDetails, match="Smith"):
+        export(store, method, review, "md", final=True)
+
+
+@pytest.mark.parametrize("written", ["Priya", "Nair", "PRIYA", "Priya's"])
+def test_each_part_of_a_persons_name_the_team_registered_is_caught(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    from facilitator.reports.redaction import add
+
+    review, (sam,) = _review(store, "Sam Okafor")
+    add(store, review, "Priya Nair", "the child")
+    add(store, review, "Riverside Academy", "the school")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} was seen at the Academy on her own #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "priya", "nair")
+    assert "the academy on her own" in texts["md"]  # a place's common word stays
+
+
+def test_a_replacement_that_names_someone_is_refused_when_added(store: Store) -> None:
+    from facilitator.reports.redaction import add
+    from facilitator.store.db import StoreError
+
+    review, _ = _review(store, "Kim Child")
+    with pytest.raises(StoreError, match="replacement 'the child'.*'Child'"):
+        add(store, review, "Priya Nair", "the child")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from facilitator.model import Participant
@@ -166,6 +166,10 @@ def contains(haystack: str, identifier: str) -> bool:
     return bool(_words(identifier)) and bool(pattern_for(identifier).search(fold_text(haystack)))
 
 
+_LOGIN = re.compile(r"[._+]+")
+_LOGIN_DIGITS = re.compile(r"^\d+|\d+$")
+
+
 def name_parts(name: str) -> list[str]:
     """The full name, the name without titles and initials, and every part a reader could
     be identified by: each word, each half of a double-barrelled name, however short ("Jo",
@@ -180,6 +184,12 @@ def name_parts(name: str) -> list[str]:
         halves = re.split(_DASH, word)
         if len(halves) > 1:  # "Smith-Jones" or "Smith–Jones": "Smith" and "Jones" too
             parts += halves
+        # A log-in or an address ("Jo.Smith", "k_taylor", "j.smith@council.gov.uk",
+        # "hmarsh01"): each part of the name before any "@", without digits.
+        local = word.split("@", 1)[0]
+        pieces = [_LOGIN_DIGITS.sub("", p) for p in _LOGIN.split(local)]
+        if local != word or len(pieces) > 1 or pieces[0] != word:
+            parts += [local, *pieces]
     return [
         p
         for p in dict.fromkeys(parts)
@@ -226,10 +236,12 @@ def reviewer_entries(store: Store, review: str) -> list[Redaction]:
 
 def identifying_details(people: Iterable[Participant], entries: Iterable[Redaction]) -> list[str]:
     """What must change before a final report can be made: a role or pseudonym (what a
-    name is replaced by) that contains a registered identifier, and an agency that
-    contains a participant's name. Each as one line saying what to fix."""
+    name is replaced by) that contains a registered identifier, an agency that contains a
+    participant's or reviewer's name, and a team entry's replacement that contains another
+    registered name ("the child" with a participant called Kim Child). Each as one line
+    saying what to fix."""
     entries = list(entries)
-    names = [e for e in entries if e.source == "participant"]
+    names = [e for e in entries if e.source in ("participant", "reviewer")]
     problems: list[str] = []
     for person in people:
         for field, value, candidates in (
@@ -246,7 +258,23 @@ def identifying_details(people: Iterable[Participant], entries: Iterable[Redacti
                     f"{found[0]!r}: change it with 'facilitator participant edit "
                     f"{person.label} --{field} ...'"
                 )
+    for entry in entries:
+        if entry.source != "team" or ":" in entry.id:
+            continue
+        found = [
+            e.text for e in entries if e.text != entry.text and contains(entry.replacement, e.text)
+        ]
+        if found:
+            problems.append(_replacement_problem(entry.text, entry.replacement, found[0]))
     return problems
+
+
+def _replacement_problem(text: str, replacement: str, found: str) -> str:
+    return (
+        f"the replacement {replacement!r} for {text!r} contains the registered name "
+        f"{found!r}: remove the entry ('facilitator redact REVIEW remove ID') and add it "
+        "again with another replacement"
+    )
 
 
 class IdentifyingDetails(StoreError):
@@ -268,6 +296,46 @@ def team_entries(store: Store, review: str) -> list[Redaction]:
     ]
 
 
+# Words that make a team entry a place or an organisation rather than a person: such an
+# entry is matched whole ("Riverside Academy"), not by each word ("Academy").
+_PLACE_WORDS = frozenset(
+    """academy school college university nursery primary secondary infant junior high
+    street road avenue lane close drive crescent place square gardens terrace way court
+    house hall mill farm estate park green hospital surgery practice clinic centre center
+    council trust ward unit team service services ltd limited plc church chapel mosque
+    temple hotel hostel home club station police prison care group partnership town
+    village city little great upper lower north south east west new old saint st bridge
+    hill field wood cross market heath common vale valley bay port""".split()  # noqa: SIM905
+)
+
+
+def _person_like(text: str) -> bool:
+    """A team entry that reads as a person's name: two to four capitalised words with no
+    digits and none of :data:`_PLACE_WORDS` ("Priya Nair", not "Riverside Academy")."""
+    words = text.split()
+    return (
+        1 < len(words) <= 4
+        and all(w[:1].isupper() for w in words)
+        and not any(c.isdigit() for c in text)
+        and not any(fold_text(w.strip(".,")) in _PLACE_WORDS for w in words)
+    )
+
+
+def team_parts(entries: Iterable[Redaction]) -> list[Redaction]:
+    """The team's entries, each person's name also by each part of it, as a
+    participant's is: "Priya" alone identifies Priya Nair."""
+    found: list[Redaction] = []
+    for entry in entries:
+        found.append(entry)
+        if _person_like(entry.text):
+            found += [
+                replace(entry, id=f"{entry.id}:{part}", text=part)
+                for part in name_parts(entry.text)
+                if part != entry.text
+            ]
+    return found
+
+
 def add(store: Store, review: str, text: str, replacement: str) -> str:
     """Register an identifier; prints nothing, returns the new entry's id."""
     text, replacement = " ".join(text.split()), " ".join(replacement.split())
@@ -278,6 +346,9 @@ def add(store: Store, review: str, text: str, replacement: str) -> str:
             f"the replacement {replacement!r} contains {text!r} itself, "
             "so the final report would still identify it"
         )
+    for entry in Register.for_review(store, review).entries:
+        if contains(replacement, entry.text):
+            raise StoreError(_replacement_problem(text, replacement, entry.text))
     for existing in team_entries(store, review):
         if fold_text(existing.text) == fold_text(text):
             raise StoreError(
@@ -310,7 +381,7 @@ class Register:
     def for_review(cls, store: Store, review: str) -> Register:
         return cls(
             [
-                *team_entries(store, review),
+                *team_parts(team_entries(store, review)),
                 *participant_entries(store.participants(review)),
                 *reviewer_entries(store, review),
             ]
