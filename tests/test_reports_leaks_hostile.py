@@ -482,3 +482,48 @@ def test_a_replacement_that_names_someone_is_refused_when_added(store: Store) ->
     review, _ = _review(store, "Kim Child")
     with pytest.raises(StoreError, match="replacement 'the child'.*'Child'"):
         add(store, review, "Priya Nair", "the child")
+
+
+# --- 10. text from edited guides ---------------------------------------------------------
+
+
+def test_names_in_edited_guides_are_redacted_in_a_final_report(
+    tmp_path: Path, store: Store, service: Service
+) -> None:
+    import shutil
+
+    from facilitator.analysis.patterns import add_pattern, add_recommendation
+    from facilitator.method import default_guides_dir, load_method
+
+    guides = tmp_path / "guides"
+    shutil.copytree(default_guides_dir(), guides)
+    for name, old, new in (
+        ("recommendations.md", "## clear-cut: Clear-cut and locally actionable",
+         "## clear-cut: Clear-cut, for Okafor and Riverside Academy"),
+        ("factors.md", "## family: The family and their circumstances",
+         "## family: The Okafor family and their circumstances"),
+        ("factors.md", "- Did the professionals involved agree about what the problems were?",
+         "- Did Helen Marsh and the staff at Riverside Academy agree about the problems?"),
+        ("patterns.md", "## human-tool: Human-tool operation",
+         "## human-tool: Marsh's tool operation"),
+    ):  # fmt: skip
+        path = guides / name
+        text = path.read_text()
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new))
+    method = load_method(guides)
+    review, (sam, _) = _review(store, "Sam Okafor", "Helen Marsh")
+    from facilitator.reports.redaction import add
+
+    add(store, review, "Riverside Academy", "the school")
+    talk = _talk(store, review, sam)
+    service = Service(store, method)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Seen at home #1 @family")
+    pattern = add_pattern(
+        store, review, method, type="human-tool", title="Forms steer", factors=["family"]
+    )
+    add_recommendation(store, review, method, kind="clear-cut", text="One form", pattern=pattern)
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "okafor", "marsh", "riverside")
+    assert "clear-cut, for" in texts["md"]  # the guide's own words around the names stay
