@@ -527,3 +527,42 @@ def test_names_in_edited_guides_are_redacted_in_a_final_report(
     texts = _exports(store, method, review)
     _assert_absent(texts, "okafor", "marsh", "riverside")
     assert "clear-cut, for" in texts["md"]  # the guide's own words around the names stay
+
+
+# --- 5. letters with a stroke or ligature; 6. bidi overrides ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("Łucja Ørsted-Đurić", "Lucja"), ("Łucja Ørsted-Đurić", "Orsted"),
+     ("Łucja Ørsted-Đurić", "Duric"), ("Søren Müller", "Soren"), ("Søren Müller", "Soeren"),
+     ("Søren Müller", "Mueller"), ("Æsa Ħelen", "Aesa"), ("Æsa Ħelen", "Helen"),
+     ("Lukasz Nowak", "Łukasz"), ("Jonas Mueller", "Müller"), ("Hans Strauß", "Strauss")],
+)  # fmt: skip
+def test_a_letter_with_a_stroke_or_a_ligature_does_not_hide_a_name(
+    store: Store, method: Method, service: Service, name: str, written: str
+) -> None:
+    review, (person,) = _review(store, name)
+    talk = _talk(store, review, person)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} rang the office #1")
+    texts = _exports(store, method, review)
+    for fmt, text in texts.items():
+        assert "rang the office" in text and f"{as_read(written)} rang" not in text, fmt
+
+
+@pytest.mark.parametrize(
+    "written", ["\u202ehsraM neleH\u202c said so", "\u2067rofakO\u2069 said so",
+                "\u202dOkafor\u202c said so", "x \u200f\u202eMarsh\u202c said so"]
+)  # fmt: skip
+def test_no_bidi_control_reaches_a_final_report(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, _) = _review(store, "Sam Okafor", "Helen Marsh")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    for fmt in FORMATS:
+        text = read_back(fmt, export(store, method, review, fmt, final=True))
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), fmt
+        assert "okafor" not in as_read(text) and "marsh" not in as_read(text), fmt

@@ -4,7 +4,8 @@ Word, phones and copy-and-paste write the same name in many ways that look alike
 page: a curly apostrophe, a decomposed "Zoë", a soft hyphen or zero-width space inside a
 word, full-width letters. :func:`fold` turns text into one canonical form (NFKC,
 case-folded, accents and invisible characters removed, apostrophes and dashes unified,
-Cyrillic and Greek look-alikes read as the Latin letters they look like)
+Cyrillic and Greek look-alikes read as the Latin letters they look like, letters with a
+stroke and ligatures as the letters a reader takes them for: "Ł" as "l", "æ" as "ae")
 and keeps enough of a map to turn a match in the folded text back into a span of the
 original, so the original can be changed where the match was.
 
@@ -43,6 +44,11 @@ LOOK_ALIKES = {
     "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e", "ї": "i",
     "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
     "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "η": "n", "ı": "i", "ȷ": "j",
+    # Letters with a stroke, and ligatures, that no normal form takes apart: a reader
+    # takes "Łucja Ørsted-Đurić" for "Lucja Orsted-Duric", "Æsa" for "Aesa".
+    "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe", "ŧ": "t", "ð": "d",
+    "þ": "th", "ŀ": "l", "ɫ": "l", "ƚ": "l", "ɨ": "i", "ʉ": "u", "ƀ": "b", "ɍ": "r",
+    "ȼ": "c", "ɇ": "e", "ɉ": "j", "ƶ": "z", "ȥ": "z", "ĸ": "k", "ǥ": "g", "ɏ": "y",
 }  # fmt: skip
 _UNIFY = str.maketrans(
     {**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(DASHES, "-"), **LOOK_ALIKES}

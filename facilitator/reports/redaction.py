@@ -20,6 +20,7 @@ wrote is redacted (:mod:`.ours`); a month next to a day or year is a date, not a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -365,6 +366,31 @@ def add(store: Store, review: str, text: str, replacement: str) -> str:
     return entry_id
 
 
+_TO_E = str.maketrans({"ü": "ue", "ö": "oe", "ä": "ae", "ø": "oe", "å": "aa"})
+_E_SPELLED = re.compile(r"(?<=[^\W\d_])([aou])e")
+
+
+def _spelled(entry: Redaction) -> list[Redaction]:
+    """``entry`` and the other ways its name is spelt: an umlaut as "e" ("Müller" as
+    "Mueller", "Søren" as "Soeren") and the other way ("Mueller" as "Muller", which
+    "Müller" folds to). Over-redaction is the lesser harm: "Joel" also finds "Jol"."""
+    lower = unicodedata.normalize("NFC", entry.text).lower()
+    spellings = [lower.translate(_TO_E)] if lower.translate(_TO_E) != lower else []
+    folded = fold_text(entry.text)
+    plain = _E_SPELLED.sub(r"\1", folded)
+    if plain != folded and all(len(w) >= 4 for w in _words(plain)):
+        spellings.append(plain)
+    return [entry] + [
+        replace(entry, id=f"{entry.id}~{spelling}", text=spelling)
+        for spelling in dict.fromkeys(spellings)
+    ]
+
+
+# Controls that make text display in another order than it is stored ("\u202ehsraM
+# neleH" shows as "Helen Marsh"): a final report holds none, so it reads as it is matched.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
 def _key(folded: str) -> str:
     return " ".join(w for w in re.split(_BETWEEN, folded) if w)
 
@@ -373,7 +399,7 @@ class Register:
     """Everything to take out of one review's final report."""
 
     def __init__(self, entries: Iterable[Redaction]) -> None:
-        entries = [e for e in entries if _words(e.text)]
+        entries = [v for e in entries if _words(e.text) for v in _spelled(e)]
         # Longest first, so "Sam Okafor" is replaced whole before "Sam" on its own.
         self.entries = sorted(entries, key=lambda e: (-len(_key(fold_text(e.text))), e.text))
 
@@ -459,6 +485,8 @@ class Register:
     def apply(self, text: str) -> str:
         if not text or self._combined is None or isinstance(text, Ours):
             return text
+        if not text.isascii():
+            text = _BIDI.sub("", text)
         views = _views(text)
         spans = [span for folded in views for span in self._spans(text, folded)]
         if not spans:
