@@ -566,3 +566,46 @@ def test_no_bidi_control_reaches_a_final_report(
         text = read_back(fmt, export(store, method, review, fmt, final=True))
         assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), fmt
         assert "okafor" not in as_read(text) and "marsh" not in as_read(text), fmt
+
+
+# --- 8. a name joined to other letters --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["hmarsh@council.gov.uk wrote", "helenm@nhs.net wrote", "okaforsam@gmail.com wrote",
+     "HMARSH wrote", "hmarsh01 wrote", "SOkafor wrote", "zobrien wrote", "marshhelen wrote",
+     "Okaforx wrote"],
+)  # fmt: skip
+def test_a_name_joined_to_other_letters_is_caught(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, *_) = _review(store, "Sam Okafor", "Helen Marsh", "Zoë O'Brien-Whyte")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "okafor", "marsh", "helen", "obrien")
+    assert "wrote" in texts["md"]
+
+
+# --- 7. look-alikes beyond Cyrillic and Greek -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["ʜᴇʟᴇɴ ᴍᴀʀꜱʜ rang", "Օkafor rang", "Ꮇarsh rang", "ꓳkafor rang", "Sɑm Okɑfor rang",
+     "Ꙩkafor rang", "⒨⒜⒭⒮⒣ rang", "محـــمد rang"],
+)  # fmt: skip
+def test_a_look_alike_from_another_script_does_not_hide_a_name(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, *_) = _review(store, "Sam Okafor", "Helen Marsh", "محمد علي")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    texts = _exports(store, method, review)
+    # The reader's text is folded only as far as as_read goes: the look-alike itself,
+    # folded the same way, must be gone too.
+    _assert_absent(texts, "okafor", "marsh", "helen", "محمد", as_read(written[:-5]))
+    assert "rang" in texts["md"]

@@ -455,15 +455,60 @@ class Register:
             entry = next(e for pattern, e in self._each if pattern.fullmatch(found))
         return entry
 
+    @cached_property
+    def _inside(self) -> tuple[re.Pattern[str] | None, dict[str, Redaction]]:
+        """Each one-word name part of four letters or more, to find inside a longer word
+        ("hmarsh01", "okaforsam@gmail.com", "SOkafor"), and the entry it stands for."""
+        parts: dict[str, Redaction] = {}
+        for entry in self.entries:
+            words = _words(entry.text)
+            word = words[0].replace("'", "") if len(words) == 1 else ""
+            if len(word) >= 4 and word.isalpha() and word not in MONTHS:
+                parts.setdefault(word, entry)  # "O'Brien" as "zobrien" writes it
+        if not parts:
+            return None, parts
+        firsts = "".join(re.escape(c) for c in sorted({p[0] for p in parts}))
+        body = "|".join(map(re.escape, sorted(parts, key=len, reverse=True)))
+        return re.compile(rf"(?=[{firsts}])(?:{body})"), parts
+
     def _matches(self, folded: str) -> Iterable[tuple[int, int, Redaction]]:
-        """(start, end, entry) of each identifier in folded text, dates aside."""
+        """(start, end, entry) of each identifier in folded text, dates aside; a name
+        part found inside a longer word takes the whole word (a log-in or an address:
+        over-redaction is the lesser harm)."""
         combined = self._combined
         assert combined is not None
+        found = []
         for match in combined.finditer(folded):
             start, end = match.span()
             if end - start <= 9 and _a_date(folded[start:end], folded, start, end):
                 continue
-            yield start, end, self._entry(match.group(0))
+            found.append((start, end, self._entry(match.group(0))))
+        inside, parts = self._inside
+        if inside is None:
+            yield from found
+            return
+        words = []
+        covered = 0
+        for match in inside.finditer(folded):
+            start, end = match.span()
+            if start < covered:
+                continue
+            # The whole word around it; each word is walked once (linear in the text).
+            while start > covered and folded[start - 1].isalnum():
+                start -= 1
+            while end < len(folded) and folded[end].isalnum():
+                end += 1
+            covered = end
+            words.append((start, end, parts[match.group(0)]))
+        if not words:
+            yield from found
+            return
+        done = 0
+        for start, end, entry in sorted(found + words, key=lambda m: (m[0], -m[1])):
+            if start < done:
+                continue
+            yield start, end, entry
+            done = end
 
     @cached_property
     def _roles(self) -> dict[str, tuple[str, re.Pattern[str], re.Pattern[str]]]:
@@ -577,7 +622,8 @@ class Register:
         # joined by line breaks (not a letter, as the start and end of a piece are), and a
         # clean report, the usual case, then costs one call instead of one per piece.
         everything = "\n".join(f.text for f in folded)
-        if self._combined.search(everything):
+        inside = self._inside[0]
+        if self._combined.search(everything) or (inside and inside.search(everything)):
             candidates = [(w, t, f) for (w, t), f in zip(pieces, folded, strict=True)]
         candidates += [
             (where, text, fold(text, SPLIT))
