@@ -488,15 +488,29 @@ class Register:
             yield from found
             return
         words = []
-        covered = 0
+        covered = index = 0
+        size = len(folded)
         for match in inside.finditer(folded):
             start, end = match.span()
             if start < covered:
                 continue
+            # Most are a whole-word match found already: nothing more to do for those.
+            while index < len(found) and found[index][1] <= start:
+                index += 1
+            if index < len(found):
+                first, last, _ = found[index]
+                if (
+                    first <= start
+                    and end <= last
+                    and not (first and folded[first - 1].isalnum())
+                    and not (last < size and folded[last].isalnum())
+                ):
+                    covered = last
+                    continue
             # The whole word around it; each word is walked once (linear in the text).
             while start > covered and folded[start - 1].isalnum():
                 start -= 1
-            while end < len(folded) and folded[end].isalnum():
+            while end < size and folded[end].isalnum():
                 end += 1
             covered = end
             words.append((start, end, parts[match.group(0)]))
