@@ -609,3 +609,19 @@ def test_a_look_alike_from_another_script_does_not_hide_a_name(
     # folded the same way, must be gone too.
     _assert_absent(texts, "okafor", "marsh", "helen", "محمد", as_read(written[:-5]))
     assert "rang" in texts["md"]
+
+
+# --- 16. a name run into another word is replaced whole, not half ------------------------
+
+
+def test_a_name_run_into_an_agency_is_not_half_replaced(
+    store: Store, method: Method, service: Service
+) -> None:
+    review = store.create_review("Hostile review (fictional)", ["What happened?"])
+    sam = store.add_participant(review, role="Social worker", agency="Agency", name="Helen Marsh")
+    store.add_participant(review, role="Nurse", agency="MarshCare Ltd", name="Pat Lee")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Seen at MarshCare on Monday #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "marsh", "workercare")
