@@ -113,8 +113,6 @@ def _line_start(line: str) -> str:
 
 
 _PREFIXES: list[tuple[Method, tuple[str, ...]]] = []
-# "#1 @lr-aims " before a note's words: tags, which do not change whose words they are.
-_LEADING_TAGS = re.compile(r"^(?:[#@]\S+\s+)+")
 
 
 def _private_prefixes(method: Method) -> tuple[str, ...]:
@@ -126,32 +124,60 @@ def _private_prefixes(method: Method) -> tuple[str, ...]:
     return found
 
 
+# Every line break a reader sees (str.splitlines' set): a lone CR, a form feed or U+2028
+# starts a new line as surely as "\n" does, so a ">>" after one is a private line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# What may stand before a private marker on its line without making it public: tags
+# ("#3 >> we wonder", "@role- ? ask the GP") and the marks of the other kinds.
+_LEADING_TAG = re.compile(r"(?:#(?:[Ee])?\d+\b|@[A-Za-z][\w-]*[+-]?|[!+~\"“])")
+# ">>" after a space anywhere in a line (in a "#new" title too) begins the team's own words.
+_MID_LINE = re.compile(r"(?<=\s)(?:>>|\uff1e\uff1e)")
+
+
+def _private_line(line: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether a line starts private material: a private prefix at its start, or after
+    any tags and kind marks ("#3 >> ...", "@role ? ...")."""
+    while True:
+        head = _line_start(line)
+        if head.startswith(prefixes):
+            return True
+        tag = _LEADING_TAG.match(head)
+        if not tag:
+            return False
+        line = head[tag.end() :]
+
+
 def split_private(text: str, kind: str, method: Method) -> tuple[str, str]:
     """(public, private) parts of a note. A note of a private kind (``>>`` reflection,
-    ``?`` follow-up) is private whole. In any other note a later line that starts with
-    ``>>`` or ``?`` (ctrl+j in the note box) begins private material, and everything from
-    that line to the end of the note stays private: a line after it might continue the
-    thought, and a public report can do without it, but not take it back. Tags typed
-    before the prefix ("#1 >> ...") do not make the line public: it is private all the
-    same (the participants' packs and the public report share this rule)."""
+    ``?`` follow-up) is private whole. In any other note a line that starts with ``>>``
+    or ``?``, after any tags ("#3 >> we wonder"), begins private material, as does a
+    ``>>`` after a space anywhere in a line; everything from there to the end of the
+    note stays private: a line after it might continue the thought, and a public report
+    can do without it, but not take it back. Every Unicode line break counts (a lone CR,
+    U+2028, a form feed ...), not only ``\n``. The participants' packs and the public
+    report share this rule."""
     if kind in PRIVATE_KINDS:
         return "", text
-    lines = text.split("\n") if "\n" in text else [text]
     prefixes = _private_prefixes(method)
-    for number, line in enumerate(lines):
+    start = 0
+    ends = list(_LINE_BREAK.finditer(text))
+    for number in range(len(ends) + 1):
+        end = ends[number].start() if number < len(ends) else len(text)
+        line = text[start:end]
         head = line.lstrip()[:1]
         # Most lines start with a letter: only the first character of a private prefix,
-        # or one that folds to it (full-width, invisible ...), needs the full look
-        # (20,000 notes: 0.6 s to 0.05 s).
-        if not head or (
-            head.isascii() and head not in "#@" and not any(p.startswith(head) for p in prefixes)
-        ):
-            continue
-        start = _line_start(line)
-        if start[:1] in "#@":
-            start = _LEADING_TAGS.sub("", start)
-        if start.startswith(prefixes):
-            return "\n".join(lines[:number]).rstrip(), "\n".join(lines[number:])
+        # a tag or kind mark, or one that folds to them (full-width, invisible ...), needs
+        # the full look (20,000 notes: 0.6 s to 0.05 s).
+        maybe = head and (
+            not head.isascii() or head in '#@!+~"' or any(p.startswith(head) for p in prefixes)
+        )
+        if maybe and _private_line(line, prefixes):
+            return text[:start].rstrip(), text[start:]
+        middle = _MID_LINE.search(line) if ">" in line or "\uff1e" in line else None
+        if middle:
+            return text[: start + middle.start()].rstrip(), text[start + middle.start() :]
+        if number < len(ends):
+            start = ends[number].end()
     return text, ""
 
 
@@ -161,7 +187,7 @@ def private_episode_titles(text: str, kind: str, method: Method) -> list[str]:
     if not private:
         return []
     titles = []
-    for line in private.split("\n"):
+    for line in _LINE_BREAK.split(private):
         _, rest = kind_of(_line_start(line), method)
         titles += [episode.title for episode in parse(rest, method).new_episodes]
     return titles
@@ -229,7 +255,9 @@ def parse(line: str, method: Method) -> ParsedNote:
     for index, match in enumerate(starts):
         # Each #new reads up to the next #new or the end of its line.
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        body = text[match.end() : end].split("\n", 1)[0].strip()
+        body = _LINE_BREAK.split(text[match.end() : end], maxsplit=1)[0]
+        # The team's own words after ">>" are no part of the title (nor its date).
+        body = _MID_LINE.split(" " + body, maxsplit=1)[0].strip()
         episode = _new_episode(body, note.problems)
         if episode:
             note.new_episodes.append(episode)

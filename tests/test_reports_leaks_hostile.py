@@ -329,3 +329,299 @@ def test_the_public_part_of_a_note(method: Method, text: str, public: str) -> No
 
     assert split_private(text, "observation", method)[0] == public
     assert split_private(text, "reflection", method)[0] == ""
+
+
+# --- second hostile test: 1. a private marker after tags; 11. every line break ----------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["#1 >> PRIVTWO reflection", "#1 @role- >> PRIVONE", "#1 ? PRIVEIGHT",
+     "@role ? PRIVNINE #1", "#E1 @lr-opt >> PRIVTEN", "#1 ! >> PRIVELEVEN",
+     "#1 \uff1e\uff1e PRIVFULL", "Seen at home #1 >> PRIVMID",
+     "#1 mac line\r>> PRIVCR", "#1 sep\u2028>> PRIVLS", "#1 nel\x85>> PRIVNEL",
+     "#1 ff\x0c>> PRIVFF", "#1 vt\x0b? PRIVVT", "#1 ps\u2029>> PRIVPS"],
+)  # fmt: skip
+def test_a_private_marker_after_tags_or_any_line_break_stays_out(
+    store: Store, method: Method, service: Service, typed: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, typed)
+    _assert_absent(_exports(store, method, review), "priv")
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [("#1 >> mine", ""), ("#1 @role- >> mine", ""), ("@role ? mine", ""),
+     ("#1 ? mine", ""), ("Seen #1\n#2 >> mine", "Seen #1"), ("Seen >> mine", "Seen"),
+     ("Seen\r>> mine", "Seen"), ("Seen\u2028? mine", "Seen"), ("Seen\r\n>> mine", "Seen"),
+     ("Seen\x85>> mine", "Seen"), ("Seen\rmore", "Seen\rmore"),
+     ("Is it? yes", "Is it? yes"), ("#1 seen", "#1 seen"), ("a>>b", "a>>b")],
+)  # fmt: skip
+def test_the_grammar_reads_a_private_marker_after_tags(
+    method: Method, text: str, public: str
+) -> None:
+    from facilitator.capture import split_private
+
+    assert split_private(text, "observation", method)[0] == public
+
+
+def test_a_new_episode_title_stops_at_a_private_marker(method: Method) -> None:
+    from facilitator.capture import parse, private_episode_titles
+
+    typed = "#new PUBTITLE >> PRIVATE words (June 2024)"
+    (episode,) = parse(typed, method).new_episodes
+    assert episode.title == "PUBTITLE" and episode.date is None
+    assert private_episode_titles("#1 >> #new Secret visit", "observation", method) == [
+        "Secret visit"
+    ]
+
+
+def test_a_new_episode_with_a_private_tail_publishes_only_its_title(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new PUBTITLE >> PRIVSEVENTEEN reflection")
+    service.record_note(talk, "The manager visited #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "priv")
+    assert "pubtitle" in texts["md"]
+
+
+# --- 2. the date of an episode titled in private -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [">> #new Crisis (week the worker was drunk, June 2024)",
+     "? #new Crisis (week the worker was drunk, June 2024)",
+     "#2 >> #new Crisis (week the worker was drunk, June 2024)"],
+)  # fmt: skip
+def test_the_date_of_an_episode_titled_in_private_keeps_its_words_out(
+    store: Store, method: Method, service: Service, typed: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, typed)
+    service.record_note(talk, "The manager visited #2")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "drunk", "crisis")
+    assert "untitled episode" in texts["md"]
+
+
+def test_an_episode_titled_in_private_keeps_the_period_its_date_was_read_as(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, ">> #new Crisis (mid-June 2024)")
+    service.record_note(talk, "The manager visited #1")
+    md = _exports(store, method, review)["md"]
+    assert "crisis" not in md and "mid-june" not in md
+    assert "untitled episode" in md and "june 2024" in md
+
+
+# --- 3. reviewer names written as log-ins; 4. parts of a team entry; 14. replacements ----
+
+
+@pytest.mark.parametrize(
+    ("author", "written"),
+    [("Jo.Smith", "Smith"), ("j.smith@council.gov.uk", "Smith"), ("k_taylor", "Taylor"),
+     ("Quinlan_Reviewer", "Quinlan"), ("hmarsh01", "hmarsh")],
+)  # fmt: skip
+def test_a_reviewer_named_as_a_log_in_is_caught_by_each_part(
+    store: Store, method: Method, service: Service, author: str, written: str
+) -> None:
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    with Store(store.path, author=author) as other:
+        Service(other, method).record_note(other.conversation(talk.id), "Seen at home #1")
+    service.record_note(talk, f"{written} asked about the visit #1")
+    _assert_absent(_exports(store, method, review), written.lower())
+
+
+def test_an_agency_named_after_a_reviewer_stops_the_final_report(
+    store: Store, method: Method, service: Service
+) -> None:
+    from facilitator.reports.redaction import IdentifyingDetails
+
+    review = store.create_review("Hostile review (fictional)", ["What happened?"])
+    sam = store.add_participant(review, role="Mother", agency="Smith's Agency", name="Sam Okafor")
+    talk = _talk(store, review, sam, lead="Jo.Smith")
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    with pytest.raises(IdentifyingDetails, match="Smith"):
+        export(store, method, review, "md", final=True)
+
+
+@pytest.mark.parametrize("written", ["Priya", "Nair", "PRIYA", "Priya's"])
+def test_each_part_of_a_persons_name_the_team_registered_is_caught(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    from facilitator.reports.redaction import add
+
+    review, (sam,) = _review(store, "Sam Okafor")
+    add(store, review, "Priya Nair", "the child")
+    add(store, review, "Riverside Academy", "the school")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} was seen at the Academy on her own #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "priya", "nair")
+    assert "the academy on her own" in texts["md"]  # a place's common word stays
+
+
+def test_a_replacement_that_names_someone_is_refused_when_added(store: Store) -> None:
+    from facilitator.reports.redaction import add
+    from facilitator.store.db import StoreError
+
+    review, _ = _review(store, "Kim Child")
+    with pytest.raises(StoreError, match="replacement 'the child'.*'Child'"):
+        add(store, review, "Priya Nair", "the child")
+
+
+# --- 10. text from edited guides ---------------------------------------------------------
+
+
+def test_names_in_edited_guides_are_redacted_in_a_final_report(
+    tmp_path: Path, store: Store, service: Service
+) -> None:
+    import shutil
+
+    from facilitator.analysis.patterns import add_pattern, add_recommendation
+    from facilitator.method import default_guides_dir, load_method
+
+    guides = tmp_path / "guides"
+    shutil.copytree(default_guides_dir(), guides)
+    for name, old, new in (
+        ("recommendations.md", "## clear-cut: Clear-cut and locally actionable",
+         "## clear-cut: Clear-cut, for Okafor and Riverside Academy"),
+        ("factors.md", "## family: The family and their circumstances",
+         "## family: The Okafor family and their circumstances"),
+        ("factors.md", "- Did the professionals involved agree about what the problems were?",
+         "- Did Helen Marsh and the staff at Riverside Academy agree about the problems?"),
+        ("patterns.md", "## human-tool: Human-tool operation",
+         "## human-tool: Marsh's tool operation"),
+    ):  # fmt: skip
+        path = guides / name
+        text = path.read_text()
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new))
+    method = load_method(guides)
+    review, (sam, _) = _review(store, "Sam Okafor", "Helen Marsh")
+    from facilitator.reports.redaction import add
+
+    add(store, review, "Riverside Academy", "the school")
+    talk = _talk(store, review, sam)
+    service = Service(store, method)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Seen at home #1 @family")
+    pattern = add_pattern(
+        store, review, method, type="human-tool", title="Forms steer", factors=["family"]
+    )
+    add_recommendation(store, review, method, kind="clear-cut", text="One form", pattern=pattern)
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "okafor", "marsh", "riverside")
+    assert "clear-cut, for" in texts["md"]  # the guide's own words around the names stay
+
+
+# --- 5. letters with a stroke or ligature; 6. bidi overrides ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("Łucja Ørsted-Đurić", "Lucja"), ("Łucja Ørsted-Đurić", "Orsted"),
+     ("Łucja Ørsted-Đurić", "Duric"), ("Søren Müller", "Soren"), ("Søren Müller", "Soeren"),
+     ("Søren Müller", "Mueller"), ("Æsa Ħelen", "Aesa"), ("Æsa Ħelen", "Helen"),
+     ("Lukasz Nowak", "Łukasz"), ("Jonas Mueller", "Müller"), ("Hans Strauß", "Strauss")],
+)  # fmt: skip
+def test_a_letter_with_a_stroke_or_a_ligature_does_not_hide_a_name(
+    store: Store, method: Method, service: Service, name: str, written: str
+) -> None:
+    review, (person,) = _review(store, name)
+    talk = _talk(store, review, person)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} rang the office #1")
+    texts = _exports(store, method, review)
+    for fmt, text in texts.items():
+        assert "rang the office" in text and f"{as_read(written)} rang" not in text, fmt
+
+
+@pytest.mark.parametrize(
+    "written", ["\u202ehsraM neleH\u202c said so", "\u2067rofakO\u2069 said so",
+                "\u202dOkafor\u202c said so", "x \u200f\u202eMarsh\u202c said so"]
+)  # fmt: skip
+def test_no_bidi_control_reaches_a_final_report(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, _) = _review(store, "Sam Okafor", "Helen Marsh")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    for fmt in FORMATS:
+        text = read_back(fmt, export(store, method, review, fmt, final=True))
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), fmt
+        assert "okafor" not in as_read(text) and "marsh" not in as_read(text), fmt
+
+
+# --- 8. a name joined to other letters --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["hmarsh@council.gov.uk wrote", "helenm@nhs.net wrote", "okaforsam@gmail.com wrote",
+     "HMARSH wrote", "hmarsh01 wrote", "SOkafor wrote", "zobrien wrote", "marshhelen wrote",
+     "Okaforx wrote"],
+)  # fmt: skip
+def test_a_name_joined_to_other_letters_is_caught(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, *_) = _review(store, "Sam Okafor", "Helen Marsh", "Zoë O'Brien-Whyte")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "okafor", "marsh", "helen", "obrien")
+    assert "wrote" in texts["md"]
+
+
+# --- 7. look-alikes beyond Cyrillic and Greek -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["ʜᴇʟᴇɴ ᴍᴀʀꜱʜ rang", "Օkafor rang", "Ꮇarsh rang", "ꓳkafor rang", "Sɑm Okɑfor rang",
+     "Ꙩkafor rang", "⒨⒜⒭⒮⒣ rang", "محـــمد rang"],
+)  # fmt: skip
+def test_a_look_alike_from_another_script_does_not_hide_a_name(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, *_) = _review(store, "Sam Okafor", "Helen Marsh", "محمد علي")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    texts = _exports(store, method, review)
+    # The reader's text is folded only as far as as_read goes: the look-alike itself,
+    # folded the same way, must be gone too.
+    _assert_absent(texts, "okafor", "marsh", "helen", "محمد", as_read(written[:-5]))
+    assert "rang" in texts["md"]
+
+
+# --- 16. a name run into another word is replaced whole, not half ------------------------
+
+
+def test_a_name_run_into_an_agency_is_not_half_replaced(
+    store: Store, method: Method, service: Service
+) -> None:
+    review = store.create_review("Hostile review (fictional)", ["What happened?"])
+    sam = store.add_participant(review, role="Social worker", agency="Agency", name="Helen Marsh")
+    store.add_participant(review, role="Nurse", agency="MarshCare Ltd", name="Pat Lee")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Seen at MarshCare on Monday #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "marsh", "workercare")

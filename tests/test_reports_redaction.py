@@ -47,7 +47,10 @@ def test_scan_finds_identifiers_in_any_case_possessive_or_broken_line(text: str)
 
 def test_scan_matches_whole_words_only() -> None:
     reg = register(("Tom", "Class teacher"), ("Nair", "Health visitor"))
-    assert reg.scan([("x", "Tomorrow we flew from Nairobi; a tomato")]) == []
+    assert reg.scan([("x", "Tomorrow we flew from Lagos; a tomato")]) == []
+    # A name of four letters or more inside a longer word is taken for a log-in or an
+    # address ("hnair01"): a final report would rather lose "Nairobi" than publish one.
+    assert [leak.identifier for leak in reg.scan([("x", "flew from Nairobi")])] == ["Nair"]
 
 
 def test_apply_replaces_longest_first_keeping_possessives() -> None:

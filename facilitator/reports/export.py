@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from facilitator.method import Method
 from facilitator.reports.content import WHAT_CHOICES, build_report
-from facilitator.reports.ours import Ours, texts_of
+from facilitator.reports.ours import Ours, shipped_texts, texts_of
 from facilitator.reports.redaction import (
     IdentifyingDetails,
     LeakFound,
@@ -93,11 +93,13 @@ _METHOD_TEXTS: list[tuple[Method, tuple[str, ...]]] = []
 
 
 def _method_texts(method: Method) -> tuple[str, ...]:
-    """The method guide's own words (titles, prompts, help), shown in reports as ours."""
+    """The method guide's own words (titles, prompts, help), shown in reports as ours: only
+    those the shipped guides hold (an edited guide's words are the team's)."""
     for known, texts in _METHOD_TEXTS:
         if known is method:
             return texts
-    texts = tuple(dict.fromkeys(t for t in texts_of(method) if t.strip()))
+    shipped = shipped_texts()
+    texts = tuple(dict.fromkeys(t for t in texts_of(method) if t.strip() and t in shipped))
     _METHOD_TEXTS[:] = [*_METHOD_TEXTS[-3:], (method, texts)]
     return texts
 

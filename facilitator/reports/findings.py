@@ -20,7 +20,7 @@ from facilitator.analysis.patterns import (
     recommendations,
 )
 from facilitator.reports.content import Block, Heading, Para, ReviewData, clean, ideas_blocks
-from facilitator.reports.ours import Ours
+from facilitator.reports.ours import Ours, method_words
 
 _SCORES = {1: "very low", 2: "low", 3: "moderate", 4: "high", 5: "very high"}
 
@@ -78,7 +78,9 @@ def findings_section(data: ReviewData) -> list[Block]:
     for number, pattern in enumerate(found, 1):
         titles[pattern.id] = clean(pattern.title)
         blocks.append(Heading(f"Pattern {number}: {clean(pattern.title)}", 3))
-        named = [Ours(types[t]) if t in types else t for t in pattern.types or (pattern.type,)]
+        named = [
+            method_words(types[t]) if t in types else t for t in pattern.types or (pattern.type,)
+        ]
         blocks.append(Para("; ".join(named), lead=Ours("Types:" if len(named) > 1 else "Type:")))
         if pattern.effect in EFFECTS:
             blocks.append(Para(Ours(f"It {EFFECTS[pattern.effect]}."), lead=Ours("Effect:")))
@@ -102,7 +104,7 @@ def findings_section(data: ReviewData) -> list[Block]:
         chosen = [r for r in recs if r.kind == key]
         if not chosen:
             continue
-        blocks.append(Heading(Ours(title) if key in known else title, 3))
+        blocks.append(Heading(method_words(title) if key in known else title, 3))
         for rec in chosen:
             answers = titles.get(rec.pattern or "")
             support = _support(data, labels, rec.episodes, rec.factors)

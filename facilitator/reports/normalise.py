@@ -4,7 +4,8 @@ Word, phones and copy-and-paste write the same name in many ways that look alike
 page: a curly apostrophe, a decomposed "Zoë", a soft hyphen or zero-width space inside a
 word, full-width letters. :func:`fold` turns text into one canonical form (NFKC,
 case-folded, accents and invisible characters removed, apostrophes and dashes unified,
-Cyrillic and Greek look-alikes read as the Latin letters they look like)
+Cyrillic and Greek look-alikes read as the Latin letters they look like, letters with a
+stroke and ligatures as the letters a reader takes them for: "Ł" as "l", "æ" as "ae")
 and keeps enough of a map to turn a match in the folded text back into a span of the
 original, so the original can be changed where the match was.
 
@@ -43,6 +44,25 @@ LOOK_ALIKES = {
     "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e", "ї": "i",
     "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
     "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "η": "n", "ı": "i", "ȷ": "j",
+    # Letters with a stroke, and ligatures, that no normal form takes apart: a reader
+    # takes "Łucja Ørsted-Đurić" for "Lucja Orsted-Duric", "Æsa" for "Aesa".
+    "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe", "ŧ": "t", "ð": "d",
+    "þ": "th", "ŀ": "l", "ɫ": "l", "ƚ": "l", "ɨ": "i", "ʉ": "u", "ƀ": "b", "ɍ": "r",
+    "ȼ": "c", "ɇ": "e", "ɉ": "j", "ƶ": "z", "ȥ": "z", "ĸ": "k", "ǥ": "g", "ɏ": "y",
+    # Small capitals, Latin alpha and script g, and letters of other scripts drawn like
+    # Latin ones (Armenian, Cherokee, Lisu, Cyrillic O variants): a subset of the UTS #39
+    # confusables, the ones a reader takes for a letter of a name.
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h",
+    "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p",
+    "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+    "ɑ": "a", "ɡ": "g", "ɩ": "i", "ʋ": "u", "օ": "o", "ս": "u", "ց": "g", "հ": "h",
+    "ո": "n", "ꓳ": "o", "ꓮ": "a", "ꓐ": "b", "ꓚ": "c", "ꓓ": "d", "ꓰ": "e", "ꓝ": "f",
+    "ꓖ": "g", "ꓧ": "h", "ꓲ": "i", "ꓙ": "j", "ꓗ": "k", "ꓡ": "l", "ꓟ": "m", "ꓠ": "n",
+    "ꓑ": "p", "ꓣ": "r", "ꓢ": "s", "ꓔ": "t", "ꓴ": "u", "ꓦ": "v", "ꓪ": "w", "ꓫ": "x",
+    "ꓬ": "y", "ꓜ": "z", "ꙩ": "o", "ꙫ": "o", "ꙭ": "o", "ꚙ": "o", "ѻ": "o", "ө": "o",
+    "Ꭺ": "a", "Ᏼ": "b", "Ꮯ": "c", "Ꭰ": "d", "Ꭼ": "e", "Ꮐ": "g", "Ꮋ": "h", "Ꮖ": "i",
+    "Ꭻ": "j", "Ꮶ": "k", "Ꮮ": "l", "Ꮇ": "m", "Ꮲ": "p", "Ꮢ": "r", "Ꮪ": "s", "Ꭲ": "t",
+    "Ꮩ": "v", "Ꮃ": "w", "Ꮓ": "z", "Ꮎ": "o",
 }  # fmt: skip
 _UNIFY = str.maketrans(
     {**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(DASHES, "-"), **LOOK_ALIKES}
@@ -51,7 +71,7 @@ _UNIFY = str.maketrans(
 # Characters a reader does not see that are not format characters (category Cf, which
 # covers soft hyphens, zero-width spaces and joiners, direction marks and the BOM).
 _IGNORABLE = frozenset(
-    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0\u0640"
     + "".join(chr(c) for c in range(0xFE00, 0xFE10))
 )
 
@@ -72,6 +92,8 @@ def fold_cluster(cluster: str) -> str:
     # Accents go (a reader takes "Zoe" for "Zoë"); NFKD splits them off first.
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
+    if len(text) == 3 and text[0] == "(" and text[2] == ")" and text[1].isalpha():
+        text = text[1]  # a parenthesised letter ("⒨") reads as the letter
     return "".join(c for c in text if not invisible(c))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from functools import lru_cache
 
 
 class Ours(str):
@@ -35,3 +36,23 @@ def texts_of(value: object, depth: int = 0) -> Iterator[str]:
     elif isinstance(value, (list, tuple, set, frozenset)):
         for item in value:
             yield from texts_of(item, depth + 1)
+
+
+@lru_cache(maxsize=1)
+def shipped_texts() -> frozenset[str]:
+    """Every string of the guides shipped with facilitator. Only these are ours: a team
+    may edit its guides (``--guides DIR``), and what it writes there is redacted and
+    scanned like anything else users wrote. None if the shipped guides cannot be read
+    (nothing is then exempt: over-redaction, never a leak)."""
+    from facilitator.method import GuideError, default_guides_dir, load_method
+
+    try:
+        return frozenset(texts_of(load_method(default_guides_dir())))
+    except GuideError:
+        return frozenset()
+
+
+def method_words(text: str) -> str:
+    """``text`` from the method guides: :class:`Ours` if the shipped guides say it, else
+    a plain string, redacted like user text."""
+    return Ours(text) if text in shipped_texts() else str(text)

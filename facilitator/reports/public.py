@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date, timedelta
 
 from facilitator.capture import private_episode_titles, split_private
 from facilitator.method import Method
@@ -35,18 +36,45 @@ def public_notes(notes: Iterable[Note], method: Method) -> list[Note]:
 def public_episodes(
     episodes: list[Episode], notes: Iterable[Note], method: Method
 ) -> list[Episode]:
-    """The episodes, any whose title was typed in a private line titled :data:`UNTITLED`."""
+    """The episodes, any whose title was typed in a private line titled :data:`UNTITLED`
+    and dated only by the period its date was read as ("June 2024"): the words around a
+    date ("week the worker was drunk, June 2024") were written in private too. A title
+    that holds a private marker (saved before the grammar cut titles there) keeps only
+    its public part."""
     private = {
         " ".join(fold_text(title).split())
         for note in notes
         if "#" in (note.text or "")
         for title in private_episode_titles(note.text or "", note.kind, method)
     }
-    if not private:
-        return episodes
-    return [
-        replace(episode, title=UNTITLED)
-        if " ".join(fold_text(episode.title or "").split()) in private
-        else episode
-        for episode in episodes
-    ]
+    kept = []
+    for episode in episodes:
+        title = episode.title or ""
+        if private and " ".join(fold_text(title).split()) in private:
+            episode = replace(episode, title=UNTITLED, date_text=_period(episode))
+        else:
+            public, hidden = split_private(title, "observation", method)
+            if hidden:
+                episode = replace(episode, title=public or UNTITLED, date_text=_period(episode))
+        kept.append(episode)
+    return kept
+
+
+def _period(episode: Episode) -> str | None:
+    """The period an episode's date was read as, in our words: "3 June 2024", "June
+    2024", "2024" or "3 June 2024 to 5 July 2024"; None if it was not read."""
+    try:
+        start = date.fromisoformat(episode.date_start or "")
+        end = date.fromisoformat(episode.date_end or episode.date_start or "")
+    except ValueError:
+        return None
+    if start == end:
+        return f"{start.day} {start:%B %Y}"
+    month_end = (end + timedelta(days=1)).day == 1
+    if start.day == 1 and month_end and (start.year, start.month) == (end.year, end.month):
+        return f"{start:%B %Y}"
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return f"{start.year}"
+    if start.day == 1 and month_end:
+        return f"{start:%B %Y} to {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"

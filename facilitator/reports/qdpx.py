@@ -28,6 +28,7 @@ from xml.etree import ElementTree as ET
 from facilitator.analysis.review_overview import TEAM_KINDS
 from facilitator.method import Method
 from facilitator.reports.content import ReviewData, clean
+from facilitator.reports.ours import method_words
 from facilitator.store import Store
 
 NS = "urn:QDA-XML:project:1.0"
@@ -123,16 +124,23 @@ class _Builder:
             found = self.users[name] = guid(f"user:{name}")
         return found
 
+    def ours(self, text: str) -> str:
+        """The method's words: ours if the shipped guides hold them, else the team's
+        (an edited guide), redacted in a final dataset."""
+        return self.fn(method_words(text))
+
     def codebook(self, out: list[str], method: Method) -> dict[str, str]:
         codes: dict[str, str] = {}
         out.append("<CodeBook><Codes>")
         for level in method.levels:
-            attrs = {"guid": guid(f"level:{level.key}"), "name": level.title, "isCodable": "false"}
+            attrs = {"guid": guid(f"level:{level.key}"), "name": self.ours(level.title)}
+            attrs["isCodable"] = "false"
             out.append(_open("Code", attrs))
             for area in level.areas:
                 codes[f"factor:{area.key}"] = guid(f"factor:{area.key}")
                 text = clean(area.text or "; ".join(area.prompts))
-                attrs = {"guid": codes[f"factor:{area.key}"], "name": area.title}
+                text = self.ours(text) if text else text
+                attrs = {"guid": codes[f"factor:{area.key}"], "name": self.ours(area.title)}
                 attrs["isCodable"] = "true"
                 out.append(_open("Code", attrs, empty=not text))
                 if text:
@@ -162,7 +170,7 @@ class _Builder:
         out.append(_open("Code", attrs))
         for prompt in method.local_rationality:
             codes[f"prompt:{prompt.key}"] = guid(f"prompt:{prompt.key}")
-            attrs = {"guid": codes[f"prompt:{prompt.key}"], "name": prompt.title}
+            attrs = {"guid": codes[f"prompt:{prompt.key}"], "name": self.ours(prompt.title)}
             attrs["isCodable"] = "true"
             out.append(_open("Code", attrs, empty=True))
         out.append("</Code>")
@@ -170,7 +178,8 @@ class _Builder:
         out.append(_open("Code", attrs))
         for kind in method.note_kinds:
             codes[f"kind:{kind.key}"] = guid(f"kind:{kind.key}")
-            attrs = {"guid": codes[f"kind:{kind.key}"], "name": kind.label, "isCodable": "true"}
+            attrs = {"guid": codes[f"kind:{kind.key}"], "name": self.ours(kind.label)}
+            attrs["isCodable"] = "true"
             out.append(_open("Code", attrs, empty=True))
         out.append("</Code></Codes></CodeBook>")
         return codes

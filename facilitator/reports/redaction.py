@@ -20,8 +20,9 @@ wrote is redacted (:mod:`.ours`); a month next to a day or year is a date, not a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from facilitator.model import Participant
@@ -166,6 +167,10 @@ def contains(haystack: str, identifier: str) -> bool:
     return bool(_words(identifier)) and bool(pattern_for(identifier).search(fold_text(haystack)))
 
 
+_LOGIN = re.compile(r"[._+]+")
+_LOGIN_DIGITS = re.compile(r"^\d+|\d+$")
+
+
 def name_parts(name: str) -> list[str]:
     """The full name, the name without titles and initials, and every part a reader could
     be identified by: each word, each half of a double-barrelled name, however short ("Jo",
@@ -180,6 +185,12 @@ def name_parts(name: str) -> list[str]:
         halves = re.split(_DASH, word)
         if len(halves) > 1:  # "Smith-Jones" or "Smith–Jones": "Smith" and "Jones" too
             parts += halves
+        # A log-in or an address ("Jo.Smith", "k_taylor", "j.smith@council.gov.uk",
+        # "hmarsh01"): each part of the name before any "@", without digits.
+        local = word.split("@", 1)[0]
+        pieces = [_LOGIN_DIGITS.sub("", p) for p in _LOGIN.split(local)]
+        if local != word or len(pieces) > 1 or pieces[0] != word:
+            parts += [local, *pieces]
     return [
         p
         for p in dict.fromkeys(parts)
@@ -226,10 +237,12 @@ def reviewer_entries(store: Store, review: str) -> list[Redaction]:
 
 def identifying_details(people: Iterable[Participant], entries: Iterable[Redaction]) -> list[str]:
     """What must change before a final report can be made: a role or pseudonym (what a
-    name is replaced by) that contains a registered identifier, and an agency that
-    contains a participant's name. Each as one line saying what to fix."""
+    name is replaced by) that contains a registered identifier, an agency that contains a
+    participant's or reviewer's name, and a team entry's replacement that contains another
+    registered name ("the child" with a participant called Kim Child). Each as one line
+    saying what to fix."""
     entries = list(entries)
-    names = [e for e in entries if e.source == "participant"]
+    names = [e for e in entries if e.source in ("participant", "reviewer")]
     problems: list[str] = []
     for person in people:
         for field, value, candidates in (
@@ -246,7 +259,23 @@ def identifying_details(people: Iterable[Participant], entries: Iterable[Redacti
                     f"{found[0]!r}: change it with 'facilitator participant edit "
                     f"{person.label} --{field} ...'"
                 )
+    for entry in entries:
+        if entry.source != "team" or ":" in entry.id:
+            continue
+        found = [
+            e.text for e in entries if e.text != entry.text and contains(entry.replacement, e.text)
+        ]
+        if found:
+            problems.append(_replacement_problem(entry.text, entry.replacement, found[0]))
     return problems
+
+
+def _replacement_problem(text: str, replacement: str, found: str) -> str:
+    return (
+        f"the replacement {replacement!r} for {text!r} contains the registered name "
+        f"{found!r}: remove the entry ('facilitator redact REVIEW remove ID') and add it "
+        "again with another replacement"
+    )
 
 
 class IdentifyingDetails(StoreError):
@@ -268,6 +297,46 @@ def team_entries(store: Store, review: str) -> list[Redaction]:
     ]
 
 
+# Words that make a team entry a place or an organisation rather than a person: such an
+# entry is matched whole ("Riverside Academy"), not by each word ("Academy").
+_PLACE_WORDS = frozenset(
+    """academy school college university nursery primary secondary infant junior high
+    street road avenue lane close drive crescent place square gardens terrace way court
+    house hall mill farm estate park green hospital surgery practice clinic centre center
+    council trust ward unit team service services ltd limited plc church chapel mosque
+    temple hotel hostel home club station police prison care group partnership town
+    village city little great upper lower north south east west new old saint st bridge
+    hill field wood cross market heath common vale valley bay port""".split()  # noqa: SIM905
+)
+
+
+def _person_like(text: str) -> bool:
+    """A team entry that reads as a person's name: two to four capitalised words with no
+    digits and none of :data:`_PLACE_WORDS` ("Priya Nair", not "Riverside Academy")."""
+    words = text.split()
+    return (
+        1 < len(words) <= 4
+        and all(w[:1].isupper() for w in words)
+        and not any(c.isdigit() for c in text)
+        and not any(fold_text(w.strip(".,")) in _PLACE_WORDS for w in words)
+    )
+
+
+def team_parts(entries: Iterable[Redaction]) -> list[Redaction]:
+    """The team's entries, each person's name also by each part of it, as a
+    participant's is: "Priya" alone identifies Priya Nair."""
+    found: list[Redaction] = []
+    for entry in entries:
+        found.append(entry)
+        if _person_like(entry.text):
+            found += [
+                replace(entry, id=f"{entry.id}:{part}", text=part)
+                for part in name_parts(entry.text)
+                if part != entry.text
+            ]
+    return found
+
+
 def add(store: Store, review: str, text: str, replacement: str) -> str:
     """Register an identifier; prints nothing, returns the new entry's id."""
     text, replacement = " ".join(text.split()), " ".join(replacement.split())
@@ -278,6 +347,9 @@ def add(store: Store, review: str, text: str, replacement: str) -> str:
             f"the replacement {replacement!r} contains {text!r} itself, "
             "so the final report would still identify it"
         )
+    for entry in Register.for_review(store, review).entries:
+        if contains(replacement, entry.text):
+            raise StoreError(_replacement_problem(text, replacement, entry.text))
     for existing in team_entries(store, review):
         if fold_text(existing.text) == fold_text(text):
             raise StoreError(
@@ -294,6 +366,31 @@ def add(store: Store, review: str, text: str, replacement: str) -> str:
     return entry_id
 
 
+_TO_E = str.maketrans({"ü": "ue", "ö": "oe", "ä": "ae", "ø": "oe", "å": "aa"})
+_E_SPELLED = re.compile(r"(?<=[^\W\d_])([aou])e")
+
+
+def _spelled(entry: Redaction) -> list[Redaction]:
+    """``entry`` and the other ways its name is spelt: an umlaut as "e" ("Müller" as
+    "Mueller", "Søren" as "Soeren") and the other way ("Mueller" as "Muller", which
+    "Müller" folds to). Over-redaction is the lesser harm: "Joel" also finds "Jol"."""
+    lower = unicodedata.normalize("NFC", entry.text).lower()
+    spellings = [lower.translate(_TO_E)] if lower.translate(_TO_E) != lower else []
+    folded = fold_text(entry.text)
+    plain = _E_SPELLED.sub(r"\1", folded)
+    if plain != folded and all(len(w) >= 4 for w in _words(plain)):
+        spellings.append(plain)
+    return [entry] + [
+        replace(entry, id=f"{entry.id}~{spelling}", text=spelling)
+        for spelling in dict.fromkeys(spellings)
+    ]
+
+
+# Controls that make text display in another order than it is stored ("\u202ehsraM
+# neleH" shows as "Helen Marsh"): a final report holds none, so it reads as it is matched.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
 def _key(folded: str) -> str:
     return " ".join(w for w in re.split(_BETWEEN, folded) if w)
 
@@ -302,7 +399,7 @@ class Register:
     """Everything to take out of one review's final report."""
 
     def __init__(self, entries: Iterable[Redaction]) -> None:
-        entries = [e for e in entries if _words(e.text)]
+        entries = [v for e in entries if _words(e.text) for v in _spelled(e)]
         # Longest first, so "Sam Okafor" is replaced whole before "Sam" on its own.
         self.entries = sorted(entries, key=lambda e: (-len(_key(fold_text(e.text))), e.text))
 
@@ -310,7 +407,7 @@ class Register:
     def for_review(cls, store: Store, review: str) -> Register:
         return cls(
             [
-                *team_entries(store, review),
+                *team_parts(team_entries(store, review)),
                 *participant_entries(store.participants(review)),
                 *reviewer_entries(store, review),
             ]
@@ -358,15 +455,74 @@ class Register:
             entry = next(e for pattern, e in self._each if pattern.fullmatch(found))
         return entry
 
+    @cached_property
+    def _inside(self) -> tuple[re.Pattern[str] | None, dict[str, Redaction]]:
+        """Each one-word name part of four letters or more, to find inside a longer word
+        ("hmarsh01", "okaforsam@gmail.com", "SOkafor"), and the entry it stands for."""
+        parts: dict[str, Redaction] = {}
+        for entry in self.entries:
+            words = _words(entry.text)
+            word = words[0].replace("'", "") if len(words) == 1 else ""
+            if len(word) >= 4 and word.isalpha() and word not in MONTHS:
+                parts.setdefault(word, entry)  # "O'Brien" as "zobrien" writes it
+        if not parts:
+            return None, parts
+        firsts = "".join(re.escape(c) for c in sorted({p[0] for p in parts}))
+        body = "|".join(map(re.escape, sorted(parts, key=len, reverse=True)))
+        return re.compile(rf"(?=[{firsts}])(?:{body})"), parts
+
     def _matches(self, folded: str) -> Iterable[tuple[int, int, Redaction]]:
-        """(start, end, entry) of each identifier in folded text, dates aside."""
+        """(start, end, entry) of each identifier in folded text, dates aside; a name
+        part found inside a longer word takes the whole word (a log-in or an address:
+        over-redaction is the lesser harm)."""
         combined = self._combined
         assert combined is not None
+        found = []
         for match in combined.finditer(folded):
             start, end = match.span()
             if end - start <= 9 and _a_date(folded[start:end], folded, start, end):
                 continue
-            yield start, end, self._entry(match.group(0))
+            found.append((start, end, self._entry(match.group(0))))
+        inside, parts = self._inside
+        if inside is None:
+            yield from found
+            return
+        words = []
+        covered = index = 0
+        size = len(folded)
+        for match in inside.finditer(folded):
+            start, end = match.span()
+            if start < covered:
+                continue
+            # Most are a whole-word match found already: nothing more to do for those.
+            while index < len(found) and found[index][1] <= start:
+                index += 1
+            if index < len(found):
+                first, last, _ = found[index]
+                if (
+                    first <= start
+                    and end <= last
+                    and not (first and folded[first - 1].isalnum())
+                    and not (last < size and folded[last].isalnum())
+                ):
+                    covered = last
+                    continue
+            # The whole word around it; each word is walked once (linear in the text).
+            while start > covered and folded[start - 1].isalnum():
+                start -= 1
+            while end < size and folded[end].isalnum():
+                end += 1
+            covered = end
+            words.append((start, end, parts[match.group(0)]))
+        if not words:
+            yield from found
+            return
+        done = 0
+        for start, end, entry in sorted(found + words, key=lambda m: (m[0], -m[1])):
+            if start < done:
+                continue
+            yield start, end, entry
+            done = end
 
     @cached_property
     def _roles(self) -> dict[str, tuple[str, re.Pattern[str], re.Pattern[str]]]:
@@ -388,6 +544,8 @@ class Register:
     def apply(self, text: str) -> str:
         if not text or self._combined is None or isinstance(text, Ours):
             return text
+        if not text.isascii():
+            text = _BIDI.sub("", text)
         views = _views(text)
         spans = [span for folded in views for span in self._spans(text, folded)]
         if not spans:
@@ -478,7 +636,8 @@ class Register:
         # joined by line breaks (not a letter, as the start and end of a piece are), and a
         # clean report, the usual case, then costs one call instead of one per piece.
         everything = "\n".join(f.text for f in folded)
-        if self._combined.search(everything):
+        inside = self._inside[0]
+        if self._combined.search(everything) or (inside and inside.search(everything)):
             candidates = [(w, t, f) for (w, t), f in zip(pieces, folded, strict=True)]
         candidates += [
             (where, text, fold(text, SPLIT))
