@@ -9,10 +9,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from facilitator.collector import collector_paused
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
-from facilitator.tui.widgets.note_capture import NoteCapture, collector_paused
+from facilitator.tui.widgets.note_capture import NoteCapture
 from tests.tui_support import START, FakeClock, screen_text, small_review, type_note
 
 

@@ -12,11 +12,9 @@ on 9 MB of unclosed tags: see bench/README.md.)
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+from facilitator.collector import collector_paused
 from facilitator.importers import Converted, ImportProblem
 
 # Dropped with everything inside them: their contents never become text of the review.
@@ -152,7 +150,7 @@ def html_to_markdown(raw: bytes) -> Converted:
 
     if b"\x00" in raw[:8192]:
         raise ImportProblem("the file looks binary, not HTML")
-    with _no_cycle_collection():
+    with collector_paused():
         built = parse(raw)
         text = _Writer().children(built.root)
     warnings = []
@@ -168,20 +166,6 @@ def html_to_markdown(raw: bytes) -> Converted:
     lines = [line.rstrip() for line in _normalise(text).split("\n")]
     cleaned = _BLANKS.sub("\n\n", "\n".join(lines))
     return Converted(cleaned.strip() + "\n", warnings, by_paragraph=True)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The kept tree is lists of lists and strings, with no cycles to collect; Python's
-    collector would still walk it again and again as it grows (two thirds of the time
-    on a 9.5 MB export)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Writer:

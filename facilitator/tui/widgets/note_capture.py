@@ -13,10 +13,8 @@ conflicts merged anywhere, appear without reopening the screen.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -32,6 +30,7 @@ from textual.widgets.option_list import Option
 
 from facilitator import capture
 from facilitator.analysis.coverage import is_evidence, is_team_view
+from facilitator.collector import collector_paused
 from facilitator.method import Method
 from facilitator.model import Conversation, Note
 from facilitator.service import Recorded
@@ -162,25 +161,6 @@ def note_prompt(note: Note, method: Method, *, deleted: bool = False) -> Content
         pieces.append(flag)
         spans.append(Span(position, position + len(flag), "bold $error"))
     return NoteRow("".join(pieces), spans, strip_control_codes=False)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while many long-lived objects are made.
-
-    Reading 5,000 notes and making their rows creates tens of thousands of objects that all
-    stay alive. The collector would trace them again and again while they are being made
-    (some 80 young collections and a full one, ~0.1 s of CPU) and free nothing; paused, it
-    goes over them once afterwards. Nothing is hidden: the collections that follow run on
-    the UI thread like any other.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class NotesList(OptionList):
