@@ -74,10 +74,10 @@ async def test_the_lead_reopens_an_ended_conversation_and_stage_keys_record_agai
     app = FacilitatorApp(service, conversation=setup.conversation, role="lead", clock=FakeClock())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("f2", "y")
+        await pilot.press("f2", "y", "escape")  # "y" is not a yes: nothing typed ends it
         await pilot.pause()
         assert store.conversation(setup.conversation).ended_at is None
-        await pilot.press("f2", "right", "enter")
+        await pilot.press("f2", "tab", "enter")
         await pilot.pause()
         assert store.conversation(setup.conversation).ended_at is not None
         await pilot.press("3")  # shown, not recorded, after the end

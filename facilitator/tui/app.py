@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -147,6 +148,25 @@ class FacilitatorApp(App[None]):
             return self.switch_screen(HomeScreen(review=self.start_review))
         return super().pop_screen()
 
+    async def on_event(self, event: events.Event) -> None:
+        """Typing on while help or the End dialog covers the note box: the dialog steps
+        aside and the keys go to the box.
+
+        Decided here, where keys arrive one at a time in the order typed, and not in the
+        dialog: keys that arrive in one read (a laggy link, a busy app, an unbracketed
+        paste) are all queued to the dialog's widgets before the first is handled, so a
+        dialog closing on the first key would see the rest too, close twice and lose
+        them.
+        """
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            box = getattr(self.screen, "back_to", None)
+            typing = isinstance(event, events.Paste) or event.is_printable
+            if typing and isinstance(box, Widget) and box.is_attached:
+                self.screen.step_aside()  # type: ignore[attr-defined]
+                box._forward_event(event)
+                return
+        await super().on_event(event)
+
     # --- lifecycle -------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -203,10 +223,13 @@ class FacilitatorApp(App[None]):
     # --- actions and the command palette -----------------------------------------
 
     def action_help(self) -> None:
+        from textual.widgets import TextArea
+
         from facilitator.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            focused = self.focused
+            self.push_screen(HelpScreen(back_to=focused if isinstance(focused, TextArea) else None))
 
     def flush_drafts(self) -> None:
         """Save every note being typed, now and on this thread (quitting, or a signal)."""
