@@ -78,3 +78,107 @@ async def test_a_paste_while_a_dialog_is_open_goes_to_the_note(service: Service)
             app.post_message(events.Paste(f" pasted in {opener}"))
             await pilot.pause(0.2)
         assert app.screen.query_one(NoteBox).text == "ab pasted in f1 pasted in f2"
+
+
+async def save_two_notes(pilot, service: Service, conversation: str) -> None:  # noqa: ANN001
+    for line in ("first note", "second note"):
+        await pilot.press(*line, "enter")
+    await pilot.pause()
+    assert len(service.store.notes(conversation=conversation)) == 2
+
+
+async def test_a_burst_after_up_is_typing_not_list_commands(service: Service) -> None:
+    """Up (first row) then "dad said no" in one read: no note deleted, every key in the box."""
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await save_two_notes(pilot, service, conversation)
+        app.post_message(events.Key("up", None))
+        burst(app, "dad said no")
+        await pilot.pause(0.3)
+        box = app.screen.query_one(NoteBox)
+        assert box.text == "dad said no"
+        assert app.focused is box
+    assert [n.text for n in service.store.notes(conversation=conversation)] == [
+        "first note",
+        "second note",
+    ]
+
+
+async def test_shift_tab_then_typing_goes_to_the_box(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await save_two_notes(pilot, service, conversation)
+        app.post_message(events.Key("shift+tab", None))
+        burst(app, "hi there")  # h is History, i is back: typed together, they are text
+        app.post_message(events.Paste(" and a paste"))
+        await pilot.pause(0.3)
+        box = app.screen.query_one(NoteBox)
+        assert box.text == "hi there and a paste"
+        assert app.focused is box
+
+
+async def test_a_letter_that_is_no_list_command_goes_back_to_the_box(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await save_two_notes(pilot, service, conversation)
+        await pilot.press("up")
+        await pilot.pause()
+        await pilot.press("w", "a", "s")  # typed at a person's pace: still text
+        await pilot.pause()
+        box = app.screen.query_one(NoteBox)
+        assert box.text == "was"
+        assert app.focused is box
+
+
+async def test_after_an_edit_focus_is_back_in_the_box(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await save_two_notes(pilot, service, conversation)
+        await pilot.press("up", "e", "!", "enter")
+        await pilot.pause(0.2)
+        box = app.screen.query_one(NoteBox)
+        assert app.focused is box
+        await pilot.press("d", "x")
+        await pilot.pause()
+        assert box.text == "dx"
+    texts = [n.text for n in service.store.notes(conversation=conversation)]
+    assert texts == ["first note", "second note!"]
+
+
+async def test_f6_and_f7_select_nothing_in_the_note_box(service: Service) -> None:
+    """TextArea's own F6 (select the line) and F7 (select all): the next key replaced the
+    note."""
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"abc")
+        for key in ("f6", "f7"):
+            await pilot.press(key, "x")
+        assert app.screen.query_one(NoteBox).text == "abcxx"
+
+
+async def test_ctrl_q_after_a_burst_keeps_every_key_before_it(service: Service) -> None:
+    from facilitator.tui.drafts import DraftKeeper
+
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        await pilot.press("backspace")
+        burst(app, "burst before quit")
+        app.post_message(events.Key("ctrl+q", None))
+        await pilot.pause(0.3)
+    draft = DraftKeeper(service.store, conversation).recover()
+    assert draft is not None and draft.text == "burst before quit"
+
+
+async def test_keys_after_ctrl_z_in_one_read_are_kept(service: Service) -> None:
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"note ")
+        await pilot.pause(0.2)
+        burst(app, "abc")
+        app.post_message(events.Key("ctrl+z", None))
+        burst(app, "def")
+        await pilot.pause(0.3)
+        text = app.screen.query_one(NoteBox).text
+    assert text.startswith("note ") and text.endswith("def")
+    assert "abc" in text  # a ctrl+z inside a paste is not an undo of the paste
