@@ -182,3 +182,21 @@ async def test_keys_after_ctrl_z_in_one_read_are_kept(service: Service) -> None:
         text = app.screen.query_one(NoteBox).text
     assert text.startswith("note ") and text.endswith("def")
     assert "abc" in text  # a ctrl+z inside a paste is not an undo of the paste
+
+
+async def test_a_second_window_on_the_conversation_is_warned(service: Service) -> None:
+    """Two windows on one conversation keep one draft between them: the second is told."""
+    from facilitator.tui.drafts import DraftKeeper
+
+    app, conversation = notes_app(service)
+    other_window = DraftKeeper(service.store, conversation)
+    assert other_window.claim()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            status = str(app.screen.query_one("#capture-status").render())
+            assert "open in another window" in status
+    finally:
+        other_window.release()
+    assert other_window.claim()  # the app let go when it closed
+    other_window.release()

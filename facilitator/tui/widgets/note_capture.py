@@ -339,6 +339,12 @@ class NoteCapture(Vertical):
                 f"Recovered draft, begun {self._started_at[11:16]}: Enter saves it.",
                 "-recovered",
             )
+        if not self.drafts.claim():
+            self.set_status(
+                "This conversation is open in another window too: the two share one draft "
+                "(the last saved wins). Type notes in one window only.",
+                "-problem",
+            )
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
@@ -350,6 +356,7 @@ class NoteCapture(Vertical):
 
     def on_unmount(self) -> None:
         self.drafts.file.close()  # the draft file is kept open while the box is on screen
+        self.drafts.release()
 
     # --- following the op log -------------------------------------------------------
 
