@@ -200,3 +200,26 @@ async def test_a_second_window_on_the_conversation_is_warned(service: Service) -
         other_window.release()
     assert other_window.claim()  # the app let go when it closed
     other_window.release()
+
+
+async def test_prose_typed_into_the_split_views_lead_pane_goes_to_the_box(
+    service: Service,
+) -> None:
+    """F5 to the lead's pane, then a sentence in one read: n, p, digits and space were
+    stage keys and ticks. Typed together they are a note."""
+    from tests.test_lead_screen import settle
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="split", clock=FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert not isinstance(app.focused, NoteBox)
+        burst(app, "we have no plan 4 now")
+        app.post_message(events.Paste(" pasted"))
+        await pilot.pause(0.3)
+        box = app.screen.query_one(NoteBox)
+        assert box.text == "we have no plan 4 now pasted"
+        assert app.focused is box
+    assert service.store.current_stage(setup.conversation) in (None, 1)

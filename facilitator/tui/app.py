@@ -167,7 +167,8 @@ class FacilitatorApp(App[None]):
 
         - Help or the End dialog over a note box (its ``back_to``): a printable key or a
           paste makes the dialog step aside and goes to the box.
-        - A focused widget with ``typing_target(event, burst)`` (the notes list) names
+        - A focused widget, or else the screen, with ``typing_target(event, burst)``
+          (the notes list; the split view's lead pane) names
           the box for keys that are typing; ``burst`` says the key came with the one
           before it (no person presses two keys within ``BURST_GAP_S``).
         """
@@ -192,9 +193,12 @@ class FacilitatorApp(App[None]):
         if typing and isinstance(box, Widget) and box.is_attached:
             screen.step_aside()  # type: ignore[attr-defined]
             return box
-        focused = screen.focused
-        redirect = getattr(focused, "typing_target", None)
-        return redirect(event, burst) if redirect is not None else None
+        # The focused widget decides, else its screen (the split view's lead pane).
+        for node in (screen.focused, screen):
+            redirect = getattr(node, "typing_target", None)
+            if redirect is not None:
+                return redirect(event, burst)
+        return None
 
     # --- lifecycle -------------------------------------------------------------------
 
