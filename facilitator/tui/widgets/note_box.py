@@ -142,7 +142,8 @@ class NoteBox(TextArea):
         if len(candidates) == 1:
             addition += " "
         if addition:
-            self.insert(addition)
+            # The whole fragment takes the tag's own spelling ("@RES" is "@resources").
+            self._replace_fragment(row, start, column, common + addition[len(addition.rstrip()) :])
         elif self.previous_tab_showed(row, start, fragment):
             self._replace_fragment(row, start, column, candidates[0])
             self._cycle = (row, start, candidates, 0)
