@@ -223,3 +223,10 @@ async def test_prose_typed_into_the_split_views_lead_pane_goes_to_the_box(
         assert box.text == "we have no plan 4 now pasted"
         assert app.focused is box
     assert service.store.current_stage(setup.conversation) in (None, 1)
+
+
+async def test_ctrl_x_with_nothing_selected_cuts_nothing(service: Service) -> None:
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"keep me", "ctrl+x", "!")
+        assert app.screen.query_one(NoteBox).text == "keep me!"

@@ -129,7 +129,7 @@ async def test_up_on_the_second_row_of_a_wrapped_note_stays_in_the_box(service: 
 async def test_tab_completes_a_tag_typed_in_capitals_to_the_tags_own_spelling(
     service: Service,
 ) -> None:
-    """"@RES" and Tab made "@RESources": the completion takes the tag's spelling."""
+    """ "@RES" and Tab made "@RESources": the completion takes the tag's spelling."""
     app, _ = notes_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"x @RES", "tab", *"y")

@@ -216,6 +216,12 @@ class NoteBox(TextArea):
             else:
                 self.action_redo()
             return
+        if event.key == "ctrl+x" and self.selection.is_empty:
+            # TextArea cuts the whole line when nothing is selected: a note typed so far
+            # vanished into the clipboard on a slip of the finger.
+            event.stop()
+            event.prevent_default()
+            return
         if event.key in ("f6", "f7"):
             # TextArea's select-line and select-all: the next key typed replaced the note.
             event.stop()
