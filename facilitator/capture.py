@@ -311,6 +311,20 @@ def _title(text: str) -> str:
 
 
 def _new_episode(body: str, problems: list[str]) -> NewEpisode | None:
+    found = _new_episode_read(body, problems)
+    if found is not None and found.date is None:
+        # A date typed without brackets is not read; say so rather than leave the
+        # episode undated (or the date in its title) without a word.
+        outside = _PARENTHESIS.sub(" ", body)
+        if _looks_like_a_date(outside):
+            problems.append(
+                f"episode '{found.title}': a date outside brackets is not read: put it "
+                f"in brackets, e.g. '#new {found.title} (3 May 2024)'"
+            )
+    return found
+
+
+def _new_episode_read(body: str, problems: list[str]) -> NewEpisode | None:
     if not body:
         problems.append("#new needs a title, e.g. '#new Home visit (12 March 2024)'")
         return None

@@ -54,6 +54,9 @@ class LenientDate:
         return "period"
 
 
+_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
 def _day_first(text: str) -> bool:
     """UK order (12/3/2024 is 12 March), except ISO dates that start with the year."""
     return not re.match(r"^\d{4}[-/]", text)
@@ -71,6 +74,14 @@ def _parse_one(text: str) -> tuple[date, date]:
     cleaned = text.strip().strip(",.")
     if not cleaned:
         raise DateProblem("no date given")
+    numeric = _NUMERIC.match(cleaned)
+    if numeric and _day_first(cleaned) and int(numeric.group(2)) > 12:
+        # dateutil would swap day and month (12/13/24 as 13 December): UK dates are
+        # day-first only, so a 13th month is a mistake to report, not to guess at.
+        raise DateProblem(
+            f"{cleaned!r} is not a real date (day/month/year: there is no month "
+            f"{int(numeric.group(2))})"
+        )
     try:
         first = _day_first(cleaned)
         low = dateparser.parse(cleaned, default=datetime(2000, 1, 1), dayfirst=first)

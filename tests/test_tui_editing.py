@@ -49,7 +49,8 @@ async def test_edit_makes_a_revision_and_relinks(service: Service) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert "! Second note, corrected @team #2" in screen_text(app)
-        await pilot.press("h")
+        assert isinstance(app.focused, NoteBox)  # back to typing after an edit
+        await pilot.press("up", "h")
         await pilot.pause()
         assert isinstance(app.screen, HistoryDialog)
         history = screen_text(app)

@@ -74,10 +74,10 @@ async def test_the_lead_reopens_an_ended_conversation_and_stage_keys_record_agai
     app = FacilitatorApp(service, conversation=setup.conversation, role="lead", clock=FakeClock())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("f2", "y")
+        await pilot.press("f2", "y", "escape")  # "y" is not a yes: nothing typed ends it
         await pilot.pause()
         assert store.conversation(setup.conversation).ended_at is None
-        await pilot.press("f2", "right", "enter")
+        await pilot.press("f2", "tab", "enter")
         await pilot.pause()
         assert store.conversation(setup.conversation).ended_at is not None
         await pilot.press("3")  # shown, not recorded, after the end
@@ -90,3 +90,28 @@ async def test_the_lead_reopens_an_ended_conversation_and_stage_keys_record_agai
         await pilot.press("4")
         await pilot.pause()
         assert store.current_stage(setup.conversation) == 4
+
+
+async def test_reopening_shows_the_recorded_stage_not_one_viewed_after_the_end(
+    service: Service,
+) -> None:
+    """Stage 3, end, look at stage 6, reopen: the lead is at stage 3 (what was recorded),
+    not at 6 with a timer stuck at 00:00."""
+    from facilitator.tui.widgets.lead_view import LeadView
+
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="lead", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("3")
+        await pilot.press("f2", "tab", "enter")
+        await pilot.pause()
+        await pilot.press("6")
+        await pilot.pause()
+        assert "Stage 6 of 9" in screen_text(app)
+        await pilot.press("f2")  # reopen
+        await pilot.pause()
+        assert store.current_stage(setup.conversation) == 3
+        assert app.screen.query_one(LeadView).stage == 3
+        assert "Stage 3 of 9" in screen_text(app)

@@ -124,3 +124,13 @@ async def test_up_on_the_second_row_of_a_wrapped_note_stays_in_the_box(service: 
         assert box.cursor_location[0] == 0 and box.cursor_location[1] < end[1]
         await pilot.press("up")  # now on the first row as shown: to the earlier notes
         assert app.focused is not box
+
+
+async def test_tab_completes_a_tag_typed_in_capitals_to_the_tags_own_spelling(
+    service: Service,
+) -> None:
+    """ "@RES" and Tab made "@RESources": the completion takes the tag's spelling."""
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"x @RES", "tab", *"y")
+        assert app.screen.query_one(NoteBox).text == "x @resources y"

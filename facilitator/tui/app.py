@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -30,6 +32,10 @@ _ROLE_SCREENS = {
     "split": ("facilitator.tui.screens.split", "SplitScreen"),
 }
 ROLE_NAMES = {"notes": "note-taker", "lead": "lead questioner", "split": "lead and notes"}
+
+
+# Keys closer together than this came in one read from the terminal, not from a person.
+BURST_GAP_S = 0.015
 
 
 def _local_now() -> datetime:
@@ -64,6 +70,8 @@ class FacilitatorApp(App[None]):
         self._clock = clock or _local_now
         self._status_factories: list[Callable[[], Widget]] = []
         self._startup_hooks: list[Callable[[FacilitatorApp], object]] = []
+        # The last keys and whether each came in a burst (for widgets handling them).
+        self._recent_keys: deque[tuple[events.Key, bool]] = deque(maxlen=64)
         self.register_theme(HIGH_CONTRAST)
         self.theme = self._initial_theme()
         from facilitator.tui.sync_worker import install as install_sync
@@ -147,6 +155,51 @@ class FacilitatorApp(App[None]):
             return self.switch_screen(HomeScreen(review=self.start_review))
         return super().pop_screen()
 
+    _last_key_at = 0.0
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys that are typing go to the note box, wherever focus is when they arrive.
+
+        Decided here, where keys arrive one at a time in the order typed, and not in the
+        widgets: keys that arrive in one read (a laggy link, a busy app, an unbracketed
+        paste) are all queued to the focused widget before it handles the first, so a
+        dialog closing on the first key would see the rest too, close twice and lose them.
+
+        - Help or the End dialog over a note box (its ``back_to``): a printable key or a
+          paste makes the dialog step aside and goes to the box.
+        - A focused widget, or else the screen, with ``typing_target(event, burst)``
+          (the notes list; the split view's lead pane) names
+          the box for keys that are typing; ``burst`` says the key came with the one
+          before it (no person presses two keys within ``BURST_GAP_S``).
+        """
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            burst = False
+            if isinstance(event, events.Key):
+                burst = event.time - self._last_key_at < BURST_GAP_S
+                self._last_key_at = event.time
+                self._recent_keys.append((event, burst))
+            target = self._typing_target(event, burst)
+            if target is not None:
+                if self.screen.focused is not target:
+                    target.screen.set_focus(target)
+                target._forward_event(event)
+                return
+        await super().on_event(event)
+
+    def _typing_target(self, event: events.Key | events.Paste, burst: bool) -> Widget | None:
+        screen = self.screen
+        box = getattr(screen, "back_to", None)
+        typing = isinstance(event, events.Paste) or event.is_printable
+        if typing and isinstance(box, Widget) and box.is_attached:
+            screen.step_aside()  # type: ignore[attr-defined]
+            return box
+        # The focused widget decides, else its screen (the split view's lead pane).
+        for node in (screen.focused, screen):
+            redirect = getattr(node, "typing_target", None)
+            if redirect is not None:
+                return redirect(event, burst)
+        return None
+
     # --- lifecycle -------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -203,10 +256,13 @@ class FacilitatorApp(App[None]):
     # --- actions and the command palette -----------------------------------------
 
     def action_help(self) -> None:
+        from textual.widgets import TextArea
+
         from facilitator.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            focused = self.focused
+            self.push_screen(HelpScreen(back_to=focused if isinstance(focused, TextArea) else None))
 
     def flush_drafts(self) -> None:
         """Save every note being typed, now and on this thread (quitting, or a signal)."""
@@ -220,10 +276,24 @@ class FacilitatorApp(App[None]):
                         capture_.flush_draft()
 
     async def action_quit(self) -> None:
+        # ctrl+q is acted on as it arrives, while keys typed just before it (in the same
+        # read) may still wait in the focused box's queue: quit from the end of that
+        # queue, so they are in the box, and in the draft, first.
+        focused = self.focused
+        if focused is not None and focused.is_attached:
+            focused.call_later(self._quit_now)
+        else:
+            self._quit_now()
+
+    def _quit_now(self) -> None:
         # Keys typed just before ctrl+q are only in the draft file so far: the store's
         # copy is written before the app goes, not a quarter of a second later.
         self.flush_drafts()
         self.exit()
+
+    def key_in_burst(self, event: events.Key) -> bool:
+        """Whether ``event`` came in the same read as the key before it."""
+        return any(seen is event and burst for seen, burst in self._recent_keys)
 
     def action_high_contrast(self) -> None:
         self.theme = HIGH_CONTRAST.name if self.theme != HIGH_CONTRAST.name else DEFAULT_THEME

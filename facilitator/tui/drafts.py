@@ -143,6 +143,38 @@ class DraftKeeper:
         self._generation = 0
         self._written = 0
         self._cleared_at = 0
+        self._open_fd: int | None = None
+
+    def claim(self) -> bool:
+        """Mark the conversation open in this window (a lock beside the draft file, let
+        go when the window closes or the process dies). False if another window has it:
+        the two share one draft, so the last one saved wins, and the user should know.
+        """
+        try:
+            import fcntl
+        except ImportError:  # no flock here: nothing to warn with
+            return True
+        if self._open_fd is not None:
+            return True
+        path = self.file._path().with_suffix(".open")
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._open_fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._open_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._open_fd)
+            self._open_fd = None
 
     def recover(self) -> Draft | None:
         """The draft to bring back on opening: the newer of the file and the store's."""

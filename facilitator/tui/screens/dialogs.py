@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -229,16 +229,14 @@ class HistoryDialog(ModalScreen[None]):
 class EndDialog(ModalScreen[bool]):
     """Ending a conversation: a choice between two buttons, with "Keep going" focused.
 
-    Only Enter on a focused "End it" ends (Tab or an arrow key first moves there), so no
-    single key typed by accident does. A note-taker who pressed F2 mid-note and simply
-    types on gets their keys back in the box they came from: the first printable key
-    closes the dialog and goes there, as do all the keys after it. Escape keeps going.
+    Only Enter on a focused "End it" ends: Tab moves there, and nothing else does (arrow
+    keys typed by accident do nothing), so no key typed by accident ends it. A
+    note-taker who pressed F2 mid-note and simply types on gets their keys back in the
+    box they came from, in order: the app hands every printable key and paste to
+    ``back_to`` and closes the dialog (see ``FacilitatorApp.on_event``).
     """
 
-    BINDINGS = [
-        Binding("escape", "keep", "Keep going", show=False),
-        Binding("left,right,up,down", "app.focus_next", show=False),
-    ]
+    BINDINGS = [Binding("escape", "keep", "Keep going", show=False)]
 
     def __init__(self, detail: str, *, back_to: Widget | None = None) -> None:
         super().__init__()
@@ -260,24 +258,23 @@ class EndDialog(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
 
+    def _close(self, end: bool) -> None:
+        # Two keys queued behind each other (Enter Enter, Esc Esc) must not close it
+        # twice: the second would close the screen underneath.
+        if self.is_current:
+            self.dismiss(end)
+
     @on(Button.Pressed)
     def _chosen(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "end")
+        self._close(event.button.id == "end")
 
     def action_keep(self) -> None:
-        self.dismiss(False)
+        self._close(False)
 
-    def on_key(self, event: events.Key) -> None:
-        if not event.is_printable:
-            return
-        event.stop()
-        event.prevent_default()
-        self.dismiss(False)
-        if self.back_to is not None:
-            # Straight into the box's own queue, where the keys typed after this one
-            # will follow it once the dialog has gone: their order is kept.
-            self.back_to.post_message(events.Key(event.key, event.character))
+    def step_aside(self) -> None:
+        """Typing resumed: keep going (the app sends the keys to ``back_to``)."""
+        self._close(False)
 
 
 def confirm_end(screen: Screen, end: Callable[[], None]) -> None:

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from facilitator.grammar_help import grammar_sections
@@ -40,11 +41,18 @@ def grammar_content(method: Method) -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
+    """F1 help. Opened over a note box (``back_to``), typing on closes it and the keys
+    and pastes go to the box, in order (see ``FacilitatorApp.on_event``)."""
+
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("f1", "close", "Close", show=False),
         Binding("q", "close", "Close", show=False),
     ]
+
+    def __init__(self, *, back_to: Widget | None = None) -> None:
+        super().__init__()
+        self.back_to = back_to
 
     def compose(self) -> ComposeResult:
         stack = [screen for screen in self.app.screen_stack if screen is not self]
@@ -76,4 +84,8 @@ class HelpScreen(ModalScreen[None]):
         self.query_one(VerticalScroll).focus()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self.is_current:
+            self.dismiss(None)
+
+    def step_aside(self) -> None:
+        self.action_close()

@@ -11,6 +11,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import Key, Paste
+from textual.widget import Widget
 
 from facilitator.tui.screens.lead import LeadActions
 from facilitator.tui.widgets.key_footer import KeyFooter
@@ -64,6 +66,22 @@ class SplitScreen(LeadActions):
     def on_lead_view_conversation_changed(self, event: LeadView.ConversationChanged) -> None:
         self.capture.refresh_conversation()
         self.refresh_bindings()
+
+    def typing_target(self, event: Key | Paste, burst: bool) -> Widget | None:
+        """Typing while the lead's pane has focus goes to the note box (the app asks;
+        see ``FacilitatorApp.on_event``): a paste, a printable key that is no lead key,
+        and any printable key that came in a burst (prose typed after F5 was stage
+        changes and ticks). A lead key pressed on its own still acts."""
+        focused = self.focused
+        if focused is None or self.capture in focused.ancestors_with_self:
+            return None
+        if isinstance(event, Paste):
+            return self.capture.box
+        if not event.is_printable:
+            return None
+        if burst or event.key not in self.active_bindings:
+            return self.capture.box
+        return None
 
     def action_switch(self) -> None:
         focused = self.focused

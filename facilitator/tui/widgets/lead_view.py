@@ -75,6 +75,7 @@ class LeadView(Vertical):
         self.snapshot: LeadSnapshot | None = None
         self.queries: list[OverviewQuery] | None = None
         self.stage: int | None = None
+        self.snapshot_before: LeadSnapshot | None = None
         self._shown_stage: int | None = None
         self._seen_events: set[str] = set()
         self._watch: ConversationWatch | None = None
@@ -226,6 +227,16 @@ class LeadView(Vertical):
         # began just before a key press cannot briefly undo it.
         if snapshot.events and snapshot.events[-1].id not in self._seen_events:
             self.stage = snapshot.stage
+        before = self.snapshot_before
+        if (
+            before is not None
+            and before.conversation.ended_at
+            and not snapshot.conversation.ended_at
+        ):
+            # Reopened (here or on the other laptop): back to the stage on record, not
+            # one only looked at after the end.
+            self.stage = snapshot.stage
+        self.snapshot_before = snapshot
         self._seen_events.update(event.id for event in snapshot.events)
         self._render_stage()
         self.tick()
@@ -386,6 +397,10 @@ class LeadView(Vertical):
         if conversation is None or not conversation.ended_at:
             return
         self.store.reopen_conversation(conversation)
+        # A stage looked at after the end was not recorded: the lead goes on from the
+        # stage on record, with its clock.
+        self.stage = self.store.current_stage(self.conversation_id) or self.stage
+        self._render_stage()
         self._refresh_conversation()
         self.post_message(self.ConversationChanged())
         self.notify("Conversation reopened.", timeout=3)

@@ -41,7 +41,12 @@ class NoteBox(TextArea):
             return self.box
 
     class MoveUp(Message):
-        """Up arrow on the first line: the owner may move focus to earlier notes."""
+        """Up arrow on the first line: the owner may move focus to earlier notes,
+        unless the box was typed in since (``text`` is what it held at the Up)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     class PastedControls(Message):
         """A paste held control characters (ESC and the like): they were put in as
@@ -137,7 +142,8 @@ class NoteBox(TextArea):
         if len(candidates) == 1:
             addition += " "
         if addition:
-            self.insert(addition)
+            # The whole fragment takes the tag's own spelling ("@RES" is "@resources").
+            self._replace_fragment(row, start, column, common + addition[len(addition.rstrip()) :])
         elif self.previous_tab_showed(row, start, fragment):
             self._replace_fragment(row, start, column, candidates[0])
             self._cycle = (row, start, candidates, 0)
@@ -196,6 +202,38 @@ class NoteBox(TextArea):
             event.prevent_default()
             self.complete_tag()
             return
+        if event.key in ("ctrl+z", "ctrl+y"):
+            # Here, in key order: as a binding it ran once the key had bubbled up to the
+            # app, after keys typed behind it (and undid them too). Inside a burst it is
+            # a byte in unbracketed pasted text, not an undo: dropped.
+            event.stop()
+            event.prevent_default()
+            in_burst = getattr(self.app, "key_in_burst", None)
+            if in_burst is not None and in_burst(event):
+                return
+            if event.key == "ctrl+z":
+                self.action_undo()
+            else:
+                self.action_redo()
+            return
+        if event.key == "ctrl+x" and self.selection.is_empty:
+            # TextArea cuts the whole line when nothing is selected: a note typed so far
+            # vanished into the clipboard on a slip of the finger.
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key in ("f6", "f7"):
+            # TextArea's select-line and select-all: the next key typed replaced the note.
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key == "shift+tab":
+            # Moved here, at once, and not when the key has bubbled up to the app: keys
+            # that came with it are then typing that went on (see below).
+            event.stop()
+            event.prevent_default()
+            self.screen.focus_previous()
+            return
         if event.key != "tab":
             # Any other key ends a run of Tabs: the next Tab starts afresh.
             self._cycle = None
@@ -205,8 +243,12 @@ class NoteBox(TextArea):
             # means the row above, not the notes list.
             event.stop()
             event.prevent_default()
-            self.post_message(self.MoveUp())
+            self.post_message(self.MoveUp(self.text))
             return
+        if event.is_printable and self.screen.focused not in (self, None):
+            # Typed here although focus has moved on (Up and more keys in one read: the
+            # keys were already on their way here): typing goes on here, with focus.
+            self.screen.set_focus(self, scroll_visible=False)
         await super()._on_key(event)
 
 

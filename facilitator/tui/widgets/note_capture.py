@@ -22,9 +22,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content, Span
+from textual.events import Key, Paste
 from textual.message import Message
 from textual.timer import Timer
 from textual.visual import RulesMap
+from textual.widget import Widget
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -176,8 +178,28 @@ class NotesList(OptionList):
         Binding("i", "back", "Back to typing", show=False),
     ]
 
+    COMMAND_KEYS = frozenset("ekduhi")
+
     def _capture(self) -> NoteCapture:
         return self.query_ancestor(NoteCapture)
+
+    def typing_target(self, event: Key | Paste, burst: bool) -> Widget | None:
+        """Where a key or paste goes instead of this list (the app asks; see
+        ``FacilitatorApp.on_event``): the note box, for anything that is typing.
+
+        A paste, a printable key that is no list command, and any printable key that
+        came in a burst (Up or Shift+Tab and a sentence in one read) are typing: they go
+        to the box with focus, so nothing typed deletes or edits a note. A list command
+        acts only when pressed on its own.
+        """
+        if isinstance(event, Paste):
+            return self._capture().box
+        if not event.is_printable:
+            return None
+        if burst or event.character not in self.COMMAND_KEYS:
+            self.highlighted = None
+            return self._capture().box
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "kind", "delete", "history", "undelete"):
@@ -298,6 +320,12 @@ class NoteCapture(Vertical):
                 f"Recovered draft, begun {self._started_at[11:16]}: Enter saves it.",
                 "-recovered",
             )
+        if not self.drafts.claim():
+            self.set_status(
+                "This conversation is open in another window too: the two share one draft "
+                "(the last saved wins). Type notes in one window only.",
+                "-problem",
+            )
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
@@ -309,6 +337,7 @@ class NoteCapture(Vertical):
 
     def on_unmount(self) -> None:
         self.drafts.file.close()  # the draft file is kept open while the box is on screen
+        self.drafts.release()
 
     # --- following the op log -------------------------------------------------------
 
@@ -607,7 +636,8 @@ class NoteCapture(Vertical):
     def focus_list(self) -> None:
         listing = self.notes_list
         if listing.option_count:
-            listing.focus()
+            # At once, not after a refresh: the next key must find the list focused.
+            self.screen.set_focus(listing)
             if listing.highlighted is None:
                 listing.highlighted = listing.option_count - 1
 
@@ -621,7 +651,8 @@ class NoteCapture(Vertical):
 
     def on_note_box_move_up(self, event: NoteBox.MoveUp) -> None:
         event.stop()
-        self.focus_list()
+        if event.text == self.box.text:  # not if typing went on after the Up
+            self.focus_list()
 
     def highlighted_note(self) -> Note | None:
         listing = self.notes_list
@@ -658,6 +689,10 @@ class NoteCapture(Vertical):
             start = "\n".join(dict.fromkeys([start, *versions]))
 
         def done(line: str | None) -> None:
+            if line is not None:
+                # Saved (or Enter on it unchanged): back to typing, so the next keys are
+                # a note, not list commands on the note just edited.
+                self.focus_box()
             if line is None or (line == start and not note.conflict):
                 return
             if not line.strip():
@@ -702,6 +737,8 @@ class NoteCapture(Vertical):
             return
 
         def done(kind: str | None) -> None:
+            if kind is not None:
+                self.focus_box()  # back to typing, as after an edit
             if kind is None or kind == note.kind:
                 return
             self.facilitator.service.set_kind(note, kind)
