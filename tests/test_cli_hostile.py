@@ -155,7 +155,9 @@ def _commands(h: dict[str, object]) -> list[tuple[str, list[str]]]:
         ("recommend add", ["recommend", "add", "R1", HOSTILE, "--kind", "research"]),
         ("recommend list", ["recommend", "list", "R1"]),
         ("ideas", ["ideas", "R1"]),
-        ("redact add", ["redact", "R1", "add", HOSTILE, "--as", OSC]),
+        # The replacement holds escapes but no word of a registered name: a replacement
+        # that names someone is refused (issue 13), and the names here are HOSTILE's words.
+        ("redact add", ["redact", "R1", "add", HOSTILE, "--as", "\x1b]0;\x07\x1b[2J\x9b1m"]),
         ("redact list", ["redact", "R1", "list"]),
         ("redact remove", ["redact", "R1", "remove", "redactions#-1"]),
         ("import", ["import", "R1", str(h["html"]), "--agency", HOSTILE, "--title", HOSTILE]),
@@ -364,7 +366,8 @@ def test_line_breaks_in_fields_cannot_forge_rows_or_messages(tmp_path: Path) -> 
     for args in (
         ["recommend", "add", "R1", f"Rec {FORGE}", "--kind", "research"],
         ["pattern", "add", "R1", f"Pattern {FORGE}", "--type", "crisis-response"],
-        ["redact", "R1", "add", f"Sam {FORGE}", "--as", f"A {FORGE}"],
+        # Its replacement cannot carry the forged lines: they are the registered name's words.
+        ["redact", "R1", "add", f"Sam {FORGE}", "--as", "A\n\x0b\u2028person"],
     ):
         code, _, stderr = invoke(path, *args)
         assert code == 0, (args, stderr)
