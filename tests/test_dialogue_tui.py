@@ -13,7 +13,7 @@ from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.screens.dialogs import FormDialog
 from facilitator.tui.screens.dialogue import DialogueScreen
 from tests.review_fixture import ReviewFixture, build_review_fixture
-from tests.tui_support import FakeClock, screen_text
+from tests.tui_support import FakeClock, screen_text, wait_until
 
 
 @pytest.fixture
@@ -284,3 +284,75 @@ async def test_a_comments_kind_and_where_it_sat_are_shown(
         text = screen_text(app)
         assert "K1 (tracked insertion, anchor not found, near E2)" in text
         assert "[insertion] and ask" in text  # in the table's Comment column
+
+
+async def test_a_long_list_of_comments_fills_in_order_and_an_answer_moves_one_row(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """Hundreds of comments (a returned pack can carry that many): the table fills in
+    steps, unanswered first and in number order, and each answer changes just its own
+    row: it moves down among the answered, the cursor stays on the next one to answer,
+    and the line under the table describes the comment highlighted, never a neighbour.
+    A comment that arrives from another laptop meanwhile joins the list in its place."""
+    from textual.widgets import DataTable
+
+    from facilitator.method import load_method
+
+    store = service.store
+    draft = records.freeze_draft(store, load_method(), fx.review, "preliminary")
+    who = fx.participants["health_visitor"]
+    with store.transaction():
+        ids = [
+            records.add_comment(
+                store, fx.review, {"draft": draft, "participant": who, "text": f"Point {n}"}
+            )
+            for n in range(1, 601)
+        ]
+        for comment in ids[::3]:  # K1, K4, K7 … already answered
+            records.respond(store, fx.review, comment, "noted")
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        table = app.screen.query_one("#comments", DataTable)
+
+        def column(name: str) -> list[str]:
+            return [str(table.get_row_at(r)[name_index(name)]) for r in range(table.row_count)]
+
+        def name_index(name: str) -> int:
+            return ["label", "draft", "from", "on", "answer", "comment"].index(name)
+
+        await wait_until(pilot, lambda: table.row_count == 600, "all 600 rows")
+        labels, answers = column("label"), column("answer")
+        waiting = [f"K{n}" for n in range(1, 601) if (n - 1) % 3]
+        answered = [f"K{n}" for n in range(1, 601, 3)]
+        assert labels == waiting + answered
+        assert answers == ["to answer"] * 400 + ["noted"] * 200
+        assert column("comment")[:2] == ["Point 2", "Point 3"]
+
+        await pilot.press("down")  # K3
+        await pilot.pause()
+        assert "K3: Point 3" in " ".join(screen_text(app).split())
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # the answer's note is optional
+        await settle(app, pilot)
+        await wait_until(pilot, lambda: "K3" not in column("label")[:399], "K3 answered")
+        labels = column("label")
+        assert labels[:3] == ["K2", "K5", "K6"]
+        assert labels.index("K3") == 400  # after K1, first of the answered, by number
+        assert column("answer")[labels.index("K3")] == "accepted"
+        assert table.cursor_row == 1  # on K5, the next one to answer
+        assert "K5: Point 5" in " ".join(screen_text(app).split())
+
+        # Another laptop's comment arrives (the sync worker calls refresh_from_store).
+        records.add_comment(
+            store, fx.review, {"draft": draft, "participant": who, "text": "From the other laptop"}
+        )
+        app.screen.refresh_from_store()
+        await settle(app, pilot)
+        await wait_until(pilot, lambda: table.row_count == 601, "the new comment")
+        labels = column("label")
+        assert labels.index("K601") == 399  # the last of the 400 still to answer
+        assert column("comment")[399] == "From the other laptop"

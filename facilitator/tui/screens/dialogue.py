@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,6 +38,12 @@ from facilitator.tui.widgets.key_footer import KeyFooter
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
+
+COMMENT_COLUMNS = ("label", "draft", "from", "on", "answer", "comment")
+# A row shows one line: more of a long comment (a pasted page) only costs measuring.
+CELL_CHARS = 300
+# Rows added to the comments table between two looks at the keyboard.
+ROWS_AT_ONCE = 500
 
 KIND_NAMES = {"insertion": "tracked insertion", "deletion": "tracked deletion"}
 
@@ -71,6 +78,9 @@ class DialogueScreen(EditingScreen):
         self.review_id = review
         self.board = DialogueBoard()
         self.people: dict[str, Participant] = {}
+        # Comment id -> the values its row shows, and the comments by id.
+        self._shown: dict[str, tuple[str, ...]] = {}
+        self._by_id: dict[str, CommentRecord] = {}
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -95,15 +105,12 @@ class DialogueScreen(EditingScreen):
         for label, width in (("Draft", 5), ("Kind", 20), ("Frozen", 17), ("Sent to", None)):
             drafts.add_column(label, width=width)
         comments = self.query_one("#comments", DataTable)
-        for label, width in (
-            ("", 4),
-            ("Draft", 5),
-            ("From", 18),
-            ("On", 14),
-            ("Answer", 9),
-            ("Comment", None),
+        for key, (label, width) in zip(
+            COMMENT_COLUMNS,
+            (("", 4), ("Draft", 5), ("From", 18), ("On", 14), ("Answer", 9), ("Comment", None)),
+            strict=True,
         ):
-            comments.add_column(label, width=width)
+            comments.add_column(label, width=width, key=key)
         comments.focus()
         self.load()
 
@@ -149,23 +156,7 @@ class DialogueScreen(EditingScreen):
                 cell(to or "not sent yet", "" if to else "dim"),
                 key=draft.id,
             )
-        comments = self.query_one("#comments", DataTable)
-        keep = comments.cursor_row
-        comments.clear()
-        ordered = self._comments_in_order()
-        for comment in ordered:
-            answer = comment.answer.response if comment.answer else "to answer"
-            comments.add_row(
-                cell(comment.label),
-                cell(labels.get(comment.draft, "?")),
-                cell(person(people, comment.participant)),
-                cell(comment.where),
-                cell(answer, "bold" if comment.open else "dim"),
-                cell(_kind(comment) + (comment.text or comment.quote)),
-                key=comment.id,
-            )
-        if ordered:
-            comments.move_cursor(row=min(max(keep, 0), len(ordered) - 1))
+        self._show_comments(board, labels, people)
         waiting = sum(c.open for c in board.comments)
         self.query_one("#comments-title", Label).update(
             plain(f"Comments: {len(board.comments)}, {waiting} to answer (unanswered first)")
@@ -179,14 +170,89 @@ class DialogueScreen(EditingScreen):
             plain("Meetings: " + ("; ".join(lines) if lines else "none yet (m to record one)"))
         )
 
+    def _comment_values(
+        self, comment: CommentRecord, labels: dict[str, str], people: dict[str, Participant]
+    ) -> tuple[str, ...]:
+        """What each column of a comment's row says (the Comment column cut to what a
+        row can show: the detail line below the table gives it in full)."""
+        return (
+            comment.label,
+            labels.get(comment.draft, "?"),
+            person(people, comment.participant),
+            comment.where,
+            comment.answer.response if comment.answer else "to answer",
+            (_kind(comment) + (comment.text or comment.quote))[:CELL_CHARS],
+        )
+
+    def _show_comments(
+        self,
+        board: DialogueBoard,
+        labels: dict[str, str],
+        people: dict[str, Participant],
+        ordered: list[CommentRecord] | None = None,
+        values: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """Change only the rows that changed, then sort. The table measures every cell
+        of every row it is given: clearing and refilling it for one answer took seconds
+        with thousands of comments. New rows go in ``ROWS_AT_ONCE`` at a time, top of
+        the list first, so the screen answers keys while a long list fills."""
+        if board is not self.board:
+            return  # a newer board arrived: its own call carries on from here
+        table = self.query_one("#comments", DataTable)
+        keep = table.cursor_row
+        if ordered is None or values is None:
+            ordered = self._comments_in_order()
+            self._by_id = {c.id: c for c in ordered}
+            values = {c.id: self._comment_values(c, labels, people) for c in ordered}
+        for gone in self._shown.keys() - values.keys():
+            table.remove_row(gone)
+            del self._shown[gone]
+        added = 0
+        for comment_id, row in values.items():
+            before = self._shown.get(comment_id)
+            if before is None:
+                if added == ROWS_AT_ONCE:
+                    continue
+                table.add_row(*self._cells(row), key=comment_id)
+                added += 1
+            elif before != row:
+                cells = self._cells(row)
+                for column, old, new, shown in zip(
+                    COMMENT_COLUMNS, before, row, cells, strict=True
+                ):
+                    if old != new:
+                        table.update_cell(comment_id, column, shown)
+            self._shown[comment_id] = row
+        if len(self._shown) == len(values):  # (rows added meanwhile came in order)
+            position = {c.label: index for index, c in enumerate(ordered)}
+            table.sort("label", key=lambda label: position.get(label.plain, 0))
+        if table.row_count:
+            table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
+            # Sorting moves rows under a cursor that stays put: no highlight event says
+            # the row under it is now another comment.
+            self._detail(self._current_comment())
+        if len(self._shown) < len(values):
+            self.set_timer(
+                0.01, lambda: self._show_comments(board, labels, people, ordered, values)
+            )
+
+    @staticmethod
+    def _cells(row: tuple[str, ...]) -> list[Text]:
+        answer = row[4]
+        return [
+            cell(text, ("bold" if answer == "to answer" else "dim") if index == 4 else "")
+            for index, text in enumerate(row)
+        ]
+
     @on(DataTable.RowHighlighted, "#comments")
-    def _detail(self, event: DataTable.RowHighlighted) -> None:
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail(event.row_key.value)
+
+    def _detail(self, comment_id: str | None) -> None:
         """The highlighted comment in full: its text, the passage it is on, the answer."""
-        ordered = self._comments_in_order()
-        row = event.cursor_row
-        if not 0 <= row < len(ordered):
+        comment = self._by_id.get(comment_id) if comment_id else None
+        if comment is None:
             return
-        comment = ordered[row]
         # What kind it is and where it sat: the On column is too narrow for "near E2".
         what = [KIND_NAMES.get(comment.kind, comment.kind)] if comment.kind != "comment" else []
         if comment.anchor == ANCHOR_NOT_FOUND:
@@ -310,9 +376,9 @@ class DialogueScreen(EditingScreen):
 
     def _current_comment(self) -> str | None:
         table = self.query_one("#comments", DataTable)
-        row = table.cursor_row
-        ordered = self._comments_in_order()
-        return ordered[row].id if 0 <= row < len(ordered) else None
+        if not 0 <= table.cursor_row < table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def action_answer(self, response: str) -> None:
         comment = self._current_comment()
