@@ -230,6 +230,38 @@ async def test_a_field_set_on_two_laptops_offers_both_sides(
     lead.close()
 
 
+async def test_a_conflict_over_a_participants_comment_names_the_comment(
+    service: Service, tmp_path: Path
+) -> None:
+    """Two laptops answer the third comment differently: the list says which comment
+    ("Answer to K3"), not just "answer response", so the team knows which to look at."""
+    from facilitator.dialogue import records
+    from facilitator.method import load_method
+
+    lead, review, _conversation, _ = shared(service, tmp_path)
+    store = service.store
+    draft = records.freeze_draft(store, load_method(), review, "preliminary")
+    who = store.participants(review)[0].id
+    comments = [
+        records.add_comment(store, review, {"draft": draft, "participant": who, "text": text})
+        for text in ("First point", "Second point", "The date of the visit is wrong")
+    ]
+    answer = records.respond(store, review, comments[2], "noted")
+    engine_for(store, review).sync()
+    engine_for(lead, review).sync()
+    store.update(review, "answer", answer, response="accepted")
+    lead.update(review, "answer", answer, response="declined", note="The record says 3 May")
+    for laptop in (store, lead, store):
+        engine_for(laptop, review).sync()
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(ConflictsScreen(review, app.sync_worker))
+        await wait_until(pilot, lambda: "Answer to K3" in screen_text(app), "the named answer")
+        assert "Answer to K3: response" in screen_text(app)
+    lead.close()
+
+
 @pytest.mark.parametrize(("role", "size"), [("lead", (80, 24)), ("split", (160, 48))])
 async def test_the_lead_sees_the_sync_status_when_the_review_is_shared(
     service: Service, tmp_path: Path, role: str, size: tuple[int, int]

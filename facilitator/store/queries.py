@@ -49,6 +49,11 @@ def _labelled(conn: sqlite3.Connection, table: str, where: str, params: tuple) -
     return _rows(conn, f"SELECT * FROM ({sql}) {where} ORDER BY created, id", params)
 
 
+def labels(conn: sqlite3.Connection, table: str, review: str) -> dict[str, str]:
+    """Id -> label (P2, E4, K7 ...) of every live row of a labelled table in one review."""
+    return {r["id"]: r["label"] for r in _labelled(conn, table, "WHERE review = ?", (review,))}
+
+
 def reviews(conn: sqlite3.Connection) -> list[Review]:
     return [
         Review(

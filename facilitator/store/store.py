@@ -675,6 +675,11 @@ class Store:
                 return review
         raise StoreError(f"no review {review_id}")
 
+    def labels(self, table: str, review: str) -> dict[str, str]:
+        """Id -> label (``P2``, ``E4``, ``K7`` ...) for a labelled table in one review."""
+        with self._lock:
+            return queries.labels(self.conn, table, review)
+
     def participants(self, review: str) -> list[Participant]:
         with self._lock:
             return queries.participants(self.conn, review)

@@ -29,14 +29,15 @@ def _one_line(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def describe(item: Item) -> Text:
+def describe(item: Item, subject: str = "") -> Text:
     if isinstance(item, rules.NoteConflict):
         return Text(
             f"Note at {item.note.at[11:16]}: {len(item.heads)} versions · "
             f"{_one_line(item.note.text, 50)}"
         )
     return Text(
-        f"{item.title}: {_one_line(item.winner.value, 25)} / {_one_line(item.other.value, 25)}"
+        f"{subject or item.title}: {_one_line(item.winner.value, 25)} / "
+        f"{_one_line(item.other.value, 25)}"
     )
 
 
@@ -95,9 +96,13 @@ class ConflictsScreen(Screen[None]):
             *rules.note_conflicts(store, self.review_id),
             *rules.field_conflicts(store, self.review_id),
         ]
-        self.app.call_from_thread(self._show, items)
+        subjects = [
+            rules.subject(store, item) if isinstance(item, rules.FieldConflict) else ""
+            for item in items
+        ]
+        self.app.call_from_thread(self._show, items, subjects)
 
-    def _show(self, items: list[Item]) -> None:
+    def _show(self, items: list[Item], subjects: list[str]) -> None:
         self.items = items
         if self._recount_after_load and self.worker is not None:
             # Again now that this list has read the resolution: a sync round that was
@@ -106,7 +111,10 @@ class ConflictsScreen(Screen[None]):
             self.worker.forget_conflict_counts()
         options = self.query_one("#conflict-list", OptionList)
         options.clear_options()
-        options.add_options(Option(describe(item), id=str(i)) for i, item in enumerate(items))
+        options.add_options(
+            Option(describe(item, subject), id=str(i))
+            for i, (item, subject) in enumerate(zip(items, subjects, strict=True))
+        )
         if items:
             options.highlighted = 0
             options.focus()
