@@ -249,7 +249,22 @@ class NoteBox(TextArea):
             # Typed here although focus has moved on (Up and more keys in one read: the
             # keys were already on their way here): typing goes on here, with focus.
             self.screen.set_focus(self, scroll_visible=False)
+        if not event.is_printable and await self._run_own_binding(event):
+            return
         await super()._on_key(event)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Act now on a key bound by the box itself (Backspace, Delete, the arrows,
+        Home/End, ctrl+w...). TextArea's bindings run only once the key has bubbled up
+        to the app, while letters go in as they reach the box: in one read, the letters
+        typed after a Backspace went in first and the Backspace then ate them, or it
+        arrived after Enter had closed the edit dialog and was lost."""
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return True
+        return False
 
 
 def _common_start(candidates: list[str]) -> str:
