@@ -313,3 +313,50 @@ async def test_the_status_shows_ops_another_laptop_announced_that_have_not_arriv
         await pilot.pause()
         assert "waiting for" not in screen_text(app)
     lead.close()
+
+
+async def test_typing_in_the_merge_editor_goes_at_the_end_of_the_first_version(
+    service: Service, tmp_path: Path
+) -> None:
+    """m opens the versions one per line; text typed went in at the very start, before
+    the first version. The cursor is at the end of the first version's line, where an
+    addition to it belongs, and each version stays whole on its own line."""
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note_id = conflicting_note(service, lead, review, conversation)
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(ConflictsScreen(review, app.sync_worker))
+        await wait_until(pilot, lambda: "2 versions" in screen_text(app), "the conflict")
+        heads = service.store.note(note_id).heads
+        first, second = (
+            next(r.text for r in service.store.revisions(note_id) if r.id == head) for head in heads
+        )
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*" (both)", "backspace")
+        assert app.focused.text.split("\n") == [first + " (both", second]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not service.store.note(note_id).conflict, "the merge")
+    assert service.store.note(note_id).text == first + " (both\n" + second
+    lead.close()
+
+
+async def test_editing_a_conflicted_note_types_at_the_end_of_its_first_version(
+    service: Service, tmp_path: Path
+) -> None:
+    from facilitator.tui.screens.dialogs import EditNoteDialog
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note_id = conflicting_note(service, lead, review, conversation)
+    shown = service.store.note(note_id).text
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("up", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditNoteDialog)
+        await pilot.press(*" ok")
+        lines = app.screen.query_one(NoteBox).text.split("\n")
+        assert lines[0] == shown + " ok" and len(lines) == 2
+    lead.close()

@@ -187,7 +187,9 @@ class EditNoteDialog(ModalScreen[str | None]):
     def on_mount(self) -> None:
         box = self.query_one(NoteBox)
         box.focus()
-        box.move_cursor(box.document.end)
+        # A note with conflicting edits opens with each version on a line of its own:
+        # typing goes on at the end of the first (the note as shown), not at the start.
+        box.cursor_to_end_of_first_line()
 
     @on(NoteBox.Submitted)
     def _save(self, event: NoteBox.Submitted) -> None:

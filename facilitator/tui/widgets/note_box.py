@@ -23,7 +23,36 @@ _TAG_REST = re.compile(r"[\w-]*")
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
 
-class NoteBox(TextArea):
+class OrderedTextArea(TextArea):
+    """A TextArea that acts on every key in the order typed.
+
+    TextArea's own keys (Backspace, Delete, the arrows, Home/End, ctrl+w...) are bindings,
+    run only once the key has bubbled up to the app, while letters go in as they reach
+    the box: in one read, the letters typed after a Backspace went in first and the
+    Backspace then ate them, or it arrived after Enter had closed the edit dialog and
+    was lost. Here a key bound by the box itself is acted on as it arrives.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and await self._run_own_binding(event):
+            return
+        await super()._on_key(event)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return True
+        return False
+
+    def cursor_to_end_of_first_line(self) -> None:
+        """Where typing belongs in a text of versions, one per line (a note's edit or a
+        merge): after the first (for a one-line text, its end)."""
+        self.move_cursor((0, len(self.document.get_line(0))))
+
+
+class NoteBox(OrderedTextArea):
     """A plain-text box; ``complete(fragment)`` gives tag keys for completion.
 
     With ``on_submit``, Enter calls it at once with the text; otherwise Enter posts
@@ -278,22 +307,7 @@ class NoteBox(TextArea):
             # Typed here although focus has moved on (Up and more keys in one read: the
             # keys were already on their way here): typing goes on here, with focus.
             self.screen.set_focus(self, scroll_visible=False)
-        if not event.is_printable and await self._run_own_binding(event):
-            return
-        await super()._on_key(event)
-
-    async def _run_own_binding(self, event: events.Key) -> bool:
-        """Act now on a key bound by the box itself (Backspace, Delete, the arrows,
-        Home/End, ctrl+w...). TextArea's bindings run only once the key has bubbled up
-        to the app, while letters go in as they reach the box: in one read, the letters
-        typed after a Backspace went in first and the Backspace then ate them, or it
-        arrived after Enter had closed the edit dialog and was lost."""
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return True
-        return False
+        await super()._on_key(event)  # the box's own keys in order (OrderedTextArea)
 
 
 def _common_start(candidates: list[str]) -> str:
