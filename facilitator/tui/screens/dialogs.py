@@ -239,11 +239,19 @@ class EndDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [Binding("escape", "keep", "Keep going", show=False)]
+    WATCH_S = 0.5  # how often an open dialog looks whether the end came from elsewhere
 
-    def __init__(self, detail: str, *, back_to: Widget | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        back_to: Widget | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
         super().__init__()
         self.detail = detail
         self.back_to = back_to
+        self.conversation_id = conversation_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog end-dialog"):
@@ -259,6 +267,28 @@ class EndDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
+        if self.conversation_id is not None:
+            self.set_interval(self.WATCH_S, self.refresh_from_store)
+
+    def refresh_from_store(self) -> None:
+        """Ended meanwhile on the other laptop (the sync worker calls this as ops
+        arrive) or in another window: the question is stale, so the dialog closes and
+        says so, and a late "End it" cannot end it a second time."""
+        store = getattr(self.app, "store", None)
+        if store is None or self.conversation_id is None or not self.is_current:
+            return
+        try:
+            ended = store.conversation(self.conversation_id).ended_at
+        except Exception:  # noqa: BLE001 - a failed read is tried again at the next look
+            return
+        if ended:
+            self._close(False)
+            self.app.notify(
+                f"The conversation was ended elsewhere at {ended[11:16]} (the other laptop "
+                "or another window): nothing to do here. F2 reopens it.",
+                title="Ended",
+                markup=False,
+            )
 
     def _close(self, end: bool) -> None:
         # Two keys queued behind each other (Enter Enter, Esc Esc) must not close it
@@ -288,6 +318,10 @@ def confirm_end(screen: Screen, end: Callable[[], None]) -> None:
 
     back_to = screen.focused if isinstance(screen.focused, TextArea) else None
     screen.app.push_screen(
-        EndDialog("Notes can still be added afterwards, and F2 reopens it.", back_to=back_to),
+        EndDialog(
+            "Notes can still be added afterwards, and F2 reopens it.",
+            back_to=back_to,
+            conversation_id=getattr(screen, "conversation_id", None),
+        ),
         answer,
     )
