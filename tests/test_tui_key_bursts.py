@@ -286,3 +286,24 @@ async def test_retyping_a_note_in_the_edit_dialog_in_one_read(service: Service, 
         assert not isinstance(app.screen, EditNoteDialog)
     [note] = service.store.notes(conversation=conversation)
     assert note.text == "The health visitor rang"
+
+
+async def test_a_forms_field_acts_on_backspace_in_the_order_typed(service: Service) -> None:
+    """The same for a form's one-line fields (Input's Backspace and arrows are bindings
+    too): "Alxe", two Backspaces and "ex" in one read must give "Alex"."""
+    from textual.widgets import Input
+
+    from facilitator.tui.screens.dialogs import Field, FormDialog
+
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(FormDialog("A form", [Field("name", "Name")]))
+        await pilot.pause()
+        burst(app, "Alxe")
+        keys(app, "backspace", "backspace")
+        burst(app, "ex")
+        keys(app, "home")
+        burst(app, "[")
+        await pilot.pause(0.3)
+        assert app.screen.query_one(Input).value == "[Alex"

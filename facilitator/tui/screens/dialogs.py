@@ -19,6 +19,7 @@ from facilitator import capture
 from facilitator.method import Method
 from facilitator.model import Revision
 from facilitator.tui.text import display_text, plain
+from facilitator.tui.widgets.key_order import OrderedInput
 from facilitator.tui.widgets.note_box import NoteBox
 
 
@@ -62,7 +63,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             with VerticalScroll(classes="form-fields"):
                 for spec in self.fields:
                     yield Label(plain(spec.label + (" *" if spec.required else "")))
-                    yield Input(
+                    yield OrderedInput(
                         spec.value,
                         placeholder=spec.placeholder,
                         id=f"field-{spec.key}",

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from facilitator.safe_text import visible
+from facilitator.tui.widgets.key_order import run_own_binding
 
 _FRAGMENT = re.compile(r"(?<![\w@])@([\w-]*)$")
 _TAG_REST = re.compile(r"[\w-]*")
@@ -24,27 +25,12 @@ NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
 
 class OrderedTextArea(TextArea):
-    """A TextArea that acts on every key in the order typed.
-
-    TextArea's own keys (Backspace, Delete, the arrows, Home/End, ctrl+w...) are bindings,
-    run only once the key has bubbled up to the app, while letters go in as they reach
-    the box: in one read, the letters typed after a Backspace went in first and the
-    Backspace then ate them, or it arrived after Enter had closed the edit dialog and
-    was lost. Here a key bound by the box itself is acted on as it arrives.
-    """
+    """A TextArea that acts on every key in the order typed (see tui/widgets/key_order.py)."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable and await self._run_own_binding(event):
+        if not event.is_printable and await run_own_binding(self, event):
             return
         await super()._on_key(event)
-
-    async def _run_own_binding(self, event: events.Key) -> bool:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return True
-        return False
 
     def cursor_to_end_of_first_line(self) -> None:
         """Where typing belongs in a text of versions, one per line (a note's edit or a
