@@ -322,19 +322,15 @@ class NoteCapture(Vertical):
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
             begun = self._started_at[11:16]
+            # Short: the status line is a third of the width at 80x24.
             self.set_status(
-                f"Recovered the drafts of {windows} windows, one per line, the first begun "
-                f"{begun}: Enter saves them as one note."
+                f"Drafts of {windows} windows recovered, one per line."
                 if windows > 1
                 else f"Recovered draft, begun {begun}: Enter saves it.",
                 "-recovered",
             )
         if not alone:
-            self.set_status(
-                "This conversation is open in another window too: each window keeps its "
-                "own draft. Type notes in one window only.",
-                "-problem",
-            )
+            self.set_status("Also open in another window: each keeps its own draft.", "-problem")
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
