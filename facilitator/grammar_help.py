@@ -23,10 +23,13 @@ NEW_EPISODE_RULE = (
     "Without a date, the title ends at the first colon, semicolon, full stop (not after "
     "Dr., Mrs. or an initial), spaced dash, tag or line end: '#new Strategy meeting: "
     "nobody from health came' names 'Strategy meeting'. A date in brackets that cannot be "
-    "read is shown as a problem, never dropped.",
+    "read is shown as a problem, never dropped; so is a date typed outside brackets "
+    "('#new Visit: 3 May 2024'), which is not read and leaves the episode undated: put "
+    "it in brackets, '#new Visit (3 May 2024)'.",
     "Dates are read UK day-first and leniently: 12/3/24, March 2024, Jan-Mar 2024, and as "
     "case notes write them: early May 2026, mid-March 2024, late 2023, summer 2024, "
-    "w/c 3 March 2024. The date is kept as written and read as the days it covers.",
+    "w/c 3 March 2024. Numeric dates are day-first only: 12/13/24 is a problem, not 13 "
+    "December. The date is kept as written and read as the days it covers.",
 )
 
 

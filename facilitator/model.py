@@ -157,6 +157,7 @@ class Draft:
     text: str
     started_at: str | None
     saved_at: str
+    slot: int = 0  # the window it was typed in (the same conversation may be open twice)
 
 
 @dataclass

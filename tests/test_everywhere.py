@@ -118,3 +118,26 @@ async def test_home_at_80x24_one_line_per_row_kind_pseudonym_and_one_date_style(
         assert when in screen_text(app)
         await pilot.press("escape")
     assert store.conversation(conversation.id) == conversation
+
+
+async def test_help_on_the_note_takers_screen_gives_the_rule_for_dates_outside_brackets(
+    service: Service,
+) -> None:
+    """The README says a date typed outside brackets in a #new line is not read (a
+    warning, put it in brackets) and that numeric dates are day-first only; F1 did not,
+    so a note-taker told "a date outside brackets is not read" found no rule in help."""
+    from textual.widgets import Static
+
+    setup = small_review(service)
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join(
+            " ".join(str(static.render()).split()) for static in app.screen.query(Static)
+        )
+    assert "a date typed outside brackets ('#new Visit: 3 May 2024'), which is not read" in shown
+    assert "put it in brackets, '#new Visit (3 May 2024)'" in shown
+    assert "12/13/24 is a problem, not 13 December" in shown

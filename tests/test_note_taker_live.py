@@ -65,17 +65,24 @@ async def test_tab_again_on_an_ambiguous_tag_cycles_through_the_candidates(
         await pilot.press(*"job @p", "tab")
         await pilot.pause()
         assert "@personal" in screen_text(app) and "@political" in screen_text(app)
+        # Each candidate is followed by a space, as a unique completion is, so typing
+        # on never glues a word to the tag ("@personaly").
         await pilot.press("tab")
-        assert box.text == "job @personal"
+        assert box.text == "job @personal "
         await pilot.press("tab")
-        assert box.text == "job @political"
+        assert box.text == "job @political "
         await pilot.press("tab")
-        assert box.text == "job @personal"
-        await pilot.press(*" stress", "enter")
+        assert box.text == "job @personal "
+        await pilot.press(*"ly stressed, ")
+        assert box.text == "job @personal ly stressed, "
+        await pilot.press(*"@p", "tab", "tab", "tab")
+        assert box.text == "job @personal ly stressed, @political "
+        await pilot.press(*" stress", "enter")  # a space typed anyway is not doubled
         await pilot.pause()
         assert app.focused is box
     (note,) = service.store.notes(conversation=setup.conversation)
-    assert note.text == "job @personal stress" and note.factors == ("personal",)
+    assert note.text == "job @personal ly stressed, @political stress"
+    assert note.factors == ("personal", "political")
 
 
 async def test_the_line_is_previewed_as_it_will_be_read(service: Service) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from facilitator.service import Service
 from facilitator.store import Store, StoreError
-from facilitator.store.db import MIGRATIONS, _m11_method_fields
+from facilitator.store.db import MIGRATIONS, _m11_method_fields, _m12_drafts_per_window
 from facilitator.store.oplog import FORMAT, Op
 from facilitator.store.store import BULK_INGEST
 
@@ -221,6 +221,37 @@ def test_drafts_are_local_and_survive_reopen(tmp_path: Path) -> None:
         assert draft is not None and draft.text == "half a thought"
         reopened.save_draft(conversation.id, "", None)
         assert reopened.draft(conversation.id) is None
+
+
+def test_a_draft_kept_before_drafts_per_window_is_the_first_windows(tmp_path: Path) -> None:
+    """Drafts gained a window slot in their key: one kept by an older version comes back
+    in the first window's slot, and two windows' drafts are then kept side by side."""
+    path = tmp_path / "s.db"
+    with Store(path, author="Jo") as store:
+        conversation = _conversation(store)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE drafts")
+    conn.execute(
+        "CREATE TABLE drafts (conversation TEXT, author TEXT, text TEXT, started_at TEXT, "
+        "saved_at TEXT, PRIMARY KEY (conversation, author))"
+    )
+    conn.execute(
+        "INSERT INTO drafts VALUES (?, 'Jo', 'an old half thought', NULL, '2025-01-01T10:00')",
+        (conversation.id,),
+    )
+    before = MIGRATIONS.index(_m12_drafts_per_window)
+    conn.execute(f"DELETE FROM migrations WHERE number > {before}")
+    conn.execute(f"PRAGMA user_version={before}")
+    conn.commit()
+    conn.close()
+    with Store(path, author="Jo") as upgraded:
+        assert upgraded.draft(conversation.id).text == "an old half thought"
+        upgraded.save_draft(conversation.id, "the second window's", None, slot=1)
+        assert upgraded.draft(conversation.id).text == "an old half thought"
+        assert upgraded.draft(conversation.id, 1).text == "the second window's"
+        assert upgraded.draft_slots(conversation.id) == [0, 1]
+        upgraded.clear_draft(conversation.id, 1)
+        assert upgraded.draft_slots(conversation.id) == [0]
 
 
 def test_two_processes_on_one_file_never_reuse_a_seq(tmp_path: Path) -> None:

@@ -345,3 +345,87 @@ async def test_the_status_shows_ops_another_laptop_announced_that_have_not_arriv
         await pilot.pause()
         assert "waiting for" not in screen_text(app)
     lead.close()
+
+
+async def test_typing_in_the_merge_editor_goes_at_the_end_of_the_first_version(
+    service: Service, tmp_path: Path
+) -> None:
+    """m opens the versions one per line; text typed went in at the very start, before
+    the first version. The cursor is at the end of the first version's line, where an
+    addition to it belongs, and each version stays whole on its own line."""
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note_id = conflicting_note(service, lead, review, conversation)
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(ConflictsScreen(review, app.sync_worker))
+        await wait_until(pilot, lambda: "2 versions" in screen_text(app), "the conflict")
+        heads = service.store.note(note_id).heads
+        first, second = (
+            next(r.text for r in service.store.revisions(note_id) if r.id == head) for head in heads
+        )
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*" (both)", "backspace")
+        assert app.focused.text.split("\n") == [first + " (both", second]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not service.store.note(note_id).conflict, "the merge")
+    assert service.store.note(note_id).text == first + " (both\n" + second
+    lead.close()
+
+
+async def test_editing_a_conflicted_note_types_at_the_end_of_its_first_version(
+    service: Service, tmp_path: Path
+) -> None:
+    from facilitator.tui.screens.dialogs import EditNoteDialog
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note_id = conflicting_note(service, lead, review, conversation)
+    shown = service.store.note(note_id).text
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("up", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditNoteDialog)
+        await pilot.press(*" ok")
+        lines = app.screen.query_one(NoteBox).text.split("\n")
+        assert lines[0] == shown + " ok" and len(lines) == 2
+    lead.close()
+
+
+async def test_a_conflict_arriving_mid_conversation_is_announced_once(
+    service: Service, tmp_path: Path
+) -> None:
+    """A note edited on both laptops while the note-taker types: a toast says so, once,
+    and says where to settle it; settling it brings no second toast."""
+    from facilitator.sync import conflicts as rules
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    store = service.store
+    note_id = store.add_note(store.conversation(conversation), "Mother said the visit was late")
+    engine_for(store, review).sync()
+    engine_for(lead, review).sync()
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    app.sync_worker.interval = app.sync_worker.live_interval = 0.2
+
+    def toasts() -> list[str]:
+        return [str(n.message) for n in app._notifications if "conflict" in str(n.message)]
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await rounds(pilot, app.sync_worker, 1)
+        assert toasts() == []
+        lead.revise_note(lead.note(note_id), "Mother said the visit was an hour late")
+        store.revise_note(store.note(note_id), "Mother said the visit was late [sic]")
+        engine_for(lead, review).sync()
+        await wait_until(pilot, lambda: store.note(note_id).conflict, "the conflict to arrive")
+        await rounds(pilot, app.sync_worker, 3)
+        assert toasts() == ["1 note has conflicting edits: ctrl+p, Sync conflicts."]
+        await wait_until(
+            pilot, lambda: "conflicting edits" in screen_text(app), "the row to show it"
+        )
+        rules.resolve_note(store, store.note(note_id), "Mother said the visit was late")
+        app.sync_worker.forget_conflict_counts()
+        await rounds(pilot, app.sync_worker, 3)
+        assert len(toasts()) == 1
+    lead.close()

@@ -111,3 +111,69 @@ def test_a_draft_emptied_just_before_a_crash_does_not_come_back(service: Service
     keeper.keep_now("", None)  # emptied; the debounced store write never happened
     assert store.draft(setup.conversation) is not None
     assert DraftKeeper(store, setup.conversation).recover() is None
+
+
+async def test_two_windows_on_one_conversation_keep_both_drafts(service: Service) -> None:
+    """The same conversation open in two windows on one laptop, both lost in a crash: the
+    two shared one draft and the last one saved won. Each window keeps its own, and the
+    window opened next brings back every draft left behind, one after the other."""
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"typed in window one")
+        await wait_for_draft(store, setup.conversation, "typed in window one")
+        # The second window (another terminal on this laptop) opens and types too.
+        other = DraftKeeper(store, setup.conversation)
+        assert not other.claim()  # told that window one has it open
+        assert other.recover() is None  # window one's draft is not taken while it is open
+        other.keep_now("typed in window two", START.isoformat())
+        other.write(other.request(), "typed in window two", START.isoformat())
+        await pilot.press(*" still")
+        await pilot.pause(DRAFT_SAVE_DELAY_S * 2)
+        other.file.close()
+        other.release()  # window two's process dies
+    # Window one goes too (no Enter). Whichever window is opened next gets both back.
+    again = FacilitatorApp(
+        service, conversation=setup.conversation, role="notes", clock=FakeClock()
+    )
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = again.screen.query_one(NoteBox).text
+        assert text.splitlines() == ["typed in window one still", "typed in window two"]
+        assert "2 windows" in screen_text(again)
+        await pilot.press("ctrl+q")
+    # Taken in whole: kept as this window's draft, and no longer the other's.
+    leftovers = DraftKeeper(store, setup.conversation)
+    assert leftovers.claim()
+    assert leftovers.recover().text.splitlines() == [
+        "typed in window one still",
+        "typed in window two",
+    ]
+    assert leftovers.orphans() == []
+    leftovers.release()
+
+
+async def test_a_second_window_starts_empty_and_leaves_the_first_windows_draft(
+    service: Service,
+) -> None:
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    first = DraftKeeper(store, setup.conversation)
+    assert first.claim()
+    first.keep_now("the first window's half note", START.isoformat())
+    try:
+        app = FacilitatorApp(
+            service, conversation=setup.conversation, role="notes", clock=FakeClock()
+        )
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            box = app.screen.query_one(NoteBox)
+            assert box.text == ""
+            assert "open in another window" in screen_text(app)
+            await pilot.press(*"second window", "enter")
+            await pilot.pause()
+        assert first.recover().text == "the first window's half note"
+        assert [n.text for n in store.notes(conversation=setup.conversation)] == ["second window"]
+    finally:
+        first.release()

@@ -115,3 +115,39 @@ async def test_reopening_shows_the_recorded_stage_not_one_viewed_after_the_end(
         assert store.current_stage(setup.conversation) == 3
         assert app.screen.query_one(LeadView).stage == 3
         assert "Stage 3 of 9" in screen_text(app)
+
+
+async def test_an_end_dialog_left_open_closes_when_the_conversation_ends_elsewhere(
+    service: Service,
+) -> None:
+    """F2 on one laptop (or window), the dialog left open, the conversation ended on the
+    other: the stale "End this conversation?" stayed, and "End it" ended it a second
+    time, at a later moment. It closes and says what happened."""
+    from facilitator.tui.screens.dialogs import EndDialog
+
+    for role in ("notes", "split"):
+        setup = small_review(service, started_at=START.isoformat())
+        app = FacilitatorApp(service, conversation=setup.conversation, role=role, clock=FakeClock())
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause(0.3)
+            await pilot.press("f2")
+            await pilot.pause()
+            assert isinstance(app.screen, EndDialog)
+            store = service.store
+            store.end_conversation(
+                store.conversation(setup.conversation), at="2025-03-04T10:40:00+00:00"
+            )
+            for _ in range(60):
+                if not isinstance(app.screen, EndDialog):
+                    break
+                await pilot.pause(0.05)
+            assert not isinstance(app.screen, EndDialog), role
+            await pilot.pause()
+            assert any(
+                "ended elsewhere" in str(n.message) and "10:40" in str(n.message)
+                for n in app._notifications
+            )
+            await pilot.press("tab", "enter")  # the keys that would have chosen "End it"
+            await pilot.pause()
+        ended = service.store.conversation(setup.conversation).ended_at
+        assert ended == "2025-03-04T10:40:00+00:00", role

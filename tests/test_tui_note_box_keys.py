@@ -134,3 +134,36 @@ async def test_tab_completes_a_tag_typed_in_capitals_to_the_tags_own_spelling(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"x @RES", "tab", *"y")
         assert app.screen.query_one(NoteBox).text == "x @resources y"
+
+
+async def test_a_space_typed_after_a_completion_is_not_doubled(service: Service) -> None:
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"job @fam", "tab", *" stress")
+        assert box.text == "job @family stress"
+        await pilot.press("tab", "space", "space")  # Tab off a tag; two spaces are two
+        assert box.text == "job @family stress  "
+
+
+async def test_tab_on_a_tag_followed_by_punctuation_loses_and_moves_nothing(
+    service: Service,
+) -> None:
+    """ "@res+" and Tab: the cursor is past the tag, so Tab leaves the text as it is;
+    inside the tag, Tab completes it and the punctuation stays right after it."""
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*"@res+", "tab", *" ok")
+        assert box.text == "@res+ ok"
+        assert app.focused is box
+        box.clear()
+        await pilot.press(*"see @res, then", *["left"] * 6, "tab")
+        assert box.text == "see @resources, then"
+        assert box.cursor_location == (0, len("see @resources"))
+        await pilot.press("end", *" @p,", "left", "tab", "tab")
+        assert box.text == "see @resources, then @personal,"
+        await pilot.press("tab")
+        assert box.text == "see @resources, then @political,"
+        await pilot.press(*"!")
+        assert box.text == "see @resources, then @political!,"

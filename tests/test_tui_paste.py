@@ -53,6 +53,18 @@ def test_keys_outside_a_paste_are_read_as_before() -> None:
     ]
 
 
+def test_esc_cr_is_alt_enter_wherever_a_read_cuts_it() -> None:
+    """tmux and xterm (meta sends ESC) send Alt+Enter as ESC CR: Textual read a plain
+    Enter, which saved the note. A CR alone is still Enter; ESC CR inside a paste is
+    pasted text."""
+    stream = "a\x1b\rb\r"
+    expected = [("key", "a"), ("key", "alt+enter"), ("key", "b"), ("key", "enter")]
+    for cut in range(len(stream) + 1):
+        reads = [part for part in (stream[:cut], stream[cut:]) if part]
+        assert tokens(*reads) == expected, cut
+    assert tokens("\x1b[200~x\x1b\ry\x1b[201~") == [("paste", "x\x1b\ry")]
+
+
 def test_the_end_of_input_gives_back_what_was_held() -> None:
     parser = PasteSafeParser()
     assert list(parser.feed("a")) and list(parser.feed("")) == []

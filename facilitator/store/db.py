@@ -796,6 +796,26 @@ def _m11_method_fields(db: sqlite_utils.Database) -> None:
                 apply(db.conn, op)
 
 
+def _m12_drafts_per_window(db: sqlite_utils.Database) -> None:
+    """A draft per window: the same conversation open in two windows on one laptop kept
+    one draft between them, and the last one saved won. The drafts gain a ``slot`` (the
+    window's number, 0 for the first) in their key; drafts kept so far are slot 0."""
+    if "slot" in db["drafts"].columns_dict:
+        return
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE drafts_by_window (conversation TEXT, author TEXT, "
+        "slot INTEGER NOT NULL DEFAULT 0, text TEXT, started_at TEXT, saved_at TEXT, "
+        "PRIMARY KEY (conversation, author, slot))"
+    )
+    conn.execute(
+        "INSERT INTO drafts_by_window(conversation, author, slot, text, started_at, saved_at) "
+        "SELECT conversation, author, 0, text, started_at, saved_at FROM drafts"
+    )
+    conn.execute("DROP TABLE drafts")
+    conn.execute("ALTER TABLE drafts_by_window RENAME TO drafts")
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
@@ -808,6 +828,7 @@ MIGRATIONS: list[Migration] = [
     _m9_sync_repair,
     _m10_dialogue,
     _m11_method_fields,
+    _m12_drafts_per_window,
 ]
 
 

@@ -1,5 +1,7 @@
 """Where the note-taker's draft files live (see facilitator/tui/drafts.py): beside the
-store, in ``<store>.drafts/``, one file per conversation and reviewer.
+store, in ``<store>.drafts/``, one file per conversation, reviewer and window (the same
+conversation may be open in two windows on one laptop: each keeps its own draft, in its
+own slot, so neither overwrites the other's).
 
 Here, below both the TUI that writes them and the purge that must remove them with the
 review, so the two agree on the names. A file's name starts with a digest of its
@@ -24,9 +26,35 @@ def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:length]
 
 
-def draft_path(store_path: Path, conversation: str, author: str) -> Path:
-    name = f"{_digest(conversation, 20)}-{_digest(author, 8)}.draft"
+def draft_path(store_path: Path, conversation: str, author: str, slot: int = 0) -> Path:
+    """Slot 0 (the first window) keeps the name drafts always had, so a draft left by an
+    older version is still found."""
+    window = f"-{slot}" if slot else ""
+    name = f"{_digest(conversation, 20)}-{_digest(author, 8)}{window}.draft"
     return drafts_folder(store_path) / name
+
+
+def draft_slots(
+    store_path: Path, conversation: str, author: str, suffix: str = ".draft"
+) -> list[int]:
+    """The slots (windows) that have a file of this conversation and reviewer: the draft
+    files, or with ``suffix=".open"`` the window locks."""
+    stem = f"{_digest(conversation, 20)}-{_digest(author, 8)}"
+    folder = drafts_folder(store_path)
+    slots = set()
+    try:
+        names = [entry.name for entry in os.scandir(folder)]
+    except OSError:
+        return []
+    for name in names:
+        if not (name.startswith(stem) and name.endswith(suffix)):
+            continue
+        rest = name[len(stem) : -len(suffix)]
+        if not rest:
+            slots.add(0)
+        elif rest.startswith("-") and rest[1:].isdigit():
+            slots.add(int(rest[1:]))
+    return sorted(slots)
 
 
 def remove_drafts(store_path: Path, conversations: Iterable[str]) -> int:

@@ -280,11 +280,15 @@ def documents(conn: sqlite3.Connection, review: str) -> list[Document]:
     ]
 
 
-def draft(conn: sqlite3.Connection, conversation: str, author: str) -> Draft | None:
+def draft(conn: sqlite3.Connection, conversation: str, author: str, slot: int = 0) -> Draft | None:
     rows = _rows(
-        conn, "SELECT * FROM drafts WHERE conversation = ? AND author = ?", (conversation, author)
+        conn,
+        "SELECT * FROM drafts WHERE conversation = ? AND author = ? AND slot = ?",
+        (conversation, author, slot),
     )
     if not rows:
         return None
     r = rows[0]
-    return Draft(r["conversation"], r["author"], r["text"] or "", r["started_at"], r["saved_at"])
+    return Draft(
+        r["conversation"], r["author"], r["text"] or "", r["started_at"], r["saved_at"], slot
+    )

@@ -600,31 +600,44 @@ class Store:
 
     # --- drafts: local only, never synced ------------------------------------------
 
-    def save_draft(self, conversation: str, text: str, started_at: str | None) -> None:
+    def save_draft(
+        self, conversation: str, text: str, started_at: str | None, slot: int = 0
+    ) -> None:
+        """Keep the note being typed in window ``slot`` (0: the first window open on
+        this conversation; each window has its own, see tui/drafts.py)."""
         self.require_writable()
         with self._lock:
             if text:
                 self.conn.execute(
-                    "INSERT INTO drafts(conversation, author, text, started_at, saved_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(conversation, author) DO UPDATE SET "
-                    "text = excluded.text, started_at = excluded.started_at, "
+                    "INSERT INTO drafts(conversation, author, slot, text, started_at, saved_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(conversation, author, slot) DO UPDATE "
+                    "SET text = excluded.text, started_at = excluded.started_at, "
                     "saved_at = excluded.saved_at",
-                    (conversation, self.author, text, started_at, self.now_iso()),
+                    (conversation, self.author, slot, text, started_at, self.now_iso()),
                 )
             else:
-                self.clear_draft(conversation)
+                self.clear_draft(conversation, slot)
 
-    def clear_draft(self, conversation: str) -> None:
+    def clear_draft(self, conversation: str, slot: int = 0) -> None:
         self.require_writable()
         with self._lock:
             self.conn.execute(
-                "DELETE FROM drafts WHERE conversation = ? AND author = ?",
-                (conversation, self.author),
+                "DELETE FROM drafts WHERE conversation = ? AND author = ? AND slot = ?",
+                (conversation, self.author, slot),
             )
 
-    def draft(self, conversation: str) -> Draft | None:
+    def draft(self, conversation: str, slot: int = 0) -> Draft | None:
         with self._lock:
-            return queries.draft(self.conn, conversation, self.author)
+            return queries.draft(self.conn, conversation, self.author, slot)
+
+    def draft_slots(self, conversation: str) -> list[int]:
+        """The windows (slots) holding a draft of this conversation by this reviewer."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT slot FROM drafts WHERE conversation = ? AND author = ? ORDER BY slot",
+                (conversation, self.author),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     # --- settings: local only ------------------------------------------------------
 

@@ -149,6 +149,13 @@ def resolve_field(store: Store, conflict: FieldConflict, value: Any) -> None:
     )
 
 
+def conflicted(store: Store, review: str) -> tuple[frozenset[str], int]:
+    """The ids of the notes with conflicting edits, and how many fields were set on two
+    laptops at once (the sync worker announces each note once)."""
+    notes = frozenset(row["id"] for row in store.rows("notes", review, conflict=1))
+    return notes, len(field_conflicts(store, review))
+
+
 def count(store: Store, review: str) -> int:
     # Counted, not read: the sync worker asks after every round that brought ops.
     return store.count("notes", review, conflict=1) + len(field_conflicts(store, review))

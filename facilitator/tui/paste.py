@@ -8,6 +8,10 @@ before Textual's parser sees it and hands it on as one :class:`~textual.events.P
 exactly as pasted, in its place among the keys; what is not a paste goes to Textual's
 parser unchanged. The widget that takes the paste decides how to show control codes
 (the note box makes them visible and says so).
+
+It also reads Alt+Enter as sent by tmux, screen and xterm with its meta key sending ESC:
+ESC CR. Textual's parser keeps the Alt only on one-character key names, so ESC CR was a
+plain Enter, and Alt+Enter saved the note instead of starting a new line in it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from textual.message import Message
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 HOLD_S = 0.05  # a marker cut in two by a read waits this long for its other half
+ALT_ENTER = "\x1b\r"
 
 
 def _partial_suffix(text: str, marker: str, shortest: int) -> int:
@@ -47,7 +52,7 @@ class PasteSafeParser(XTermParser):
                 tokens = [events.Paste("".join(self._pasting) + held)]
                 self._pasting = None
                 return tokens + list(super().feed(""))
-            tokens = list(super().feed(held)) if held else []
+            tokens = self._keys(held) if held else []
             return tokens + list(super().feed(""))
         tokens: list[Message] = []
         buffer, self._held = self._held + data, ""
@@ -59,11 +64,11 @@ class PasteSafeParser(XTermParser):
                     # ESC (the Escape key) waits HOLD_S more than it would anyway.
                     keep = _partial_suffix(buffer, PASTE_START, 1)
                     if keep < len(buffer):  # never "": to Textual's parser that is the end
-                        tokens.extend(super().feed(buffer[: len(buffer) - keep]))
+                        tokens.extend(self._keys(buffer[: len(buffer) - keep]))
                     self._hold(buffer[len(buffer) - keep :])
                     break
                 if start:
-                    tokens.extend(super().feed(buffer[:start]))
+                    tokens.extend(self._keys(buffer[:start]))
                 buffer = buffer[start + len(PASTE_START) :]
                 self._pasting = []
             else:
@@ -79,6 +84,18 @@ class PasteSafeParser(XTermParser):
                 buffer = buffer[end + len(PASTE_END) :]
         return tokens
 
+    def _keys(self, text: str) -> list[Message]:
+        """Keys (not a paste) through Textual's parser, with ESC CR read as Alt+Enter."""
+        tokens: list[Message] = []
+        while (at := text.find(ALT_ENTER)) >= 0:
+            if at:
+                tokens.extend(super().feed(text[:at]))
+            tokens.append(events.Key("alt+enter", None))
+            text = text[at + len(ALT_ENTER) :]
+        if text:  # never "": to Textual's parser that is the end
+            tokens.extend(super().feed(text))
+        return tokens
+
     def _hold(self, text: str) -> None:
         self._held = text
         self._held_since = time.monotonic()
@@ -87,7 +104,7 @@ class PasteSafeParser(XTermParser):
         tokens: list[Message] = []
         if self._held and self._pasting is None and time.monotonic() - self._held_since > HOLD_S:
             held, self._held = self._held, ""
-            tokens.extend(super().feed(held))
+            tokens.extend(self._keys(held))
         tokens.extend(super().tick())
         return tokens
 

@@ -51,6 +51,8 @@ class SyncStatus:
     pending: int = 0
     conflicts: int = 0
     received: int = 0
+    conflicted_notes: frozenset[str] = frozenset()  # notes with conflicting edits
+    field_conflicts: int = 0
     problems: tuple[str, ...] = ()
     waiting_ops: int = 0  # announced on the share by another laptop, not here yet
     progress: str = ""  # a long pull under way
@@ -102,7 +104,8 @@ class SyncWorker:
         self.changed: Signal[SyncStatus] = Signal(app, "sync-status")
         self._wake = threading.Event()
         self._engines: dict[str, SyncEngine] = {}
-        self._conflicts: dict[str, int] = {}
+        self._conflicts: dict[str, tuple[frozenset[str], int]] = {}
+        self._announced: set[str] = set()  # notes whose conflict a toast has told of
         self._counted_at = -1  # the op-log position the conflict counts were taken at
         self.running = False
 
@@ -186,14 +189,19 @@ class SyncWorker:
             reports.append(report)
             problems.extend(report.problems)
             if report.pulled_ops or review not in self._conflicts:
-                self._conflicts[review] = conflict_rules.count(store, review)
+                self._conflicts[review] = conflict_rules.conflicted(store, review)
         self._counted_at = position
+        counted = [self._conflicts.get(r.review, (frozenset(), 0)) for r in reports]
+        notes = frozenset().union(*(ids for ids, _fields in counted))
+        fields = sum(fields for _ids, fields in counted)
         status = SyncStatus(
             shared=True,
             last_sync=datetime.now().astimezone().strftime("%H:%M:%S"),
             reachable=all(r.reachable for r in reports) if reports else False,
             pending=sum(r.pending for r in reports),
-            conflicts=sum(self._conflicts.get(r.review, 0) for r in reports),
+            conflicts=len(notes) + fields,
+            conflicted_notes=notes,
+            field_conflicts=fields,
             received=sum(r.pulled_ops for r in reports),
             problems=tuple(problems),
             waiting_ops=sum(g.last - g.first + 1 for r in reports for g in r.gaps),
@@ -233,11 +241,27 @@ class SyncWorker:
             )
         elif not before.reachable and after.reachable and before.last_sync is not None:
             self.app.notify("Shared folder reachable again.", title="Sync")
-        if after.conflicts > before.conflicts:
+        # Each note once: a count read a moment before a resolution landed must not
+        # announce the same note again after it was settled.
+        new = after.conflicted_notes - self._announced
+        self._announced |= new
+        told = []
+        if new:
+            told.append(
+                "1 note has conflicting edits"
+                if len(new) == 1
+                else f"{len(new)} notes have conflicting edits"
+            )
+        if after.field_conflicts > before.field_conflicts:
+            extra = after.field_conflicts - before.field_conflicts
+            told.append(
+                "1 field was set on two laptops at once"
+                if extra == 1
+                else f"{extra} fields were set on two laptops at once"
+            )
+        if told:
             self.app.notify(
-                f"{after.conflicts} sync conflict(s) to resolve: ctrl+p, Sync conflicts.",
-                title="Sync",
-                severity="warning",
+                "; ".join(told) + ": ctrl+p, Sync conflicts.", title="Sync", severity="warning"
             )
 
     def _refresh_screen(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from facilitator.sync import conflicts as rules
 from facilitator.tui.widgets.key_footer import KeyFooter
+from facilitator.tui.widgets.note_box import OrderedTextArea
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -83,7 +84,7 @@ class ConflictsScreen(Screen[None]):
         yield Static("Sync conflicts", id="conflict-title", markup=False)
         yield OptionList(id="conflict-list")
         yield Static("", id="conflict-detail", markup=False)
-        yield TextArea(id="merge-box")
+        yield OrderedTextArea(id="merge-box")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -170,15 +171,17 @@ class ConflictsScreen(Screen[None]):
         item = self.current
         if not isinstance(item, rules.NoteConflict):
             return
-        box = self.query_one("#merge-box", TextArea)
+        box = self.query_one("#merge-box", OrderedTextArea)
         box.load_text("\n".join(revision.text for revision in item.heads))
+        # One version per line, typing at the end of the first (it went in at the start).
+        box.cursor_to_end_of_first_line()
         box.add_class("-open")
         box.focus()
         self.refresh_bindings()
 
     def action_save_merge(self) -> None:
         item = self.current
-        box = self.query_one("#merge-box", TextArea)
+        box = self.query_one("#merge-box", OrderedTextArea)
         if not isinstance(item, rules.NoteConflict) or not box.has_class("-open"):
             return
         rules.resolve_note(self.facilitator.store, item.note, box.text)
@@ -193,7 +196,7 @@ class ConflictsScreen(Screen[None]):
         self.load()
 
     def action_close(self) -> None:
-        box = self.query_one("#merge-box", TextArea)
+        box = self.query_one("#merge-box", OrderedTextArea)
         if box.has_class("-open"):
             box.remove_class("-open")
             self.query_one("#conflict-list", OptionList).focus()

@@ -19,6 +19,7 @@ from facilitator import capture
 from facilitator.method import Method
 from facilitator.model import Revision
 from facilitator.tui.text import display_text, plain
+from facilitator.tui.widgets.key_order import OrderedInput
 from facilitator.tui.widgets.note_box import NoteBox
 
 
@@ -62,7 +63,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             with VerticalScroll(classes="form-fields"):
                 for spec in self.fields:
                     yield Label(plain(spec.label + (" *" if spec.required else "")))
-                    yield Input(
+                    yield OrderedInput(
                         spec.value,
                         placeholder=spec.placeholder,
                         id=f"field-{spec.key}",
@@ -187,7 +188,9 @@ class EditNoteDialog(ModalScreen[str | None]):
     def on_mount(self) -> None:
         box = self.query_one(NoteBox)
         box.focus()
-        box.move_cursor(box.document.end)
+        # A note with conflicting edits opens with each version on a line of its own:
+        # typing goes on at the end of the first (the note as shown), not at the start.
+        box.cursor_to_end_of_first_line()
 
     @on(NoteBox.Submitted)
     def _save(self, event: NoteBox.Submitted) -> None:
@@ -237,11 +240,19 @@ class EndDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [Binding("escape", "keep", "Keep going", show=False)]
+    WATCH_S = 0.5  # how often an open dialog looks whether the end came from elsewhere
 
-    def __init__(self, detail: str, *, back_to: Widget | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        back_to: Widget | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
         super().__init__()
         self.detail = detail
         self.back_to = back_to
+        self.conversation_id = conversation_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog end-dialog"):
@@ -257,6 +268,28 @@ class EndDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
+        if self.conversation_id is not None:
+            self.set_interval(self.WATCH_S, self.refresh_from_store)
+
+    def refresh_from_store(self) -> None:
+        """Ended meanwhile on the other laptop (the sync worker calls this as ops
+        arrive) or in another window: the question is stale, so the dialog closes and
+        says so, and a late "End it" cannot end it a second time."""
+        store = getattr(self.app, "store", None)
+        if store is None or self.conversation_id is None or not self.is_current:
+            return
+        try:
+            ended = store.conversation(self.conversation_id).ended_at
+        except Exception:  # noqa: BLE001 - a failed read is tried again at the next look
+            return
+        if ended:
+            self._close(False)
+            self.app.notify(
+                f"The conversation was ended elsewhere at {ended[11:16]} (the other laptop "
+                "or another window): nothing to do here. F2 reopens it.",
+                title="Ended",
+                markup=False,
+            )
 
     def _close(self, end: bool) -> None:
         # Two keys queued behind each other (Enter Enter, Esc Esc) must not close it
@@ -286,6 +319,10 @@ def confirm_end(screen: Screen, end: Callable[[], None]) -> None:
 
     back_to = screen.focused if isinstance(screen.focused, TextArea) else None
     screen.app.push_screen(
-        EndDialog("Notes can still be added afterwards, and F2 reopens it.", back_to=back_to),
+        EndDialog(
+            "Notes can still be added afterwards, and F2 reopens it.",
+            back_to=back_to,
+            conversation_id=getattr(screen, "conversation_id", None),
+        ),
         answer,
     )

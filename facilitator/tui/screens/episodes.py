@@ -40,6 +40,7 @@ from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.screens.editing import EditingScreen
 from facilitator.tui.text import cell, display_text, plain
 from facilitator.tui.widgets.key_footer import KeyFooter
+from facilitator.tui.widgets.key_order import OrderedInput
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
@@ -160,9 +161,9 @@ class SplitDialog(ModalScreen[tuple[str, str, list[str]] | None]):
         with Vertical(classes="dialog dialog-wide"):
             yield Label(plain(f"Split {episode.label} {episode.title}"), classes="dialog-title")
             yield Label(plain("New episode's title *"))
-            yield Input(id="split-title")
+            yield OrderedInput(id="split-title")
             yield Label(plain("Its date (may be left empty)"))
-            yield Input(id="split-date", placeholder="e.g. March 2024")
+            yield OrderedInput(id="split-date", placeholder="e.g. March 2024")
             yield Label(plain("Notes that belong to the new episode"))
             yield SelectionList[str](
                 *((plain(self._line(n), one_line=True), n.id) for n in notes),

@@ -162,9 +162,11 @@ class NotesScreen(Screen[None]):
 
     def action_end(self) -> None:
         def end() -> None:
-            self.facilitator.store.end_conversation(
-                self.capture.refresh_conversation(), at=self.facilitator.now_iso()
-            )
+            conversation = self.capture.refresh_conversation()
+            if conversation.ended_at:  # ended elsewhere meanwhile: keep its moment
+                self._after_status_change()
+                return
+            self.facilitator.store.end_conversation(conversation, at=self.facilitator.now_iso())
             self.capture.refresh_conversation()
             self.notify("Conversation ended. Notes can still be added and edited; F2 reopens it.")
             self._after_status_change()

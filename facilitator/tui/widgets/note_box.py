@@ -17,13 +17,28 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from facilitator.safe_text import visible
+from facilitator.tui.widgets.key_order import run_own_binding
 
 _FRAGMENT = re.compile(r"(?<![\w@])@([\w-]*)$")
 _TAG_REST = re.compile(r"[\w-]*")
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
 
-class NoteBox(TextArea):
+class OrderedTextArea(TextArea):
+    """A TextArea that acts on every key in the order typed (see tui/widgets/key_order.py)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and await run_own_binding(self, event):
+            return
+        await super()._on_key(event)
+
+    def cursor_to_end_of_first_line(self) -> None:
+        """Where typing belongs in a text of versions, one per line (a note's edit or a
+        merge): after the first (for a one-line text, its end)."""
+        self.move_cursor((0, len(self.document.get_line(0))))
+
+
+class NoteBox(OrderedTextArea):
     """A plain-text box; ``complete(fragment)`` gives tag keys for completion.
 
     With ``on_submit``, Enter calls it at once with the text; otherwise Enter posts
@@ -77,8 +92,9 @@ class NoteBox(TextArea):
         )
         self._complete = complete
         self._on_submit = on_submit
-        # (row, column where the tag's key starts, candidates, index) while Tab cycles.
-        self._cycle: tuple[int, int, list[str], int] | None = None
+        # (row, column where the tag's key starts, candidates, index, how far the cursor
+        # is past the tag) while Tab cycles.
+        self._cycle: tuple[int, int, list[str], int, int] | None = None
 
     def tag_fragment(self) -> str | None:
         """The ``@fragment`` just before the cursor, without the @ (None if not in a tag)."""
@@ -99,20 +115,33 @@ class NoteBox(TextArea):
 
         One candidate: completed, with a space. Several: completed to their common start;
         if that adds nothing, the first Tab leaves the text (the hint lists them) and
-        each further Tab puts the next candidate in place of the tag.
+        each further Tab puts the next candidate, with a space, in place of the tag. A
+        completed tag is followed by a space at the end of a line, moves past a space
+        that is there already, and stays right before punctuation ("@res|," is
+        "@resources,"), so typing on never glues a word to it.
         """
+        row, column = self.cursor_location
+        soft, self._soft_space = self._soft_space == (row, column), None
+        if self._cycle is not None:
+            cycle_row, start, candidates, index, gap = self._cycle
+            current = candidates[index]
+            line = self.document.get_line(row)
+            if (
+                row == cycle_row
+                and column == start + len(current) + gap
+                and line[start : start + len(current)] == current
+            ):
+                index = (index + 1) % len(candidates)
+                gap = self._put_tag(row, start, start + len(current), candidates[index])
+                self._cycle = (row, start, candidates, index, gap)
+                if soft:  # the space is still the one a completion put there
+                    self._soft_space = self.cursor_location
+                return True
+            self._cycle = None
         fragment = self.tag_fragment()
         if fragment is None:
-            self._cycle = None
             return False
-        row, column = self.cursor_location
         start = column - len(fragment)
-        cycle = self._cycle
-        if cycle is not None and cycle[:2] == (row, start) and fragment in cycle[2]:
-            candidates, index = cycle[2], (cycle[2].index(fragment) + 1) % len(cycle[2])
-            self._replace_fragment(row, start, column, candidates[index])
-            self._cycle = (row, start, candidates, index)
-            return True
         # The rest of the tag after the cursor (Tab pressed inside a tag): the whole tag
         # is completed and replaced, never spliced ("@fa|m" + Tab was "@family m").
         line = self.document.get_line(row)
@@ -120,38 +149,34 @@ class NoteBox(TextArea):
         if end > column:
             whole = line[start:end]
             candidates = (self._complete(whole) if self._complete else []) or self.completions()
-            self._cycle = None
             if not candidates:
                 return True
             common = _common_start(candidates)
             if len(candidates) == 1:
-                after = line[end : end + 1]
-                common += "" if after[:1].isspace() else " "
-                self._replace_fragment(row, start, end, common)
-                if after[:1].isspace():
-                    self.move_cursor((row, start + len(common) + 1))
+                self._put_tag(row, start, end, common)
             else:
                 self._replace_fragment(row, start, end, common)
             return True
         candidates = self.completions()
-        self._cycle = None
         if not candidates:
             return True  # nothing to complete, but the box keeps focus
         common = _common_start(candidates)
-        addition = common[len(fragment) :]
         if len(candidates) == 1:
-            addition += " "
-        if addition:
             # The whole fragment takes the tag's own spelling ("@RES" is "@resources").
-            self._replace_fragment(row, start, column, common + addition[len(addition.rstrip()) :])
+            self._put_tag(row, start, column, common)
+        elif len(common) > len(fragment):
+            self._replace_fragment(row, start, column, common)
         elif self.previous_tab_showed(row, start, fragment):
-            self._replace_fragment(row, start, column, candidates[0])
-            self._cycle = (row, start, candidates, 0)
+            gap = self._put_tag(row, start, column, candidates[0])
+            self._cycle = (row, start, candidates, 0, gap)
             return True
         self._shown = (row, start, fragment)
         return True
 
     _shown: tuple[int, int, str] | None = None
+    # Where the cursor stood after a space that a completion put in: a space typed there
+    # next is that same space, not a second one.
+    _soft_space: tuple[int, int] | None = None
 
     def previous_tab_showed(self, row: int, start: int, fragment: str) -> bool:
         """Whether the last Tab, on this same tag, already showed its candidates."""
@@ -160,6 +185,20 @@ class NoteBox(TextArea):
     def _replace_fragment(self, row: int, start: int, end: int, key: str) -> None:
         self.replace(key, (row, start), (row, end))
         self.move_cursor((row, start + len(key)))
+
+    def _put_tag(self, row: int, start: int, end: int, key: str) -> int:
+        """Put a whole tag in place of ``start:end`` and the cursor after it and its
+        space; returns how far the cursor is past the tag (0 before punctuation)."""
+        after = self.document.get_line(row)[end : end + 1]
+        if not after:
+            self.replace(key + " ", (row, start), (row, end))
+            self._soft_space = (row, start + len(key) + 1)
+            gap = 1
+        else:
+            self.replace(key, (row, start), (row, end))
+            gap = 1 if after.isspace() else 0
+        self.move_cursor((row, start + len(key) + gap))
+        return gap
 
     async def _on_paste(self, event: events.Paste) -> None:
         """Pasted text goes in whole; control characters in it (a terminal's colour codes,
@@ -238,6 +277,11 @@ class NoteBox(TextArea):
             # Any other key ends a run of Tabs: the next Tab starts afresh.
             self._cycle = None
             self._shown = None
+            soft, self._soft_space = self._soft_space, None
+            if event.key == "space" and soft == self.cursor_location and self.selection.is_empty:
+                event.stop()
+                event.prevent_default()
+                return
         if event.key == "up" and self.navigator.is_first_wrapped_line(self.cursor_location):
             # Only from the first row as shown: Up on the second row of a wrapped line
             # means the row above, not the notes list.
@@ -249,7 +293,7 @@ class NoteBox(TextArea):
             # Typed here although focus has moved on (Up and more keys in one read: the
             # keys were already on their way here): typing goes on here, with focus.
             self.screen.set_focus(self, scroll_visible=False)
-        await super()._on_key(event)
+        await super()._on_key(event)  # the box's own keys in order (OrderedTextArea)
 
 
 def _common_start(candidates: list[str]) -> str:

@@ -34,7 +34,7 @@ from facilitator import capture
 from facilitator.analysis.coverage import is_evidence, is_team_view
 from facilitator.collector import collector_paused
 from facilitator.method import Method
-from facilitator.model import Conversation, Note
+from facilitator.model import Conversation, Draft, Note
 from facilitator.service import Recorded
 from facilitator.store.db import StoreError
 from facilitator.tui.drafts import DraftKeeper
@@ -308,7 +308,12 @@ class NoteCapture(Vertical):
         # No row is highlighted while typing; moving into the list starts at the latest.
         self.notes_list.highlighted = None
         self.call_after_refresh(self.notes_list.scroll_end, animate=False, immediate=True)
+        alone = self.drafts.claim()  # this window's own slot, before its draft is read
         draft = self.drafts.recover()
+        taken = self._take_in_orphans(draft)
+        windows = taken + (draft is not None)
+        if taken:
+            draft = self.drafts.recover()
         if draft is not None:
             self._started_at = draft.started_at or draft.saved_at
             self._stage_then = self._stage_at(self._started_at)
@@ -316,19 +321,31 @@ class NoteCapture(Vertical):
             self.box.load_text(draft.text)
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
+            begun = self._started_at[11:16]
+            # Short: the status line is a third of the width at 80x24.
             self.set_status(
-                f"Recovered draft, begun {self._started_at[11:16]}: Enter saves it.",
+                f"Drafts of {windows} windows recovered, one per line."
+                if windows > 1
+                else f"Recovered draft, begun {begun}: Enter saves it.",
                 "-recovered",
             )
-        if not self.drafts.claim():
-            self.set_status(
-                "This conversation is open in another window too: the two share one draft "
-                "(the last saved wins). Type notes in one window only.",
-                "-problem",
-            )
+        if not alone:
+            self.set_status("Also open in another window: each keeps its own draft.", "-problem")
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
+
+    def _take_in_orphans(self, own: Draft | None) -> int:
+        """Drafts left by other windows on this conversation that closed without saving
+        (a crash of both): taken into this window's draft, one after the other, so
+        nothing typed in either is lost. Returns how many were taken in."""
+        orphans = self.drafts.orphans()
+        if not orphans:
+            return 0
+        drafts = ([own] if own is not None else []) + orphans
+        started = [d.started_at for d in drafts if d.started_at]
+        self.drafts.take_in("\n".join(d.text for d in drafts), min(started) if started else None)
+        return len(orphans)
 
     def on_resize(self) -> None:
         # The hint is fitted to the width: fit it again (on mount the width is not known).
@@ -588,7 +605,7 @@ class NoteCapture(Vertical):
         try:
             with store.transaction():
                 recorded = app.service.record_note(self.conversation, text, at=at, stage=stage)
-                store.clear_draft(self.conversation_id)
+                store.clear_draft(self.conversation_id, self.drafts.slot)
         except StoreError as exc:
             # A full disk or a read-only store: the note stays in the box, to be saved by
             # Enter again once the store can take it.
