@@ -86,7 +86,8 @@ def test_two_laptops_one_conversation(tmp_path: Path, terminal) -> None:  # noqa
 
     # A stage change on A is seen on B.
     press(lead, "F5")  # to the lead's panel, where single keys work
-    wait_until_shown(lead, "Previous")
+    wait_until_shown(lead, "Previous")  # the footer shows the lead's keys
+    time.sleep(0.3)  # a person's pause before the next key
     press(lead, "3")
     wait_until_shown(lead, "Stage 3 of 9 · Key practice episodes")
     wait_until_shown(notes, "Stage 3/9")

@@ -468,7 +468,8 @@ class LeadView(Vertical):
             target = self.query_one(QueryList)
         elif stage == RECAP_STAGE:
             target = self.query_one("#lead-recap-scroll")
-        target.focus()
+        # At once, not after a refresh: a key typed just after F5 must find it focused.
+        self.screen.set_focus(target)
 
 
 def _status(snapshot: LeadSnapshot) -> tuple[bool, bool]:

@@ -486,7 +486,8 @@ class NoteCapture(Vertical):
 
     def focus_box(self) -> None:
         self.notes_list.highlighted = None
-        self.box.focus()
+        # At once, not after a refresh: the next key must find the box focused.
+        self.screen.set_focus(self.box)
 
     @on(TextArea.Changed, "#note-box")
     def _typed(self, event: TextArea.Changed) -> None:
