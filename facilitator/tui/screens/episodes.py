@@ -35,6 +35,7 @@ from facilitator.analysis.review_overview import (
     ReviewOverview,
     review_overview,
 )
+from facilitator.method import Method
 from facilitator.model import Note
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.screens.editing import EditingScreen
@@ -55,7 +56,7 @@ COLUMNS = (
 )
 
 
-def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
+def describe(item: EpisodeAccounts, overview: ReviewOverview, method: Method) -> Text:
     """The detail of one episode as plain text: accounts by source, gaps, the team's view."""
     people = overview.participants
     e = item.episode
@@ -87,7 +88,7 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
     for follow_up in item.follow_ups:
         out.append("Open follow-up: ", style="bold")
         out.append(display_text(follow_up.text) + "\n")
-    judged = judgement_lines(e)
+    judged = judgement_lines(e, item.entry.merged)
     if e.description or judged or item.team_notes:
         out.append("\nReview team (kept apart from the accounts)\n", style="bold italic")
         if e.description:
@@ -95,7 +96,7 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
         for label, line in judged:
             out.append(f"{label}: " + display_text(line) + "\n", style="italic")
         for account in item.team_notes:
-            out.append(f"[{account.note.kind}] ", style="dim")
+            out.append(f"{method.kind_label(account.note.kind)}: ", style="dim")
             out.append(display_text(account.note.text) + "\n", style="italic")
     return out
 
@@ -300,7 +301,9 @@ class EpisodesScreen(EditingScreen):
     def _show_detail(self) -> None:
         item = self.current
         if item and self.overview:
-            self.query_one("#episode-detail", Static).update(describe(item, self.overview))
+            self.query_one("#episode-detail", Static).update(
+                describe(item, self.overview, self.facilitator.method)
+            )
 
     @on(DataTable.RowHighlighted, "#board")
     def _highlighted(self) -> None:
@@ -396,8 +399,11 @@ class EpisodesScreen(EditingScreen):
         if not others:
             self.notify("There is no other episode to merge into.", severity="warning")
             return
+        title = f"Merge {duplicate.label} {duplicate.title} into…"
+        if judgement_lines(duplicate, item.entry.merged):  # said before, never hidden after
+            title += f" (its judgement shows there, marked 'judged as {duplicate.label}')"
         self.ask_then_change(
-            ChoiceDialog(f"Merge {duplicate.label} {duplicate.title} into…", others),
+            ChoiceDialog(title, others),
             lambda keep: merge_episodes(self.facilitator.store, self.review_id, keep, duplicate.id),
         )
 

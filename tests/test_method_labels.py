@@ -1,0 +1,129 @@
+"""One label for each kind of statement and each judgement, in the guides' own words,
+wherever it shows; a merge never hides the team's judgement of a duplicate; an episode's
+description is said to be the review team's (hostile test of issue 14, finding 16)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import docx
+import pytest
+from markdown_it import MarkdownIt
+
+from facilitator.analysis.episodes import set_team_judgement
+from facilitator.analysis.review_overview import review_overview
+from facilitator.method import Method
+from facilitator.reports.export import export
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.review_fixture import ReviewFixture, build_review_fixture
+
+RAW_KEY = re.compile(r"\[(went_well|followup|reflection|observation|discrepancy|quote|idea)\]")
+
+
+@pytest.fixture
+def fixture(service: Service) -> ReviewFixture:
+    return build_review_fixture(service)
+
+
+def _cli(store: Store, capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    from facilitator.cli.main import main
+
+    try:
+        main(["--store", str(store.path), *args])
+    except SystemExit as exc:
+        assert not exc.code, capsys.readouterr()
+    return capsys.readouterr().out
+
+
+def test_episode_show_labels_statements_in_the_guides_words(
+    store: Store, method: Method, fixture: ReviewFixture, capsys: pytest.CaptureFixture[str]
+):
+    store.close()
+    e1 = _cli(store, capsys, "episode", "show", "E1", "--review", "R1")
+    e2 = _cli(store, capsys, "episode", "show", "E2", "--review", "R1")
+    for shown in (e1, e2):
+        assert not RAW_KEY.search(shown), shown
+    good = method.kind("went_well").label  # "Good practice", as guides/note-kinds.md says
+    assert f"{good}: Weekly calls with the class teacher worked well" in e1
+    assert f"{method.kind('reflection').label}: We wonder whether" in e2
+    assert f"{method.kind('followup').label}: Ask the health visitor" in e2
+
+
+def test_the_episodes_screen_labels_the_teams_notes_in_the_guides_words(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    from facilitator.tui.screens.episodes import describe
+
+    overview = review_overview(store, fixture.review)
+    item = overview.for_episode(fixture.episodes["E2"])
+    assert item is not None
+    shown = describe(item, overview, method).plain
+    assert not RAW_KEY.search(shown), shown
+    assert "Team reflection: We wonder whether" in shown
+
+
+def test_a_merge_never_hides_the_judgement_of_the_duplicate(
+    store: Store, method: Method, fixture: ReviewFixture, capsys: pytest.CaptureFixture[str]
+):
+    # E5 ("Joint visit with social worker") is E1 under another name; the team judged it.
+    set_team_judgement(
+        store, fixture.review, fixture.episodes["E5"], good="The visit was planned together"
+    )
+    store.close()
+    said = _cli(store, capsys, "episode", "merge", "E1", "E5", "--review", "R1")
+    assert "E5 has a judgement of the team's own" in said
+    shown = _cli(store, capsys, "episode", "show", "E1", "--review", "R1")
+    assert "Good practice (judged as E5): The visit was planned together" in shown
+    reopened = Store(store.path)
+    try:
+        data = export(reopened, method, fixture.review, "docx", what="episodes")
+    finally:
+        reopened.close()
+    table = docx.Document(io.BytesIO(data)).tables[0]
+    e1 = next(r for r in table.rows[1:] if r.cells[0].text.startswith("E1:"))
+    assert "Good practice (judged as E5): The visit was planned together" in e1.cells[3].text
+
+
+def test_an_episodes_description_is_attributed_to_the_review_team(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    set_team_judgement(
+        store, fixture.review, fixture.episodes["E2"], description="The conference met once"
+    )
+    for final in (False, True):
+        data = export(store, method, fixture.review, "docx", what="episodes", final=final)
+        table = docx.Document(io.BytesIO(data)).tables[0]
+        e2 = next(r for r in table.rows[1:] if r.cells[0].text.startswith("E2:"))
+        assert e2.cells[1].text == "Review team's description: The conference met once"
+        text = export(store, method, fixture.review, "md", what="narrative", final=final)
+        html = MarkdownIt("commonmark").render(text.decode())  # type: ignore[union-attr]
+        assert (
+            "<p><strong>Review team's description:</strong> The conference met once</p>"
+            in html.replace("&#x27;", "'")
+        )
+
+
+def test_the_table_and_the_draft_pack_use_the_guides_labels(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    from facilitator.dialogue import records
+    from facilitator.dialogue.pack import pack_items, render_markdown
+
+    good = method.kind("went_well").label
+    set_team_judgement(
+        store,
+        fixture.review,
+        fixture.episodes["E2"],
+        good="All invited came",
+        problematic="No plan",
+    )
+    text = export(store, method, fixture.review, "md", what="episodes").decode()  # type: ignore[union-attr]
+    assert f"({good}): Weekly calls with the class teacher worked well" in text
+    assert "(good practice)" not in text
+    draft = records.freeze_draft(store, method, fixture.review, "interim", force=True)
+    pack = render_markdown(pack_items(records.draft(store, fixture.review, draft), None))
+    assert "What went well" not in pack and "What was problematic" not in pack
+    assert "**Good practice:** All invited came" in pack
+    assert "**Problematic practice:** No plan" in pack
