@@ -105,3 +105,16 @@ def test_the_scope_runs_to_the_end_of_the_latest_episodes_period(
     scope = next(line for line in html.splitlines() if "Scope:" in line)
     assert "to 30 April 2024" in scope, scope
     assert "to 2 April 2024" not in scope
+
+
+def test_the_plan_never_quotes_a_note_that_only_named_the_episode_as_what_was_said(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    from facilitator.analysis.plan import plan_for
+
+    plan = plan_for(store, method, fixture.participants["class_teacher"])
+    said = next(
+        i.text for i in plan.items if i.kind == "others_accounts" and "Home visit" in i.text
+    )
+    assert "“Home visit after school referral (12 January 2024)”" not in said, said
+    assert "“Thought the bruise had an innocent explanation”" in said
