@@ -127,3 +127,29 @@ def test_the_table_and_the_draft_pack_use_the_guides_labels(
     assert "What went well" not in pack and "What was problematic" not in pack
     assert "**Good practice:** All invited came" in pack
     assert "**Problematic practice:** No plan" in pack
+
+
+def test_the_demos_discrepancy_reads_as_the_teams_observation(service: Service):
+    """Hostile test of issue 14, finding 16: '!' is the review team's observation of a
+    difference (help tags says so); the demo's '!' line read as the participant's claim
+    ('Says the GP was invited...'). It now names the difference it notices."""
+    from facilitator.demo import build_demo
+
+    review = build_demo(service)
+    (note,) = [n for n in service.store.notes(review=review) if n.kind == "discrepancy"]
+    assert note.text.startswith("Differs from the records:"), note.text
+    assert not note.text.startswith("Says")
+
+
+def test_plan_json_gives_each_item_its_label_beside_the_stored_kind(
+    store: Store, fixture: ReviewFixture, capsys: pytest.CaptureFixture[str]
+):
+    import json
+
+    from facilitator.analysis.plan import KIND_LABELS
+
+    store.close()
+    items = json.loads(_cli(store, capsys, "plan", "P2", "--review", "R1", "--json"))["items"]
+    assert items
+    assert all(item["label"] == KIND_LABELS[item["kind"]] for item in items)
+    assert not any("thin" in item["label"] for item in items)

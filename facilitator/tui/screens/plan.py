@@ -14,21 +14,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from facilitator.analysis.plan import AgendaProposal, Plan, plan_for, save_plan
+from facilitator.analysis.plan import KIND_LABELS, AgendaProposal, Plan, plan_for, save_plan
 from facilitator.tui.text import cell, display_text
 from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
-KIND_LABEL = {
-    "follow_up": "follow-up",
-    "discrepancy": "discrepancy",
-    "missing_perspective": "not yet heard",
-    "others_accounts": "others' accounts",
-    "thin_rationality": "how it looked",  # still open to explore, never a score
-    "no_factors": "factors open",
-}
+KIND_LABEL = KIND_LABELS
 STEP_MINUTES = 15
 COLUMNS = (("At", 4), ("Min", 3), ("Pri", 3), ("Kind", 16), ("What to raise", 64), ("From", 40))
 # Room each column takes beyond its width (a cell's padding either side) and the scrollbar.
