@@ -153,3 +153,13 @@ def test_plan_json_gives_each_item_its_label_beside_the_stored_kind(
     assert items
     assert all(item["label"] == KIND_LABELS[item["kind"]] for item in items)
     assert not any("thin" in item["label"] for item in items)
+
+
+def test_the_narrative_labels_a_good_practice_account_on_its_episode_as_the_table_does(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    good = method.kind("went_well").label
+    text = export(store, method, fixture.review, "md", what="narrative").decode()  # type: ignore[union-attr]
+    episodes = text.split("### E1:")[1]
+    line = next(x for x in episodes.splitlines() if "Weekly calls with the class teacher" in x)
+    assert line.startswith(f"- **C1, Social worker, Children's social care ({good}):**"), line

@@ -640,8 +640,9 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 document = data.document_source(note.document).removeprefix("Document: ")
                 lead = f"{data.source(note.conversation)}, on {document}:"
                 text += _citation(data, note)
-            else:
-                lead = f"{data.source(note.conversation)}:"
+            else:  # a "+" note is labelled here as in the table and the strands
+                label = _account_label(data, note.kind)
+                lead = f"{data.source(note.conversation)}{f' ({label})' if label else ''}:"
                 text += _citation(data, note)
             para = Para(text, lead, "bullet", "discrepancy" if flagged else "")
             reflections = by_anchor_all.get(note.conversation, {}).get(note.id)
