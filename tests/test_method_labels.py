@@ -87,11 +87,15 @@ def test_a_merge_never_hides_the_judgement_of_the_duplicate(
 
 
 def test_an_episodes_description_is_attributed_to_the_review_team(
-    store: Store, method: Method, fixture: ReviewFixture
+    store: Store, method: Method, fixture: ReviewFixture, capsys: pytest.CaptureFixture[str]
 ):
     set_team_judgement(
         store, fixture.review, fixture.episodes["E2"], description="The conference met once"
     )
+    store.close()
+    shown = _cli(store, capsys, "episode", "show", "E2", "--review", "R1")
+    assert "Review team's description: The conference met once" in shown
+    store = Store(store.path)
     for final in (False, True):
         data = export(store, method, fixture.review, "docx", what="episodes", final=final)
         table = docx.Document(io.BytesIO(data)).tables[0]
@@ -103,6 +107,7 @@ def test_an_episodes_description_is_attributed_to_the_review_team(
             "<p><strong>Review team's description:</strong> The conference met once</p>"
             in html.replace("&#x27;", "'")
         )
+    store.close()
 
 
 def test_the_table_and_the_draft_pack_use_the_guides_labels(

@@ -105,6 +105,8 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
             echo(f"  {obj.method.kind_label(account.note.kind)}: {account.note.text}")
     from facilitator.analysis.episodes import team_judgement
 
+    if e.description:  # the team's words, said to be theirs
+        echo(f"Review team's description: {e.description}")
     judgement = team_judgement(e, item.entry.merged)
     if judgement:
         echo("The team's judgement:")
