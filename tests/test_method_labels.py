@@ -71,11 +71,15 @@ def test_a_merge_never_hides_the_judgement_of_the_duplicate(
     set_team_judgement(
         store, fixture.review, fixture.episodes["E5"], good="The visit was planned together"
     )
+    set_team_judgement(
+        store, fixture.review, fixture.episodes["E5"], description="Both went to the house"
+    )
     store.close()
     said = _cli(store, capsys, "episode", "merge", "E1", "E5", "--review", "R1")
-    assert "E5 has a judgement of the team's own" in said
+    assert "E5 has the team's own judgement or description" in said
     shown = _cli(store, capsys, "episode", "show", "E1", "--review", "R1")
     assert "Good practice (judged as E5): The visit was planned together" in shown
+    assert "Review team's description (as E5): Both went to the house" in shown
     reopened = Store(store.path)
     try:
         data = export(reopened, method, fixture.review, "docx", what="episodes")
@@ -84,6 +88,7 @@ def test_a_merge_never_hides_the_judgement_of_the_duplicate(
     table = docx.Document(io.BytesIO(data)).tables[0]
     e1 = next(r for r in table.rows[1:] if r.cells[0].text.startswith("E1:"))
     assert "Good practice (judged as E5): The visit was planned together" in e1.cells[3].text
+    assert e1.cells[1].text == "Review team's description (as E5): Both went to the house"
 
 
 def test_an_episodes_description_is_attributed_to_the_review_team(

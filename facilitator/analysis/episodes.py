@@ -183,14 +183,15 @@ def merge_episodes(store: Store, review: str, keep: str, duplicate: str) -> str:
 
 def judged_duplicates(store: Store, review: str, duplicate: str) -> list[str]:
     """Labels of the episodes a merge of ``duplicate`` would fold in (it and anything
-    already merged into it) that carry a judgement of the team's: worth saying at merge."""
+    already merged into it) that carry a judgement or description of the team's: worth
+    saying at merge."""
     episodes = store.episodes(review)
     mapping = canonical_ids(episodes)
     live = mapping.get(duplicate, duplicate)
     return [
         e.label
         for e in sorted(episodes, key=lambda e: _number(e.label))
-        if mapping.get(e.id) == live and judgement_lines(e)
+        if mapping.get(e.id) == live and (judgement_lines(e) or descriptions(e))
     ]
 
 
@@ -292,6 +293,16 @@ def judgement_lines(episode: Episode, merged: Iterable[Episode] = ()) -> list[tu
     return found
 
 
+def descriptions(episode: Episode, merged: Iterable[Episode] = ()) -> list[tuple[str, str]]:
+    """(mark, text) for the team's description of the episode and of each duplicate merged
+    into it ("" for the episode's own, " (as E2)" for a duplicate's): a merge hides none."""
+    return [
+        (mark, " ".join(judged.description.split()))
+        for judged, mark in ((episode, ""), *((m, f" (as {m.label})") for m in merged))
+        if judged.description and judged.description.strip()
+    ]
+
+
 def team_judgement(episode: Episode, merged: Iterable[Episode] = ()) -> str:
     """The team's judgement as text, one labelled line per part ("" if not judged yet)."""
     return "\n".join(f"{label}: {text}" for label, text in judgement_lines(episode, merged))
@@ -373,6 +384,7 @@ __all__ = [
     "canonical",
     "canonical_ids",
     "date_fields",
+    "descriptions",
     "merge_episodes",
     "note_source",
     "redate_episode",

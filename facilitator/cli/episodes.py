@@ -103,10 +103,10 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
         echo("Review team's notes:")
         for account in item.team_notes:
             echo(f"  {obj.method.kind_label(account.note.kind)}: {account.note.text}")
-    from facilitator.analysis.episodes import team_judgement
+    from facilitator.analysis.episodes import descriptions, team_judgement
 
-    if e.description:  # the team's words, said to be theirs
-        echo(f"Review team's description: {e.description}")
+    for mark, text in descriptions(e, item.entry.merged):  # the team's words, said so
+        echo(f"Review team's description{mark}: {text}")
     judgement = team_judgement(e, item.entry.merged)
     if judgement:
         echo("The team's judgement:")
@@ -135,8 +135,8 @@ def episode_merge(
     echo(f"Merged into {into}.")
     for label in judged:  # a merge must not hide the team's judgement of a duplicate
         echo(
-            f"Note: {label} has a judgement of the team's own. It stays on {label} and shows "
-            f"with {into}'s, marked 'judged as {label}'; 'episode unmerge {label}' undoes."
+            f"Note: {label} has the team's own judgement or description. It stays on {label} "
+            f"and shows with {into}'s, marked 'as {label}'; 'episode unmerge {label}' undoes."
         )
 
 

@@ -22,6 +22,7 @@ from facilitator.analysis.episodes import (
     BoardEntry,
     board,
     canonical_ids,
+    descriptions,
     judgement_lines,
     team_judgement,
 )
@@ -187,7 +188,11 @@ FINAL_BANNER = Ours(
     "and places are removed."
 )
 TEAM = Ours("Review team")
-DESCRIPTION = Ours(f"{TEAM}'s description:")
+
+
+def _described(text: str, mark: str = "") -> str:
+    """The team's description of an episode, said to be theirs (mark: " (as E2)")."""
+    return f"{TEAM}'s description{mark}: {clean(text)}"
 
 
 class CachedReads:
@@ -608,12 +613,15 @@ def narrative_section(data: ReviewData) -> list[Block]:
     for episode in data.episodes:
         when = f" ({clean(episode.date_text)})" if episode.date_text else " (date not known)"
         # The description is the team's own words (episode judge --description), never
-        # printed as plain fact.
-        heading_para = Para(
-            clean(episode.description) or "No description yet.",
-            lead=DESCRIPTION if episode.description else "",
-            style="body" if episode.description else "meta",
-        )
+        # printed as plain fact; a merged duplicate's shows too, marked.
+        described = descriptions(episode, data.merged.get(episode.id, ()))
+        if len(described) == 1:
+            mark, text = described[0]
+            heading_para = Para(clean(text), lead=f"{TEAM}'s description{mark}:")
+        elif described:
+            heading_para = Para("\n".join(_described(text, mark) for mark, text in described))
+        else:
+            heading_para = Para("No description yet.", style="meta")
         blocks += [Heading(f"{episode.label}: {clean(episode.title)}{when}", 2), heading_para]
         if not data.final:
             heading_para.comments += [
@@ -783,9 +791,11 @@ def episodes_section(data: ReviewData) -> list[Block]:
             [
                 f"{episode.label}: {clean(episode.title)}\n"
                 + (clean(episode.date_text) or "date not known"),
-                f"{DESCRIPTION} {clean(episode.description)}"
-                if episode.description
-                else Ours("not yet described"),
+                "\n".join(
+                    f"{_described(text, mark)}"
+                    for mark, text in descriptions(episode, data.merged.get(episode.id, ()))
+                )
+                or Ours("not yet described"),
                 "\n".join(_episode_accounts(data, episode, notes, records))
                 or Ours("no account yet"),
                 team_judgement(episode, data.merged.get(episode.id, ())) or Ours("not yet judged"),

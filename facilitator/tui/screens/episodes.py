@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
 from facilitator.analysis.episodes import (
+    descriptions,
     judgement_lines,
     merge_episodes,
     note_source,
@@ -89,10 +90,11 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview, method: Method) ->
         out.append("Open follow-up: ", style="bold")
         out.append(display_text(follow_up.text) + "\n")
     judged = judgement_lines(e, item.entry.merged)
-    if e.description or judged or item.team_notes:
+    described = descriptions(e, item.entry.merged)
+    if described or judged or item.team_notes:
         out.append("\nReview team (kept apart from the accounts)\n", style="bold italic")
-        if e.description:
-            out.append("Description: " + display_text(e.description) + "\n", style="italic")
+        for mark, text in described:
+            out.append(f"Description{mark}: " + display_text(text) + "\n", style="italic")
         for label, line in judged:
             out.append(f"{label}: " + display_text(line) + "\n", style="italic")
         for account in item.team_notes:
