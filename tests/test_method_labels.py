@@ -142,13 +142,14 @@ def test_the_table_and_the_draft_pack_use_the_guides_labels(
 def test_the_demos_discrepancy_reads_as_the_teams_observation(service: Service):
     """Hostile test of issue 14, finding 16: '!' is the review team's observation of a
     difference (help tags says so); the demo's '!' line read as the participant's claim
-    ('Says the GP was invited...'). It now names the difference it notices."""
+    ('Says the GP was invited...'). It now sets the record beside the account."""
     from facilitator.demo import build_demo
 
     review = build_demo(service)
     (note,) = [n for n in service.store.notes(review=review) if n.kind == "discrepancy"]
-    assert note.text.startswith("Differs from the records:"), note.text
-    assert not note.text.startswith("Says")
+    # The record and the account set side by side, neither told as the participant's.
+    assert not note.text.startswith("Says"), note.text
+    assert "GP letter says" in note.text and "the account has" in note.text
 
 
 def test_plan_json_gives_each_item_its_label_beside_the_stored_kind(
