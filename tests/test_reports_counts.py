@@ -67,7 +67,8 @@ def test_a_note_that_only_named_the_episode_is_not_counted_as_an_account(
     # As many accounts as the Accounts column lists, and the naming said as naming.
     assert "3 accounts" in evidence, evidence
     assert "4 notes" not in evidence
-    assert "named the episode" in evidence
+    # Its tag (@family) counts among the factors, so it is said where it is counted from.
+    assert "named the episode (factor: The family and their circumstances)" in evidence
 
 
 def test_a_document_cited_and_read_is_one_line_of_evidence(

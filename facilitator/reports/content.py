@@ -820,7 +820,7 @@ def _evidence(data: ReviewData, notes: list[Note], records: list[dict]) -> list[
     said as such, not counted as one); a document's citing notes and accepted entries on
     one line; the team's working notes apart (never in a public report: see ReviewData)."""
     accounts: dict[str, int] = defaultdict(int)
-    named: dict[str, bool] = {}
+    named: dict[str, str] = {}  # source -> the naming note's factors, in words
     cited: dict[str, int] = defaultdict(int)
     read: dict[str, int] = defaultdict(int)
     working = 0
@@ -830,7 +830,7 @@ def _evidence(data: ReviewData, notes: list[Note], records: list[dict]) -> list[
         elif not is_team_view(note):
             source = data.source(note.conversation)
             if note.id in data.naming:
-                named[source] = True
+                named[source] = named.get(source, "") or _factor_words(data, note)
             else:
                 accounts[source] += 1
         if note.document:
@@ -840,7 +840,8 @@ def _evidence(data: ReviewData, notes: list[Note], records: list[dict]) -> list[
     lines = []
     for source in dict.fromkeys([*accounts, *named]):
         said = [_plural(accounts[source], "account")] if accounts.get(source) else []
-        said += ["named the episode"] if named.get(source) else []
+        # Its factor tags count with the accounts' (the participant's, at naming): said here.
+        said += [f"named the episode{named[source]}"] if source in named else []
         lines.append(f"{source} ({'; '.join(said)})")
     for source in dict.fromkeys([*cited, *read]):
         said = [f"cited in {_plural(cited[source], 'note')}"] if cited.get(source) else []
