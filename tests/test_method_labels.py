@@ -62,6 +62,13 @@ def test_the_episodes_screen_labels_the_teams_notes_in_the_guides_words(
     shown = describe(item, overview, method).plain
     assert not RAW_KEY.search(shown), shown
     assert "Team reflection: We wonder whether" in shown
+    e1 = overview.for_episode(fixture.episodes["E1"])
+    assert e1 is not None
+    good = method.kind("went_well").label
+    assert (
+        f"• {good}: Weekly calls with the class teacher worked well"
+        in describe(e1, overview, method).plain
+    )
 
 
 def test_a_merge_never_hides_the_judgement_of_the_duplicate(

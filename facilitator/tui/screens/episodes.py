@@ -73,6 +73,9 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview, method: Method) ->
             if account.note.kind == "discrepancy":  # noticed by the team, not said
                 out.append("! Review team's observation: ", style="bold")
                 out.append(display_text(account.note.text) + "\n")
+            elif account.note.kind in ("went_well", "idea"):  # labelled as in the reports
+                out.append(f"• {method.kind_label(account.note.kind)}: ", style="bold")
+                out.append(display_text(account.note.text) + "\n")
             else:
                 out.append("• " + display_text(account.note.text) + "\n")
     for record in item.records:
