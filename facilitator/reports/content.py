@@ -253,6 +253,7 @@ class ReviewData:
         self.chronology = store.rows("chronology", review)
         self.kind_labels = {k.key: k.label for k in method.note_kinds}
         self.factor_titles = {a.key: a.title for a in method.factor_areas}
+        self.factor_words: dict[tuple, str] = {}  # (factors, directions) -> their words
         self.stage_titles = {s.number: s.title for s in method.stages}
         self.notes_by_conversation: dict[str, list[Note]] = defaultdict(list)
         for note in self.notes:
@@ -493,12 +494,17 @@ def _factor_words(data: ReviewData, note: Note) -> str:
     else (" (factors: Working conditions, hindered; Own team)")."""
     if not note.factors:
         return ""
-    named = []
-    for key in dict.fromkeys(note.factors):
-        way = _WAYS.get(note.direction(key), "")
-        title = data.factor_titles.get(key, key)
-        named.append(f"{title}, {way}" if way else title)
-    return f" ({'factors' if len(named) > 1 else 'factor'}: {'; '.join(named)})"
+    tags = (note.factors, note.directions)
+    done = data.factor_words.get(tags)  # a few tag sets recur across thousands of notes
+    if done is None:
+        named = []
+        for key in dict.fromkeys(note.factors):
+            way = _WAYS.get(note.direction(key), "")
+            title = data.factor_titles.get(key, key)
+            named.append(f"{title}, {way}" if way else title)
+        done = f" ({'factors' if len(named) > 1 else 'factor'}: {'; '.join(named)})"
+        data.factor_words[tags] = done
+    return done
 
 
 def _citation(data: ReviewData, note: Note) -> str:
