@@ -37,7 +37,9 @@ FIRST_CONVERSATION: list[tuple[float, int, str]] = [
     (
         51,
         5,
-        "! Says the GP was invited to the February visit; the GP letter says no invitation came #1",
+        # The team's observation of a difference ('!'), not the participant's words.
+        "! The GP letter says no invitation came; the account has the GP invited to the "
+        "February visit #1",
     ),
     (55, 6, "+ Good relationship with the class teacher; weekly calls worked well"),
     (58, 6, "+ The joint visit in February was well prepared #1"),

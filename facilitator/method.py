@@ -149,6 +149,14 @@ class Method:
                 return area
         raise KeyError(key)
 
+    def kind_label(self, key: str) -> str:
+        """A note kind's one label, in the guide's words ("Good practice", never the stored
+        ``went_well``); an unknown key as it is."""
+        for kind in self.note_kinds:
+            if kind.key == key:
+                return kind.label
+        return key
+
     def kind(self, key: str) -> NoteKind:
         for kind in self.note_kinds:
             if kind.key == key:

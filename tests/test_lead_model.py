@@ -31,6 +31,8 @@ LINES = [
     "#1 #2 @team @lr-weighing Both at once",
     "Plain observation",
     ">> The team wonders about covert pressure @culture #1",
+    "#1 Cover from the duty team helped @conditions+ @family-",
+    "! The log says the visit was cancelled @conditions- #2",
 ]
 
 
@@ -79,6 +81,7 @@ def _matches_full_read(watch: ConversationWatch, store: Store, conversation: str
     assert +watch.team_factor_totals == +team
     assert watch.snapshot().episodes == fresh.snapshot().episodes
     assert watch.snapshot().went_well == fresh.snapshot().went_well
+    assert watch.snapshot().factor_ways == fresh.snapshot().factor_ways
 
 
 @settings(
@@ -194,3 +197,28 @@ def test_the_recap_counts_the_participants_factors_apart_from_the_teams(
     # The episode's note count and coverage are the participant's: 1 note, no culture.
     (line,) = snapshot.episodes
     assert line.notes == 1 and line.factors == frozenset({"family"})
+
+
+def test_the_recap_says_which_way_each_factor_worked_in_their_accounts_only(
+    service: Service,
+) -> None:
+    """Stage 8 reads back which way each factor worked as the participant said it; the
+    team's own ``!`` note tagged @conditions- is neither counted nor read back."""
+    from facilitator.tui.widgets.lead_recap import recap_text
+
+    setup = small_review(service, started_at=START.isoformat())
+    conversation = service.store.conversation(setup.conversation)
+    for line in (
+        "#new Home visit (May 2024)",
+        "#1 Caseload doubled after a colleague left @conditions-",
+        "Cover from the duty team made the visit possible @conditions+",
+        "Supervision was cancelled twice @conditions-",
+        "! The duty log says the visit was cancelled @conditions- #1",
+    ):
+        assert not service.record_note(conversation, line).problems
+    watch = ConversationWatch(service.store, setup.conversation, service.method)
+    watch.load()
+    snapshot = watch.snapshot()
+    assert snapshot.ways("conditions") == {"+": 1, "-": 2}
+    said = recap_text(snapshot, service.method).plain.split("Factors most discussed")[1]
+    assert "Working conditions (3; 2 hindered, 1 helped)" in said

@@ -505,3 +505,32 @@ async def test_the_split_views_top_bar_names_the_conversation_and_person_at_80x2
         assert "C1 · Alex Mor" in shown, shown
         assert f"Stage {stage} of 9" in shown
         assert "40:00" in shown  # the total time is still there
+
+
+async def test_the_stage_5_ranking_says_which_way_each_factor_worked_at_80_columns(
+    service: Service,
+) -> None:
+    """The participant's own notes say a factor helped or hindered; the stage-5 panel says
+    so beside the count, readable at 80x24. The team's own '!' note is not counted."""
+    setup = small_review(service, started_at=START.isoformat())
+    conversation = service.store.conversation(setup.conversation)
+    for line in (
+        "Caseload doubled after a colleague left @conditions-",
+        "Supervision was cancelled twice @conditions-",
+        "! The duty log disagrees @conditions+",
+    ):
+        assert not service.record_note(conversation, line).problems
+    app = lead_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        ranking = app.screen.query_one(RankingList)
+        ranking.focus()
+        ranking.highlighted = ranking.get_option_index("conditions")
+        await settle(pilot)
+        option = ranking.get_option("conditions").prompt
+        assert option.plain.endswith("Working conditions  2 notes, 2 hindered"), option
+        # Drawn whole at 80 columns (wrapped, never cut off).
+        assert "notes, 2 hindered" in screen_text(app)
+        assert "helped" not in screen_text(app)

@@ -330,3 +330,27 @@ async def test_a_saved_plan_is_the_leads_stage_six_agenda(
         follow_up = next(f for f in store.follow_ups(fx.review) if f.id == row["ref"])
         assert (follow_up.status, follow_up.raised_in) == ("raised", conversation)
         assert f"{len(plan.items) - 1} still to raise" in str(listing.border_title)
+
+
+async def test_at_80_columns_each_items_from_column_is_on_screen_whole(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """Hostile test of issue 14, finding 10: at 80 columns the From column was off the
+    right edge. It now wraps within the screen, so where each item comes from reads whole;
+    and no stored kind (thin_rationality) shows, only its label."""
+    from textual.widgets import DataTable
+
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = PlanScreen(fx.participants["health_visitor"])
+        app.push_screen(screen)
+        await settle(app, pilot)
+        assert screen.plan is not None and screen.plan.items
+        table = screen.query_one("#agenda", DataTable)
+        shown = " ".join(screen_text(app).split())
+        assert "From" in shown
+        widths = sum(column.get_render_width(table) for column in table.columns.values())
+        assert widths <= table.size.width, (widths, table.size.width)
+        first = screen.plan.items[0]
+        assert " ".join(first.reason.split()) in shown, (first.reason, shown)
+        assert "thin" not in shown and "rationality" not in shown

@@ -115,7 +115,9 @@ def test_reflections_are_comments_anchored_on_the_note_they_follow(
     assert author.startswith("Review team")
     # Taken straight after an idea about minutes (no episode), but it is about E2: anchored
     # on the latest note about E2 before it, not on whatever came just before.
-    assert anchored_text(data)[ident] == "Was weighing a heavy caseload that week"
+    assert anchored_text(data)[ident] == (
+        "Was weighing a heavy caseload that week (factor: Working conditions)"
+    )
     # The team's view is kept out of the participant's account.
     document = docx.Document(io.BytesIO(data))
     assert not any(reflection in p.text for p in document.paragraphs)

@@ -90,7 +90,7 @@ def test_a_participants_good_practice_note_is_their_account_not_the_teams_judgem
     e1 = _row(_table(store, method, fixture.review), "E1")
     assert e1["The team's judgement"] == "not yet judged"
     assert (
-        f"C1, Social worker, Children's social care (good practice): {PARTICIPANT_GOOD}"
+        f"C1, Social worker, Children's social care (Good practice): {PARTICIPANT_GOOD}"
         in e1["Accounts"].splitlines()
     )
     assert e1["Episode"] == "E1: Home visit after school referral\n12 January 2024"

@@ -105,7 +105,7 @@ def test_team_notes_from_the_cli_with_a_citation_and_listed(
     assert "The letter shows no invitation reached the GP" in listed
     assert "(on GP letter)" in listed
     shown = cli("episode", "show", "E2", "--review", "R1")
-    assert f"[the review team's observation] {DISCREPANCY}" in shown
+    assert f"Discrepancy (the review team's observation): {DISCREPANCY}" in shown
     team_part = shown.split("Review team's notes:")[1]
     assert "The letter shows no invitation reached the GP" in team_part
 

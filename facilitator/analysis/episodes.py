@@ -181,6 +181,20 @@ def merge_episodes(store: Store, review: str, keep: str, duplicate: str) -> str:
     return target
 
 
+def judged_duplicates(store: Store, review: str, duplicate: str) -> list[str]:
+    """Labels of the episodes a merge of ``duplicate`` would fold in (it and anything
+    already merged into it) that carry a judgement or description of the team's: worth
+    saying at merge."""
+    episodes = store.episodes(review)
+    mapping = canonical_ids(episodes)
+    live = mapping.get(duplicate, duplicate)
+    return [
+        e.label
+        for e in sorted(episodes, key=lambda e: _number(e.label))
+        if mapping.get(e.id) == live and (judgement_lines(e) or descriptions(e))
+    ]
+
+
 def unmerge_episode(store: Store, review: str, episode_id: str) -> None:
     """Undo a merge: the episode stands on its own again with all its notes."""
     episode = _episode(store, review, episode_id)
@@ -266,19 +280,32 @@ JUDGEMENT_PARTS = (
 )
 
 
-def judgement_lines(episode: Episode) -> list[tuple[str, str]]:
+def judgement_lines(episode: Episode, merged: Iterable[Episode] = ()) -> list[tuple[str, str]]:
     """(label, text) for each part of the team's judgement recorded, one per line given:
-    a judgement on one part of the episode keeps its own line."""
+    a judgement on one part of the episode keeps its own line. A duplicate ``merged`` into
+    the episode keeps the judgement the team made of it, shown after the episode's own and
+    marked with where it was made: a merge never hides a judgement."""
     found = []
-    for key, label in JUDGEMENT_PARTS:
-        text = getattr(episode, key) or ""
-        found += [(label, line.strip()) for line in text.splitlines() if line.strip()]
+    for judged, mark in ((episode, ""), *((m, f" (judged as {m.label})") for m in merged)):
+        for key, label in JUDGEMENT_PARTS:
+            text = getattr(judged, key) or ""
+            found += [(label + mark, line.strip()) for line in text.splitlines() if line.strip()]
     return found
 
 
-def team_judgement(episode: Episode) -> str:
+def descriptions(episode: Episode, merged: Iterable[Episode] = ()) -> list[tuple[str, str]]:
+    """(mark, text) for the team's description of the episode and of each duplicate merged
+    into it ("" for the episode's own, " (as E2)" for a duplicate's): a merge hides none."""
+    return [
+        (mark, " ".join(judged.description.split()))
+        for judged, mark in ((episode, ""), *((m, f" (as {m.label})") for m in merged))
+        if judged.description and judged.description.strip()
+    ]
+
+
+def team_judgement(episode: Episode, merged: Iterable[Episode] = ()) -> str:
     """The team's judgement as text, one labelled line per part ("" if not judged yet)."""
-    return "\n".join(f"{label}: {text}" for label, text in judgement_lines(episode))
+    return "\n".join(f"{label}: {text}" for label, text in judgement_lines(episode, merged))
 
 
 def split_episode(
@@ -357,12 +384,14 @@ __all__ = [
     "canonical",
     "canonical_ids",
     "date_fields",
+    "descriptions",
     "merge_episodes",
     "note_source",
     "redate_episode",
     "rename_episode",
     "set_involved",
     "set_team_judgement",
+    "judged_duplicates",
     "judgement_lines",
     "team_judgement",
     "source_label",

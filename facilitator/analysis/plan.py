@@ -48,6 +48,16 @@ MINUTES = {
     "thin_rationality": 10,
     "no_factors": 5,
 }
+# Each kind of item's one label, for people: the stored kinds are keys for data (JSON,
+# saved agendas), and "thin" pushes towards the checklist use the guides warn against.
+KIND_LABELS = {
+    "follow_up": "follow-up",
+    "discrepancy": "discrepancy",
+    "missing_perspective": "not yet heard",
+    "others_accounts": "others' accounts",
+    "thin_rationality": "how it looked",  # still open to explore, never a score
+    "no_factors": "factors open",
+}
 THIN_PROMPTS = 3  # an episode with notes on fewer prompts than this is thin
 FRAMING_STAGES = (1, 8, 9)  # always allow time for these in a second conversation
 
@@ -116,6 +126,17 @@ def _said(account: Account, labels: dict[str, str], method: Method) -> str:
         return f"{account.source_label}: {text}"
     passage = f" (the record: “{_short(account.note.passage)}”)" if account.note.passage else ""
     return f"{account.source_label}, on {cites}: {text}{passage}"
+
+
+def names_only(text: str, item: EpisodeAccounts, method: Method) -> bool:
+    """Whether a note only named the episode ("#new Home visit (May 2024)"), under its
+    title or a merged duplicate's: it says nothing of what happened, so it is no account."""
+    words = untagged(text, method)
+    for episode in (item.episode, *item.entry.merged):
+        title = " ".join(episode.title.split())
+        if words in (title, f"{title} ({' '.join((episode.date_text or '').split())})"):
+            return True
+    return False
 
 
 def _label(episode_accounts: EpisodeAccounts) -> str:
@@ -190,7 +211,11 @@ def plan_for(
         # What others said, in their words (short), each with its source. A difference
         # the team noted (!) is a discrepancy item of its own, not someone's account.
         others = [
-            a for a in item.accounts if a.participant != person.id and a.note.kind != "discrepancy"
+            a
+            for a in item.accounts
+            if a.participant != person.id
+            and a.note.kind != "discrepancy"
+            and not names_only(a.note.text, item, method)
         ]
         if others:
             sources = list(dict.fromkeys(a.source_label for a in others))

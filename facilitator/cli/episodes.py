@@ -80,14 +80,16 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
         echo(f"{overview.labels.get(source, 'unknown source')}:")
         for account in accounts:
             kind = account.note.kind
+            # One label for each kind, the guide's (guides/note-kinds.md), never its key.
+            label = obj.method.kind_label(kind)
             if kind == "discrepancy":  # noticed by the team in that conversation
-                echo(f"  [the review team's observation] {account.note.text}")
+                echo(f"  {label} (the review team's observation): {account.note.text}")
             elif account.note.document:  # their words on a record; the passage is its own
                 passage = f" (the record: “{account.note.passage}”)" if account.note.passage else ""
                 cites = account.cites(overview.labels)
-                echo(f"  [{kind}, on {cites}] {account.note.text}{passage}")
+                echo(f"  {label}, on {cites}: {account.note.text}{passage}")
             else:
-                echo(f"  [{kind}] {account.note.text}")
+                echo(f"  {label}: {account.note.text}")
     for record in item.records:
         echo(f"{record.source_label}, {record.date}: {' '.join(record.text.split())}")
     for gap in item.missing:
@@ -100,10 +102,12 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
     if item.team_notes:
         echo("Review team's notes:")
         for account in item.team_notes:
-            echo(f"  [{account.note.kind}] {account.note.text}")
-    from facilitator.analysis.episodes import team_judgement
+            echo(f"  {obj.method.kind_label(account.note.kind)}: {account.note.text}")
+    from facilitator.analysis.episodes import descriptions, team_judgement
 
-    judgement = team_judgement(e)
+    for mark, text in descriptions(e, item.entry.merged):  # the team's words, said so
+        echo(f"Review team's description{mark}: {text}")
+    judgement = team_judgement(e, item.entry.merged)
     if judgement:
         echo("The team's judgement:")
         for line in judgement.splitlines():
@@ -119,13 +123,21 @@ def episode_merge(
     obj: Context, keep_ref: str, duplicate_refs: tuple[str, ...], review_ref: str | None
 ) -> None:
     """Fold duplicates into KEEP; every note keeps its own link (undo with 'unmerge')."""
-    from facilitator.analysis.episodes import merge_episodes
+    from facilitator.analysis.episodes import judged_duplicates, merge_episodes
 
     review, keep = _episode(obj, keep_ref, review_ref)
+    judged: list[str] = []
     for ref in duplicate_refs:
         _r, duplicate = _episode(obj, ref, review_ref or review)
+        judged += judged_duplicates(obj.store, review, duplicate)
         merge_episodes(obj.store, review, keep, duplicate)
-    echo(f"Merged into {_label(obj, review, keep)}.")
+    into = _label(obj, review, keep)
+    echo(f"Merged into {into}.")
+    for label in judged:  # a merge must not hide the team's judgement of a duplicate
+        echo(
+            f"Note: {label} has the team's own judgement or description. It stays on {label} "
+            f"and shows with {into}'s, marked 'as {label}'; 'episode unmerge {label}' undoes."
+        )
 
 
 @episode.command("unmerge")

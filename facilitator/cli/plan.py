@@ -60,7 +60,7 @@ def plan(
     """The agenda for a further conversation with PARTICIPANT: open follow-ups, discrepancies,
     episodes they were part of but were not heard on, what others said, and what is still
     open to explore on their episodes."""
-    from facilitator.analysis.plan import plan_for, save_plan
+    from facilitator.analysis.plan import KIND_LABELS, plan_for, save_plan
 
     if not save and (into or new or when or lead or note_taker):
         raise UserError("--into, --new, --at, --lead and --notes go with --save")
@@ -98,7 +98,8 @@ def plan(
                 "framing_minutes": agenda.framing_minutes,
                 "items": [
                     {
-                        "kind": i.kind,
+                        "kind": i.kind,  # a stable key; "label" is what people read
+                        "label": KIND_LABELS.get(i.kind, i.kind),
                         "ref": i.ref,
                         "text": i.text,
                         "priority": i.priority,

@@ -129,14 +129,16 @@ def _episodes(content: dict[str, Any]) -> list[Item]:
         items.append(
             Item("h2", f"{episode['label']}: {episode['title']}{date}", bookmark=True, **where)
         )
-        if episode["description"]:
-            items.append(Item("para", episode["description"], **where))
+        if episode["description"]:  # the team's words, said to be theirs
+            lead = "Review team's description:"
+            items.append(Item("para", episode["description"], lead=lead, **where))
         items.append(Item("h3", "The review team's judgement", **where))
+        # One label for each part of a judgement, as in the reports and on screen.
         if episode["team_good"]:
-            items.append(Item("para", episode["team_good"], lead="What went well:", **where))
+            items.append(Item("para", episode["team_good"], lead="Good practice:", **where))
         if episode["team_problematic"]:
             items.append(
-                Item("para", episode["team_problematic"], lead="What was problematic:", **where)
+                Item("para", episode["team_problematic"], lead="Problematic practice:", **where)
             )
         if not episode["team_good"] and not episode["team_problematic"]:
             items.append(Item("meta", "Not yet judged.", **where))

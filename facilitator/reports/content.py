@@ -22,6 +22,7 @@ from facilitator.analysis.episodes import (
     BoardEntry,
     board,
     canonical_ids,
+    descriptions,
     judgement_lines,
     team_judgement,
 )
@@ -189,6 +190,11 @@ FINAL_BANNER = Ours(
 TEAM = Ours("Review team")
 
 
+def _described(text: str, mark: str = "") -> str:
+    """The team's description of an episode, said to be theirs (mark: " (as E2)")."""
+    return f"{TEAM}'s description{mark}: {clean(text)}"
+
+
 class CachedReads:
     """The store, with each read done once for the length of one export.
 
@@ -239,12 +245,15 @@ class ReviewData:
         if final:  # a note's private lines never reach a public report
             from facilitator.reports.public import public_notes
 
-            notes = public_notes(notes, method)
+            # The team's working notes are working material: a public report neither
+            # shows nor counts them (evidence, factors).
+            notes = [n for n in public_notes(notes, method) if n.conversation]
         self.notes = [_readable_note(n, method) for n in notes]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
         self.kind_labels = {k.key: k.label for k in method.note_kinds}
         self.factor_titles = {a.key: a.title for a in method.factor_areas}
+        self.factor_words: dict[tuple, str] = {}  # (factors, directions) -> their words
         self.stage_titles = {s.number: s.title for s in method.stages}
         self.notes_by_conversation: dict[str, list[Note]] = defaultdict(list)
         for note in self.notes:
@@ -306,6 +315,29 @@ class ReviewData:
                 episode = entry["episode"]
                 accepted[self.canonical.get(episode, episode)].append(entry)
         return accepted
+
+    @cached_property
+    def merged(self) -> dict[str, tuple[Episode, ...]]:
+        """Live episode id -> the duplicates merged into it (their judgements still show)."""
+        return {entry.episode.id: entry.merged for entry in self._board}
+
+    @cached_property
+    def naming(self) -> set[str]:
+        """Notes that only named the episode they link to ("#new Home visit (May 2024)"),
+        under its title or a merged duplicate's: no account, so never listed or counted as
+        one."""
+        found = set()
+        by_id = {n.id: n for n in self.notes}
+        for entry in self._board:
+            titles = set()
+            for episode in (entry.episode, *entry.merged):
+                title = " ".join(clean(episode.title).split())
+                titles |= {title, f"{title} ({' '.join(clean(episode.date_text).split())})"}
+            for note in entry.notes:
+                shown = by_id.get(note.id)
+                if shown is not None and shown.text.strip() in titles:
+                    found.add(note.id)
+        return found
 
     @cached_property
     def _missing(self) -> dict[str, list[Involvement]]:
@@ -453,11 +485,35 @@ def _note_lead(data: ReviewData, note: Note) -> str:
     return f"{_time(note)} {data.kind_labels.get(note.kind, note.kind)}:"
 
 
-def _citation(data: ReviewData, note: Note) -> str:
-    if not note.document:
+_WAYS = {"+": "helped", "-": "hindered"}
+
+
+def _factor_words(data: ReviewData, note: Note) -> str:
+    """The factor areas a note was tagged with and which way each worked, in words: the
+    tags are taken out of the text, and an unlinked note's direction would show nowhere
+    else (" (factors: Working conditions, hindered; Own team)")."""
+    if not note.factors:
         return ""
+    tags = (note.factors, note.directions)
+    done = data.factor_words.get(tags)  # a few tag sets recur across thousands of notes
+    if done is None:
+        named = []
+        for key in dict.fromkeys(note.factors):
+            way = _WAYS.get(note.direction(key), "")
+            title = data.factor_titles.get(key, key)
+            named.append(f"{title}, {way}" if way else title)
+        done = f" ({'factors' if len(named) > 1 else 'factor'}: {'; '.join(named)})"
+        data.factor_words[tags] = done
+    return done
+
+
+def _citation(data: ReviewData, note: Note) -> str:
+    """What follows a note's text in a report: its factors, then the record it cites."""
+    factors = _factor_words(data, note)
+    if not note.document:
+        return factors
     passage = f": “{note.passage}”" if note.passage else ""
-    return f" (cites {data.document_source(note.document)}{passage})"
+    return f"{factors} (cites {data.document_source(note.document)}{passage})"
 
 
 # --- sections ------------------------------------------------------------------------
@@ -522,7 +578,7 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
             title = data.stage_titles.get(stage or 0, "")
             append(Heading(f"Stage {stage}: {title}" if stage else "Notes", 3))
         text = quoted(note.text) if kind == "quote" else note.text
-        if note.document:
+        if note.document or note.factors:
             text += _citation(data, note)
         para = Para(text, _note_lead(data, note), "quote" if kind == "quote" else "body")
         reflections = anchors.get(note.id)
@@ -562,17 +618,32 @@ def narrative_section(data: ReviewData) -> list[Block]:
     }
     for episode in data.episodes:
         when = f" ({clean(episode.date_text)})" if episode.date_text else " (date not known)"
-        heading_para = Para(
-            clean(episode.description) or "No description yet.",
-            style="body" if episode.description else "meta",
-        )
+        # The description is the team's own words (episode judge --description), never
+        # printed as plain fact; a merged duplicate's shows too, marked.
+        described = descriptions(episode, data.merged.get(episode.id, ()))
+        if len(described) == 1:
+            mark, text = described[0]
+            heading_para = Para(clean(text), lead=f"{TEAM}'s description{mark}:")
+        elif described:
+            heading_para = Para("\n".join(_described(text, mark) for mark, text in described))
+        else:
+            heading_para = Para("No description yet.", style="meta")
         blocks += [Heading(f"{episode.label}: {clean(episode.title)}{when}", 2), heading_para]
         if not data.final:
             heading_para.comments += [
-                Comment(f"{label}: {clean(text)}", TEAM) for label, text in judgement_lines(episode)
+                Comment(f"{label}: {clean(text)}", TEAM)
+                for label, text in judgement_lines(episode, data.merged.get(episode.id, ()))
             ]
         linked = data.notes_by_episode.get(episode.id, [])
         accounts = [n for n in linked if n.kind not in TEAM_KINDS and n.conversation]
+        # A note that only named the episode is no account: who named it is said once.
+        named = [n for n in accounts if n.id in data.naming]
+        accounts = [n for n in accounts if n.id not in data.naming]
+        if named:
+            sources = dict.fromkeys(
+                data.source(n.conversation) + _factor_words(data, n) for n in named
+            )
+            blocks.append(Para("; ".join(sources), lead=Ours("Named in:")))
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
             text = quoted(note.text) if note.kind == "quote" else note.text
@@ -583,8 +654,10 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 document = data.document_source(note.document).removeprefix("Document: ")
                 lead = f"{data.source(note.conversation)}, on {document}:"
                 text += _citation(data, note)
-            else:
-                lead = f"{data.source(note.conversation)}:"
+            else:  # a "+" note is labelled here as in the table and the strands
+                label = _account_label(data, note.kind)
+                lead = f"{data.source(note.conversation)}{f' ({label})' if label else ''}:"
+                text += _citation(data, note)
             para = Para(text, lead, "bullet", "discrepancy" if flagged else "")
             reflections = by_anchor_all.get(note.conversation, {}).get(note.id)
             if reflections and not data.final:
@@ -604,7 +677,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
             elif note.kind == "followup":
                 blocks.append(
                     Para(
-                        note.text,
+                        note.text + _citation(data, note),
                         lead=f"Still to ask ({data.question_source(note.conversation)}):",
                         flag="gap",
                     )
@@ -638,7 +711,13 @@ EPISODE_HEADERS = (
     "Evidence",
 )
 EPISODE_WIDTHS = (12, 15, 24, 22, 16, 11)
-_ACCOUNT_LABELS = {"went_well": "good practice", "idea": "idea for change"}
+# Kinds of account said by their label in the guides (guides/note-kinds.md): one label
+# everywhere, "Good practice" in the table as on the episode screen and in episode show.
+_LABELLED_KINDS = ("went_well", "idea")
+
+
+def _account_label(data: ReviewData, kind: str) -> str:
+    return data.kind_labels.get(kind, kind) if kind in _LABELLED_KINDS else ""
 
 
 # Stages whose notes are about the conversation itself, not the case (introduction,
@@ -684,7 +763,7 @@ def _strands(data: ReviewData) -> list[Block]:
         blocks.append(Heading(f"{data.who(person)}{agency}", 3))
         for note in notes:
             text = quoted(note.text) if note.kind == "quote" else note.text
-            label = _ACCOUNT_LABELS.get(note.kind)
+            label = _account_label(data, note.kind)
             lead = data.source(note.conversation) + (f" ({label})" if label else "")
             blocks.append(Para(text + _citation(data, note), f"{lead}:", "bullet"))
     if unheard:
@@ -713,25 +792,21 @@ def episodes_section(data: ReviewData) -> list[Block]:
     table = Table([Ours(h) for h in EPISODE_HEADERS], [], widths=EPISODE_WIDTHS)
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
-        sources: dict[str, int] = defaultdict(int)
-        for note in notes:
-            if not is_team_view(note):
-                sources[data.source(note.conversation)] += 1
-            if note.document:
-                sources[data.document_source(note.document)] += 1
-        evidence = [f"{s} ({n} note{'s' if n != 1 else ''})" for s, n in sources.items()]
         records = data.accepted_records.get(episode.id, [])
-        evidence += [data.document_source(c["document"]) for c in records]
         table.rows.append(
             [
                 f"{episode.label}: {clean(episode.title)}\n"
                 + (clean(episode.date_text) or "date not known"),
-                clean(episode.description) or Ours("not yet described"),
+                "\n".join(
+                    f"{_described(text, mark)}"
+                    for mark, text in descriptions(episode, data.merged.get(episode.id, ()))
+                )
+                or Ours("not yet described"),
                 "\n".join(_episode_accounts(data, episode, notes, records))
                 or Ours("no account yet"),
-                team_judgement(episode) or Ours("not yet judged"),
+                team_judgement(episode, data.merged.get(episode.id, ())) or Ours("not yet judged"),
                 _factor_lines(data, notes) or Ours("none noted"),
-                "\n".join(dict.fromkeys(evidence)) or Ours("no sources yet"),
+                "\n".join(_evidence(data, notes, records)) or Ours("no sources yet"),
             ]
         )
     if table.rows:
@@ -741,23 +816,64 @@ def episodes_section(data: ReviewData) -> list[Block]:
     return blocks
 
 
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _evidence(data: ReviewData, notes: list[Note], records: list[dict]) -> list[str]:
+    """Where the row's statements come from, each source once, its counts agreeing with
+    the Accounts column: a conversation's accounts (a note that only named the episode is
+    said as such, not counted as one); a document's citing notes and accepted entries on
+    one line; the team's working notes apart (never in a public report: see ReviewData)."""
+    accounts: dict[str, int] = defaultdict(int)
+    named: dict[str, str] = {}  # source -> the naming note's factors, in words
+    cited: dict[str, int] = defaultdict(int)
+    read: dict[str, int] = defaultdict(int)
+    working = 0
+    for note in notes:
+        if not note.conversation:
+            working += 1
+        elif not is_team_view(note):
+            source = data.source(note.conversation)
+            if note.id in data.naming:
+                named[source] = named.get(source, "") or _factor_words(data, note)
+            else:
+                accounts[source] += 1
+        if note.document:
+            cited[data.document_source(note.document)] += 1
+    for entry in records:
+        read[data.document_source(entry["document"])] += 1
+    lines = []
+    for source in dict.fromkeys([*accounts, *named]):
+        said = [_plural(accounts[source], "account")] if accounts.get(source) else []
+        # Its factor tags count with the accounts' (the participant's, at naming): said here.
+        said += [f"named the episode{named[source]}"] if source in named else []
+        lines.append(f"{source} ({'; '.join(said)})")
+    for source in dict.fromkeys([*cited, *read]):
+        said = [f"cited in {_plural(cited[source], 'note')}"] if cited.get(source) else []
+        if read.get(source):
+            said.append(f"{_plural(read[source], 'entry', 'entries')} accepted")
+        lines.append(f"{source} ({'; '.join(said)})")
+    if working:
+        lines.append(f"{TEAM}'s working notes ({working})")
+    return lines
+
+
 def _episode_accounts(
     data: ReviewData, episode: Episode, notes: list[Note], records: list[dict]
 ) -> list[str]:
     """The accounts bearing on an episode, each attributed; then the records accepted into
     it; then the differences the team noticed, attributed to the team. A note that only
     named the episode ("#new Home visit (May 2024)") says nothing more, and is left out."""
-    title = clean(episode.title)
-    naming = {title, f"{title} ({clean(episode.date_text)})"}
     lines = []
     for note in notes:
-        if is_team_view(note) or note.text.strip() in naming:
+        if is_team_view(note) or note.id in data.naming:
             continue
         text = quoted(note.text) if note.kind == "quote" else note.text
         source = data.source(note.conversation)
         if note.document:
             source = f"{data.document_source(note.document)}, cited in {source}"
-        label = _ACCOUNT_LABELS.get(note.kind)
+        label = _account_label(data, note.kind)
         lines.append(f"{source} ({label}): {text}" if label else f"{source}: {text}")
     for entry in records:
         when = f", {clean(entry['date'])}" if entry["date"] else ""

@@ -35,18 +35,21 @@ def scope_section(data: ReviewData) -> list[Block]:
     held = [t for t in data.talks.values() if t.status != "planned"]
     agencies = {clean(p.agency) for p in data.people.values() if p.kind != "family"}
     dated = sorted(e.date_start for e in data.episodes if e.date_start)
+    # The scope runs to the end of the latest episode's period: "April 2024" ends on 30
+    # April, not on the 1st its start falls on.
+    ends = sorted(e.date_end or e.date_start for e in data.episodes if e.date_start)
     scope = [
         f"{_count(len(held), 'conversation')} with {_count(len(data.people), 'participant')} "
         f"from {_count(len(agencies), 'agency', 'agencies')}",
         f"{_count(len(data.documents), 'agency record')} read",
         f"{_count(len(data.episodes), 'key practice episode')}"
-        + (f", from {_day(dated[0])} to {_day(dated[-1])}" if dated else ""),
+        + (f", from {_day(dated[0])} to {_day(ends[-1])}" if dated else ""),
     ]
     # Counts and dates only: ours whole (a participant called May leaves "2 May 2024").
     text = "; ".join(scope) + "."
     # Ours only when every date in it was read as one (a date we could not read is shown
     # as stored, and is then redacted and scanned like anything else stored).
-    readable = all(_day(d) != d for d in dated[:1] + dated[-1:])
+    readable = all(_day(d) != d for d in dated[:1] + ends[-1:])
     blocks.append(Para(Ours(text) if readable else text, lead=Ours("Scope:")))
     blocks.append(Heading(Ours("Who took part"), 1))
     talks = Counter(t.participant for t in held)

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
 from facilitator.analysis.episodes import (
+    descriptions,
     judgement_lines,
     merge_episodes,
     note_source,
@@ -35,6 +36,7 @@ from facilitator.analysis.review_overview import (
     ReviewOverview,
     review_overview,
 )
+from facilitator.method import Method
 from facilitator.model import Note
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
 from facilitator.tui.screens.editing import EditingScreen
@@ -56,7 +58,7 @@ COLUMNS = (
 )
 
 
-def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
+def describe(item: EpisodeAccounts, overview: ReviewOverview, method: Method) -> Text:
     """The detail of one episode as plain text: accounts by source, gaps, the team's view."""
     people = overview.participants
     e = item.episode
@@ -71,6 +73,9 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
         for account in accounts:
             if account.note.kind == "discrepancy":  # noticed by the team, not said
                 out.append("! Review team's observation: ", style="bold")
+                out.append(display_text(account.note.text) + "\n")
+            elif account.note.kind in ("went_well", "idea"):  # labelled as in the reports
+                out.append(f"• {method.kind_label(account.note.kind)}: ", style="bold")
                 out.append(display_text(account.note.text) + "\n")
             else:
                 out.append("• " + display_text(account.note.text) + "\n")
@@ -88,15 +93,16 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview) -> Text:
     for follow_up in item.follow_ups:
         out.append("Open follow-up: ", style="bold")
         out.append(display_text(follow_up.text) + "\n")
-    judged = judgement_lines(e)
-    if e.description or judged or item.team_notes:
+    judged = judgement_lines(e, item.entry.merged)
+    described = descriptions(e, item.entry.merged)
+    if described or judged or item.team_notes:
         out.append("\nReview team (kept apart from the accounts)\n", style="bold italic")
-        if e.description:
-            out.append("Description: " + display_text(e.description) + "\n", style="italic")
+        for mark, text in described:
+            out.append(f"Description{mark}: " + display_text(text) + "\n", style="italic")
         for label, line in judged:
             out.append(f"{label}: " + display_text(line) + "\n", style="italic")
         for account in item.team_notes:
-            out.append(f"[{account.note.kind}] ", style="dim")
+            out.append(f"{method.kind_label(account.note.kind)}: ", style="dim")
             out.append(display_text(account.note.text) + "\n", style="italic")
     return out
 
@@ -301,7 +307,9 @@ class EpisodesScreen(EditingScreen):
     def _show_detail(self) -> None:
         item = self.current
         if item and self.overview:
-            self.query_one("#episode-detail", Static).update(describe(item, self.overview))
+            self.query_one("#episode-detail", Static).update(
+                describe(item, self.overview, self.facilitator.method)
+            )
 
     @on(DataTable.RowHighlighted, "#board")
     def _highlighted(self) -> None:
@@ -397,8 +405,11 @@ class EpisodesScreen(EditingScreen):
         if not others:
             self.notify("There is no other episode to merge into.", severity="warning")
             return
+        title = f"Merge {duplicate.label} {duplicate.title} into…"
+        if judgement_lines(duplicate, item.entry.merged):  # said before, never hidden after
+            title += f" (its judgement shows there, marked 'judged as {duplicate.label}')"
         self.ask_then_change(
-            ChoiceDialog(f"Merge {duplicate.label} {duplicate.title} into…", others),
+            ChoiceDialog(title, others),
             lambda keep: merge_episodes(self.facilitator.store, self.review_id, keep, duplicate.id),
         )
 

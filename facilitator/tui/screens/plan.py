@@ -14,23 +14,33 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from facilitator.analysis.plan import AgendaProposal, Plan, plan_for, save_plan
+from facilitator.analysis.plan import KIND_LABELS, AgendaProposal, Plan, plan_for, save_plan
 from facilitator.tui.text import cell, display_text
 from facilitator.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
-KIND_LABEL = {
-    "follow_up": "follow-up",
-    "discrepancy": "discrepancy",
-    "missing_perspective": "not yet heard",
-    "others_accounts": "others' accounts",
-    "thin_rationality": "how it looked",  # still open to explore, never a score
-    "no_factors": "factors open",
-}
+KIND_LABEL = KIND_LABELS
 STEP_MINUTES = 15
-COLUMNS = (("At", 4), ("Min", 3), ("Pri", 3), ("Kind", 16), ("What to raise", 64), ("From", None))
+COLUMNS = (("At", 4), ("Min", 3), ("Pri", 3), ("Kind", 16), ("What to raise", 64), ("From", 40))
+# Room each column takes beyond its width (a cell's padding either side) and the scrollbar.
+_PADDING, _SCROLLBAR = 2, 2
+_MIN_FROM, _MIN_WHAT = 16, 20
+
+
+def column_widths(width: int) -> tuple[int, ...]:
+    """Column widths for a table ``width`` cells wide: the short columns as they are, and
+    "What to raise" and "From" sharing the rest, so the From column is always on screen
+    (at 80 columns it was off the right edge). The full text of an item is in the detail
+    box below; a From cell wraps rather than being cut."""
+    fixed = [w for _label, w in COLUMNS[:4]]
+    wanted_what, wanted_from = COLUMNS[4][1], COLUMNS[5][1]
+    room = width - sum(fixed) - _PADDING * len(COLUMNS) - _SCROLLBAR
+    if room >= wanted_what + wanted_from:
+        return (*fixed, room - wanted_from, wanted_from)
+    from_width = max(_MIN_FROM, room // 2)
+    return (*fixed, max(_MIN_WHAT, room - from_width), from_width)
 
 
 class PlanScreen(Screen[None]):
@@ -68,10 +78,21 @@ class PlanScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#agenda", DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        self._columns(table)
         table.focus()
         self.load()
+
+    def _columns(self, table: DataTable) -> None:
+        self._widths = column_widths(self.app.size.width)
+        table.clear(columns=True)
+        for (label, _wanted), width in zip(COLUMNS, self._widths, strict=True):
+            table.add_column(label, width=width)
+
+    def on_resize(self) -> None:
+        if column_widths(self.app.size.width) != getattr(self, "_widths", None):
+            self._columns(self.query_one("#agenda", DataTable))
+            if self.plan is not None:
+                self._show(self.plan)
 
     # --- data ------------------------------------------------------------------------
 
@@ -124,8 +145,10 @@ class PlanScreen(Screen[None]):
                 cell(str(item.priority), dim),
                 cell(KIND_LABEL.get(item.kind, item.kind), dim),
                 cell(item.text, dim),
-                cell(item.reason, dim),
+                # Wrapped, never cut: where an item comes from reads whole at 80 columns.
+                Text(display_text(item.reason, one_line=True), style=dim),
                 key=str(index),
+                height=None,
             )
         if plan.items:
             table.move_cursor(row=min(keep, len(plan.items) - 1))

@@ -115,6 +115,15 @@ class LeadSnapshot:
     version: int = 0
     # Factors tagged in the team's own notes (>>, !, ?): shown apart, never read back.
     team_factor_totals: tuple[tuple[str, int], ...] = ()
+    # Which way each factor worked in the participant's accounts (``@team-``): factor key
+    # -> {"+": helped, "-": hindered}. The team's own notes never count here.
+    factor_ways: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+
+    def ways(self, key: str) -> dict[str, int]:
+        for factor, counts in self.factor_ways:
+            if factor == key:
+                return dict(counts)
+        return {}
 
     @property
     def stage(self) -> int | None:
@@ -159,6 +168,7 @@ class ConversationWatch:
     coverage: dict[str, EpisodeCoverage] = field(default_factory=dict)
     factor_totals: Counter[str] = field(default_factory=Counter)  # the participant's notes
     team_factor_totals: Counter[str] = field(default_factory=Counter)  # the team's own notes
+    factor_marked: Counter[str] = field(default_factory=Counter)  # "conditions-": accounts only
     recap: dict[str, dict[str, Note]] = field(default_factory=dict)  # kind -> id -> note
     episodes: list[Episode] = field(default_factory=list)
     events: list[StageEvent] = field(default_factory=list)
@@ -185,9 +195,12 @@ class ConversationWatch:
         self.coverage = episode_coverage([n for n in live if n.kind not in TEAM_VIEW_KINDS])
         self.factor_totals = Counter()
         self.team_factor_totals = Counter()
+        self.factor_marked = Counter()
         self.recap = {kind: {} for kind in RECAP_KINDS}
         for note in live:
             self._totals(note).update(note.factors)
+            if self._totals(note) is self.factor_totals:
+                self.factor_marked.update(note.directions)
             if note.kind in self.recap:
                 self.recap[note.kind][note.id] = note
         self._load_episodes()
@@ -293,13 +306,19 @@ class ConversationWatch:
             else:
                 kept.pop(note.id, None)
         totals = self._totals(note)
+        marked = self.factor_marked if totals is self.factor_totals else Counter()
         if sign > 0:
             totals.update(note.factors)
+            marked.update(note.directions)
         else:
             totals.subtract(note.factors)
+            marked.subtract(note.directions)
             for key in note.factors:
                 if totals[key] <= 0:
                     del totals[key]
+            for key in note.directions:
+                if marked[key] <= 0:
+                    del marked[key]
 
     def _totals(self, note: Note) -> Counter[str]:
         """Where a note's factors count: the participant's account or the team's view (a
@@ -359,6 +378,7 @@ class ConversationWatch:
             episodes=tuple(lines),
             factor_totals=tuple(self.factor_totals.most_common()),
             team_factor_totals=tuple(self.team_factor_totals.most_common()),
+            factor_ways=_ways(self.factor_marked),
             ticks=frozenset(self.ticks),
             ranking=self.ranking,
             went_well=_recap(went_well),
@@ -368,6 +388,15 @@ class ConversationWatch:
             note_count=len(self.notes),
             version=self.version,
         )
+
+
+def _ways(marked: Counter[str]) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """ "conditions-": 2 as (("conditions", (("-", 2),)),), in a stable order."""
+    found: dict[str, dict[str, int]] = {}
+    for tag, count in sorted(marked.items()):
+        if count > 0 and tag[-1:] in "+-" and tag[:-1]:
+            found.setdefault(tag[:-1], {})[tag[-1]] = count
+    return tuple((key, tuple(sorted(counts.items()))) for key, counts in found.items())
 
 
 def _recap(notes: list[Note]) -> tuple[RecapNote, ...]:

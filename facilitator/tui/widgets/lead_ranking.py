@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from facilitator.analysis.patterns import direction_words
 from facilitator.method import Method
 
 
@@ -55,6 +56,7 @@ class RankingList(OptionList):
         self.method = method
         self.ranking: tuple[str, ...] = ()
         self.totals: dict[str, int] = {}
+        self.ways: dict[str, dict[str, int]] = {}
         self.covered: frozenset[str] | None = None
         self.label = ""
         self.border_title = "Factors · their ranking (enter)"
@@ -66,15 +68,18 @@ class RankingList(OptionList):
         totals: dict[str, int],
         covered: frozenset[str] | None = None,
         episode_label: str = "",
+        ways: dict[str, dict[str, int]] | None = None,
     ) -> None:
-        """``covered``: the factor areas the highlighted episode has notes on (✓)."""
+        """``covered``: the factor areas the highlighted episode has notes on (✓); ``ways``:
+        how many of the participant's notes say each area helped ("+") or hindered ("-")."""
         known = {area.key for area in self.method.factor_areas}
         ranking = tuple(key for key in ranking if key in known)
-        state = (ranking, dict(totals), covered, episode_label)
+        ways = dict(ways or {})
+        state = (ranking, dict(totals), covered, episode_label, repr(sorted(ways.items())))
         if state == self._shown:
             return
         self._shown = state
-        self.ranking, self.totals = ranking, dict(totals)
+        self.ranking, self.totals, self.ways = ranking, dict(totals), ways
         self.covered, self.label = covered, episode_label
         if episode_label:
             self.border_subtitle = f"✓ = notes on {episode_label}"
@@ -93,7 +98,10 @@ class RankingList(OptionList):
                 text.append("    ")
                 text.append(area.title)
             count = totals.get(key, 0)
+            way = direction_words(ways.get(key))
             text.append(f"  {count} note{'s' if count != 1 else ''}", style="dim")
+            if way:
+                text.append(f", {way}", style="dim")
             options.append(Option(text, id=key))
         self.set_options(options)
         if keep is not None:
@@ -116,7 +124,7 @@ class RankingList(OptionList):
         if ranking == self.ranking:
             return
         row = self.highlighted
-        self.show(ranking, self.totals, self.covered, self.label)
+        self.show(ranking, self.totals, self.covered, self.label, self.ways)
         if action == "toggle" and row is not None:
             # Ranking moves the area up the list, but the cursor stays on the row the
             # lead is working down, so Down, Enter ranks the next area as expected.

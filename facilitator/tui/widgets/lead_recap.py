@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from facilitator.analysis.patterns import direction_words
 from facilitator.capture import labelled
 from facilitator.method import Method
 from facilitator.tui.text import display_text
@@ -42,7 +43,9 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     if snapshot.factor_totals:
         for key, count in snapshot.factor_totals[:TOP_FACTORS]:
             out.append(f" {area_title(key)}", style="")
-            out.append(f" ({count})\n", style="dim")
+            # Which way it worked, as they said it: their accounts only, never the team's.
+            ways = direction_words(snapshot.ways(key))
+            out.append(f" ({count}{'; ' + ways if ways else ''})\n", style="dim")
     else:
         out.append(" none noted\n", style="dim italic")
     if snapshot.team_factor_totals:  # the team's view: apart, and not theirs to confirm

@@ -310,6 +310,7 @@ class LeadView(Vertical):
             dict(snapshot.factor_totals),
             line.factors if line else None,
             line.episode.label if line else "",
+            {key: dict(counts) for key, counts in snapshot.factor_ways},
         )
 
     @on(EpisodeList.Chosen)
