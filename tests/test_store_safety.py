@@ -738,3 +738,89 @@ def test_our_mark_over_garbage_tables_is_refused_before_chmod_or_wal(tmp_path: P
     assert "Traceback" not in result.stderr
     assert _side_files(path) == before  # not switched to WAL
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+# --- our own log, half written (issue 11: a second process on the same store) ----------
+
+
+def _log_with_frames(path: Path):  # noqa: ANN202
+    """Our store just made and still open, as the app or a sync holds it, with a reader
+    in the middle of a read: its log keeps every frame since it was made, among them
+    copies of page 1 from before our mark was set, while a checkpoint has already put
+    the marked page 1 in the file. Returns (the store, the reader, page 1, page size)."""
+    from facilitator.store import Store
+
+    store = Store(path, author="A")
+    store.create_review("Keep me")
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sqlite_master").fetchone()  # holds the log
+    store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
+    return store, reader, path.read_bytes()[:page_size], page_size
+
+
+def _append_page1_frame(path: Path, page: bytes) -> None:
+    """A frame for page 1 appended to the log, with the log's salts and a checksum that
+    does not hold: as a writer leaves it between writing the frame's header and its
+    page, or as a crash leaves it."""
+    wal = Path(f"{path}-wal")
+    log = wal.read_bytes()
+    salts = log[16:24]
+    end = 32  # after the last frame of this log (older frames beyond it are stale)
+    while log[end + 8 : end + 16] == salts:
+        end += 24 + len(page)
+    assert end > 32, "the log has no frames"
+    header = (1).to_bytes(4, "big") + (0).to_bytes(4, "big") + salts + b"\0" * 8
+    with open(wal, "r+b") as handle:
+        handle.seek(end)
+        handle.write(header + page)
+
+
+def test_a_store_just_made_and_held_open_opens_in_a_second_process(tmp_path: Path) -> None:
+    """The convergence machine's one failure: a laptop's store, just made and held open,
+    opened by a second process. Its log still held page 1 as it was before our mark was
+    set, and every copy of page 1 in the log was checked, not the latest (the one SQLite
+    reads), so our own store was refused as "another program's write-ahead log"."""
+    path = tmp_path / "s.db"
+    store, reader, _page1, _size = _log_with_frames(path)
+    try:
+        result = run(path, "review", "list")
+        assert result.returncode == 0, result.stderr
+        assert "Keep me" in result.stdout
+    finally:
+        reader.close()
+        store.close()
+
+
+@pytest.mark.parametrize("page", ["zeros", "torn"])
+def test_our_log_with_a_half_written_frame_still_opens(tmp_path: Path, page: str) -> None:
+    """A second process of ours appending to the log while this one opens the store: a
+    copy of page 1 whose frame header is written and whose page is not yet (or a crash
+    that left it so) fails its checksum, and SQLite reads the copy before it. It says
+    nothing about whose log it is, so the store opens."""
+    path = tmp_path / "s.db"
+    store, reader, page1, page_size = _log_with_frames(path)
+    try:
+        body = b"\0" * page_size if page == "zeros" else page1[: page_size // 2]
+        body += b"\0" * (page_size - len(body))
+        _append_page1_frame(path, body)
+        result = run(path, "review", "list")
+        assert result.returncode == 0, result.stderr
+        assert "Keep me" in result.stdout
+    finally:
+        reader.close()
+        store.close()
+
+
+def test_a_foreign_page_one_with_a_valid_checksum_is_still_refused(tmp_path: Path) -> None:
+    """The other side: another program's log whose frames SQLite would play (their
+    checksums hold) is refused as before, without touching the store."""
+    store = tmp_path / "s.db"
+    assert run(store, "review", "new", "Keep me").returncode == 0
+    _foreign_wal_file(tmp_path / "other.db", keep_shm=False)
+    shutil.copyfile(tmp_path / "other.db-wal", f"{store}-wal")
+    result = run(store, "review", "list")
+    assert result.returncode == 1 and "another program" in result.stderr
+    Path(f"{store}-wal").unlink()
+    assert "Keep me" in run(store, "review", "list").stdout

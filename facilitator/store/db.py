@@ -7,11 +7,13 @@ import os
 import shutil
 import sqlite3
 import stat
+import struct
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 import sqlite_utils
 
@@ -261,19 +263,62 @@ def _foreign_log(path: Path) -> str | None:
             if int.from_bytes(header[8:12], "big") != page_size:
                 return "another program's write-ahead log (-wal) lies beside it"
             salts = header[16:24]
+            # Where each copy of page 1 in this log starts. SQLite reads a page's latest
+            # copy, so only that one says whose log it is: an earlier one may be from
+            # before our mark was set (a store just made, held open by its maker).
+            copies = []
             while True:
+                start = wal.tell()
                 frame = wal.read(24)
                 if len(frame) < 24 or frame[8:16] != salts:
-                    return None
+                    break
                 if int.from_bytes(frame[0:4], "big") == 1:
-                    page = wal.read(100)
-                    if page[:16] != SQLITE_MAGIC or page[68:72] != mark:
-                        return "another program's write-ahead log (-wal) lies beside it"
-                    wal.seek(page_size - 100, os.SEEK_CUR)
-                else:
-                    wal.seek(page_size, os.SEEK_CUR)
+                    copies.append(start)
+                wal.seek(start + 24 + page_size)
+            for start in reversed(copies):
+                wal.seek(start + 24)
+                page = wal.read(100)
+                if page[:16] == SQLITE_MAGIC and page[68:72] == mark:
+                    return None
+                if _replayed(wal, page_size, start):
+                    return "another program's write-ahead log (-wal) lies beside it"
+                # Half written (a writer of ours appending, or a crash): SQLite ignores
+                # it and reads the copy before it.
+            return None
     except OSError as exc:
         return f"its log cannot be read ({exc.strerror})"
+
+
+def _replayed(wal: BinaryIO, page_size: int, frame_at: int) -> bool:
+    """Whether SQLite would play the log's frame at ``frame_at``: its checksum, chained
+    from the log's header through every frame before it, holds. A frame half written (by
+    another process of ours appending to the log as we look, or cut short by a crash)
+    fails it, and SQLite ignores it: such a frame says nothing about whose log it is.
+    Only read when a frame holding page 1 looks foreign, so rarely."""
+    wal.seek(0)
+    header = wal.read(32)
+    order = "<" if int.from_bytes(header[0:4], "big") == _WAL_MAGIC[0] else ">"
+    s1, s2 = _checksum(header[:24], order, 0, 0)
+    if (s1, s2) != struct.unpack(">II", header[24:32]):
+        return False
+    while wal.tell() <= frame_at:
+        frame = wal.read(24)
+        page = wal.read(page_size)
+        if len(frame) < 24 or len(page) < page_size:
+            return False
+        s1, s2 = _checksum(frame[:8] + page, order, s1, s2)
+        if (s1, s2) != struct.unpack(">II", frame[16:24]):
+            return False
+    return True
+
+
+def _checksum(data: bytes, order: str, s1: int, s2: int) -> tuple[int, int]:
+    """SQLite's write-ahead log checksum of ``data``, continued from ``(s1, s2)``."""
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for first, second in zip(words[0::2], words[1::2], strict=True):
+        s1 = (s1 + first + s2) & 0xFFFFFFFF
+        s2 = (s2 + second + s1) & 0xFFFFFFFF
+    return s1, s2
 
 
 def _trial_migration(conn: sqlite3.Connection, path: Path) -> None:
