@@ -26,9 +26,9 @@ from facilitator.analysis.episodes import (
     team_judgement,
 )
 from facilitator.analysis.review_overview import (
-    TEAM_KINDS,
     Involvement,
     ReviewOverview,
+    is_account,
     review_overview,
 )
 from facilitator.method import Method
@@ -572,7 +572,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 Comment(f"{label}: {clean(text)}", TEAM) for label, text in judgement_lines(episode)
             ]
         linked = data.notes_by_episode.get(episode.id, [])
-        accounts = [n for n in linked if n.kind not in TEAM_KINDS and n.conversation]
+        accounts = [n for n in linked if is_account(n)]
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
             text = quoted(note.text) if note.kind == "quote" else note.text
