@@ -42,3 +42,136 @@ def test_team_working_notes_never_reach_a_pack(
     # Participants' own accounts still come through.
     text = _pack_text(store, review, draft_id, None)
     assert "Weekly calls with the class teacher worked well" in text
+
+
+def _two_laptops(tmp_path, store: Store):  # noqa: ANN001, ANN202
+    other = Store(tmp_path / "b.db", author="Sam Second")
+    other.ingest(store.ops())
+    return other
+
+
+def _sync(a: Store, b: Store) -> None:
+    b.ingest(a.ops())
+    a.ingest(b.ops())
+
+
+def test_answers_given_on_two_laptops_are_both_shown_on_both(
+    tmp_path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.dialogue.board import board_lines, comment_line
+
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    comment = records.add_comment(store, review, {"draft": d1, "participant": hv, "text": "x"})
+    with _two_laptops(tmp_path, store) as other:
+        records.respond(store, review, comment, "accepted", "A accepts")
+        records.respond(other, review, comment, "declined", "B declines")
+        _sync(store, other)
+        lines = []
+        for laptop in (store, other):
+            (found,) = records.comments(laptop, review)
+            people = {p.id: p for p in laptop.participants(review)}
+            labels = {d.id: d.label for d in records.drafts(laptop, review)}
+            line = comment_line(found, people, labels)
+            assert "answered twice" in line, line
+            assert "accepted by Jordan" in line and "A accepts" in line, line
+            assert "declined by Sam Second" in line and "B declines" in line, line
+            assert "the later stands" in line
+            board = "\n".join(board_lines(records.board(laptop, review), list(people.values())))
+            assert "answered twice" in board
+            lines.append(line)
+        assert lines[0] == lines[1]  # both laptops say the same
+
+
+def test_a_cited_comment_names_its_id_and_a_pack_keeps_its_drafts_label_after_sync(
+    tmp_path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    e1 = fixture.episodes["E1"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    with _two_laptops(tmp_path, store) as other:
+        comment = records.add_comment(store, review, {
+            "draft": d1, "participant": hv, "text": "x", "target_kind": "episode",
+            "target": e1, "target_label": "E1", "anchor": "found"})  # fmt: skip
+        records.respond(store, review, comment, "accepted")
+        store.update(review, "episode", e1, team_problematic="Nobody invited her")
+        ours = records.freeze_draft(store, method, review, "interim")
+        theirs = records.freeze_draft(other, method, review, "interim")
+        before = {
+            (laptop is store, d): _pack_text(laptop, review, d, None)
+            for laptop, d in ((store, ours), (other, theirs))
+        }
+        assert f"(K1, ref {comment[:6]}) on D1" in before[(True, ours)]
+        _sync(store, other)
+        for laptop in (store, other):
+            for (mine, d), text in before.items():
+                # The pack of a draft says what it said before the sync, on either laptop.
+                assert _pack_text(laptop, review, d, None) == text, (laptop is store, mine)
+
+
+def test_respond_by_a_label_that_now_names_another_comment_is_refused(tmp_path) -> None:  # noqa: ANN001
+    from facilitator.method import load_method
+    from tests.cli_support import run_cli
+
+    a_path, b_path = tmp_path / "a.db", tmp_path / "b.db"
+    with Store(a_path, author="Alex") as a:
+        fixture = build_review_fixture(Service(a, load_method()))
+        review = fixture.review
+        d1 = records.freeze_draft(a, load_method(), review, "preliminary")
+        with Store(b_path, author="Sam") as b:
+            b.ingest(a.ops())
+            hv, sw = fixture.participants["health_visitor"], fixture.participants["social_worker"]
+            ours = records.add_comment(a, review, {"draft": d1, "participant": hv, "text": "A's"})
+            theirs = records.add_comment(b, review, {"draft": d1, "participant": sw, "text": "B's"})
+    listed = run_cli(b_path, "comment", "R1", "list")
+    assert listed.returncode == 0 and f"K1    {theirs[:6]}" in listed.stdout, listed.stdout
+    with Store(a_path, author="Alex") as a, Store(b_path, author="Sam") as b:
+        _sync(a, b)
+        labels = {c.id: c.label for c in records.comments(b, review)}
+    moved = labels[theirs]
+    assert labels[ours] == "K1" and moved == "K2"  # the creation order, on both laptops
+    refused = run_cli(b_path, "comment", "R1", "respond", "K1", "--noted")
+    assert refused.returncode != 0
+    assert "K1 now names another comment" in refused.stderr and moved in refused.stderr
+    with Store(b_path, author="Sam") as b:
+        assert all(c.answer is None for c in records.comments(b, review))
+    # Listed again: K1 means what the list showed.
+    assert run_cli(b_path, "comment", "R1", "list").returncode == 0
+    assert run_cli(b_path, "comment", "R1", "respond", "K1", "--noted").returncode == 0
+    assert run_cli(b_path, "comment", "R1", "respond", theirs[:6], "--noted").returncode == 0
+
+
+async def test_the_dialogue_screen_at_80x24_shows_two_drafts_every_answer_and_the_meetings(
+    tmp_path,
+    service: Service,
+    fixture: ReviewFixture,
+    method: Method,  # noqa: ANN001
+) -> None:
+    from facilitator.dialogue.model import DraftRecord
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.screens.dialogue import DialogueScreen
+    from tests.tui_support import FakeClock, screen_text
+
+    store, review = service.store, fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    records.freeze_draft(store, method, review, "interim")
+    comment = records.add_comment(store, review, {"draft": d1, "participant": hv, "text": "x"})
+    records.respond(store, review, comment, "accepted", "A accepts")
+    store.author = "Sam Second"
+    records.respond(store, review, comment, "declined", "B declines")
+    for day in range(1, 7):
+        records.new_meeting(store, review, "interim", f"2026-06-{day:02d}T12:00", [hv])
+    assert isinstance(records.drafts(store, review)[0], DraftRecord)
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(DialogueScreen(review))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "D1" in text and "D2" in text  # both draft rows on screen
+        assert "Meetings: 6; the latest: M6" in text
+        assert "answered twice" in text  # the detail line: both answers, not one

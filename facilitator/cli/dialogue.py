@@ -268,10 +268,12 @@ def comment_list(obj: Context, only_open: bool, as_json: bool) -> None:
     """Comments on the drafts, with what each is on and its answer."""
     from facilitator.dialogue.board import comment_line
     from facilitator.dialogue.export import comment_data
-    from facilitator.dialogue.records import comments, drafts
+    from facilitator.dialogue.records import comments, drafts, remember_labels
 
     review = obj.group_review_id()
-    found = [c for c in comments(obj.store, review) if c.open or not only_open]
+    every = comments(obj.store, review)
+    remember_labels(obj.store, review, every)  # what K7 means to this reviewer now
+    found = [c for c in every if c.open or not only_open]
     if as_json:
         echo_json([comment_data(c) for c in found])
         return
@@ -295,8 +297,9 @@ def comment_respond(
     obj: Context, comment_ref: str, accept: bool, decline: bool, noted: bool, note: str
 ) -> None:
     """Answer a comment: accepted, declined with a reason, or noted. Answering again
-    replaces the answer; the earlier one is kept in the comment's history."""
-    from facilitator.dialogue.records import comments, respond
+    replaces the answer; the earlier one is kept, and 'comment list' and the board show
+    every answer a comment was given ("answered twice: ...; the later stands")."""
+    from facilitator.dialogue.records import comments, moved_label, respond
 
     chosen = [r for r, on in (("accepted", accept), ("declined", decline), ("noted", noted)) if on]
     if not chosen:
@@ -305,6 +308,9 @@ def comment_respond(
         raise UserError("give only one of --accept, --decline or --noted")
     review = obj.group_review_id()
     comment_id = obj.store.resolve("dialogue_comments", comment_ref, review=review)
+    moved = moved_label(obj.store, review, comment_ref, comment_id)
+    if moved:
+        raise UserError(f"{moved}; nothing was answered")
     before = next((c.answer for c in comments(obj.store, review) if c.id == comment_id), None)
     respond(obj.store, review, comment_id, chosen[0], note)
     echo(comment_id)
@@ -377,11 +383,13 @@ def meeting_guide(obj: Context, kind: str) -> None:
 def dialogue(obj: Context, review_ref: str) -> None:
     """The dialogue board: drafts and who had which, comments and answers, meetings."""
     from facilitator.dialogue.board import board_lines
-    from facilitator.dialogue.records import board
+    from facilitator.dialogue.records import board, remember_labels
 
     review = obj.review_id(review_ref)
     talks = {c.id: c.label for c in obj.store.conversations(review)}
-    for line in board_lines(board(obj.store, review), obj.store.participants(review), talks):
+    found = board(obj.store, review)
+    remember_labels(obj.store, review, found.comments)
+    for line in board_lines(found, obj.store.participants(review), talks):
         echo(line)
 
 
