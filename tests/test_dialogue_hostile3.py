@@ -4,6 +4,8 @@ come back through "What changed" or a participant's former name."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from facilitator.dialogue import records
@@ -175,3 +177,65 @@ async def test_the_dialogue_screen_at_80x24_shows_two_drafts_every_answer_and_th
         assert "D1" in text and "D2" in text  # both draft rows on screen
         assert "Meetings: 6; the latest: M6" in text
         assert "answered twice" in text  # the detail line: both answers, not one
+
+
+def test_the_help_examples_of_at_without_a_year_are_accepted(tmp_path) -> None:  # noqa: ANN001
+    from facilitator.method import load_method
+    from tests.cli_support import run_cli
+
+    path = tmp_path / "team.db"
+    with Store(path, author="Alex") as store:
+        build_review_fixture(Service(store, load_method()))
+    assert run_cli(path, "draft", "R1", "new", "preliminary").returncode == 0
+    today = dt.datetime.now().astimezone()
+    day = f"{today.day} {today:%B} 00:01"  # today, no year: the nearest such day is today
+    sent = run_cli(path, "draft", "R1", "send", "D1", "P1", "--at", day)
+    # (frozen now, so a send at 00:01 today is before it was frozen: refused for that)
+    assert "give the day" not in sent.stderr and "before D1 was frozen" in sent.stderr
+    held = run_cli(path, "meeting", "R1", "new", "interim", "--at", "10 June 12:00")
+    assert held.returncode == 0, held.stderr
+    with Store(path, author="Alex") as store:
+        (meeting,) = records.meetings(store, store.reviews()[0].id)
+    assert meeting.at[5:16] == "06-10T12:00"
+    refused = run_cli(path, "meeting", "R1", "new", "interim", "--at", "March 2026")
+    assert refused.returncode != 0 and "give the day" in refused.stderr
+
+
+async def test_the_apps_meeting_and_send_forms_refuse_a_month_alone(
+    service: Service, fixture: ReviewFixture, method: Method
+) -> None:
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.screens.dialogs import FormDialog
+    from facilitator.tui.screens.dialogue import DialogueScreen
+    from tests.tui_support import FakeClock, screen_text
+
+    store, review = service.store, fixture.review
+    records.freeze_draft(store, method, review, "preliminary")
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(DialogueScreen(review))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("m")  # a meeting: the first kind, preliminary
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#field-at").value = "March 2026"
+        app.screen.query_one("#field-attended").value = "P1"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)  # still open, with the reason
+        assert "give the day" in screen_text(app)
+        assert records.meetings(store, review) == []
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")  # sent to ...
+        await pilot.pause()
+        app.screen.query_one("#field-participants").value = "P1"
+        app.screen.query_one("#field-at").value = "December 2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert "give the day" in screen_text(app)
+        assert records.sends(store, review) == []

@@ -14,31 +14,22 @@ from pathlib import Path
 
 import click
 
-from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
+from facilitator.cli.context import Context, UserError, pass_context
 from facilitator.cli.output import echo, echo_json
 
 DRAFT_KINDS = ("preliminary", "interim", "final")
 MEETING_KINDS = ("preliminary", "interim", "closing")
 
 
-def _when(value: str) -> str:
-    """A moment for a send or a meeting: a day must be given ("March 2025" is not a
-    day; it would be recorded as the 1st at 09:00)."""
-    from datetime import datetime, timedelta
+def _when(value: str, *, past: bool) -> str:
+    """A moment for a send or a meeting (:func:`facilitator.dates.parse_day_when`: a day
+    must be given; a day without a year is the nearest such day)."""
+    from facilitator.dates import DateProblem, parse_day_when
 
-    from facilitator.dates import DateProblem, parse_when
-
-    at = parse_when_option(value)
-    assert at is not None
-    now = datetime.now().astimezone()
-    try:  # read again against another day, month and year: a day given stays the same
-        other = parse_when(value, now=now.replace(day=15) - timedelta(days=400))
-    except DateProblem:
-        return at
-    keyword = " ".join(value.split()).lower() in ("now", "today", "tomorrow", "yesterday")
-    if not keyword and other.date().isoformat() != at[:10]:
-        raise UserError(f"give the day, not only the month or year: {value!r}")
-    return at
+    try:
+        return parse_day_when(value, past=past).isoformat(timespec="minutes")
+    except DateProblem as exc:
+        raise UserError(str(exc)) from None
 
 
 def _draft_id(obj: Context, review: str, token: str) -> str:
@@ -155,7 +146,7 @@ def draft_send(obj: Context, draft_ref: str, participant_ref: str, when: str | N
             review,
             _draft_id(obj, review, draft_ref),
             obj.participant_id(participant_ref, review),
-            _when(when) if when else None,
+            _when(when, past=True) if when else None,
         )
     )
 
@@ -354,7 +345,7 @@ def meeting_new(obj: Context, kind: str, when: str, attended: str, lead: str | N
     people = [obj.participant_id(t, review) for t in attended.split(",") if t.strip()]
     if attended.strip() and not people:
         raise UserError(f"--attended {attended!r} names nobody: give labels such as P1,P2")
-    at = _when(when)
+    at = _when(when, past=False)
     meeting_id, conversation = new_meeting(obj.store, review, kind, at, people, lead=lead)
     echo(meeting_id)
     label = obj.store.conversation(conversation).label

@@ -314,10 +314,14 @@ class DialogueScreen(EditingScreen):
             return
 
         def save(values: dict[str, str]) -> None:
-            from facilitator.dates import parse_when
+            from facilitator.dates import parse_day_when
 
             at = values["at"]
-            when = parse_when(at).isoformat(timespec="minutes") if at else None
+            # The command line's rule: a day must be named; without a year, the last one.
+            now = self.facilitator.clock()
+            when = (
+                parse_day_when(at, now=now, past=True).isoformat(timespec="minutes") if at else None
+            )
             # Every name checked before any send is saved: all of them, or none.
             who = [self._participant(t) for t in values["participants"].replace(",", " ").split()]
             store = self.facilitator.store
@@ -451,9 +455,10 @@ class DialogueScreen(EditingScreen):
                 return
 
             def save(values: dict[str, str]) -> None:
-                from facilitator.dates import parse_when
+                from facilitator.dates import parse_day_when
 
-                at = parse_when(values["at"]).isoformat(timespec="minutes")
+                now = self.facilitator.clock()
+                at = parse_day_when(values["at"], now=now).isoformat(timespec="minutes")
                 attended = [
                     self._participant(t) for t in values["attended"].replace(",", " ").split()
                 ]
