@@ -219,6 +219,35 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
     return entries
 
 
+def former_entries(store: Store, review: str) -> list[Redaction]:
+    """A participant's former names and pseudonyms, from the op history, each replaced as
+    their current name is: ``participant edit --name`` must not let the old name through."""
+    from dataclasses import replace as changed
+
+    people = {p.id: p for p in store.participants(review)}
+    current = {p.id: participant_entries([p]) for p in people.values()}
+    entries: list[Redaction] = []
+    where = "WHERE review = ? AND entity = 'participant'"
+    for op in store.ops(where, (review,)):
+        person = people.get(op.entity_id)
+        name, pseudonym = op.fields.get("name"), op.fields.get("pseudonym")
+        if person is None:
+            continue
+        was = {e.text for e in current[person.id]}
+        if isinstance(name, str) and _words(name) and name != person.name:
+            for entry in participant_entries([changed(person, name=name)]):
+                if entry.text not in was:
+                    entries.append(changed(entry, id=f"{entry.id}:former"))
+        if isinstance(pseudonym, str) and _words(pseudonym) and pseudonym != person.pseudonym:
+            family = person.kind == "family" and bool(person.pseudonym)
+            replacement = person.pseudonym if family else person.role
+            entries.append(
+                Redaction(f"{person.id}:{pseudonym}:former", pseudonym, replacement or "",
+                          "participant", role=not family)
+            )  # fmt: skip
+    return entries
+
+
 def reviewer_entries(store: Store, review: str) -> list[Redaction]:
     """The reviewers' names (who led, who took notes, who wrote anything, as the op log
     records it) and every part of each, like a participant's: a final report names no
@@ -409,6 +438,7 @@ class Register:
             [
                 *team_parts(team_entries(store, review)),
                 *participant_entries(store.participants(review)),
+                *former_entries(store, review),
                 *reviewer_entries(store, review),
             ]
         )
