@@ -239,3 +239,49 @@ async def test_the_apps_meeting_and_send_forms_refuse_a_month_alone(
         assert isinstance(app.screen, FormDialog)
         assert "give the day" in screen_text(app)
         assert records.sends(store, review) == []
+
+
+def test_a_participants_former_name_and_pseudonym_stay_in_the_register(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports.redaction import Register
+
+    review = fixture.review
+    officer = store.add_participant(
+        review, role="Police officer", agency="Police", name="Zoë O'Brien-Kaur"
+    )
+    mother = store.add_participant(
+        review, role="Mother", agency="Family", kind="family", name="Kim Kirby", pseudonym="Ms K"
+    )
+    store.update(review, "participant", officer, name="Zed Q")
+    store.update(review, "participant", mother, name="Kim Lane", pseudonym="Ms L")
+    register = Register.for_review(store, review)
+    text = register.apply(
+        "Officer Zoë O'Brien-Kaur met Kim Kirby; O'BRIEN-KAUR wrote to Ms K and Kim Lane"
+    )
+    for gone in ("Zoë", "O'Brien", "Kaur", "Kirby", "Ms K", "Lane"):
+        assert gone not in text, (gone, text)
+    assert "police officer" in text and "Ms L" in text
+    talk = store.conversation(fixture.conversations["hv"])
+    service.record_note(talk, "#1 Zoë O'Brien-Kaur visited with Kim Kirby")
+    draft_id = records.freeze_draft(store, method, review, "preliminary")
+    pack = _pack_text(store, review, draft_id, None)
+    assert "Kaur" not in pack and "Kirby" not in pack
+    assert "police officer visited with ms l" in pack.casefold()
+
+
+def test_what_changed_passes_old_titles_through_the_current_register(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports import redaction
+
+    review = fixture.review
+    e6 = fixture.episodes["E6"]
+    store.update(review, "episode", e6, title="Riley Bloggs seen at nursery")
+    records.freeze_draft(store, method, review, "preliminary")
+    redaction.add(store, review, "Riley Bloggs", "Child R")
+    store.update(review, "episode", e6, title="Nursery sighting")
+    interim = records.freeze_draft(store, method, review, "interim")
+    text = _pack_text(store, review, interim, None)
+    assert "Riley" not in text and "Bloggs" not in text
+    assert "renamed from “Child R seen at nursery” to “Nursery sighting”" in text

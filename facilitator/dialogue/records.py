@@ -61,7 +61,15 @@ def freeze_draft(
         max((_number(d.content, n) for n, d in enumerate(earlier, 1)), default=0) + 1
     )
     if earlier:
-        content["changes"] = changes_since(earlier, content, comments(store, review))
+        from facilitator.reports.redaction import Register
+
+        changes = changes_since(earlier, content, comments(store, review))
+        # The earlier draft's words ("renamed from ...") were redacted by the register as
+        # it stood then: a name added to it since, or a former pseudonym, goes now.
+        register = Register.for_review(store, review)
+        for change in changes:
+            change["text"] = register.apply(change["text"])
+        content["changes"] = changes
     draft_id = new_id()
     store.emit(
         review,
