@@ -285,3 +285,45 @@ def test_what_changed_passes_old_titles_through_the_current_register(
     text = _pack_text(store, review, interim, None)
     assert "Riley" not in text and "Bloggs" not in text
     assert "renamed from “Child R seen at nursery” to “Nursery sighting”" in text
+
+
+def test_a_reason_of_only_control_characters_is_no_reason(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.store.db import StoreError
+
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    comment = records.add_comment(store, review, {"draft": d1, "participant": hv, "text": "x"})
+    for reason in ("\x1b[31m", "\x1b]0;title\x07", "\x00\x07 \u200b"):
+        with pytest.raises(StoreError, match="needs the reason"):
+            records.respond(store, review, comment, "declined", reason)
+    records.respond(store, review, comment, "declined", "\x1b[31mRecords agree")
+    (found,) = records.comments(store, review)
+    assert found.answer is not None and "Records agree" in found.answer.note
+
+
+async def test_sent_to_with_only_separators_says_nothing_was_recorded(
+    service: Service, fixture: ReviewFixture, method: Method
+) -> None:
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.screens.dialogs import FormDialog
+    from facilitator.tui.screens.dialogue import DialogueScreen
+    from tests.tui_support import FakeClock, screen_text
+
+    store, review = service.store, fixture.review
+    records.freeze_draft(store, method, review, "preliminary")
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(DialogueScreen(review))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#field-participants").value = " ,"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert "nothing was recorded" in screen_text(app)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -235,10 +236,17 @@ def add_comment(
     return comment_id
 
 
+# A terminal escape sequence (CSI, OSC or a lone ESC and the character after it) and
+# the other characters that print nothing: what is left must say something.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)", re.S)
+
+
 def respond(store: Store, review: str, comment_id: str, response: str, note: str = "") -> str:
     if response not in RESPONSES:
         raise StoreError(f"an answer is {', '.join(RESPONSES)}, not {response!r}")
     note = note.strip()
+    if not "".join(c for c in _ESCAPES.sub("", note) if c.isprintable()).strip():
+        note = ""  # only terminal escapes or control characters: no reason at all
     if response == "declined" and not note:
         raise StoreError("a declined comment needs the reason: give it with --note")
     answer_id = new_id()

@@ -324,6 +324,8 @@ class DialogueScreen(EditingScreen):
             )
             # Every name checked before any send is saved: all of them, or none.
             who = [self._participant(t) for t in values["participants"].replace(",", " ").split()]
+            if not who:  # " ," passes the form's "required": it names nobody
+                raise ValueError("name at least one participant (e.g. P1 P2): nothing was recorded")
             store = self.facilitator.store
             with store.transaction():
                 for participant in dict.fromkeys(who):
