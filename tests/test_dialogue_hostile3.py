@@ -327,3 +327,29 @@ async def test_sent_to_with_only_separators_says_nothing_was_recorded(
         await pilot.pause()
         assert isinstance(app.screen, FormDialog)
         assert "nothing was recorded" in screen_text(app)
+
+
+def test_empty_word_comments_are_skipped_and_a_deleted_line_is_one_change() -> None:
+    from facilitator.dialogue.word import read_returned
+    from tests.test_dialogue_leaks import _note, _package
+
+    change = 'w:id="{}" w:author="A" w:date="2025-06-03T09:00:00Z"'
+    body = (
+        # A record line deleted whole: its bold time and its text are two runs.
+        f"<w:p><w:del {change.format(1)}><w:r><w:rPr><w:b/></w:rPr><w:delText>11:12 "
+        f"</w:delText></w:r></w:del><w:del {change.format(2)}><w:r><w:delText>Said the "
+        "visit was late</w:delText></w:r></w:del></w:p>"
+        # An insertion of only spaces.
+        f'<w:p><w:r><w:t>Plain</w:t></w:r><w:ins {change.format(3)}><w:r><w:t xml:space="pre'
+        'serve">   </w:t></w:r></w:ins></w:p>'
+        '<w:p><w:r><w:t>About this</w:t></w:r><w:r><w:commentReference w:id="7"/></w:r>'
+        '<w:r><w:commentReference w:id="8"/></w:r><w:r><w:commentReference w:id="9"/></w:r>'
+        "</w:p>"
+    )
+    notes = _note(7, "") + _note(8, " \t ") + _note(9, "A real comment")
+    reading = read_returned(_package(body, notes), "r.docx")
+    assert sorted((f.kind, f.text) for f in reading.found) == [
+        ("comment", "A real comment"),
+        ("deletion", "11:12 Said the visit was late"),
+    ]
+    assert "3 empty comment(s) or change(s)" in " ".join(reading.skipped)
