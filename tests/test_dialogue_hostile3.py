@@ -353,3 +353,19 @@ def test_empty_word_comments_are_skipped_and_a_deleted_line_is_one_change() -> N
         ("deletion", "11:12 Said the visit was late"),
     ]
     assert "3 empty comment(s) or change(s)" in " ".join(reading.skipped)
+
+
+def test_a_missing_format_is_one_plain_line(tmp_path) -> None:  # noqa: ANN001
+    from tests.cli_support import run_cli
+
+    path = tmp_path / "team.db"
+    with Store(path, author="Alex") as store:
+        from facilitator.method import load_method
+
+        build_review_fixture(Service(store, load_method()))
+    assert run_cli(path, "draft", "R1", "new", "preliminary").returncode == 0
+    missing = run_cli(path, "draft", "R1", "export", "D1")
+    assert missing.returncode != 0
+    assert "Missing option '--format'. Choose from: md, docx" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    assert "\u2424" not in missing.stderr and "\u2409" not in missing.stderr
