@@ -79,6 +79,7 @@ def draft_list(obj: Context) -> None:
         return
     people = {p.id: p.label for p in obj.store.participants(review)}
     sent = sends(obj.store, review)
+    width = max((len(d.label) for d in found), default=4)  # D3-1162 lines up with D1
     for item in found:
         content = item.content
         counts = (
@@ -87,7 +88,7 @@ def draft_list(obj: Context) -> None:
         )
         to = sorted(people.get(s.participant, "?") for s in sent if s.draft == item.id)
         echo(
-            f"{item.label:<4} {item.id[:8]}  {item.title:<20} "
+            f"{item.label:<{width}} {item.id[:8]}  {item.title:<20} "
             f"{item.frozen_at[:16].replace('T', ' ')}"
             f"  {counts}; sent to: {', '.join(to) or 'nobody yet'}"
         )
