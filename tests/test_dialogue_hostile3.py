@@ -369,3 +369,34 @@ def test_a_missing_format_is_one_plain_line(tmp_path) -> None:  # noqa: ANN001
     assert "Missing option '--format'. Choose from: md, docx" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
     assert "\u2424" not in missing.stderr and "\u2409" not in missing.stderr
+
+
+async def test_an_answer_saved_over_one_that_came_by_sync_says_so(
+    service: Service, fixture: ReviewFixture, method: Method
+) -> None:
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.screens.dialogue import DialogueScreen
+    from tests.tui_support import FakeClock, screen_text
+
+    store, review = service.store, fixture.review
+    hv = fixture.participants["health_visitor"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    comment = records.add_comment(store, review, {"draft": d1, "participant": hv, "text": "x"})
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.push_screen(DialogueScreen(review))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("d")  # decline: the form opens
+        await pilot.pause()
+        store.author = "Sam Second"  # meanwhile another laptop's accept arrives
+        records.respond(store, review, comment, "accepted", "B accepts")
+        app.screen.query_one("#field-note").value = "A declines"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "replaces the earlier answer: accepted by Sam Second" in said
+        assert "answered twice" in screen_text(app)
