@@ -400,3 +400,17 @@ async def test_an_answer_saved_over_one_that_came_by_sync_says_so(
         said = " ".join(n.message for n in app._notifications)
         assert "replaces the earlier answer: accepted by Sam Second" in said
         assert "answered twice" in screen_text(app)
+
+
+def test_parts_of_one_name_found_apart_are_replaced_once(
+    store: Store, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports.redaction import Register
+
+    store.add_participant(
+        fixture.review, role="Police officer", agency="Police", name="Zoë O’Brien-Kaur"
+    )
+    register = Register.for_review(store, fixture.review)
+    text = register.apply("Ms. Zoe O'Brien called; then Zoë, O’Brien-Kaur.")
+    assert "police officer police officer" not in text.casefold().replace("the ", "")
+    assert text.casefold().count("police officer") == 3, text

@@ -584,10 +584,17 @@ class Register:
             spans = _merged(spans)
         out: list[str] = []
         done = 0
+        last: Redaction | None = None
         for start, end, entry in spans:
+            # Two parts of one name found apart ("Ms. Zoe" and "O'Brien"): one replacement,
+            # not "the police officer the police officer".
+            apart = not text[done:start].strip(" -\u2010\u2011")
+            if last is not None and last.replacement == entry.replacement and apart:
+                done = end
+                continue
             out.append(text[done:start])
             out.append(self._phrase(entry, text, start))
-            done = end
+            done, last = end, entry
         out.append(text[done:])
         return "".join(out)
 
