@@ -414,3 +414,16 @@ def test_parts_of_one_name_found_apart_are_replaced_once(
     text = register.apply("Ms. Zoe O'Brien called; then Zoë, O’Brien-Kaur.")
     assert "police officer police officer" not in text.casefold().replace("the ", "")
     assert text.casefold().count("police officer") == 3, text
+
+
+def test_a_title_before_a_name_whose_replacement_has_one_is_not_doubled(
+    store: Store, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports import redaction
+    from facilitator.reports.redaction import Register
+
+    redaction.add(store, fixture.review, "Kirby", "Mr K")
+    register = Register.for_review(store, fixture.review)
+    assert register.apply("Mr Kirby came; Mr. Kirby left; Kirby rang.") == (
+        "Mr K came; Mr K left; Mr K rang."
+    )

@@ -611,7 +611,11 @@ class Register:
             # The regular expressions below run only where the word before could be a
             # title, an initial or the role: most names have none of these before them.
             previous = f[max(folded_done, start - 12) : start].split()
-            if entry.source == "participant" and previous:
+            # A title goes with the name: a participant's, or one whose replacement has a
+            # title of its own ("Mr Kirby" as "Mr K", never "Mr Mr K").
+            titled = entry.replacement.split(maxsplit=1)[:1]
+            own_title = bool(titled) and titled[0].casefold().rstrip(".") in _NOT_IDENTIFYING
+            if (entry.source == "participant" or own_title) and previous:
                 word = previous[-1]
                 if word.endswith(".") or word in _NOT_IDENTIFYING:
                     lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)
