@@ -208,3 +208,36 @@ def uk_moment(text: str | None) -> str:
     if len(text) <= 10:  # a date without a time
         return day
     return f"{day} {moment:%H:%M}"
+
+
+def parse_day_when(text: str, *, now: datetime | None = None, past: bool = False) -> datetime:
+    """A moment that must name a day (a send, a meeting), as :func:`parse_when` reads it.
+    "March 2026" or "2026" alone is refused: it would be recorded as the 1st at 09:00. A
+    day without a year ("3 June 10:00") is the nearest such day to ``now``; with ``past``
+    (something already done), the last such day up to today."""
+    now = now or datetime.now().astimezone()
+    moment = parse_when(text, now=now)
+    if " ".join(text.split()).lower() in ("now", "today", "tomorrow", "yesterday"):
+        return moment
+    # Read again against defaults of another day, month and year: what was given stays.
+    first = _day_first(text.strip())
+    try:
+        low = dateparser.parse(text, default=datetime(2000, 1, 1, 9), dayfirst=first)
+        high = dateparser.parse(text, default=datetime(2004, 12, 28, 9), dayfirst=first)
+    except (ValueError, OverflowError) as exc:
+        raise DateProblem(_explain(text.strip(), exc)) from None
+    if (low.month, low.day) != (high.month, high.day):
+        raise DateProblem(f"give the day, not only the month or year: {text.strip()!r}")
+    if low.year == high.year:
+        return moment
+    candidates = []
+    for year in (now.year - 1, now.year, now.year + 1):
+        try:
+            candidates.append(moment.replace(year=year))
+        except ValueError:  # 29 February in a year without one
+            continue
+    if past:
+        done = [c for c in candidates if c.date() <= now.date()]
+        if done:
+            return max(done)
+    return min(candidates, key=lambda c: abs(c - now))

@@ -70,7 +70,8 @@ def test_a_comment_is_cited_by_role_and_label_not_quoted_to_everyone(
     for who in ("social_worker", "health_visitor"):
         text = _pack_text(store, review, interim, fixture.participants[who])
         assert "Helen Marsh" not in text and "12 Fake St" not in text
-        assert "Following a comment from Health visitor, Community health (K1) on D1" in text
+        cited = f"(K1, ref {comment[:6]}) on D1"
+        assert f"Following a comment from Health visitor, Community health {cited}" in text
 
 
 def test_private_lines_never_reach_a_pack(

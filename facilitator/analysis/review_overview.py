@@ -42,6 +42,13 @@ ACCOUNT_KINDS = ("observation", "quote", "went_well", "idea")
 TEAM_KINDS = ("reflection", "followup")
 
 
+def is_account(note: Note) -> bool:
+    """Whether a note is someone's account, as reports and drafts show it: said in a
+    conversation, and not a reflection or follow-up of the team's. A working note of the
+    team's (``note team``) belongs to no conversation, so it is never anyone's account."""
+    return note.kind not in TEAM_KINDS and bool(note.conversation)
+
+
 @dataclass(frozen=True)
 class Account:
     """One note of what a source said about an episode, attributed."""
@@ -419,7 +426,7 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
             source = note.conversation or note_source(note)
             speaker = speakers.get(note.conversation)
             account = Account(note, source, labels.get(source, "unknown source"), speaker)
-            if note.kind in TEAM_KINDS or not note.conversation:  # the team's own notes
+            if not is_account(note):  # the team's own notes
                 item.team_notes.append(account)
                 continue
             item.accounts.append(account)

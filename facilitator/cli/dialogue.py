@@ -14,31 +14,22 @@ from pathlib import Path
 
 import click
 
-from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
+from facilitator.cli.context import Context, UserError, pass_context
 from facilitator.cli.output import echo, echo_json
 
 DRAFT_KINDS = ("preliminary", "interim", "final")
 MEETING_KINDS = ("preliminary", "interim", "closing")
 
 
-def _when(value: str) -> str:
-    """A moment for a send or a meeting: a day must be given ("March 2025" is not a
-    day; it would be recorded as the 1st at 09:00)."""
-    from datetime import datetime, timedelta
+def _when(value: str, *, past: bool) -> str:
+    """A moment for a send or a meeting (:func:`facilitator.dates.parse_day_when`: a day
+    must be given; a day without a year is the nearest such day)."""
+    from facilitator.dates import DateProblem, parse_day_when
 
-    from facilitator.dates import DateProblem, parse_when
-
-    at = parse_when_option(value)
-    assert at is not None
-    now = datetime.now().astimezone()
-    try:  # read again against another day, month and year: a day given stays the same
-        other = parse_when(value, now=now.replace(day=15) - timedelta(days=400))
-    except DateProblem:
-        return at
-    keyword = " ".join(value.split()).lower() in ("now", "today", "tomorrow", "yesterday")
-    if not keyword and other.date().isoformat() != at[:10]:
-        raise UserError(f"give the day, not only the month or year: {value!r}")
-    return at
+    try:
+        return parse_day_when(value, past=past).isoformat(timespec="minutes")
+    except DateProblem as exc:
+        raise UserError(str(exc)) from None
 
 
 def _draft_id(obj: Context, review: str, token: str) -> str:
@@ -88,6 +79,7 @@ def draft_list(obj: Context) -> None:
         return
     people = {p.id: p.label for p in obj.store.participants(review)}
     sent = sends(obj.store, review)
+    width = max((len(d.label) for d in found), default=4)  # D3-1162 lines up with D1
     for item in found:
         content = item.content
         counts = (
@@ -96,7 +88,7 @@ def draft_list(obj: Context) -> None:
         )
         to = sorted(people.get(s.participant, "?") for s in sent if s.draft == item.id)
         echo(
-            f"{item.label:<4} {item.id[:8]}  {item.title:<20} "
+            f"{item.label:<{width}} {item.id[:8]}  {item.title:<20} "
             f"{item.frozen_at[:16].replace('T', ' ')}"
             f"  {counts}; sent to: {', '.join(to) or 'nobody yet'}"
         )
@@ -155,7 +147,7 @@ def draft_send(obj: Context, draft_ref: str, participant_ref: str, when: str | N
             review,
             _draft_id(obj, review, draft_ref),
             obj.participant_id(participant_ref, review),
-            _when(when) if when else None,
+            _when(when, past=True) if when else None,
         )
     )
 
@@ -268,10 +260,12 @@ def comment_list(obj: Context, only_open: bool, as_json: bool) -> None:
     """Comments on the drafts, with what each is on and its answer."""
     from facilitator.dialogue.board import comment_line
     from facilitator.dialogue.export import comment_data
-    from facilitator.dialogue.records import comments, drafts
+    from facilitator.dialogue.records import comments, drafts, remember_labels
 
     review = obj.group_review_id()
-    found = [c for c in comments(obj.store, review) if c.open or not only_open]
+    every = comments(obj.store, review)
+    remember_labels(obj.store, review, every)  # what K7 means to this reviewer now
+    found = [c for c in every if c.open or not only_open]
     if as_json:
         echo_json([comment_data(c) for c in found])
         return
@@ -295,8 +289,9 @@ def comment_respond(
     obj: Context, comment_ref: str, accept: bool, decline: bool, noted: bool, note: str
 ) -> None:
     """Answer a comment: accepted, declined with a reason, or noted. Answering again
-    replaces the answer; the earlier one is kept in the comment's history."""
-    from facilitator.dialogue.records import comments, respond
+    replaces the answer; the earlier one is kept, and 'comment list' and the board show
+    every answer a comment was given ("answered twice: ...; the later stands")."""
+    from facilitator.dialogue.records import comments, moved_label, respond
 
     chosen = [r for r, on in (("accepted", accept), ("declined", decline), ("noted", noted)) if on]
     if not chosen:
@@ -305,6 +300,9 @@ def comment_respond(
         raise UserError("give only one of --accept, --decline or --noted")
     review = obj.group_review_id()
     comment_id = obj.store.resolve("dialogue_comments", comment_ref, review=review)
+    moved = moved_label(obj.store, review, comment_ref, comment_id)
+    if moved:
+        raise UserError(f"{moved}; nothing was answered")
     before = next((c.answer for c in comments(obj.store, review) if c.id == comment_id), None)
     respond(obj.store, review, comment_id, chosen[0], note)
     echo(comment_id)
@@ -348,7 +346,7 @@ def meeting_new(obj: Context, kind: str, when: str, attended: str, lead: str | N
     people = [obj.participant_id(t, review) for t in attended.split(",") if t.strip()]
     if attended.strip() and not people:
         raise UserError(f"--attended {attended!r} names nobody: give labels such as P1,P2")
-    at = _when(when)
+    at = _when(when, past=False)
     meeting_id, conversation = new_meeting(obj.store, review, kind, at, people, lead=lead)
     echo(meeting_id)
     label = obj.store.conversation(conversation).label
@@ -377,11 +375,13 @@ def meeting_guide(obj: Context, kind: str) -> None:
 def dialogue(obj: Context, review_ref: str) -> None:
     """The dialogue board: drafts and who had which, comments and answers, meetings."""
     from facilitator.dialogue.board import board_lines
-    from facilitator.dialogue.records import board
+    from facilitator.dialogue.records import board, remember_labels
 
     review = obj.review_id(review_ref)
     talks = {c.id: c.label for c in obj.store.conversations(review)}
-    for line in board_lines(board(obj.store, review), obj.store.participants(review), talks):
+    found = board(obj.store, review)
+    remember_labels(obj.store, review, found.comments)
+    for line in board_lines(found, obj.store.participants(review), talks):
         echo(line)
 
 

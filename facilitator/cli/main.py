@@ -128,6 +128,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         message = exc.format_message()
+        if isinstance(exc, click.UsageError) and not isinstance(exc, UserError):
+            # Click lays out choices on lines of their own ("Choose from:\n\tmd,\n\tdocx"):
+            # one line here, as every other message is.
+            message = " ".join(message.split())
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             message += f" (see '{exc.ctx.command_path} --help')"
         echo(f"facilitator: {message}", err=True)

@@ -29,9 +29,13 @@ def comment_line(
         state = "UNANSWERED"
     else:
         state = answer.response + (f" ({_short(answer.note, 40)})" if answer.note else "")
+        if answer.earlier:  # answered more than once, on two laptops say: never silently
+            state += f" | {answer.history}"
     kind = "" if comment.kind == "comment" else f"[{comment.kind}] "
     return (
-        f"{comment.label:<4} {drafts.get(comment.draft, '?'):<3} "
+        # The start of the id beside the label: a label moves on when another laptop's
+        # comments come in ahead of it; the id never does.
+        f"{comment.label:<5} {comment.id[:6]} {drafts.get(comment.draft, '?'):<3} "
         f"{person(people, comment.participant)}, on {comment.where}: "
         f"{kind}{_short(comment.text)} | {state}"
     )

@@ -41,6 +41,9 @@ def changes_since(
             {
                 "id": c.id,
                 "label": c.label,
+                # A label can name another comment once another laptop's comments sync
+                # in; the start of the id cannot, so the draft cites both.
+                "ref": c.id[:6],
                 "draft": labels[c.draft],
                 "from": roles.get(c.participant, "a participant"),
                 # Not the comment's words: the draft goes to every participant, and a

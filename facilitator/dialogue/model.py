@@ -41,6 +41,14 @@ class DraftRecord:
     def title(self) -> str:
         return DRAFT_TITLES.get(self.kind, self.kind)
 
+    @property
+    def frozen_label(self) -> str:
+        """The label the draft was frozen with (``D3``), as its packs print it. The label
+        the team uses (:attr:`label`) gains the start of the id when another laptop froze
+        a D3 too; what a pack already said must not change with it."""
+        number = self.content.get("number")
+        return f"D{number}" if isinstance(number, int) and number > 0 else self.label
+
 
 @dataclass(frozen=True)
 class Send:
@@ -58,6 +66,25 @@ class Answer:
     by: str
     at: str
     earlier: tuple[Answer, ...] = ()  # answers it replaced, oldest first: kept, not lost
+
+    @property
+    def history(self) -> str:
+        """Every answer given, when there was more than one (on two laptops, say): "answered
+        twice: accepted by A on …, declined by B on … (reason); the later stands". Empty
+        when the comment was answered once."""
+        if not self.earlier:
+            return ""
+        given = [*self.earlier, self]
+        times = {2: "twice", 3: "three times"}.get(len(given), f"{len(given)} times")
+
+        def one(answer: Answer) -> str:
+            when = f" on {answer.at[:16].replace('T', ' ')}" if answer.at else ""
+            note = " ".join(answer.note.split())
+            note = f" ({note[:39]}…)" if len(note) > 40 else f" ({note})" if note else ""
+            return f"{answer.response} by {answer.by or 'someone'}{when}{note}"
+
+        latest = "the later" if len(given) == 2 else "the latest"
+        return f"answered {times}: {', '.join(one(a) for a in given)}; {latest} stands"
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def draft_items(draft: DraftRecord) -> list[Item]:
     """The draft itself: what every participant who is sent it reads."""
     content = draft.content
     items = [
-        Item("title", f"{content['title']}: {draft.title} ({draft.label})", bookmark=True),
+        Item("title", f"{content['title']}: {draft.title} ({draft.frozen_label})", bookmark=True),
         Item("banner", CONFIDENTIAL),
         Item("meta", f"Frozen {_when(draft.frozen_at)}. {HOW_TO_COMMENT}"),
     ]
@@ -86,11 +86,13 @@ def changes_items(changes: list[dict[str, Any]] | None) -> list[Item]:
     for change in changes:
         items.append(Item("bullet", change["text"], target_kind="passage", label="what changed"))
         for comment in change.get("comments", []):
+            # Drafts frozen before comments were cited with a ref say what they said.
+            ref = f", ref {comment['ref']}" if comment.get("ref") else ""
             items.append(
                 Item(
                     "meta",
                     # Cited, never quoted (drafts frozen before this still hold the words).
-                    f"Following a comment from {comment['from']} ({comment['label']}) "
+                    f"Following a comment from {comment['from']} ({comment['label']}{ref}) "
                     f"on {comment['draft']}.",
                     target_kind="passage",
                     label="what changed",

@@ -13,7 +13,9 @@ drafts, sends, comments, answers and meetings sync like the rest of a review.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,7 +62,15 @@ def freeze_draft(
         max((_number(d.content, n) for n, d in enumerate(earlier, 1)), default=0) + 1
     )
     if earlier:
-        content["changes"] = changes_since(earlier, content, comments(store, review))
+        from facilitator.reports.redaction import Register
+
+        changes = changes_since(earlier, content, comments(store, review))
+        # The earlier draft's words ("renamed from ...") were redacted by the register as
+        # it stood then: a name added to it since, or a former pseudonym, goes now.
+        register = Register.for_review(store, review)
+        for change in changes:
+            change["text"] = register.apply(change["text"])
+        content["changes"] = changes
     draft_id = new_id()
     store.emit(
         review,
@@ -226,10 +236,17 @@ def add_comment(
     return comment_id
 
 
+# A terminal escape sequence (CSI, OSC or a lone ESC and the character after it) and
+# the other characters that print nothing: what is left must say something.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)", re.S)
+
+
 def respond(store: Store, review: str, comment_id: str, response: str, note: str = "") -> str:
     if response not in RESPONSES:
         raise StoreError(f"an answer is {', '.join(RESPONSES)}, not {response!r}")
     note = note.strip()
+    if not "".join(c for c in _ESCAPES.sub("", note) if c.isprintable()).strip():
+        note = ""  # only terminal escapes or control characters: no reason at all
     if response == "declined" and not note:
         raise StoreError("a declined comment needs the reason: give it with --note")
     answer_id = new_id()
@@ -287,6 +304,50 @@ def comments(store: Store, review: str) -> list[CommentRecord]:
             )
         )
     return found
+
+
+# A comment's label (K7) is its place in the order comments were made, the same on every
+# laptop; but a comment made on another laptop before a sync can come in ahead of one made
+# here, and every label after it moves on by one. What the reviewer last saw listed is kept
+# on this laptop only (a setting, not an op), so that answering "K7" after such a sync is
+# refused with what moved, rather than answering another comment than the one they read.
+_SEEN_LABELS = "dialogue.comment_labels.{review}"
+
+
+def remember_labels(store: Store, review: str, shown: list[CommentRecord]) -> None:
+    """Note which comment each label named in a list the reviewer has just been shown."""
+    by_number = {int(c.label[1:]): c.id for c in shown}
+    seen = [by_number.get(n, "") for n in range(1, max(by_number, default=0) + 1)]
+    with contextlib.suppress(StoreError):  # read-only: nothing to compare with later
+        store.set_setting(_SEEN_LABELS.format(review=review), json.dumps(seen))
+
+
+def moved_label(store: Store, review: str, token: str, comment_id: str) -> str | None:
+    """Why answering ``token`` (a label such as K7) would answer another comment than the
+    one it named when the comments were last listed on this laptop; None if it would not
+    (or the token is an id, or they were never listed here)."""
+    token = token.strip().upper()
+    if not (token[:1] == "K" and token[1:].isdigit()):
+        return None
+    try:
+        seen = json.loads(store.setting(_SEEN_LABELS.format(review=review)) or "[]")
+    except ValueError:
+        return None
+    number = int(token[1:])
+    if not 0 < number <= len(seen) or not seen[number - 1] or seen[number - 1] == comment_id:
+        return None
+    now = {c.id: c for c in comments(store, review)}
+    meant = now.get(seen[number - 1])
+    where = (
+        f"the one listed as {token} is now {meant.label} ({meant.id[:6]})"
+        if meant
+        else (f"the one listed as {token} has been deleted")
+    )
+    return (
+        f"{token} now names another comment than when the comments were last listed here "
+        f"({comment_id[:6]}: comments from another laptop came in since); {where}. List "
+        "them again with 'comment REVIEW list', or answer by id"
+    )
 
 
 # --- meetings ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from facilitator.analysis.coverage import factor_counts
-from facilitator.analysis.review_overview import TEAM_KINDS
+from facilitator.analysis.review_overview import is_account
 from facilitator.method import Method
 from facilitator.model import Participant
 from facilitator.store import Store
@@ -89,8 +89,9 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
         notes = data.notes_by_episode.get(episode.id, [])
         accounts = []
         for note in notes:
-            if note.kind in TEAM_KINDS or note.kind == "discrepancy":
-                continue  # the team's working notes, not anyone's account
+            # The final report's rule (a ``!`` too: what the team noticed, not an account).
+            if not is_account(note) or note.kind == "discrepancy":
+                continue
             if note.document:
                 where = clean(
                     f"{data.document_source(note.document)}, cited in {source(note.conversation)}"

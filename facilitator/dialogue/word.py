@@ -149,10 +149,13 @@ def read_returned(raw: bytes, filename: str) -> Reading:
         for paragraph in body.iter(f"{W}p"):
             walker.paragraph(paragraph)
     found: list[FoundComment] = []
-    cut = unplaced = 0
+    cut = unplaced = empty = 0
 
     def add(item: FoundComment) -> None:
-        nonlocal cut
+        nonlocal cut, empty
+        if not item.text.strip():  # nothing said, or only spaces typed: nothing to answer
+            empty += 1
+            return
         if len(item.text) > MAX_TEXT:
             cut += 1
             item = replace(item, text=item.text[:MAX_TEXT])
@@ -195,6 +198,10 @@ def read_returned(raw: bytes, filename: str) -> Reading:
         skipped.append(
             f"{cut} comment(s) longer than {MAX_TEXT:,} characters cut to {MAX_TEXT:,} characters"
         )
+    if empty:
+        skipped.append(
+            f"{empty} empty comment(s) or change(s) of only spaces not imported (nothing to answer)"
+        )
     if walker.marks:
         skipped.append(
             f"{walker.marks} tracked paragraph mark(s) (a paragraph split or joined, no "
@@ -227,6 +234,11 @@ class _Walker:
         original: list[str] = []  # the paragraph as the draft had it: no insertions
         references: list[str] = []
         changes: dict[object, tuple[str, str, str, str, list[str]]] = {}  # element -> change
+        # One change may be several elements, one per run (a record line deleted whole is
+        # its bold time and its text): the same kind by the same author, with nothing
+        # unchanged between them, is one change to answer.
+        last: tuple[str, str, str, str, list[str]] | None = None
+        between = False
         for element in _own(paragraph):
             tag = element.tag
             if tag == f"{W}bookmarkStart":
@@ -249,17 +261,23 @@ class _Walker:
                 if parent is not None and parent.tag == f"{W}rPr":
                     self.marks += 1  # a paragraph mark's change: no words to answer
                     continue
-                self._count += 1
                 kind = CHANGE_KINDS[tag]
+                author, date = element.get(f"{W}author", ""), element.get(f"{W}date", "")
+                if last is not None and not between and (last[1], last[2]) == (kind, author):
+                    changes[element] = last
+                    continue
+                self._count += 1
                 key = f"{kind[:3]}{self._count}"
                 self._first(key)
-                author, date = element.get(f"{W}author", ""), element.get(f"{W}date", "")
-                changes[element] = (key, kind, author, date, [])
+                changes[element] = last = (key, kind, author, date, [])
+                between = False
             elif tag in (f"{W}t", f"{W}delText", f"{W}tab", f"{W}br"):
                 text = (element.text or "") if tag in (f"{W}t", f"{W}delText") else " "
                 change = _enclosing_change(element, paragraph)
                 if change is not None and change in changes:
                     changes[change][4].append(text)
+                elif change is None and text.strip():
+                    between = True
                 if change is None or CHANGE_KINDS[change.tag] != "insertion":
                     original.append(text)
                     for pieces in self.open.values():
@@ -269,7 +287,7 @@ class _Walker:
         whole = "".join(original)
         for word_id in references:
             self.reference_paragraph.setdefault(word_id, whole)
-        for key, kind, author, date, pieces in changes.values():
+        for key, kind, author, date, pieces in {c[0]: c for c in changes.values()}.values():
             self.changes[key] = (kind, "".join(pieces), author, date, whole)
 
 

@@ -27,9 +27,9 @@ from facilitator.analysis.episodes import (
     team_judgement,
 )
 from facilitator.analysis.review_overview import (
-    TEAM_KINDS,
     Involvement,
     ReviewOverview,
+    is_account,
     review_overview,
 )
 from facilitator.method import Method
@@ -635,7 +635,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
                 for label, text in judgement_lines(episode, data.merged.get(episode.id, ()))
             ]
         linked = data.notes_by_episode.get(episode.id, [])
-        accounts = [n for n in linked if n.kind not in TEAM_KINDS and n.conversation]
+        accounts = [n for n in linked if is_account(n)]
         # A note that only named the episode is no account: who named it is said once.
         named = [n for n in accounts if n.id in data.naming]
         accounts = [n for n in accounts if n.id not in data.naming]

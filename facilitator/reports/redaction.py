@@ -219,6 +219,35 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
     return entries
 
 
+def former_entries(store: Store, review: str) -> list[Redaction]:
+    """A participant's former names and pseudonyms, from the op history, each replaced as
+    their current name is: ``participant edit --name`` must not let the old name through."""
+    from dataclasses import replace as changed
+
+    people = {p.id: p for p in store.participants(review)}
+    current = {p.id: participant_entries([p]) for p in people.values()}
+    entries: list[Redaction] = []
+    where = "WHERE review = ? AND entity = 'participant'"
+    for op in store.ops(where, (review,)):
+        person = people.get(op.entity_id)
+        name, pseudonym = op.fields.get("name"), op.fields.get("pseudonym")
+        if person is None:
+            continue
+        was = {e.text for e in current[person.id]}
+        if isinstance(name, str) and _words(name) and name != person.name:
+            for entry in participant_entries([changed(person, name=name)]):
+                if entry.text not in was:
+                    entries.append(changed(entry, id=f"{entry.id}:former"))
+        if isinstance(pseudonym, str) and _words(pseudonym) and pseudonym != person.pseudonym:
+            family = person.kind == "family" and bool(person.pseudonym)
+            replacement = person.pseudonym if family else person.role
+            entries.append(
+                Redaction(f"{person.id}:{pseudonym}:former", pseudonym, replacement or "",
+                          "participant", role=not family)
+            )  # fmt: skip
+    return entries
+
+
 def reviewer_entries(store: Store, review: str) -> list[Redaction]:
     """The reviewers' names (who led, who took notes, who wrote anything, as the op log
     records it) and every part of each, like a participant's: a final report names no
@@ -409,6 +438,7 @@ class Register:
             [
                 *team_parts(team_entries(store, review)),
                 *participant_entries(store.participants(review)),
+                *former_entries(store, review),
                 *reviewer_entries(store, review),
             ]
         )
@@ -554,10 +584,17 @@ class Register:
             spans = _merged(spans)
         out: list[str] = []
         done = 0
+        last: Redaction | None = None
         for start, end, entry in spans:
+            # Two parts of one name found apart ("Ms. Zoe" and "O'Brien"): one replacement,
+            # not "the police officer the police officer".
+            apart = not text[done:start].strip(" -\u2010\u2011")
+            if last is not None and last.replacement == entry.replacement and apart:
+                done = end
+                continue
             out.append(text[done:start])
             out.append(self._phrase(entry, text, start))
-            done = end
+            done, last = end, entry
         out.append(text[done:])
         return "".join(out)
 
@@ -574,7 +611,11 @@ class Register:
             # The regular expressions below run only where the word before could be a
             # title, an initial or the role: most names have none of these before them.
             previous = f[max(folded_done, start - 12) : start].split()
-            if entry.source == "participant" and previous:
+            # A title goes with the name: a participant's, or one whose replacement has a
+            # title of its own ("Mr Kirby" as "Mr K", never "Mr Mr K").
+            titled = entry.replacement.split(maxsplit=1)[:1]
+            own_title = bool(titled) and titled[0].casefold().rstrip(".") in _NOT_IDENTIFYING
+            if (entry.source == "participant" or own_title) and previous:
                 word = previous[-1]
                 if word.endswith(".") or word in _NOT_IDENTIFYING:
                     lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)

@@ -55,11 +55,11 @@ def _kind(comment: CommentRecord) -> str:
 
 class DialogueScreen(EditingScreen):
     DEFAULT_CSS = """
-    DialogueScreen #drafts { height: 1fr; max-height: 8; }
+    DialogueScreen #drafts { height: 1fr; min-height: 3; max-height: 8; }
     DialogueScreen #comments { height: 2fr; }
     DialogueScreen #comment-detail { height: auto; max-height: 4; color: $text-muted; }
     DialogueScreen .pane-title { margin-top: 1; }
-    DialogueScreen #meetings { height: auto; max-height: 4; }
+    DialogueScreen #meetings { height: auto; max-height: 2; }
     """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="dialogue-back"),
@@ -102,12 +102,13 @@ class DialogueScreen(EditingScreen):
 
     def on_mount(self) -> None:
         drafts = self.query_one("#drafts", DataTable)
-        for label, width in (("Draft", 5), ("Kind", 20), ("Frozen", 17), ("Sent to", None)):
+        # A draft's label can be D3-1162 (two laptops froze a D3): never cut to "D3-1…".
+        for label, width in (("Draft", 8), ("Kind", 18), ("Frozen", 17), ("Sent to", None)):
             drafts.add_column(label, width=width)
         comments = self.query_one("#comments", DataTable)
         for key, (label, width) in zip(
             COMMENT_COLUMNS,
-            (("", 4), ("Draft", 5), ("From", 18), ("On", 14), ("Answer", 9), ("Comment", None)),
+            (("", 5), ("Draft", 8), ("From", 15), ("On", 13), ("Answer", 9), ("Comment", None)),
             strict=True,
         ):
             comments.add_column(label, width=width, key=key)
@@ -166,9 +167,14 @@ class DialogueScreen(EditingScreen):
             + (", ".join(person(people, p) for p in m.attended) or "attendance not recorded")
             for m in board.meetings
         ]
-        self.query_one("#meetings", Static).update(
-            plain("Meetings: " + ("; ".join(lines) if lines else "none yet (m to record one)"))
-        )
+        if len(lines) > 2:  # at 80x24 the tables need the room: the count and the latest
+            text = (
+                f"Meetings: {len(lines)}; the latest: {lines[-1]} "
+                "(all of them: 'facilitator dialogue REVIEW')"
+            )
+        else:
+            text = "Meetings: " + ("; ".join(lines) if lines else "none yet (m to record one)")
+        self.query_one("#meetings", Static).update(plain(text))
 
     def _comment_values(
         self, comment: CommentRecord, labels: dict[str, str], people: dict[str, Participant]
@@ -261,7 +267,9 @@ class DialogueScreen(EditingScreen):
         parts = [f"{head}: {comment.text or '(no text)'}"]
         if comment.quote:
             parts.append(f"on “{comment.quote}”")
-        if comment.answer is not None and comment.answer.note:
+        if comment.answer is not None and comment.answer.earlier:
+            parts.append(comment.answer.history)  # answered twice: both shown, not one
+        elif comment.answer is not None and comment.answer.note:
             parts.append(f"answer: {comment.answer.note}")
         self.query_one("#comment-detail", Static).update(plain(" · ".join(parts), one_line=True))
 
@@ -306,12 +314,18 @@ class DialogueScreen(EditingScreen):
             return
 
         def save(values: dict[str, str]) -> None:
-            from facilitator.dates import parse_when
+            from facilitator.dates import parse_day_when
 
             at = values["at"]
-            when = parse_when(at).isoformat(timespec="minutes") if at else None
+            # The command line's rule: a day must be named; without a year, the last one.
+            now = self.facilitator.clock()
+            when = (
+                parse_day_when(at, now=now, past=True).isoformat(timespec="minutes") if at else None
+            )
             # Every name checked before any send is saved: all of them, or none.
             who = [self._participant(t) for t in values["participants"].replace(",", " ").split()]
+            if not who:  # " ," passes the form's "required": it names nobody
+                raise ValueError("name at least one participant (e.g. P1 P2): nothing was recorded")
             store = self.facilitator.store
             with store.transaction():
                 for participant in dict.fromkeys(who):
@@ -388,7 +402,19 @@ class DialogueScreen(EditingScreen):
         store = self.facilitator.store
 
         def save(values: dict[str, str]) -> None:
+            # Read now, not when the form opened: an answer may have come in by sync since.
+            before = next(
+                (c.answer for c in records.comments(store, self.review_id) if c.id == comment),
+                None,
+            )
             records.respond(store, self.review_id, comment, response, values["note"])
+            if before is not None:
+                by = f" by {before.by}" if before.by else ""
+                self.notify(
+                    f"This replaces the earlier answer: {before.response}{by}. Both are kept "
+                    "and shown with the comment.",
+                    markup=False,
+                )
 
         self.ask_then_change(
             FormDialog(
@@ -431,9 +457,10 @@ class DialogueScreen(EditingScreen):
                 return
 
             def save(values: dict[str, str]) -> None:
-                from facilitator.dates import parse_when
+                from facilitator.dates import parse_day_when
 
-                at = parse_when(values["at"]).isoformat(timespec="minutes")
+                now = self.facilitator.clock()
+                at = parse_day_when(values["at"], now=now).isoformat(timespec="minutes")
                 attended = [
                     self._participant(t) for t in values["attended"].replace(",", " ").split()
                 ]

@@ -1,0 +1,37 @@
+"""When a send or a meeting happened: a day must be named; a day without a year is the
+nearest such day (the last one before now, for something already done)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from facilitator.dates import DateProblem, parse_day_when
+
+NOW = dt.datetime(2026, 12, 1, 4, 32, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "past", "expected"),
+    [
+        ("1 December 04:30", True, dt.datetime(2026, 12, 1, 4, 30, tzinfo=dt.UTC)),
+        ("3 June 10:00", True, dt.datetime(2026, 6, 3, 10, 0, tzinfo=dt.UTC)),
+        ("20 December", True, dt.datetime(2025, 12, 20, 9, 0, tzinfo=dt.UTC)),
+        ("10 June 12:00", False, dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.UTC)),
+        ("20 December 14:00", False, dt.datetime(2026, 12, 20, 14, 0, tzinfo=dt.UTC)),
+        ("5 January", False, dt.datetime(2027, 1, 5, 9, 0, tzinfo=dt.UTC)),
+        ("3 June 2025 10:00", True, dt.datetime(2025, 6, 3, 10, 0, tzinfo=dt.UTC)),
+        ("today", True, NOW),
+    ],
+)
+def test_a_day_without_a_year_is_the_nearest_sensible_one(
+    text: str, past: bool, expected: dt.datetime
+) -> None:
+    assert parse_day_when(text, now=NOW, past=past) == expected
+
+
+@pytest.mark.parametrize("text", ["March 2026", "2026", "June", "December 2025 10:00"])
+def test_a_month_or_a_year_alone_is_refused(text: str) -> None:
+    with pytest.raises(DateProblem, match="give the day, not only the month or year"):
+        parse_day_when(text, now=NOW)
