@@ -76,6 +76,10 @@ def test_notes_saved_here_equal_their_ops_applied_one_by_one(laptop, tmp_path: P
         service.record_note(conversation, line)
     service.record_note(conversation, "Cited a record", document="doc-1", passage="p. 4")
     service.record_team_note(conversation.review, "The team's own note @family")
+    # Other callers (importers, the CLI) may repeat a target: one link row, as before.
+    store.add_note(
+        conversation, "Repeated tags", factors=["family", "family"], directions=["team+", "team+"]
+    )
     with Store(tmp_path / "other.db", author="Sam") as other:
         for op in store.ops():
             other.ingest([op])

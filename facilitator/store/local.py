@@ -46,8 +46,8 @@ def _insert_rows_sql(table: str, columns: tuple[str, ...], count: int) -> str:
 def write_new(conn: sqlite3.Connection, ops: list[Op]) -> None:
     """Append ``ops`` (made here, in order) to the log and write the rows they create.
 
-    Only for batches that create what they touch: set ops on new rows, and revisions
-    that are the first and only one of a note set in the same batch. Anything else is a
+    Only for batches that create what they touch: set ops on rows new to the store, and
+    revisions that are the first and only one of a note set earlier in the batch. Anything else is a
     programming error (ValueError), raised before anything is written. The caller owns
     the transaction.
     """
@@ -61,9 +61,9 @@ def write_new(conn: sqlite3.Connection, ops: list[Op]) -> None:
                 raise ValueError(f"revision {op.entity_id} is not the first of a new note")
             firsts[note] = op
             fold(rows, _NOTE, note, op, {})
-        elif (
-            not entity.immutable and op.action == "set" and (entity.name, op.entity_id) not in rows
-        ):
+        elif not entity.immutable and op.action == "set":
+            # The same link twice (a caller's repeated factor) folds into one row, as
+            # applying the two ops one by one would.
             if entity.name == "note" and {"tombstone", "deleted"} & set(op.fields):
                 raise ValueError("a new note is not deleted")
             fold(rows, entity, op.entity_id, op, op.fields)
