@@ -47,9 +47,9 @@ def write_new(conn: sqlite3.Connection, ops: list[Op]) -> None:
     """Append ``ops`` (made here, in order) to the log and write the rows they create.
 
     Only for batches that create what they touch: set ops on rows new to the store, and
-    revisions that are the first and only one of a note set earlier in the batch. Anything else is a
-    programming error (ValueError), raised before anything is written. The caller owns
-    the transaction.
+    revisions that are the first and only one of a note set earlier in the batch. Anything
+    else is a programming error (ValueError), raised before anything is written. The
+    caller owns the transaction.
     """
     rows: dict[tuple[str, str], _Row] = {}
     firsts: dict[str, Op] = {}
