@@ -3,6 +3,11 @@
 - tui.enter_5000_vs_50: CPU time of one Enter (record the note durably, clear the box,
   append the row, repaint) with 5,000 notes in the conversation, against the same with 50.
   The list is line-cached, so the cost should not grow with the notes. Target 1.5.
+- tui.enter_5000_vs_bare: the same Enter with 5,000 notes against a bare Textual app with
+  the same widgets and 5,000 rows whose Enter saves the line with a raw sqlite3
+  insert+commit (WAL, synchronous=FULL, as durable as ours), appends the same row, clears
+  the box and sets the status line. What is left is ours: the note grammar, the op log and
+  its tables, the draft cleared, the side panel told. Target 1.5.
 - tui.key_5000: CPU time of one typed character with 5,000 notes, against a bare Textual
   app with the same widgets and rows (a TextArea under an OptionList of 5,000 rows). 1.5.
 - tui.open_5000: CPU time to open a conversation of 5,000 notes (read them from the store,
@@ -19,13 +24,16 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sqlite3
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from fixtures import conversation_with_notes
 from measure import Measure, median, percentile
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, OptionList, Static, TextArea
@@ -84,6 +92,33 @@ class BareApp(App[None]):
         self.query_one(OptionList).scroll_end(animate=False)
 
 
+class BareEnterApp(BareApp):
+    """The bare app, whose Enter saves the line durably and appends it as a row."""
+
+    BINDINGS = [Binding("enter", "save", priority=True)]
+
+    def __init__(self, rows: list[str], database: Path) -> None:
+        super().__init__(rows)
+        self.database = sqlite3.connect(database, isolation_level=None)
+        self.database.execute("PRAGMA journal_mode=WAL")
+        self.database.execute("PRAGMA synchronous=FULL")
+        self.database.execute(
+            "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, at TEXT, text TEXT)"
+        )
+
+    def action_save(self) -> None:
+        box = self.query_one(TextArea)
+        text, at = box.text, datetime.now().astimezone().isoformat(timespec="milliseconds")
+        self.database.execute("BEGIN")
+        self.database.execute("INSERT INTO notes (at, text) VALUES (?, ?)", (at, text))
+        self.database.execute("COMMIT")
+        listing = self.query_one(OptionList)
+        listing.add_option(Option(Content(f"{at[11:19]} S2  · {text}")))
+        listing.scroll_end(animate=False, immediate=False)
+        box.clear()
+        self.query("Static").last().update(f"Saved at {at[11:19]}.")
+
+
 async def open_and(app: App, action) -> tuple[float, float]:  # noqa: ANN001
     """(wall, CPU) seconds from starting the app to its first idle screen; then ``action``."""
     # Each app starts from a collected heap. Otherwise whichever app happens to cross the
@@ -132,6 +167,29 @@ async def enter_costs(service: Service, conversation: str, repeat: int) -> list[
     return samples
 
 
+async def enter_costs_bare(rows: list[str], database: Path, repeat: int) -> list[float]:
+    samples: list[float] = []
+
+    async def measure(pilot) -> None:  # noqa: ANN001
+        box = pilot.app.query_one(TextArea)
+        listing = pilot.app.query_one(OptionList)
+        for index in range(repeat):
+            box.insert(f"Bench note {index} @family")
+            await pilot.pause()
+            before = listing.option_count
+            start = time.process_time()
+            await pilot.press("enter")
+            samples.append(time.process_time() - start)
+            assert listing.option_count == before + 1 and box.text == ""
+
+    app = BareEnterApp(rows, database)
+    try:
+        await open_and(app, measure)
+    finally:
+        app.database.close()
+    return samples
+
+
 async def key_costs_ours(service: Service, conversation: str, keys: list[str]) -> list[float]:
     samples: list[float] = []
 
@@ -163,10 +221,11 @@ async def main(quick: bool) -> list[Measure]:
         small_service, small = build(root, 50)
         rows = [f"10:00:00 S1  · {note.text}" for note in big_service.store.notes(conversation=big)]
         # Interleave the two sides so that machine noise affects both alike.
-        big_enter, small_enter = [], []
+        big_enter, small_enter, bare_enter = [], [], []
         for _ in range(2):
             small_enter += await enter_costs(small_service, small, enter_repeat // 2)
             big_enter += await enter_costs(big_service, big, enter_repeat // 2)
+            bare_enter += await enter_costs_bare(rows, root / "bare.db", enter_repeat // 2)
         ours_keys = await key_costs_ours(big_service, big, keys)
         bare_keys = await key_costs_bare(rows, keys)
         ours_open, bare_open = [], []
@@ -195,6 +254,19 @@ async def main(quick: bool) -> list[Measure]:
                 "p50_ms_50": ms(small_enter, 50),
                 "p95_ms_50": ms(small_enter, 95),
                 "n": str(len(big_enter)),
+            },
+        ),
+        Measure(
+            "tui.enter_5000_vs_bare",
+            median(big_enter),
+            median(bare_enter),
+            1.5,
+            {
+                "p50_ms": ms(big_enter, 50),
+                "p95_ms": ms(big_enter, 95),
+                "bare_p50_ms": ms(bare_enter, 50),
+                "bare_p95_ms": ms(bare_enter, 95),
+                "n": str(len(bare_enter)),
             },
         ),
         Measure(

@@ -11,10 +11,10 @@ import hashlib
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from facilitator.model import (
     Revision,
     StageEvent,
 )
-from facilitator.store import bulk, materialise, queries
+from facilitator.store import bulk, local, materialise, queries
 from facilitator.store.db import (
     DISK_FULL,
     NOTE_DERIVED,
@@ -79,7 +79,16 @@ def link_id(source: str, target_kind: str, target: str, relation: str = "") -> s
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A random (version 4) UUID as 32 hex digits, exactly as ``uuid.uuid4().hex`` makes
+    it, without building the UUID object (a note takes four ids)."""
+    value = int.from_bytes(os.urandom(16), "big")
+    value = (value & _UUID4_CLEAR) | _UUID4_SET
+    return f"{value:032x}"
+
+
+# uuid.UUID(version=4): the version nibble 4, the variant bits 10 (RFC 4122).
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class Store:
@@ -119,6 +128,7 @@ class Store:
         last = Timestamp.decode(meta["hlc"]) if meta.get("hlc") else None
         self.clock = HybridClock(self.device, last=last, wall=wall_ms)
         self._pending: list[Op] | None = None
+        self._held_identity: dict[str, str] = {}  # meta as read under the write lock
         self._on_commit: list[Callable[[], None]] = []
 
     def on_local_commit(self, listener: Callable[[], None]) -> None:
@@ -196,6 +206,7 @@ class Store:
                 "SELECT key, value FROM meta WHERE key IN ('next_seq', 'hlc', 'epoch')"
             ).fetchall()
         )
+        self._held_identity = meta
         epoch = int(meta.get("epoch", self.epoch))
         if epoch > self.epoch:
             self.epoch = epoch
@@ -208,15 +219,23 @@ class Store:
                 self.clock = HybridClock(self.device, last=stored, wall=self.clock._wall)
 
     def _save_identity(self) -> None:
-        self.conn.executemany(
-            "INSERT INTO meta(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [
+        """Write back what moved since :meth:`_reload_identity` read it under this write
+        lock (a note moves the numbering and the clock, rarely the epoch), in one
+        statement: each is a write inside the commit a note waits for."""
+        held = self._held_identity
+        changed = [
+            (key, value)
+            for key, value in (
                 ("next_seq", str(self._next_seq)),
                 ("hlc", self.clock.last.encode()),
                 ("epoch", str(self.epoch)),
-            ],
-        )
+            )
+            if held.get(key) != value
+        ]
+        if changed:
+            self.conn.execute(
+                _save_identity_sql(len(changed)), [v for pair in changed for v in pair]
+            )
 
     def emit(
         self,
@@ -227,26 +246,40 @@ class Store:
         fields: dict[str, Any] | None = None,
     ) -> Op:
         """Append one local op and apply it."""
-        if entity not in ENTITIES:
-            raise ValueError(f"unknown entity {entity!r}")
         with self.transaction() as pending:
-            op = Op(
-                hlc=self.clock.now().encode(),
-                device=self.device,
-                epoch=self.epoch,
-                seq=self._next_seq,
-                author=self.author,
-                review=review,
-                entity=entity,
-                entity_id=entity_id,
-                action=action,
-                fields=fields or {},
-            )
-            self._next_seq += 1
+            op = self._make_op(review, entity, entity_id, action, fields)
             insert_op(self.conn, op, applied=True)
             materialise.apply(self.conn, op)
             pending.append(op)
             return op
+
+    def _make_op(
+        self,
+        review: str,
+        entity: str,
+        entity_id: str,
+        action: str,
+        fields: dict[str, Any] | None = None,
+    ) -> Op:
+        """The next local op: clocked and numbered, not yet written. Call inside a
+        transaction (which puts the clock and numbering back if it fails)."""
+        if entity not in ENTITIES:
+            raise ValueError(f"unknown entity {entity!r}")
+        op = Op.made(
+            new_id(),
+            self.clock.now().encode(),
+            self.device,
+            self.epoch,
+            self._next_seq,
+            self.author,
+            review,
+            entity,
+            entity_id,
+            action,
+            fields or {},
+        )
+        self._next_seq += 1
+        return op
 
     def ingest(self, ops: Iterable[Op]) -> tuple[int, int]:
         """Take ops from elsewhere (sync). Idempotent by op id. Returns (new, parked)."""
@@ -454,41 +487,51 @@ class Store:
         if document:
             fields["document"] = document
             fields["passage"] = passage or ""
-        with self.transaction():
-            self.emit(review, "note", note_id, "set", fields)
-            self._add_revision(review, note_id, text, parents=[])
-            for target in episodes:
-                self.link(review, note_id, "episode", target)
-            for target in factors:
-                self.link(review, note_id, "factor", target)
-            for target in prompts:
-                self.link(review, note_id, "prompt", target)
-            for marked in directions:
-                self.link_direction(review, note_id, marked)
-            if kind == "followup":
-                self.add_follow_up(
-                    review,
-                    text,
-                    conversation=conversation.id,
-                    participant=conversation.participant,
-                    note=note_id,
+        # Every op below creates what it touches, so they are written together, without
+        # reading first (store/local.py): the same ops, in the same order, as one by one.
+        with self.transaction() as pending:
+            made = [
+                self._make_op(review, "note", note_id, "set", fields),
+                self._make_op(
+                    review, "revision", new_id(), "add", self._revision_fields(note_id, text, [])
+                ),
+            ]
+            links = [
+                _link(note_id, target_kind, target)
+                for target_kind, targets in (
+                    ("episode", episodes),
+                    ("factor", factors),
+                    ("prompt", prompts),
                 )
+                for target in targets
+            ]
+            for marked in directions:
+                target, relation = _direction(marked)
+                links.append(_link(note_id, "factor", target, relation=relation))
+            for identifier, link_fields in links:
+                made.append(self._make_op(review, "link", identifier, "set", link_fields))
+            if kind == "followup":
+                follow_up = _follow_up_fields(
+                    text, conversation.id, conversation.participant, note_id
+                )
+                made.append(self._make_op(review, "follow_up", new_id(), "set", follow_up))
+            local.write_new(self.conn, made)
+            pending.extend(made)
         return note_id
+
+    def _revision_fields(self, note_id: str, text: str, parents: list[str]) -> dict[str, Any]:
+        return {
+            "note": note_id,
+            "text": text,
+            "parents": parents,
+            "at": self.now_iso(),
+            "author": self.author,
+        }
 
     def _add_revision(self, review: str, note_id: str, text: str, parents: list[str]) -> str:
         revision_id = new_id()
         self.emit(
-            review,
-            "revision",
-            revision_id,
-            "add",
-            {
-                "note": note_id,
-                "text": text,
-                "parents": parents,
-                "at": self.now_iso(),
-                "author": self.author,
-            },
+            review, "revision", revision_id, "add", self._revision_fields(note_id, text, parents)
         )
         return revision_id
 
@@ -499,12 +542,8 @@ class Store:
 
     def link_direction(self, review: str, note_id: str, marked: str, present: bool = True) -> str:
         """A factor's direction on a note ("resources+" helped, "team-" hindered)."""
-        from facilitator.store.queries import RELATION_OF_SIGN
-
-        relation = RELATION_OF_SIGN.get(marked[-1:])
-        if not relation:
-            raise StoreError(f"{marked!r}: a direction ends in + (helped) or - (hindered)")
-        return self.link(review, note_id, "factor", marked[:-1], relation=relation, present=present)
+        target, relation = _direction(marked)
+        return self.link(review, note_id, "factor", target, relation=relation, present=present)
 
     def link(
         self,
@@ -517,21 +556,10 @@ class Store:
         present: bool = True,
         source_kind: str = "note",
     ) -> str:
-        identifier = link_id(source, target_kind, target, relation)
-        self.emit(
-            review,
-            "link",
-            identifier,
-            "set",
-            {
-                "source_kind": source_kind,
-                "source": source,
-                "target_kind": target_kind,
-                "target": target,
-                "relation": relation,
-                "present": int(present),
-            },
+        identifier, fields = _link(
+            source, target_kind, target, relation=relation, present=present, source_kind=source_kind
         )
+        self.emit(review, "link", identifier, "set", fields)
         return identifier
 
     # --- domain: episodes, follow-ups, documents ---------------------------------
@@ -569,14 +597,7 @@ class Store:
         note: str | None = None,
     ) -> str:
         follow_up_id = new_id()
-        fields: dict[str, Any] = {"text": text, "status": "open"}
-        for key, value in (
-            ("conversation", conversation),
-            ("participant", participant),
-            ("note", note),
-        ):
-            if value:
-                fields[key] = value
+        fields = _follow_up_fields(text, conversation, participant, note)
         self.emit(review, "follow_up", follow_up_id, "set", fields)
         return follow_up_id
 
@@ -976,6 +997,60 @@ class Store:
         finally:
             self.conn.execute("ROLLBACK TO check_rebuild")
             self.conn.execute("RELEASE check_rebuild")
+
+
+@lru_cache(maxsize=4)
+def _save_identity_sql(count: int) -> str:
+    return (
+        "INSERT INTO meta(key, value) VALUES "
+        + ", ".join(["(?, ?)"] * count)
+        + " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+    )
+
+
+def _link(
+    source: str,
+    target_kind: str,
+    target: str,
+    *,
+    relation: str = "",
+    present: bool = True,
+    source_kind: str = "note",
+) -> tuple[str, dict[str, Any]]:
+    """A link's id and the fields of the op that sets it."""
+    fields = {
+        "source_kind": source_kind,
+        "source": source,
+        "target_kind": target_kind,
+        "target": target,
+        "relation": relation,
+        "present": int(present),
+    }
+    return link_id(source, target_kind, target, relation), fields
+
+
+def _direction(marked: str) -> tuple[str, str]:
+    """The factor and relation of a direction typed as "resources+" or "team-"."""
+    from facilitator.store.queries import RELATION_OF_SIGN
+
+    relation = RELATION_OF_SIGN.get(marked[-1:])
+    if not relation:
+        raise StoreError(f"{marked!r}: a direction ends in + (helped) or - (hindered)")
+    return marked[:-1], relation
+
+
+def _follow_up_fields(
+    text: str, conversation: str | None, participant: str | None, note: str | None
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {"text": text, "status": "open"}
+    for key, value in (
+        ("conversation", conversation),
+        ("participant", participant),
+        ("note", note),
+    ):
+        if value:
+            fields[key] = value
+    return fields
 
 
 def _snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
