@@ -69,9 +69,14 @@ _UNIFY = str.maketrans(
 )
 
 # Characters a reader does not see that are not format characters (category Cf, which
-# covers soft hyphens, zero-width spaces and joiners, direction marks and the BOM).
+# covers soft hyphens, zero-width spaces and joiners, direction marks and the BOM). The
+# narrow spaces (six-per-em, figure, punctuation, thin, hair, narrow no-break, medium
+# mathematical) are here too: inside a word ("Oka\u2009for") a reader sees one word, so
+# they are read both ways, dropped and as a break between words (the "split" view).
+_NARROW_SPACES = "\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
 _IGNORABLE = frozenset(
     "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0\u0640"
+    + _NARROW_SPACES
     + "".join(chr(c) for c in range(0xFE00, 0xFE10))
 )
 
