@@ -140,6 +140,11 @@ class Folded:
     # differently), and whether the "joined" view may read differently.
     hidden: bool = False
 
+    @property
+    def mapped(self) -> bool:
+        """Whether offsets differ from the original's (else a span is itself)."""
+        return bool(self._starts)
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span for the folded span ``[start, end)``, widened to whole clusters."""
         if not self._starts:
