@@ -268,3 +268,41 @@ def test_a_name_split_by_formatting_runs_in_a_word_import_is_caught(
         for cell in row.cells
     )
     assert "at home" in shown and "kafor" not in shown.lower() and "*" not in shown
+
+
+# --- 6. look-alike letters (UTS #39 confusables) and mathematical letters ------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["\u0397\u0395L\u0395N rang", "\u039c\u0391RS\u0397 rang", "\u041e\u041a\u0410F\u041eR rang",
+     "\u2c9fkafor rang", "Oka\u0192or rang",
+     "\U0001d40e\U0001d424\U0001d41a\U0001d41f\U0001d428\U0001d42b rang",
+     "\U0001d67e\U0001d694\U0001d68a\U0001d68f\U0001d698\U0001d69b rang",
+     "\U0001f17e\U0001f17a\U0001f170\U0001f175\U0001f17e\U0001f181 rang",
+     "\U0001f1f4\U0001f1f0\U0001f1e6\U0001f1eb\U0001f1f4\U0001f1f7 rang",
+     "Ma\u0433sh rang", "\u0405am Okafor rang", "Okaf\u03c3r rang"],
+)  # fmt: skip
+def test_a_confusable_letter_does_not_hide_a_name(
+    store: Store, method: Method, service: Service, written: str
+) -> None:
+    review, (sam, *_) = _review(store, "Sam Okafor", "Helen Marsh")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, f"{written} #1")
+    texts = _exports(store, method, review)
+    _assert_absent(texts, "okafor", "marsh", "helen", as_read(written.removesuffix(" rang")))
+    assert "rang" in texts["md"]
+
+
+def test_the_confusables_table_keeps_ordinary_text_as_it_is() -> None:
+    """Digits, ASCII and ordinary accented Latin letters are not look-alikes of anything:
+    "1 May 2024" must stay a date, "Zoë" is read by its accent rule."""
+    from facilitator.reports.confusables import BEFORE_CASE, LOOK_ALIKES
+    from facilitator.reports.normalise import fold_text
+
+    assert not any(c.isascii() or c.isdigit() for c in [*BEFORE_CASE, *LOOK_ALIKES])
+    assert all(v.isascii() and v.isalpha() for v in [*BEFORE_CASE.values(), *LOOK_ALIKES.values()])
+    assert fold_text("1 May 2024, hmarsh01, Zoë") == "1 may 2024, hmarsh01, zoe"
+    # A capital folds by its own look, not its small letter's: Greek Eta is H, eta n.
+    assert fold_text("\u0397\u03b7") == "hn"
