@@ -70,7 +70,8 @@ _APOSTROPHE = r"(?:\s*'\s*|[\s_.-]*)"
 _PLURAL = r"(?:e?s)?"
 # Month and season names a participant may be called ("May", "June", "Summer"), and
 # "Early": each is read as part of a date when it is written as one, and as the name
-# anywhere else (see the README's "Redaction" section):
+# anywhere else (see the README's "Reports" section). A day or a year may touch the
+# month ("3May2024"): a thin space between them is dropped in one reading of the text.
 # - a month next to a day or a year: "3 May", "3rd of May", "May 2024", "May 3rd", "May
 #   3, 2024", and "May 3" after a word that leads into a date ("on May 3", "by May 3");
 #   "May 12 said no" is the name;
@@ -89,10 +90,10 @@ _YEAR = r"(?:1[89]|20)\d\d(?!\d)"
 _MONTH_OR_SEASON = "|".join(sorted(MONTHS | SEASONS))
 _QUALIFIED = r"(?:early|mid|late|(?:the\s+)?(?:end|start|beginning|middle)\s+of)[\s-]+$"
 _DATE_BEFORE = re.compile(
-    r"(?:(?<!\d)[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?|" + _QUALIFIED[:-1] + r")$"
+    r"(?:(?<!\d)[0-3]?\d(?:st|nd|rd|th)?\s*(?:of\s+)?|" + _QUALIFIED[:-1] + r")$"
 )
 _DATE_AFTER = re.compile(
-    rf"\s+(?:of\s+)?{_YEAR}|[\s,]+[0-3]?\d(?:st|nd|rd|th)(?![^\W\d_])"
+    rf"\s*(?:of\s+)?{_YEAR}|[\s,]+[0-3]?\d(?:st|nd|rd|th)(?![^\W\d_])"
     rf"|\s+[0-3]?\d,?\s+{_YEAR}"
 )
 # A month and a day after a word that leads into a date: "on May 3", "from May 12".
