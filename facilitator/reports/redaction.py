@@ -641,9 +641,9 @@ class Register:
             spans = _merged(spans)
         out: list[str] = []
         done = 0
+        phrase = self._phrase
         for start, end, entry in spans:
-            out.append(text[done:start])
-            out.append(self._phrase(entry, text, start))
+            out += (text[done:start], phrase(entry, text, start))
             done = end
         out.append(text[done:])
         return "".join(out)
@@ -673,8 +673,9 @@ class Register:
                 lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)
                 if lead:
                     start = lead.start()
-            if entry.role and entry.replacement in roles:
-                last, before, after = roles[entry.replacement]
+            role = roles.get(entry.replacement) if entry.role else None
+            if role is not None:
+                last, before, after = role
                 if last in f[max(folded_done, start - len(last) - 3) : start]:
                     doubled = before.search(f, max(folded_done, start - 60), start)
                     if doubled:
