@@ -542,13 +542,14 @@ class Register:
     @cached_property
     def _spelled_parts(self) -> tuple[re.Pattern[str], dict[str, Redaction]]:
         """Every identifier with its words run together ("samokafor", "okafor", "jo"),
-        to find in the letters of a spelled-out run, and the entry each stands for."""
+        to find in the letters of a spelled-out run, and the entry each stands for. A
+        place is spelled whole, as it is matched ("riversideacademy", not "academy");
+        each part of a person's name is an entry of its own."""
         parts: dict[str, Redaction] = {}
         for entry in self.entries:
-            words = [w.replace("'", "") for w in _words(entry.text)]
-            for word in ["".join(words), *words]:
-                if len(word) > 1 and word.isalpha() and word not in _NOT_IDENTIFYING:
-                    parts.setdefault(word, entry)
+            word = "".join(_words(entry.text)).replace("'", "")
+            if len(word) > 1 and word.isalpha() and word not in _NOT_IDENTIFYING:
+                parts.setdefault(word, entry)
         body = "|".join(map(re.escape, sorted(parts, key=len, reverse=True))) or "(?!)"
         return re.compile(body), parts
 
