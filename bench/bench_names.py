@@ -94,13 +94,17 @@ def run(quick: bool) -> list[Measure]:
 
 # What the hostile tester of issue 13 wrote: names after long runs of spaces (1 MB took
 # 4.9 s and 2 MB 12.7 s: quadratic), HTML references, Word's emphasis runs, hyphen-broken
-# lines and invisible characters between names, so every view of the text is folded.
+# lines and invisible characters between names, so every view of the text is folded;
+# since the fifth session, names spelled out letter by letter and long runs of letters.
 HOSTILE = (
     "Sam" + " " * 2000 + "Okafor rang; Oka&#102;or and O&#39;Kafor; **Oka**for saw Oka-\n"
     "for; Hart\u00adWu; the Okafors\u3002"
     + "\t" * 500
     + "\n" * 200
     + ("rang" + " " * 60 + "Okafor ") * 20
+    # Names spelled out, and a long run of single letters (read once, not once a letter).
+    + "S a m  O k a f o r, O.k.a.f.o.r; "
+    + "h a " * 300
 )
 
 

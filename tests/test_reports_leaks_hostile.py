@@ -619,7 +619,9 @@ def test_a_name_run_into_an_agency_is_not_half_replaced(
 ) -> None:
     review = store.create_review("Hostile review (fictional)", ["What happened?"])
     sam = store.add_participant(review, role="Social worker", agency="Agency", name="Helen Marsh")
-    store.add_participant(review, role="Nurse", agency="MarshCare Ltd", name="Pat Lee")
+    # (An agency named "MarshCare Ltd" now stops the final report: see
+    # test_reports_leaks_fifth.py.)
+    store.add_participant(review, role="Nurse", agency="Riverside Care Ltd", name="Pat Lee")
     talk = _talk(store, review, sam)
     service.record_note(talk, "#new Home visit (3 March 2024)")
     service.record_note(talk, "Seen at MarshCare on Monday #1")

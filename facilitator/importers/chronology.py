@@ -76,6 +76,22 @@ def _dated(line: str, read: dict[str, LenientDate | None]) -> tuple[str, str, st
     return period.start.isoformat(), date_text, rest
 
 
+# A line that starts the team's private material as a note's would (">>", "?", after any
+# tags): it keeps its own line in the entry, so a public report can leave it out.
+_PRIVATE_START = re.compile(r"(?:[#@][^\s]+\s+)*(?:>>|\?|\uff1e\uff1e|\uff1f|\u00bb)")
+
+
+def _joined(lines: list[str]) -> str:
+    """An entry's lines as one text: joined by spaces, except before a private line."""
+    body = ""
+    for line in lines:
+        words = " ".join(line.split())
+        if words:
+            body += ("\n" if _PRIVATE_START.match(words) else " ") if body else ""
+            body += words
+    return body
+
+
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
 
@@ -91,7 +107,7 @@ def find_entries(text: str, *, by_paragraph: bool = False) -> list[DatedEntry]:
 
     def close() -> None:
         if start is not None and current is not None:
-            body = " ".join(" ".join(current).split())
+            body = _joined(current)
             if body:
                 entries.append(DatedEntry(start[0], start[1], body, start[2]))
 

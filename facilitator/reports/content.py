@@ -251,6 +251,13 @@ class ReviewData:
         self.notes = [_readable_note(n, method) for n in notes]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
+        if final:  # nor do private lines in the team's fields or in imported records
+            from facilitator.reports import public
+
+            self.review = public.public_review(self.review, method)
+            kept = public.public_documents(self.documents.values(), method)
+            self.documents = {d.id: d for d in kept}
+            self.chronology = public.public_records(self.chronology, method)
         self.kind_labels = {k.key: k.label for k in method.note_kinds}
         self.factor_titles = {a.key: a.title for a in method.factor_areas}
         self.factor_words: dict[tuple, str] = {}  # (factors, directions) -> their words

@@ -22,6 +22,7 @@ from facilitator.analysis.patterns import (
 from facilitator.reports.content import Block, Heading, Para, ReviewData, clean, ideas_blocks
 from facilitator.reports.ours import Ours, method_words
 
+_PATTERN_TEXT = ("title", "description", "reasons")
 _SCORES = {1: "very low", 2: "low", 3: "moderate", 4: "high", 5: "very high"}
 
 
@@ -69,6 +70,12 @@ def findings_section(data: ReviewData) -> list[Block]:
     grouped by the method's kinds."""
     store, review = data.store, data.review.id
     found = patterns(store, review)  # type: ignore[arg-type]
+    recs = recommendations(store, review)  # type: ignore[arg-type]
+    if data.final:  # the team's private lines never reach a public report
+        from facilitator.reports.public import public_fields
+
+        found = [public_fields(p, _PATTERN_TEXT, data.method) for p in found]  # type: ignore[misc]
+        recs = [public_fields(r, ("text", "owner"), data.method) for r in recs]  # type: ignore[misc]
     labels = {e.id: f"{e.label}: {clean(e.title)}" for e in data.episodes}
     types = {p.key: p.title for p in data.method.patterns}
     blocks: list[Block] = [
@@ -96,7 +103,6 @@ def findings_section(data: ReviewData) -> list[Block]:
         if support:
             blocks.append(Para(support, lead=Ours("Seen in:")))
     blocks += ideas_blocks(data)
-    recs = recommendations(store, review)  # type: ignore[arg-type]
     blocks.append(Heading(Ours("Recommendations"), 2))
     if not recs:
         blocks.append(Para(Ours("No recommendations have been recorded yet."), flag="gap"))

@@ -5,6 +5,14 @@ never reaches it. An episode created by ``#new`` in a private line is real, and 
 may be linked to it, but its title was written in private: the public report calls it
 "Untitled episode" until the team gives it a title of its own
 (``facilitator episode rename E3 TITLE`` or in the app).
+
+The same rule holds for every other text a user wrote that a public report draws on: the
+team's own fields (an episode's description and judgement, a pattern's title, description
+and reasons, a recommendation and who should act on it, the review's title and
+questions) and the text of imported records. A line there that starts with ``>>`` or
+``?`` (after any tags), or a ``>>`` after a space, begins private material, as it does in
+a note: the team's fields stop there (:func:`public_text`); an imported record, which is
+the agency's and not the team's, loses only those lines (:func:`public_lines`).
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from datetime import date, timedelta
 
 from facilitator.capture import private_episode_titles, split_private
 from facilitator.method import Method
-from facilitator.model import Episode, Note
+from facilitator.model import Document, Episode, Note, Review
 from facilitator.reports.normalise import fold_text
 
 UNTITLED = "Untitled episode"
@@ -31,6 +39,64 @@ def public_notes(notes: Iterable[Note], method: Method) -> list[Note]:
         elif public.strip():
             kept.append(replace(note, text=public))
     return kept
+
+
+def public_text(text: str | None, method: Method) -> str:
+    """A text the team wrote, up to its first private line or ``>>``."""
+    return split_private(text, "observation", method)[0] if text else ""
+
+
+def public_lines(text: str | None, method: Method) -> str:
+    """An imported record's text without its private lines: each line is read on its own
+    (a record holds many entries, and a ``?`` line in one is not the end of the record)."""
+    if not text or (">>" not in text and "?" not in text and text.isascii()):
+        return text or ""
+    kept = [public_text(line, method) for line in text.splitlines()]
+    return "\n".join(
+        line for line, full in zip(kept, text.splitlines(), strict=True) if line or not full.strip()
+    )
+
+
+def public_review(review: Review, method: Method) -> Review:
+    return replace(
+        review,
+        title=public_text(review.title, method),
+        questions=tuple(q for q in (public_text(q, method) for q in review.questions) if q),
+    )
+
+
+def public_documents(documents: Iterable[Document], method: Method) -> list[Document]:
+    return [
+        replace(d, title=public_text(d.title, method), text=public_lines(d.text, method))
+        for d in documents
+    ]
+
+
+def public_records(rows: Iterable[dict], method: Method) -> list[dict]:
+    """Chronology entries (imported record lines, continuation lines merged in) with their
+    private lines taken out; an entry with nothing public left is left out."""
+    kept = []
+    for row in rows:
+        text = public_lines(row.get("text"), method)
+        if text.strip() or not (row.get("text") or "").strip():
+            kept.append({**row, "text": text})
+    return kept
+
+
+_TEAM_FIELDS = ("description", "team_good", "team_problematic", "team_significance",
+                "team_information")  # fmt: skip
+
+
+def public_fields(item: object, fields: Iterable[str], method: Method) -> object:
+    """``item`` (a frozen dataclass) with each of ``fields`` cut to its public part."""
+    changes = {}
+    for name in fields:
+        value = getattr(item, name)
+        if value:
+            public = public_text(value, method)
+            if public != value:
+                changes[name] = public
+    return replace(item, **changes) if changes else item  # type: ignore[type-var]
 
 
 def public_episodes(
@@ -49,6 +115,7 @@ def public_episodes(
     }
     kept = []
     for episode in episodes:
+        episode = public_fields(episode, _TEAM_FIELDS, method)  # type: ignore[assignment]
         title = episode.title or ""
         if private and " ".join(fold_text(title).split()) in private:
             episode = replace(episode, title=UNTITLED, date_text=_period(episode))

@@ -58,38 +58,73 @@ _NO_SPACES = (
 _BEFORE = rf"(?<![^\W\d_{_NO_SPACES}])"
 _AFTER = rf"(?![^\W\d_{_NO_SPACES}])"
 _BETWEEN = r"[\s_.-]+"
+# A run of two or more single letters, each set apart from the next by a space, a dot,
+# a dash or a mark ("s a m", "o.k.a.f.o.r", "m-a-r-s-h"): a name spelled out.
+_SINGLE = r"[^\W\d_](?![^\W\d_])"
+_SPACED = rf"{_SINGLE}(?:[\s._*\u00b7\u2022-]{{1,3}}{_SINGLE})+"
 # Between the words of one identifier, in a match: any spacing, or none ("SamanthaOkafor").
 _JOIN = r"[\s_.-]*"
 # An apostrophe in a name may be dropped or spaced: "OBrien", "O Brien", "O ' Brien".
 _APOSTROPHE = r"(?:\s*'\s*|[\s_.-]*)"
 # A plural or a family written as one: "the Okafors", "the Joneses".
 _PLURAL = r"(?:e?s)?"
-# Month names a participant may be called ("May", "June"): one next to a day or a year is
-# taken for a date ("3 May", "May 2024"); anywhere else it is the name. See the README.
+# Month and season names a participant may be called ("May", "June", "Summer"), and
+# "Early": each is read as part of a date when it is written as one, and as the name
+# anywhere else (see the README's "Reports" section). A day or a year may touch the
+# month ("3May2024"): a thin space between them is dropped in one reading of the text.
+# - a month next to a day or a year: "3 May", "3rd of May", "May 2024", "May 3rd", "May
+#   3, 2024", and "May 3" after a word that leads into a date ("on May 3", "by May 3");
+#   "May 12 said no" is the name;
+# - a month or a season after "early", "mid", "late", "the end of" ..., a season after
+#   "last", "this", "next", "the" ...: "Early May", "mid-May", "late summer", "last
+#   summer", "the summer of 2023"; a season before a year or a term ("summer 2024",
+#   "summer term");
+# - "early" (or "mid", "late") before a year, a month or a season: "early 2024".
 MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+    "january february march april may june july august september october november december".split()  # noqa: SIM905
 )
-_DATE_BEFORE = re.compile(r"(?<!\d)(?:[0-3]?\d)(?:st|nd|rd|th)?\s+$")
-_DATE_AFTER = re.compile(r"\s+(?:1[89]|20)\d\d(?!\d)")
+SEASONS = frozenset(("spring", "summer", "autumn", "winter", "fall"))
+_QUALIFIERS = frozenset(("early", "mid", "late"))
+DATE_WORDS = MONTHS | SEASONS | _QUALIFIERS
+_YEAR = r"(?:1[89]|20)\d\d(?!\d)"
+_MONTH_OR_SEASON = "|".join(sorted(MONTHS | SEASONS))
+_QUALIFIED = r"(?:early|mid|late|(?:the\s+)?(?:end|start|beginning|middle)\s+of)[\s-]+$"
+_DATE_BEFORE = re.compile(
+    r"(?:(?<!\d)[0-3]?\d(?:st|nd|rd|th)?\s*(?:of\s+)?|" + _QUALIFIED[:-1] + r")$"
+)
+_DATE_AFTER = re.compile(
+    rf"\s*(?:of\s+)?{_YEAR}|[\s,]+[0-3]?\d(?:st|nd|rd|th)(?![^\W\d_])"
+    rf"|\s+[0-3]?\d,?\s+{_YEAR}"
+)
+# A month and a day after a word that leads into a date: "on May 3", "from May 12".
+_DAY_AFTER = re.compile(r"\s+[0-3]?\d(?!\d)")
+_INTO_DATE = re.compile(
+    r"(?<![^\W\d_])(?:on|by|from|until|till|since|before|after|between|to|of|in|during|"
+    r"around|about|and)\s+$"
+)
+_SEASON_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:early|mid|late|last|this|next|that|every|each|the|previous|"
+    r"following)[\s-]+$"
+)
+_SEASON_AFTER = re.compile(r"\s+(?:term|holidays?|half[\s-]?term|break|months?)(?![^\W\d_])")
+_QUALIFIER_AFTER = re.compile(rf"[\s-]+(?:of\s+)?(?:{_YEAR}|(?:{_MONTH_OR_SEASON})(?![^\W\d_]))")
 _DASH = re.compile("[-" + DASHES + "]")
 # Titles and initials written just before a name, in folded text: "dr ", "d. ", "j. a. ".
 _LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\W\d_]\.\s*)*$")
 
 
+# Where the word before a name may be a title or an initial ("dr ", "d. "), worth the
+# look of :data:`_LEAD_IN`: a "." or a title just before.
+_HINT = re.compile(r"(?:\.\s*|(?<![^\W\d_])(?:" + "|".join(TITLES) + r")\s+)$")
+# The character before the space before a name, when one of these may be there.
+_HINT_END = frozenset({".", " ", "\t", "\n", *(t[-1] for t in TITLES)})
 _THE = re.compile(r"(?<![^\W\d_])the\s+$", re.IGNORECASE)
+
+
+def _titled(replacement: str) -> bool:
+    """Whether a replacement starts with a title of its own ("Mr K")."""
+    first = replacement.split(maxsplit=1)[:1]
+    return bool(first) and first[0].casefold().rstrip(".") in _NOT_IDENTIFYING
 
 
 def _words(text: str) -> list[str]:
@@ -155,16 +190,32 @@ def _views(text: str, folded: Folded | None = None) -> list[Folded]:
 
 
 def _a_date(found: str, folded: str, start: int, end: int) -> bool:
-    """A month name written as part of a date ("3 May", "May 2024"), not as a name."""
-    return found in MONTHS and (
-        _DATE_AFTER.match(folded, end) is not None
-        or _DATE_BEFORE.search(folded, max(0, start - 8), start) is not None
-    )
+    """A month, season or "early" written as part of a date ("3rd of May", "on May 3",
+    "summer 2024", "Early May"), not as a name: the rule above :data:`MONTHS`."""
+    if found not in DATE_WORDS:
+        return False
+    before = max(0, start - 16)
+    if found in _QUALIFIERS:
+        return _QUALIFIER_AFTER.match(folded, end) is not None
+    if _DATE_AFTER.match(folded, end) or _DATE_BEFORE.search(folded, before, start):
+        return True
+    if found in SEASONS:
+        return bool(
+            _SEASON_BEFORE.search(folded, before, start) or _SEASON_AFTER.match(folded, end)
+        )
+    return bool(_DAY_AFTER.match(folded, end) and _INTO_DATE.search(folded, before, start))
 
 
 def contains(haystack: str, identifier: str) -> bool:
-    """Whether a reader would see ``identifier`` in ``haystack``."""
-    return bool(_words(identifier)) and bool(pattern_for(identifier).search(fold_text(haystack)))
+    """Whether a reader would see ``identifier`` in ``haystack``: as whole words, or as a
+    word of a compound at a capital ("MarshCare Ltd" holds "Marsh", as "Marsh & Co"
+    does; "Marshfield" does not, and is redacted in text by the inside-a-word rule)."""
+    if not _words(identifier):
+        return False
+    pattern = pattern_for(identifier)
+    if pattern.search(fold_text(haystack)):
+        return True
+    return camel(haystack) and pattern.search(fold(haystack, CAMEL).text) is not None
 
 
 _LOGIN = re.compile(r"[._+]+")
@@ -420,6 +471,18 @@ def _spelled(entry: Redaction) -> list[Redaction]:
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
+def _by_first_letter(alternatives: list[str]) -> str:
+    """``a|b|...`` with the alternatives that start with the same letter grouped
+    (``s(?:am|mith)|o(?:kafor)``): the engine then tries only those that can match at
+    a position, not each in turn. The order within a group (longest first) is kept."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        # Each starts with one letter, escaped as re.escape writes it (never "\").
+        head = alternative[:2] if alternative[:1] == "\\" else alternative[:1]
+        groups.setdefault(head, []).append(alternative[len(head) :])
+    return "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items())
+
+
 def _key(folded: str) -> str:
     return " ".join(w for w in re.split(_BETWEEN, folded) if w)
 
@@ -445,16 +508,29 @@ class Register:
 
     @cached_property
     def _combined(self) -> re.Pattern[str] | None:
-        """One alternation (longest first) over folded text: one pass per string."""
+        """One pass over folded text finds every kind of match (see :meth:`_matches`): an
+        identifier as whole words (the alternation, longest first); else a name part of
+        four letters or more inside a longer word (group ``i``: "hmarsh01"); else a run of
+        single letters ("s a m", "o.k.a.f.o.r": group ``s``)."""
         if not self.entries:
             return None
-        alternatives = list(self._groups)
-        # Every match starts with the first letter of some identifier. Saying so up front
-        # lets the regex engine skip other positions quickly: on a 20,000-note report the
-        # search is about six times faster than with the look-behind alone at the start.
-        firsts = "".join(re.escape(c) for c in sorted({_words(e.text)[0][0] for e in self.entries}))
-        body = "|".join(alternatives)
-        return re.compile(rf"(?=[{firsts}]){_BEFORE}(?:{body}){_PLURAL}{_AFTER}")
+        # A spelled-out run is looked for from the first letter of any word of any entry.
+        firsts = "".join(
+            re.escape(c) for c in sorted({w[0] for e in self.entries for w in _words(e.text)})
+        )
+        body = _by_first_letter(list(self._groups))
+        inside = self._inside
+        within = (
+            f"|(?P<i>{_by_first_letter(list(map(re.escape, inside)))})[^\\W_]*" if inside else ""
+        )
+        # Every match starts with the first letter of some word of an identifier: saying
+        # so up front lets the engine skip other positions quickly (on a 20,000-note
+        # report about six times faster than with the look-behind alone), and grouping
+        # the alternatives by their first letter tries only those that can match there.
+        return re.compile(
+            rf"(?=[{firsts}])(?:{_BEFORE}(?:(?:{body}){_PLURAL}{_AFTER}|(?P<s>{_SPACED}))"
+            rf"{within})"
+        )
 
     @cached_property
     def _groups(self) -> dict[str, Redaction]:
@@ -486,73 +562,91 @@ class Register:
         return entry
 
     @cached_property
-    def _inside(self) -> tuple[re.Pattern[str] | None, dict[str, Redaction]]:
+    def _inside(self) -> dict[str, Redaction]:
         """Each one-word name part of four letters or more, to find inside a longer word
-        ("hmarsh01", "okaforsam@gmail.com", "SOkafor"), and the entry it stands for."""
+        ("hmarsh01", "okaforsam@gmail.com", "SOkafor"), and the entry it stands for,
+        longest first. Date words ("May", "Summer") are left out: inside a word they are
+        far more often the word ("summertime") than the name."""
         parts: dict[str, Redaction] = {}
         for entry in self.entries:
             words = _words(entry.text)
             word = words[0].replace("'", "") if len(words) == 1 else ""
-            if len(word) >= 4 and word.isalpha() and word not in MONTHS:
+            if len(word) >= 4 and word.isalpha() and word not in DATE_WORDS:
                 parts.setdefault(word, entry)  # "O'Brien" as "zobrien" writes it
-        if not parts:
-            return None, parts
-        firsts = "".join(re.escape(c) for c in sorted({p[0] for p in parts}))
-        body = "|".join(map(re.escape, sorted(parts, key=len, reverse=True)))
-        return re.compile(rf"(?=[{firsts}])(?:{body})"), parts
+        return dict(sorted(parts.items(), key=lambda kv: -len(kv[0])))
+
+    @cached_property
+    def _spelled_parts(self) -> tuple[re.Pattern[str], dict[str, Redaction]]:
+        """Every identifier with its words run together ("samokafor", "okafor", "jo"),
+        to find in the letters of a spelled-out run, and the entry each stands for. A
+        place is spelled whole, as it is matched ("riversideacademy", not "academy");
+        each part of a person's name is an entry of its own."""
+        parts: dict[str, Redaction] = {}
+        for entry in self.entries:
+            word = "".join(_words(entry.text)).replace("'", "")
+            if len(word) > 1 and word.isalpha() and word not in _NOT_IDENTIFYING:
+                parts.setdefault(word, entry)
+        body = "|".join(map(re.escape, sorted(parts, key=len, reverse=True))) or "(?!)"
+        return re.compile(body), parts
+
+    def _spelled_out(
+        self, folded: str, start: int, run: str, covered: int
+    ) -> tuple[int, int, Redaction] | None:
+        """The span of a run of single letters that spells a registered name part ("s a
+        m", "m-a-r-s-h"), from the first letter of the first part to the last of the last,
+        leaving out parts that start before ``covered``; None if its letters spell none
+        (a list "a b c", "i.e.", "u.s.a.")."""
+        at = [start + i for i, c in enumerate(run) if c.isalpha()]
+        letters = "".join(run[i - start] for i in at)
+        pattern, parts = self._spelled_parts
+        found = [m for m in pattern.finditer(letters) if at[m.start()] >= covered]
+        if not found:
+            return None
+        return at[found[0].start()], at[found[-1].end() - 1] + 1, parts[found[0].group(0)]
 
     def _matches(self, folded: str) -> Iterable[tuple[int, int, Redaction]]:
-        """(start, end, entry) of each identifier in folded text, dates aside; a name
-        part found inside a longer word takes the whole word (a log-in or an address:
-        over-redaction is the lesser harm)."""
+        """(start, end, entry) of each identifier in folded text, in order, dates aside;
+        a name part found inside a longer word takes the whole word (a log-in or an
+        address: over-redaction is the lesser harm), and a run of spaced letters that
+        spells a name part takes the letters that spell it. One pass of one expression
+        (:attr:`_combined`); each run of letters is read once (linear in the text)."""
         combined = self._combined
         assert combined is not None
-        found = []
-        for match in combined.finditer(folded):
-            start, end = match.span()
-            if end - start <= 9 and _a_date(folded[start:end], folded, start, end):
-                continue
-            found.append((start, end, self._entry(match.group(0))))
-        inside, parts = self._inside
-        if inside is None:
-            yield from found
-            return
-        words = []
-        covered = index = 0
+        covered = position = 0  # the end of the last span given; where to look next
         size = len(folded)
-        for match in inside.finditer(folded):
+        lookup = self._lookup
+        search = combined.search
+        while match := search(folded, position):
             start, end = match.span()
+            position = end
+            kind = match.lastgroup
+            if kind is None:  # whole words, the usual case
+                found = match.group(0)
+                if end - start <= 9 and found in DATE_WORDS and _a_date(found, folded, start, end):
+                    continue
+                if end < size and folded[end].isalnum():  # "okafor01": the whole token
+                    while end < size and folded[end].isalnum():
+                        end += 1
+                    position = end
+                entry = lookup.get(found) or self._entry(found)
+            elif kind == "i":
+                # The whole word around it; each word is walked once.
+                while start > covered and folded[start - 1].isalnum():
+                    start -= 1
+                entry = self._inside[match.group("i")]
+            else:
+                # A spaced run, read once. Its last letter may begin a name ("a O Brien"
+                # for O'Brien): the search goes on from there.
+                position = end - 1
+                spelled = self._spelled_out(folded, start, match.group("s"), covered)
+                if spelled is None:
+                    continue
+                start, end, entry = spelled
+                position = max(position, end)
             if start < covered:
                 continue
-            # Most are a whole-word match found already: nothing more to do for those.
-            while index < len(found) and found[index][1] <= start:
-                index += 1
-            if index < len(found):
-                first, last, _ = found[index]
-                if (
-                    first <= start
-                    and end <= last
-                    and not (first and folded[first - 1].isalnum())
-                    and not (last < size and folded[last].isalnum())
-                ):
-                    covered = last
-                    continue
-            # The whole word around it; each word is walked once (linear in the text).
-            while start > covered and folded[start - 1].isalnum():
-                start -= 1
-            while end < size and folded[end].isalnum():
-                end += 1
             covered = end
-            words.append((start, end, parts[match.group(0)]))
-        if not words:
-            yield from found
-            return
-        done = 0
-        for start, end, entry in sorted(found + words, key=lambda m: (m[0], -m[1])):
-            if start < done:
-                continue
             yield start, end, entry
-            done = end
 
     @cached_property
     def _roles(self) -> dict[str, tuple[str, re.Pattern[str], re.Pattern[str]]]:
@@ -585,6 +679,7 @@ class Register:
         out: list[str] = []
         done = 0
         last: Redaction | None = None
+        phrase = self._phrase
         for start, end, entry in spans:
             # Two parts of one name found apart ("Ms. Zoe" and "O'Brien"): one replacement,
             # not "the police officer the police officer".
@@ -592,8 +687,7 @@ class Register:
             if last is not None and last.replacement == entry.replacement and apart:
                 done = end
                 continue
-            out.append(text[done:start])
-            out.append(self._phrase(entry, text, start))
+            out += (text[done:start], phrase(entry, text, start))
             done, last = end, entry
         out.append(text[done:])
         return "".join(out)
@@ -605,24 +699,29 @@ class Register:
         spans: list[tuple[int, int, Redaction]] = []
         done = folded_done = 0
         roles = self._roles
+        # Most texts hold no emphasis marks, and most folded texts map one to one.
+        marked = "*" in text or "_" in text or "~" in text
+        span = folded.span if folded.mapped else None
+        size = len(text)
         for start, end, entry in self._matches(f):
             if start < folded_done:
                 continue  # taken by the role written after the previous name
             # The regular expressions below run only where the word before could be a
             # title, an initial or the role: most names have none of these before them.
-            previous = f[max(folded_done, start - 12) : start].split()
             # A title goes with the name: a participant's, or one whose replacement has a
             # title of its own ("Mr Kirby" as "Mr K", never "Mr Mr K").
-            titled = entry.replacement.split(maxsplit=1)[:1]
-            own_title = bool(titled) and titled[0].casefold().rstrip(".") in _NOT_IDENTIFYING
-            if (entry.source == "participant" or own_title) and previous:
-                word = previous[-1]
-                if word.endswith(".") or word in _NOT_IDENTIFYING:
-                    lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)
-                    if lead:
-                        start = lead.start()
-            if entry.role and entry.replacement in roles:
-                last, before, after = roles[entry.replacement]
+            if (
+                start > 1
+                and (f[start - 1] == "." or f[start - 2] in _HINT_END)
+                and _HINT.search(f, max(folded_done, start - 8), start)
+                and (entry.source == "participant" or _titled(entry.replacement))
+            ):
+                lead = _LEAD_IN.search(f, max(folded_done, start - 40), start)
+                if lead:
+                    start = lead.start()
+            role = roles.get(entry.replacement) if entry.role else None
+            if role is not None:
+                last, before, after = role
                 if last in f[max(folded_done, start - len(last) - 3) : start]:
                     doubled = before.search(f, max(folded_done, start - 60), start)
                     if doubled:
@@ -630,28 +729,48 @@ class Register:
                 following = after.match(f, end)
                 if following:
                     end = following.end()
-            original_start, original_end = folded.span(start, end)
+            original_start, original_end = span(start, end) if span else (start, end)
             if original_start < done:
                 continue
+            if marked and _MARKS.search(text, original_start, original_end):
+                # A name Word split into runs ("**O***ka****for***"): the emphasis marks
+                # around it went with its letters, and would otherwise be left dangling.
+                while original_start > done and text[original_start - 1] in "*_~":
+                    original_start -= 1
+                while original_end < size and text[original_end] in "*_~":
+                    original_end += 1
             spans.append((original_start, original_end, entry))
             done, folded_done = original_end, end
         return spans
 
-    @staticmethod
-    def _phrase(entry: Redaction, text: str, at: int) -> str:
+    @cached_property
+    def _role_texts(self) -> dict[str, tuple[str, str, str]]:
+        """Per replacement: as it reads after "the", after a sentence, and in one."""
+        found = {}
+        for entry in self.entries:
+            role = entry.replacement
+            if not role[1:2].isupper():
+                role = role[:1].lower() + role[1:]
+            found[entry.replacement] = (role, "The " + role, "the " + role)
+        return found
+
+    def _phrase(self, entry: Redaction, text: str, at: int) -> str:
         """The replacement as it reads in place: a role with "the" (a capital at the start
         of a sentence), lower-cased unless it is an abbreviation ("the GP")."""
         if not entry.role:
             return entry.replacement
-        role = entry.replacement
-        if not role[1:2].isupper():
-            role = role[:1].lower() + role[1:]
+        role, sentence_start, within = self._role_texts[entry.replacement]
         # A few characters before are enough, and looking further makes a long text with
         # many names quadratic.
         before = text[max(0, at - 12) : at]
-        if _THE.search(before):
-            return role
         stripped = before.rstrip(_OPENING)
+        # "the GP", not "the the GP": "the" and a space or more just before.
+        if (
+            stripped[-3:].lower() == "the"
+            and before[len(stripped) :].isspace()
+            and (len(stripped) == 3 or not stripped[-4].isalpha())
+        ):
+            return role
         if not stripped and at > len(before):  # only spaces and quotes in the window
             # Step back over them one by one: copying all the text before (as this did)
             # made a long run of spaces before each name quadratic.
@@ -660,7 +779,10 @@ class Register:
                 i -= 1
             stripped = text[i - 1] if i > 0 else ""
         sentence = not stripped or stripped[-1] in ".!?\n" or before.endswith("\n")
-        return ("The " if sentence else "the ") + role
+        return sentence_start if sentence else within
+
+    def _found(self, folded: str) -> bool:
+        return next(iter(self._matches(folded)), None) is not None
 
     def scan(self, pieces: Iterable[tuple[str, str]], ours: Iterable[str] = ()) -> list[Leak]:
         """Every registered identifier still present in ``(where, text)`` pieces, as a
@@ -677,8 +799,7 @@ class Register:
         # joined by line breaks (not a letter, as the start and end of a piece are), and a
         # clean report, the usual case, then costs one call instead of one per piece.
         everything = "\n".join(f.text for f in folded)
-        inside = self._inside[0]
-        if self._combined.search(everything) or (inside and inside.search(everything)):
+        if self._found(everything):
             candidates = [(w, t, f) for (w, t), f in zip(pieces, folded, strict=True)]
         candidates += [
             (where, text, fold(text, SPLIT))
@@ -694,11 +815,11 @@ class Register:
             for (where, text), f in zip(pieces, folded, strict=True)
             if camel(text)
         ]
-        if self._combined.search(joined_probe(everything)):
+        if self._found(joined_probe(everything)):
             candidates += [
                 (where, text, fold(text, JOINED))
                 for (where, text), f in zip(pieces, folded, strict=True)
-                if joinable(text) and self._combined.search(joined_probe(f.text))
+                if joinable(text) and self._found(joined_probe(f.text))
             ]
         mask: re.Pattern[str] | None = None
         for where, text, f in candidates:
@@ -716,6 +837,7 @@ class Register:
         return _dedupe(leaks)
 
 
+_MARKS = re.compile(r"[*_~]")
 _OPENING = " \t\"“‘'(["
 
 
