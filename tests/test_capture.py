@@ -61,6 +61,34 @@ def test_episode_references_and_new_episode(method: Method) -> None:
     [episode] = parsed.new_episodes
     assert episode.title == "Home visit"
     assert episode.date is not None and episode.date.start == dt.date(2024, 3, 12)
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "date_text"),
+    [
+        ("#new Home visit (12 March 2024)", "Home visit", "12 March 2024"),
+        ("#new Strategy meeting (early May 2026) @family", "Strategy meeting", "early May 2026"),
+        ("#NEW Core group (w/c 3 March 2024)", "Core group", "w/c 3 March 2024"),
+        ("? #new GP letter (2023) ask who saw it", "GP letter", "2023"),
+        ("#new Case conference", "Case conference", None),
+        ("#new Visit by Mrs. J. Smith. She was late", "Visit by Mrs. J. Smith", None),
+        ("#new Review meeting ()", "Review meeting", None),
+    ],
+)
+def test_a_well_formed_new_line_has_no_problems(
+    method: Method, line: str, title: str, date_text: str | None
+) -> None:
+    """A correct #new line is saved without a warning: a spurious one on every episode
+    would teach the note-taker to ignore the warnings that matter."""
+    parsed = capture.parse(line, method)
+    assert parsed.problems == []
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date_text) == (title, date_text)
+    assert (episode.date is None) == (date_text is None)
+    shown = capture.preview(line, method)
+    assert shown.problems == ()
+    assert "⚠" not in shown.text()
 
 
 def test_impossible_date_on_new_episode_is_kept_and_reported(method: Method) -> None:
