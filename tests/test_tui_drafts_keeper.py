@@ -328,3 +328,48 @@ def test_a_second_window_on_the_conversation_is_told(store: Store) -> None:
     first.release()
     assert second.claim()  # the first window closed
     second.release()
+
+
+def test_text_with_a_lone_surrogate_is_kept_too(store: Store) -> None:
+    """A paste of badly encoded bytes can leave lone surrogates in the box: the file copy
+    keeps them as they are rather than failing on every key."""
+    kept = DraftFile(store, CONVERSATION)
+    text = "pasted \udcff\udc80 bytes, then Zoë"
+    kept.write(text, BEGUN)
+    assert DraftFile(store, CONVERSATION).read().text == text
+    assert DraftKeeper(store, CONVERSATION).recover().text == text
+    kept.close()
+
+
+def test_every_copy_keeps_when_the_note_was_begun(store: Store, clock: Clock) -> None:
+    keeper = DraftKeeper(store, CONVERSATION)
+    keeper.keep_now("begun at ten", BEGUN)
+    assert DraftFile(store, CONVERSATION).read().started_at == BEGUN
+    clock.advance(1)
+    keeper.flush("begun at ten, quitting", BEGUN)
+    assert DraftFile(store, CONVERSATION).read().started_at == BEGUN
+    assert store.draft(CONVERSATION).started_at == BEGUN
+    assert DraftKeeper(store, CONVERSATION).recover().started_at == BEGUN
+
+
+def test_a_window_opened_before_any_draft_makes_only_private_files(store: Store) -> None:
+    keeper = DraftKeeper(store, CONVERSATION)
+    assert keeper.claim()  # the first thing a window does, before any key
+    folder = keeper.file.folder
+    assert folder.stat().st_mode & 0o777 == 0o700
+    keeper.keep_now("typed", BEGUN)
+    files = list(folder.iterdir())
+    assert len(files) >= 2  # the draft and the open-window marker
+    assert all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    keeper.release()
+
+
+def test_when_the_open_window_marker_cannot_be_made_no_second_window_is_claimed(
+    store: Store,
+) -> None:
+    """A drafts folder that cannot be made (a file in its place): nothing to warn with,
+    and no false warning that the conversation is open elsewhere."""
+    folder = DraftFile(store, CONVERSATION).folder
+    folder.write_text("not a folder")
+    assert DraftKeeper(store, CONVERSATION).claim()
+    assert DraftKeeper(store, CONVERSATION).claim()
