@@ -78,9 +78,13 @@ async def test_a_save_in_flight_when_enter_is_pressed_does_not_bring_the_note_ba
         )
         async with app.run_test() as pilot:
             await pilot.press(*"Mum was not at home")
-            await asyncio.sleep(DRAFT_SAVE_DELAY_S * 3)  # the save is requested, not run
-            assert store.draft(setup.conversation) is None
-            assert any(w.group == "draft" and not w.is_finished for w in app.workers)
+            for _ in range(100):  # until typing has paused long enough for a save
+                if any(w.group == "draft" and not w.is_finished for w in app.workers):
+                    break
+                await asyncio.sleep(DRAFT_SAVE_DELAY_S / 5)
+            else:
+                raise AssertionError("no save of the draft was requested")
+            assert store.draft(setup.conversation) is None  # requested, not yet run
             await pilot.press("enter")
             await pilot.pause()
             gate.set()  # the save in flight lands now, after the note was recorded
