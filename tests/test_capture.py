@@ -296,3 +296,139 @@ def test_a_quotes_closing_mark_goes_even_before_its_tags(method: Method) -> None
             "quote",
             "I thought they had given up on us #1 @lr-picture",
         )
+
+
+# --- How a line is read back: the preview, quoting and reading aloud -------------------
+# Written while killing mutants of facilitator/capture.py (TESTING.md).
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("#new Visit (3 May 2024)", "Observation · new episode “Visit” (3 May 2024)"),
+        (
+            "#new Visit (3-5 May 2024)",
+            "Observation · new episode “Visit” (3-5 May 2024: 3–5 May 2024)",
+        ),
+        (
+            "#new Visit (March to May 2024)",
+            "Observation · new episode “Visit” (March to May 2024: 1 Mar–31 May 2024)",
+        ),
+        (
+            "#new Visit (November 2023 to February 2024)",
+            "Observation · new episode “Visit” "
+            "(November 2023 to February 2024: 1 Nov 2023–29 Feb 2024)",
+        ),
+        ("#new Visit", "Observation · new episode “Visit” (no date)"),
+        (
+            "? ask #3 #4 @res- @team @lr-opt",
+            "⚠ #4: there is no episode E4 yet · Follow-up · E3 Home visit · "
+            "factors: resources (hindered), team · prompts: lr-options",
+        ),
+        ("@zz @p #minutes", "⚠ @zz is not a factor area or prompt (+2 more) · Observation"),
+        ("x #new (May 2024)", "⚠ #new needs a title before the date · Observation"),
+    ],
+)
+def test_the_preview_says_how_the_line_will_be_read(method: Method, line: str, shown: str) -> None:
+    assert capture.preview(line, method, {3: "Home visit"}).text() == shown
+
+
+def test_the_preview_without_known_episodes_shows_the_bare_link(method: Method) -> None:
+    reading = capture.preview("#3 @family+", method)
+    assert reading.text() == "Observation · E3 · factors: family (helped)"
+    assert reading.problems == ()
+
+
+def test_a_quoted_note_keeps_its_words_without_the_tags(method: Method) -> None:
+    """For quoting a note elsewhere (the analysis plan): known tags, links and #new go,
+    an unknown @word stays (nothing typed vanishes), spacing is tidied."""
+    text = "Saw mum #3 @family+ @zz  #new Visit (May 2024) @lr-opt"
+    assert capture.untagged(text, method) == "Saw mum @zz Visit (May 2024)"
+    assert capture.untagged("plain   text\n here", method) == "plain text here"
+    assert capture.untagged("#E12 and #NEW Case conference", method) == "and Case conference"
+
+
+def test_a_note_read_aloud_names_what_its_tags_mean(method: Method) -> None:
+    line = "#new Visit at #3 with @family @team+ @lr-opt+ @zz @p"
+    assert capture.labelled(line, method) == (
+        "Visit at E3 with The family and their circumstances Own team (helped) "
+        "What options they thought they had @zz @p"
+    )
+    assert capture.labelled("no tags at all", method) == "no tags at all"
+    assert capture.labelled("see #E4", method) == "see E4"
+
+
+def test_unknown_episode_numbers_are_read_back_from_the_problems() -> None:
+    problems = [capture.unknown_episode(7), "@zz is not a factor area", capture.unknown_episode(8)]
+    assert capture.unresolved_numbers(problems) == {7, 8}
+    assert capture.unresolved_numbers(["#7 is not an episode reference"]) == set()
+    assert capture.unresolved_numbers([]) == set()
+
+
+@pytest.mark.parametrize(
+    ("line", "directions"),
+    [
+        ("Vacancies @pol- @per+", {"political": "-", "personal": "+"}),
+        ("Short prefix @t+ too", {"team": "+"}),
+    ],
+)
+def test_a_direction_after_a_short_prefix_is_read(
+    method: Method, line: str, directions: dict[str, str]
+) -> None:
+    parsed = capture.parse(line, method)
+    assert parsed.problems == []
+    assert parsed.directions == directions
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("#new Visit e.g. the second one: more", "Visit e.g. the second one"),
+        ("#new Core group w/c. Monday: notes", "Core group w/c. Monday"),
+        # "may" as a verb, in brackets or out, is not a date to complain about.
+        ("#new Visit: she may ring back (may be Tuesday)", "Visit"),
+    ],
+)
+def test_abbreviations_and_may_do_not_end_or_date_a_title(
+    method: Method, line: str, title: str
+) -> None:
+    parsed = capture.parse(line, method)
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date) == (title, None)
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize("later", ["(March)", "(in March)", "(31 June 2023)"])
+def test_a_date_later_in_the_line_that_cannot_be_read_is_reported(
+    method: Method, later: str
+) -> None:
+    parsed = capture.parse(f"#new Visit: she rang {later}", method)
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date) == ("Visit", None)
+    [problem] = parsed.problems
+    assert problem.startswith(f"episode 'Visit': {later} is not a date")
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        # An indented follow-up line is still private, however deep the indent.
+        ("Visited\n      ? ask the GP about it", "Visited"),
+        ("Visited\n\t   \u200b  >> we wonder", "Visited"),
+        # A line of tags only, or of an invisible character only, is public text.
+        ("Saw mum\n#3 @family", "Saw mum\n#3 @family"),
+        ("Saw mum\n\u200b\nmore", "Saw mum\n\u200b\nmore"),
+    ],
+)
+def test_private_lines_are_found_whatever_the_indent(
+    method: Method, text: str, public: str
+) -> None:
+    assert capture.split_private(text, "observation", method)[0] == public
+
+
+def test_episodes_created_in_private_are_all_named(method: Method) -> None:
+    # A reflection (">>" note) is private whole: its text is stored without the ">>".
+    assert capture.private_episode_titles("#new Visit (2024)", "reflection", method) == ["Visit"]
+    text = "we wonder\n>> #new A (2024)\n#new B (2024)"
+    assert capture.private_episode_titles(text, "observation", method) == ["A", "B"]
+    assert capture.private_episode_titles("#new Public (2024)", "observation", method) == []
