@@ -326,6 +326,9 @@ def test_a_quotes_closing_mark_goes_even_before_its_tags(method: Method) -> None
             "factors: resources (hindered), team · prompts: lr-options",
         ),
         ("@zz @p #minutes", "⚠ @zz is not a factor area or prompt (+2 more) · Observation"),
+        ("@zz #minutes", "⚠ @zz is not a factor area or prompt (+1 more) · Observation"),
+        ("@zz", "⚠ @zz is not a factor area or prompt · Observation"),
+        ("+ @lr-opt @lr-aims", "Good practice · prompts: lr-options, lr-aims"),
         ("x #new (May 2024)", "⚠ #new needs a title before the date · Observation"),
     ],
 )
@@ -345,6 +348,7 @@ def test_a_quoted_note_keeps_its_words_without_the_tags(method: Method) -> None:
     text = "Saw mum #3 @family+ @zz  #new Visit (May 2024) @lr-opt"
     assert capture.untagged(text, method) == "Saw mum @zz Visit (May 2024)"
     assert capture.untagged("plain   text\n here", method) == "plain text here"
+    assert capture.untagged("Vacancies @res-  hurt", method) == "Vacancies hurt"
     assert capture.untagged("#E12 and #NEW Case conference", method) == "and Case conference"
 
 
@@ -356,6 +360,7 @@ def test_a_note_read_aloud_names_what_its_tags_mean(method: Method) -> None:
     )
     assert capture.labelled("no tags at all", method) == "no tags at all"
     assert capture.labelled("see #E4", method) == "see E4"
+    assert capture.labelled("#NEW Core group @team", method) == "Core group Own team"
 
 
 def test_unknown_episode_numbers_are_read_back_from_the_problems() -> None:
@@ -415,6 +420,9 @@ def test_a_date_later_in_the_line_that_cannot_be_read_is_reported(
         # An indented follow-up line is still private, however deep the indent.
         ("Visited\n      ? ask the GP about it", "Visited"),
         ("Visited\n\t   \u200b  >> we wonder", "Visited"),
+        # ... or hidden behind invisible characters pasted from a web page.
+        ("Visited\n \u200b \u200b \u200b? ask the GP", "Visited"),
+        ("Visited\n\u200b\u200b\u200b\u200b\u200b\u2060? ask the GP", "Visited"),
         # A line of tags only, or of an invisible character only, is public text.
         ("Saw mum\n#3 @family", "Saw mum\n#3 @family"),
         ("Saw mum\n\u200b\nmore", "Saw mum\n\u200b\nmore"),
