@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -434,9 +435,63 @@ def test_private_lines_are_found_whatever_the_indent(
     assert capture.split_private(text, "observation", method)[0] == public
 
 
+@pytest.mark.parametrize(
+    ("text", "public", "private"),
+    [
+        ("Visited the home", "Visited the home", ""),
+        ("Visited\nthen >> we wonder", "Visited\nthen", ">> we wonder"),
+        ("Visited\nthen \uff1e\uff1e we wonder", "Visited\nthen", "\uff1e\uff1e we wonder"),
+        ("Visited\n>\u200b> we wonder", "Visited", ">\u200b> we wonder"),
+    ],
+)
+def test_a_note_splits_into_its_public_and_private_parts(
+    method: Method, text: str, public: str, private: str
+) -> None:
+    assert capture.split_private(text, "observation", method) == (public, private)
+
+
+def test_the_private_marks_are_the_method_in_uses(method: Method) -> None:
+    """A guide may give the private kinds other marks: each method's own are used, even
+    when notes of several methods are read in one process."""
+    kinds = tuple(
+        dataclasses.replace(k, prefix="%%") if k.key == "reflection" else k
+        for k in method.note_kinds
+    )
+    edited = dataclasses.replace(method, note_kinds=kinds)
+    text = "Visited\n! the school disagrees\n%% we wonder"
+    assert capture.split_private(text, "observation", edited) == (
+        "Visited\n! the school disagrees",
+        "%% we wonder",
+    )
+    assert capture.split_private("Visited\n? ask the GP", "observation", edited) == (
+        "Visited",
+        "? ask the GP",
+    )
+    assert capture.split_private(text, "observation", method)[1] == ""
+    assert capture.split_private("Visited\n>> hm", "observation", method)[1] == ">> hm"
+
+
 def test_episodes_created_in_private_are_all_named(method: Method) -> None:
     # A reflection (">>" note) is private whole: its text is stored without the ">>".
     assert capture.private_episode_titles("#new Visit (2024)", "reflection", method) == ["Visit"]
     text = "we wonder\n>> #new A (2024)\n#new B (2024)"
     assert capture.private_episode_titles(text, "observation", method) == ["A", "B"]
     assert capture.private_episode_titles("#new Public (2024)", "observation", method) == []
+    # A keyboard that turns ">>" into "»" as it is typed.
+    typed = "Visited\n»#new Core group (2024)"
+    assert capture.private_episode_titles(typed, "observation", method) == ["Core group"]
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("#new Home visit: (12 May 2024)", "Home visit"),
+        ("#new Strategy meeting - (May 2024)", "Strategy meeting"),
+        ("#new Visit by Mr X (May 2024)", "Visit by Mr X"),
+    ],
+)
+def test_a_dated_title_loses_only_the_punctuation_before_its_date(
+    method: Method, line: str, title: str
+) -> None:
+    [episode] = capture.parse(line, method).new_episodes
+    assert episode.title == title and episode.date is not None
