@@ -495,3 +495,44 @@ def test_a_dated_title_loses_only_the_punctuation_before_its_date(
 ) -> None:
     [episode] = capture.parse(line, method).new_episodes
     assert episode.title == title and episode.date is not None
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("#new", "#new needs a title, e.g. '#new Home visit (12 March 2024)'"),
+        ("#new : nobody came", "#new needs a title, e.g. '#new Home visit (12 March 2024)'"),
+        ("#new (12 May 2024", "#new needs a title before the date"),
+        ("#new (May 2024) visit", "#new needs a title before the date"),
+    ],
+)
+def test_a_new_line_without_a_title_says_so_and_makes_no_episode(
+    method: Method, line: str, problem: str
+) -> None:
+    parsed = capture.parse(line, method)
+    assert parsed.new_episodes == []
+    assert parsed.problems == [problem]
+
+
+def test_the_first_bracket_after_a_title_is_its_date(method: Method) -> None:
+    parsed = capture.parse("#new Visit (tbc) later (maybe)", method)
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date, episode.date_text) == ("Visit", None, "tbc")
+    assert parsed.problems == [
+        "episode 'Visit': 'tbc' is not a date I can read (try '12 March 2024' or "
+        "'March 2024'); saved without a date"
+    ]
+
+
+def test_a_bracket_closed_only_before_the_date_is_not_taken_for_its_end(
+    method: Method,
+) -> None:
+    parsed = capture.parse("#new Visit to child a) and b (12 May 2024", method)
+    [episode] = parsed.new_episodes
+    assert episode.date is None
+    assert any("the date needs a closing ')'" in p for p in parsed.problems)
+
+
+def test_an_empty_bracket_does_not_hide_the_date_after_it(method: Method) -> None:
+    [episode] = capture.parse("#new Visit () (May 2024)", method).new_episodes
+    assert episode.date is not None and episode.date.start == dt.date(2024, 5, 1)
