@@ -536,3 +536,44 @@ def test_a_bracket_closed_only_before_the_date_is_not_taken_for_its_end(
 def test_an_empty_bracket_does_not_hide_the_date_after_it(method: Method) -> None:
     [episode] = capture.parse("#new Visit () (May 2024)", method).new_episodes
     assert episode.date is not None and episode.date.start == dt.date(2024, 5, 1)
+
+
+def test_several_new_episodes_in_one_line_each_get_their_own_title(method: Method) -> None:
+    parsed = capture.parse("#new Visit #new Call (3 May 2024) #new Letter", method)
+    assert [(e.title, e.date_text) for e in parsed.new_episodes] == [
+        ("Visit", None),
+        ("Call", "3 May 2024"),
+        ("Letter", None),
+    ]
+    assert parsed.problems == []
+
+
+def test_a_link_straight_after_new_is_still_a_link(method: Method) -> None:
+    parsed = capture.parse("#new #3 follow-up", method)
+    assert parsed.episode_numbers == [3]
+
+
+def test_lower_case_episode_links_are_links(method: Method) -> None:
+    parsed = capture.parse("see #e12 and #E3", method)
+    assert parsed.episode_numbers == [12, 3]
+    assert parsed.problems == []
+
+
+def test_an_indented_line_keeps_its_kind(method: Method) -> None:
+    assert capture.kind_of("   ? ask the GP ", method) == ("followup", "ask the GP")
+
+
+def test_the_longest_mark_wins_in_a_method_with_nested_marks(method: Method) -> None:
+    marks = {"discrepancy": "!!", "went_well": "!"}
+    kinds = tuple(
+        dataclasses.replace(k, prefix=marks.get(k.key, k.prefix)) for k in method.note_kinds
+    )
+    edited = dataclasses.replace(method, note_kinds=kinds)
+    assert capture.kind_of("!! records differ", edited) == ("discrepancy", "records differ")
+    assert capture.kind_of("! calls helped", edited) == ("went_well", "calls helped")
+
+
+def test_a_prompt_given_a_direction_is_told_why(method: Method) -> None:
+    assert capture.parse("Calm @lr-picture+", method).problems == [
+        "@lr-picture+: only a factor area has a direction (+ helped, - hindered), not a prompt"
+    ]
