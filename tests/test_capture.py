@@ -427,6 +427,8 @@ def test_a_date_later_in_the_line_that_cannot_be_read_is_reported(
         # A line of tags only, or of an invisible character only, is public text.
         ("Saw mum\n#3 @family", "Saw mum\n#3 @family"),
         ("Saw mum\n\u200b\nmore", "Saw mum\n\u200b\nmore"),
+        # A question mark later in a line that starts with a short tag is just punctuation.
+        ("Visited\n@gp said ? maybe", "Visited\n@gp said ? maybe"),
     ],
 )
 def test_private_lines_are_found_whatever_the_indent(
@@ -546,6 +548,11 @@ def test_several_new_episodes_in_one_line_each_get_their_own_title(method: Metho
         ("Letter", None),
     ]
     assert parsed.problems == []
+    two = capture.parse("#new Visit #new Call (3 May 2024)", method)
+    assert [(e.title, e.date_text) for e in two.new_episodes] == [
+        ("Visit", None),
+        ("Call", "3 May 2024"),
+    ]
 
 
 def test_a_link_straight_after_new_is_still_a_link(method: Method) -> None:
