@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -61,6 +62,34 @@ def test_episode_references_and_new_episode(method: Method) -> None:
     [episode] = parsed.new_episodes
     assert episode.title == "Home visit"
     assert episode.date is not None and episode.date.start == dt.date(2024, 3, 12)
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "date_text"),
+    [
+        ("#new Home visit (12 March 2024)", "Home visit", "12 March 2024"),
+        ("#new Strategy meeting (early May 2026) @family", "Strategy meeting", "early May 2026"),
+        ("#NEW Core group (w/c 3 March 2024)", "Core group", "w/c 3 March 2024"),
+        ("? #new GP letter (2023) ask who saw it", "GP letter", "2023"),
+        ("#new Case conference", "Case conference", None),
+        ("#new Visit by Mrs. J. Smith. She was late", "Visit by Mrs. J. Smith", None),
+        ("#new Review meeting ()", "Review meeting", None),
+    ],
+)
+def test_a_well_formed_new_line_has_no_problems(
+    method: Method, line: str, title: str, date_text: str | None
+) -> None:
+    """A correct #new line is saved without a warning: a spurious one on every episode
+    would teach the note-taker to ignore the warnings that matter."""
+    parsed = capture.parse(line, method)
+    assert parsed.problems == []
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date_text) == (title, date_text)
+    assert (episode.date is None) == (date_text is None)
+    shown = capture.preview(line, method)
+    assert shown.problems == ()
+    assert "⚠" not in shown.text()
 
 
 def test_impossible_date_on_new_episode_is_kept_and_reported(method: Method) -> None:
@@ -268,3 +297,290 @@ def test_a_quotes_closing_mark_goes_even_before_its_tags(method: Method) -> None
             "quote",
             "I thought they had given up on us #1 @lr-picture",
         )
+
+
+# --- How a line is read back: the preview, quoting and reading aloud -------------------
+# Written while killing mutants of facilitator/capture.py (TESTING.md).
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("#new Visit (3 May 2024)", "Observation · new episode “Visit” (3 May 2024)"),
+        (
+            "#new Visit (3-5 May 2024)",
+            "Observation · new episode “Visit” (3-5 May 2024: 3–5 May 2024)",
+        ),
+        (
+            "#new Visit (March to May 2024)",
+            "Observation · new episode “Visit” (March to May 2024: 1 Mar–31 May 2024)",
+        ),
+        (
+            "#new Visit (November 2023 to February 2024)",
+            "Observation · new episode “Visit” "
+            "(November 2023 to February 2024: 1 Nov 2023–29 Feb 2024)",
+        ),
+        ("#new Visit", "Observation · new episode “Visit” (no date)"),
+        (
+            "? ask #3 #4 @res- @team @lr-opt",
+            "⚠ #4: there is no episode E4 yet · Follow-up · E3 Home visit · "
+            "factors: resources (hindered), team · prompts: lr-options",
+        ),
+        ("@zz @p #minutes", "⚠ @zz is not a factor area or prompt (+2 more) · Observation"),
+        ("@zz #minutes", "⚠ @zz is not a factor area or prompt (+1 more) · Observation"),
+        ("@zz", "⚠ @zz is not a factor area or prompt · Observation"),
+        ("+ @lr-opt @lr-aims", "Good practice · prompts: lr-options, lr-aims"),
+        ("x #new (May 2024)", "⚠ #new needs a title before the date · Observation"),
+    ],
+)
+def test_the_preview_says_how_the_line_will_be_read(method: Method, line: str, shown: str) -> None:
+    assert capture.preview(line, method, {3: "Home visit"}).text() == shown
+
+
+def test_the_preview_without_known_episodes_shows_the_bare_link(method: Method) -> None:
+    reading = capture.preview("#3 @family+", method)
+    assert reading.text() == "Observation · E3 · factors: family (helped)"
+    assert reading.problems == ()
+
+
+def test_a_quoted_note_keeps_its_words_without_the_tags(method: Method) -> None:
+    """For quoting a note elsewhere (the analysis plan): known tags, links and #new go,
+    an unknown @word stays (nothing typed vanishes), spacing is tidied."""
+    text = "Saw mum #3 @family+ @zz  #new Visit (May 2024) @lr-opt"
+    assert capture.untagged(text, method) == "Saw mum @zz Visit (May 2024)"
+    assert capture.untagged("plain   text\n here", method) == "plain text here"
+    assert capture.untagged("Vacancies @res-  hurt", method) == "Vacancies hurt"
+    assert capture.untagged("#E12 and #NEW Case conference", method) == "and Case conference"
+
+
+def test_a_note_read_aloud_names_what_its_tags_mean(method: Method) -> None:
+    line = "#new Visit at #3 with @family @team+ @lr-opt+ @zz @p"
+    assert capture.labelled(line, method) == (
+        "Visit at E3 with The family and their circumstances Own team (helped) "
+        "What options they thought they had @zz @p"
+    )
+    assert capture.labelled("no tags at all", method) == "no tags at all"
+    assert capture.labelled("see #E4", method) == "see E4"
+    assert capture.labelled("#NEW Core group @team", method) == "Core group Own team"
+
+
+def test_unknown_episode_numbers_are_read_back_from_the_problems() -> None:
+    problems = [capture.unknown_episode(7), "@zz is not a factor area", capture.unknown_episode(8)]
+    assert capture.unresolved_numbers(problems) == {7, 8}
+    assert capture.unresolved_numbers(["#7 is not an episode reference"]) == set()
+    assert capture.unresolved_numbers([]) == set()
+
+
+@pytest.mark.parametrize(
+    ("line", "directions"),
+    [
+        ("Vacancies @pol- @per+", {"political": "-", "personal": "+"}),
+        ("Short prefix @t+ too", {"team": "+"}),
+    ],
+)
+def test_a_direction_after_a_short_prefix_is_read(
+    method: Method, line: str, directions: dict[str, str]
+) -> None:
+    parsed = capture.parse(line, method)
+    assert parsed.problems == []
+    assert parsed.directions == directions
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("#new Visit e.g. the second one: more", "Visit e.g. the second one"),
+        ("#new Core group w/c. Monday: notes", "Core group w/c. Monday"),
+        # "may" as a verb, in brackets or out, is not a date to complain about.
+        ("#new Visit: she may ring back (may be Tuesday)", "Visit"),
+    ],
+)
+def test_abbreviations_and_may_do_not_end_or_date_a_title(
+    method: Method, line: str, title: str
+) -> None:
+    parsed = capture.parse(line, method)
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date) == (title, None)
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize("later", ["(March)", "(in March)", "(31 June 2023)"])
+def test_a_date_later_in_the_line_that_cannot_be_read_is_reported(
+    method: Method, later: str
+) -> None:
+    parsed = capture.parse(f"#new Visit: she rang {later}", method)
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date) == ("Visit", None)
+    [problem] = parsed.problems
+    assert problem.startswith(f"episode 'Visit': {later} is not a date")
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        # An indented follow-up line is still private, however deep the indent.
+        ("Visited\n      ? ask the GP about it", "Visited"),
+        ("Visited\n\t   \u200b  >> we wonder", "Visited"),
+        # ... or hidden behind invisible characters pasted from a web page.
+        ("Visited\n \u200b \u200b \u200b? ask the GP", "Visited"),
+        ("Visited\n\u200b\u200b\u200b\u200b\u200b\u2060? ask the GP", "Visited"),
+        # A line of tags only, or of an invisible character only, is public text.
+        ("Saw mum\n#3 @family", "Saw mum\n#3 @family"),
+        ("Saw mum\n\u200b\nmore", "Saw mum\n\u200b\nmore"),
+        # A question mark later in a line that starts with a short tag is just punctuation.
+        ("Visited\n@gp said ? maybe", "Visited\n@gp said ? maybe"),
+    ],
+)
+def test_private_lines_are_found_whatever_the_indent(
+    method: Method, text: str, public: str
+) -> None:
+    assert capture.split_private(text, "observation", method)[0] == public
+
+
+@pytest.mark.parametrize(
+    ("text", "public", "private"),
+    [
+        ("Visited the home", "Visited the home", ""),
+        ("Visited\nthen >> we wonder", "Visited\nthen", ">> we wonder"),
+        ("Visited\nthen \uff1e\uff1e we wonder", "Visited\nthen", "\uff1e\uff1e we wonder"),
+        ("Visited\n>\u200b> we wonder", "Visited", ">\u200b> we wonder"),
+    ],
+)
+def test_a_note_splits_into_its_public_and_private_parts(
+    method: Method, text: str, public: str, private: str
+) -> None:
+    assert capture.split_private(text, "observation", method) == (public, private)
+
+
+def test_the_private_marks_are_the_method_in_uses(method: Method) -> None:
+    """A guide may give the private kinds other marks: each method's own are used, even
+    when notes of several methods are read in one process."""
+    kinds = tuple(
+        dataclasses.replace(k, prefix="%%") if k.key == "reflection" else k
+        for k in method.note_kinds
+    )
+    edited = dataclasses.replace(method, note_kinds=kinds)
+    text = "Visited\n! the school disagrees\n%% we wonder"
+    assert capture.split_private(text, "observation", edited) == (
+        "Visited\n! the school disagrees",
+        "%% we wonder",
+    )
+    assert capture.split_private("Visited\n? ask the GP", "observation", edited) == (
+        "Visited",
+        "? ask the GP",
+    )
+    assert capture.split_private(text, "observation", method)[1] == ""
+    assert capture.split_private("Visited\n>> hm", "observation", method)[1] == ">> hm"
+
+
+def test_episodes_created_in_private_are_all_named(method: Method) -> None:
+    # A reflection (">>" note) is private whole: its text is stored without the ">>".
+    assert capture.private_episode_titles("#new Visit (2024)", "reflection", method) == ["Visit"]
+    text = "we wonder\n>> #new A (2024)\n#new B (2024)"
+    assert capture.private_episode_titles(text, "observation", method) == ["A", "B"]
+    assert capture.private_episode_titles("#new Public (2024)", "observation", method) == []
+    # A keyboard that turns ">>" into "»" as it is typed.
+    typed = "Visited\n»#new Core group (2024)"
+    assert capture.private_episode_titles(typed, "observation", method) == ["Core group"]
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("#new Home visit: (12 May 2024)", "Home visit"),
+        ("#new Strategy meeting - (May 2024)", "Strategy meeting"),
+        ("#new Visit by Mr X (May 2024)", "Visit by Mr X"),
+    ],
+)
+def test_a_dated_title_loses_only_the_punctuation_before_its_date(
+    method: Method, line: str, title: str
+) -> None:
+    [episode] = capture.parse(line, method).new_episodes
+    assert episode.title == title and episode.date is not None
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("#new", "#new needs a title, e.g. '#new Home visit (12 March 2024)'"),
+        ("#new : nobody came", "#new needs a title, e.g. '#new Home visit (12 March 2024)'"),
+        ("#new (12 May 2024", "#new needs a title before the date"),
+        ("#new (May 2024) visit", "#new needs a title before the date"),
+    ],
+)
+def test_a_new_line_without_a_title_says_so_and_makes_no_episode(
+    method: Method, line: str, problem: str
+) -> None:
+    parsed = capture.parse(line, method)
+    assert parsed.new_episodes == []
+    assert parsed.problems == [problem]
+
+
+def test_the_first_bracket_after_a_title_is_its_date(method: Method) -> None:
+    parsed = capture.parse("#new Visit (tbc) later (maybe)", method)
+    [episode] = parsed.new_episodes
+    assert (episode.title, episode.date, episode.date_text) == ("Visit", None, "tbc")
+    assert parsed.problems == [
+        "episode 'Visit': 'tbc' is not a date I can read (try '12 March 2024' or "
+        "'March 2024'); saved without a date"
+    ]
+
+
+def test_a_bracket_closed_only_before_the_date_is_not_taken_for_its_end(
+    method: Method,
+) -> None:
+    parsed = capture.parse("#new Visit to child a) and b (12 May 2024", method)
+    [episode] = parsed.new_episodes
+    assert episode.date is None
+    assert any("the date needs a closing ')'" in p for p in parsed.problems)
+
+
+def test_an_empty_bracket_does_not_hide_the_date_after_it(method: Method) -> None:
+    [episode] = capture.parse("#new Visit () (May 2024)", method).new_episodes
+    assert episode.date is not None and episode.date.start == dt.date(2024, 5, 1)
+
+
+def test_several_new_episodes_in_one_line_each_get_their_own_title(method: Method) -> None:
+    parsed = capture.parse("#new Visit #new Call (3 May 2024) #new Letter", method)
+    assert [(e.title, e.date_text) for e in parsed.new_episodes] == [
+        ("Visit", None),
+        ("Call", "3 May 2024"),
+        ("Letter", None),
+    ]
+    assert parsed.problems == []
+    two = capture.parse("#new Visit #new Call (3 May 2024)", method)
+    assert [(e.title, e.date_text) for e in two.new_episodes] == [
+        ("Visit", None),
+        ("Call", "3 May 2024"),
+    ]
+
+
+def test_a_link_straight_after_new_is_still_a_link(method: Method) -> None:
+    parsed = capture.parse("#new #3 follow-up", method)
+    assert parsed.episode_numbers == [3]
+
+
+def test_lower_case_episode_links_are_links(method: Method) -> None:
+    parsed = capture.parse("see #e12 and #E3", method)
+    assert parsed.episode_numbers == [12, 3]
+    assert parsed.problems == []
+
+
+def test_an_indented_line_keeps_its_kind(method: Method) -> None:
+    assert capture.kind_of("   ? ask the GP ", method) == ("followup", "ask the GP")
+
+
+def test_the_longest_mark_wins_in_a_method_with_nested_marks(method: Method) -> None:
+    marks = {"discrepancy": "!!", "went_well": "!"}
+    kinds = tuple(
+        dataclasses.replace(k, prefix=marks.get(k.key, k.prefix)) for k in method.note_kinds
+    )
+    edited = dataclasses.replace(method, note_kinds=kinds)
+    assert capture.kind_of("!! records differ", edited) == ("discrepancy", "records differ")
+    assert capture.kind_of("! calls helped", edited) == ("went_well", "calls helped")
+
+
+def test_a_prompt_given_a_direction_is_told_why(method: Method) -> None:
+    assert capture.parse("Calm @lr-picture+", method).problems == [
+        "@lr-picture+: only a factor area has a direction (+ helped, - hindered), not a prompt"
+    ]
