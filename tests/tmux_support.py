@@ -28,12 +28,24 @@ SERVER = f"facilitator-tests-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 def tmux(*args: str) -> str:
     """Run a tmux command on this test run's private server."""
     result = subprocess.run(
-        ["tmux", "-L", SERVER, "-f", os.devnull, *args],
-        capture_output=True,
-        text=True,
-        check=True,
+        ["tmux", "-L", SERVER, "-f", os.devnull, *args], capture_output=True, text=True
     )
+    if result.returncode != 0:
+        raise AssertionError(f"tmux {' '.join(args[:3])}… failed: {result.stderr.strip()}")
     return result.stdout
+
+
+_keeper: list[str] = []
+
+
+def _keep_server() -> None:
+    """One idle session for the whole run: a server whose last session a test has just
+    killed is exiting, and a new session asked of it then fails ("server exited
+    unexpectedly"), as it did in a full run."""
+    if not _keeper:
+        name = f"keeper-{uuid.uuid4().hex[:6]}"
+        tmux("new-session", "-d", "-s", name, "-x", "20", "-y", "5", "sleep 86400")
+        _keeper.append(name)
 
 
 @atexit.register
@@ -51,6 +63,7 @@ def terminal() -> Iterator[Callable[..., str]]:
 
     def open_session(command: str, width: int = 120, height: int = 40) -> str:
         name = f"facilitator-e2e-{uuid.uuid4().hex[:8]}"
+        _keep_server()
         tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
         sessions.append(name)
         return name
