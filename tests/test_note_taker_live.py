@@ -8,7 +8,7 @@ import pytest
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
-from tests.tui_support import START, FakeClock, screen_text, small_review, wait_until
+from tests.tui_support import START, FakeClock, list_command, screen_text, small_review, wait_until
 
 
 def notes_app(
@@ -200,7 +200,7 @@ async def test_notes_edits_and_merged_conflicts_from_the_other_laptop_appear(
         await pilot.press("up")
         listing = app.screen.query_one("#earlier-notes")
         listing.highlighted = [o.id for o in listing._options].index(first.note_id)
-        await pilot.press("e")
+        await list_command(pilot, "e")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, EditNoteDialog)
@@ -230,7 +230,7 @@ async def test_the_conflict_count_drops_once_the_conflict_is_resolved_here(
             await pilot.press("escape")
         else:
             await pilot.press("up")
-            await pilot.press("e")
+            await list_command(pilot, "e")
             await pilot.pause()
             app.screen.query_one(NoteBox).load_text("Mother said the visit was late (settled)")
             await pilot.press("enter")

@@ -21,7 +21,7 @@ from facilitator.tui.sync_worker import SyncWorker
 from facilitator.tui.widgets.note_box import NoteBox
 from facilitator.tui.widgets.status_bar import StatusBar
 from facilitator.tui.widgets.sync_status import SyncStatusWidget
-from tests.tui_support import START, FakeClock, screen_text, small_review, wait_until
+from tests.tui_support import START, FakeClock, list_command, screen_text, small_review, wait_until
 
 PASS = "correct horse battery"
 
@@ -385,7 +385,8 @@ async def test_editing_a_conflicted_note_types_at_the_end_of_its_first_version(
     app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("up", "e")
+        await pilot.press("up")
+        await list_command(pilot, "e")
         await pilot.pause()
         assert isinstance(app.screen, EditNoteDialog)
         await pilot.press(*" ok")

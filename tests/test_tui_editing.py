@@ -8,7 +8,7 @@ from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.screens.dialogs import EditNoteDialog, HistoryDialog, KindDialog
 from facilitator.tui.widgets.note_box import NoteBox
 from facilitator.tui.widgets.note_capture import NotesList
-from tests.tui_support import START, FakeClock, screen_text, small_review
+from tests.tui_support import START, FakeClock, list_command, screen_text, small_review
 
 
 def seeded(service: Service) -> tuple[FacilitatorApp, str]:
@@ -39,7 +39,8 @@ async def test_edit_makes_a_revision_and_relinks(service: Service) -> None:
     app, conversation = seeded(service)
     store = service.store
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("up", "e")
+        await pilot.press("up")
+        await list_command(pilot, "e")
         dialog = app.screen
         assert isinstance(dialog, EditNoteDialog)
         box = dialog.query_one(NoteBox)
@@ -50,7 +51,8 @@ async def test_edit_makes_a_revision_and_relinks(service: Service) -> None:
         await pilot.pause()
         assert "! Second note, corrected @team #2" in screen_text(app)
         assert isinstance(app.focused, NoteBox)  # back to typing after an edit
-        await pilot.press("up", "h")
+        await pilot.press("up")
+        await list_command(pilot, "h")
         await pilot.pause()
         assert isinstance(app.screen, HistoryDialog)
         history = screen_text(app)
@@ -72,7 +74,8 @@ async def test_edit_makes_a_revision_and_relinks(service: Service) -> None:
 async def test_change_kind(service: Service) -> None:
     app, conversation = seeded(service)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("up", "k")
+        await pilot.press("up")
+        await list_command(pilot, "k")
         assert isinstance(app.screen, KindDialog)
         await pilot.press("down", "down", "enter")  # observation -> quote -> followup
         await pilot.pause()
@@ -83,7 +86,8 @@ async def test_delete_leaves_a_tombstone_and_undo_restores(service: Service) -> 
     app, conversation = seeded(service)
     store = service.store
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("up", "up", "d")
+        await pilot.press("up", "up")
+        await list_command(pilot, "d")
         await pilot.pause()
         remaining = [n.text for n in store.notes(conversation=conversation)]
         assert "First note" not in remaining
@@ -91,7 +95,7 @@ async def test_delete_leaves_a_tombstone_and_undo_restores(service: Service) -> 
             n.text for n in store.notes(conversation=conversation, include_deleted=True)
         ]
         assert "deleted: First note" in screen_text(app)
-        await pilot.press("u")
+        await list_command(pilot, "u")
         await pilot.pause()
         assert "deleted: First note" not in screen_text(app)
     assert "First note" in [n.text for n in store.notes(conversation=conversation)]
@@ -100,7 +104,8 @@ async def test_delete_leaves_a_tombstone_and_undo_restores(service: Service) -> 
 async def test_deleted_notes_stay_hidden_after_reopening(service: Service) -> None:
     app, conversation = seeded(service)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("up", "d")
+        await pilot.press("up")
+        await list_command(pilot, "d")
         await pilot.pause()
     again = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
     async with again.run_test(size=(120, 40)) as pilot:

@@ -12,7 +12,7 @@ from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.screens.dialogs import EndDialog
 from facilitator.tui.screens.help import HelpScreen
 from facilitator.tui.widgets.note_box import NoteBox
-from tests.tui_support import START, FakeClock, small_review
+from tests.tui_support import START, FakeClock, list_command, small_review
 
 
 def notes_app(service: Service) -> tuple[FacilitatorApp, str]:
@@ -135,7 +135,9 @@ async def test_after_an_edit_focus_is_back_in_the_box(service: Service) -> None:
     app, conversation = notes_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await save_two_notes(pilot, service, conversation)
-        await pilot.press("up", "e", "!", "enter")
+        await pilot.press("up")
+        await list_command(pilot, "e")
+        await pilot.press("!", "enter")
         await pilot.pause(0.2)
         box = app.screen.query_one(NoteBox)
         assert app.focused is box
@@ -307,3 +309,57 @@ async def test_a_forms_field_acts_on_backspace_in_the_order_typed(service: Servi
         burst(app, "[")
         await pilot.pause(0.3)
         assert app.screen.query_one(Input).value == "[Alex"
+
+
+def typed_at_a_typists_pace(app: FacilitatorApp, text: str, gap: float = 0.15) -> None:
+    """``text`` typed one key every ``gap`` seconds (by the keys' timestamps), none of
+    them part of a burst, reaching the app faster than it handles them."""
+    import time
+
+    now = time.monotonic()
+    for index, char in enumerate(text):
+        event = events.Key("space" if char == " " else char, char)
+        event.time = now + index * gap
+        app.post_message(event)
+
+
+@pytest.mark.parametrize("into_list", ["up", "shift+tab"])
+async def test_typing_on_after_an_accidental_up_changes_no_saved_note(
+    service: Service, into_list: str
+) -> None:
+    """Up (or Shift+Tab) pressed by mistake, then a sentence at a typist's pace: "dad
+    said" deleted the last note (d), "he said" opened its history (h) and lost the keys,
+    "under" restored a deleted note (u). A command letter followed by another key
+    within a moment is typing: every key goes to the box, and no note changes."""
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for text in ("First note", "Second note"):
+            await pilot.press(*text)
+            await pilot.press("enter")
+        await pilot.pause()
+        before = service.store.notes(conversation=conversation, include_deleted=True)
+        for sentence in ("dad said", "he said", "kids ok", "under", "each time"):
+            await pilot.press(into_list)
+            await pilot.pause()
+            assert not isinstance(app.focused, NoteBox)
+            typed_at_a_typists_pace(app, sentence)
+            await pilot.pause(0.8)
+            box = app.screen.query_one(NoteBox)
+            assert box.text == sentence, sentence
+            assert app.focused is box and app.screen is not None
+            box.clear()
+            await pilot.pause()
+        assert service.store.notes(conversation=conversation, include_deleted=True) == before
+
+
+async def test_a_command_letter_pressed_on_its_own_still_acts(service: Service) -> None:
+    app, conversation = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Only note")
+        await pilot.press("enter")
+        await pilot.press("up")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause(0.8)
+        assert service.store.notes(conversation=conversation) == []
+        assert len(service.store.notes(conversation=conversation, include_deleted=True)) == 1

@@ -117,3 +117,13 @@ async def wait_until(pilot, condition, what: str, timeout: float = 20.0) -> None
     raise AssertionError(
         f"timed out waiting for {what}; the screen shows:\n" + screen_text(pilot.app)
     )
+
+
+async def list_command(pilot: Pilot, key: str) -> None:
+    """A notes-list command letter (e, d, k, u, h) pressed on its own: it acts once
+    ``NotesList.HOLD_S`` has passed with no letter after it (a letter straight after it
+    is typing, and both go to the note box)."""
+    from facilitator.tui.widgets.note_capture import NotesList
+
+    await pilot.press(key)
+    await pilot.pause(NotesList.HOLD_S + 0.2)

@@ -170,7 +170,8 @@ class FacilitatorApp(App[None]):
         - A focused widget, or else the screen, with ``typing_target(event, burst)``
           (the notes list; the split view's lead pane) names
           the box for keys that are typing; ``burst`` says the key came with the one
-          before it (no person presses two keys within ``BURST_GAP_S``).
+          before it (no person presses two keys within ``BURST_GAP_S``). A widget that
+          names itself has taken the key (the notes list holding a command letter).
         """
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             burst = False
@@ -178,7 +179,10 @@ class FacilitatorApp(App[None]):
                 burst = event.time - self._last_key_at < BURST_GAP_S
                 self._last_key_at = event.time
                 self._recent_keys.append((event, burst))
+            asked = self.screen.focused
             target = self._typing_target(event, burst)
+            if target is not None and target is asked and getattr(target, "holds_keys", False):
+                return  # the focused widget took the key itself (a list command held)
             if target is not None:
                 if self.screen.focused is not target:
                     target.screen.set_focus(target)

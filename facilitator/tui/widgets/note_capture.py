@@ -179,9 +179,46 @@ class NotesList(OptionList):
     ]
 
     COMMAND_KEYS = frozenset("ekduhi")
+    # A command letter waits this long for the next key: a letter after it within this
+    # time is typing (an accidental Up, then "dad said" at a typist's pace, deleted the
+    # last note), and both go to the box. Pressed on its own, it acts when this ends.
+    HOLD_S = 0.4
+    holds_keys = True  # the app: this list, naming itself as typing target, took the key
+
+    _held: Key | None = None
+    _held_timer: Timer | None = None
 
     def _capture(self) -> NoteCapture:
         return self.query_ancestor(NoteCapture)
+
+    async def _on_key(self, event: Key) -> None:
+        if self._held is not None:
+            # Another key (not typing: typing_target took that) before the command
+            # acted: act now, then this key as usual.
+            await self._act_held()
+        await super()._on_key(event)
+
+    async def _act_held(self) -> None:
+        held, self._held = self._held, None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+            self._held_timer = None
+        if held is None:
+            return
+        for binding in self._bindings.key_to_bindings.get(held.key, ()):
+            if self.check_action(binding.action, ()) is not False:
+                await self.run_action(binding.action)
+            return
+
+    def _held_to_box(self, box: NoteBox) -> None:
+        """The held letter was the start of a word: it goes to the box, before the key
+        that showed it."""
+        held, self._held = self._held, None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+            self._held_timer = None
+        if held is not None:
+            box._forward_event(Key(held.key, held.character))
 
     def typing_target(self, event: Key | Paste, burst: bool) -> Widget | None:
         """Where a key or paste goes instead of this list (the app asks; see
@@ -190,16 +227,24 @@ class NotesList(OptionList):
         A paste, a printable key that is no list command, and any printable key that
         came in a burst (Up or Shift+Tab and a sentence in one read) are typing: they go
         to the box with focus, so nothing typed deletes or edits a note. A list command
-        acts only when pressed on its own.
+        acts only when pressed on its own: it is held (this list is returned: the key is
+        taken) for ``HOLD_S``, and a letter typed meanwhile sends both to the box.
         """
-        if isinstance(event, Paste):
-            return self._capture().box
+        box = self._capture().box
+        if isinstance(event, Paste) or (event.is_printable and self._held is not None):
+            self._held_to_box(box)
+            self.highlighted = None
+            return box
         if not event.is_printable:
             return None
         if burst or event.character not in self.COMMAND_KEYS:
             self.highlighted = None
-            return self._capture().box
-        return None
+            return box
+        # A command letter on its own so far: held here (this list, returned, takes it)
+        # until the next key shows whether it starts a word.
+        self._held = event
+        self._held_timer = self.set_timer(self.HOLD_S, self._act_held)
+        return self
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "kind", "delete", "history", "undelete"):
