@@ -230,3 +230,32 @@ async def test_a_second_window_starts_empty_and_leaves_the_first_windows_draft(
         assert [n.text for n in store.notes(conversation=setup.conversation)] == ["second window"]
     finally:
         first.release()
+
+
+async def test_an_edit_typed_but_not_saved_is_kept_when_the_app_quits(service: Service) -> None:
+    """Up, e, a correction typed, then ctrl+q (or the terminal closed): the correction
+    went nowhere. It is kept in the note draft, offered as "Recovered draft" next time,
+    and the note itself is not changed unasked."""
+    from tests.tui_support import list_command
+
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"The visit was late")
+        await pilot.press("enter")
+        await pilot.press("up")
+        await list_command(pilot, "e")
+        await pilot.press("end", *" by an hour")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    (note,) = store.notes(conversation=setup.conversation)
+    assert note.text == "The visit was late"
+    again = FacilitatorApp(
+        service, conversation=setup.conversation, role="notes", clock=FakeClock()
+    )
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.screen.query_one(NoteBox).text == "The visit was late by an hour"
+        assert "Recovered draft" in screen_text(again)

@@ -270,14 +270,22 @@ class FacilitatorApp(App[None]):
 
     def flush_drafts(self) -> None:
         """Save every note being typed, now and on this thread (quitting, or a signal)."""
+        from facilitator.tui.screens.dialogs import EditNoteDialog
         from facilitator.tui.widgets.note_capture import NoteCapture
 
+        captures: list[NoteCapture] = []
         for screen in self.screen_stack:
-            for capture_ in screen.query(NoteCapture):
-                if capture_.is_mounted:
-                    # Quitting must not fail on a full disk.
-                    with suppress(Exception):
-                        capture_.flush_draft()
+            if isinstance(screen, EditNoteDialog) and captures:
+                # An edit typed but not saved (ctrl+q, a closed terminal): kept in the
+                # note draft below it, to be seen as "Recovered draft", never lost and
+                # never saved over the note unasked.
+                with suppress(Exception):
+                    captures[-1].keep_unsaved_edit(screen.unsaved_text())
+            captures += [c for c in screen.query(NoteCapture) if c.is_mounted]
+        for capture_ in captures:
+            # Quitting must not fail on a full disk.
+            with suppress(Exception):
+                capture_.flush_draft()
 
     async def action_quit(self) -> None:
         # ctrl+q is acted on as it arrives, while keys typed just before it (in the same

@@ -185,6 +185,11 @@ class EditNoteDialog(ModalScreen[str | None]):
                 classes="dialog-help",
             )
 
+    def unsaved_text(self) -> str:
+        """The edit typed so far, or "" when it is the text the dialog opened with."""
+        text = self.query_one(NoteBox).text
+        return "" if text.strip() == self.line.strip() else text
+
     def on_mount(self) -> None:
         box = self.query_one(NoteBox)
         box.focus()

@@ -618,6 +618,13 @@ class NoteCapture(Vertical):
         generation = self.drafts.request()
         self._write_draft(generation, text, self._started_at)
 
+    def keep_unsaved_edit(self, text: str) -> None:
+        """An edit of an earlier note, typed but not saved as the app goes: added to the
+        note being typed (on a line of its own), so the draft keeps it."""
+        if text.strip():
+            box = self.box
+            box.load_text(f"{box.text}\n{text}" if box.text.strip() else text)
+
     def flush_draft(self) -> None:
         """Save the draft now, both copies, on this thread: the app is about to go."""
         if self._draft_timer is not None:
