@@ -130,8 +130,9 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # What may stand before a private marker on its line without making it public: tags
 # ("#3 >> we wonder", "@role- ? ask the GP") and the marks of the other kinds.
 _LEADING_TAG = re.compile(r"(?:#(?:[Ee])?\d+\b|@[A-Za-z][\w-]*[+-]?|[!+~\"“])")
-# ">>" after a space anywhere in a line (in a "#new" title too) begins the team's own words.
-_MID_LINE = re.compile(r"(?<=\s)(?:>>|\uff1e\uff1e)")
+# ">>" anywhere in a line (in a "#new" title too), even against a word ("text(>>"),
+# begins the team's own words: the reading that leaks nothing.
+_MID_LINE = re.compile(r">>|\uff1e\uff1e")
 
 
 def _private_line(line: str, prefixes: tuple[str, ...]) -> bool:
@@ -151,7 +152,7 @@ def split_private(text: str, kind: str, method: Method) -> tuple[str, str]:
     """(public, private) parts of a note. A note of a private kind (``>>`` reflection,
     ``?`` follow-up) is private whole. In any other note a line that starts with ``>>``
     or ``?``, after any tags ("#3 >> we wonder"), begins private material, as does a
-    ``>>`` after a space anywhere in a line; everything from there to the end of the
+    ``>>`` anywhere in a line, even against a word; everything from there to the end of the
     note stays private: a line after it might continue the thought, and a public report
     can do without it, but not take it back. Every Unicode line break counts (a lone CR,
     U+2028, a form feed ...), not only ``\n``. The participants' packs and the public

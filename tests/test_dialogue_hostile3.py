@@ -427,3 +427,32 @@ def test_a_title_before_a_name_whose_replacement_has_one_is_not_doubled(
     assert register.apply("Mr Kirby came; Mr. Kirby left; Kirby rang.") == (
         "Mr K came; Mr K left; Mr K rang."
     )
+
+
+def test_a_private_mark_against_a_word_and_a_note_left_with_only_tags_stay_out_of_packs(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    """Round 3's smaller leaks: ">>" typed against a word ("guillemet>>...",
+    "text(>>...") was kept; a note whose public part is only tags ("@family" then a
+    ">>" line) left a time with nothing after it in the person's own record, a sign the
+    team wrote something there."""
+    review = fixture.review
+    conversation = store.conversation(fixture.conversations["sw"])
+    for line in (
+        "The visit was short guillemet>>PRIVATE_F2 we doubt it",
+        "Calls were made text(>>PRIVATE_K)",
+        "@family\n>> PRIVATE_ONLY_TAGS she hid it",
+    ):
+        service.record_note(conversation, line)
+    draft_id = records.freeze_draft(store, method, review, "preliminary")
+    content = str(records.draft(store, review, draft_id).content)
+    assert "PRIVATE" not in content
+    who = fixture.participants["social_worker"]
+    text = _pack_text(store, review, draft_id, who)
+    assert "PRIVATE" not in text and "The visit was short guillemet" in text
+    (record,) = [
+        r
+        for r in records.draft(store, review, draft_id).content["records"]
+        if r["participant"] == who
+    ]
+    assert all(note["text"].strip() for note in record["notes"])

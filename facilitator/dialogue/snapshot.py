@@ -171,7 +171,9 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                 "text": clean(n.text),
             }
             for n in data.notes_by_conversation.get(talk.id, [])
-            if n.kind in RECORD_KINDS
+            # A note whose public part is only tags ("@family" then a ">>" line) left a
+            # time with nothing after it: a sign the team wrote something there.
+            if n.kind in RECORD_KINDS and clean(n.text).strip()
         ]
         records.append(
             {
