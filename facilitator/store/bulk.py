@@ -12,22 +12,26 @@ op sets (tests/test_sync_bulk.py).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 from facilitator.store.entities import ENTITIES
 from facilitator.store.materialise import (
+    _ALLOWED,
+    _PLAIN,
     _chunks,
-    _Row,
-    applies,
-    can_apply,
-    fold,
+    _clocks_text,
+    _json_text,
+    _value,
     recompute_notes,
     row_fields,
+    stamp,
+    upsert_groups,
     write_immutable,
-    write_rows,
 )
-from facilitator.store.oplog import OP_COLUMNS, Op, record_aliases
+from facilitator.store.oplog import ACTIONS, FORMAT, OP_COLUMNS, Op, record_aliases
 
 
 def held_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
@@ -63,31 +67,165 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
     The caller owns the transaction.
     """
     fresh = new_ops(conn, ops)
+    kinds = [
+        _KINDS.get((op.entity, op.action), _UNKNOWN) if op.format <= FORMAT else _UNKNOWN
+        for op in fresh
+    ]
     conn.executemany(
         f"INSERT INTO ops ({', '.join(OP_COLUMNS)}, applied) "
         f"VALUES ({', '.join('?' * (len(OP_COLUMNS) + 1))})",
-        [(*op.row(), int(can_apply(op))) for op in fresh],
+        [(*op.row(), kind is not _UNKNOWN) for op, kind in zip(fresh, kinds, strict=True)],
     )
-    rows: dict[tuple[str, str], _Row] = {}
+    # Each row the batch touches, with the ops that set its fields, in batch order:
+    # key -> [entity, review of the first op, created, updated, [(op, fields), ...]].
+    # A revision touches its note's row (created/updated) without setting a field.
+    rows: dict[tuple[str, str], list] = {}
     immutable: list[Op] = []
     notes_to_recompute: dict[str, None] = {}
     parked = 0
-    for op in fresh:
-        if not applies(op):
+    note_entity = ENTITIES["note"]
+    for op, kind in zip(fresh, kinds, strict=True):
+        if kind is _UNKNOWN or kind is _PARKED:
             parked += 1
             continue
-        entity = ENTITIES[op.entity]
-        if entity.immutable:
+        if kind is _IMMUTABLE:
             immutable.append(op)
-            note_id = str(op.fields.get("note", "")) if entity.name == "revision" else ""
-            if note_id:
-                fold(rows, ENTITIES["note"], note_id, op, {})
-                notes_to_recompute[note_id] = None
+            if op.entity != "revision":
+                continue
+            entity, entity_id, fields = note_entity, str(op.fields.get("note", "")), None
+            if not entity_id:
+                continue
+            notes_to_recompute[entity_id] = None
+        else:
+            entity, entity_id = ENTITIES[op.entity], op.entity_id
+            if kind is _SET:
+                fields = op.fields
+            else:
+                fields = row_fields(entity, op)
+                if entity is note_entity:
+                    notes_to_recompute[entity_id] = None
+        key = (entity.name, entity_id)
+        row = rows.get(key)
+        hlc = op.hlc
+        if row is None:
+            rows[key] = [entity, op.review, hlc, hlc, [] if fields is None else [(op, fields)]]
             continue
-        if entity.name == "note" and op.action in ("delete", "restore"):
-            notes_to_recompute[op.entity_id] = None
-        fold(rows, entity, op.entity_id, op, row_fields(entity, op))
+        if hlc < row[2]:
+            row[2] = hlc
+        if hlc > row[3]:
+            row[3] = hlc
+        if fields is not None:
+            row[4].append((op, fields))
     write_immutable(conn, immutable)
-    write_rows(conn, rows)
+    _write_rows(conn, rows)
     recompute_notes(conn, list(notes_to_recompute))
     return fresh, parked
+
+
+# What an op does to the tables, by (entity, action): an op of a known entity and action
+# is marked applied in the log (:func:`can_apply`), though one that :func:`applies` would
+# not apply (an immutable entity's "set") is parked all the same.
+_UNKNOWN, _PARKED, _IMMUTABLE, _SET, _FLAG = (object() for _ in range(5))
+_KINDS = {
+    (name, action): (
+        (_IMMUTABLE if action == "add" else _PARKED)
+        if entity.immutable
+        else _SET
+        if action == "set"
+        else _FLAG
+        if action in ("delete", "restore")
+        else _PARKED
+    )
+    for name, entity in ENTITIES.items()
+    for action in ACTIONS
+}
+
+
+def _held_clocks(
+    conn: sqlite3.Connection, rows: dict[tuple[str, str], list]
+) -> dict[tuple[str, str], dict[str, str]]:
+    """The field clocks of the rows the store already holds (none for a table that holds no
+    row at all, as on a first pull, where the look-up is skipped)."""
+    clocks: dict[tuple[str, str], dict[str, str]] = {}
+    by_entity: dict[str, list[str]] = {}
+    for name, entity_id in rows:
+        by_entity.setdefault(name, []).append(entity_id)
+    for name, ids in by_entity.items():
+        table = ENTITIES[name].table
+        if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:
+            continue
+        for chunk in _chunks(ids):
+            for entity_id, held in conn.execute(
+                f"SELECT id, clocks FROM {table} WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                if held:
+                    clocks[(name, entity_id)] = json.loads(held)
+    return clocks
+
+
+def _write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], list]) -> None:
+    """The same writes as :func:`materialise.write_rows` for the same rows folded with
+    :func:`materialise.fold`; a row new to the store that one op sets (most rows of a
+    first pull) skips the per-field fold."""
+    clocks = _held_clocks(conn, rows)
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
+    for key, (entity, review, created, updated, changes) in rows.items():
+        held = clocks.get(key)
+        allowed = _ALLOWED[entity.name]
+        if held is None and len(changes) == 1:
+            op, fields = changes[0]
+            written = stamp(op)
+            names = (
+                tuple(fields)
+                if fields.keys() <= allowed
+                else tuple(n for n in fields if n in allowed)
+            )
+            values = [key[1], review, created, updated]
+            json_fields = entity.json_fields
+            for name in names:
+                value = fields[name]
+                if name in json_fields:
+                    value = "[]" if value == [] else _json_text(value)
+                elif value.__class__ is bool:
+                    value = int(value)
+                values.append(value)
+            if "deleted" not in names:
+                values.append(0)
+            if names:
+                if _PLAIN(written):
+                    ordered = sorted(names)
+                    quoted = f'": "{written}", "'
+                    values.append(f'{{"{quoted.join(ordered)}": "{written}"}}')
+                else:
+                    values.append(_clocks_text(dict.fromkeys(names, written)))
+            groups.setdefault((entity.table, names), []).append(tuple(values))
+            continue
+        folded: dict[str, tuple[str, Any]] = {}
+        for op, fields in changes:
+            written = stamp(op)
+            for name, value in fields.items():
+                if name in allowed:
+                    current = folded.get(name)
+                    if current is None or written > current[0]:
+                        folded[name] = (written, value)
+        if held is None:  # a row new to this store: every field wins
+            held = {}
+            winners = folded
+        else:
+            winners = {
+                name: (written, value)
+                for name, (written, value) in folded.items()
+                if name not in held or written > held[name]
+            }
+        names = tuple(winners)
+        values = [key[1], review, created, updated]
+        values += [_value(entity, name, value) for name, (_, value) in winners.items()]
+        if "deleted" not in winners:
+            values.append(0)
+        if winners:
+            for name, (written, _) in winners.items():
+                held[name] = written
+            values.append(_clocks_text(held))
+        groups.setdefault((entity.table, names), []).append(tuple(values))
+    upsert_groups(conn, groups)

@@ -13,6 +13,7 @@ identical tables, whatever order the ops arrived in:
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +83,9 @@ def row_fields(entity: Entity, op: Op) -> dict[str, Any]:
 _json_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 _clocks_text = json.JSONEncoder(sort_keys=True).encode
 _NO_LIST = ("", "[]", None)
+# Text that json.dumps writes as it is between quotes (printable ASCII, no quote or
+# backslash): such a string's JSON can be put together without the encoder.
+_PLAIN = re.compile(r"[ !#-\[\]-~]*").fullmatch
 _ROW_START = ("id", "review", "created", "updated")
 
 
@@ -214,6 +218,14 @@ def write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> N
                 held[name] = written
             values.append(_clocks_text(held))
         groups.setdefault((entity.table, names), []).append(tuple(values))
+    upsert_groups(conn, groups)
+
+
+def upsert_groups(
+    conn: sqlite3.Connection, groups: dict[tuple[str, tuple[str, ...]], list[tuple]]
+) -> None:
+    """Write rows grouped by (table, fields that won): id, review, created, updated, the
+    winners' values, deleted (unless a winner) and the clocks (if any field won)."""
     for (table, winner_names), values in groups.items():
         columns = (
             *_ROW_START,
@@ -241,12 +253,13 @@ def recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:
     updates = []
     for chunk in _chunks(note_ids):
         marks = ",".join("?" * len(chunk))
+        # (note, id, parents, text, created) of each revision, by note
         revisions: dict[str, list[tuple]] = {note: [] for note in chunk}
-        for note, *rest in conn.execute(
+        for row in conn.execute(
             f"SELECT note, id, parents, text, created FROM note_revisions WHERE note IN ({marks})",
             chunk,
         ):
-            revisions[note].append(tuple(rest))
+            revisions[row[0]].append(row)
         states = {
             note_id: (tombstone, seen_json)
             for note_id, tombstone, seen_json in conn.execute(
@@ -254,21 +267,29 @@ def recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:
             )
         }
         for note in chunk:
-            parents: set[str] = set()
-            for _id, parent_json, _text, _created in revisions[note]:
-                if parent_json not in _NO_LIST:
-                    parents.update(json.loads(parent_json))
-            heads = sorted(
-                (r for r in revisions[note] if r[0] not in parents), key=lambda r: (r[3], r[0])
-            )
-            text = heads[-1][2] if heads else ""
-            head_ids = [h[0] for h in heads]
+            held = revisions[note]
+            if len(held) == 1 and held[0][2] in _NO_LIST:
+                # One revision with no parents (a note never edited): it is the head.
+                _note, head, _parents, text, _created = held[0]
+                head_ids = [head]
+            else:
+                parents: set[str] = set()
+                for _note, _id, parent_json, _text, _created in held:
+                    if parent_json not in _NO_LIST:
+                        parents.update(json.loads(parent_json))
+                heads = sorted((r for r in held if r[1] not in parents), key=lambda r: (r[4], r[1]))
+                text = heads[-1][3] if heads else ""
+                head_ids = [h[1] for h in heads]
             tombstone, seen_json = states[note]
             deleted = 0
             if tombstone:
                 seen = set() if seen_json in _NO_LIST else set(json.loads(seen_json))
                 deleted = int(set(head_ids) <= seen)
-            updates.append((text, _clocks_text(head_ids), int(len(heads) > 1), deleted, note))
+            if len(head_ids) == 1 and _PLAIN(head_ids[0]):
+                heads_text = f'["{head_ids[0]}"]'  # as json.dumps writes it
+            else:
+                heads_text = _clocks_text(head_ids)
+            updates.append((text, heads_text, int(len(head_ids) > 1), deleted, note))
     conn.executemany(
         "UPDATE notes SET text = ?, heads = ?, conflict = ?, deleted = ? WHERE id = ?", updates
     )
