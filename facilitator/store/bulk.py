@@ -47,18 +47,34 @@ def held_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
     return held
 
 
-def new_ops(conn: sqlite3.Connection, ops: Sequence[Op]) -> list[Op]:
-    """The ops not yet in the log, each once, in their batch order (the numbering of those
-    already held is recorded if it differs: :func:`record_aliases`)."""
+def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], list]:
+    """Append the ops not yet in the log, each once, in their batch order; returns them and
+    what each does (:data:`_KINDS`). The numbering of those already held is recorded if it
+    differs (:func:`record_aliases`)."""
     seen: set[str] = set()
     unique = []
     for op in ops:
         if op.id not in seen:
             seen.add(op.id)
             unique.append(op)
-    held = held_ids(conn, [op.id for op in unique])
-    record_aliases(conn, [op for op in unique if op.id in held])
-    return [op for op in unique if op.id not in held]
+    kinds = [
+        _KINDS.get((op.entity, op.action), _UNKNOWN) if op.format <= FORMAT else _UNKNOWN
+        for op in unique
+    ]
+    # New rows of the log get rowids above its largest: those above ``top`` are this
+    # batch's. Usually every op is new (a first pull), and then no look-up is needed.
+    top = conn.execute("SELECT max(rowid) FROM ops").fetchone()[0] or 0
+    cursor = conn.executemany(
+        f"INSERT OR IGNORE INTO ops ({', '.join(OP_COLUMNS)}, applied) "
+        f"VALUES ({', '.join('?' * (len(OP_COLUMNS) + 1))})",
+        [(*op.row(), kind is not _UNKNOWN) for op, kind in zip(unique, kinds, strict=True)],
+    )
+    if cursor.rowcount == len(unique):
+        return unique, kinds
+    added = {row[0] for row in conn.execute("SELECT id FROM ops WHERE rowid > ?", (top,))}
+    record_aliases(conn, [op for op in unique if op.id not in added])
+    fresh = [(op, kind) for op, kind in zip(unique, kinds, strict=True) if op.id in added]
+    return [op for op, _ in fresh], [kind for _, kind in fresh]
 
 
 def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
@@ -66,16 +82,7 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
 
     The caller owns the transaction.
     """
-    fresh = new_ops(conn, ops)
-    kinds = [
-        _KINDS.get((op.entity, op.action), _UNKNOWN) if op.format <= FORMAT else _UNKNOWN
-        for op in fresh
-    ]
-    conn.executemany(
-        f"INSERT INTO ops ({', '.join(OP_COLUMNS)}, applied) "
-        f"VALUES ({', '.join('?' * (len(OP_COLUMNS) + 1))})",
-        [(*op.row(), kind is not _UNKNOWN) for op, kind in zip(fresh, kinds, strict=True)],
-    )
+    fresh, kinds = _append_new(conn, ops)
     # Each row the batch touches, with the ops that set its fields, in batch order:
     # key -> [entity, review of the first op, created, updated, [(op, fields), ...]].
     # A revision touches its note's row (created/updated) without setting a field.
