@@ -44,7 +44,10 @@ _scan = json.JSONDecoder().scan_once
 def _object_from_text(text: str) -> Any:
     """``json.loads(text)``, faster for the usual text: an object, nothing around it."""
     if text[:1] == "{":
-        value, end = _scan(text, 0)
+        try:
+            value, end = _scan(text, 0)
+        except StopIteration:  # a value missing: json.loads says so as a ValueError
+            return json.loads(text)
         if end == len(text):
             return value
     return json.loads(text)
