@@ -164,15 +164,31 @@ def fold(
                 row.fields[name] = (written, value)
 
 
+# An immutable op's columns, in the entity's order, by its entity and field names as sent.
+_COLUMNS_OF: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> None:
     groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
     for op in ops:
         entity = ENTITIES[op.entity]
-        names = tuple(name for name in entity.fields if name in op.fields)
-        values = [_value(entity, name, op.fields[name]) for name in names]
-        groups.setdefault((entity.table, names), []).append(
-            (op.entity_id, op.review, 0, op.hlc, op.hlc, *values)
-        )
+        fields = op.fields
+        given = (entity.name, *fields)
+        names = _COLUMNS_OF.get(given)
+        if names is None:
+            names = tuple(name for name in entity.fields if name in fields)
+            if len(_COLUMNS_OF) < 1000:  # a hostile peer's made-up names are not kept
+                _COLUMNS_OF[given] = names
+        json_fields = entity.json_fields
+        values = [op.entity_id, op.review, 0, op.hlc, op.hlc]
+        for name in names:
+            value = fields[name]
+            if name in json_fields:
+                value = "[]" if value == [] else _json_text(value)
+            elif value.__class__ is bool:
+                value = int(value)
+            values.append(value)
+        groups.setdefault((entity.table, names), []).append(tuple(values))
     for (table, names), values in groups.items():
         # Groups never share an id in practice; within one, executemany keeps batch order,
         # so the first write still wins.
