@@ -453,11 +453,17 @@ class SyncEngine:
             self._announce(key, parsed)
         if self._refused.get(rel, _NEVER) != stamp:
             report.problems.append(f"{rel} rejected: {exc}")
+        self._mark_refused(rel, key, name, stamp)
+        size, mtime = stamp if stamp else (None, None)
+        remembered.append((rel, "rejected", str(exc), size, mtime))
+
+    def _mark_refused(
+        self, rel: str, key: tuple[str, int], name: str, stamp: tuple[int, int] | None
+    ) -> None:
+        """Not taken in, as the file is now: read again only once it changes."""
         self._refused[rel] = stamp
         self._incomplete.pop(rel, None)
         self._known[key].discard(name)
-        size, mtime = stamp if stamp else (None, None)
-        remembered.append((rel, "rejected", str(exc), size, mtime))
 
     def _check_own_sizes(self, listing: dict[tuple[str, int], list[str]]) -> None:
         """Our own segments on the share still as long as we wrote them? One that is not
@@ -473,8 +479,7 @@ class SyncEngine:
                     continue
                 stamp = _stamp(device_folder(self.folder, device, epoch) / name)
                 if stamp is not None and stamp[0] != expected:
-                    self._refused[rel] = stamp
-                    self._known[(device, epoch)].discard(name)
+                    self._mark_refused(rel, (device, epoch), name, stamp)
                     self._own_sizes.pop(rel)
 
     def _note_ranges(self, fresh: list[_Read]) -> dict[tuple[str, int], int]:
