@@ -25,6 +25,8 @@ from facilitator.store.materialise import (
     _clocks_text,
     _json_text,
     _value,
+    note_revisions,
+    note_state,
     recompute_notes,
     row_fields,
     stamp,
@@ -124,8 +126,19 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
         if fields is not None:
             row[4].append((op, fields))
     write_immutable(conn, immutable)
-    _write_rows(conn, rows)
-    recompute_notes(conn, list(notes_to_recompute))
+    clocks, held = _held_clocks(conn, rows)
+    # A note new to the store that one op sets gets its text with its row (one write
+    # instead of an insert and an update): its revisions are all in the table by now.
+    revisions: dict[str, list[tuple]] = {}
+    first_notes = [
+        note
+        for note in notes_to_recompute
+        if ("note", note) not in held and len(rows[("note", note)][4]) == 1
+    ]
+    for chunk in _chunks(first_notes):
+        revisions.update(note_revisions(conn, chunk))
+    written = _write_rows(conn, rows, clocks, revisions)
+    recompute_notes(conn, [note for note in notes_to_recompute if note not in written])
     return fresh, parked
 
 
@@ -133,6 +146,8 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
 # is marked applied in the log (:func:`can_apply`), though one that :func:`applies` would
 # not apply (an immutable entity's "set") is parked all the same.
 _UNKNOWN, _PARKED, _IMMUTABLE, _SET, _FLAG = (object() for _ in range(5))
+# Note columns that decide whether it is deleted (recompute_notes reads them from the row).
+_NOT_SET = frozenset(("tombstone", "deleted_seen", "deleted"))
 _KINDS = {
     (name, action): (
         (_IMMUTABLE if action == "add" else _PARKED)
@@ -150,10 +165,11 @@ _KINDS = {
 
 def _held_clocks(
     conn: sqlite3.Connection, rows: dict[tuple[str, str], list]
-) -> dict[tuple[str, str], dict[str, str]]:
-    """The field clocks of the rows the store already holds (none for a table that holds no
-    row at all, as on a first pull, where the look-up is skipped)."""
+) -> tuple[dict[tuple[str, str], dict[str, str]], set[tuple[str, str]]]:
+    """The field clocks of the rows the store already holds, and which rows it holds (none
+    for a table that holds no row at all, as on a first pull: the look-up is skipped)."""
     clocks: dict[tuple[str, str], dict[str, str]] = {}
+    held_rows: set[tuple[str, str]] = set()
     by_entity: dict[str, list[str]] = {}
     for name, entity_id in rows:
         by_entity.setdefault(name, []).append(entity_id)
@@ -166,16 +182,23 @@ def _held_clocks(
                 f"SELECT id, clocks FROM {table} WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
+                held_rows.add((name, entity_id))
                 if held:
                     clocks[(name, entity_id)] = json.loads(held)
-    return clocks
+    return clocks, held_rows
 
 
-def _write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], list]) -> None:
+def _write_rows(
+    conn: sqlite3.Connection,
+    rows: dict[tuple[str, str], list],
+    clocks: dict[tuple[str, str], dict[str, str]],
+    revisions: dict[str, list[tuple]],
+) -> set[str]:
     """The same writes as :func:`materialise.write_rows` for the same rows folded with
     :func:`materialise.fold`; a row new to the store that one op sets (most rows of a
-    first pull) skips the per-field fold."""
-    clocks = _held_clocks(conn, rows)
+    first pull) skips the per-field fold. Such a note, given its ``revisions``, is written
+    with its text (:func:`materialise.recompute_notes`); returns those notes."""
+    with_text: set[str] = set()
     groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
     for key, (entity, review, created, updated, changes) in rows.items():
         held = clocks.get(key)
@@ -197,7 +220,14 @@ def _write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], list]) -> 
                 elif value.__class__ is bool:
                     value = int(value)
                 values.append(value)
-            if "deleted" not in names:
+            columns = names
+            if key[1] in revisions and names and key[0] == "note" and _NOT_SET.isdisjoint(names):
+                # Tombstone, deleted_seen and deleted unset: as recompute_notes reads them.
+                text, heads, conflict, deleted = note_state(revisions[key[1]], None, None)
+                values += (text, heads, conflict, deleted)
+                columns = (*names, "text", "heads", "conflict")  # not fields: no clocks
+                with_text.add(key[1])
+            elif "deleted" not in names:
                 values.append(0)
             if names:
                 if _PLAIN(written):
@@ -206,7 +236,7 @@ def _write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], list]) -> 
                     values.append(f'{{"{quoted.join(ordered)}": "{written}"}}')
                 else:
                     values.append(_clocks_text(dict.fromkeys(names, written)))
-            groups.setdefault((entity.table, names), []).append(tuple(values))
+            groups.setdefault((entity.table, columns), []).append(tuple(values))
             continue
         folded: dict[str, tuple[str, Any]] = {}
         for op, fields in changes:
@@ -236,3 +266,4 @@ def _write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], list]) -> 
             values.append(_clocks_text(held))
         groups.setdefault((entity.table, names), []).append(tuple(values))
     upsert_groups(conn, groups)
+    return with_text

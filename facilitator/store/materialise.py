@@ -269,13 +269,7 @@ def recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:
     updates = []
     for chunk in _chunks(note_ids):
         marks = ",".join("?" * len(chunk))
-        # (note, id, parents, text, created) of each revision, by note
-        revisions: dict[str, list[tuple]] = {note: [] for note in chunk}
-        for row in conn.execute(
-            f"SELECT note, id, parents, text, created FROM note_revisions WHERE note IN ({marks})",
-            chunk,
-        ):
-            revisions[row[0]].append(row)
+        revisions = note_revisions(conn, chunk)
         states = {
             note_id: (tombstone, seen_json)
             for note_id, tombstone, seen_json in conn.execute(
@@ -283,32 +277,48 @@ def recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:
             )
         }
         for note in chunk:
-            held = revisions[note]
-            if len(held) == 1 and held[0][2] in _NO_LIST:
-                # One revision with no parents (a note never edited): it is the head.
-                _note, head, _parents, text, _created = held[0]
-                head_ids = [head]
-            else:
-                parents: set[str] = set()
-                for _note, _id, parent_json, _text, _created in held:
-                    if parent_json not in _NO_LIST:
-                        parents.update(json.loads(parent_json))
-                heads = sorted((r for r in held if r[1] not in parents), key=lambda r: (r[4], r[1]))
-                text = heads[-1][3] if heads else ""
-                head_ids = [h[1] for h in heads]
-            tombstone, seen_json = states[note]
-            deleted = 0
-            if tombstone:
-                seen = set() if seen_json in _NO_LIST else set(json.loads(seen_json))
-                deleted = int(set(head_ids) <= seen)
-            if len(head_ids) == 1 and _PLAIN(head_ids[0]):
-                heads_text = f'["{head_ids[0]}"]'  # as json.dumps writes it
-            else:
-                heads_text = _clocks_text(head_ids)
-            updates.append((text, heads_text, int(len(head_ids) > 1), deleted, note))
+            updates.append((*note_state(revisions[note], *states[note]), note))
     conn.executemany(
         "UPDATE notes SET text = ?, heads = ?, conflict = ?, deleted = ? WHERE id = ?", updates
     )
+
+
+def note_revisions(conn: sqlite3.Connection, chunk: Sequence[str]) -> dict[str, list[tuple]]:
+    """(note, id, parents, text, created) of each revision of these notes, by note."""
+    revisions: dict[str, list[tuple]] = {note: [] for note in chunk}
+    for row in conn.execute(
+        "SELECT note, id, parents, text, created FROM note_revisions "
+        f"WHERE note IN ({','.join('?' * len(chunk))})",
+        chunk,
+    ):
+        revisions[row[0]].append(row)
+    return revisions
+
+
+def note_state(held: list[tuple], tombstone: Any, seen_json: Any) -> tuple[str, str, int, int]:
+    """A note's (text, heads, conflict, deleted) from its revisions (as
+    :func:`note_revisions` gives them) and its tombstone and deleted_seen columns."""
+    if len(held) == 1 and held[0][2] in _NO_LIST:
+        # One revision with no parents (a note never edited): it is the head.
+        _note, head, _parents, text, _created = held[0]
+        head_ids = [head]
+    else:
+        parents: set[str] = set()
+        for _note, _id, parent_json, _text, _created in held:
+            if parent_json not in _NO_LIST:
+                parents.update(json.loads(parent_json))
+        heads = sorted((r for r in held if r[1] not in parents), key=lambda r: (r[4], r[1]))
+        text = heads[-1][3] if heads else ""
+        head_ids = [h[1] for h in heads]
+    deleted = 0
+    if tombstone:
+        seen = set() if seen_json in _NO_LIST else set(json.loads(seen_json))
+        deleted = int(set(head_ids) <= seen)
+    if len(head_ids) == 1 and _PLAIN(head_ids[0]):
+        heads_text = f'["{head_ids[0]}"]'  # as json.dumps writes it
+    else:
+        heads_text = _clocks_text(head_ids)
+    return text, heads_text, int(len(head_ids) > 1), deleted
 
 
 def rebuild(conn: sqlite3.Connection) -> tuple[int, int]:
