@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from facilitator.collector import collector_paused
 from facilitator.store import Store
 from facilitator.store.bulk import held_ids
 from facilitator.store.oplog import Op, read_ops
@@ -265,7 +266,11 @@ class SyncEngine:
             # A few files waiting are looked at every time (one arriving should be read as
             # soon as it is whole); thousands of junk files only every few seconds.
             look = due or len(self._refused) + len(self._incomplete) <= LOOK_EVERY_TIME
-            self._pull(listing, report, recheck=recheck, look=look)
+            # A pull makes tens of thousands of ops, rows and tuples that live until it
+            # ends: the cyclic collector would trace them again and again, freeing
+            # nothing (0.07 s of a 10,000-op pull's 0.5 s; more beside the app's objects).
+            with collector_paused():
+                self._pull(listing, report, recheck=recheck, look=look)
             self._repair(listing, report)
             self._push(report)
         except ShareProblem as exc:
