@@ -6,8 +6,16 @@ The rules and the row writers are those of :mod:`facilitator.store.materialise` 
 applies one op with the same writers): per-field last writer wins by HLC then op id,
 ``created``/``updated`` the earliest and latest clock seen, immutable entities first write
 wins, note text from the revision graph. What this module adds is the batching: each row's
-fields folded over the whole batch before one write. Tests compare both paths on random
-op sets (tests/test_sync_bulk.py).
+fields folded over the whole batch before one write. A row the store does not hold yet
+and that one op of the batch sets (nearly every row of a first pull) is written straight
+from that op, and a new note with its text in the same insert. Tests compare both paths
+on random op sets, real histories and made-up ops with hostile values
+(tests/test_sync_bulk.py).
+
+Done in SQL instead (the ops appended, then one INSERT ... SELECT per table over
+json_each with the last writer picked per field), the fold was slower with SQLite 3.40:
+0.05 s to expand the fields of 10,000 ops and 0.14 s to group them, against ~0.08 s for
+the whole fold and row building here.
 """
 
 from __future__ import annotations
