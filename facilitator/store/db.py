@@ -261,17 +261,25 @@ def _foreign_log(path: Path) -> str | None:
             if int.from_bytes(header[8:12], "big") != page_size:
                 return "another program's write-ahead log (-wal) lies beside it"
             salts = header[16:24]
+            # What counts is page 1 as of the log's last commit: a young store's log
+            # still holds the page 1 written before the store was marked as ours.
+            latest: bool | None = None  # page 1 so far is ours
+            committed: bool | None = None  # as of the last commit frame
             while True:
                 frame = wal.read(24)
                 if len(frame) < 24 or frame[8:16] != salts:
-                    return None
+                    break
                 if int.from_bytes(frame[0:4], "big") == 1:
                     page = wal.read(100)
-                    if page[:16] != SQLITE_MAGIC or page[68:72] != mark:
-                        return "another program's write-ahead log (-wal) lies beside it"
+                    latest = page[:16] == SQLITE_MAGIC and page[68:72] == mark
                     wal.seek(page_size - 100, os.SEEK_CUR)
                 else:
                     wal.seek(page_size, os.SEEK_CUR)
+                if int.from_bytes(frame[4:8], "big"):  # a commit frame
+                    committed = latest
+            if committed is False:
+                return "another program's write-ahead log (-wal) lies beside it"
+            return None
     except OSError as exc:
         return f"its log cannot be read ({exc.strerror})"
 
