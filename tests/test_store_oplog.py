@@ -13,9 +13,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from facilitator.store import Store
-from facilitator.store.oplog import FORMAT, OP_COLUMNS, Op
+from facilitator.store.oplog import FORMAT, OP_COLUMNS, Op, _object_from_text
 
 
 @pytest.fixture
@@ -170,3 +172,24 @@ def test_an_op_of_a_newer_format_keeps_its_format_so_it_stays_parked(store: Stor
     assert store.conn.execute("SELECT applied FROM ops WHERE id = ?", (newer.id,)).fetchone() == (
         0,
     )
+
+
+_JSON_BITS = st.sampled_from(
+    ["{", "}", '"a"', ":", ",", "1", "[", "]", " ", "\n", "NaN", "null", '"\\ud800"', "x", "{}"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_JSON_BITS, max_size=12).map("".join))
+@example(text='{"a":')  # the scanner stops short of a value (StopIteration)
+@example(text='{"a":1} ')
+@example(text='{"a":1}x')
+def test_reading_an_ops_fields_is_json_loads(text) -> None:
+    """An op's fields read by the scanner alone give what json.loads gives, or fail alike."""
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            _object_from_text(text)
+        return
+    assert json.dumps(_object_from_text(text)) == json.dumps(expected)  # NaN != NaN

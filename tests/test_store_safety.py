@@ -824,3 +824,37 @@ def test_a_foreign_page_one_with_a_valid_checksum_is_still_refused(tmp_path: Pat
     assert result.returncode == 1 and "another program" in result.stderr
     Path(f"{store}-wal").unlink()
     assert "Keep me" in run(store, "review", "list").stdout
+
+
+def test_a_second_connection_opens_a_young_store_whose_log_holds_its_first_pages(
+    tmp_path: Path,
+) -> None:
+    """A store's -wal keeps, until SQLite restarts it, the page 1 written before the store
+    was marked as ours. `note add` beside the running app (its own connection) must still
+    open it: it was refused as 'another program's write-ahead log' (the convergence
+    machine's clone-then-second-process schedules)."""
+    path = tmp_path / "store.db"
+    with Store(path, author="Jordan") as app:
+        review = app.create_review("Fictional review")
+        person = app.add_participant(review, role="Teacher", agency="School")
+        conversation = app.new_conversation(review, person)
+        app.add_note(app.conversation(conversation), "Typed in the app")
+        app.conn.execute("PRAGMA wal_checkpoint(FULL)")  # as a backup tool might
+        assert Path(f"{path}-wal").stat().st_size > 0
+        with Store(path, author="Jordan") as cli:
+            cli.add_note(cli.conversation(conversation), "Saved by note add")
+        assert {note.text for note in app.notes(review=review)} == {
+            "Typed in the app",
+            "Saved by note add",
+        }
+
+
+def test_a_log_whose_last_committed_page_one_is_another_programs_is_still_refused(
+    tmp_path: Path,
+) -> None:
+    """Our own log with another program's page 1 committed after ours: refused as before."""
+    path = tmp_path / "store.db"
+    with Store(path, author="Jordan") as app:
+        app.create_review("Fictional review")
+        app.conn.execute("PRAGMA application_id=0")  # the latest page 1 lacks our mark
+        assert db._foreign_log(path) is not None

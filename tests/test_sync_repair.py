@@ -5,6 +5,7 @@ the fix (issue 11)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -534,3 +535,31 @@ def test_our_own_segment_garbled_on_the_share_gets_a_repaired_copy(pair) -> None
     assert "Garbled at its source" in texts(taker, review)
     assert engine_for(lead, review).sync().repaired_segments == 0  # once is enough
     assert any("rejected" in p for p in later.problems)  # the damaged file is still named
+
+
+def test_a_pull_leaves_the_cyclic_collector_as_it_found_it(pair, monkeypatch) -> None:
+    """The pull pauses Python's collector (tens of thousands of ops live until it ends);
+    it is running again afterwards, also when reading a file fails midway."""
+    lead, taker, share, review, conversation = pair
+    lead.add_note(conversation, "Read with the collector paused")
+    engine_for(lead, review).sync()
+    seen: list[bool] = []
+    decode = seg.decode
+
+    def watched(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(gc.isenabled())
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(seg, "decode", watched)
+    assert gc.isenabled()
+    engine_for(taker, review).sync()
+    assert seen and not any(seen) and gc.isenabled()
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(5, "Input/output error")
+
+    lead.add_note(conversation, "A read that fails")
+    engine_for(lead, review).sync()
+    monkeypatch.setattr(seg, "decode", broken)
+    engine_for(taker, review).sync()
+    assert gc.isenabled()

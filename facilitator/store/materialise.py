@@ -13,6 +13,7 @@ identical tables, whatever order the ops arrived in:
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +83,9 @@ def row_fields(entity: Entity, op: Op) -> dict[str, Any]:
 _json_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 _clocks_text = json.JSONEncoder(sort_keys=True).encode
 _NO_LIST = ("", "[]", None)
+# Text that json.dumps writes as it is between quotes (printable ASCII, no quote or
+# backslash): such a string's JSON can be put together without the encoder.
+_PLAIN = re.compile(r"[ !#-\[\]-~]*").fullmatch
 _ROW_START = ("id", "review", "created", "updated")
 
 
@@ -160,15 +164,31 @@ def fold(
                 row.fields[name] = (written, value)
 
 
+# An immutable op's columns, in the entity's order, by its entity and field names as sent.
+_COLUMNS_OF: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> None:
     groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
     for op in ops:
         entity = ENTITIES[op.entity]
-        names = tuple(name for name in entity.fields if name in op.fields)
-        values = [_value(entity, name, op.fields[name]) for name in names]
-        groups.setdefault((entity.table, names), []).append(
-            (op.entity_id, op.review, 0, op.hlc, op.hlc, *values)
-        )
+        fields = op.fields
+        given = (entity.name, *fields)
+        names = _COLUMNS_OF.get(given)
+        if names is None:
+            names = tuple(name for name in entity.fields if name in fields)
+            if len(_COLUMNS_OF) < 1000:  # a hostile peer's made-up names are not kept
+                _COLUMNS_OF[given] = names
+        json_fields = entity.json_fields
+        values = [op.entity_id, op.review, 0, op.hlc, op.hlc]
+        for name in names:
+            value = fields[name]
+            if name in json_fields:
+                value = "[]" if value == [] else _json_text(value)
+            elif value.__class__ is bool:
+                value = int(value)
+            values.append(value)
+        groups.setdefault((entity.table, names), []).append(tuple(values))
     for (table, names), values in groups.items():
         # Groups never share an id in practice; within one, executemany keeps batch order,
         # so the first write still wins.
@@ -214,6 +234,14 @@ def write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> N
                 held[name] = written
             values.append(_clocks_text(held))
         groups.setdefault((entity.table, names), []).append(tuple(values))
+    upsert_groups(conn, groups)
+
+
+def upsert_groups(
+    conn: sqlite3.Connection, groups: dict[tuple[str, tuple[str, ...]], list[tuple]]
+) -> None:
+    """Write rows grouped by (table, fields that won): id, review, created, updated, the
+    winners' values, deleted (unless a winner) and the clocks (if any field won)."""
     for (table, winner_names), values in groups.items():
         columns = (
             *_ROW_START,
@@ -241,12 +269,7 @@ def recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:
     updates = []
     for chunk in _chunks(note_ids):
         marks = ",".join("?" * len(chunk))
-        revisions: dict[str, list[tuple]] = {note: [] for note in chunk}
-        for note, *rest in conn.execute(
-            f"SELECT note, id, parents, text, created FROM note_revisions WHERE note IN ({marks})",
-            chunk,
-        ):
-            revisions[note].append(tuple(rest))
+        revisions = note_revisions(conn, chunk)
         states = {
             note_id: (tombstone, seen_json)
             for note_id, tombstone, seen_json in conn.execute(
@@ -254,24 +277,48 @@ def recompute_notes(conn: sqlite3.Connection, note_ids: list[str]) -> None:
             )
         }
         for note in chunk:
-            parents: set[str] = set()
-            for _id, parent_json, _text, _created in revisions[note]:
-                if parent_json not in _NO_LIST:
-                    parents.update(json.loads(parent_json))
-            heads = sorted(
-                (r for r in revisions[note] if r[0] not in parents), key=lambda r: (r[3], r[0])
-            )
-            text = heads[-1][2] if heads else ""
-            head_ids = [h[0] for h in heads]
-            tombstone, seen_json = states[note]
-            deleted = 0
-            if tombstone:
-                seen = set() if seen_json in _NO_LIST else set(json.loads(seen_json))
-                deleted = int(set(head_ids) <= seen)
-            updates.append((text, _clocks_text(head_ids), int(len(heads) > 1), deleted, note))
+            updates.append((*note_state(revisions[note], *states[note]), note))
     conn.executemany(
         "UPDATE notes SET text = ?, heads = ?, conflict = ?, deleted = ? WHERE id = ?", updates
     )
+
+
+def note_revisions(conn: sqlite3.Connection, chunk: Sequence[str]) -> dict[str, list[tuple]]:
+    """(note, id, parents, text, created) of each revision of these notes, by note."""
+    revisions: dict[str, list[tuple]] = {note: [] for note in chunk}
+    for row in conn.execute(
+        "SELECT note, id, parents, text, created FROM note_revisions "
+        f"WHERE note IN ({','.join('?' * len(chunk))})",
+        chunk,
+    ):
+        revisions[row[0]].append(row)
+    return revisions
+
+
+def note_state(held: list[tuple], tombstone: Any, seen_json: Any) -> tuple[str, str, int, int]:
+    """A note's (text, heads, conflict, deleted) from its revisions (as
+    :func:`note_revisions` gives them) and its tombstone and deleted_seen columns."""
+    if len(held) == 1 and held[0][2] in _NO_LIST:
+        # One revision with no parents (a note never edited): it is the head.
+        _note, head, _parents, text, _created = held[0]
+        head_ids = [head]
+    else:
+        parents: set[str] = set()
+        for _note, _id, parent_json, _text, _created in held:
+            if parent_json not in _NO_LIST:
+                parents.update(json.loads(parent_json))
+        heads = sorted((r for r in held if r[1] not in parents), key=lambda r: (r[4], r[1]))
+        text = heads[-1][3] if heads else ""
+        head_ids = [h[1] for h in heads]
+    deleted = 0
+    if tombstone:
+        seen = set() if seen_json in _NO_LIST else set(json.loads(seen_json))
+        deleted = int(set(head_ids) <= seen)
+    if len(head_ids) == 1 and _PLAIN(head_ids[0]):
+        heads_text = f'["{head_ids[0]}"]'  # as json.dumps writes it
+    else:
+        heads_text = _clocks_text(head_ids)
+    return text, heads_text, int(len(head_ids) > 1), deleted
 
 
 def rebuild(conn: sqlite3.Connection) -> tuple[int, int]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from facilitator.collector import collector_paused
 from facilitator.store import Store
 from facilitator.store.bulk import held_ids
 from facilitator.store.oplog import Op, read_ops
@@ -265,7 +266,11 @@ class SyncEngine:
             # A few files waiting are looked at every time (one arriving should be read as
             # soon as it is whole); thousands of junk files only every few seconds.
             look = due or len(self._refused) + len(self._incomplete) <= LOOK_EVERY_TIME
-            self._pull(listing, report, recheck=recheck, look=look)
+            # A pull makes tens of thousands of ops, rows and tuples that live until it
+            # ends: the cyclic collector would trace them again and again, freeing
+            # nothing (0.07 s of a 10,000-op pull's 0.5 s; more beside the app's objects).
+            with collector_paused():
+                self._pull(listing, report, recheck=recheck, look=look)
             self._repair(listing, report)
             self._push(report)
         except ShareProblem as exc:
@@ -453,11 +458,17 @@ class SyncEngine:
             self._announce(key, parsed)
         if self._refused.get(rel, _NEVER) != stamp:
             report.problems.append(f"{rel} rejected: {exc}")
+        self._mark_refused(rel, key, name, stamp)
+        size, mtime = stamp if stamp else (None, None)
+        remembered.append((rel, "rejected", str(exc), size, mtime))
+
+    def _mark_refused(
+        self, rel: str, key: tuple[str, int], name: str, stamp: tuple[int, int] | None
+    ) -> None:
+        """Not taken in, as the file is now: read again only once it changes."""
         self._refused[rel] = stamp
         self._incomplete.pop(rel, None)
         self._known[key].discard(name)
-        size, mtime = stamp if stamp else (None, None)
-        remembered.append((rel, "rejected", str(exc), size, mtime))
 
     def _check_own_sizes(self, listing: dict[tuple[str, int], list[str]]) -> None:
         """Our own segments on the share still as long as we wrote them? One that is not
@@ -473,8 +484,7 @@ class SyncEngine:
                     continue
                 stamp = _stamp(device_folder(self.folder, device, epoch) / name)
                 if stamp is not None and stamp[0] != expected:
-                    self._refused[rel] = stamp
-                    self._known[(device, epoch)].discard(name)
+                    self._mark_refused(rel, (device, epoch), name, stamp)
                     self._own_sizes.pop(rel)
 
     def _note_ranges(self, fresh: list[_Read]) -> dict[tuple[str, int], int]:

@@ -25,6 +25,7 @@ import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from facilitator.files import open_regular, read_exactly
@@ -221,7 +222,20 @@ def decode(
         ops = tuple(Op.from_dict(item) for item in json.loads(f"[{lines.replace(chr(10), ',')}]"))
     except (ValueError, KeyError, TypeError, zlib.error):
         raise SegmentRejected("its contents cannot be read") from None
-    overrun = 0
+    seqs = list(map(_SEQ, ops))
+    # Whole-segment checks in C first; on any doubt, op by op (which also says which
+    # fault comes first).
+    if ops and (set(map(_PLACE, ops)) != {(device, epoch, review)} or min(seqs) < first):
+        _check_each(ops, review, device, epoch, first)
+    overrun = sum(seq > last for seq in seqs) if seqs and max(seqs) > last else 0
+    return Segment(review, device, epoch, first, last, ops, overrun)
+
+
+_SEQ = attrgetter("seq")
+_PLACE = attrgetter("device", "epoch", "review")
+
+
+def _check_each(ops: tuple[Op, ...], review: str, device: str, epoch: int, first: int) -> None:
     for op in ops:
         if op.device != device or op.epoch != epoch or op.seq < first:
             raise SegmentRejected(
@@ -230,8 +244,6 @@ def decode(
             )
         if op.review != review:
             raise SegmentRejected("holds ops of another review")
-        overrun += op.seq > last
-    return Segment(review, device, epoch, first, last, ops, overrun)
 
 
 def build(review: str, device: str, epoch: int, first: int, last: int, ops: Iterable[Op]):
