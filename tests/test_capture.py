@@ -268,3 +268,18 @@ def test_a_quotes_closing_mark_goes_even_before_its_tags(method: Method) -> None
             "quote",
             "I thought they had given up on us #1 @lr-picture",
         )
+
+
+def test_current_refs_names_the_linked_episode_not_the_number_typed(method: Method) -> None:
+    """A sync renumbered the note's episode: #N is shown and edited as its label now."""
+    linked = [("E30", "Psi visit")]
+    assert capture.current_refs("#29 went well", linked, method) == "#30 went well"
+    assert capture.current_refs("#E29 went well", linked, method) == "#E30 went well"
+    # A number that still names a linked episode stays; an unknown one with no
+    # linked episode left over stays as typed (its problem is shown, never hidden).
+    both = [("E3", "Strategy meeting"), ("E30", "Psi visit")]
+    assert capture.current_refs("#3 and #29", both, method) == "#3 and #30"
+    assert capture.current_refs("#3 and #7", [("E3", "x")], method) == "#3 and #7"
+    # The episode this note named with #new is not what a stale #N stood for.
+    text = "#new Psi visit (3 May 2024) like #29"
+    assert capture.current_refs(text, [("E30", "Psi visit")], method) == text

@@ -429,3 +429,78 @@ async def test_a_conflict_arriving_mid_conversation_is_announced_once(
         await rounds(pilot, app.sync_worker, 3)
         assert len(toasts()) == 1
     lead.close()
+
+
+def episode_of(store: Store, review: str, episode_id: str):  # noqa: ANN201
+    return next(e for e in store.episodes(review) if e.id == episode_id)
+
+
+def renumbered_note(service: Service, lead: Store, review: str, conversation: str):
+    """Each laptop names an episode with ``#new`` before a sync and notes "+ #N" about
+    it; the sync renumbers one of the two episodes, so one note's typed ``#N`` now names
+    the other laptop's episode. Returns that note and the episode it is linked to."""
+    from facilitator.method import load_method
+
+    lead_service = Service(lead, load_method())
+    for laptop, title in ((lead_service, "Psi visit"), (service, "Omega visit")):
+        talk = laptop.store.conversation(conversation)
+        made = laptop.record_note(talk, f"#new {title} (3 May 2024)")
+        label = episode_of(laptop.store, review, made.new_episodes[0]).label
+        laptop.record_note(talk, f"+ #{label[1:]} the {title.lower()} went well")
+    for _ in range(2):
+        engine_for(lead, review).sync()
+        engine_for(service.store, review).sync()
+    store = service.store
+    for note in store.notes(conversation=conversation):
+        if note.text.startswith("#") and not note.text.startswith("#new") and note.episodes:
+            (episode,) = [episode_of(store, review, e) for e in note.episodes]
+            if f"#{episode.label[1:]} " not in note.text:
+                return note, episode
+    raise AssertionError("no note was renumbered by the sync")
+
+
+async def test_editing_a_note_renumbered_by_a_sync_keeps_its_episode(
+    service: Service, tmp_path: Path
+) -> None:
+    from facilitator.tui.screens.dialogs import EditNoteDialog
+    from facilitator.tui.widgets.note_capture import NoteCapture
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note, episode = renumbered_note(service, lead, review, conversation)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        capture = app.screen.query_one(NoteCapture)
+        await pilot.press("up")
+        while capture.highlighted_note().id != note.id:
+            await pilot.press("up")
+        # The list shows the episode's label now, not the one typed before the sync.
+        now = f"#{episode.label[1:]} the {episode.title.lower()}"
+        assert now in screen_text(app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditNoteDialog)
+        assert now in app.screen.query_one(NoteBox).text
+        await pilot.press(*" indeed", "enter")
+        await pilot.pause()
+    edited = service.store.note(note.id)
+    assert edited.text.endswith("indeed") and edited.episodes == (episode.id,)
+    lead.close()
+
+
+def test_the_recap_reads_a_renumbered_note_as_its_episode_now(
+    service: Service, tmp_path: Path
+) -> None:
+    """Stage 8 reads "E30" for a note typed "+ #29" about an episode a sync renumbered to
+    E30, not the label of the other laptop's episode that is E29 now."""
+    from facilitator.tui.widgets.lead_model import ConversationWatch
+    from facilitator.tui.widgets.lead_recap import recap_text
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note, episode = renumbered_note(service, lead, review, conversation)
+    watch = ConversationWatch(service.store, conversation, service.method)
+    watch.load()
+    text = recap_text(watch.snapshot(), service.method).plain
+    good = text.split("Good practice")[1]
+    assert f"{episode.label} the {episode.title.lower()} went well" in good
+    lead.close()
