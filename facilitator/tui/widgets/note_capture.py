@@ -341,15 +341,15 @@ class NoteCapture(Vertical):
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
             begun = self._started_at[11:16]
-            # Short: the status line is a third of the width at 80x24.
+            # Short: the status line is 50 columns on the notes screen at 80x24.
             self.set_status(
-                f"Drafts of {windows} windows recovered, one per line."
+                f"Drafts of {windows} windows recovered, one a line."
                 if windows > 1
                 else f"Recovered draft, begun {begun}: Enter saves it.",
                 "-recovered",
             )
         if not alone:
-            self.set_status("Also open in another window: each keeps its own draft.", "-problem")
+            self.set_status("Also open in another window: each keeps a draft.", "-problem")
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
@@ -713,11 +713,7 @@ class NoteCapture(Vertical):
 
     def on_note_box_pasted_controls(self, event: NoteBox.PastedControls) -> None:
         event.stop()
-        self.set_status(
-            "The pasted text held control codes (such as ESC from a terminal): they are "
-            "kept as visible symbols like ␛, not obeyed.",
-            "-problem",
-        )
+        self.set_status("Pasted control codes kept as symbols (␛), not run.", "-problem")
 
     def on_note_box_move_up(self, event: NoteBox.MoveUp) -> None:
         event.stop()
@@ -768,7 +764,7 @@ class NoteCapture(Vertical):
             if line is None or (line == start and not note.conflict):
                 return
             if not line.strip():
-                self.set_status("An empty edit was not saved: use d to delete a note.", "-problem")
+                self.set_status("An empty edit is not saved: d deletes a note.", "-problem")
                 return
             now = self.facilitator.store.note(note.id)
             # Based on the versions the editor saw: an edit that arrived meanwhile from
@@ -778,19 +774,25 @@ class NoteCapture(Vertical):
             self._refresh_note(note.id)
             if note.conflict:
                 self._conflicts_changed()
+            # Each message fits the status line (50 columns on the notes screen at 80x24).
             if recorded.problems:
                 self.set_status("Edited, but: " + "; ".join(recorded.problems), "-problem")
             elif now is not None and now.heads != note.heads:
-                self.set_status(
-                    "Saved; this note was changed elsewhere meanwhile, so both versions are "
-                    "kept as a conflict (ctrl+p, Sync conflicts).",
-                    "-problem",
-                )
+                self.set_status("Both edits kept: see ctrl+p, Sync conflicts.", "-problem")
                 self._conflicts_changed()
+            elif recorded.kept:
+                # The "#new" that named the episode changed, but so did the episode.
+                labels = ", ".join(recorded.kept)
+                self.set_status(f"Edited; {labels} was changed elsewhere: kept.", "-problem")
+            elif recorded.renamed:
+                labels = ", ".join(recorded.renamed)
+                self.set_status(f"Edited; episode {labels} renamed/redated to match.")
+            elif recorded.new_episodes:
+                self.set_status(f"Edited, with a new episode ({len(recorded.new_episodes)}).")
             elif note.conflict:
-                self.set_status("Conflicting edits settled (every version is in its history: h).")
+                self.set_status("Conflict settled; all versions: h (history).")
             else:
-                self.set_status("Edited (the earlier text is kept in its history: h).")
+                self.set_status("Edited; the earlier text: h (history).")
             self.post_message(self.Changed(self, episodes_changed=True))
 
         self.app.push_screen(EditNoteDialog(start), done)
