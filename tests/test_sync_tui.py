@@ -504,3 +504,20 @@ def test_the_recap_reads_a_renumbered_note_as_its_episode_now(
     good = text.split("Good practice")[1]
     assert f"{episode.label} the {episode.title.lower()} went well" in good
     lead.close()
+
+
+def test_the_conflicts_screen_gives_each_version_a_uk_date(
+    service: Service, tmp_path: Path
+) -> None:
+    """Who wrote each version, and when, as "1 Dec 2026 04:48", not "2026-12-01T04:48"."""
+    import re
+
+    from facilitator.sync import conflicts as rules
+    from facilitator.tui.screens.conflicts import sides
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    conflicting_note(service, lead, review, conversation)
+    (item,) = rules.note_conflicts(service.store, review)
+    for _text, who in sides(item):
+        assert re.fullmatch(r"\w+ at \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d", who), who
+    lead.close()
