@@ -435,7 +435,9 @@ def episode_of(store: Store, review: str, episode_id: str):  # noqa: ANN201
     return next(e for e in store.episodes(review) if e.id == episode_id)
 
 
-def renumbered_note(service: Service, lead: Store, review: str, conversation: str):
+def renumbered_note(  # noqa: ANN201
+    service: Service, lead: Store, review: str, conversation: str, *, sync: bool = True
+):
     """Each laptop names an episode with ``#new`` before a sync and notes "+ #N" about
     it; the sync renumbers one of the two episodes, so one note's typed ``#N`` now names
     the other laptop's episode. Returns that note and the episode it is linked to."""
@@ -447,10 +449,15 @@ def renumbered_note(service: Service, lead: Store, review: str, conversation: st
         made = laptop.record_note(talk, f"#new {title} (3 May 2024)")
         label = episode_of(laptop.store, review, made.new_episodes[0]).label
         laptop.record_note(talk, f"+ #{label[1:]} the {title.lower()} went well")
+    if not sync:
+        return None
     for _ in range(2):
         engine_for(lead, review).sync()
         engine_for(service.store, review).sync()
-    store = service.store
+    return find_renumbered(service.store, review, conversation)
+
+
+def find_renumbered(store: Store, review: str, conversation: str):  # noqa: ANN201
     for note in store.notes(conversation=conversation):
         if note.text.startswith("#") and not note.text.startswith("#new") and note.episodes:
             (episode,) = [episode_of(store, review, e) for e in note.episodes]
@@ -520,4 +527,23 @@ def test_the_conflicts_screen_gives_each_version_a_uk_date(
     (item,) = rules.note_conflicts(service.store, review)
     for _text, who in sides(item):
         assert re.fullmatch(r"\w+ at \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d", who), who
+    lead.close()
+
+
+async def test_a_renumbering_sync_shows_on_an_open_note_takers_screen(
+    service: Service, tmp_path: Path
+) -> None:
+    """The sync that renumbers episodes arrives while the note-taker's screen is open:
+    the row typed "#1" about an episode that is E2 now reads "#2"."""
+    lead, review, conversation, _ = shared(service, tmp_path)
+    renumbered_note(service, lead, review, conversation, sync=False)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(2):
+            engine_for(lead, review).sync()
+            engine_for(service.store, review).sync()
+        note, episode = find_renumbered(service.store, review, conversation)
+        now = f"#{episode.label[1:]} the {episode.title.lower()}"
+        await wait_until(pilot, lambda: now in screen_text(app), "the renumbered row")
     lead.close()

@@ -29,7 +29,7 @@ from textual.timer import Timer
 from textual.visual import RulesMap
 from textual.widget import Widget
 from textual.widgets import OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from facilitator import capture
 from facilitator.analysis.coverage import is_evidence, is_team_view
@@ -502,13 +502,18 @@ class NoteCapture(Vertical):
         refs = self._episode_refs(episodes)
         if refs == self.episode_refs:
             return
-        self.episode_refs = refs
-        # A sync renumbered episodes: rows showing a #N are shown again.
+        old, self.episode_refs = self.episode_refs, refs
+        # A sync renumbered episodes: the rows whose #N reads differently now are shown
+        # again (only those: a #new adds an episode, and 5,000 rows are slow to replace).
         listing = self.notes_list
         method = self.facilitator.method
         for note_id, note in self.notes.items():
-            if note.episodes and "#" in note.text:
-                with suppress(Exception):  # a row not yet listed
+            if (
+                note.episodes
+                and "#" in note.text
+                and shown_text(note, method, refs) != shown_text(note, method, old)
+            ):
+                with suppress(OptionDoesNotExist):  # a row not listed yet
                     listing.replace_option_prompt(
                         note_id,
                         note_prompt(note, method, deleted=note_id in self.deleted, episodes=refs),
