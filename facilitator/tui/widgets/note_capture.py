@@ -756,8 +756,12 @@ class NoteCapture(Vertical):
         method = self.facilitator.method
         start = note_line(note, method, self.episode_refs)
         if note.conflict:
+            refs = self.episode_refs
+            linked = [refs[e] for e in note.episodes if e in refs]
             versions = [
-                r.text for r in self.facilitator.store.revisions(note.id) if r.id in note.heads
+                capture.current_refs(r.text, linked, method)
+                for r in self.facilitator.store.revisions(note.id)
+                if r.id in note.heads
             ]
             start = "\n".join(dict.fromkeys([start, *versions]))
 
