@@ -547,3 +547,20 @@ async def test_a_renumbering_sync_shows_on_an_open_note_takers_screen(
         now = f"#{episode.label[1:]} the {episode.title.lower()}"
         await wait_until(pilot, lambda: now in screen_text(app), "the renumbered row")
     lead.close()
+
+
+def test_the_episodes_screen_reads_a_renumbered_note_as_its_episode_now(
+    service: Service, tmp_path: Path
+) -> None:
+    """Under E2, the note typed "+ #1 …" before the sync renumbered its episode to E2
+    reads "#2 …", not a number that names the other episode now."""
+    from facilitator.analysis.review_overview import review_overview
+    from facilitator.tui.screens.episodes import describe
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note, episode = renumbered_note(service, lead, review, conversation)
+    overview = review_overview(service.store, review)
+    (item,) = [i for i in overview.episodes if i.episode.id == episode.id]
+    shown = describe(item, overview, service.method).plain
+    assert f"#{episode.label[1:]} the {episode.title.lower()} went well" in shown
+    lead.close()
