@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from facilitator.dates import DateProblem, LenientDate, parse_period
@@ -475,6 +475,37 @@ def labelled(text: str, method: Method) -> str:
     text = _TAG.sub(tag, text)
     text = re.sub(r"(?<![\w#])#new\b[ \t]*", "", text, flags=re.IGNORECASE)
     return _REF.sub(lambda match: f"E{match.group(1)}", text)
+
+
+def current_refs(text: str, linked: Sequence[tuple[str, str]], method: Method) -> str:
+    """``#N`` in a note's text renumbered to the episodes the note is linked to.
+
+    A note keeps its episodes by id, but its text keeps the number typed: after a sync
+    renumbers episodes named on two laptops at once, "#29" may name another episode.
+    ``linked`` holds (label, title) of the note's episodes. A ``#N`` naming none of them
+    takes the label of a linked episode its text names in no other way (in label order),
+    so a label read aloud, or an edit saved, names the episode the note is linked to.
+    """
+    if "#" not in text or not linked:
+        return text
+    numbers = {int(label[1:]) for label, _ in linked if label[1:].isdigit()}
+    typed = [int(match.group(1)) for match in _REF.finditer(text)]
+    if all(number in numbers for number in typed):
+        return text
+    created = {episode.title.lower() for episode in parse(text, method).new_episodes}
+    spare = sorted(
+        int(label[1:])
+        for label, title in linked
+        if label[1:].isdigit() and title.lower() not in created and int(label[1:]) not in typed
+    )
+
+    def renumber(match: re.Match[str]) -> str:
+        if int(match.group(1)) in numbers or not spare:
+            return match.group(0)
+        start = match.start(1) - match.start(0)
+        return match.group(0)[:start] + str(spare.pop(0))
+
+    return _REF.sub(renumber, text)
 
 
 _NEW_TAG = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)

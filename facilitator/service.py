@@ -20,6 +20,10 @@ class Recorded:
     parsed: capture.ParsedNote
     problems: tuple[str, ...]
     new_episodes: tuple[str, ...]
+    # An edit of a "#new" line: labels of the episodes it named that followed the new
+    # title or date, and of those left as they are because they were changed elsewhere.
+    renamed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
 
 
 def elapsed_seconds(conversation: Conversation, at: str) -> float | None:
@@ -134,6 +138,9 @@ class Service:
 
         ``#new`` in an edited line creates an episode only if the note is not already
         linked to an episode of that title, so re-saving an edit never duplicates one.
+        A changed title or date in the ``#new`` that named an episode renames or redates
+        that episode (a typo fixed is not a second episode), unless someone changed the
+        episode since: then it is left as it is, and ``kept`` says so.
         """
         # A working note of the team's has no conversation (see record_team_note).
         conversation = (
@@ -144,16 +151,54 @@ class Service:
         parsed = capture.parse(line, self.method)
         problems = list(parsed.problems)
         review = note.review
+        created: list[str] = []
+        renamed: list[str] = []
+        kept: list[str] = []
         with self.store.transaction():
-            linked_titles = {
-                e.title.lower(): e.id for e in self.store.episodes(review) if e.id in note.episodes
-            }
             episode_ids = self._resolve_numbers(review, parsed, problems)
-            for new in parsed.new_episodes:
-                if new.title.lower() in linked_titles:
-                    episode_ids.append(linked_titles[new.title.lower()])
+            # The note's episodes other than those the edited line names by number: the
+            # ones its "#new" made, paired with the old line's "#new"s by title, else in order.
+            named = [
+                e
+                for e in self.store.episodes(review)
+                if e.id in note.episodes and e.id not in episode_ids
+            ]
+            by_title = {e.title.lower(): e for e in named}
+            before = capture.parse(note.text, self.method).new_episodes
+            spare = [e for e in named if e.title.lower() not in {o.title.lower() for o in before}]
+            paired = [
+                by_title.get(old.title.lower()) or (spare.pop(0) if spare else None)
+                for old in before
+            ]
+            for index, new in enumerate(parsed.new_episodes):
+                old = before[index] if index < len(before) else None
+                was = paired[index] if index < len(before) else None
+                episode = by_title.get(new.title.lower()) or was
+                if episode is None:
+                    created.append(self._create_episode(review, new))
                     continue
-                episode_ids.append(self._create_episode(review, new))
+                episode_ids.append(episode.id)
+                if (
+                    old is None
+                    or episode is not was
+                    or (new.title, new.date_text)
+                    == (
+                        old.title,
+                        old.date_text,
+                    )
+                ):
+                    continue
+                if (episode.title, episode.date_text or None) != (old.title, old.date_text):
+                    kept.append(episode.label)  # changed elsewhere since: theirs stands
+                    continue
+                changes: dict[str, str] = {}
+                if new.title != episode.title:
+                    changes["title"] = new.title
+                if new.date_text != old.date_text:
+                    changes.update(_date_fields(new))
+                self.store.update(review, "episode", episode.id, **changes)
+                renamed.append(episode.label)
+            episode_ids += created
             self.store.revise_note(note, parsed.text)
             fields: dict = {"problems": problems}
             if parsed.kind != note.kind:
@@ -176,7 +221,9 @@ class Service:
                     participant=conversation.participant,
                     note=note.id,
                 )
-        return Recorded(note.id, parsed, tuple(problems), ())
+        return Recorded(
+            note.id, parsed, tuple(problems), tuple(created), tuple(renamed), tuple(kept)
+        )
 
     def _relink(self, note: Note, kind: str, old: tuple[str, ...], new: list[str]) -> None:
         for target in set(old) - set(new):
@@ -199,3 +246,12 @@ class Service:
 def _marked(parsed: capture.ParsedNote) -> list[str]:
     """The line's factor directions as stored: "resources+", "team-"."""
     return [key + sign for key, sign in parsed.directions.items()]
+
+
+def _date_fields(new: capture.NewEpisode) -> dict[str, str]:
+    """An episode's date fields as a ``#new`` line gives them ("" clears a field)."""
+    return {
+        "date_text": new.date_text or "",
+        "date_start": new.date.start.isoformat() if new.date and new.date.start else "",
+        "date_end": new.date.end.isoformat() if new.date and new.date.end else "",
+    }

@@ -584,3 +584,58 @@ def test_a_prompt_given_a_direction_is_told_why(method: Method) -> None:
     assert capture.parse("Calm @lr-picture+", method).problems == [
         "@lr-picture+: only a factor area has a direction (+ helped, - hindered), not a prompt"
     ]
+
+
+def test_current_refs_names_the_linked_episode_not_the_number_typed(method: Method) -> None:
+    """A sync renumbered the note's episode: #N is shown and edited as its label now."""
+    linked = [("E30", "Psi visit")]
+    assert capture.current_refs("#29 went well", linked, method) == "#30 went well"
+    assert capture.current_refs("#E29 went well", linked, method) == "#E30 went well"
+    # A number that still names a linked episode stays; an unknown one with no
+    # linked episode left over stays as typed (its problem is shown, never hidden).
+    both = [("E3", "Strategy meeting"), ("E30", "Psi visit")]
+    assert capture.current_refs("#3 and #29", both, method) == "#3 and #30"
+    assert capture.current_refs("#3 and #7", [("E3", "x")], method) == "#3 and #7"
+    # The episode this note named with #new is not what a stale #N stood for.
+    text = "#new Psi visit (3 May 2024) like #29"
+    assert capture.current_refs(text, [("E30", "Psi visit")], method) == text
+
+
+def test_editing_the_line_that_named_an_episode_renames_and_redates_it(
+    service: Service,
+) -> None:
+    """A typo fixed in "#new Delta ep" renames the episode it made (no second episode
+    left with nobody's notes); a changed bracketed date redates it."""
+    store = service.store
+    review = store.create_review("R")
+    person = store.add_participant(review, role="GP", agency="Health")
+    conversation = store.conversation(store.new_conversation(review, person))
+    recorded = service.record_note(conversation, "#new Delta ep (3 May 2024) she was late")
+    (made,) = recorded.new_episodes
+    edited = service.edit_note(
+        store.note(recorded.note_id), "#new Deltaa ep (4 May 2024) she was late"
+    )
+    (episode,) = store.episodes(review)
+    assert episode.id == made and episode.title == "Deltaa ep"
+    assert episode.date_text == "4 May 2024" and episode.date_start.startswith("2024-05-04")
+    assert store.note(recorded.note_id).episodes == (made,)
+    assert edited.renamed == (episode.label,) and not edited.new_episodes
+
+
+def test_an_edit_leaves_an_episode_renamed_elsewhere_as_it_is(service: Service) -> None:
+    """Someone renamed the episode since it was named: the note's edit does not undo
+    that, nor make a second episode; it says so."""
+    from facilitator.analysis.episodes import rename_episode
+
+    store = service.store
+    review = store.create_review("R")
+    person = store.add_participant(review, role="GP", agency="Health")
+    conversation = store.conversation(store.new_conversation(review, person))
+    recorded = service.record_note(conversation, "#new Delta ep she was late")
+    (made,) = recorded.new_episodes
+    rename_episode(store, review, made, "Home visit to Delta")
+    edited = service.edit_note(store.note(recorded.note_id), "#new Deltaa ep she was late")
+    (episode,) = store.episodes(review)
+    assert episode.title == "Home visit to Delta"
+    assert store.note(recorded.note_id).episodes == (made,)
+    assert edited.kept == (episode.label,) and not edited.new_episodes

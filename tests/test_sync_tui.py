@@ -430,3 +430,138 @@ async def test_a_conflict_arriving_mid_conversation_is_announced_once(
         await rounds(pilot, app.sync_worker, 3)
         assert len(toasts()) == 1
     lead.close()
+
+
+def episode_of(store: Store, review: str, episode_id: str):  # noqa: ANN201
+    return next(e for e in store.episodes(review) if e.id == episode_id)
+
+
+def renumbered_note(  # noqa: ANN201
+    service: Service, lead: Store, review: str, conversation: str, *, sync: bool = True
+):
+    """Each laptop names an episode with ``#new`` before a sync and notes "+ #N" about
+    it; the sync renumbers one of the two episodes, so one note's typed ``#N`` now names
+    the other laptop's episode. Returns that note and the episode it is linked to."""
+    from facilitator.method import load_method
+
+    lead_service = Service(lead, load_method())
+    for laptop, title in ((lead_service, "Psi visit"), (service, "Omega visit")):
+        talk = laptop.store.conversation(conversation)
+        made = laptop.record_note(talk, f"#new {title} (3 May 2024)")
+        label = episode_of(laptop.store, review, made.new_episodes[0]).label
+        laptop.record_note(talk, f"+ #{label[1:]} the {title.lower()} went well")
+    if not sync:
+        return None
+    for _ in range(2):
+        engine_for(lead, review).sync()
+        engine_for(service.store, review).sync()
+    return find_renumbered(service.store, review, conversation)
+
+
+def find_renumbered(store: Store, review: str, conversation: str):  # noqa: ANN201
+    for note in store.notes(conversation=conversation):
+        if note.text.startswith("#") and not note.text.startswith("#new") and note.episodes:
+            (episode,) = [episode_of(store, review, e) for e in note.episodes]
+            if f"#{episode.label[1:]} " not in note.text:
+                return note, episode
+    raise AssertionError("no note was renumbered by the sync")
+
+
+async def test_editing_a_note_renumbered_by_a_sync_keeps_its_episode(
+    service: Service, tmp_path: Path
+) -> None:
+    from facilitator.tui.screens.dialogs import EditNoteDialog
+    from facilitator.tui.widgets.note_capture import NoteCapture
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note, episode = renumbered_note(service, lead, review, conversation)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        capture = app.screen.query_one(NoteCapture)
+        await pilot.press("up")
+        while capture.highlighted_note().id != note.id:
+            await pilot.press("up")
+        # The list shows the episode's label now, not the one typed before the sync.
+        now = f"#{episode.label[1:]} the {episode.title.lower()}"
+        assert now in screen_text(app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditNoteDialog)
+        assert now in app.screen.query_one(NoteBox).text
+        await pilot.press(*" indeed", "enter")
+        await pilot.pause()
+    edited = service.store.note(note.id)
+    assert edited.text.endswith("indeed") and edited.episodes == (episode.id,)
+    lead.close()
+
+
+def test_the_recap_reads_a_renumbered_note_as_its_episode_now(
+    service: Service, tmp_path: Path
+) -> None:
+    """Stage 8 reads "E30" for a note typed "+ #29" about an episode a sync renumbered to
+    E30, not the label of the other laptop's episode that is E29 now."""
+    from facilitator.tui.widgets.lead_model import ConversationWatch
+    from facilitator.tui.widgets.lead_recap import recap_text
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note, episode = renumbered_note(service, lead, review, conversation)
+    watch = ConversationWatch(service.store, conversation, service.method)
+    watch.load()
+    text = recap_text(watch.snapshot(), service.method).plain
+    good = text.split("Good practice")[1]
+    assert f"{episode.label} the {episode.title.lower()} went well" in good
+    lead.close()
+
+
+def test_the_conflicts_screen_gives_each_version_a_uk_date(
+    service: Service, tmp_path: Path
+) -> None:
+    """Who wrote each version, and when, as "1 Dec 2026 04:48", not "2026-12-01T04:48"."""
+    import re
+
+    from facilitator.sync import conflicts as rules
+    from facilitator.tui.screens.conflicts import sides
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    conflicting_note(service, lead, review, conversation)
+    (item,) = rules.note_conflicts(service.store, review)
+    for _text, who in sides(item):
+        assert re.fullmatch(r"\w+ at \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d", who), who
+    lead.close()
+
+
+async def test_a_renumbering_sync_shows_on_an_open_note_takers_screen(
+    service: Service, tmp_path: Path
+) -> None:
+    """The sync that renumbers episodes arrives while the note-taker's screen is open:
+    the row typed "#1" about an episode that is E2 now reads "#2"."""
+    lead, review, conversation, _ = shared(service, tmp_path)
+    renumbered_note(service, lead, review, conversation, sync=False)
+    app = FacilitatorApp(service, conversation=conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(2):
+            engine_for(lead, review).sync()
+            engine_for(service.store, review).sync()
+        note, episode = find_renumbered(service.store, review, conversation)
+        now = f"#{episode.label[1:]} the {episode.title.lower()}"
+        await wait_until(pilot, lambda: now in screen_text(app), "the renumbered row")
+    lead.close()
+
+
+def test_the_episodes_screen_reads_a_renumbered_note_as_its_episode_now(
+    service: Service, tmp_path: Path
+) -> None:
+    """Under E2, the note typed "+ #1 …" before the sync renumbered its episode to E2
+    reads "#2 …", not a number that names the other episode now."""
+    from facilitator.analysis.review_overview import review_overview
+    from facilitator.tui.screens.episodes import describe
+
+    lead, review, conversation, _ = shared(service, tmp_path)
+    note, episode = renumbered_note(service, lead, review, conversation)
+    overview = review_overview(service.store, review)
+    (item,) = [i for i in overview.episodes if i.episode.id == episode.id]
+    shown = describe(item, overview, service.method).plain
+    assert f"#{episode.label[1:]} the {episode.title.lower()} went well" in shown
+    lead.close()

@@ -267,3 +267,84 @@ def test_bidi_and_line_separators_are_made_visible_on_screen() -> None:
         assert hidden not in display_text(f"a{hidden}b", one_line=True)
     assert display_text("a\x1bb\x85") == "a␛b<U+0085>"
     assert display_text("tab\there", one_line=True) == "tab    here"
+
+
+def status_messages() -> list[str]:
+    """Every message the note-taker's status line can show, as the code writes it, a
+    placeholder filled with a value of its longest usual width (a time is 8 characters,
+    a count 2, an episode's label 4); messages built around a problem's own words
+    (``"Saved, but: " + …``) are measured from their fixed part."""
+    import ast
+    import inspect
+
+    from facilitator.tui.screens import notes
+    from facilitator.tui.widgets import note_capture
+
+    def fixed(node: ast.expr) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(
+                value.value if isinstance(value, ast.Constant) else "12:34:56"
+                for value in node.values
+            )
+        if isinstance(node, ast.BinOp):
+            return fixed(node.left)
+        if isinstance(node, ast.IfExp):
+            return max(fixed(node.body), fixed(node.orelse), key=len)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            return fixed(node.func.value)  # "…".join(...) and the like
+        return ""
+
+    found = []
+    for module in (note_capture, notes):
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("set_status", "explain")
+                and node.args
+            ):
+                found.append(fixed(node.args[0]))
+    return found
+
+
+async def test_every_status_message_fits_the_note_takers_screen_at_80x24(
+    service: Service,
+) -> None:
+    """The status line under the notes is what the note-taker reads at a glance; cut
+    short, "… in its history: h)." loses the key that finds the old text."""
+    setup = small_review(service, started_at=START.isoformat())
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        width = app.screen.query_one("#capture-status").content_region.width
+    messages = status_messages()
+    assert len(messages) >= 15  # the walk finds them (it would pass vacuously if not)
+    too_long = [m for m in messages if len(m) > width]
+    assert not too_long, f"wider than {width} columns: {too_long}"
+
+
+async def test_fixing_a_typo_in_a_new_episode_line_renames_that_episode(
+    service: Service,
+) -> None:
+    """The note-taker fixes "#new Delta ep" to "#new Deltaa ep": the status says the
+    episode was renamed, and there is still one episode, with this note on it."""
+    from facilitator.tui.screens.dialogs import EditNoteDialog
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = notes_app(service, setup.conversation, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_note(pilot, "#new Delta ep (3 May 2024) she was late")
+        await pilot.pause()
+        await pilot.press("up", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditNoteDialog)
+        box = app.screen.query_one(NoteBox)
+        box.load_text("#new Deltaa ep (4 May 2024) she was late")
+        await pilot.press("enter")
+        await pilot.pause()
+        status = str(app.screen.query_one("#capture-status").render())
+        assert "E1 renamed/redated" in status
+    (episode,) = service.store.episodes(setup.review)
+    assert (episode.title, episode.date_text) == ("Deltaa ep", "4 May 2024")

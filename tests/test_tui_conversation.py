@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from facilitator.service import Service
 from facilitator.store import Store
 from facilitator.tui.app import FacilitatorApp
@@ -41,19 +43,31 @@ async def test_start_set_stage_and_end(service: Service) -> None:
 async def test_note_taker_cannot_set_the_stage_while_the_lead_does(
     service: Service, tmp_path
 ) -> None:  # noqa: ANN001
+    """While the lead sets stages from another laptop, F3/F4 are off and the status line
+    says why and until when; once no stage has come from there for LEAD_QUIET_MIN
+    minutes (the lead's app closed, say), the note-taker may set the stage again."""
+    from facilitator.tui.screens.notes import LEAD_QUIET_MIN
+
     setup = small_review(service, started_at=START.isoformat())
     # The lead, on another laptop, sets stage 5; their op reaches this store by sync.
     with Store(tmp_path / "lead.db", author="Jordan the lead") as lead_store:
         lead_store.ingest(service.store.ops())
-        lead_store.set_stage(lead_store.conversation(setup.conversation), 5)
+        lead_store.set_stage(lead_store.conversation(setup.conversation), 5, at=START.isoformat())
         service.store.ingest(lead_store.ops())
-    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
-    async with app.run_test(size=(120, 30)) as pilot:
+    clock = FakeClock()
+    clock.advance(60)
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
         assert "Stage 5/9" in screen_text(app)
         await pilot.press("f4")
         await pilot.pause()
         assert service.store.current_stage(setup.conversation) == 5
-        assert "Stage +" not in screen_text(app)
+        until = (START + timedelta(minutes=LEAD_QUIET_MIN)).strftime("%H:%M")
+        assert f"F3/F4 off: stage set elsewhere; free at {until}." in screen_text(app)
+        clock.advance(LEAD_QUIET_MIN * 60)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert service.store.current_stage(setup.conversation) == 6
 
 
 def test_elapsed_clock_is_fixed_width() -> None:

@@ -3,6 +3,8 @@ delete with undo, and look at a note's history."""
 
 from __future__ import annotations
 
+import re
+
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.screens.dialogs import EditNoteDialog, HistoryDialog, KindDialog
@@ -58,6 +60,9 @@ async def test_edit_makes_a_revision_and_relinks(service: Service) -> None:
         history = screen_text(app)
         assert "Second note @family #1" in history
         assert "Second note, corrected @team #2" in history
+        # Each version's moment in the UK style users see everywhere, not ISO 8601.
+        assert re.search(r"2\. \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d ", history)
+        assert not re.search(r"\d{4}-\d\d-\d\d", history)
         await pilot.press("escape")
     note = store.notes(conversation=conversation)[-1]
     assert note.text == "Second note, corrected @team #2"

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from facilitator.dates import uk_moment
 from facilitator.sync import conflicts as rules
 from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.note_box import OrderedTextArea
@@ -45,7 +46,7 @@ def describe(item: Item, subject: str = "") -> Text:
 def sides(item: Item) -> list[tuple[str, str]]:
     """(value as text, who) for each version, in the order the keys 1, 2, ... choose."""
     if isinstance(item, rules.NoteConflict):
-        return [(r.text, f"{r.author or 'someone'} at {r.at[:16]}") for r in item.heads]
+        return [(r.text, f"{r.author or 'someone'} at {uk_moment(r.at)}") for r in item.heads]
     return [
         (str(item.winner.value), f"{item.winner.author} (shown now)"),
         (str(item.other.value), f"{item.other.author}"),

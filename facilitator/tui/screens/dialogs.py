@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from facilitator import capture
+from facilitator.dates import uk_moment
 from facilitator.method import Method
 from facilitator.model import Revision
 from facilitator.tui.text import display_text, plain
@@ -223,7 +224,7 @@ class HistoryDialog(ModalScreen[None]):
                     who = revision.author or "someone"
                     yield Static(
                         Content.assemble(
-                            (f"{number}. {revision.at[:19].replace('T', ' ')} {who}\n", "dim"),
+                            (f"{number}. {uk_moment(revision.at)} {who}\n", "dim"),
                             display_text(revision.text),
                         ),
                         markup=False,

@@ -36,6 +36,7 @@ from facilitator.analysis.review_overview import (
     ReviewOverview,
     review_overview,
 )
+from facilitator.capture import current_refs
 from facilitator.method import Method
 from facilitator.model import Note
 from facilitator.tui.screens.dialogs import ChoiceDialog, Field, FormDialog
@@ -62,6 +63,14 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview, method: Method) ->
     """The detail of one episode as plain text: accounts by source, gaps, the team's view."""
     people = overview.participants
     e = item.episode
+    refs = {i.episode.id: (i.episode.label, i.episode.title) for i in overview.episodes}
+
+    def said(note: Note) -> str:
+        # Each #N as the label of the episode the note is linked to now (a sync may have
+        # renumbered it since it was typed), never read as markup.
+        linked = [refs[episode] for episode in note.episodes if episode in refs]
+        return display_text(current_refs(note.text, linked, method))
+
     out = Text()
     out.append(display_text(f"{e.label} {e.title}"), style="bold")
     out.append(f"  ({display_text(item.entry.when)})\n", style="dim")
@@ -73,12 +82,12 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview, method: Method) ->
         for account in accounts:
             if account.note.kind == "discrepancy":  # noticed by the team, not said
                 out.append("! Review team's observation: ", style="bold")
-                out.append(display_text(account.note.text) + "\n")
+                out.append(said(account.note) + "\n")
             elif account.note.kind in ("went_well", "idea"):  # labelled as in the reports
                 out.append(f"• {method.kind_label(account.note.kind)}: ", style="bold")
-                out.append(display_text(account.note.text) + "\n")
+                out.append(said(account.note) + "\n")
             else:
-                out.append("• " + display_text(account.note.text) + "\n")
+                out.append("• " + said(account.note) + "\n")
     for record in item.records:
         out.append(display_text(f"{record.source_label}, {record.date}") + "\n", style="bold")
         out.append("• " + display_text(record.text) + "\n")
@@ -103,7 +112,7 @@ def describe(item: EpisodeAccounts, overview: ReviewOverview, method: Method) ->
             out.append(f"{label}: " + display_text(line) + "\n", style="italic")
         for account in item.team_notes:
             out.append(f"{method.kind_label(account.note.kind)}: ", style="dim")
-            out.append(display_text(account.note.text) + "\n", style="italic")
+            out.append(said(account.note) + "\n", style="italic")
     return out
 
 

@@ -4,6 +4,7 @@ beside them the stage, the elapsed time, episodes and factor areas."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -25,6 +26,11 @@ from facilitator.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
+# A stage set from another laptop (the lead's) within this many minutes means someone is
+# leading there, so F3/F4 here are off; after that (the lead's app closed, or the lead
+# stopped moving the stage) the note-taker may set it. Stages mostly last 5 to 15 minutes.
+LEAD_QUIET_MIN = 20
+
 
 class NotesScreen(Screen[None]):
     """Everything the note-taker needs, usable from the keyboard alone at 80x24."""
@@ -45,7 +51,8 @@ class NotesScreen(Screen[None]):
         super().__init__()
         self.conversation_id = conversation_id
         self._stage: int | None = None
-        self._stage_by_others = False
+        # When a stage was last set from another laptop (ISO), if ever.
+        self._stage_by_others: str | None = None
         self._stage_shown = False
         self._ticks = 0
 
@@ -116,7 +123,9 @@ class NotesScreen(Screen[None]):
         store = self.facilitator.store
         events = store.stage_events(self.conversation_id)
         stage = events[-1].stage if events else None
-        self._stage_by_others = any(event.by not in (None, store.author) for event in events)
+        self._stage_by_others = max(
+            (event.at for event in events if event.by not in (None, store.author)), default=None
+        )
         if stage != self._stage or not self._stage_shown:
             first = not self._stage_shown
             self._stage, self._stage_shown = stage, True
@@ -141,8 +150,8 @@ class NotesScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stage":
-            # The lead sets the stage when they are using the app; otherwise the note-taker may.
-            return not (self._stage_by_others or self.conversation.ended_at)
+            # Shown while the lead leads too: pressing one says why it is off, and till when.
+            return not self.conversation.ended_at
         if action == "start":
             return not self.conversation.started_at
         if action == "end":
@@ -187,7 +196,27 @@ class NotesScreen(Screen[None]):
         self.refresh_bindings()
         self.capture.box.focus()
 
+    def _led_until(self) -> str | None:
+        """HH:MM (on this laptop's clock) until which the stage is left to the laptop that
+        set it last, or None if the note-taker may set it now."""
+        if self._stage_by_others is None:
+            return None
+        then = parse_moment(self._stage_by_others)
+        now = parse_moment(self.facilitator.now_iso())
+        if then is None or now is None:
+            return None
+        until = then + timedelta(minutes=LEAD_QUIET_MIN)
+        # A time ahead of ours (a clock set differently there) counts as recent.
+        if now >= until:
+            return None
+        return until.astimezone(now.tzinfo).strftime("%H:%M")
+
     def action_stage(self, step: int) -> None:
+        self._refresh_stage()  # a stage from the lead may have just arrived
+        until = self._led_until()
+        if until is not None:
+            self.capture.set_status(f"F3/F4 off: stage set elsewhere; free at {until}.", "-problem")
+            return
         conversation = self.capture.refresh_conversation()
         current = self._stage or 0
         target = min(9, max(1, current + step))
@@ -212,8 +241,8 @@ class NotesScreen(Screen[None]):
             yield SystemCommand("End the conversation", "F2", self.action_end)
         else:
             yield SystemCommand("Reopen the conversation", "F2: undo the end", self.action_reopen)
-        for number, stage in enumerate(self.facilitator.method.stages, start=1):
-            if not self._stage_by_others:
+        if self._led_until() is None:
+            for number, stage in enumerate(self.facilitator.method.stages, start=1):
                 yield SystemCommand(
                     f"Stage {number}: {stage.title}",
                     "Set the current stage",

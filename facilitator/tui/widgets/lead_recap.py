@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from facilitator.analysis.patterns import direction_words
-from facilitator.capture import labelled
+from facilitator.capture import current_refs, labelled
 from facilitator.method import Method
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.lead_model import LeadSnapshot, RecapNote
@@ -63,19 +63,32 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     else:
         out.append(" no ranking recorded (stage 5)\n", style="dim italic")
 
-    _notes(out, heading, "Good practice", snapshot.went_well, snapshot.went_well_total, method)
-    _notes(out, heading, "Their ideas for change", snapshot.ideas, snapshot.ideas_total, method)
+    refs = {line.episode.id: (line.episode.label, line.episode.title) for line in snapshot.episodes}
+    for title, notes, total in (
+        ("Good practice", snapshot.went_well, snapshot.went_well_total),
+        ("Their ideas for change", snapshot.ideas, snapshot.ideas_total),
+    ):
+        _notes(out, heading, title, notes, total, method, refs)
     return out
 
 
 def _notes(  # noqa: ANN001
-    out: Text, heading, title: str, notes: tuple[RecapNote, ...], total: int, method: Method
+    out: Text,
+    heading,
+    title: str,
+    notes: tuple[RecapNote, ...],
+    total: int,
+    method: Method,
+    refs: dict[str, tuple[str, str]],
 ) -> None:
     heading(title)
     for note in notes:
         out.append(" • ")
         # Read back to the participant: E1 and the factor's name, not the typed tags.
-        out.append(display_text(labelled(note.text, method), one_line=True))  # never markup
+        # The episode the note is linked to now, not the number typed before a sync.
+        linked = [refs[e] for e in note.episodes if e in refs]
+        text = labelled(current_refs(note.text, linked, method), method)
+        out.append(display_text(text, one_line=True))  # never markup
         out.append("\n")
     if total > len(notes):
         out.append(f" … and {total - len(notes)} more\n", style="dim")

@@ -14,6 +14,7 @@ conflicts merged anywhere, appear without reopening the screen.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ from textual.timer import Timer
 from textual.visual import RulesMap
 from textual.widget import Widget
 from textual.widgets import OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from facilitator import capture
 from facilitator.analysis.coverage import is_evidence, is_team_view
@@ -76,13 +77,28 @@ def kind_marker(kind: str, method: Method) -> str:
     return (prefix or "·").ljust(2)
 
 
-def note_line(note: Note, method: Method) -> str:
-    """The note as one typed line again (kind prefix + text), for editing."""
+# Episode id -> (label, title): what a note's ``#N`` is shown and edited as.
+EpisodeRefs = Mapping[str, tuple[str, str]]
+
+
+def shown_text(note: Note, method: Method, episodes: EpisodeRefs | None) -> str:
+    """The note's text with each ``#N`` naming the episode the note is linked to now (a
+    sync may have renumbered it since it was typed; see capture.current_refs)."""
+    if not episodes or not note.episodes or "#" not in note.text:
+        return note.text
+    linked = [episodes[e] for e in note.episodes if e in episodes]
+    return capture.current_refs(note.text, linked, method)
+
+
+def note_line(note: Note, method: Method, episodes: EpisodeRefs | None = None) -> str:
+    """The note as one typed line again (kind prefix + text), for editing: its ``#N``
+    as the current labels of its episodes, so saving the edit keeps the same links."""
     try:
         prefix = method.kind(note.kind).prefix
     except KeyError:
         prefix = ""
-    return f"{prefix} {note.text}" if prefix else note.text
+    text = shown_text(note, method, episodes)
+    return f"{prefix} {text}" if prefix else text
 
 
 class NoteRow(Content):
@@ -120,11 +136,13 @@ def _kind_styles(method: Method) -> dict[str, tuple[str, str, str]]:
     return _row_styles[1]
 
 
-def note_prompt(note: Note, method: Method, *, deleted: bool = False) -> Content:
+def note_prompt(
+    note: Note, method: Method, *, deleted: bool = False, episodes: EpisodeRefs | None = None
+) -> Content:
     """One row of the earlier-notes list. The note's text is never read as markup."""
     clock = note.at[11:19] if len(note.at) >= 19 else note.at
     stage = f"S{note.stage}" if note.stage else "S-"
-    text = display_text(note.text[:ROW_CHARACTERS], one_line=True)
+    text = display_text(shown_text(note, method, episodes)[:ROW_CHARACTERS], one_line=True)
     if len(note.text) > ROW_CHARACTERS:
         # A pasted megabyte stays whole in the store; the row shows its start (e to see all).
         text += f" … ({len(note.text) - ROW_CHARACTERS:,} more characters)"
@@ -317,6 +335,7 @@ class NoteCapture(Vertical):
         self._preview_timer: Timer | None = None
         self._saved_draft = ""  # the text last sent to the draft store
         self.episode_titles: dict[int, str] = {}
+        self.episode_refs: dict[str, tuple[str, str]] = {}
         self._watching = False
         self._writes = 0  # local writes so far: a poll begun before the latest one is stale
 
@@ -367,15 +386,15 @@ class NoteCapture(Vertical):
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
             begun = self._started_at[11:16]
-            # Short: the status line is a third of the width at 80x24.
+            # Short: the status line is 50 columns on the notes screen at 80x24.
             self.set_status(
-                f"Drafts of {windows} windows recovered, one per line."
+                f"Drafts of {windows} windows recovered, one a line."
                 if windows > 1
                 else f"Recovered draft, begun {begun}: Enter saves it.",
                 "-recovered",
             )
         if not alone:
-            self.set_status("Also open in another window: each keeps its own draft.", "-problem")
+            self.set_status("Also open in another window: each keeps a draft.", "-problem")
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
@@ -437,7 +456,10 @@ class NoteCapture(Vertical):
                 if note_id in self.notes and note_id not in self.deleted:
                     self.deleted.add(note_id)
                     listing.replace_option_prompt(
-                        note_id, note_prompt(self.notes[note_id], method, deleted=True)
+                        note_id,
+                        note_prompt(
+                            self.notes[note_id], method, deleted=True, episodes=self.episode_refs
+                        ),
                     )
                 continue
             if note_id in self.notes:
@@ -445,7 +467,9 @@ class NoteCapture(Vertical):
                 if note_id in self.deleted_stack:
                     self.deleted_stack.remove(note_id)
                 self.notes[note_id] = note
-                listing.replace_option_prompt(note_id, note_prompt(note, method))
+                listing.replace_option_prompt(
+                    note_id, note_prompt(note, method, episodes=self.episode_refs)
+                )
             elif self.notes and note.at < max(n.at for n in self.notes.values()):
                 self.notes[note_id] = note
                 out_of_order = True
@@ -467,9 +491,11 @@ class NoteCapture(Vertical):
         highlighted = self.highlighted_note()
         method = self.facilitator.method
         ordered = sorted(self.notes.values(), key=lambda n: (n.at, n.id))
+        refs = self.episode_refs
         listing.clear_options()
         listing.add_options(
-            Option(note_prompt(n, method, deleted=n.id in self.deleted), id=n.id) for n in ordered
+            Option(note_prompt(n, method, deleted=n.id in self.deleted, episodes=refs), id=n.id)
+            for n in ordered
         )
         if highlighted is not None:
             listing.highlighted = listing.get_option_index(highlighted.id)
@@ -492,7 +518,9 @@ class NoteCapture(Vertical):
             self.deleted.clear()
             self.deleted_stack.clear()
             self._recount()
-            return [Option(note_prompt(note, method), id=note.id) for note in notes]
+            self.episode_refs = self._episode_refs(store.episodes(review))
+            refs = self.episode_refs
+            return [Option(note_prompt(note, method, episodes=refs), id=note.id) for note in notes]
 
     def _recount(self) -> None:
         self.factor_counts = Counter()
@@ -511,9 +539,34 @@ class NoteCapture(Vertical):
             self.factor_counts.update(note.factors)
 
     def load_episode_titles(self) -> None:
-        """Numbers and titles of the review's episodes, for ``#3`` in the preview."""
-        numbers = self.facilitator.service.episode_numbers(self.conversation.review)
+        """Numbers and titles of the review's episodes, for ``#3`` in the preview, and
+        labels by id, for showing each note's ``#N`` as its episode's label now."""
+        episodes = self.facilitator.store.episodes(self.conversation.review)
+        numbers = {int(e.label[1:]): e for e in episodes}
         self.episode_titles = {n: e.title for n, e in numbers.items() if not e.merged_into}
+        refs = self._episode_refs(episodes)
+        if refs == self.episode_refs:
+            return
+        old, self.episode_refs = self.episode_refs, refs
+        # A sync renumbered episodes: the rows whose #N reads differently now are shown
+        # again (only those: a #new adds an episode, and 5,000 rows are slow to replace).
+        listing = self.notes_list
+        method = self.facilitator.method
+        for note_id, note in self.notes.items():
+            if (
+                note.episodes
+                and "#" in note.text
+                and shown_text(note, method, refs) != shown_text(note, method, old)
+            ):
+                with suppress(OptionDoesNotExist):  # a row not listed yet
+                    listing.replace_option_prompt(
+                        note_id,
+                        note_prompt(note, method, deleted=note_id in self.deleted, episodes=refs),
+                    )
+
+    @staticmethod
+    def _episode_refs(episodes: list) -> dict[str, tuple[str, str]]:
+        return {e.id: (e.label, e.title) for e in episodes}
 
     def _stage_at(self, at: str | None) -> int | None:
         events = self.facilitator.store.stage_events(self.conversation_id)
@@ -691,7 +744,11 @@ class NoteCapture(Vertical):
         self._tally(note)
         listing = self.notes_list
         at_end = listing.highlighted is None
-        listing.add_option(Option(note_prompt(note, self.facilitator.method), id=note.id))
+        listing.add_option(
+            Option(
+                note_prompt(note, self.facilitator.method, episodes=self.episode_refs), id=note.id
+            )
+        )
         if at_end:
             listing.scroll_end(animate=False, immediate=False)
 
@@ -713,11 +770,7 @@ class NoteCapture(Vertical):
 
     def on_note_box_pasted_controls(self, event: NoteBox.PastedControls) -> None:
         event.stop()
-        self.set_status(
-            "The pasted text held control codes (such as ESC from a terminal): they are "
-            "kept as visible symbols like ␛, not obeyed.",
-            "-problem",
-        )
+        self.set_status("Pasted control codes kept as symbols (␛), not run.", "-problem")
 
     def on_note_box_move_up(self, event: NoteBox.MoveUp) -> None:
         event.stop()
@@ -736,7 +789,9 @@ class NoteCapture(Vertical):
         if note is None:
             return None
         self.notes[note_id] = note
-        self.notes_list.replace_option_prompt(note_id, note_prompt(note, self.facilitator.method))
+        self.notes_list.replace_option_prompt(
+            note_id, note_prompt(note, self.facilitator.method, episodes=self.episode_refs)
+        )
         self._recount()
         return note
 
@@ -751,10 +806,14 @@ class NoteCapture(Vertical):
             return
         note = self._refresh_note(shown.id) or shown
         method = self.facilitator.method
-        start = note_line(note, method)
+        start = note_line(note, method, self.episode_refs)
         if note.conflict:
+            refs = self.episode_refs
+            linked = [refs[e] for e in note.episodes if e in refs]
             versions = [
-                r.text for r in self.facilitator.store.revisions(note.id) if r.id in note.heads
+                capture.current_refs(r.text, linked, method)
+                for r in self.facilitator.store.revisions(note.id)
+                if r.id in note.heads
             ]
             start = "\n".join(dict.fromkeys([start, *versions]))
 
@@ -766,7 +825,7 @@ class NoteCapture(Vertical):
             if line is None or (line == start and not note.conflict):
                 return
             if not line.strip():
-                self.set_status("An empty edit was not saved: use d to delete a note.", "-problem")
+                self.set_status("An empty edit is not saved: d deletes a note.", "-problem")
                 return
             now = self.facilitator.store.note(note.id)
             # Based on the versions the editor saw: an edit that arrived meanwhile from
@@ -776,19 +835,25 @@ class NoteCapture(Vertical):
             self._refresh_note(note.id)
             if note.conflict:
                 self._conflicts_changed()
+            # Each message fits the status line (50 columns on the notes screen at 80x24).
             if recorded.problems:
                 self.set_status("Edited, but: " + "; ".join(recorded.problems), "-problem")
             elif now is not None and now.heads != note.heads:
-                self.set_status(
-                    "Saved; this note was changed elsewhere meanwhile, so both versions are "
-                    "kept as a conflict (ctrl+p, Sync conflicts).",
-                    "-problem",
-                )
+                self.set_status("Both edits kept: see ctrl+p, Sync conflicts.", "-problem")
                 self._conflicts_changed()
+            elif recorded.kept:
+                # The "#new" that named the episode changed, but so did the episode.
+                labels = ", ".join(recorded.kept)
+                self.set_status(f"Edited; {labels} was changed elsewhere: kept.", "-problem")
+            elif recorded.renamed:
+                labels = ", ".join(recorded.renamed)
+                self.set_status(f"Edited; episode {labels} renamed/redated to match.")
+            elif recorded.new_episodes:
+                self.set_status(f"Edited, with a new episode ({len(recorded.new_episodes)}).")
             elif note.conflict:
-                self.set_status("Conflicting edits settled (every version is in its history: h).")
+                self.set_status("Conflict settled; all versions: h (history).")
             else:
-                self.set_status("Edited (the earlier text is kept in its history: h).")
+                self.set_status("Edited; the earlier text: h (history).")
             self.post_message(self.Changed(self, episodes_changed=True))
 
         self.app.push_screen(EditNoteDialog(start), done)
@@ -828,7 +893,8 @@ class NoteCapture(Vertical):
         self.deleted.add(note.id)
         self.deleted_stack.append(note.id)
         self.notes_list.replace_option_prompt(
-            note.id, note_prompt(note, self.facilitator.method, deleted=True)
+            note.id,
+            note_prompt(note, self.facilitator.method, deleted=True, episodes=self.episode_refs),
         )
         self._recount()
         self.set_status("Deleted. Press u to undo.")
