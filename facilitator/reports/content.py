@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from facilitator.analysis.attribution import team_made
-from facilitator.analysis.coverage import factor_counts_apart, is_team_view
+from facilitator.analysis.coverage import factor_counts_apart, is_evidence, is_team_view
 from facilitator.analysis.episodes import (
     TEAM_SOURCE,
     BoardEntry,
@@ -900,7 +900,9 @@ def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
         out.append(f"{heading}:")
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             marked = [
-                x.direction(key) for x in notes if key in x.factors and is_team_view(x) == own
+                x.direction(key)
+                for x in notes
+                if key in x.factors and is_evidence(x) and is_team_view(x) == own
             ]
             ways = [f"{marked.count(s)} {w}" for s, w in (("+", "helped"), ("-", "hindered"))]
             said = [w for w in ways if not w.startswith("0 ")]

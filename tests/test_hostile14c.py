@@ -1,0 +1,50 @@
+"""Findings of a trained Learning Together reviewer's hostile test of issue 14 (third
+round): counts that agree with the matrix, directions never lost silently, the team's
+words never credited to a participant, and what the public report keeps."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+
+from facilitator.method import Method
+from facilitator.reports.export import export
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.review_fixture import ReviewFixture, build_review_fixture
+
+
+@pytest.fixture
+def fixture(service: Service) -> ReviewFixture:
+    return build_review_fixture(service)
+
+
+def _row(store: Store, method: Method, review: str, label: str, **options: object) -> dict:
+    data = export(store, method, review, "docx", what="episodes", **options)  # type: ignore[arg-type]
+    table = docx.Document(io.BytesIO(data)).tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    for row in table.rows[1:]:
+        cells = [c.text for c in row.cells]
+        if cells[0].startswith(f"{label}:"):
+            return dict(zip(header, cells, strict=True))
+    raise AssertionError(f"no row for {label}")
+
+
+def _say(service: Service, fixture: ReviewFixture, key: str, line: str, stage: int = 5):
+    talk = service.store.conversation(fixture.conversations[key])
+    return service.record_note(talk, line, stage=stage)
+
+
+def test_ideas_and_questions_count_in_no_direction_of_the_episode_table(
+    service: Service, store: Store, method: Method, fixture: ReviewFixture
+):
+    assert not _say(
+        service, fixture, "sw", "~ Share referrals by phone too @interagency+ #1"
+    ).problems
+    assert not _say(service, fixture, "sw", "? Ask who phoned whom @interagency- #1").problems
+    factors = _row(store, method, fixture.review, "E1")["Contributory factors"]
+    # The two accounts tagged inter-agency; the idea and the question say nothing of its effect.
+    assert "Inter-agency and inter-professional working (2)" in factors.splitlines(), factors
+    assert "helped" not in factors and "hindered" not in factors
