@@ -9,6 +9,7 @@ import io
 import docx
 import pytest
 
+from facilitator.capture import labelled, parse, untagged
 from facilitator.method import Method
 from facilitator.reports.export import export
 from facilitator.service import Service
@@ -48,3 +49,29 @@ def test_ideas_and_questions_count_in_no_direction_of_the_episode_table(
     # The two accounts tagged inter-agency; the idea and the question say nothing of its effect.
     assert "Inter-agency and inter-professional working (2)" in factors.splitlines(), factors
     assert "helped" not in factors and "hindered" not in factors
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Cover was found one week, not the next @resources+ @resources-",
+        "Cover was found one week, not the next @res+-",
+        "Cover was found one week, not the next @resources-+",
+    ],
+)
+def test_a_factor_said_to_help_and_hinder_is_a_problem_never_a_silent_choice(
+    method: Method, line: str
+):
+    parsed = parse(line, method)
+    assert parsed.factors == ["resources"]
+    assert "resources" not in parsed.directions  # neither way is taken on its own
+    assert any("both helped and hindered" in p for p in parsed.problems), parsed.problems
+    assert untagged(parsed.text, method) == "Cover was found one week, not the next"
+
+
+def test_a_doubled_sign_leaves_no_stray_sign_and_says_so(method: Method):
+    parsed = parse("The family came to every appointment @family++", method)
+    assert parsed.directions == {"family": "+"}
+    assert parsed.problems  # told, not guessed silently
+    assert untagged(parsed.text, method) == "The family came to every appointment"
+    assert "+" not in labelled(parsed.text, method).replace("(helped)", "")

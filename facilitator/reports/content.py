@@ -57,7 +57,7 @@ def clean(text: str | None) -> str:
     return controls_shown(text or "")
 
 
-_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*\+?)")  # as capture's: "+"/"-" a direction
+_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*[+-]*)")  # as capture's: signs a direction
 _REF = re.compile(r"(?<![\w#&])#[Ee]?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
