@@ -75,3 +75,27 @@ def test_a_doubled_sign_leaves_no_stray_sign_and_says_so(method: Method):
     assert parsed.problems  # told, not guessed silently
     assert untagged(parsed.text, method) == "The family came to every appointment"
     assert "+" not in labelled(parsed.text, method).replace("(helped)", "")
+
+
+def test_the_teams_reflection_is_not_a_participant_mentioning_someone(
+    service: Service, store: Store, fixture: ReviewFixture
+):
+    from facilitator.analysis.review_overview import review_overview
+
+    line = ">> The class teacher should have been told of the check #4"
+    assert not _say(service, fixture, "sw", line, stage=8).problems
+    item = review_overview(store, fixture.review).for_episode(fixture.episodes["E4"])
+    reasons = item.involved[fixture.participants["class_teacher"]].reasons
+    assert not any("C1, Social worker" in r for r in reasons), reasons
+    assert any("Review team" in r for r in reasons), reasons
+
+
+def test_an_episode_named_in_a_discrepancy_note_is_named_by_the_team(
+    service: Service, store: Store, method: Method, fixture: ReviewFixture
+):
+    assert not _say(service, fixture, "hv", "! #new Two dates given for the review", 4).problems
+    text = export(store, method, fixture.review, "md", what="narrative").decode()  # type: ignore[union-attr]
+    after = text[text.index("Two dates given for the review") :]
+    named = next(line for line in after.splitlines() if "Named in" in line)
+    assert "C2, Health visitor" not in named
+    assert "Review team's observation in C2" in named

@@ -641,7 +641,13 @@ def narrative_section(data: ReviewData) -> list[Block]:
         accounts = [n for n in accounts if n.id not in data.naming]
         if named:
             sources = dict.fromkeys(
-                data.source(n.conversation) + _factor_words(data, n) for n in named
+                (
+                    data.observation_source(n.conversation)
+                    if is_team_view(n)
+                    else data.source(n.conversation)
+                )
+                + _factor_words(data, n)
+                for n in named
             )
             blocks.append(Para("; ".join(sources), lead=Ours("Named in:")))
         for note in accounts:
