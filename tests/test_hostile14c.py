@@ -99,3 +99,18 @@ def test_an_episode_named_in_a_discrepancy_note_is_named_by_the_team(
     named = next(line for line in after.splitlines() if "Named in" in line)
     assert "C2, Health visitor" not in named
     assert "Review team's observation in C2" in named
+
+
+def test_the_episode_table_leads_a_cited_note_with_its_author_and_quotes_the_passage(
+    service: Service, store: Store, method: Method, fixture: ReviewFixture
+):
+    passage = "Strategy meeting held."
+    doc = store.add_document(fixture.review, "SW case file", f"12 March. {passage}")
+    talk = store.conversation(fixture.conversations["hv"])
+    note = "I read that the meeting went ahead"
+    assert not service.record_note(talk, f"{note} #3", document=doc, passage=passage).problems
+    accounts = _row(store, method, fixture.review, "E3")["Accounts"].splitlines()
+    line = next(a for a in accounts if note in a)
+    assert "cited in" not in line
+    assert line.startswith("C2, Health visitor, Community health, on SW case file:"), line
+    assert f"(the record: “{passage}”)" in line

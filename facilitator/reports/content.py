@@ -877,8 +877,10 @@ def _episode_accounts(
             continue
         text = quoted(note.text) if note.kind == "quote" else note.text
         source = data.source(note.conversation)
-        if note.document:
-            source = f"{data.document_source(note.document)}, cited in {source}"
+        if note.document:  # their words about a record, as the narrative leads them
+            document = data.document_source(note.document).removeprefix("Document: ")
+            source = f"{source}, on {document}"
+            text += f" (the record: “{note.passage}”)" if note.passage else ""
         label = _account_label(data, note.kind)
         lines.append(f"{source} ({label}): {text}" if label else f"{source}: {text}")
     for entry in records:
