@@ -114,3 +114,28 @@ def test_the_episode_table_leads_a_cited_note_with_its_author_and_quotes_the_pas
     assert "cited in" not in line
     assert line.startswith("C2, Health visitor, Community health, on SW case file:"), line
     assert f"(the record: “{passage}”)" in line
+
+
+def _final_md(store: Store, method: Method, review: str) -> str:
+    return export(store, method, review, "md", final=True).decode()  # type: ignore[union-attr]
+
+
+def test_the_final_report_keeps_the_teams_working_observation_and_document_evidence(
+    service: Service, store: Store, method: Method, fixture: ReviewFixture
+):
+    differ = "The diary and the case record disagree on the date"
+    assert not service.record_team_note(fixture.review, f"! {differ} #4").problems
+    doc = store.add_document(fixture.review, "Police log", "4 April. Officer attended.")
+    recorded = service.record_team_note(
+        fixture.review, "#new Police attendance (4 April 2024)", document=doc, passage="Officer"
+    )
+    assert not recorded.problems
+    text = _final_md(store, method, fixture.review)
+    # The team's observation, attributed to the team, in the narrative and the table.
+    shown = [line for line in text.splitlines() if differ in line]
+    assert len(shown) == 2, shown
+    assert f"**Review team's working note, Discrepancy:** {differ}" in shown
+    assert f"Review team's observation (working notes): {differ}" in shown[1]
+    e7 = _row(store, method, fixture.review, "E7", final=True)
+    assert e7["Evidence"] != "no sources yet"
+    assert "Police log" in e7["Evidence"], e7
