@@ -139,3 +139,31 @@ def test_the_final_report_keeps_the_teams_working_observation_and_document_evide
     e7 = _row(store, method, fixture.review, "E7", final=True)
     assert e7["Evidence"] != "no sources yet"
     assert "Police log" in e7["Evidence"], e7
+
+
+def test_the_recap_names_the_episode_a_note_is_linked_to_not_the_number_typed(
+    service: Service,
+) -> None:
+    """After a split the note typed "#1" is linked to the new episode: the stage-8 recap
+    read back to the participant names that one."""
+    from facilitator.analysis.episodes import split_episode
+    from facilitator.tui.widgets.lead_model import ConversationWatch
+    from facilitator.tui.widgets.lead_recap import recap_text
+    from tests.tui_support import START, small_review
+
+    setup = small_review(service, started_at=START.isoformat())
+    talk = service.store.conversation(setup.conversation)
+    assert not service.record_note(talk, "#new Home visit (May 2024)").problems
+    good = service.record_note(talk, "+ The second visit was well planned #1")
+    assert not good.problems
+    (first,) = next(
+        n for n in service.store.notes(review=setup.review) if n.id == good.note_id
+    ).episodes
+    new = split_episode(service.store, setup.review, first, "Second home visit", [good.note_id])
+    label = next(e.label for e in service.store.episodes(setup.review) if e.id == new)
+    assert label != "E1"
+    watch = ConversationWatch(service.store, setup.conversation, service.method)
+    watch.load()
+    said = recap_text(watch.snapshot(), service.method).plain.split("Good practice")[1]
+    line = next(x for x in said.splitlines() if "well planned" in x)
+    assert label in line and "E1" not in line, line

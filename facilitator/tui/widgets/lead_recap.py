@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.widget import Widget
 
@@ -63,19 +65,41 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     else:
         out.append(" no ranking recorded (stage 5)\n", style="dim italic")
 
-    _notes(out, heading, "Good practice", snapshot.went_well, snapshot.went_well_total, method)
-    _notes(out, heading, "Their ideas for change", snapshot.ideas, snapshot.ideas_total, method)
+    labels = dict(snapshot.episode_labels)
+    for title, notes, total in (
+        ("Good practice", snapshot.went_well, snapshot.went_well_total),
+        ("Their ideas for change", snapshot.ideas, snapshot.ideas_total),
+    ):
+        _notes(out, heading, title, notes, total, method, labels)
     return out
 
 
+# "#3" as typed: the number an episode had then, which a split or a sync may have changed.
+_TYPED_REF = re.compile(r"(?<![\w#&])#[Ee]?\d+\b")
+
+
+def said(note: RecapNote, method: Method, labels: dict[str, str]) -> str:
+    """A note read back: the factor's name, not the tag; the episodes it is linked to now,
+    by id, never the number typed (after a split "#1" may be linked to E7)."""
+    linked = dict.fromkeys(labels[e] for e in note.episodes if e in labels)
+    text = " ".join(labelled(_TYPED_REF.sub("", note.text), method).split())
+    return f"{text} ({', '.join(linked)})" if linked else text
+
+
 def _notes(  # noqa: ANN001
-    out: Text, heading, title: str, notes: tuple[RecapNote, ...], total: int, method: Method
+    out: Text,
+    heading,
+    title: str,
+    notes: tuple[RecapNote, ...],
+    total: int,
+    method: Method,
+    labels: dict[str, str],
 ) -> None:
     heading(title)
     for note in notes:
         out.append(" • ")
         # Read back to the participant: E1 and the factor's name, not the typed tags.
-        out.append(display_text(labelled(note.text, method), one_line=True))  # never markup
+        out.append(display_text(said(note, method, labels), one_line=True))  # never markup
         out.append("\n")
     if total > len(notes):
         out.append(f" … and {total - len(notes)} more\n", style="dim")
