@@ -167,3 +167,39 @@ def test_the_recap_names_the_episode_a_note_is_linked_to_not_the_number_typed(
     said = recap_text(watch.snapshot(), service.method).plain.split("Good practice")[1]
     line = next(x for x in said.splitlines() if "well planned" in x)
     assert label in line and "E1" not in line, line
+
+
+def _cli(store: Store, *args: str, capsys: pytest.CaptureFixture[str]) -> str:
+    from facilitator.cli.main import main
+
+    try:
+        main(["--store", str(store.path), *args])
+    except SystemExit as exc:
+        assert not exc.code, exc.code
+    out, err = capsys.readouterr()
+    return out + err
+
+
+def test_a_patterns_directions_count_only_its_own_episodes_notes(
+    service: Service,
+    store: Store,
+    method: Method,
+    fixture: ReviewFixture,
+    capsys: pytest.CaptureFixture[str],
+):
+    from facilitator.analysis.patterns import add_pattern
+
+    assert not _say(
+        service, fixture, "sw", "#1 The school rang the same day @interagency+"
+    ).problems
+    for n in (4, 6):  # other episodes' notes: not the pattern's
+        assert not _say(service, fixture, "hv", f"#{n} Nobody rang back @interagency-").problems
+    add_pattern(
+        store, fixture.review, method, type="crisis-response", title="Same-day calls",
+        episodes=[fixture.episodes["E1"]], factors=["interagency"],
+    )  # fmt: skip
+    text = export(store, method, fixture.review, "md", what="findings").decode()  # type: ignore[union-attr]
+    seen = next(line for line in text.splitlines() if "Seen in" in line)
+    assert "1 helped" in seen and "hindered" not in seen, seen
+    listed = _cli(store, "pattern", "list", fixture.review, capsys=capsys)
+    assert "1 helped" in listed and "hindered" not in listed, listed

@@ -154,7 +154,7 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
     review = obj.review_id(review_ref)
     found = patterns(obj.store, review)
     labels = _episode_labels(obj, review)  # read once, not once per pattern
-    directions = factor_directions(obj.store, review) if found else {}
+    notes = obj.store.notes(review=review) if found else []  # read once, not per pattern
     if not found:
         echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
     for p in found:
@@ -166,6 +166,8 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
         echo(f"     {EFFECTS.get(p.effect, 'not yet said whether it helps or hinders')}")
         if p.reasons:
             echo(f"     reasons for its priority: {p.reasons}")
+        # Which way each factor worked in this pattern's episodes, not across the review.
+        directions = factor_directions(obj.store, review, p.episodes, notes=notes)
         factors = tuple(_with_direction(f, directions.get(f)) for f in p.factors)
         echo(_support_line(labels, p.episodes, factors))
 
