@@ -203,3 +203,34 @@ def test_a_patterns_directions_count_only_its_own_episodes_notes(
     assert "1 helped" in seen and "hindered" not in seen, seen
     listed = _cli(store, "pattern", "list", fixture.review, capsys=capsys)
     assert "1 helped" in listed and "hindered" not in listed, listed
+
+
+def test_pattern_recommend_and_ideas_lists_speak_the_guides_words_not_keys(
+    service: Service,
+    store: Store,
+    method: Method,
+    fixture: ReviewFixture,
+    capsys: pytest.CaptureFixture[str],
+):
+    from facilitator.analysis.patterns import add_pattern, add_recommendation
+
+    add_pattern(
+        store, fixture.review, method, type=["crisis-response", "assessment-longer-term"],
+        title="Same-day calls", episodes=[fixture.episodes["E1"]], factors=["interagency"],
+    )  # fmt: skip
+    add_recommendation(store, fixture.review, method, kind="clear-cut", text="Ring back")
+    listed = _cli(store, "pattern", "list", fixture.review, capsys=capsys)
+    assert "crisis-response" not in listed and "interagency" not in listed, listed
+    assert "Multi-agency working in response to incidents and crises" in listed
+    assert "Inter-agency and inter-professional working" in listed
+    recommended = _cli(store, "recommend", "list", fixture.review, capsys=capsys)
+    assert "[clear-cut]" not in recommended and "Clear-cut and locally actionable" in recommended
+    assert not _say(service, fixture, "sw", "~ Ring the school back @interagency+ #1").problems
+    ideas = _cli(store, "ideas", fixture.review, capsys=capsys)
+    line = next(x for x in ideas.splitlines() if "Ring the school back" in x)
+    assert "@interagency" not in line and "#1" not in line, line
+    covered = _cli(store, "coverage", fixture.conversations["sw"][:8], capsys=capsys)
+    e1 = next(x for x in covered.splitlines() if x.strip().startswith("E1 "))
+    assert "lr-" not in covered and "What they thought was going on" not in e1, covered
+    assert "still open: What lay behind their thinking and feelings, " in e1
+    assert "spoken of: Inter-agency and inter-professional working, The family" in e1
