@@ -234,3 +234,20 @@ def test_pattern_recommend_and_ideas_lists_speak_the_guides_words_not_keys(
     assert "lr-" not in covered and "What they thought was going on" not in e1, covered
     assert "still open: What lay behind their thinking and feelings, " in e1
     assert "spoken of: Inter-agency and inter-professional working, The family" in e1
+
+
+def test_a_family_member_with_a_pseudonym_keeps_their_role_in_the_final_report(
+    store: Store, method: Method, fixture: ReviewFixture
+):
+    store.add_participant(
+        fixture.review, role="Mother", agency="Family", name="Mary Quinn", kind="family",
+        pseudonym="Ms Blue",
+    )  # fmt: skip
+    store.add_participant(
+        fixture.review, role="Grandmother", agency="Family", name="Gwen Quinn", kind="family",
+        pseudonym="Grandmother G",
+    )  # fmt: skip
+    text = _final_md(store, method, fixture.review)
+    assert "- Ms Blue (mother): no conversation yet" in text.splitlines(), text
+    assert "- Grandmother G: no conversation yet" in text.splitlines()  # said once is enough
+    assert "Mary" not in text and "Gwen" not in text

@@ -375,7 +375,13 @@ class ReviewData:
             return "unknown participant"
         if self.final:
             if participant.kind == "family":
-                return clean(participant.pseudonym or participant.role)
+                # Their pseudonym with their role, unless the pseudonym says it already.
+                role = clean(participant.role)
+                pseudonym = clean(participant.pseudonym or "")
+                if not pseudonym or role.casefold() in pseudonym.casefold():
+                    return pseudonym or role
+                said = role if role[:2].isupper() else role[:1].lower() + role[1:]  # "GP" stays
+                return f"{pseudonym} ({said})"
             return clean(participant.role)
         if participant.name:
             return clean(f"{participant.name} ({participant.role}, {participant.agency})")
