@@ -504,6 +504,15 @@ def labelled(text: str, method: Method) -> str:
     return _REF.sub(lambda match: f"E{match.group(1)}", text)
 
 
+def read_back(text: str, method: Method, linked: Iterable[str]) -> str:
+    """A note read back by the episodes it is linked to now (``linked``: their labels),
+    never the number typed: after a split or a sync renumbering "#1" may be linked to E7.
+    Otherwise as :func:`labelled`."""
+    shown = dict.fromkeys(linked)
+    text = " ".join(labelled(_REF.sub("", text), method).split())
+    return f"{text} ({', '.join(shown)})" if shown else text
+
+
 _NEW_TAG = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 
 

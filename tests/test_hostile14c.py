@@ -251,3 +251,17 @@ def test_a_family_member_with_a_pseudonym_keeps_their_role_in_the_final_report(
     assert "- Ms Blue (mother): no conversation yet" in text.splitlines(), text
     assert "- Grandmother G: no conversation yet" in text.splitlines()  # said once is enough
     assert "Mary" not in text and "Gwen" not in text
+
+
+def test_ideas_name_the_episode_an_idea_is_linked_to_after_a_split(
+    service: Service, store: Store, fixture: ReviewFixture, capsys: pytest.CaptureFixture[str]
+):
+    from facilitator.analysis.episodes import split_episode
+
+    idea = _say(service, fixture, "sw", "~ Ring the school back the same day @interagency #1", 7)
+    assert not idea.problems
+    new = split_episode(store, fixture.review, fixture.episodes["E1"], "Call back", [idea.note_id])
+    label = next(e.label for e in store.episodes(fixture.review) if e.id == new)
+    ideas = _cli(store, "ideas", fixture.review, capsys=capsys)
+    line = next(x for x in ideas.splitlines() if "Ring the school back" in x)
+    assert line.endswith(f"({label})") and "E1" not in line, line

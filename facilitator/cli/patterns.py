@@ -20,6 +20,17 @@ def _episode_labels(obj: Context, review: str) -> dict[str, str]:
     return {e.id: e.label for e in obj.store.episodes(review)}
 
 
+def _linked_labels(obj: Context, review: str) -> dict[str, str]:
+    """Episode id -> the label a note linked to it is shown under (a merged duplicate's
+    is its survivor's)."""
+    from facilitator.analysis.episodes import canonical_ids
+
+    every = obj.store.episodes(review)
+    live = canonical_ids(every)
+    labels = {e.id: e.label for e in every}
+    return {e.id: labels.get(live.get(e.id, e.id), e.label) for e in every}
+
+
 def _titles(items: tuple, keys: Iterable[str]) -> str:
     """Keys as the guides name them ("crisis-response" as its title); an unknown key as is."""
     titles = {item.key: item.title for item in items}
@@ -268,16 +279,20 @@ def ideas_cmd(obj: Context, review_ref: str | None) -> None:
     """Participants' ideas for change (~ notes) across the review, attributed, to weigh
     when choosing patterns and recommendations."""
     from facilitator.analysis.episodes import source_label
-    from facilitator.capture import labelled
+    from facilitator.capture import read_back
 
     review = obj.review_id(review_ref)
     labels = source_label(obj.store, review)
     ideas = [n for n in obj.store.notes(review=review) if n.kind == "idea" and n.conversation]
+    episodes = _linked_labels(obj, review)
     if not ideas:
         echo("No ideas for change yet: a note starting with ~ records one.")
     for note in sorted(ideas, key=lambda n: (labels.get(n.conversation, ""), n.at, n.id)):
-        # E1 and the factor's name (with which way it worked), not the tags typed.
-        said = labelled(note.text, obj.method)
+        # The factor's name (and which way it worked) and the episodes it is linked to now,
+        # not the tags typed.
+        said = read_back(
+            note.text, obj.method, (episodes[e] for e in note.episodes if e in episodes)
+        )
         echo(f"{labels.get(note.conversation, 'unknown conversation')}: {said}")
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.widget import Widget
 
 from facilitator.analysis.patterns import direction_words
-from facilitator.capture import labelled
+from facilitator.capture import read_back
 from facilitator.method import Method
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.lead_model import LeadSnapshot, RecapNote
@@ -74,18 +72,6 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     return out
 
 
-# "#3" as typed: the number an episode had then, which a split or a sync may have changed.
-_TYPED_REF = re.compile(r"(?<![\w#&])#[Ee]?\d+\b")
-
-
-def said(note: RecapNote, method: Method, labels: dict[str, str]) -> str:
-    """A note read back: the factor's name, not the tag; the episodes it is linked to now,
-    by id, never the number typed (after a split "#1" may be linked to E7)."""
-    linked = dict.fromkeys(labels[e] for e in note.episodes if e in labels)
-    text = " ".join(labelled(_TYPED_REF.sub("", note.text), method).split())
-    return f"{text} ({', '.join(linked)})" if linked else text
-
-
 def _notes(  # noqa: ANN001
     out: Text,
     heading,
@@ -99,7 +85,8 @@ def _notes(  # noqa: ANN001
     for note in notes:
         out.append(" • ")
         # Read back to the participant: E1 and the factor's name, not the typed tags.
-        out.append(display_text(said(note, method, labels), one_line=True))  # never markup
+        linked = (labels[e] for e in note.episodes if e in labels)  # by id, not as typed
+        out.append(display_text(read_back(note.text, method, linked), one_line=True))
         out.append("\n")
     if total > len(notes):
         out.append(f" … and {total - len(notes)} more\n", style="dim")
