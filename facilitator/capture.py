@@ -35,7 +35,9 @@ from facilitator.dates import DateProblem, LenientDate, parse_period
 from facilitator.method import Method
 
 # A tag's word may end in "+" (the factor helped) or "-" (it hindered): see split_direction.
-_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*\+?)")
+# A run of signs ("@fam+-", "@family++") is matched whole, so no stray sign stays in the
+# text unseen: parse says what is wrong with it.
+_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*[+-]*)")
 DIRECTION_WORDS = {"+": "helped", "-": "hindered"}
 _REF = re.compile(r"(?<![\w#&])#(?:[Ee])?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
@@ -205,11 +207,23 @@ def complete_tag(fragment: str, method: Method) -> list[str]:
 
 
 def split_direction(word: str) -> tuple[str, str]:
-    """(word, "+" | "-" | "") for a tag's word as matched: ``resources+`` -> ("resources",
-    "+"), ``cond-`` -> ("cond", "-")."""
-    if len(word) > 1 and word[-1] in DIRECTION_WORDS:
-        return word[:-1], word[-1]
+    """(word, signs) for a tag's word as matched: ``resources+`` -> ("resources", "+"),
+    ``cond-`` -> ("cond", "-"). Every trailing sign is taken off, so ``fam+-`` gives
+    ("fam", "+-"): the caller judges a run of more than one (see :func:`direction_of`)."""
+    base = word.rstrip("+-")
+    if base and base != word:
+        return base, word[len(base) :]
     return word, ""
+
+
+def direction_of(signs: str) -> str:
+    """The one direction a run of signs says ("+" for "+" or "++"), or "" for none or
+    for both ("+-")."""
+    return signs[0] if signs and len(set(signs)) == 1 else ""
+
+
+def _mixed(key: str) -> str:
+    return f"@{key}: both helped and hindered: say which, or split the note"
 
 
 def resolve_tag(word: str, method: Method) -> tuple[str | None, str | None]:
@@ -233,6 +247,7 @@ def parse(line: str, method: Method) -> ParsedNote:
     kind, text = kind_of(line, method)
     note = ParsedNote(kind=kind, text=text)
     lr_keys = {p.key for p in method.local_rationality}
+    mixed: dict[str, None] = {}  # in the order typed
     for match in _TAG.finditer(text):
         key, problem = resolve_tag(match.group(1), method)
         sign = "" if key == match.group(1).lower() else split_direction(match.group(1))[1]
@@ -249,8 +264,20 @@ def parse(line: str, method: Method) -> ParsedNote:
         else:
             if key not in note.factors:
                 note.factors.append(key)
-            if sign and key not in note.directions:  # the first direction given wins
-                note.directions[key] = sign
+            way = direction_of(sign)
+            if len(sign) > 1 and way:
+                note.problems.append(
+                    f"@{match.group(1)}: one sign is enough (+ helped, - hindered); "
+                    f"read as {DIRECTION_WORDS[way]}"
+                )
+            if (sign and not way) or (way and note.directions.get(key, way) != way):
+                # Said to help and to hinder: neither is taken, and the note-taker is told.
+                mixed[key] = None
+            elif way:
+                note.directions[key] = way
+    for key in mixed:
+        note.directions.pop(key, None)
+        note.problems.append(_mixed(key))
     without_new = _NEW.sub(" ", text)
     starts = list(_NEW.finditer(text))
     for index, match in enumerate(starts):
@@ -469,7 +496,8 @@ def labelled(text: str, method: Method) -> str:
             return match.group(0)
         sign = "" if key == match.group(1).lower() else split_direction(match.group(1))[1]
         shown = titles.get(key, match.group(0))
-        return f"{shown} ({DIRECTION_WORDS[sign]})" if sign and key not in lr_keys else shown
+        way = direction_of(sign)
+        return f"{shown} ({DIRECTION_WORDS[way]})" if way and key not in lr_keys else shown
 
     lr_keys = {prompt.key for prompt in method.local_rationality}
     text = _TAG.sub(tag, text)
@@ -506,6 +534,15 @@ def current_refs(text: str, linked: Sequence[tuple[str, str]], method: Method) -
         return match.group(0)[:start] + str(spare.pop(0))
 
     return _REF.sub(renumber, text)
+
+
+def read_back(text: str, method: Method, linked: Iterable[str]) -> str:
+    """A note read back by the episodes it is linked to now (``linked``: their labels),
+    never the number typed: after a split or a sync renumbering "#1" may be linked to E7.
+    Otherwise as :func:`labelled`."""
+    shown = dict.fromkeys(linked)
+    text = " ".join(labelled(_REF.sub("", text), method).split())
+    return f"{text} ({', '.join(shown)})" if shown else text
 
 
 _NEW_TAG = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)

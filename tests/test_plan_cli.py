@@ -139,7 +139,11 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     )
     coverage = run(path, "coverage", "C1").stdout
     assert "stage 4 Local rationality" in coverage and "11 min" in coverage
-    assert "still open: lr-reasons, lr-attention, lr-weighing, lr-aims, lr-options" in coverage
+    assert (
+        "still open: What lay behind their thinking and feelings, What else was taking their "
+        "attention, What they were weighing up, What they were trying to achieve, What options "
+        "they thought they had"
+    ) in coverage
     assert "/7" not in coverage  # no score (issue 14 item 8)
     run(path, "contradict", fx.notes["hv_flag"][:8], fx.notes["sw_agreed"][:8])
     pattern = run(
@@ -149,14 +153,17 @@ def test_matrix_coverage_contradict_patterns_and_recommendations(
     ).stdout.strip()  # fmt: skip
     assert len(pattern) == 32
     listed = run(path, "pattern", "list").stdout
-    assert "widespread 4, relevance 5" in listed and "episodes: E2; factors: interagency" in listed
+    assert "widespread 4, relevance 5" in listed and "episodes: E2; factors: Inter-agency" in listed
     rec = run(
         path, "recommend", "add", "R1", "Circulate minutes within two days",
         "--kind", "clear-cut", "--pattern", pattern[:8], "--episode", "E2",
     ).stdout.strip()  # fmt: skip
     assert len(rec) == 32
     recommended = run(path, "recommend", "list").stdout
-    assert "[clear-cut] Circulate minutes" in recommended and "episodes: E2;" in recommended
+    assert (
+        "[Clear-cut and locally actionable] Circulate minutes" in recommended
+        and "episodes: E2;" in recommended
+    )
     bad = run(path, "pattern", "add", "R1", "X", "--type", "nonsense", check=False)
     assert bad.returncode == 1 and errors(bad)[0].startswith("facilitator: pattern type must be")
 
@@ -212,10 +219,12 @@ def test_directions_patterns_of_several_types_reasons_and_who_acts(
         "--kind", "clear-cut", "--pattern", pattern_id[:8], "--who", "Safeguarding partnership",
     )  # fmt: skip
     listed = run(path, "pattern", "list").stdout
-    assert "[crisis-response, judgement-reasoning]" in listed
+    assert (
+        "[Multi-agency working in response to incidents and crises, Human judgement and reasoning]"
+    ) in listed
     assert "makes problematic practice more likely" in listed
     assert "reasons for its priority: Seen in every agency's account" in listed
-    assert "factors: resources (1 hindered)" in listed
+    assert "factors: Resource allocation (1 hindered)" in listed
     assert "who should act: Safeguarding partnership" in run(path, "recommend", "list").stdout
     report = run(path, "export", "R1", "--format", "md", "--what", "findings").stdout
     assert "**Types:** Multi-agency working in response to incidents and crises; " in report

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from facilitator.analysis.coverage import is_evidence, is_team_view
 from facilitator.analysis.episodes import canonical_ids
 from facilitator.method import Method
+from facilitator.model import Note
 from facilitator.store import Store
 from facilitator.store.db import StoreError
 from facilitator.store.store import new_id
@@ -297,13 +298,27 @@ def _types(row: dict) -> tuple[str, ...]:
     return tuple(found or ([row["type"]] if row.get("type") else []))
 
 
-def factor_directions(store: Store, review: str) -> dict[str, Counter[str]]:
+def factor_directions(
+    store: Store,
+    review: str,
+    episodes: Iterable[str] | None = None,
+    *,
+    notes: Iterable[Note] | None = None,
+) -> dict[str, Counter[str]]:
     """For each factor area, how many notes say it helped ("+") and hindered ("-"): the
     participants' accounts under "+" and "-", the team's own view under "team+" and "team-".
-    A ``?`` question or ``~`` idea is not evidence of a factor's effect and is not counted."""
+    A ``?`` question or ``~`` idea is not evidence of a factor's effect and is not counted.
+    With ``episodes`` (a pattern's or a recommendation's), only the notes linked to one of
+    them count (a merged duplicate's with its survivor): what supports it, not the review.
+    None or no episodes: the whole review (a pattern seen in its factors alone).
+    ``notes``: the review's notes, if already read."""
     found: dict[str, Counter[str]] = {}
-    for note in store.notes(review=review):
+    wanted = set(episodes or ()) or None
+    mapping = canonical_ids(store.episodes(review)) if wanted else {}
+    for note in store.notes(review=review) if notes is None else notes:
         if not is_evidence(note):
+            continue
+        if wanted is not None and not wanted & {mapping.get(e, e) for e in note.episodes}:
             continue
         team = "team" if is_team_view(note) else ""
         for marked in note.directions:

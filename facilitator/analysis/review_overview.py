@@ -20,7 +20,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from facilitator.analysis.attribution import follow_up_attribution, notes_attribution
+from facilitator.analysis.attribution import (
+    follow_up_attribution,
+    note_attribution,
+    notes_attribution,
+)
 from facilitator.analysis.coverage import is_team_view
 from facilitator.analysis.episodes import (
     INVOLVED,
@@ -440,8 +444,16 @@ def review_overview(store: Store, review: str) -> ReviewOverview:
                     reasons[pid].append("recorded by the team")
         wanted = family_records(family_ids)
         item.records = sorted((r for r in records if r.id in wanted), key=lambda r: (r.date, r.id))
-        texts = [(a.participant, a.source_label, a.note.text) for a in item.accounts]
-        texts += [(a.participant, a.source_label, a.note.text) for a in item.team_notes]
+        # The team's notes (>>, !, working notes) are the team's words: a name in them is
+        # the team's mention, never the participant's in whose conversation it was typed.
+        texts = [
+            (
+                a.participant,
+                note_attribution(a.note, labels, talks) if is_team_view(a.note) else a.source_label,
+                a.note.text,
+            )
+            for a in (*item.accounts, *item.team_notes)
+        ]
         texts += [(None, r.source_label, r.text) for r in item.records]
         # One substring test per participant over all the episode's texts rules most
         # people out at once; only those whose name or role occurs somewhere are searched

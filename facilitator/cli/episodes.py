@@ -421,6 +421,8 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
     conversation = obj.conversation(conversation_ref)
     cover = conversation_coverage(obj.store, conversation.id)
     episodes = {e.id: e for e in obj.store.episodes(conversation.review)}
+    prompts = {p.key: p.title for p in obj.method.local_rationality}
+    areas = {a.key: a.title for a in obj.method.factor_areas}
     echo(
         f"{conversation.label}: {cover.notes} notes of the participant's; "
         f"{cover.team_notes} of the review team's (>>, !, ?), kept apart"
@@ -431,11 +433,14 @@ def coverage_cmd(obj: Context, conversation_ref: str) -> None:
     for episode_id, ep in cover.episodes.items():
         e = episodes.get(episode_id)
         name = f"{e.label} {e.title}" if e else episode_id[:8]
-        # What is still open to explore, not a score: the prompts are not a checklist.
+        # What is still open to explore, not a score: the prompts are not a checklist. In
+        # the guides' words, not their keys.
+        still = [prompts.get(k, k) for k in ep.missing_prompts(obj.method)]
+        spoken = sorted(areas.get(k, k) for k in ep.factors)
         echo(
             f"  {name}: {ep.notes} of their notes; still open: "
-            f"{', '.join(ep.missing_prompts(obj.method)) or 'nothing'}; factors spoken of: "
-            f"{', '.join(sorted(ep.factors)) or 'none yet'}"
+            f"{', '.join(still) or 'nothing'}; factors spoken of: "
+            f"{', '.join(spoken) or 'none yet'}"
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
@@ -16,6 +18,23 @@ def _support(obj: Context, review: str, episodes: tuple[str, ...]) -> list[str]:
 
 def _episode_labels(obj: Context, review: str) -> dict[str, str]:
     return {e.id: e.label for e in obj.store.episodes(review)}
+
+
+def _linked_labels(obj: Context, review: str) -> dict[str, str]:
+    """Episode id -> the label a note linked to it is shown under (a merged duplicate's
+    is its survivor's)."""
+    from facilitator.analysis.episodes import canonical_ids
+
+    every = obj.store.episodes(review)
+    live = canonical_ids(every)
+    labels = {e.id: e.label for e in every}
+    return {e.id: labels.get(live.get(e.id, e.id), e.label) for e in every}
+
+
+def _titles(items: tuple, keys: Iterable[str]) -> str:
+    """Keys as the guides name them ("crisis-response" as its title); an unknown key as is."""
+    titles = {item.key: item.title for item in items}
+    return ", ".join(titles.get(key, key) for key in keys)
 
 
 def _support_line(
@@ -154,19 +173,25 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
     review = obj.review_id(review_ref)
     found = patterns(obj.store, review)
     labels = _episode_labels(obj, review)  # read once, not once per pattern
-    directions = factor_directions(obj.store, review) if found else {}
+    notes = obj.store.notes(review=review) if found else []  # read once, not per pattern
     if not found:
         echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
     for p in found:
         rank = f"#{p.priority}" if p.priority else "-"
         echo(
-            f"{rank:<4} {p.title}  [{', '.join(p.types)}] widespread {p.widespread or '?'}, "
+            f"{rank:<4} {p.title}  [{_titles(obj.method.patterns, p.types)}] "
+            f"widespread {p.widespread or '?'}, "
             f"relevance {p.relevance or '?'}  {p.id[:8]}"
         )
         echo(f"     {EFFECTS.get(p.effect, 'not yet said whether it helps or hinders')}")
         if p.reasons:
             echo(f"     reasons for its priority: {p.reasons}")
-        factors = tuple(_with_direction(f, directions.get(f)) for f in p.factors)
+        # Which way each factor worked in this pattern's episodes, not across the review.
+        directions = factor_directions(obj.store, review, p.episodes, notes=notes)
+        factors = tuple(
+            _with_direction(_titles(obj.method.factor_areas, [f]), directions.get(f))
+            for f in p.factors
+        )
         echo(_support_line(labels, p.episodes, factors))
 
 
@@ -240,9 +265,11 @@ def recommend_list(obj: Context, review_ref: str | None) -> None:
         echo("No recommendations yet.")
     for r in found:
         rank = f"#{r.priority}" if r.priority else "-"
-        echo(f"{rank:<4} [{r.kind}] {r.text}  {r.id[:8]}")
+        kind = _titles(obj.method.recommendation_kinds, [r.kind])
+        echo(f"{rank:<4} [{kind}] {r.text}  {r.id[:8]}")
         echo(f"     who should act: {r.owner or 'not yet said'}")
-        echo(_support_line(labels, r.episodes, r.factors))
+        factors = tuple(_titles(obj.method.factor_areas, [f]) for f in r.factors)
+        echo(_support_line(labels, r.episodes, factors))
 
 
 @click.command("ideas")
@@ -252,14 +279,21 @@ def ideas_cmd(obj: Context, review_ref: str | None) -> None:
     """Participants' ideas for change (~ notes) across the review, attributed, to weigh
     when choosing patterns and recommendations."""
     from facilitator.analysis.episodes import source_label
+    from facilitator.capture import read_back
 
     review = obj.review_id(review_ref)
     labels = source_label(obj.store, review)
     ideas = [n for n in obj.store.notes(review=review) if n.kind == "idea" and n.conversation]
+    episodes = _linked_labels(obj, review)
     if not ideas:
         echo("No ideas for change yet: a note starting with ~ records one.")
     for note in sorted(ideas, key=lambda n: (labels.get(n.conversation, ""), n.at, n.id)):
-        echo(f"{labels.get(note.conversation, 'unknown conversation')}: {note.text}")
+        # The factor's name (and which way it worked) and the episodes it is linked to now,
+        # not the tags typed.
+        said = read_back(
+            note.text, obj.method, (episodes[e] for e in note.episodes if e in episodes)
+        )
+        echo(f"{labels.get(note.conversation, 'unknown conversation')}: {said}")
 
 
 COMMANDS = [pattern, recommend, ideas_cmd]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from facilitator.analysis.attribution import team_made
-from facilitator.analysis.coverage import factor_counts_apart, is_team_view
+from facilitator.analysis.coverage import factor_counts_apart, is_evidence, is_team_view
 from facilitator.analysis.episodes import (
     TEAM_SOURCE,
     BoardEntry,
@@ -57,7 +57,7 @@ def clean(text: str | None) -> str:
     return controls_shown(text or "")
 
 
-_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*\+?)")  # as capture's: "+"/"-" a direction
+_TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*[+-]*)")  # as capture's: signs a direction
 _REF = re.compile(r"(?<![\w#&])#[Ee]?(\d+)\b")
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -246,8 +246,17 @@ class ReviewData:
             from facilitator.reports.public import public_notes
 
             # The team's working notes are working material: a public report neither
-            # shows nor counts them (evidence, factors).
-            notes = [n for n in public_notes(notes, method) if n.conversation]
+            # shows nor counts them (evidence, factors), but for the team's observation
+            # that accounts or records differ (a "!" note, attributed to the team), and the
+            # records the others cite, which stay in the evidence (see hidden_citations).
+            public = public_notes(notes, method)
+            notes = [n for n in public if n.conversation or n.kind == "discrepancy"]
+            kept = {n.id for n in notes}
+            self._hidden_citations = {
+                n.id: n.document for n in public if n.document and n.id not in kept
+            }
+        else:
+            self._hidden_citations = {}
         self.notes = [_readable_note(n, method) for n in notes]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
@@ -299,6 +308,17 @@ class ReviewData:
             entry.episode.id: [by_id[n.id] for n in entry.notes if n.id in by_id]
             for entry in self._board
         }
+
+    @cached_property
+    def hidden_citations(self) -> dict[str, list[str]]:
+        """Live episode id -> the records cited by working notes a public report leaves
+        out: the record is still evidence for the episode."""
+        cited: dict[str, list[str]] = {}
+        for entry in self._board:
+            for note in entry.notes:
+                if note.id in self._hidden_citations:
+                    cited.setdefault(entry.episode.id, []).append(self._hidden_citations[note.id])
+        return cited
 
     @cached_property
     def canonical(self) -> dict[str, str]:
@@ -362,7 +382,13 @@ class ReviewData:
             return "unknown participant"
         if self.final:
             if participant.kind == "family":
-                return clean(participant.pseudonym or participant.role)
+                # Their pseudonym with their role, unless the pseudonym says it already.
+                role = clean(participant.role)
+                pseudonym = clean(participant.pseudonym or "")
+                if not pseudonym or role.casefold() in pseudonym.casefold():
+                    return pseudonym or role
+                said = role if role[:2].isupper() else role[:1].lower() + role[1:]  # "GP" stays
+                return f"{pseudonym} ({said})"
             return clean(participant.role)
         if participant.name:
             return clean(f"{participant.name} ({participant.role}, {participant.agency})")
@@ -648,7 +674,13 @@ def narrative_section(data: ReviewData) -> list[Block]:
         accounts = [n for n in accounts if n.id not in data.naming]
         if named:
             sources = dict.fromkeys(
-                data.source(n.conversation) + _factor_words(data, n) for n in named
+                (
+                    data.observation_source(n.conversation)
+                    if is_team_view(n)
+                    else data.source(n.conversation)
+                )
+                + _factor_words(data, n)
+                for n in named
             )
             blocks.append(Para("; ".join(sources), lead=Ours("Named in:")))
         for note in accounts:
@@ -678,7 +710,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
                     style="bullet",
                 )
             )
-        for note in [] if data.final else linked:
+        # A public report keeps only the team's working observations (see ReviewData).
+        for note in [n for n in linked if not n.conversation] if data.final else linked:
             if not note.conversation:  # the team's working note: theirs, apart
                 blocks.append(Para(note.text + _citation(data, note), _working_lead(data, note)))
             elif note.kind == "followup":
@@ -813,7 +846,10 @@ def episodes_section(data: ReviewData) -> list[Block]:
                 or Ours("no account yet"),
                 team_judgement(episode, data.merged.get(episode.id, ())) or Ours("not yet judged"),
                 _factor_lines(data, notes) or Ours("none noted"),
-                "\n".join(_evidence(data, notes, records)) or Ours("no sources yet"),
+                "\n".join(
+                    _evidence(data, notes, records, data.hidden_citations.get(episode.id, ()))
+                )
+                or Ours("no sources yet"),
             ]
         )
     if table.rows:
@@ -827,11 +863,14 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
-def _evidence(data: ReviewData, notes: list[Note], records: list[dict]) -> list[str]:
+def _evidence(
+    data: ReviewData, notes: list[Note], records: list[dict], documents: Iterable[str] = ()
+) -> list[str]:
     """Where the row's statements come from, each source once, its counts agreeing with
     the Accounts column: a conversation's accounts (a note that only named the episode is
     said as such, not counted as one); a document's citing notes and accepted entries on
-    one line; the team's working notes apart (never in a public report: see ReviewData)."""
+    one line (``documents``: records cited by notes not shown); the team's working notes
+    apart (in a public report only its observations of differences: see ReviewData)."""
     accounts: dict[str, int] = defaultdict(int)
     named: dict[str, str] = {}  # source -> the naming note's factors, in words
     cited: dict[str, int] = defaultdict(int)
@@ -848,6 +887,9 @@ def _evidence(data: ReviewData, notes: list[Note], records: list[dict]) -> list[
                 accounts[source] += 1
         if note.document:
             cited[data.document_source(note.document)] += 1
+    # Records cited by working notes a public report leaves out: named, not counted, as
+    # the notes citing them are neither shown nor counted.
+    referenced = [data.document_source(document) for document in documents]
     for entry in records:
         read[data.document_source(entry["document"])] += 1
     lines = []
@@ -856,11 +898,11 @@ def _evidence(data: ReviewData, notes: list[Note], records: list[dict]) -> list[
         # Its factor tags count with the accounts' (the participant's, at naming): said here.
         said += [f"named the episode{named[source]}"] if source in named else []
         lines.append(f"{source} ({'; '.join(said)})")
-    for source in dict.fromkeys([*cited, *read]):
+    for source in dict.fromkeys([*cited, *read, *referenced]):
         said = [f"cited in {_plural(cited[source], 'note')}"] if cited.get(source) else []
         if read.get(source):
             said.append(f"{_plural(read[source], 'entry', 'entries')} accepted")
-        lines.append(f"{source} ({'; '.join(said)})")
+        lines.append(f"{source} ({'; '.join(said)})" if said else source)
     if working:
         lines.append(f"{TEAM}'s working notes ({working})")
     return lines
@@ -878,17 +920,23 @@ def _episode_accounts(
             continue
         text = quoted(note.text) if note.kind == "quote" else note.text
         source = data.source(note.conversation)
-        if note.document:
-            source = f"{data.document_source(note.document)}, cited in {source}"
+        if note.document:  # their words about a record, as the narrative leads them
+            document = data.document_source(note.document).removeprefix("Document: ")
+            source = f"{source}, on {document}"
+            text += f" (the record: “{note.passage}”)" if note.passage else ""
         label = _account_label(data, note.kind)
         lines.append(f"{source} ({label}): {text}" if label else f"{source}: {text}")
     for entry in records:
         when = f", {clean(entry['date'])}" if entry["date"] else ""
         lines.append(f"{data.document_source(entry['document'])}{when}: {clean(entry['text'])}")
     lines += [
-        f"{data.observation_source(n.conversation)}: {n.text}"
+        (
+            f"{data.observation_source(n.conversation)}: {n.text}"
+            if n.conversation
+            else f"{TEAM}'s observation (working notes): {n.text}"
+        )
         for n in notes
-        if n.kind == "discrepancy" and n.conversation
+        if n.kind == "discrepancy"
     ]
     return lines
 
@@ -907,7 +955,9 @@ def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
         out.append(f"{heading}:")
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             marked = [
-                x.direction(key) for x in notes if key in x.factors and is_team_view(x) == own
+                x.direction(key)
+                for x in notes
+                if key in x.factors and is_evidence(x) and is_team_view(x) == own
             ]
             ways = [f"{marked.count(s)} {w}" for s, w in (("+", "helped"), ("-", "hindered"))]
             said = [w for w in ways if not w.startswith("0 ")]

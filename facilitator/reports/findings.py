@@ -143,10 +143,12 @@ def _support(
 ) -> str:
     named = [labels[e] for e in episodes if e in labels]
     ways = {}
-    if factors:  # read once per report: every pattern and recommendation shares it
-        ways = data.__dict__.get("_factor_ways")
-        if ways is None:
-            ways = data.__dict__["_factor_ways"] = factor_directions(data.store, data.review.id)  # type: ignore[arg-type]
+    if factors:  # the notes read once per report: every pattern and recommendation shares them
+        notes = data.__dict__.get("_all_notes")
+        if notes is None:
+            notes = data.__dict__["_all_notes"] = data.store.notes(review=data.review.id)
+        # Which way each factor worked in the episodes that support it, not the review's.
+        ways = factor_directions(data.store, data.review.id, episodes, notes=notes)
     for f in factors:
         said = direction_words(ways.get(f))
         named.append(data.factor_titles.get(f, f) + (f" ({said})" if said else ""))

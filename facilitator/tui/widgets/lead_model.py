@@ -20,6 +20,7 @@ from facilitator.analysis.coverage import (
     is_evidence,
     stage_visits,
 )
+from facilitator.analysis.episodes import canonical_ids
 from facilitator.dates import parse_moment as parse_at
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, StageEvent
@@ -118,6 +119,8 @@ class LeadSnapshot:
     # Which way each factor worked in the participant's accounts (``@team-``): factor key
     # -> {"+": helped, "-": hindered}. The team's own notes never count here.
     factor_ways: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+    # Episode id -> the label to show for a note linked to it (merged: the survivor's).
+    episode_labels: tuple[tuple[str, str], ...] = ()
 
     def ways(self, key: str) -> dict[str, int]:
         for factor, counts in self.factor_ways:
@@ -171,6 +174,7 @@ class ConversationWatch:
     factor_marked: Counter[str] = field(default_factory=Counter)  # "conditions-": accounts only
     recap: dict[str, dict[str, Note]] = field(default_factory=dict)  # kind -> id -> note
     episodes: list[Episode] = field(default_factory=list)
+    episode_labels: dict[str, str] = field(default_factory=dict)
     events: list[StageEvent] = field(default_factory=list)
     ticks: set[tuple[int, int]] = field(default_factory=set)
     ranking: tuple[str, ...] = ()
@@ -328,7 +332,12 @@ class ConversationWatch:
         return self.team_factor_totals if note.kind in TEAM_VIEW_KINDS else self.factor_totals
 
     def _load_episodes(self) -> None:
-        self.episodes = [e for e in self.store.episodes(self.review) if not e.merged_into]
+        every = self.store.episodes(self.review)
+        self.episodes = [e for e in every if not e.merged_into]
+        # A note's link, by id, to the label shown: a merged duplicate's is its survivor's.
+        live = canonical_ids(every)
+        labels = {e.id: e.label for e in self.episodes}
+        self.episode_labels = {e.id: labels.get(live.get(e.id, e.id), e.label) for e in every}
 
     def _load_events(self) -> None:
         self.events = self.store.stage_events(self.conversation_id)
@@ -387,6 +396,7 @@ class ConversationWatch:
             ideas_total=len(ideas),
             note_count=len(self.notes),
             version=self.version,
+            episode_labels=tuple(self.episode_labels.items()),
         )
 
 

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from facilitator.analysis.patterns import direction_words
-from facilitator.capture import current_refs, labelled
+from facilitator.capture import read_back
 from facilitator.method import Method
 from facilitator.tui.text import display_text
 from facilitator.tui.widgets.lead_model import LeadSnapshot, RecapNote
@@ -63,12 +63,12 @@ def recap_text(snapshot: LeadSnapshot, method: Method) -> Text:
     else:
         out.append(" no ranking recorded (stage 5)\n", style="dim italic")
 
-    refs = {line.episode.id: (line.episode.label, line.episode.title) for line in snapshot.episodes}
+    labels = dict(snapshot.episode_labels)
     for title, notes, total in (
         ("Good practice", snapshot.went_well, snapshot.went_well_total),
         ("Their ideas for change", snapshot.ideas, snapshot.ideas_total),
     ):
-        _notes(out, heading, title, notes, total, method, refs)
+        _notes(out, heading, title, notes, total, method, labels)
     return out
 
 
@@ -79,16 +79,14 @@ def _notes(  # noqa: ANN001
     notes: tuple[RecapNote, ...],
     total: int,
     method: Method,
-    refs: dict[str, tuple[str, str]],
+    labels: dict[str, str],
 ) -> None:
     heading(title)
     for note in notes:
         out.append(" • ")
         # Read back to the participant: E1 and the factor's name, not the typed tags.
-        # The episode the note is linked to now, not the number typed before a sync.
-        linked = [refs[e] for e in note.episodes if e in refs]
-        text = labelled(current_refs(note.text, linked, method), method)
-        out.append(display_text(text, one_line=True))  # never markup
+        linked = (labels[e] for e in note.episodes if e in labels)  # by id, not as typed
+        out.append(display_text(read_back(note.text, method, linked), one_line=True))
         out.append("\n")
     if total > len(notes):
         out.append(f" … and {total - len(notes)} more\n", style="dim")
