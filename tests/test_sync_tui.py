@@ -485,8 +485,7 @@ async def test_editing_a_note_renumbered_by_a_sync_keeps_its_episode(
         # The list shows the episode's label now, not the one typed before the sync.
         now = f"#{episode.label[1:]} the {episode.title.lower()}"
         assert now in screen_text(app)
-        await pilot.press("e")
-        await pilot.pause()
+        await list_command(pilot, "e")
         assert isinstance(app.screen, EditNoteDialog)
         assert now in app.screen.query_one(NoteBox).text
         await pilot.press(*" indeed", "enter")
@@ -510,7 +509,7 @@ def test_the_recap_reads_a_renumbered_note_as_its_episode_now(
     watch.load()
     text = recap_text(watch.snapshot(), service.method).plain
     good = text.split("Good practice")[1]
-    assert f"{episode.label} the {episode.title.lower()} went well" in good
+    assert f"the {episode.title.lower()} went well ({episode.label})" in good
     lead.close()
 
 
