@@ -14,7 +14,14 @@ from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
 from facilitator.tui.widgets.note_capture import NoteCapture
-from tests.tui_support import START, FakeClock, screen_text, small_review, type_note
+from tests.tui_support import (
+    START,
+    FakeClock,
+    list_command,
+    screen_text,
+    small_review,
+    type_note,
+)
 
 
 def notes_app(service: Service, conversation: str, clock: FakeClock) -> FacilitatorApp:
@@ -337,8 +344,8 @@ async def test_fixing_a_typo_in_a_new_episode_line_renames_that_episode(
     async with app.run_test(size=(80, 24)) as pilot:
         await type_note(pilot, "#new Delta ep (3 May 2024) she was late")
         await pilot.pause()
-        await pilot.press("up", "e")
-        await pilot.pause()
+        await pilot.press("up")
+        await list_command(pilot, "e")
         assert isinstance(app.screen, EditNoteDialog)
         box = app.screen.query_one(NoteBox)
         box.load_text("#new Deltaa ep (4 May 2024) she was late")
