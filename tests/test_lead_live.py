@@ -140,7 +140,9 @@ async def test_the_recap_reads_labels_not_tags(service: Service) -> None:
         await pilot.press("8")
         await settle(pilot)
         text = screen_text(app)
-        assert "planned together the day before E1 Inter-agency and" in text
+        # The episode by its label now (linked by id), after the words.
+        assert "planned together the day before Inter-agency and" in text
+        assert "(E1)" in text
         assert "#1" not in text and "@inter" not in text
 
 

@@ -35,19 +35,6 @@ def tmux(*args: str) -> str:
     return result.stdout
 
 
-_keeper: list[str] = []
-
-
-def _keep_server() -> None:
-    """One idle session for the whole run: a server whose last session a test has just
-    killed is exiting, and a new session asked of it then fails ("server exited
-    unexpectedly"), as it did in a full run."""
-    if not _keeper:
-        name = f"keeper-{uuid.uuid4().hex[:6]}"
-        tmux("new-session", "-d", "-s", name, "-x", "20", "-y", "5", "sleep 86400")
-        _keeper.append(name)
-
-
 @atexit.register
 def _stop_server() -> None:
     if shutil.which("tmux") is not None:
@@ -63,8 +50,14 @@ def terminal() -> Iterator[Callable[..., str]]:
 
     def open_session(command: str, width: int = 120, height: int = 40) -> str:
         name = f"facilitator-e2e-{uuid.uuid4().hex[:8]}"
-        _keep_server()
-        tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
+        new = ("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
+        try:
+            tmux(*new)
+        except AssertionError:
+            # The server was exiting, its last session just killed by the test before
+            # ("server exited unexpectedly", seen in a full run): a new one starts now.
+            time.sleep(0.5)
+            tmux(*new)
         sessions.append(name)
         return name
 

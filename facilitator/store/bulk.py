@@ -31,13 +31,13 @@ from facilitator.store.materialise import (
     _PLAIN,
     _chunks,
     _clocks_text,
-    _json_text,
     _value,
     note_revisions,
     note_state,
     recompute_notes,
     row_fields,
     stamp,
+    stored_values,
     upsert_groups,
     write_immutable,
 )
@@ -225,14 +225,7 @@ def _write_rows(
                 else tuple(n for n in fields if n in allowed)
             )
             values = [key[1], review, created, updated]
-            json_fields = entity.json_fields
-            for name in names:
-                value = fields[name]
-                if name in json_fields:
-                    value = "[]" if value == [] else _json_text(value)
-                elif value.__class__ is bool:
-                    value = int(value)
-                values.append(value)
+            values += stored_values(fields, names, entity.json_fields)
             columns = names
             if key[1] in revisions and names and key[0] == "note" and _NOT_SET.isdisjoint(names):
                 # Tombstone, deleted_seen and deleted unset: as recompute_notes reads them.

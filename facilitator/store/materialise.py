@@ -81,6 +81,22 @@ def row_fields(entity: Entity, op: Op) -> dict[str, Any]:
 # Encoders built once: json.dumps with options builds a new encoder per call, and a sync
 # of 100,000 ops makes tens of thousands of these calls. Same text as json.dumps gives.
 _json_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
+def stored_values(fields: dict[str, Any], names: Sequence[str], json_fields: Sequence[str]) -> list:
+    """The ``names`` fields as their columns hold them: JSON fields as text (an empty
+    list without the encoder), booleans as 0 or 1."""
+    values = []
+    for name in names:
+        value = fields[name]
+        if name in json_fields:
+            value = "[]" if value == [] else _json_text(value)
+        elif value.__class__ is bool:
+            value = int(value)
+        values.append(value)
+    return values
+
+
 _clocks_text = json.JSONEncoder(sort_keys=True).encode
 _NO_LIST = ("", "[]", None)
 # Text that json.dumps writes as it is between quotes (printable ASCII, no quote or
@@ -179,15 +195,8 @@ def write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> None:
             names = tuple(name for name in entity.fields if name in fields)
             if len(_COLUMNS_OF) < 1000:  # a hostile peer's made-up names are not kept
                 _COLUMNS_OF[given] = names
-        json_fields = entity.json_fields
         values = [op.entity_id, op.review, 0, op.hlc, op.hlc]
-        for name in names:
-            value = fields[name]
-            if name in json_fields:
-                value = "[]" if value == [] else _json_text(value)
-            elif value.__class__ is bool:
-                value = int(value)
-            values.append(value)
+        values += stored_values(fields, names, entity.json_fields)
         groups.setdefault((entity.table, names), []).append(tuple(values))
     for (table, names), values in groups.items():
         # Groups never share an id in practice; within one, executemany keeps batch order,
