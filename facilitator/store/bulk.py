@@ -37,6 +37,7 @@ from facilitator.store.materialise import (
     recompute_notes,
     row_fields,
     stamp,
+    storable,
     stored_values,
     upsert_groups,
     write_immutable,
@@ -68,7 +69,10 @@ def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], 
             seen.add(op.id)
             unique.append(op)
     kinds = [
-        _KINDS.get((op.entity, op.action), _UNKNOWN) if op.format <= FORMAT else _UNKNOWN
+        _KINDS.get((op.entity, op.action), _UNKNOWN)
+        if op.format <= FORMAT
+        and (op.entity not in ENTITIES or storable(ENTITIES[op.entity], op.fields))
+        else _UNKNOWN
         for op in unique
     ]
     # New rows of the log get rowids above its largest: those above ``top`` are this
@@ -90,6 +94,15 @@ def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], 
     record_aliases(conn, [op for op in unique if op.id not in added])
     fresh = [(op, kind) for op, kind in zip(unique, kinds, strict=True) if op.id in added]
     return [op for op, _ in fresh], [kind for _, kind in fresh]
+
+
+def _kind(op: Op) -> object:
+    """What an op does (:data:`_KINDS`); ``_UNKNOWN`` (parked) for a newer format, an
+    unknown entity or action, or a value no column can hold (:func:`storable`)."""
+    kind = _KINDS.get((op.entity, op.action), _UNKNOWN) if op.format <= FORMAT else _UNKNOWN
+    if kind is not _UNKNOWN and not storable(ENTITIES[op.entity], op.fields):
+        return _UNKNOWN
+    return kind
 
 
 def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:

@@ -33,8 +33,54 @@ def stamp(op: Op) -> str:
 
 
 def can_apply(op: Op) -> bool:
-    """False for ops this version does not understand: they are parked, never dropped."""
-    return op.format <= FORMAT and op.entity in ENTITIES and op.action in ACTIONS
+    """False for ops this version does not understand, or whose values no column can hold
+    (sent by a newer version or a faulty one): they are parked, never dropped, and the
+    rest of the sync goes on."""
+    return (
+        op.format <= FORMAT
+        and op.entity in ENTITIES
+        and op.action in ACTIONS
+        and storable(ENTITIES[op.entity], op.fields)
+    )
+
+
+_INT_LIMIT = 2**63  # SQLite's integers are 64-bit
+
+
+def storable(entity: Entity, fields: dict[str, Any]) -> bool:
+    """Whether every field of ``entity`` in ``fields`` can be written to its column: a
+    text, number, true/false or nothing (JSON fields: any JSON value), text that UTF-8 can
+    hold (not a lone surrogate such as \\ud800) and whole numbers of 64 bits. One op
+    holding such a value stopped every later sync on every laptop."""
+    json_fields = entity.json_fields
+    for name, value in fields.items():
+        if name not in entity.fields:
+            continue  # not stored
+        cls = value.__class__
+        if cls is str:
+            if not value.isascii() and not _encodes(value):
+                return False
+        elif cls is int:
+            if not -_INT_LIMIT <= value < _INT_LIMIT:
+                return False
+        elif value is None or cls is bool or cls is float:
+            continue
+        elif name in json_fields:
+            try:
+                _json_text(value).encode("utf-8")
+            except (TypeError, ValueError, RecursionError):
+                return False
+        else:
+            return False
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def applies(op: Op) -> bool:

@@ -150,7 +150,8 @@ class SyncReport:
             out.append(f"{self.pending} ops wait to be sent.")
         if self.parked:
             out.append(
-                f"{self.parked} ops come from a newer facilitator: kept, applied after an upgrade."
+                f"{self.parked} ops could not be applied (from a newer facilitator, or "
+                "malformed): kept, not lost; the rest was applied."
             )
         if self.forked_to is not None:
             out.append(
