@@ -412,7 +412,11 @@ def _looks_like_a_date(text: str) -> bool:
     month = _MONTH.search(text)
     if month and (month.group().lower() != "may" or any(c.isdigit() for c in text)):
         return True
-    return bool(_YEAR.search(text))
+    return bool(_YEAR.search(text) or _NUMERIC_DATE.search(text))
+
+
+# "3/5/24", "03.05.2024", "3-5-24": a date in figures, three parts.
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])\d{1,2}([/.-])\d{1,2}\1\d{2,4}(?![\d/.-])")
 
 
 def _span(date: LenientDate) -> str:

@@ -47,3 +47,16 @@ def test_an_impossible_day_first_date_on_new_is_a_problem(method: Method) -> Non
     parsed = capture.parse("#new Visit (12/13/24)", method)
     [episode] = parsed.new_episodes
     assert episode.date is None and parsed.problems
+
+
+@pytest.mark.parametrize("line", ["#new Visit 3/5/24 she came", "#new Visit on 03/05/24"])
+def test_a_date_in_figures_outside_brackets_is_flagged(method, line: str) -> None:  # noqa: ANN001
+    """ "#new Visit 3/5/24" was taken as an undated title with no warning (the hostile
+    tester of issue 12, fifth session); a date in words outside brackets was flagged."""
+    (problem,) = capture.parse(line, method).problems
+    assert "a date outside brackets is not read" in problem
+
+
+@pytest.mark.parametrize("line", ["#new Visit (3/5/24)", "#new Visit 3-5 pm", "#new Case 12/3"])
+def test_figures_that_are_no_date_outside_brackets_are_not_flagged(method, line: str) -> None:  # noqa: ANN001
+    assert not any("outside brackets" in p for p in capture.parse(line, method).problems)
