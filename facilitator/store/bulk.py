@@ -31,7 +31,6 @@ from facilitator.store.materialise import (
     _PLAIN,
     _chunks,
     _clocks_text,
-    _value,
     note_revisions,
     note_state,
     recompute_notes,
@@ -40,6 +39,7 @@ from facilitator.store.materialise import (
     storable,
     stored_values,
     upsert_groups,
+    winning_row,
     write_immutable,
 )
 from facilitator.store.oplog import ACTIONS, FORMAT, OP_COLUMNS, Op, record_aliases
@@ -265,24 +265,7 @@ def _write_rows(
                     current = folded.get(name)
                     if current is None or written > current[0]:
                         folded[name] = (written, value)
-        if held is None:  # a row new to this store: every field wins
-            held = {}
-            winners = folded
-        else:
-            winners = {
-                name: (written, value)
-                for name, (written, value) in folded.items()
-                if name not in held or written > held[name]
-            }
-        names = tuple(winners)
-        values = [key[1], review, created, updated]
-        values += [_value(entity, name, value) for name, (_, value) in winners.items()]
-        if "deleted" not in winners:
-            values.append(0)
-        if winners:
-            for name, (written, _) in winners.items():
-                held[name] = written
-            values.append(_clocks_text(held))
-        groups.setdefault((entity.table, names), []).append(tuple(values))
+        names, values = winning_row(entity, (key[1], review, created, updated), folded, held)
+        groups.setdefault((entity.table, names), []).append(values)
     upsert_groups(conn, groups)
     return with_text

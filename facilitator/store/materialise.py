@@ -268,28 +268,39 @@ def write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> N
                     clocks[(name, entity_id)] = json.loads(held)
     groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
     for key, row in rows.items():
-        held = clocks.get(key)
-        if held is None:  # a row new to this store: every field wins
-            held = {}
-            winners = row.fields
-        else:
-            winners = {
-                name: (written, value)
-                for name, (written, value) in row.fields.items()
-                if name not in held or written > held[name]
-            }
-        entity = row.entity
-        names = tuple(winners)
-        values = [row.entity_id, row.review, row.created, row.updated]
-        values += [_value(entity, name, value) for name, (_, value) in winners.items()]
-        if "deleted" not in winners:  # a new row starts undeleted; a delete op says 1
-            values.append(0)
-        if winners:
-            for name, (written, _) in winners.items():
-                held[name] = written
-            values.append(_clocks_text(held))
-        groups.setdefault((entity.table, names), []).append(tuple(values))
+        identity = (row.entity_id, row.review, row.created, row.updated)
+        names, values = winning_row(row.entity, identity, row.fields, clocks.get(key))
+        groups.setdefault((row.entity.table, names), []).append(values)
     upsert_groups(conn, groups)
+
+
+def winning_row(
+    entity: Entity,
+    identity: tuple,
+    fields: dict[str, tuple[str, Any]],
+    held: dict[str, str] | None,
+) -> tuple[tuple[str, ...], tuple]:
+    """(columns, values) to upsert for one row: ``identity`` (id, review, created,
+    updated), then each field of ``fields`` (name -> (clock, value)) whose clock beats the
+    one ``held`` for it (None: a row new to this store, where every field wins), then the
+    clocks. ``held`` is updated with the winners' clocks."""
+    if held is None:
+        held = {}
+        winners = fields
+    else:
+        winners = {
+            name: (written, value)
+            for name, (written, value) in fields.items()
+            if name not in held or written > held[name]
+        }
+    values = [*identity, *(_value(entity, name, value) for name, (_, value) in winners.items())]
+    if "deleted" not in winners:  # a new row starts undeleted; a delete op says 1
+        values.append(0)
+    if winners:
+        for name, (written, _) in winners.items():
+            held[name] = written
+        values.append(_clocks_text(held))
+    return tuple(winners), tuple(values)
 
 
 def upsert_groups(
