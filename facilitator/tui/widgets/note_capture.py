@@ -216,11 +216,16 @@ class NotesList(OptionList):
             await self._act_held()
         await super()._on_key(event)
 
-    async def _act_held(self) -> None:
+    def _take_held(self) -> Key | None:
+        """The held command letter, if any, no longer held (its timer stopped)."""
         held, self._held = self._held, None
         if self._held_timer is not None:
             self._held_timer.stop()
             self._held_timer = None
+        return held
+
+    async def _act_held(self) -> None:
+        held = self._take_held()
         if held is None:
             return
         for binding in self._bindings.key_to_bindings.get(held.key, ()):
@@ -231,10 +236,7 @@ class NotesList(OptionList):
     def _held_to_box(self, box: NoteBox) -> None:
         """The held letter was the start of a word: it goes to the box, before the key
         that showed it."""
-        held, self._held = self._held, None
-        if self._held_timer is not None:
-            self._held_timer.stop()
-            self._held_timer = None
+        held = self._take_held()
         if held is not None:
             box._forward_event(Key(held.key, held.character))
 
