@@ -413,3 +413,21 @@ def test_a_deleted_row_is_deleted_and_a_restored_one_is_back(tmp_path: Path, pat
         there.ingest(restored_ops)
         assert deleted(there, "episodes", episode) == 0
         assert there.check().ok
+
+
+def test_an_id_that_begins_like_a_label_is_found_by_its_prefix(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One id in a few hundred begins with a label's letter and digits only (c13770...):
+    # typing its prefix once said "no conversation matches".
+    import facilitator.store.store as store_module
+
+    review = store.create_review("R")
+    person = store.add_participant(review, role="Teacher", agency="School")
+    monkeypatch.setattr(store_module, "new_id", lambda: "c13770173573471c86dda8b03432e99f")
+    talk = store.new_conversation(review, person)
+    assert talk == "c13770173573471c86dda8b03432e99f"
+    assert store.resolve("conversations", "c13770") == talk
+    assert store.resolve("conversations", "C1") == talk
+    with pytest.raises(StoreError, match="no conversation matches 'C2'"):
+        store.resolve("conversations", "C2")

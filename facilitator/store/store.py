@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import string
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -881,26 +882,32 @@ class Store:
         """An id from a unique id prefix (4+ characters) or a label such as ``C3``."""
         token = token.strip()
         what = table[:-1].replace("_", " ")
+        by_label: list[str] = []
+        by_id: list[str] = []
+        looks_like_label = (
+            table in queries.LABEL_PREFIX
+            and token[:1].upper() == queries.LABEL_PREFIX[table]
+            and token[1:].isdigit()
+        )
         with self._lock:
-            if (
-                table in queries.LABEL_PREFIX
-                and token[:1].upper() == queries.LABEL_PREFIX[table]
-                and token[1:].isdigit()
-            ):
+            if looks_like_label:
                 where = "WHERE label = ?" + (" AND review = ?" if review else "")
                 params: tuple = (token.upper(), review) if review else (token.upper(),)
-                matches = [r["id"] for r in queries._labelled(self.conn, table, where, params)]
-            else:
-                if len(token) < 4:
-                    raise StoreError(
-                        f"{what} {token!r}: give at least 4 characters of the id, or a label"
-                    )
+                by_label = [r["id"] for r in queries._labelled(self.conn, table, where, params)]
+            # An id may begin with a label's letter and digits (c13770...), so a token that
+            # could be either is looked up both ways.
+            if len(token) >= 4 and all(c in string.hexdigits for c in token):
                 sql = f"SELECT id FROM {table} WHERE id LIKE ? AND deleted = 0"
                 params = (token.lower() + "%",)
                 if review:
                     sql += " AND review = ?"
                     params += (review,)
-                matches = [r[0] for r in self.conn.execute(sql, params)]
+                by_id = [r[0] for r in self.conn.execute(sql, params)]
+            elif not looks_like_label and len(token) < 4:
+                raise StoreError(
+                    f"{what} {token!r}: give at least 4 characters of the id, or a label"
+                )
+        matches = list(dict.fromkeys(by_label + by_id))
         if not matches:
             raise StoreError(f"no {what} matches {token!r}")
         if len(matches) > 1:
