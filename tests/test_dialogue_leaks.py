@@ -398,3 +398,17 @@ def test_tags_before_a_private_prefix_keep_the_line_private_in_the_public_report
     service.record_note(talk, "#1 >> TAGFIRST_REFLECTION judge her harshly")
     text = export(store, method, fixture.review, "md", final=True).decode("utf-8")
     assert "TAGFIRST" not in text
+
+
+def test_a_draft_id_that_begins_like_a_label_is_found_by_its_prefix(
+    store: Store, method: Method, fixture: ReviewFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One id in a few hundred begins "d" and digits only: its prefix once read as a label.
+    from facilitator.dialogue import records as records_module
+    from facilitator.dialogue.records import find_draft
+
+    monkeypatch.setattr(records_module, "new_id", lambda: "d1234573573471c86dda8b03432e99f")
+    draft_id = records.freeze_draft(store, method, fixture.review, "preliminary")
+    assert find_draft(store, fixture.review, "d12345") == draft_id
+    with pytest.raises(StoreError, match="no dialogue draft matches 'D7'"):
+        find_draft(store, fixture.review, "D7")

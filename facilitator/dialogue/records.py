@@ -146,7 +146,8 @@ def find_draft(store: Store, review: str, token: str) -> str:
             f"{token} is {len(clash)} drafts, frozen on different laptops before they synced: "
             f"give one of {', '.join(clash)}"
         )
-    if wanted[:1] == "D" and wanted[1:].isdigit():
+    # "D12" is a label this review lacks; "d1234..." may still be the start of an id.
+    if wanted[:1] == "D" and wanted[1:].isdigit() and len(wanted) < 4:
         raise StoreError(f"no dialogue draft matches {token!r}")
     return store.resolve("dialogue_drafts", token, review=review)
 
