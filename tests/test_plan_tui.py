@@ -197,9 +197,15 @@ async def test_matrix_screen_opens_the_notes_behind_a_cell(
         table.cursor_coordinate = Coordinate(row, column)
         await pilot.pause()
         shown = " ".join(screen_text(app).split())
-        assert "E1 × interagency: 2 from accounts, 0 from the team's own view" in shown
+        assert (
+            "E1 × Inter-agency and inter-professional working: 2 from accounts, "
+            "0 from the team's own view" in shown
+        )
         assert "C3, Class teacher (Northfield Primary School): #1 Reported the bruise" in shown
-        assert "Recurring in accounts (highlighted): family, interagency" in shown
+        assert (
+            "Recurring in accounts (highlighted): The family and their circumstances, "
+            "Inter-agency and inter-professional working" in shown
+        )
 
 
 async def test_review_screens_are_in_the_command_palette(

@@ -387,6 +387,12 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
         accounts, team = matrix.accounts(episode, key), matrix.team(episode, key)
         return f"{accounts or '.'}/{team or '.'}" if accounts or team else "."
 
+    def title(key: str) -> str:
+        try:
+            return obj.method.area(key).title
+        except KeyError:  # a tag a guide no longer lists
+            return key
+
     width = max(6, *(len(k) for k in keys))
     echo("Each cell: notes from participants' accounts/the team's own view.")
     echo(" " * 5 + " ".join(f"{k[:width]:>{width}}" for k in keys))
@@ -394,10 +400,16 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
         cells = " ".join(f"{cell(e.id, k):>{width}}" for k in keys)
         echo(f"{e.label:<5}{cells}  {e.title}")
     echo("in episodes " + " ".join(f"{matrix.spread(k):>{width}}" for k in keys)[7:])
+    # The columns are headed by the tags typed in notes; the sentences use the guide's words.
+    echo("Columns:")
+    for k in keys:
+        echo(f"  {k:<{width}}  {title(k)}")
     for team, lead in ((False, "Recurring in accounts"), (True, "Recurring in the team's view")):
         recurring = matrix.recurring(team=team)
         if recurring:
-            listed = ", ".join(f"{k} ({matrix.spread(k, team=team)} episodes)" for k in recurring)
+            listed = ", ".join(
+                f"{title(k)} ({matrix.spread(k, team=team)} episodes)" for k in recurring
+            )
             echo(f"{lead}: {listed}")
     for team, lead in ((False, "accounts that say"), (True, "the team's view says")):
         ways = []
@@ -406,7 +418,7 @@ def matrix_cmd(obj: Context, review_ref: str | None, as_json: bool) -> None:
             hindered = sum(matrix.marked(e.id, k, "-", team=team) for e in matrix.episodes)
             said = [f"{n} {w}" for n, w in ((helped, "helped"), (hindered, "hindered")) if n]
             if said:
-                ways.append(f"{k} {' and '.join(said)}")
+                ways.append(f"{title(k)}: {' and '.join(said)}")
         if ways:
             echo(f"Which way ({lead}): {'; '.join(ways)}")
 

@@ -73,6 +73,13 @@ class MatrixScreen(Screen[None]):
             return
         self.app.call_from_thread(self._show, matrix, labels)
 
+    def _title(self, key: str) -> str:
+        """A factor area in the guide's words (the column headings are the typed tags)."""
+        try:
+            return self.facilitator.method.area(key).title
+        except KeyError:
+            return key
+
     def _show(self, matrix: Matrix, labels: dict[str, str]) -> None:
         self.matrix, self.labels = matrix, labels
         table = self.query_one("#matrix", DataTable)
@@ -102,10 +109,14 @@ class MatrixScreen(Screen[None]):
             )
         recurring = matrix.recurring()
         if recurring:
-            spreads.append("\nRecurring in accounts (highlighted): " + ", ".join(recurring))
+            spreads.append(
+                "\nRecurring in accounts (highlighted): " + ", ".join(map(self._title, recurring))
+            )
         team_only = [k for k in matrix.recurring(team=True) if k not in recurring]
         if team_only:
-            spreads.append("\nRecurring in the team's view only: " + ", ".join(team_only))
+            spreads.append(
+                "\nRecurring in the team's view only: " + ", ".join(map(self._title, team_only))
+            )
         self.query_one("#matrix-summary", Static).update(spreads)
         if matrix.episodes:
             table.cursor_coordinate = Coordinate(0, FIRST_FACTOR_COLUMN)
@@ -128,7 +139,7 @@ class MatrixScreen(Screen[None]):
         out = Text()
         team = matrix.team(episode.id, factor)
         out.append(
-            f"{episode.label} × {factor}: {len(notes) - team} from accounts, "
+            f"{episode.label} × {self._title(factor)}: {len(notes) - team} from accounts, "
             f"{team} from the team's own view\n",
             style="bold",
         )
