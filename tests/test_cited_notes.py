@@ -33,7 +33,7 @@ def test_the_plan_quotes_the_passage_as_the_documents_and_the_note_as_its_author
     plan = plan_for(store, method, fixture.participants["social_worker"])
     said = next(i.text for i in plan.items if i.kind == "others_accounts" and NOTE in i.text)
     assert f"document: SW case file: “{NOTE}" not in said
-    assert f"C2, Health visitor (Community health), on SW case file: “{NOTE}”" in said
+    assert f"C2, Health visitor (Community health), on SW case file: {NOTE} (the record:" in said
     assert f"(the record: “{PASSAGE}”)" in said
 
 

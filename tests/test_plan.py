@@ -214,11 +214,20 @@ def test_the_plan_shows_what_others_said_attributed_and_short(
     plan = plan_for(service.store, method, fx.participants["health_visitor"])
     others = next(i for i in plan.items if i.kind == "others_accounts")
     assert "note(s)" not in others.text
+    # The note-taker's paraphrase, so no quote marks: they would say the participant
+    # used those words.
     assert (
-        "C1, Social worker (Children's social care): “The health visitor agreed at the "
-        "conference that no plan was needed”"
-    ) in others.text
+        "C1, Social worker (Children's social care): The health visitor agreed at the "
+        "conference that no plan was needed;"
+    ) in others.text + ";"
+    assert "“The health visitor agreed" not in others.text
     assert "#2" not in others.text and "@" not in others.text
+    service.record_note(
+        service.store.conversation(fx.conversations["sw"]), '"#2 We all agreed, no plan"'
+    )
+    plan = plan_for(service.store, method, fx.participants["health_visitor"])
+    others = next(i for i in plan.items if i.kind == "others_accounts")
+    assert "“We all agreed, no plan”" in others.text  # their own words, typed as a quote
     service.record_note(
         service.store.conversation(fx.conversations["sw"]), "#2 " + "very long account " * 20
     )

@@ -120,7 +120,10 @@ def _short(text: str) -> str:
 def _said(account: Account, labels: dict[str, str], method: Method) -> str:
     """One account, short and attributed; a note citing a record is its author's, and the
     passage it cites is quoted as the record's."""
-    text = f"“{_short(untagged(account.note.text, method))}”"
+    # Only a note typed as a quote holds the participant's own words; any other is the
+    # note-taker's paraphrase, and quote marks would put words in the participant's mouth.
+    words = _short(untagged(account.note.text, method))
+    text = f"“{words}”" if account.note.kind == "quote" else words
     cites = account.cites(labels)
     if not cites:
         return f"{account.source_label}: {text}"
