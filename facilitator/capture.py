@@ -29,9 +29,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from facilitator.dates import DateProblem, LenientDate, parse_period
+from facilitator.dates import DateProblem, LenientDate, implausible, parse_period
 from facilitator.method import Method
 
 # A tag's word may end in "+" (the factor helped) or "-" (it hindered): see split_direction.
@@ -340,6 +340,11 @@ def _title(text: str) -> str:
 
 def _new_episode(body: str, problems: list[str]) -> NewEpisode | None:
     found = _new_episode_read(body, problems)
+    if found is not None and found.date is not None:
+        doubt = implausible(found.date)
+        if doubt:  # as for a date that cannot be read: the words stay in the note
+            problems.append(f"episode '{found.title}': {doubt}; saved without a date")
+            found = replace(found, date=None)
     if found is not None and found.date is None:
         # A date typed without brackets is not read; say so rather than leave the
         # episode undated (or the date in its title) without a word.

@@ -160,6 +160,22 @@ def parse_period(text: str) -> LenientDate:
     return LenientDate(text, start, end)
 
 
+EARLIEST_YEAR = 1900  # an episode before this is a typed year gone wrong ("1024")
+
+
+def implausible(period: LenientDate, *, today: date | None = None) -> str | None:
+    """Why an episode's date cannot be meant (a practice episode has happened, and
+    not before living memory), or None. "3 May 2042" is a slip for 2024."""
+    if period.start is None or period.end is None:
+        return None
+    today = today or date.today()
+    if period.start > today:
+        return f"({period.text}) is after today: check the year"
+    if period.end.year < EARLIEST_YEAR:
+        return f"({period.text}) is before {EARLIEST_YEAR}: check the year"
+    return None
+
+
 def parse_moment(text: str | None) -> datetime | None:
     """A stored ISO 8601 timestamp, or None if it is missing or unreadable (a value synced
     from elsewhere must never crash a timer). Naive values are taken as local time."""

@@ -138,6 +138,9 @@ def test_rename_redate_and_judge(service: Service, fx: ReviewFixture) -> None:
     assert _titles(service, fx) == ["E5", "E1", "E4", "E6", "E2", "E3"]
     with pytest.raises(DateProblem):
         redate_episode(store, fx.review, fx.episodes["E6"], "31 February 2024")
+    with pytest.raises(DateProblem, match="after today: check the year; the date was not"):
+        redate_episode(store, fx.review, fx.episodes["E6"], "10 February 2042")
+    assert _titles(service, fx) == ["E5", "E1", "E4", "E6", "E2", "E3"]  # unchanged
     with pytest.raises(StoreError):
         rename_episode(store, fx.review, fx.episodes["E6"], "   ")
     redate_episode(store, fx.review, fx.episodes["E6"], "")

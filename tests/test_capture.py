@@ -100,6 +100,21 @@ def test_impossible_date_on_new_episode_is_kept_and_reported(method: Method) -> 
     assert any("not a real date" in p for p in parsed.problems)
 
 
+def test_a_year_typed_wrong_leaves_the_episode_undated_and_says_so(method: Method) -> None:
+    # "2042" for 2024, "1024" for 2024: such a date would stretch the review's scope
+    # from 1024 to 2042 in the findings report.
+    for typed, why in (("3 May 2042", "after today"), ("1024", "before 1900")):
+        parsed = capture.parse(f"#new Home visit ({typed})", method)
+        [episode] = parsed.new_episodes
+        assert episode.date is None and episode.date_text == typed
+        assert parsed.problems == [
+            f"episode 'Home visit': ({typed}) is {why}: check the year; saved without a date"
+        ]
+    for fine in ("1999", "May 2024", "early 2023"):
+        parsed = capture.parse(f"#new Home visit ({fine})", method)
+        assert parsed.new_episodes[0].date is not None and not parsed.problems, fine
+
+
 def test_unknown_hash_reference_is_reported(method: Method) -> None:
     parsed = capture.parse("see #minutes", method)
     assert parsed.episode_numbers == []

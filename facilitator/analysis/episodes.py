@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from facilitator.dates import DateProblem, parse_period
+from facilitator.dates import DateProblem, implausible, parse_period
 from facilitator.model import Episode, Note
 from facilitator.store import Store
 from facilitator.store.db import StoreError
@@ -220,6 +220,9 @@ def date_fields(date_text: str) -> dict[str, str]:
     if not text:
         return {"date_text": "", "date_start": "", "date_end": ""}
     period = parse_period(text)
+    doubt = implausible(period)
+    if doubt:
+        raise DateProblem(f"{doubt}; the date was not changed")
     return {
         "date_text": text,
         "date_start": period.start.isoformat() if period.start else "",
