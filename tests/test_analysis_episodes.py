@@ -239,3 +239,26 @@ def test_matrix_counts_accounts_and_the_teams_view_apart(
     assert (matrix.accounts(e2, "culture"), matrix.team(e2, "culture")) == (0, 1)
     assert (matrix.accounts(e2, "interagency"), matrix.team(e2, "interagency")) == (1, 0)
     assert matrix.count(e2, "culture") == 1
+
+
+def test_a_merge_into_an_undated_episode_keeps_the_duplicates_date(
+    service: Service, fx: ReviewFixture
+) -> None:
+    store = service.store
+    redate_episode(store, fx.review, fx.episodes["E6"], "")
+    redate_episode(store, fx.review, fx.episodes["E4"], "March 2024")
+    merge_episodes(store, fx.review, fx.episodes["E6"], fx.episodes["E4"])
+    kept = next(e for e in store.episodes(fx.review) if e.id == fx.episodes["E6"])
+    assert (kept.date_text, kept.date_start, kept.date_end) == (
+        "March 2024",
+        "2024-03-01",
+        "2024-03-31",
+    )
+    # A dated episode keeps its own date: the team is told that the two differed.
+    from facilitator.analysis.episodes import merge_dates_differ
+
+    redate_episode(store, fx.review, fx.episodes["E5"], "June 2024")
+    assert merge_dates_differ(store, fx.review, fx.episodes["E6"], fx.episodes["E5"]) == (
+        "June 2024"
+    )
+    assert merge_dates_differ(store, fx.review, fx.episodes["E6"], fx.episodes["E4"]) is None

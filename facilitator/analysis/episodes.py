@@ -166,8 +166,11 @@ def merge_episodes(store: Store, review: str, keep: str, duplicate: str) -> str:
 
     Returns the id of the live episode the duplicate now belongs to. Notes keep their own
     links; the duplicate's title and dates stay on record and show on the board as merged.
+    An undated episode takes the duplicate's date, so a merge never leaves the episode
+    undated when one of its parts knew when it happened.
     """
     episodes = store.episodes(review)
+    by_id = {e.id: e for e in episodes}
     mapping = canonical_ids(episodes)
     _episode(store, review, keep)
     _episode(store, review, duplicate)
@@ -178,7 +181,35 @@ def merge_episodes(store: Store, review: str, keep: str, duplicate: str) -> str:
         store.update(review, "episode", mapping[duplicate], merged_into=target)
         if mapping[duplicate] != duplicate:
             store.update(review, "episode", duplicate, merged_into=target)
+        dated = next(
+            (by_id[i] for i in (duplicate, mapping[duplicate]) if by_id[i].date_start), None
+        )
+        if not by_id[target].date_start and dated is not None:
+            store.update(
+                review,
+                "episode",
+                target,
+                date_text=dated.date_text or "",
+                date_start=dated.date_start or "",
+                date_end=dated.date_end or "",
+            )
     return target
+
+
+def merge_dates_differ(store: Store, review: str, keep: str, duplicate: str) -> str | None:
+    """Before a merge: the duplicate's date when both are dated differently (the kept
+    episode's date stands; worth saying, as one of the two is wrong)."""
+    by_id = {e.id: e for e in store.episodes(review)}
+    kept, dup = by_id.get(keep), by_id.get(duplicate)
+    if (
+        kept
+        and dup
+        and kept.date_start
+        and dup.date_start
+        and ((kept.date_start, kept.date_end) != (dup.date_start, dup.date_end))
+    ):
+        return dup.date_text or dup.date_start
+    return None
 
 
 def judged_duplicates(store: Store, review: str, duplicate: str) -> list[str]:
@@ -387,6 +418,7 @@ __all__ = [
     "canonical",
     "canonical_ids",
     "date_fields",
+    "merge_dates_differ",
     "descriptions",
     "merge_episodes",
     "note_source",

@@ -123,16 +123,29 @@ def episode_merge(
     obj: Context, keep_ref: str, duplicate_refs: tuple[str, ...], review_ref: str | None
 ) -> None:
     """Fold duplicates into KEEP; every note keeps its own link (undo with 'unmerge')."""
-    from facilitator.analysis.episodes import judged_duplicates, merge_episodes
+    from facilitator.analysis.episodes import (
+        judged_duplicates,
+        merge_dates_differ,
+        merge_episodes,
+    )
 
     review, keep = _episode(obj, keep_ref, review_ref)
     judged: list[str] = []
+    dates: list[str] = []
     for ref in duplicate_refs:
         _r, duplicate = _episode(obj, ref, review_ref or review)
         judged += judged_duplicates(obj.store, review, duplicate)
+        other_date = merge_dates_differ(obj.store, review, keep, duplicate)
+        if other_date:
+            dates.append(f"{_label(obj, review, duplicate)} was dated {other_date}")
         merge_episodes(obj.store, review, keep, duplicate)
     into = _label(obj, review, keep)
     echo(f"Merged into {into}.")
+    if dates:  # one of the two dates is wrong: the team should know which stands
+        echo(
+            f"Note: {'; '.join(dates)}. {into} keeps its own date; "
+            f"'episode date {into} ...' changes it."
+        )
     for label in judged:  # a merge must not hide the team's judgement of a duplicate
         echo(
             f"Note: {label} has the team's own judgement or description. It stays on {label} "
