@@ -59,6 +59,7 @@ class NewEpisode:
     title: str
     date: LenientDate | None
     date_text: str | None
+    private: bool = False  # typed in the team's private words: made, but not linked
 
 
 @dataclass
@@ -246,9 +247,14 @@ def resolve_tag(word: str, method: Method) -> tuple[str | None, str | None]:
 def parse(line: str, method: Method) -> ParsedNote:
     kind, text = kind_of(line, method)
     note = ParsedNote(kind=kind, text=text)
+    public, private = split_private(text, kind, method)
+    # Tags and references in the team's private words (after ">>" or "?") are the team's
+    # thinking, not the participant's account: only the account's own link the note. A
+    # note private from its first line is the team's whole, and keeps its tags.
+    scanned = public if public and private else text
     lr_keys = {p.key for p in method.local_rationality}
     mixed: dict[str, None] = {}  # in the order typed
-    for match in _TAG.finditer(text):
+    for match in _TAG.finditer(scanned):
         key, problem = resolve_tag(match.group(1), method)
         sign = "" if key == match.group(1).lower() else split_direction(match.group(1))[1]
         if problem:
@@ -278,7 +284,7 @@ def parse(line: str, method: Method) -> ParsedNote:
     for key in mixed:
         note.directions.pop(key, None)
         note.problems.append(_mixed(key))
-    without_new = _NEW.sub(" ", text)
+    without_new = _NEW.sub(" ", scanned)
     starts = list(_NEW.finditer(text))
     for index, match in enumerate(starts):
         # Each #new reads up to the next #new or the end of its line.
@@ -288,6 +294,8 @@ def parse(line: str, method: Method) -> ParsedNote:
         body = _MID_LINE.split(" " + body, maxsplit=1)[0].strip()
         episode = _new_episode(body, note.problems)
         if episode:
+            if scanned is not text and match.start() >= len(public):
+                episode = replace(episode, private=True)
             note.new_episodes.append(episode)
     for match in _REF.finditer(without_new):
         number = int(match.group(1))
@@ -548,8 +556,10 @@ def current_refs(text: str, linked: Sequence[tuple[str, str]], method: Method) -
 def read_back(text: str, method: Method, linked: Iterable[str]) -> str:
     """A note read back by the episodes it is linked to now (``linked``: their labels),
     never the number typed: after a split or a sync renumbering "#1" may be linked to E7.
-    Otherwise as :func:`labelled`."""
+    Otherwise as :func:`labelled`. Only the account is read back: the team's private words
+    after ``>>`` or ``?`` (and their tags) are not the participant's to hear."""
     shown = dict.fromkeys(linked)
+    text = split_private(text, "", method)[0]
     text = " ".join(labelled(_REF.sub("", text), method).split())
     return f"{text} ({', '.join(shown)})" if shown else text
 

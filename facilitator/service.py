@@ -71,9 +71,11 @@ class Service:
         problems = list(parsed.problems)
         with self.store.transaction():
             episode_ids = self._resolve_numbers(conversation.review, parsed, problems)
-            created = []
+            created, linked = [], []
             for new in parsed.new_episodes:
                 created.append(self._create_episode(conversation.review, new))
+                if not new.private:  # the team's aside names it; the account is not of it
+                    linked.append(created[-1])
             note_id = self.store.add_note(
                 conversation,
                 parsed.text,
@@ -81,7 +83,7 @@ class Service:
                 at=at,
                 elapsed_s=elapsed_s,
                 stage=stage,
-                episodes=[*episode_ids, *created],
+                episodes=[*episode_ids, *linked],
                 factors=parsed.factors,
                 prompts=parsed.prompts,
                 directions=_marked(parsed),
@@ -152,6 +154,7 @@ class Service:
         problems = list(parsed.problems)
         review = note.review
         created: list[str] = []
+        unlinked: list[str] = []
         renamed: list[str] = []
         kept: list[str] = []
         with self.store.transaction():
@@ -176,8 +179,11 @@ class Service:
                 episode = by_title.get(new.title.lower()) or was
                 if episode is None:
                     created.append(self._create_episode(review, new))
+                    if new.private:  # made by the team's aside: not the account's episode
+                        unlinked.append(created[-1])
                     continue
-                episode_ids.append(episode.id)
+                if not new.private:
+                    episode_ids.append(episode.id)
                 if (
                     old is None
                     or episode is not was
@@ -198,7 +204,7 @@ class Service:
                     changes.update(_date_fields(new))
                 self.store.update(review, "episode", episode.id, **changes)
                 renamed.append(episode.label)
-            episode_ids += created
+            episode_ids += [e for e in created if e not in unlinked]
             self.store.revise_note(note, parsed.text)
             fields: dict = {"problems": problems}
             if parsed.kind != note.kind:

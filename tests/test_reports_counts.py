@@ -118,4 +118,6 @@ def test_the_plan_never_quotes_a_note_that_only_named_the_episode_as_what_was_sa
         i.text for i in plan.items if i.kind == "others_accounts" and "Home visit" in i.text
     )
     assert "“Home visit after school referral (12 January 2024)”" not in said, said
-    assert "“Thought the bruise had an innocent explanation”" in said
+    assert (
+        "): Thought the bruise had an innocent explanation" in said
+    )  # a paraphrase: no quote marks

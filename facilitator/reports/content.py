@@ -32,6 +32,7 @@ from facilitator.analysis.review_overview import (
     is_account,
     review_overview,
 )
+from facilitator.capture import split_private
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, Participant
 from facilitator.reports.ours import Ours
@@ -86,6 +87,17 @@ def readable(text: str | None, method: Method, keep: Collection[int] = ()) -> st
 
 def quoted(text: str) -> str:
     return f"“{text.strip().strip(chr(34)).strip()}”"
+
+
+def said(note: Note, method: Method, kind: str | None = None) -> str:
+    """A note's words as a report shows them: a quote in quote marks, but only the
+    participant's part of it; the team's private words after ``>>`` (a draft keeps them;
+    a final report has already cut them) stand outside the quote marks."""
+    kind = kind or note.kind
+    if kind != "quote":
+        return note.text
+    public, private = split_private(note.text, kind, method)
+    return f"{quoted(public)} {private.strip()}" if public and private else quoted(note.text)
 
 
 @dataclass(frozen=True)
@@ -573,7 +585,7 @@ def _working_notes(data: ReviewData) -> list[Block]:
         Para("Notes of the team's own, on the review and on records.", style="meta"),
     ]
     for note in notes:
-        text = quoted(note.text) if note.kind == "quote" else note.text
+        text = said(note, data.method)
         blocks.append(Para(text + _citation(data, note), _working_lead(data, note), "bullet"))
     return blocks
 
@@ -610,7 +622,7 @@ def _conversation_record(data: ReviewData, talk: Conversation) -> list[Block]:
             stage = note.stage
             title = data.stage_titles.get(stage or 0, "")
             append(Heading(f"Stage {stage}: {title}" if stage else "Notes", 3))
-        text = quoted(note.text) if kind == "quote" else note.text
+        text = said(note, data.method, kind)
         if note.document or note.factors:
             text += _citation(data, note)
         para = Para(text, _note_lead(data, note), "quote" if kind == "quote" else "body")
@@ -685,7 +697,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
             blocks.append(Para("; ".join(sources), lead=Ours("Named in:")))
         for note in accounts:
             flagged = note.kind == "discrepancy" or note.id in contradicted
-            text = quoted(note.text) if note.kind == "quote" else note.text
+            text = said(note, data.method)
             if note.kind == "discrepancy":  # noticed by the team, not said by the participant
                 lead = f"{data.observation_source(note.conversation)}:"
                 text += _citation(data, note)
@@ -802,7 +814,7 @@ def _strands(data: ReviewData) -> list[Block]:
         )
         blocks.append(Heading(f"{data.who(person)}{agency}", 3))
         for note in notes:
-            text = quoted(note.text) if note.kind == "quote" else note.text
+            text = said(note, data.method)
             label = _account_label(data, note.kind)
             lead = data.source(note.conversation) + (f" ({label})" if label else "")
             blocks.append(Para(text + _citation(data, note), f"{lead}:", "bullet"))
@@ -918,7 +930,7 @@ def _episode_accounts(
     for note in notes:
         if is_team_view(note) or note.id in data.naming:
             continue
-        text = quoted(note.text) if note.kind == "quote" else note.text
+        text = said(note, data.method)
         source = data.source(note.conversation)
         if note.document:  # their words about a record, as the narrative leads them
             document = data.document_source(note.document).removeprefix("Document: ")

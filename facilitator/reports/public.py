@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from facilitator.capture import private_episode_titles, split_private
+from facilitator.capture import parse, private_episode_titles, split_private
 from facilitator.method import Method
 from facilitator.model import Document, Episode, Note, Review
 from facilitator.reports.normalise import fold_text
@@ -37,8 +37,25 @@ def public_notes(notes: Iterable[Note], method: Method) -> list[Note]:
         if not private:
             kept.append(note)
         elif public.strip():
-            kept.append(replace(note, text=public))
+            kept.append(_without_private_tags(replace(note, text=public), private, method))
     return kept
+
+
+def _without_private_tags(note: Note, private: str, method: Method) -> Note:
+    """A note cut to its public part, without the factors, directions and prompts that
+    only its private words tagged (a note saved before capture read tags from the account
+    alone still carries links from its ``>>`` words)."""
+    theirs, ours = parse(note.text, method), parse(private, method)
+    factors = set(ours.factors) - set(theirs.factors)
+    prompts = set(ours.prompts) - set(theirs.prompts)
+    if not factors and not prompts:
+        return note
+    return replace(
+        note,
+        factors=tuple(f for f in note.factors if f not in factors),
+        directions=tuple(d for d in note.directions if d[:-1] not in factors),
+        prompts=tuple(p for p in note.prompts if p not in prompts),
+    )
 
 
 def public_text(text: str | None, method: Method) -> str:
