@@ -188,8 +188,23 @@ def parse_moment(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.astimezone()
 
 
+# "GMT+1" means an hour ahead of GMT to a UK reader; dateutil reads it the POSIX way,
+# an hour behind. Written as an offset ("+01:00") it reads as meant.
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d\d))?\b", re.IGNORECASE)
+# The zones a UK team writes; any other name is refused rather than ignored.
+_ZONES = {"GMT": 0, "UTC": 0, "Z": 0, "BST": 3600, "IST": 3600, "CET": 3600, "CEST": 7200}
+
+
+def _offsets(text: str) -> str:
+    return _GMT_OFFSET.sub(
+        lambda m: f" {m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text
+    )
+
+
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
-    """A moment for --at/--when: a date with an optional time, or 'today', 'tomorrow'."""
+    """A moment for --at/--when: a date with an optional time, or 'today', 'tomorrow'.
+    A moment given in another zone ("07:30 BST", "+01:00") is kept as that instant and
+    shown in this laptop's zone."""
     now = now or datetime.now().astimezone()
     cleaned = " ".join(text.split()).lower()
     if cleaned in ("now", "today"):
@@ -198,17 +213,31 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
         return now + timedelta(days=1)
     if cleaned == "yesterday":
         return now - timedelta(days=1)
+    moment = _dateutil(text, now.replace(hour=9, minute=0, second=0, microsecond=0))
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=now.tzinfo)
+    return moment.astimezone(now.tzinfo)
+
+
+def _dateutil(text: str, default: datetime) -> datetime:
+    """dateutil's reading of ``text`` against ``default``: a zone it does not know is a
+    clear problem, never a warning printed to the terminal and a zone ignored."""
+    import warnings
+
+    from dateutil.parser import UnknownTimezoneWarning
+
     try:
-        moment = dateparser.parse(
-            text,
-            default=now.replace(hour=9, minute=0, second=0, microsecond=0),
-            dayfirst=_day_first(text.strip()),
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UnknownTimezoneWarning)
+            return dateparser.parse(
+                _offsets(text), default=default, dayfirst=_day_first(text.strip()), tzinfos=_ZONES
+            )
+    except UnknownTimezoneWarning as exc:
+        raise DateProblem(
+            f"{text.strip()!r}: {exc}; give the time in this laptop's time, or as +01:00"
+        ) from None
     except (ValueError, OverflowError) as exc:
         raise DateProblem(_explain(text.strip(), exc)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=now.tzinfo)
-    return moment
 
 
 def uk_moment(text: str | None) -> str:
@@ -236,14 +265,25 @@ def parse_day_when(text: str, *, now: datetime | None = None, past: bool = False
     if " ".join(text.split()).lower() in ("now", "today", "tomorrow", "yesterday"):
         return moment
     # Read again against defaults of another day, month and year: what was given stays.
-    first = _day_first(text.strip())
-    try:
-        low = dateparser.parse(text, default=datetime(2000, 1, 1, 9), dayfirst=first)
-        high = dateparser.parse(text, default=datetime(2004, 12, 28, 9), dayfirst=first)
-    except (ValueError, OverflowError) as exc:
-        raise DateProblem(_explain(text.strip(), exc)) from None
+    low = _dateutil(text, datetime(2000, 1, 1, 9))
+    high = _dateutil(text, datetime(2004, 12, 28, 15))
+    if (low.year, low.month, low.day, high.year, high.month, high.day) == (
+        2000,
+        1,
+        1,
+        2004,
+        12,
+        28,
+    ):
+        # A time alone ("07:00") is today at that time.
+        moment = moment.replace(year=now.year, month=now.month, day=now.day)
+        return _not_later(moment, now, text) if past else moment
     if (low.month, low.day) != (high.month, high.day):
         raise DateProblem(f"give the day, not only the month or year: {text.strip()!r}")
+    if past and (low.hour, low.minute) != (high.hour, high.minute) and moment.date() == now.date():
+        return now  # "today", "1 Dec" (today) for something done: now, not 09:00 to come
+    if low.year == high.year:
+        return _not_later(moment, now, text) if past else moment
     if low.year == high.year:
         return moment
     candidates = []
@@ -253,7 +293,17 @@ def parse_day_when(text: str, *, now: datetime | None = None, past: bool = False
         except ValueError:  # 29 February in a year without one
             continue
     if past:
-        done = [c for c in candidates if c.date() <= now.date()]
+        done = [c for c in candidates if c <= now + _LEEWAY]
         if done:
             return max(done)
     return min(candidates, key=lambda c: abs(c - now))
+
+
+_LEEWAY = timedelta(minutes=5)  # a clock a little behind the one on the wall
+
+
+def _not_later(moment: datetime, now: datetime, text: str) -> datetime:
+    """Something already done (a send, say) cannot be later than now."""
+    if moment > now + _LEEWAY:
+        raise DateProblem(f"{text.strip()!r} is later than now: record it once it has happened")
+    return moment

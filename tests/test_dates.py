@@ -120,14 +120,19 @@ NOW = dt.datetime(2025, 3, 4, 12, 34, 56, 789, tzinfo=dt.timezone(dt.timedelta(h
         ("5 March 2025", dt.datetime(2025, 3, 5, 9, 0, tzinfo=NOW.tzinfo)),
         ("5/3/2025", dt.datetime(2025, 3, 5, 9, 0, tzinfo=NOW.tzinfo)),  # UK order
         ("5 March 2025 10:30", dt.datetime(2025, 3, 5, 10, 30, tzinfo=NOW.tzinfo)),
-        # A time zone typed with the time is kept, not replaced by the reviewer's.
-        (
-            "5 March 2025 10:30 +05:00",
-            dt.datetime(2025, 3, 5, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=5))),
-        ),
+        # A time zone typed with the time is that instant (not the reviewer's 10:30),
+        # shown in the reviewer's zone, as every other moment on the board is.
+        ("5 March 2025 10:30 +05:00", dt.datetime(2025, 3, 5, 6, 30, tzinfo=NOW.tzinfo)),
+        # "GMT+1" is an hour ahead of GMT, as a UK reader means it (dateutil: behind).
+        ("5 March 2025 10:30 GMT+1", dt.datetime(2025, 3, 5, 10, 30, tzinfo=NOW.tzinfo)),
+        ("5 March 2025 10:30 BST", dt.datetime(2025, 3, 5, 10, 30, tzinfo=NOW.tzinfo)),
+        ("5 March 2025 10:30 GMT", dt.datetime(2025, 3, 5, 11, 30, tzinfo=NOW.tzinfo)),
     ],
 )
 def test_when_reads_words_dates_and_times(text: str, expected: dt.datetime) -> None:
+    import warnings
+
+    warnings.simplefilter("error")  # no warning may reach the terminal
     moment = parse_when(text, now=NOW)
     assert moment == expected
     assert moment.utcoffset() == expected.utcoffset()

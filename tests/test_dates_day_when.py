@@ -35,3 +35,27 @@ def test_a_day_without_a_year_is_the_nearest_sensible_one(
 def test_a_month_or_a_year_alone_is_refused(text: str) -> None:
     with pytest.raises(DateProblem, match="give the day, not only the month or year"):
         parse_day_when(text, now=NOW)
+
+
+def test_a_time_alone_is_today() -> None:
+    assert parse_day_when("04:00", now=NOW, past=True) == NOW.replace(hour=4, minute=0)
+    assert parse_day_when("16:00", now=NOW) == NOW.replace(hour=16, minute=0)
+
+
+def test_something_done_cannot_be_later_than_now() -> None:
+    with pytest.raises(DateProblem, match="later than now"):
+        parse_day_when("1 December 2026 23:59", now=NOW, past=True)
+    with pytest.raises(DateProblem, match="later than now"):
+        parse_day_when("16:00", now=NOW, past=True)
+    # A day given without a time, today, is now (not 09:00 still to come).
+    assert parse_day_when("1 Dec", now=NOW, past=True) == NOW
+    assert parse_day_when("1 December 2026", now=NOW, past=True) == NOW
+
+
+def test_an_unknown_zone_is_a_clear_problem() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DateProblem, match="give the time in this laptop's time"):
+            parse_day_when("1 December 2026 04:00 XYZT", now=NOW, past=True)

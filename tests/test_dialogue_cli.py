@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -41,9 +41,10 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     draft = ok(store_path, "draft", "R1", "new", "preliminary").strip()
     assert len(draft) == 32
     assert "D1" in ok(store_path, "draft", "R1", "list")
-    # Sent today (a send cannot be dated before its draft was frozen).
-    today = datetime.now().astimezone().date().isoformat()
-    ok(store_path, "draft", "R1", "send", "D1", "P2", "--at", f"{today} 23:59")
+    # Sent today, this minute: not before its draft was frozen, nor later than now.
+    sent = datetime.now().astimezone()
+    today, minute = sent.date().isoformat(), f"{sent:%H:%M}"
+    ok(store_path, "draft", "R1", "send", "D1", "P2", "--at", f"{today} {minute}")
     pack = tmp_path / "pack-P2.docx"
     assert ok(store_path, "draft", "R1", "export", "D1", "--for", "P2", "--format", "docx",
               "-o", str(pack)).strip() == str(pack)  # fmt: skip
@@ -81,14 +82,16 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  planned")
 
     board = ok(store_path, "dialogue", "R1")
-    assert f"sent to P2 Health visitor on {today} 23:59: 1 comment(s) back, 0 unanswered" in board
+    assert (
+        f"sent to P2 Health visitor on {today} {minute}: 1 comment(s) back, 0 unanswered" in board
+    )
     assert "D2  Interim report" in board
     assert "attended: P1 Social worker, P2 Health visitor; notes in C5" in board
 
     dumped = json.loads(ok(store_path, "export", "R1", "--format", "json"))
     dialogue = dumped["dialogue"]
     assert [d["label"] for d in dialogue["drafts"]] == ["D1", "D2"]
-    assert dialogue["sends"][0]["at"].startswith(f"{today}T23:59")
+    assert dialogue["sends"][0]["at"].startswith(f"{today}T{minute}")
     assert dialogue["comments"][0]["answer"]["response"] == "accepted"
     assert dialogue["meetings"][0]["kind"] == "preliminary"
 
@@ -169,7 +172,13 @@ def test_send_and_meeting_times_are_checked_and_each_send_is_kept(store_path: Pa
     assert "before D1 was frozen" in refused(
         "draft", "R1", "send", "D1", "P1", "--at", "0001-01-01"
     )
-    assert "in the future" in refused("draft", "R1", "send", "D1", "P1", "--at", "2099-01-01")
+    assert "later than now" in refused("draft", "R1", "send", "D1", "P1", "--at", "2099-01-01")
+    # Later today is the future too (it was let through by up to a day).
+    later = datetime.now().astimezone() + timedelta(minutes=30)
+    if later.date() == datetime.now().astimezone().date():
+        assert "later than now" in refused(
+            "draft", "R1", "send", "D1", "P1", "--at", f"{later:%Y-%m-%d %H:%M}"
+        )
     assert "give the day" in refused("draft", "R1", "send", "D1", "P1", "--at", "March 2025")
     ok(store_path, "draft", "R1", "send", "D1", "P1")
     ok(store_path, "draft", "R1", "send", "D1", "P1", "--at", "now")  # again: both kept

@@ -3,7 +3,7 @@ records sends and meetings, and answers comments, at 80x24."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -37,7 +37,9 @@ async def test_the_dialogue_screen_freezes_sends_and_answers(
     tmp_path, service: Service, fx: ReviewFixture
 ) -> None:  # noqa: ANN001
     store = service.store
-    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    # The store freezes drafts by the wall clock; a send is checked against the app's.
+    wall = FakeClock(datetime.now().astimezone() + timedelta(minutes=1))
+    app = FacilitatorApp(service, review=fx.review, clock=wall)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
@@ -66,13 +68,14 @@ async def test_the_dialogue_screen_freezes_sends_and_answers(
 
         await pilot.press("s")
         await pilot.pause()
-        # Today, 23:59: a send cannot be dated before its draft was frozen.
-        today = datetime.now().astimezone().date().isoformat()
-        await pilot.press(*"P2", "enter", *f"{today} 23:59", "enter")
+        # Today, this minute: not before its draft was frozen, nor later than now.
+        sent = datetime.now().astimezone()
+        today, minute = sent.date().isoformat(), f"{sent:%H:%M}"
+        await pilot.press(*"P2", "enter", *f"{today} {minute}", "enter")
         await settle(app, pilot)
         (send,) = records.sends(store, fx.review)
         assert send.participant == fx.participants["health_visitor"]
-        assert send.at.startswith(f"{today}T23:59")
+        assert send.at.startswith(f"{today}T{minute}")
 
         # A comment comes back; declining it without a reason is refused in the form.
         records.add_comment(
