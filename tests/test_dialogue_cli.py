@@ -218,3 +218,23 @@ def test_a_pack_written_under_its_own_name_never_replaces_one_there(
     again = run_cli(store_path, *export)
     assert again.returncode != 0 and "already exists" in again.stderr
     assert (tmp_path / "D1-preliminary-P3.docx").read_bytes() == before
+
+
+def test_a_pack_never_goes_silently_over_a_file_already_there(
+    tmp_path: Path, store_path: Path
+) -> None:
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    returned = tmp_path / "pack-P2.docx"
+    returned.write_bytes(b"the participant's returned pack, with comments")
+    export = ("draft", "R1", "export", "D1", "--for", "P2", "--format", "docx", "-o")
+    result = run_cli(store_path, *export, str(returned))
+    assert result.returncode == 1 and "already exists" in result.stderr
+    assert returned.read_bytes() == b"the participant's returned pack, with comments"
+    ok(store_path, *export, str(returned), "--replace")
+    assert returned.read_bytes().startswith(b"PK")
+    # Markdown in a file named .docx is a file Word cannot open.
+    wrong = run_cli(
+        store_path, "draft", "R1", "export", "D1", "--format", "md", "-o", str(tmp_path / "x.docx")
+    )
+    assert wrong.returncode == 1 and "--format is md" in wrong.stderr
+    assert not (tmp_path / "x.docx").exists()

@@ -106,13 +106,29 @@ def draft_list(obj: Context) -> None:
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file."
 )
+@click.option("--replace", is_flag=True, help="Write over the -o file if it is already there.")
 @pass_context
 def draft_export(
-    obj: Context, draft_ref: str, participant_ref: str | None, fmt: str, output: Path | None
+    obj: Context,
+    draft_ref: str,
+    participant_ref: str | None,
+    fmt: str,
+    output: Path | None,
+    replace: bool,
 ) -> None:
     """Export a draft, or one participant's pack. Markdown goes to stdout unless -o is
     given; Word is written to -o, or to a file named after the draft and participant
-    (D1-preliminary-P3.docx), never over one already there."""
+    (D1-preliminary-P3.docx), never over one already there (a returned pack holds a
+    participant's comments) unless --replace is given."""
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.lower()
+        if suffix in (".md", ".docx") and suffix != f".{fmt}":
+            raise UserError(f"{output} ends in {suffix} but --format is {fmt}: nothing was written")
+        if (output.exists() or output.is_symlink()) and not replace:
+            raise UserError(
+                f"{output} already exists; nothing was written: give --replace to write "
+                "over it, or another -o"
+            )
     from facilitator.cli.export import _emit
     from facilitator.dialogue.pack import pack_bytes
     from facilitator.dialogue.records import draft as read_draft
