@@ -505,3 +505,20 @@ def test_the_refi_qda_export_names_a_group_meeting(
     project = package.read("project.qde").decode("utf-8")
     assert 'name="C5: Closing meeting"' in project
     assert "unknown participant" not in project
+
+
+def test_a_meeting_discusses_the_draft_that_existed_by_its_day(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    # A meeting recorded after the event is not tied to a draft frozen since.
+    from datetime import UTC, datetime, timedelta
+
+    review = fixture.review
+    draft_id = records.freeze_draft(store, method, review, "preliminary")
+    before = (datetime.now(UTC) - timedelta(days=2)).isoformat(timespec="minutes")
+    after = (datetime.now(UTC) + timedelta(hours=2)).isoformat(timespec="minutes")
+    earlier, _ = records.new_meeting(store, review, "preliminary", before, [])
+    later, _ = records.new_meeting(store, review, "preliminary", after, [])
+    by_id = {m.id: m for m in records.meetings(store, review)}
+    assert by_id[earlier].draft == ""
+    assert by_id[later].draft == draft_id

@@ -371,7 +371,13 @@ def new_meeting(
     if moment > datetime.now(UTC) + timedelta(days=2 * 366):
         raise StoreError(f"{at[:10]} is more than two years ahead: check the date")
     matching = {"preliminary": "preliminary", "interim": "interim", "closing": "final"}[kind]
-    discussed = [d for d in drafts(store, review) if d.kind == matching]
+    # The latest such draft that existed by the meeting: a meeting recorded afterwards
+    # discussed the draft of its day, not one frozen since.
+    discussed = [
+        d
+        for d in drafts(store, review)
+        if d.kind == matching and (not d.frozen_at or _moment(d.frozen_at) <= moment)
+    ]
     meeting_id = new_id()
     with store.transaction():
         conversation = store.new_conversation(
