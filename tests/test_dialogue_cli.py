@@ -238,3 +238,14 @@ def test_a_pack_never_goes_silently_over_a_file_already_there(
     )
     assert wrong.returncode == 1 and "--format is md" in wrong.stderr
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_answering_a_comment_says_which_comment_it_was(store_path: Path) -> None:
+    # After a sync a label may name another laptop's comment: the answer says, in words,
+    # which one it went to.
+    ok(store_path, "draft", "R1", "new", "preliminary")
+    ok(store_path, "comment", "R1", "add", "D1", "--from", "P2", "--on", "E3", "Date is wrong")
+    answered = run_cli(store_path, "comment", "R1", "respond", "K1", "--noted")
+    assert answered.returncode == 0
+    assert len(answered.stdout.strip()) == 32  # the id alone on stdout, for scripts
+    assert "noted: K1 from P2: “Date is wrong”" in answered.stderr

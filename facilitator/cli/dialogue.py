@@ -319,9 +319,15 @@ def comment_respond(
     moved = moved_label(obj.store, review, comment_ref, comment_id)
     if moved:
         raise UserError(f"{moved}; nothing was answered")
-    before = next((c.answer for c in comments(obj.store, review) if c.id == comment_id), None)
+    record = next(c for c in comments(obj.store, review) if c.id == comment_id)
+    before = record.answer
     respond(obj.store, review, comment_id, chosen[0], note)
     echo(comment_id)
+    # Which comment it was, in words: after a sync a label may name another laptop's.
+    words = " ".join(record.text.split())
+    words = words if len(words) <= 60 else words[:59] + "…"
+    who = obj.store.labels("participants", review).get(record.participant, "?")
+    echo(f"{chosen[0]}: {record.label} from {who}: “{words}”", err=True)
     if before is not None:
         reason = f" ({before.note})" if before.note else ""
         echo(
