@@ -313,6 +313,10 @@ def test_what_changed_names_renames_new_accounts_and_corrected_records(
     assert "1 new account of E1 (Visit after the school's referral) was added." in texts
     corrected = next(c for t, c in changes.items() if t.startswith("The record of C2"))
     assert [c["id"] for c in corrected["comments"]] == [on_record]
+    # A note only added to the class teacher's record is no correction of it.
+    ct = store.labels("conversations", review)[fixture.conversations["ct"]]
+    assert f"1 note was added to the record of {ct} (" in texts
+    assert f"The record of {ct} (" not in texts
 
 
 def test_drafts_follow_the_guides_order_unless_forced(

@@ -190,18 +190,29 @@ def _record_changes(before: dict, after: dict) -> list[dict]:
         was = old.get(record["conversation"])
         if was is None:
             continue  # a conversation held since: not a correction
-        if [(n["time"], n["text"]) for n in was["notes"]] != [
-            (n["time"], n["text"]) for n in record["notes"]
-        ]:
-            found.append(
-                _change(
-                    "record corrected",
-                    "record",
-                    record["conversation"],
-                    f"{record['label']} record",
-                    f"The record of {record['label']} ({record['who']}) was corrected.",
-                )
+        then = [(n["time"], n["text"]) for n in was["notes"]]
+        now = [(n["time"], n["text"]) for n in record["notes"]]
+        if then == now:
+            continue
+        # A note only added is not a correction: say which it was.
+        gone = [n for n in then if n not in now]
+        added = sum(1 for n in now if n not in then)
+        name = f"{record['label']} ({record['who']})"
+        text = (
+            f"The record of {name} was corrected."
+            if gone
+            else f"{_count(added, 'note')} {'was' if added == 1 else 'were'} added to "
+            f"the record of {name}."
+        )
+        found.append(
+            _change(
+                "record corrected" if gone else "record added to",
+                "record",
+                record["conversation"],
+                f"{record['label']} record",
+                text,
             )
+        )
     return found
 
 
