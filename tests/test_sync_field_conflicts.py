@@ -177,3 +177,44 @@ async def test_the_key_line_follows_the_highlighted_row(service: Service, tmp_pa
         await highlight(pilot, app, "2 versions")
         await wait_until(pilot, lambda: "m Merge" in footer(app), "m back on the key line")
     lead.close()
+
+
+def test_every_kind_of_value_reads_as_the_team_names_it(service: Service) -> None:
+    """Ids as labels, 0/1 as what they mean, stages and note kinds by name, dates in UK
+    style, an empty value as "not set", whatever entity the field is on."""
+    from facilitator.sync.conflict_words import word
+    from tests.tui_support import small_review
+
+    store = service.store
+    setup = small_review(service)
+    episode = store.create_episode(setup.review, "Joint home visit")
+    note_id = store.add_note(store.conversation(setup.conversation), "Saw the flat @team")
+
+    def both(entity: str, entity_id: str, field: str, one: object, two: object) -> str:
+        conflict = rules.FieldConflict(
+            setup.review,
+            entity,
+            entity_id,
+            field,
+            rules.Side(one, "Sam", "op1", 1_700_000_000_000),
+            rules.Side(two, "Jordan", "op2", 1_700_000_060_000),
+        )
+        worded = word(store, conflict, service.method)
+        return f"{worded.subject} | {worded.winner} | {worded.other} | {worded.summary}"
+
+    conversation = both("conversation", setup.conversation, "planned_at", "2025-03-04T10:00", None)
+    assert "C1, conversation planned time | 4 Mar 2025 10:00 | not set" in conversation
+    stage = both("note", note_id, "stage", 4, 5)
+    assert "Note at " in stage and "“Saw the flat @team”: stage" in stage
+    assert "stage 4 (Local rationality)" in stage
+    kind = both("note", note_id, "kind", "observation", "went_well")
+    assert "| Observation | Good practice |" in kind
+    deleted = both("note", note_id, "tombstone", 1, 0)
+    assert "| deleted | not deleted |" in deleted
+    merged = both("episode", episode, "merged_into", episode, "")
+    assert "E1, episode merged into | E1 | not set" in merged
+    factor = both("link", store.link(setup.review, note_id, "factor", "team"), "present", 0, 1)
+    assert "| Not linked to " in factor and "| Linked to " in factor
+    assert "@team" not in factor.split("|")[1]  # the area's name, not its tag
+    for raw in (setup.conversation, episode, note_id, "None", "2025-03-04"):
+        assert all(raw not in text for text in (conversation, stage, merged, factor))

@@ -394,7 +394,7 @@ class NoteCapture(Vertical):
             # Short: two lines of 24 columns in the split view at 80x24 (one of 50 on the
             # notes screen).
             self.set_status(
-                f"Recovered {windows} drafts, one a line."
+                f"{windows} windows' drafts recovered, one a line."
                 if windows > 1
                 else f"Recovered draft from {begun}: Enter saves.",
                 "-recovered",
