@@ -126,7 +126,7 @@ async def test_m_on_a_field_conflict_writes_a_merged_value(
     lead.update(review, "review", review, title="Review of Child Q (2025)")
     sync_all(store, lead, review)
     app = open_conflicts(service, review)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.push_screen(ConflictsScreen(review, app.sync_worker))
         await wait_until(pilot, lambda: "review title" in screen_text(app), "the conflicts")
@@ -137,7 +137,7 @@ async def test_m_on_a_field_conflict_writes_a_merged_value(
         box = app.screen.query_one("#merge-box")
         assert box.has_class("-open")
         assert sorted(box.text.splitlines()) == ["Review of Child Q", "Review of Child Q (2025)"]
-        # Two lines make no title: said on the screen, the box kept as typed.
+        # Two lines make no title: said on the screen (at 80x24 too), the box kept as typed.
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert box.has_class("-open") and "one line" in screen_text(app)

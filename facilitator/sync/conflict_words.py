@@ -139,7 +139,7 @@ def word(store: Store, conflict: FieldConflict, method: Method | None = None) ->
     subject = words.subject(conflict)
     winner = words.value(conflict, conflict.winner.value)
     other = words.value(conflict, conflict.other.value)
-    return Worded(subject, winner, other, f"{subject}: {winner} (shown) or {other}")
+    return Worded(subject, winner, other, f"{subject}: {_short(winner)} (shown) or {_short(other)}")
 
 
 def subject(store: Store, conflict: FieldConflict, method: Method | None = None) -> str:
@@ -210,7 +210,8 @@ class _Words:
             subject = f"{source}: link to {target}, {field_words(conflict)}"
             winner = self.plain(conflict.winner.value)
             other = self.plain(conflict.other.value)
-            return Worded(subject, winner, other, f"{subject}: {winner} (shown) or {other}")
+            summary = f"{subject}: {_short(winner)} (shown) or {_short(other)}"
+            return Worded(subject, winner, other, summary)
         linked, unlinked = f"Linked to {target}", f"Not linked to {target}"
         winner = linked if conflict.winner.value else unlinked
         other = linked if conflict.other.value else unlinked
@@ -288,6 +289,12 @@ class _Words:
         if isinstance(value, list | tuple):
             return ", ".join(str(item) for item in value) or NOT_SET
         return str(value)
+
+
+def _short(text: str, width: int = 32) -> str:
+    """A side as the one-line list shows it: both sides fit, the detail has them whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _listed(value: Any) -> list[str]:

@@ -104,8 +104,8 @@ class ConflictsScreen(Screen[None]):
         yield Static("Sync conflicts", id="conflict-title", markup=False)
         yield OptionList(id="conflict-list")
         yield Static("", id="conflict-detail", markup=False)
-        yield OrderedTextArea(id="merge-box")
         yield Static("", id="merge-problem", markup=False)
+        yield OrderedTextArea(id="merge-box")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -159,6 +159,11 @@ class ConflictsScreen(Screen[None]):
         return self.worded[index] if index is not None and index < len(self.worded) else None
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_detail()
+        # The key line offers the keys that act on this row, and only those.
+        self.refresh_bindings()
+
+    def _show_detail(self, *, merging: bool = False) -> None:
         item = self.current
         if item is None:
             return
@@ -170,10 +175,12 @@ class ConflictsScreen(Screen[None]):
             detail.append(f"{number}) ", style="bold")
             detail.append(f"{who}\n", style="italic")
             detail.append(f"{value}\n\n")
-        detail.append(keys_for(item))
+        detail.append(
+            "Keys: type the merged text below; ctrl+s saves it, Escape goes back."
+            if merging
+            else keys_for(item)
+        )
         self.query_one("#conflict-detail", Static).update(detail)
-        # The key line offers the keys that act on this row, and only those.
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         merging = self.query_one("#merge-box", TextArea).has_class("-open")
@@ -217,6 +224,9 @@ class ConflictsScreen(Screen[None]):
         # One version per line, typing at the end of the first (it went in at the start).
         box.cursor_to_end_of_first_line()
         box.add_class("-open")
+        # The list gives the box its room (the detail above still says what is merged).
+        self.add_class("-merging")
+        self._show_detail(merging=True)
         box.focus()
         self.refresh_bindings()
 
@@ -255,6 +265,7 @@ class ConflictsScreen(Screen[None]):
 
     def _close_box(self) -> None:
         self.query_one("#merge-box", OrderedTextArea).remove_class("-open")
+        self.remove_class("-merging")
         problem = self.query_one("#merge-problem", Static)
         problem.update("")
         problem.remove_class("-shown")
@@ -270,6 +281,7 @@ class ConflictsScreen(Screen[None]):
         box = self.query_one("#merge-box", OrderedTextArea)
         if box.has_class("-open"):
             self._close_box()
+            self._show_detail()
             self.query_one("#conflict-list", OptionList).focus()
             self.refresh_bindings()
             return
