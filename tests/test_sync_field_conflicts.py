@@ -209,6 +209,8 @@ def test_every_kind_of_value_reads_as_the_team_names_it(service: Service) -> Non
     assert "stage 4 (Local rationality)" in stage
     kind = both("note", note_id, "kind", "observation", "went_well")
     assert "| Observation | Good practice |" in kind
+    elapsed = both("note", note_id, "elapsed_s", 754.0, 61.5)
+    assert "| 12 min 34 s in | 1 min 01 s in |" in elapsed
     deleted = both("note", note_id, "tombstone", 1, 0)
     assert "| deleted | not deleted |" in deleted
     merged = both("episode", episode, "merged_into", episode, "")

@@ -266,6 +266,8 @@ class _Words:
             return self.method.kind_label(str(value))
         if field == "planned_minutes":
             return f"{value} minutes"
+        if field == "elapsed_s" and isinstance(value, int | float):
+            return f"{int(value) // 60} min {int(value) % 60:02d} s in"
         if field == "factors":
             return ", ".join(self.tag(key) for key in _listed(value)) or NOT_SET
         if field == "attended":
