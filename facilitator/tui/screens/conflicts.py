@@ -72,13 +72,6 @@ def keys_for(item: Item) -> str:
 
 
 class ConflictsScreen(Screen[None]):
-    DEFAULT_CSS = """
-    ConflictsScreen #conflict-list { height: 1fr; }
-    ConflictsScreen #conflict-detail { height: auto; max-height: 50%; padding: 0 1;
-        border-top: solid $primary; }
-    ConflictsScreen #merge-box { height: 10; display: none; }
-    ConflictsScreen #merge-box.-open { display: block; }
-    """
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("1", "choose(1)", "Keep 1"),
