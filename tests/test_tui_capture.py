@@ -332,6 +332,37 @@ async def test_every_status_message_fits_the_note_takers_screen_at_80x24(
     assert not too_long, f"wider than {width} columns: {too_long}"
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_status_message_reads_in_full_in_the_split_view(
+    service: Service, size: tuple[int, int]
+) -> None:
+    """Beside the lead's panel the status line is 24 columns at 80x24: each message is
+    shown there by the real status line and read back from the screen, whole (it wraps
+    onto the lines the split view gives it; none is cut)."""
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="split", clock=FakeClock())
+    messages = status_messages()
+    assert len(messages) >= 15
+    cut = []
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        capture = app.screen.query_one(NoteCapture)
+        status = capture.query_one("#capture-status")
+        box_at = capture.box.region
+        width = status.content_region.width
+        for message in messages:
+            capture.set_status(message)
+            await pilot.pause()
+            region = status.content_region
+            rows = screen_text(app).splitlines()[region.y : region.bottom]
+            shown = " ".join(" ".join(row[region.x : region.right] for row in rows).split())
+            if shown != " ".join(message.split()):
+                cut.append((message, shown))
+            # The box stays where it was: a message does not move what is being typed.
+            assert capture.box.region == box_at
+    assert not cut, f"cut at {width} columns: {cut}"
+
+
 async def test_fixing_a_typo_in_a_new_episode_line_renames_that_episode(
     service: Service,
 ) -> None:

@@ -63,7 +63,7 @@ async def test_note_taker_cannot_set_the_stage_while_the_lead_does(
         await pilot.pause()
         assert service.store.current_stage(setup.conversation) == 5
         until = (START + timedelta(minutes=LEAD_QUIET_MIN)).strftime("%H:%M")
-        assert f"F3/F4 off: stage set elsewhere; free at {until}." in screen_text(app)
+        assert f"Stage set elsewhere; F3/F4 free at {until}." in screen_text(app)
         clock.advance(LEAD_QUIET_MIN * 60)
         await pilot.press("f4")
         await pilot.pause()

@@ -223,7 +223,7 @@ async def test_a_second_window_starts_empty_and_leaves_the_first_windows_draft(
             await pilot.pause()
             box = app.screen.query_one(NoteBox)
             assert box.text == ""
-            assert "open in another window" in screen_text(app)
+            assert "in another window too" in screen_text(app)
             await pilot.press(*"second window", "enter")
             await pilot.pause()
         assert first.recover().text == "the first window's half note"

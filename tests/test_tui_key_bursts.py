@@ -198,7 +198,7 @@ async def test_a_second_window_on_the_conversation_is_warned(service: Service) -
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             status = str(app.screen.query_one("#capture-status").render())
-            assert "open in another window" in status
+            assert "in another window too" in status
     finally:
         other_window.release()
     assert other_window.claim()  # the app let go when it closed

@@ -18,7 +18,6 @@ from facilitator.hlc import Timestamp
 from facilitator.model import Note, Revision
 from facilitator.store import Store
 from facilitator.store.entities import ENTITIES
-from facilitator.store.queries import LABEL_PREFIX
 
 WINDOW_MS = 10 * 60 * 1000
 # Extra key in a resolving op's fields; materialise ignores keys that are not fields.
@@ -68,28 +67,6 @@ class FieldConflict:
     @property
     def title(self) -> str:
         return f"{ENTITY_WORDS.get(self.entity, self.entity)} {self.field.replace('_', ' ')}"
-
-
-def subject(store: Store, conflict: FieldConflict) -> str:
-    """What the two laptops disagree about, as the team names it: "K3, participant's
-    comment text", "Answer to K3: response", "E2, episode title"."""
-    entity = ENTITIES.get(conflict.entity)
-    if conflict.entity == "answer":
-        comment = next(
-            (
-                row["comment"]
-                for row in store.rows("comment_answers", conflict.review)
-                if row["id"] == conflict.entity_id
-            ),
-            "",
-        )
-        label = store.labels("dialogue_comments", conflict.review).get(comment, "a comment")
-        return f"Answer to {label}: {conflict.field.replace('_', ' ')}"
-    if entity is not None and entity.table in LABEL_PREFIX:
-        label = store.labels(entity.table, conflict.review).get(conflict.entity_id)
-        if label:
-            return f"{label}, {conflict.title}"
-    return conflict.title[:1].upper() + conflict.title[1:]
 
 
 def note_conflicts(store: Store, review: str) -> list[NoteConflict]:

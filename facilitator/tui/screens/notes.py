@@ -215,7 +215,7 @@ class NotesScreen(Screen[None]):
         self._refresh_stage()  # a stage from the lead may have just arrived
         until = self._led_until()
         if until is not None:
-            self.capture.set_status(f"F3/F4 off: stage set elsewhere; free at {until}.", "-problem")
+            self.capture.set_status(f"Stage set elsewhere; F3/F4 free at {until}.", "-problem")
             return
         conversation = self.capture.refresh_conversation()
         current = self._stage or 0

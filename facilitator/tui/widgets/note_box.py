@@ -79,11 +79,13 @@ class NoteBox(OrderedTextArea):
         on_submit: Callable[[str], object] | None = None,
         id: str | None = None,
         classes: str | None = None,
+        placeholder: str = "",
     ) -> None:
         super().__init__(
             text,
             id=id,
             classes=classes,
+            placeholder=placeholder,
             soft_wrap=True,
             tab_behavior="focus",
             show_line_numbers=False,

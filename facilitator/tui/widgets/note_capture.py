@@ -354,6 +354,9 @@ class NoteCapture(Vertical):
             id="note-box",
             complete=lambda fragment: capture.complete_tag(fragment, method),
             on_submit=self.record,
+            # Empty, the box shows what it is for (beside the lead's panel it is one pane
+            # among several).
+            placeholder="Type a note here",
         )
         yield Static("", id="capture-preview", markup=False)
         yield Static("", id="capture-hint", markup=False)
@@ -388,15 +391,16 @@ class NoteCapture(Vertical):
             self.box.move_cursor(self.box.document.end)
             self.recovered_draft = True
             begun = self._started_at[11:16]
-            # Short: the status line is 50 columns on the notes screen at 80x24.
+            # Short: two lines of 24 columns in the split view at 80x24 (one of 50 on the
+            # notes screen).
             self.set_status(
-                f"Drafts of {windows} windows recovered, one a line."
+                f"{windows} windows' drafts recovered, one a line."
                 if windows > 1
-                else f"Recovered draft, begun {begun}: Enter saves it.",
+                else f"Recovered draft from {begun}: Enter saves.",
                 "-recovered",
             )
         if not alone:
-            self.set_status("Also open in another window: each keeps a draft.", "-problem")
+            self.set_status("Open in another window too: each keeps a draft.", "-problem")
         self.box.focus()
         self._show_hint()
         self.set_interval(WATCH_INTERVAL_S, self.poll_now)
@@ -772,7 +776,7 @@ class NoteCapture(Vertical):
 
     def on_note_box_pasted_controls(self, event: NoteBox.PastedControls) -> None:
         event.stop()
-        self.set_status("Pasted control codes kept as symbols (␛), not run.", "-problem")
+        self.set_status("Pasted: control codes shown as ␛, not run.", "-problem")
 
     def on_note_box_move_up(self, event: NoteBox.MoveUp) -> None:
         event.stop()
@@ -849,7 +853,7 @@ class NoteCapture(Vertical):
                 self.set_status(f"Edited; {labels} was changed elsewhere: kept.", "-problem")
             elif recorded.renamed:
                 labels = ", ".join(recorded.renamed)
-                self.set_status(f"Edited; episode {labels} renamed/redated to match.")
+                self.set_status(f"Edited; episode {labels} renamed/redated.")
             elif recorded.new_episodes:
                 self.set_status(f"Edited, with a new episode ({len(recorded.new_episodes)}).")
             elif note.conflict:
