@@ -416,3 +416,44 @@ def test_a_draft_id_that_begins_like_a_label_is_found_by_its_prefix(
     assert find_draft(store, fixture.review, "d12345") == draft_id
     with pytest.raises(StoreError, match="no dialogue draft matches 'D7'"):
         find_draft(store, fixture.review, "D7")
+
+
+def test_a_pack_without_its_title_is_judged_by_the_record_it_holds(
+    tmp_path: Path, store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    # The title (and the bookmark naming the pack) deleted: the class teacher's record is
+    # still in it, so it is not the health visitor's to import.
+    import re
+    import zipfile
+
+    review = fixture.review
+    hv, ct = fixture.participants["health_visitor"], fixture.participants["class_teacher"]
+    d1 = records.freeze_draft(store, method, review, "preliminary")
+    theirs = _returned(store, review, d1, ct, tmp_path / "ct.docx")
+    with zipfile.ZipFile(theirs) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    xml = parts["word/document.xml"].decode()
+    xml, gone = re.subn(r'<w:bookmarkStart [^>]*w:name="fac_pack_[^"]*"/>', "", xml)
+    assert gone == 1
+    parts["word/document.xml"] = xml.encode()
+    untitled = tmp_path / "untitled.docx"
+    with zipfile.ZipFile(untitled, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    with pytest.raises(ImportProblem, match="P3's record, so it is P3's pack"):
+        import_returned(store, review, d1, hv, untitled)
+    assert records.comments(store, review) == []
+    assert len(import_returned(store, review, d1, ct, untitled).added) == 1
+    # Saved by Word as "Strict Open XML": refused in words, never "0 comments imported".
+    strict = tmp_path / "strict.docx"
+    with zipfile.ZipFile(strict, "w") as package:
+        for name, data in parts.items():
+            package.writestr(
+                name,
+                data.replace(
+                    b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                    b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+                ),
+            )
+    with pytest.raises(ImportProblem, match="Strict Open XML"):
+        import_returned(store, review, d1, ct, strict, force=True)

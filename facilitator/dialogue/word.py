@@ -36,6 +36,7 @@ from facilitator.importers import MAX_BYTES, ImportProblem
 from facilitator.store import Store
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"  # Word's "Strict Open XML"
 MAX_COMMENTS = 5000  # far more than anyone writes on a draft
 MAX_TEXT = 20_000  # characters kept of one comment
 MAX_QUOTE = 2_000  # characters stored of the passage a comment is on (anchoring reads it all)
@@ -137,6 +138,11 @@ def read_returned(raw: bytes, filename: str) -> Reading:
         notes = _parse(package, "word/comments.xml", filename)
     if document is None:
         raise ImportProblem(f"{filename} is not a Word document (it has no word/document.xml)")
+    if document.tag == f"{STRICT}document":  # every comment would be missed, silently
+        raise ImportProblem(
+            f"{filename} is saved as 'Strict Open XML', which cannot be read here: open it in "
+            "Word, save it as 'Word Document (.docx)', and import that; nothing was imported"
+        )
     written: dict[str, list[tuple[str, str, str]]] = {}
     if notes is not None:
         for comment in notes.iter(f"{W}comment"):
@@ -387,11 +393,13 @@ def check_identity(
     participant: tuple[str, str],
     drafts: dict[str, str],
     people: dict[str, str],
+    talks: dict[str, str] | None = None,
 ) -> None:
     """Refuse a file that is not the pack of ``draft`` for ``participant`` (each an
     (id, label) pair), or no pack at all. ``drafts``/``people``: id -> label, to say
-    whose pack it is instead. A pack whose title (and its bookmark) was deleted still
-    carries the others' bookmarks and is taken as the one named."""
+    whose pack it is instead; ``talks``: conversation id -> its participant's id. A pack
+    whose title (and its bookmark) was deleted is judged by the records it carries: a
+    record of someone else's conversation makes it their pack."""
     again = "check the file, or import it anyway with --force"
     if not marks:
         raise ImportProblem(
@@ -400,6 +408,18 @@ def check_identity(
         )
     identities = [i for i in (read_identity(m) for m in marks) if i is not None]
     if not identities:
+        head = f"{BOOKMARK_PREFIX}record_"
+        for mark in marks:
+            if not mark.startswith(head):
+                continue
+            prefix = mark[len(head) :]
+            owner = next((p for c, p in (talks or {}).items() if c.startswith(prefix)), None)
+            if prefix and owner is not None and owner != participant[0]:
+                other = people.get(owner, "another participant")
+                raise ImportProblem(
+                    f"{filename} holds {other}'s record, so it is {other}'s pack, not "
+                    f"{participant[1]}'s; import it --from {other}, or {again}"
+                )
         return
     draft_prefix, person_prefix = identities[0]
 
@@ -457,6 +477,7 @@ def import_returned(
             (participant, people.get(participant, participant)),
             {d.id: d.label for d in drafts(store, review)},
             people,
+            {c.id: c.participant for c in store.conversations(review)},
         )
     targets = targets_of(pack_items(frozen, participant))
     held = {row["id"] for row in store.rows("dialogue_comments", review)}
