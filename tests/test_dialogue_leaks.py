@@ -457,3 +457,30 @@ def test_a_pack_without_its_title_is_judged_by_the_record_it_holds(
             )
     with pytest.raises(ImportProblem, match="Strict Open XML"):
         import_returned(store, review, d1, ct, strict, force=True)
+
+
+def test_a_comment_on_an_episode_renumbered_by_a_sync_says_its_label_now(
+    tmp_path: Path, store: Store, method: Method, service: Service, fixture: ReviewFixture
+) -> None:
+    review = fixture.review
+    hv = fixture.participants["health_visitor"]
+    with Store(tmp_path / "b.db", author="Sam") as other:
+        other.ingest(store.ops())
+        # Laptop B names an episode first; laptop A names its own a moment later.
+        Service(other, method).record_note(
+            other.conversation(fixture.conversations["ct"]), "#new Call to the school"
+        )
+        made = service.record_note(
+            store.conversation(fixture.conversations["hv"]), "#new Strategy meeting"
+        ).new_episodes[0]
+        before = store.labels("episodes", review)[made]
+        draft_id = records.freeze_draft(store, method, review, "preliminary")
+        records.add_comment(store, review, {
+            "draft": draft_id, "participant": hv, "text": "It was a Tuesday",
+            "target_kind": "episode", "target": made, "target_label": before,
+            "anchor": ANCHOR_FOUND})  # fmt: skip
+        store.ingest(other.ops())
+    now = store.labels("episodes", review)[made]
+    assert now != before  # B's episode, named first, took A's number
+    (comment,) = records.comments(store, review)
+    assert comment.where == f"{before} (now {now})"

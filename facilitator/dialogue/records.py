@@ -279,7 +279,17 @@ def comments(store: Store, review: str) -> list[CommentRecord]:
         comment: replace(found[-1], earlier=tuple(found[:-1])) for comment, found in given.items()
     }
     found = []
+    episodes_now: dict[str, str] | None = None
     for number, r in enumerate(store.rows("dialogue_comments", review), 1):
+        where = r["target_label"] or ""
+        if r["target_kind"] == "episode" and where:
+            # The label is the draft's; after a sync the episode may be numbered anew, and
+            # "E5" would send the team to another episode.
+            if episodes_now is None:
+                episodes_now = store.labels("episodes", review)
+            now = episodes_now.get(r["target"] or "")
+            if now and where.split()[0] != now:
+                where = f"{where} (now {now})"
         found.append(
             CommentRecord(
                 r["id"],
@@ -293,7 +303,7 @@ def comments(store: Store, review: str) -> list[CommentRecord]:
                 r["quote"] or "",
                 r["target_kind"] or "",
                 r["target"] or "",
-                r["target_label"] or "",
+                where,
                 r["anchor"] or "",
                 r["near"] or "",
                 r["received_at"] or "",
