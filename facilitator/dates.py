@@ -62,11 +62,13 @@ def _day_first(text: str) -> bool:
     return not re.match(r"^\d{4}[-/]", text)
 
 
-def _explain(text: str, exc: Exception) -> str:
+def _explain(text: str, exc: Exception, examples: str = "'12 March 2024' or 'March 2024'") -> str:
     message = str(exc)
+    if not text:
+        return f"give a date, e.g. {examples}"
     if "out of range" in message or "must be in" in message:
         return f"{text!r} is not a real date ({message.split(':')[0]})"
-    return f"{text!r} is not a date I can read (try '12 March 2024' or 'March 2024')"
+    return f"{text!r} is not a date I can read (try {examples})"
 
 
 def _parse_one(text: str) -> tuple[date, date]:
@@ -236,8 +238,8 @@ def _dateutil(text: str, default: datetime) -> datetime:
         raise DateProblem(
             f"{text.strip()!r}: {exc}; give the time in this laptop's time, or as +01:00"
         ) from None
-    except (ValueError, OverflowError) as exc:
-        raise DateProblem(_explain(text.strip(), exc)) from None
+    except (ValueError, OverflowError) as exc:  # a moment: a day, and a time if known
+        raise DateProblem(_explain(text.strip(), exc, "'3 June 2025 10:00' or 'today'")) from None
 
 
 def uk_moment(text: str | None) -> str:

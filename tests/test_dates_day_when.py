@@ -59,3 +59,10 @@ def test_an_unknown_zone_is_a_clear_problem() -> None:
         warnings.simplefilter("error")
         with pytest.raises(DateProblem, match="give the time in this laptop's time"):
             parse_day_when("1 December 2026 04:00 XYZT", now=NOW, past=True)
+
+
+def test_a_moment_that_cannot_be_read_suggests_a_moment_not_a_month() -> None:
+    # "try 'March 2024'" for a send or a meeting was then refused as "give the day".
+    for text in ("", "blah"):
+        with pytest.raises(DateProblem, match="'3 June 2025 10:00' or 'today'"):
+            parse_day_when(text, now=NOW)
