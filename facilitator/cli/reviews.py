@@ -163,9 +163,11 @@ def conversation_list(obj: Context, review_ref: str | None) -> None:
             name = who_talks(obj.store, review_id, c.id, "")
         else:
             name = "(unknown participant)"
-        when = c.started_at or c.planned_at or "not scheduled"
+        from facilitator.dates import uk_moment
+
+        when = uk_moment(c.started_at or c.planned_at) or "not scheduled"
         ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(c.sequence, f"{c.sequence}th")
-        echo(f"{c.label:<4} {name}  {ordinal}  {c.status}  {when[:16]}  {c.id}")
+        echo(f"{c.label:<4} {name}  {ordinal}  {c.status}  {when}  {c.id}")
 
 
 COMMANDS = [review, participant, conversation]
