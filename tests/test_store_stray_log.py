@@ -1,0 +1,208 @@
+"""A write-ahead log that is not this store's own is never played into it (issue 11, the
+hostile tester's sixth-session finding): another store's -wal copied beside a store, and a
+backup of the store file put back over a store whose -wal is still beside it. SQLite plays
+whatever -wal lies beside a file; the pages of another file's log landed on this one, and
+`store check` could still say OK. The log is moved aside (kept), the store opens as it
+stands and says so. A store's own log (a crash mid-write, a second process) still plays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cli_support import run_cli
+
+
+def _cli(store: Path, *args: str) -> str:
+    result = run_cli(store, *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _new_store(path: Path, title: str) -> str:
+    """A store made with the CLI, closed: returns its conversation's id."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    review = _cli(path, "--as", "Sam", "review", "new", title)
+    person = _cli(path, "participant", "add", review, "--role", "Teacher", "--agency", "School")
+    return _cli(path, "conversation", "new", review, person)
+
+
+def _add_notes(path: Path, conversation: str, *texts: str) -> None:
+    for text in texts:
+        _cli(path, "--as", "Sam", "note", "add", conversation, text)
+
+
+_HOLDER = (
+    "import sys, time\n"
+    "from facilitator.store import Store\n"
+    "store = Store(sys.argv[1], author='Sam')\n"
+    "print('open', flush=True)\n"
+    "time.sleep(600)\n"
+)
+
+
+def _notes_while_the_app_is_open_then_it_crashes(
+    path: Path, conversation: str, *texts: str
+) -> None:
+    """The app holds the store open (so `note add` leaves its commits in the -wal), and
+    is killed: the -wal stays beside the file, holding those notes."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        _add_notes(path, conversation, *texts)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert Path(f"{path}-wal").stat().st_size > 0
+
+
+def _notes(path: Path) -> tuple[str, list[str], subprocess.CompletedProcess[str]]:
+    """The review's title and its notes' texts, as `export --format json` gives them."""
+    result = run_cli(path, "export", "R1", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    return data["review"]["title"], sorted(n["text"] for n in data["notes"]), result
+
+
+def _set_aside(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.name}-wal.set-aside-*"))
+
+
+def _one_line_saying_so(stderr: str, path: Path) -> None:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "not this store's" in lines[0] and "set aside" in lines[0], lines[0]
+    assert str(path) in lines[0] and "Traceback" not in stderr
+
+
+def test_another_stores_log_copied_beside_a_store_is_set_aside_not_played(
+    tmp_path: Path,
+) -> None:
+    mine, other = tmp_path / "mine" / "store.db", tmp_path / "other" / "store.db"
+    conversation = _new_store(mine, "My review")
+    _add_notes(mine, conversation, "Mine one", "Mine two")
+    theirs = _new_store(other, "Their review")
+    _add_notes(other, theirs, "Theirs one")
+    _notes_while_the_app_is_open_then_it_crashes(other, theirs, "Theirs two", "Theirs three")
+    log = Path(f"{other}-wal").read_bytes()
+    shutil.copyfile(f"{other}-wal", f"{mine}-wal")  # both apps closed
+
+    title, texts, result = _notes(mine)
+    assert (title, texts) == ("My review", ["Mine one", "Mine two"])
+    _one_line_saying_so(result.stderr, mine)
+    assert not Path(f"{mine}-wal").exists() or Path(f"{mine}-wal").stat().st_size == 0
+    [aside] = _set_aside(mine)
+    assert aside.read_bytes() == log  # kept, byte for byte: nothing lost
+    assert aside.stat().st_mode & 0o777 == 0o600
+
+    check = run_cli(mine, "store", "check")
+    assert check.returncode == 1, check.stdout
+    assert aside.name in check.stderr and "not this store's" in check.stderr, check.stderr
+    assert "integrity" not in check.stderr and "differs" not in check.stderr, check.stderr
+    _add_notes(mine, conversation, "Mine three")  # the store goes on as it stood
+    assert _notes(mine)[1] == ["Mine one", "Mine three", "Mine two"]
+    # The other store, with its own log, is whole.
+    assert _notes(other)[1] == ["Theirs one", "Theirs three", "Theirs two"]
+
+
+def test_a_backup_put_back_over_a_store_whose_log_is_beside_it_is_not_damaged(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.db"
+    conversation = _new_store(path, "My review")
+    _add_notes(path, conversation, "Monday one", "Monday two")
+    backup = tmp_path / "backup-monday.db"
+    shutil.copyfile(path, backup)  # closed: the file is the whole store
+    _add_notes(path, conversation, "Tuesday one")
+    _notes_while_the_app_is_open_then_it_crashes(path, conversation, "Tuesday two", "Tue 3")
+    log = Path(f"{path}-wal").read_bytes()
+    shutil.copyfile(backup, path)  # the user restores Monday's file; the -wal stays
+
+    title, texts, result = _notes(path)
+    assert (title, texts) == ("My review", ["Monday one", "Monday two"])
+    _one_line_saying_so(result.stderr, path)
+    [aside] = _set_aside(path)
+    assert aside.read_bytes() == log
+    check = run_cli(path, "store", "check")
+    assert check.returncode == 1 and aside.name in check.stderr, check.stderr
+    assert "integrity" not in check.stderr and "differs" not in check.stderr, check.stderr
+
+
+def test_the_backup_of_exactly_the_state_the_log_was_made_on_still_plays_it(
+    tmp_path: Path,
+) -> None:
+    """A backup taken while the store was closed, put back after a crash that left the
+    log of the writes made since: the log was made against exactly this file, so it is
+    this store's own and plays (nothing is set aside)."""
+    path = tmp_path / "store.db"
+    conversation = _new_store(path, "My review")
+    _add_notes(path, conversation, "Monday one")
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(path, backup)
+    _notes_while_the_app_is_open_then_it_crashes(path, conversation, "Tuesday one")
+    shutil.copyfile(backup, path)
+    title, texts, result = _notes(path)
+    assert texts == ["Monday one", "Tuesday one"] and result.stderr == ""
+    assert _set_aside(path) == []
+    assert run_cli(path, "store", "check").returncode == 0
+
+
+_WRITER = (
+    "import sys\n"
+    "from facilitator.store import Store\n"
+    "store = Store(sys.argv[1], author='Sam')\n"
+    "conversation = store.conversation(sys.argv[2])\n"
+    "for n in range(100000):\n"
+    "    store.add_note(conversation, f'kept {sys.argv[3]} {n}')\n"
+    "    store.save_draft(conversation.id, f'typing {n}', None)\n"
+    "    print(n, flush=True)\n"
+)
+
+
+def test_our_own_log_after_a_kill_mid_write_still_plays_every_saved_note(
+    tmp_path: Path,
+) -> None:
+    """kill -9 at random moments of a process writing notes (and drafts), sometimes with
+    a second process holding the store open: every note whose save returned is there
+    after, and nothing is set aside."""
+    path = tmp_path / "store.db"
+    conversation = _new_store(path, "My review")
+    saved: list[str] = []
+    for round_ in range(6):
+        holder = None
+        if round_ % 2:
+            holder = subprocess.Popen(
+                [sys.executable, "-c", _HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+            )
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        writer = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), conversation, str(round_)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout is not None
+        first = writer.stdout.readline()
+        assert first.strip() == "0", first
+        time.sleep(0.05 + 0.07 * round_)
+        writer.send_signal(signal.SIGKILL)
+        out = first + writer.stdout.read()
+        writer.wait()
+        if holder is not None:
+            holder.send_signal(signal.SIGKILL)
+            holder.wait()
+        saved += [f"kept {round_} {line}" for line in out.split()]
+        _title, texts, result = _notes(path)
+        assert result.stderr == "", result.stderr
+        assert set(saved) <= set(texts)
+        assert _set_aside(path) == []
+    assert run_cli(path, "store", "check").returncode == 0
+    assert os.stat(path).st_size > 0
