@@ -206,3 +206,63 @@ def test_our_own_log_after_a_kill_mid_write_still_plays_every_saved_note(
         assert _set_aside(path) == []
     assert run_cli(path, "store", "check").returncode == 0
     assert os.stat(path).st_size > 0
+
+
+def _commits(path: Path) -> list[list[tuple[int, bytes]]]:
+    """The log's commits, each a list of (page number, page) in the order written."""
+    log = Path(f"{path}-wal").read_bytes()
+    size = int.from_bytes(log[8:12], "big")
+    salts, at, commits, frames = log[16:24], 32, [], []
+    while at + 24 + size <= len(log) and log[at + 8 : at + 16] == salts:
+        frames.append((int.from_bytes(log[at : at + 4], "big"), log[at + 24 : at + 24 + size]))
+        if int.from_bytes(log[at + 4 : at + 8], "big"):
+            commits.append(frames)
+            frames = []
+        at += 24 + size
+    return commits
+
+
+def test_every_commit_the_store_makes_moves_its_tag(tmp_path: Path) -> None:
+    """The check relies on this: each commit (a note, a draft, a setting, a sync's
+    bookkeeping, a stage, `store check`) rewrites meta's page with a tag naming the one
+    before, so a log's first tag names the file it was written against."""
+    from facilitator.store import Store
+    from facilitator.store.stray_log import _tag_in
+    from facilitator.sync import engine_for, join_share, share_review
+    from tests.sync_support import FAST_SCRYPT, PASS, start_review
+
+    lead_path, taker_path, share = tmp_path / "lead.db", tmp_path / "taker.db", tmp_path / "s"
+    with Store(lead_path, author="Lead") as lead:
+        review, conversation = start_review(lead)
+    Store(taker_path, author="Taker").close()
+    with Store(lead_path) as lead, Store(taker_path) as taker:
+        for store in (lead, taker):
+            store.conn.execute("PRAGMA wal_autocheckpoint=0")  # every commit stays in the log
+        share_review(lead, review, share, PASS, scrypt_n=FAST_SCRYPT)
+        lead.add_note(conversation, "A note #new Visit (3 May 2024) @family-")
+        lead.save_draft(conversation.id, "typing", None)
+        lead.clear_draft(conversation.id)
+        lead.set_reviewer("Alex Lead")
+        lead.set_stage(conversation, 3)
+        engine_for(lead, review).sync()
+        join_share(taker, share, PASS)
+        taker.add_note(taker.conversation(conversation.id), "From the taker")
+        engine_for(taker, review).sync()
+        engine_for(lead, review).sync()
+        assert lead.check().ok
+        root = lead.conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'meta'"
+        ).fetchone()[0]
+        for path in (lead_path, taker_path):
+            size = 4096
+            with open(path, "rb") as main:
+                main.seek((root - 1) * size)
+                held = _tag_in(main.read(size))
+            assert held is not None
+            commits = _commits(path)
+            assert len(commits) >= 4
+            for number, commit in enumerate(commits):
+                copies = [_tag_in(page) for page_number, page in commit if page_number == root]
+                assert copies and copies[-1], f"commit {number} of {path.name} has no tag"
+                assert copies[-1][0] == held[1], f"commit {number} does not follow the last"
+                held = copies[-1]
