@@ -266,3 +266,50 @@ def test_every_commit_the_store_makes_moves_its_tag(tmp_path: Path) -> None:
                 assert copies and copies[-1], f"commit {number} of {path.name} has no tag"
                 assert copies[-1][0] == held[1], f"commit {number} does not follow the last"
                 held = copies[-1]
+
+
+def _two_stores_and_a_stray_log(tmp_path: Path) -> tuple[Path, bytes]:
+    """My store, closed, with another store's log copied beside it."""
+    mine, other = tmp_path / "mine" / "store.db", tmp_path / "other" / "store.db"
+    _add_notes(mine, _new_store(mine, "My review"), "Mine one")
+    theirs = _new_store(other, "Their review")
+    _notes_while_the_app_is_open_then_it_crashes(other, theirs, "Theirs one")
+    shutil.copyfile(f"{other}-wal", f"{mine}-wal")
+    return mine, Path(f"{mine}-wal").read_bytes()
+
+
+def test_a_read_only_store_with_a_stray_log_reads_as_it_stands_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    from tests.test_store_safety import _files, run
+
+    mine, _log = _two_stores_and_a_stray_log(tmp_path)
+    before = _files(mine.parent)
+    mine.parent.chmod(0o500)
+    try:
+        result = run(mine, "export", "R1", "--format", "json", unprivileged=True)
+    finally:
+        mine.parent.chmod(0o700)
+    assert result.returncode == 0, result.stderr
+    assert [n["text"] for n in json.loads(result.stdout)["notes"]] == ["Mine one"]
+    assert "not this store's" in result.stderr and "not read" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _files(mine.parent) == before  # the log left where it is, nothing written
+
+
+async def test_the_app_says_a_stray_log_was_set_aside(tmp_path: Path) -> None:
+    from facilitator.method import load_method
+    from facilitator.service import Service
+    from facilitator.store import Store
+    from facilitator.tui.app import FacilitatorApp
+    from tests.tui_support import FakeClock
+
+    mine, _log = _two_stores_and_a_stray_log(tmp_path)
+    with Store(mine, author="Sam") as store:
+        app = FacilitatorApp(Service(store, load_method()), clock=FakeClock())
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            said = [str(n.message) for n in app._notifications]
+            assert any("not this store's" in text and "set aside" in text for text in said)
+        assert [n.text for n in store.notes()] == ["Mine one"]
+    assert len(_set_aside(mine)) == 1

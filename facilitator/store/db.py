@@ -151,10 +151,11 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     return _private_copy(path)
 
 
-def _identify_file(path: Path) -> str:
+def _identify_file(path: Path) -> tuple[str, tuple[int, int] | None]:
     """What ``path`` holds (see :func:`identify`), found without writing to it or beside
     it: the main file read as it stands and, when a log waits beside it or the tables only
-    look like an old store, a private copy of both."""
+    look like an old store, a private copy of both. With it, for our store read as it
+    stands beside a log, where its ``meta`` lies (page, page size) for the log's check."""
     with open(path, "rb") as handle:
         start = handle.read(len(SQLITE_MAGIC))
     if start and start != SQLITE_MAGIC:
@@ -163,6 +164,7 @@ def _identify_file(path: Path) -> str:
         conn = _immutable(path)
         try:
             kind = identify(conn, path)
+            meta_at = stray_log.meta_page(conn) if kind == "ours" and _has_log(path) else None
         finally:
             conn.close()
     except StoreError:
@@ -185,15 +187,15 @@ def _identify_file(path: Path) -> str:
         why = _foreign_log(path)
         if why:
             raise StoreError(_not_ours(path, why))
-        return kind
+        return kind, meta_at
     if kind == "new" and not _has_log(path):
-        return kind
+        return kind, None
     try:
         with _copy_on_disk(path) as conn:
             kind = identify(conn, path)
             if kind == "legacy":
                 _trial_migration(conn, path)
-            return kind
+            return kind, None
     except sqlite3.DatabaseError as exc:
         raise StoreError(_unreadable(path, exc)) from exc
 
@@ -374,14 +376,14 @@ def connect(
     created = False
     notice = None
     try:
-        kind = None
+        kind, meta_at = None, None
         if not _refuse_odd_paths(path):
             if not create:
                 raise StoreError(no_store_message(path))
             _make_private_file(path)
             created = True
         if not created:
-            kind = _identify_file(path)
+            kind, meta_at = _identify_file(path)
         if kind == "new":
             raise StoreError(
                 _not_ours(
@@ -391,7 +393,7 @@ def connect(
                 )
             )
         read_only = not _writable(path)
-        stray = kind == "ours" and _has_log(path) and stray_log.stray(path)
+        stray = meta_at is not None and _has_log(path) and stray_log.stray(path, *meta_at)
         if stray:
             aside = None
             if not read_only:
@@ -402,7 +404,8 @@ def connect(
                         "again (nothing was changed)"
                     )
                 aside = stray_log.set_aside(path)
-            notice = stray_log.message(path, aside)
+            if aside or read_only:
+                notice = stray_log.message(path, aside)
         sides_before = {suffix: _side(path, suffix).exists() for suffix in ("-wal", "-shm")}
         if read_only and stray:
             conn = _immutable(path)  # the file as it stands, without the log

@@ -48,65 +48,68 @@ def _current(value: str | None) -> str:
     return value[17:] if value and len(value) == 33 else UNTAGGED
 
 
-def stray(path: Path) -> bool:
-    """Whether the log beside ``path`` (our store) was not made against this file. Asked
-    three times before saying so: a second process of ours may checkpoint and restart its
-    log while this one reads the file, then the log."""
+def meta_page(conn: sqlite3.Connection) -> tuple[int, int] | None:
+    """(page number, page size) of ``meta``'s page, read from the file as it stands."""
+    row = conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if not row or not row[0] or row[0] < 2:
+        return None
+    return row[0], conn.execute("PRAGMA page_size").fetchone()[0]
+
+
+def stray(path: Path, root: int, page_size: int) -> bool:
+    """Whether the log beside ``path`` (our store, whose ``meta`` is page ``root``) was
+    not made against this file. Asked three times before saying so: a second process of
+    ours may checkpoint and restart its log while this one reads the log, then the file."""
     for attempt in range(3):
-        if not _misfits(path):
+        if not _misfits(path, root, page_size):
             return False
         if attempt < 2:
             time.sleep(0.05)
     return True
 
 
-def _misfits(path: Path) -> bool:
-    wal_path = path.with_name(path.name + "-wal")
+def _misfits(path: Path, root: int, page_size: int) -> bool:
     try:
-        uri = path.resolve().as_uri()
-        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-        try:
-            row = conn.execute(
-                "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-            ).fetchone()
-            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return False  # read as another process wrote it: the look at the copy decided
-    if not row or not row[0]:
-        return False
-    root = row[0]
-    try:
-        with open(wal_path, "rb") as wal:
+        with open(path.with_name(path.name + "-wal"), "rb") as wal:
             header = wal.read(32)
             if len(header) < 32 or int.from_bytes(header[0:4], "big") not in WAL_MAGIC:
                 return False  # SQLite plays no such log
             if int.from_bytes(header[8:12], "big") != page_size:
                 return False  # another program's: refused before this is asked
             salts = header[16:24]
-            index = 0
-            copies: list[tuple[int, tuple[str, str] | None]] = []
+            copies: list[tuple[int, int]] = []  # (frame number, offset) of meta's page
+            number = 0
             while True:
                 start = wal.tell()
                 frame = wal.read(24)
                 if len(frame) < 24 or frame[8:16] != salts:
                     break
                 if int.from_bytes(frame[0:4], "big") == root:
-                    copies.append((index, _tag_in(wal.read(page_size))))
+                    copies.append((number, start + 24))
                 wal.seek(start + 24 + page_size)
-                index += 1
+                number += 1
             if not copies:
                 return False
             with open(path, "rb") as main:
                 main.seek((root - 1) * page_size)
                 held = _tag_in(main.read(page_size))
             current = held[1] if held else UNTAGGED
-            tags = [tag for _, tag in copies if tag]
-            if tags:
-                fits = current == tags[0][0] or any(current == tag[1] for tag in tags)
-            else:
+
+            def tag(offset: int) -> tuple[str, str] | None:
+                wal.seek(offset)
+                return _tag_in(wal.read(page_size))
+
+            # The usual answers first: the file as the log began (its first tag), or
+            # checkpointed to its end (its last); else every copy is looked at.
+            first = next((found for _, at in copies if (found := tag(at))), None)
+            if first is None:
                 fits = held is None  # both from before the tags
+            else:
+                fits = current == first[0] or current == first[1]
+                if not fits:
+                    fits = any((found := tag(at)) and found[1] == current for _, at in copies)
             return not fits and _played_from(wal, page_size, copies[0][0])
     except OSError:
         return False
@@ -202,15 +205,19 @@ def in_use(path: Path) -> bool:
         os.close(fd)
 
 
-def set_aside(path: Path) -> Path:
-    """Move the log beside ``path`` to a name SQLite never reads, beside it (kept)."""
+def set_aside(path: Path) -> Path | None:
+    """Move the log beside ``path`` to a name SQLite never reads, beside it (kept).
+    None if it has gone meanwhile (another process of ours set it aside first)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.name}{SET_ASIDE}{stamp}")
     number = 1
     while aside.exists():
         number += 1
         aside = path.with_name(f"{path.name}{SET_ASIDE}{stamp}-{number}")
-    os.rename(path.with_name(path.name + "-wal"), aside)
+    try:
+        os.rename(path.with_name(path.name + "-wal"), aside)
+    except FileNotFoundError:
+        return None
     os.chmod(aside, 0o600)  # it holds somebody's notes
     fd = os.open(path.parent, os.O_RDONLY)
     try:
