@@ -19,7 +19,6 @@ one page per copy of ``meta`` are read, and checksums only when the log looks st
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import struct
@@ -187,7 +186,14 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
 
 def in_use(path: Path) -> bool:
     """Whether another process has the store open: each SQLite connection to a file in
-    WAL mode holds a read lock on byte 128 of its ``-shm`` while it is open."""
+    WAL mode holds a read lock on byte 128 of its ``-shm`` while it is open. Asked only
+    of a log already found stray. The lock is taken through a descriptor of our own, and
+    closing it lets go of this process's locks on the file, which another connection of
+    this process to the same store would need; it has none when the log is stray."""
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks here: a log whose tags misfit is no live one's
+        return False
     try:
         fd = os.open(path.with_name(path.name + "-shm"), os.O_RDWR)
     except FileNotFoundError:
