@@ -313,3 +313,83 @@ async def test_the_app_says_a_stray_log_was_set_aside(tmp_path: Path) -> None:
             assert any("not this store's" in text and "set aside" in text for text in said)
         assert [n.text for n in store.notes()] == ["Mine one"]
     assert len(_set_aside(mine)) == 1
+
+
+# --- the judge itself, on logs made in this process (fast) ------------------------------
+
+
+def _judge(path: Path) -> bool:
+    from facilitator.store import db, stray_log
+
+    kind, meta_at = db._identify_file(path)
+    assert kind == "ours" and meta_at is not None
+    return stray_log.stray(path, *meta_at)
+
+
+def _open_with_notes(path: Path, *texts: str):  # noqa: ANN202
+    from facilitator.store import Store
+
+    store = Store(path, author="Sam")
+    store.conn.execute("PRAGMA wal_autocheckpoint=0")
+    review = store.create_review("R")
+    person = store.add_participant(review, role="Teacher", agency="School")
+    conversation = store.conversation(store.new_conversation(review, person))
+    for text in texts:
+        store.add_note(conversation, text)
+    return store, conversation
+
+
+def test_the_judge_takes_our_log_at_every_checkpoint_and_refuses_others(tmp_path: Path) -> None:
+    from facilitator.store import Store
+
+    mine = tmp_path / "mine.db"
+    Store(mine, author="Sam").close()
+    store, conversation = _open_with_notes(mine, "one", "two")
+    other, _ = _open_with_notes(tmp_path / "other.db", "theirs")
+    try:
+        assert not _judge(mine)  # nothing of the log in the file yet
+        reader = __import__("sqlite3").connect(mine)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM notes").fetchone()  # a reader mid-log
+        store.add_note(conversation, "three")
+        store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the file part way along
+        assert not _judge(mine)
+        reader.close()
+        store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the whole log in the file
+        assert not _judge(mine)
+        # Another store's log beside a copy of mine: refused, whatever the file's state.
+        twin = tmp_path / "twin.db"
+        shutil.copyfile(mine, twin)
+        shutil.copyfile(tmp_path / "other.db-wal", f"{twin}-wal")
+        assert _judge(twin)
+        # Our own log, beside the file as it was before any of it (a backup then): ours.
+        store.add_note(conversation, "four")
+        older = tmp_path / "older.db"
+        shutil.copyfile(mine, older)
+        store.add_note(conversation, "five")
+        store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        shutil.copyfile(f"{mine}-wal", f"{older}-wal")
+        assert not _judge(older)  # the log began on exactly this file: ours
+    finally:
+        store.close()
+        other.close()
+
+
+def test_a_torn_copy_of_meta_alone_says_nothing(tmp_path: Path) -> None:
+    """Another store's log whose only copy of meta's page never committed (cut short):
+    SQLite plays none of it, so the judge does not call it stray."""
+    mine = tmp_path / "mine.db"
+    store, _conversation = _open_with_notes(mine, "one")
+    store.close()
+    other, _ = _open_with_notes(tmp_path / "other.db", "theirs")
+    try:
+        log = bytearray(Path(f"{tmp_path / 'other.db'}-wal").read_bytes())
+        size = int.from_bytes(log[8:12], "big")
+        log[32 + 24 + size // 2 : 32 + 24 + size // 2 + 8] = b"\xff" * 8  # frame 1 torn
+        Path(f"{mine}-wal").write_bytes(bytes(log))
+        assert not _judge(mine)
+        log = bytearray(Path(f"{tmp_path / 'other.db'}-wal").read_bytes())
+        Path(f"{mine}-wal").write_bytes(bytes(log))
+        assert _judge(mine)
+    finally:
+        other.close()
