@@ -40,6 +40,10 @@ class Context:
             # other on a path with nothing there says so (a typo made an empty store).
             create = self.store_path is None or _starts_a_store()
             self._store = Store(self.store_path, author=self.author, create=create)
+            if self._store.notice:
+                from facilitator.cli.output import echo
+
+                echo(self._store.notice, err=True)
             if not self._store.author and self.ask_name and _interactive():
                 self._store.set_reviewer(
                     click.prompt(

@@ -18,7 +18,9 @@ from typing import BinaryIO
 import sqlite_utils
 
 from facilitator.files import SQLITE_MAGIC
+from facilitator.store import stray_log
 from facilitator.store.entities import ENTITIES
+from facilitator.store.stray_log import STAMP_SQL, TAG_KEY, UNTAGGED, WAL_MAGIC, checksum
 
 STORE_ENV = "FACILITATOR_STORE"
 COMMON_COLUMNS = {
@@ -149,10 +151,11 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     return _private_copy(path)
 
 
-def _identify_file(path: Path) -> str:
+def _identify_file(path: Path) -> tuple[str, tuple[int, int] | None]:
     """What ``path`` holds (see :func:`identify`), found without writing to it or beside
     it: the main file read as it stands and, when a log waits beside it or the tables only
-    look like an old store, a private copy of both."""
+    look like an old store, a private copy of both. With it, for our store read as it
+    stands beside a log, where its ``meta`` lies (page, page size) for the log's check."""
     with open(path, "rb") as handle:
         start = handle.read(len(SQLITE_MAGIC))
     if start and start != SQLITE_MAGIC:
@@ -161,6 +164,7 @@ def _identify_file(path: Path) -> str:
         conn = _immutable(path)
         try:
             kind = identify(conn, path)
+            meta_at = stray_log.meta_page(conn) if kind == "ours" and _has_log(path) else None
         finally:
             conn.close()
     except StoreError:
@@ -183,15 +187,15 @@ def _identify_file(path: Path) -> str:
         why = _foreign_log(path)
         if why:
             raise StoreError(_not_ours(path, why))
-        return kind
+        return kind, meta_at
     if kind == "new" and not _has_log(path):
-        return kind
+        return kind, None
     try:
         with _copy_on_disk(path) as conn:
             kind = identify(conn, path)
             if kind == "legacy":
                 _trial_migration(conn, path)
-            return kind
+            return kind, None
     except sqlite3.DatabaseError as exc:
         raise StoreError(_unreadable(path, exc)) from exc
 
@@ -230,9 +234,6 @@ def _no_room_for_copy(path: Path) -> str:
     )
 
 
-_WAL_MAGIC = (0x377F0682, 0x377F0683)
-
-
 def _foreign_log(path: Path) -> str | None:
     """Why a log beside our store is another program's, or None. Opening the store for
     writing would play it in: a stray -journal rolled back, or a -wal checkpointed,
@@ -258,7 +259,7 @@ def _foreign_log(path: Path) -> str | None:
             header = wal.read(32)
             if len(header) < 32:
                 return None  # SQLite ignores a log too short to hold a header
-            if int.from_bytes(header[0:4], "big") not in _WAL_MAGIC:
+            if int.from_bytes(header[0:4], "big") not in WAL_MAGIC:
                 return None  # not a log SQLite would play
             if int.from_bytes(header[8:12], "big") != page_size:
                 return "another program's write-ahead log (-wal) lies beside it"
@@ -297,8 +298,8 @@ def _replayed(wal: BinaryIO, page_size: int, frame_at: int) -> bool:
     Only read when a frame holding page 1 looks foreign, so rarely."""
     wal.seek(0)
     header = wal.read(32)
-    order = "<" if int.from_bytes(header[0:4], "big") == _WAL_MAGIC[0] else ">"
-    s1, s2 = _checksum(header[:24], order, 0, 0)
+    order = "<" if int.from_bytes(header[0:4], "big") == WAL_MAGIC[0] else ">"
+    s1, s2 = checksum(header[:24], order, 0, 0)
     if (s1, s2) != struct.unpack(">II", header[24:32]):
         return False
     while wal.tell() <= frame_at:
@@ -306,19 +307,10 @@ def _replayed(wal: BinaryIO, page_size: int, frame_at: int) -> bool:
         page = wal.read(page_size)
         if len(frame) < 24 or len(page) < page_size:
             return False
-        s1, s2 = _checksum(frame[:8] + page, order, s1, s2)
+        s1, s2 = checksum(frame[:8] + page, order, s1, s2)
         if (s1, s2) != struct.unpack(">II", frame[16:24]):
             return False
     return True
-
-
-def _checksum(data: bytes, order: str, s1: int, s2: int) -> tuple[int, int]:
-    """SQLite's write-ahead log checksum of ``data``, continued from ``(s1, s2)``."""
-    words = struct.unpack(f"{order}{len(data) // 4}I", data)
-    for first, second in zip(words[0::2], words[1::2], strict=True):
-        s1 = (s1 + first + s2) & 0xFFFFFFFF
-        s2 = (s2 + second + s1) & 0xFFFFFFFF
-    return s1, s2
 
 
 def _trial_migration(conn: sqlite3.Connection, path: Path) -> None:
@@ -371,21 +363,28 @@ def no_store_message(path: Path) -> str:
     )
 
 
-def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, bool | str, bool]:
-    """Open a store file: (connection, read only, created now). A new file is created
-    private (only if ``create``); an existing one is first identified without writing to
-    it or beside it, and a file that is not ours is refused before anything is written,
-    chmodded or checkpointed. An empty file already there is somebody else's: only a file
-    this run made is a new store."""
+def connect(
+    path: Path, *, create: bool = True
+) -> tuple[sqlite3.Connection, bool | str, bool, str | None]:
+    """Open a store file: (connection, read only, created now, a notice for the user or
+    None). A new file is created private (only if ``create``); an existing one is first
+    identified without writing to it or beside it, and a file that is not ours is refused
+    before anything is written, chmodded or checkpointed. An empty file already there is
+    somebody else's: only a file this run made is a new store. A log beside it that was
+    not written against this file (see store/stray_log.py) is set aside, never played."""
     path = Path(path)
     created = False
+    notice = None
     try:
+        kind, meta_at = None, None
         if not _refuse_odd_paths(path):
             if not create:
                 raise StoreError(no_store_message(path))
             _make_private_file(path)
             created = True
-        if not created and _identify_file(path) == "new":
+        if not created:
+            kind, meta_at = _identify_file(path)
+        if kind == "new":
             raise StoreError(
                 _not_ours(
                     path,
@@ -394,8 +393,23 @@ def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, boo
                 )
             )
         read_only = not _writable(path)
+        stray = meta_at is not None and _has_log(path) and stray_log.stray(path, *meta_at)
+        if stray:
+            aside = None
+            if not read_only:
+                if stray_log.in_use(path):
+                    raise StoreError(
+                        f"the write-ahead log beside {path} is not this store's, and a "
+                        "program has it open: close other facilitator windows and try "
+                        "again (nothing was changed)"
+                    )
+                aside = stray_log.set_aside(path)
+            if aside or read_only:
+                notice = stray_log.message(path, aside)
         sides_before = {suffix: _side(path, suffix).exists() for suffix in ("-wal", "-shm")}
-        if read_only:
+        if read_only and stray:
+            conn = _immutable(path)  # the file as it stands, without the log
+        elif read_only:
             conn = _open_read_only(path)
         else:
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -427,14 +441,14 @@ def connect(path: Path, *, create: bool = True) -> tuple[sqlite3.Connection, boo
             # A full disk: SQLite could not make its index file beside the store (the
             # file itself was identified as ours above). Read it as it stands instead.
             _remove_stubs(path, sides_before)
-            return _open_when_full(path), DISK_FULL, created
+            return _open_when_full(path), DISK_FULL, created, notice
         if is_disk_full(exc):
             raise StoreError(disk_full_message(path)) from exc
         raise StoreError(f"{path} is not a facilitator store ({exc})") from exc
     except (StoreError, OSError):
         conn.close()
         raise
-    return conn, read_only, created
+    return conn, read_only, created, notice
 
 
 DISK_FULL = "disk full"  # connect's read_only when the store opened read-only for want of room
@@ -861,6 +875,16 @@ def _m12_drafts_per_window(db: sqlite_utils.Database) -> None:
     conn.execute("ALTER TABLE drafts_by_window RENAME TO drafts")
 
 
+def _m13_commit_tags(db: sqlite_utils.Database) -> None:
+    """Every commit rewrites a tag in ``meta``, so that a log beside the file that was not
+    written against it (another store's, or one older than a backup put back) is never
+    played into it (see store/stray_log.py)."""
+    db.conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+        (TAG_KEY, f"{UNTAGGED} {os.urandom(8).hex()}"),
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
@@ -874,6 +898,7 @@ MIGRATIONS: list[Migration] = [
     _m10_dialogue,
     _m11_method_fields,
     _m12_drafts_per_window,
+    _m13_commit_tags,
 ]
 
 
@@ -898,6 +923,8 @@ def migrate(conn: sqlite3.Connection, *, read_only: bool = False) -> int:
     for number in range(version, len(MIGRATIONS)):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if number:  # meta is made by the first; the one making the tag starts it
+                conn.execute(STAMP_SQL)
             MIGRATIONS[number](db)
             conn.execute(f"PRAGMA user_version={number + 1}")
             _record_migration(conn, number + 1)
@@ -935,4 +962,5 @@ def _ensure_identity(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
         [("device", uuid.uuid4().hex[:12]), ("epoch", "1"), ("next_seq", "1"), ("hlc", "")],
     )
+    conn.execute(STAMP_SQL)
     conn.execute("COMMIT")

@@ -50,6 +50,7 @@ from facilitator.store.db import (
 )
 from facilitator.store.entities import ENTITIES, MATERIALISED_TABLES
 from facilitator.store.oplog import Op, insert_op, read_ops, read_ops_since, record_aliases
+from facilitator.store.stray_log import STAMP_SQL, TAG_KEY, next_tag, set_aside_logs
 
 AUTHOR_ENV = "FACILITATOR_AS"
 # Batches of remote ops at least this large take the set-based path (store/bulk.py).
@@ -108,7 +109,8 @@ class Store:
         self._named = author or os.environ.get(AUTHOR_ENV) or ""
         self._now = now
         self._lock = threading.RLock()
-        self.conn, self.read_only, created = connect(self.path, create=create)
+        # notice: one line the user should see (a log not this store's was set aside).
+        self.conn, self.read_only, created, self.notice = connect(self.path, create=create)
         try:
             migrate(self.conn, read_only=self.read_only)
         except BaseException as exc:
@@ -204,7 +206,8 @@ class Store:
         `note add` beside the app): continue from what it left, under the write lock."""
         meta = dict(
             self.conn.execute(
-                "SELECT key, value FROM meta WHERE key IN ('next_seq', 'hlc', 'epoch')"
+                "SELECT key, value FROM meta WHERE key IN ('next_seq', 'hlc', 'epoch', ?)",
+                (TAG_KEY,),
             ).fetchall()
         )
         self._held_identity = meta
@@ -222,7 +225,8 @@ class Store:
     def _save_identity(self) -> None:
         """Write back what moved since :meth:`_reload_identity` read it under this write
         lock (a note moves the numbering and the clock, rarely the epoch), in one
-        statement: each is a write inside the commit a note waits for."""
+        statement: each is a write inside the commit a note waits for. The commit's tag
+        always moves (store/stray_log.py)."""
         held = self._held_identity
         changed = [
             (key, value)
@@ -233,6 +237,8 @@ class Store:
             )
             if held.get(key) != value
         ]
+        if TAG_KEY in held:
+            changed.append((TAG_KEY, next_tag(held[TAG_KEY])))
         if changed:
             self.conn.execute(
                 _save_identity_sql(len(changed)), [v for pair in changed for v in pair]
@@ -628,7 +634,7 @@ class Store:
         """Keep the note being typed in window ``slot`` (0: the first window open on
         this conversation; each window has its own, see tui/drafts.py)."""
         self.require_writable()
-        with self._lock:
+        with self.transaction():
             if text:
                 self.conn.execute(
                     "INSERT INTO drafts(conversation, author, slot, text, started_at, saved_at) "
@@ -642,7 +648,7 @@ class Store:
 
     def clear_draft(self, conversation: str, slot: int = 0) -> None:
         self.require_writable()
-        with self._lock:
+        with self.transaction():
             self.conn.execute(
                 "DELETE FROM drafts WHERE conversation = ? AND author = ? AND slot = ?",
                 (conversation, self.author, slot),
@@ -670,7 +676,7 @@ class Store:
 
     def set_setting(self, key: str, value: str) -> None:
         self.require_writable()
-        with self._lock:
+        with self.transaction():
             self.conn.execute(
                 "INSERT INTO settings(key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -693,7 +699,7 @@ class Store:
         if not self._named:
             self.author = name
             # A note being typed before the name was given stays this reviewer's draft.
-            with self._lock:
+            with self.transaction():
                 self.conn.execute(
                     "UPDATE OR IGNORE drafts SET author = ? WHERE author = ?", (name, previous)
                 )
@@ -939,6 +945,12 @@ class Store:
     def check(self) -> CheckReport:
         """Integrity check, then prove the tables equal a rebuild from the op log."""
         report = CheckReport()
+        for name in set_aside_logs(self.path):
+            report.problems.append(
+                f"{name}, beside the store, is a write-ahead log that is not this store's, "
+                "set aside unplayed (the store is as it stood without it): keep it while "
+                "anything may be missing, and delete it once you are sure"
+            )
         with self._lock:
             for (message,) in self.conn.execute("PRAGMA integrity_check"):
                 if message != "ok":
@@ -1003,6 +1015,7 @@ class Store:
             return _snapshot(self.conn)
         finally:
             self.conn.execute("ROLLBACK TO check_rebuild")
+            self.conn.execute(STAMP_SQL)  # its commit may write a page: tagged like any
             self.conn.execute("RELEASE check_rebuild")
 
 

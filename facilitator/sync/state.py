@@ -50,7 +50,7 @@ def load_key(store: Store, review: str) -> bytes | None:
 
 
 def record_share(store: Store, review: str, folder: Path, key_id: str) -> None:
-    with store.lock:
+    with store.transaction():
         store.conn.execute(
             "INSERT INTO sync_shares(review, folder, key_id, joined_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(review) DO UPDATE SET folder = excluded.folder, "

@@ -218,6 +218,10 @@ class FacilitatorApp(App[None]):
         hooks, self._startup_hooks = self._startup_hooks, []
         for hook in hooks:
             hook(self)
+        if self.store.notice:  # a log that was not this store's, set aside on opening
+            self.notify(
+                self.store.notice, title="Store", severity="warning", timeout=60, markup=False
+            )
         if not self.store.author:
             self.ask_reviewer_name()
 
