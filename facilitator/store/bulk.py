@@ -31,6 +31,7 @@ from facilitator.store.materialise import (
     _PLAIN,
     _chunks,
     _clocks_text,
+    fits,
     note_revisions,
     note_state,
     recompute_notes,
@@ -68,13 +69,7 @@ def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], 
         if op.id not in seen:
             seen.add(op.id)
             unique.append(op)
-    kinds = [
-        _KINDS.get((op.entity, op.action), _UNKNOWN)
-        if op.format <= FORMAT
-        and (op.entity not in ENTITIES or storable(ENTITIES[op.entity], op.fields))
-        else _UNKNOWN
-        for op in unique
-    ]
+    kinds = [_kind(op) for op in unique]
     # New rows of the log get rowids above its largest: those above ``top`` are this
     # batch's. Usually every op is new (a first pull), and then no look-up is needed.
     top = conn.execute("SELECT max(rowid) FROM ops").fetchone()[0] or 0
@@ -98,9 +93,10 @@ def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], 
 
 def _kind(op: Op) -> object:
     """What an op does (:data:`_KINDS`); ``_UNKNOWN`` (parked) for a newer format, an
-    unknown entity or action, or a value no column can hold (:func:`storable`)."""
+    unknown entity or action, a value no column can hold (:func:`storable`) or fields
+    that do not fit the op's kind (:func:`materialise.fits`)."""
     kind = _KINDS.get((op.entity, op.action), _UNKNOWN) if op.format <= FORMAT else _UNKNOWN
-    if kind is not _UNKNOWN and not storable(ENTITIES[op.entity], op.fields):
+    if kind is not _UNKNOWN and not (storable(ENTITIES[op.entity], op.fields) and fits(op)):
         return _UNKNOWN
     return kind
 
@@ -151,7 +147,9 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
             row[3] = hlc
         if fields is not None:
             row[4].append((op, fields))
-    write_immutable(conn, immutable)
+    for note in write_immutable(conn, immutable):
+        if note:
+            notes_to_recompute[note] = None
     clocks, held = _held_clocks(conn, rows)
     # A note new to the store that one op sets gets its text with its row (one write
     # instead of an insert and an update): its revisions are all in the table by now.
@@ -159,7 +157,9 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
     first_notes = [
         note
         for note in notes_to_recompute
-        if ("note", note) not in held and len(rows[("note", note)][4]) == 1
+        if ("note", note) in rows
+        and ("note", note) not in held
+        and len(rows[("note", note)][4]) == 1
     ]
     for chunk in _chunks(first_notes):
         revisions.update(note_revisions(conn, chunk))
