@@ -59,16 +59,20 @@ def held_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
     return held
 
 
-def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], list]:
-    """Append the ops not yet in the log, each once, in their batch order; returns them and
-    what each does (:data:`_KINDS`). The numbering of those already held is recorded if it
+def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], list, list[Op]]:
+    """Append the ops not yet in the log, each once, in their batch order; returns them,
+    what each does (:data:`_KINDS`), and the ops not appended (their id already held, or
+    seen earlier in the batch). The numbering of those already held is recorded if it
     differs (:func:`record_aliases`)."""
     seen: set[str] = set()
     unique = []
+    repeated = []  # a second copy of an id in this batch: the same op, or a variant
     for op in ops:
         if op.id not in seen:
             seen.add(op.id)
             unique.append(op)
+        else:
+            repeated.append(op)
     kinds = [_kind(op) for op in unique]
     # New rows of the log get rowids above its largest: those above ``top`` are this
     # batch's. Usually every op is new (a first pull), and then no look-up is needed.
@@ -84,11 +88,12 @@ def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], 
         ],
     )
     if cursor.rowcount == len(unique):
-        return unique, kinds
+        return unique, kinds, repeated
     added = {row[0] for row in conn.execute("SELECT id FROM ops WHERE rowid > ?", (top,))}
-    record_aliases(conn, [op for op in unique if op.id not in added])
+    others = [op for op in unique if op.id not in added]
+    record_aliases(conn, others)
     fresh = [(op, kind) for op, kind in zip(unique, kinds, strict=True) if op.id in added]
-    return [op for op, _ in fresh], [kind for _, kind in fresh]
+    return [op for op, _ in fresh], [kind for _, kind in fresh], repeated + others
 
 
 def _kind(op: Op) -> object:
@@ -101,12 +106,13 @@ def _kind(op: Op) -> object:
     return kind
 
 
-def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
-    """Append and apply the new ops of a batch. Returns (new ops, parked count).
+def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int, list[Op]]:
+    """Append and apply the new ops of a batch. Returns (new ops, parked count, ops not
+    appended because their id was held: for :func:`variants.settle`).
 
     The caller owns the transaction.
     """
-    fresh, kinds = _append_new(conn, ops)
+    fresh, kinds, others = _append_new(conn, ops)
     # Each row the batch touches, with the ops that set its fields, in batch order:
     # key -> [entity, review of the first op, created, updated, [(op, fields), ...]].
     # A revision touches its note's row (created/updated) without setting a field.
@@ -165,7 +171,7 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
         revisions.update(note_revisions(conn, chunk))
     written = _write_rows(conn, rows, clocks, revisions)
     recompute_notes(conn, [note for note in notes_to_recompute if note not in written])
-    return fresh, parked
+    return fresh, parked, others
 
 
 # What an op does to the tables, by (entity, action): an op of a known entity and action

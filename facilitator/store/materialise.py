@@ -462,8 +462,13 @@ def rebuild(conn: sqlite3.Connection) -> tuple[int, int]:
     for table in MATERIALISED_TABLES:
         conn.execute(f"DELETE FROM {table}")
     applied = parked = 0
+    # An id that came with two contents: every version kept, none applied (store/variants.py).
+    conflicted: set[str] = set()
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'op_variants'").fetchone():
+        # (Not there yet when an earlier migration rebuilds.)
+        conflicted = {row[0] for row in conn.execute("SELECT DISTINCT id FROM op_variants")}
     for op in read_ops(conn):
-        ok = apply(conn, op)
+        ok = op.id not in conflicted and apply(conn, op)
         conn.execute("UPDATE ops SET applied = ? WHERE id = ?", (int(ok), op.id))
         applied += ok
         parked += not ok

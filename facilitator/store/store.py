@@ -34,7 +34,7 @@ from facilitator.model import (
     Revision,
     StageEvent,
 )
-from facilitator.store import bulk, local, materialise, queries
+from facilitator.store import bulk, local, materialise, queries, variants
 from facilitator.store.db import (
     DISK_FULL,
     NOTE_DERIVED,
@@ -300,18 +300,30 @@ class Store:
                 if not materialise.apply(self.conn, op):
                     parked += 1
             record_aliases(self.conn, held)
+            variants.settle(self.conn, held)  # counted by conflicted_ops()
         return new, parked
 
     def _ingest_bulk(self, ops: list[Op]) -> tuple[int, int]:
         """Same result as one by one (see store/bulk.py), in a few statements per batch."""
         with self.transaction():
-            fresh, parked = bulk.ingest(self.conn, ops)
+            fresh, parked, others = bulk.ingest(self.conn, ops)
+            variants.settle(self.conn, others)
             stamps = sorted(op.hlc for op in fresh)
             for stamp in reversed(stamps):  # the latest well-formed clock is enough
                 with suppress(ValueError):
                     self.clock.observe(Timestamp.decode(stamp))
                     break
         return len(fresh), parked
+
+    def conflicted_ops(self) -> int:
+        """How many op ids arrived with two or more contents (all kept, none applied)."""
+        with self._lock:
+            return self.conn.execute("SELECT count(DISTINCT id) FROM op_variants").fetchone()[0]
+
+    def all_op_versions(self) -> list[Op]:
+        """Every op of the log and every other content kept under one's id."""
+        with self._lock:
+            return variants.all_versions(self.conn)
 
     def fork_epoch(self, from_seq: int, above_epoch: int = 0, jump: int = 0) -> int:
         """Continue under a new epoch, moving this epoch's ops from ``from_seq`` on into it.

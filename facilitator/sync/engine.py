@@ -111,6 +111,7 @@ class SyncReport:
     pushed_segments: int = 0
     repaired_segments: int = 0
     parked: int = 0
+    conflicted: int = 0  # op ids that came with a second content in this sync
     pending: int = 0
     conflicts: int = 0
     forked_to: int | None = None
@@ -152,6 +153,12 @@ class SyncReport:
             out.append(
                 f"{self.parked} ops could not be applied (from a newer facilitator, or "
                 "malformed): kept, not lost; the rest was applied."
+            )
+        if self.conflicted:
+            out.append(
+                f"{self.conflicted} ops came with the id of an op already held but other "
+                "content (a faulty or hostile laptop, or a file-sync engine mixing versions): "
+                "every version kept, none applied."
             )
         if self.forked_to is not None:
             out.append(
@@ -416,6 +423,7 @@ class SyncEngine:
                 size = 0
             batches[-1].append(read)
             size += len(read.segment.ops)
+        conflicted = self.store.conflicted_ops()
         for index, batch in enumerate(batches):
             ops: list[Op] = [op for r in batch for op in r.segment.ops]
             rows = [(r.name, "ok", "", None, None) for r in batch]
@@ -435,6 +443,7 @@ class SyncEngine:
             report.pulled_ops += new
             report.pulled_segments += len(batch)
             report.parked += parked
+        report.conflicted += self.store.conflicted_ops() - conflicted
 
     def _announce(self, key: tuple[str, int], parsed: SegmentName) -> None:
         """A file on the share that says ops up to ``parsed.last`` exist and that is not
