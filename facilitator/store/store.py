@@ -315,6 +315,16 @@ class Store:
                     break
         return len(fresh), parked
 
+    def newest_op_of_others(self, review: str) -> tuple[str, str, str] | None:
+        """(hlc, device, author) of the latest-stamped op of ``review`` made elsewhere."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT hlc, device, author FROM ops WHERE review = ? AND device != ? "
+                "ORDER BY hlc DESC LIMIT 1",
+                (review, self.device),
+            ).fetchone()
+        return tuple(row) if row else None
+
     def conflicted_ops(self) -> int:
         """How many op ids arrived with two or more contents (all kept, none applied)."""
         with self._lock:
