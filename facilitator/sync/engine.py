@@ -298,17 +298,17 @@ class SyncEngine:
         except OSError as exc:
             report.reachable = False
             report.problems.append(f"shared folder {self.folder}: {exc.strerror or exc}")
+        present = {f"{d}/{e}/{n}" for (d, e), names in (listing or {}).items() for n in names}
         if listing is not None:
             self._track_gaps(listing, report)
-            self._check_clocks(listing, report)
+            self._check_clocks(present, report)
         report.pending = self.pending()
         report.conflicts = self.conflicts()
-        present = {f"{d}/{e}/{n}" for (d, e), names in (listing or {}).items() for n in names}
         report.rejected = len(present & self._refused.keys()) if listing else len(self._refused)
         report.finished_at = datetime.now().astimezone().isoformat(timespec="seconds")
         return report
 
-    def _check_clocks(self, listing: dict[tuple[str, int], list[str]], report: SyncReport) -> None:
+    def _check_clocks(self, listed: set[str], report: SyncReport) -> None:
         """Say whether another laptop's clock, or this one's, is far wrong (sync/clocks.py)."""
         now_ms = self.store.clock.physical_ms()
         if report.pulled_ops or self._newest_other is _NEVER:
@@ -316,8 +316,8 @@ class SyncEngine:
         other = clocks.ahead(self._newest_other, now_ms)
         if other is not None:
             report.clocks.append(other)
-        # Files that were not on the share at our last look, a moment ago: just made.
-        listed = {f"{d}/{e}/{n}" for (d, e), names in listing.items() for n in names}
+        # Files that were not on the share at our last look (``listed`` is this look's),
+        # a moment ago: just made.
         looked = time.monotonic()
         recent = self._listed_at is not None and looked - self._listed_at <= clocks.RECENT_LOOK_S
         if self._appeared and recent:
