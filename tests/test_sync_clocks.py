@@ -14,6 +14,7 @@ from facilitator.service import Service
 from facilitator.store import Store
 from facilitator.sync import engine_for, join_share, share_review
 from facilitator.sync.clocks import ClockSkew, duration
+from facilitator.sync.conflicts import field_conflicts
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.sync_status import SyncStatusWidget
 from tests.tui_support import START, FakeClock, screen_text, small_review
@@ -60,7 +61,9 @@ def test_the_laptop_that_is_ahead_is_told_when_fresh_edits_arrive_far_behind(pai
     lead, taker, review = pair
     engine = engine_for(lead, review)
     assert not engine.sync().clocks
+    # An edit of a value the lead stamped (so stamped past it), and one of nothing held.
     taker.update(review, "review", review, title="Set on the note-taker's laptop")
+    taker.add_participant(review, role="Teacher", agency="School")
     engine_for(taker, review).sync()
     report = engine.sync()
     assert [(c.who, c.ours, duration(c.ms)) for c in report.clocks] == [("Taker", True, "30 days")]
@@ -111,3 +114,38 @@ async def test_the_note_takers_status_bar_names_the_laptop_that_is_ahead(
         assert "Laptop 'Sam' clock 30 days ahead: fix it" in screen_text(app)
         assert widget.has_class("-trouble")
         assert app.sync_worker.status.clock == "Laptop 'Sam' clock 30 days ahead: fix it"
+
+
+def test_an_edit_made_after_seeing_a_future_stamped_value_wins_over_it(pair) -> None:
+    """The damage is bounded: an edit beats the value its author saw, however far ahead
+    that value's clock was (the new op is stamped just past it; the laptop's own clock is
+    not moved). The same on every laptop: the stamp travels inside the op."""
+    lead, taker, review = pair
+    lead.update(review, "review", review, title="Set by the lead, clock 30 days ahead")
+    engine_for(lead, review).sync()
+    engine_for(taker, review).sync()
+    before = taker.clock.last
+    taker.update(review, "review", review, title="Corrected by the note-taker")
+    assert taker.clock.last.wall_ms - before.wall_ms < DAY_MS  # the clock was not dragged
+    engine_for(taker, review).sync()
+    engine_for(lead, review).sync()
+    assert lead.review(review).title == taker.review(review).title == "Corrected by the note-taker"
+    assert lead.snapshot() == taker.snapshot()
+    assert lead.check().ok and taker.check().ok
+    # Made after seeing the other value: not offered as a conflict with it.
+    assert field_conflicts(taker, review) == [] and field_conflicts(lead, review) == []
+    # A later edit on the laptop that is ahead wins again, as it was made later still.
+    lead.update(review, "review", review, title="The lead again")
+    engine_for(lead, review).sync()
+    engine_for(taker, review).sync()
+    assert taker.review(review).title == "The lead again"
+
+
+def test_an_edit_that_never_saw_the_future_value_still_loses_to_it(pair) -> None:
+    lead, taker, review = pair
+    taker.update(review, "review", review, title="Made before any sync")
+    lead.update(review, "review", review, title="Set by the lead, clock 30 days ahead")
+    for store in (lead, taker, lead):
+        engine_for(store, review).sync()
+    assert taker.review(review).title == lead.review(review).title
+    assert taker.review(review).title == "Set by the lead, clock 30 days ahead"

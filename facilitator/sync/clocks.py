@@ -2,16 +2,20 @@
 
 Small fields are last-writer-wins by clock, so a laptop whose clock runs 30 days ahead
 wins every edit for 30 days: its ops are stamped in everyone else's future. The HLC's
-drift limit only stops *this* laptop's clock being dragged along; it cannot say which of
-two edits a person made last. No rule can bound that damage the same way on every laptop
-(each judges "too far ahead" by its own clock, and laptops that applied different rules
-would differ), so the ops are taken as they are and both sides are told, early:
+drift limit only stops *this* laptop's clock being dragged along. Two things bound it:
 
-- a laptop that holds ops of another stamped ahead of its own clock names that laptop
-  ("Laptop 'Sam' clock 30 days ahead: fix it"): certain, since no op comes from the future
-  (unless this laptop's own clock is behind, which the longer line says);
-- a laptop that receives edits just made elsewhere (a segment that was not on the share
-  a minute or two before) stamped far behind its own clock is told its clock looks ahead.
+- an edit made after seeing a value stamped ahead is stamped just past that value
+  (``Store.emit``): the stamp travels inside the op, so every laptop judges it alike and
+  convergence holds; the editor's own clock is not moved. An edit that never saw the
+  value (made before the sync that brought it) still loses to it: which of two unrelated
+  edits came last is known only from clocks, and each laptop would judge "too far ahead"
+  by its own clock, so no cap on stamps is the same on every laptop;
+- both sides are told, early (this module). A laptop that holds ops of another stamped
+  ahead of its own clock names that laptop ("Laptop 'Sam' clock 30 days ahead: fix it"):
+  certain, since no op comes from the future (unless this laptop's own clock is behind,
+  which the longer line says). A laptop that receives edits just made elsewhere (a segment
+  that was not on the share a minute or two before) stamped far behind its own clock is
+  told its clock looks ahead (an edit stamped past a value it beat is left out).
 """
 
 from __future__ import annotations

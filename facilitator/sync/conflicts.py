@@ -19,10 +19,9 @@ from facilitator.model import Note, Revision
 from facilitator.store import Store
 from facilitator.store.entities import ENTITIES
 from facilitator.store.queries import LABEL_PREFIX
+from facilitator.store.store import RESOLVES
 
 WINDOW_MS = 10 * 60 * 1000
-# Extra key in a resolving op's fields; materialise ignores keys that are not fields.
-RESOLVES = "_resolves"
 ENTITY_WORDS = {
     "review": "review",
     "participant": "participant",

@@ -37,6 +37,7 @@ from facilitator.collector import collector_paused
 from facilitator.store import Store
 from facilitator.store.bulk import held_ids
 from facilitator.store.oplog import Op, read_ops
+from facilitator.store.store import RESOLVES
 from facilitator.sync import clocks, segments, state
 from facilitator.sync.clocks import ClockSkew
 from facilitator.sync.crypto import key_id
@@ -435,10 +436,13 @@ class SyncEngine:
                     "(written by an older facilitator); they were taken in"
                 )
             fresh.append(_Read(rel, parsed, segment))
-            if rel not in self._listed and device != me and segment.ops:
-                newest = max(segment.ops, key=lambda op: op.hlc)
-                wall = clocks.wall_of(newest.hlc)
-                if wall is not None:
+            if rel not in self._listed and device != me:
+                # An edit stamped past a value it beat (it names it) tells nothing of
+                # its laptop's clock.
+                stamped = [op for op in segment.ops if RESOLVES not in op.fields]
+                newest = max(stamped, key=lambda op: op.hlc, default=None)
+                wall = clocks.wall_of(newest.hlc) if newest else None
+                if newest is not None and wall is not None:
                     self._appeared.append((wall, newest.author or device))
             ops_read += len(segment.ops)
             if self.progress is not None:
