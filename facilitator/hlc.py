@@ -66,6 +66,10 @@ class HybridClock:
     def last(self) -> Timestamp:
         return Timestamp(self._wall_ms, self._counter, self.device)
 
+    def physical_ms(self) -> int:
+        """This laptop's wall clock, as the clock reads it."""
+        return self._wall()
+
     def now(self) -> Timestamp:
         """A timestamp for a local event, later than every one issued or seen before."""
         physical = self._wall()

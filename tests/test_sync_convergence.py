@@ -24,6 +24,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -40,6 +41,7 @@ from facilitator.dialogue import records as dialogue_records
 from facilitator.hlc import wall_clock_ms
 from facilitator.method import load_method
 from facilitator.store import Store
+from facilitator.store.variants import content as op_content
 from facilitator.sync import SyncEngine, join_share, share_review
 from facilitator.sync import engine as sync_engine
 from facilitator.sync import segments as sync_segments
@@ -172,6 +174,7 @@ class Convergence(RuleBasedStateMachine):
         self.review = ""
         self.conversation = None
         self.episode = ""
+        self.forged = 0  # ops the forger has written
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -275,6 +278,10 @@ class Convergence(RuleBasedStateMachine):
         self._record()
         first = self.laptops[0].store
         expected = first.snapshot()
+        # Every version of an op id that came with two contents is kept everywhere.
+        versions = {(op.id, op_content(op)) for op in first.all_op_versions()}
+        for laptop in self.laptops:
+            assert {(op.id, op_content(op)) for op in laptop.store.all_op_versions()} == versions
         for laptop in self.laptops:
             assert {op.id for op in laptop.store.ops()} == self.committed, laptop.root.name
             assert laptop.store.snapshot() == expected, laptop.root.name
@@ -559,6 +566,46 @@ class Convergence(RuleBasedStateMachine):
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{rnd.randrange(1, 99):012d}-{99:012d}.seg"
         (folder / name).write_bytes(b"FSEG" + rnd.randbytes(rnd.randrange(0, 200)))
+
+    @rule(index=st.integers(0, 3), seed=st.integers(0, 2**16))
+    def forged_ops(self, index: int, seed: int) -> None:
+        """A hostile or faulty client writes a well-formed segment of made-up ops: one
+        op id of a laptop's with other content, a "set" that deletes a note, and a
+        revision id added again with other text. Laptops meet them in any order."""
+        rnd = random.Random(seed)
+        laptop = self._laptop(index)
+        ops = laptop.store.ops()
+        victim = rnd.choice(ops)
+        note = rnd.choice(self._notes(laptop))
+        revision = rnd.choice([op for op in ops if op.entity == "revision"])
+        made = [
+            replace(victim, fields={**victim.fields, "text": f"forged {seed}"}, fields_json=None),
+            replace(
+                victim,
+                id=f"forged-set-{seed}",
+                entity="note",
+                entity_id=note.id,
+                action="set",
+                fields={"tombstone": 1, "deleted": 1, "deleted_seen": list(note.heads)},
+                fields_json=None,
+            ),
+            replace(
+                revision,
+                id=f"forged-rev-{seed}",
+                fields={**revision.fields, "text": f"forged {seed}"},
+                fields_json=None,
+            ),
+        ]
+        first = self.forged + 1
+        made = [replace(op, device="forger", epoch=1, seq=first + n) for n, op in enumerate(made)]
+        self.forged += len(made)
+        key = sync_state.load_key(laptop.store, self.review)
+        assert key
+        segment = sync_segments.build(self.review, "forger", 1, first, self.forged, made)
+        folder = laptop.view / "devices" / "forger" / "1"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = sync_segments.segment_name(first, self.forged)
+        (folder / name).write_bytes(sync_segments.encode(segment, key))
 
     @rule(index=st.integers(0, 3), back_ms=st.integers(0, 2 * DAY_MS))
     def clock_jumps_back(self, index: int, back_ms: int) -> None:

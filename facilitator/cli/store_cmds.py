@@ -23,7 +23,8 @@ def store_rebuild(obj: Context) -> None:
     echo(f"Rebuilt from {applied + parked} ops: {applied} applied, {parked} parked.")
     if parked:
         echo(
-            f"{parked} ops come from a newer version of facilitator and wait for an upgrade.",
+            f"{parked} ops are kept but not applied: from a newer version of facilitator "
+            "(applied after an upgrade), malformed, or one op's id with two contents.",
         )
 
 
@@ -35,7 +36,10 @@ def store_check(obj: Context) -> None:
     echo(f"Store: {obj.store.path}")
     echo(f"Device {obj.store.device}, epoch {obj.store.epoch}; {report.ops} ops in the log.")
     if report.parked:
-        echo(f"{report.parked} ops are parked (written by a newer version).")
+        echo(
+            f"{report.parked} ops are parked, kept but not applied (from a newer version, "
+            "malformed, or one op's id with two contents)."
+        )
     rows = ", ".join(f"{table} {n}" for table, n in report.tables.items() if n)
     echo(f"Rows: {rows or 'none'}")
     if report.ok:

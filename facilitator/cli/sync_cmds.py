@@ -195,6 +195,7 @@ def sync_cmd(
                     tuple(report.problems),
                     report.pending,
                     tuple((g.device, g.epoch, g.first, g.last) for g in report.gaps),
+                    tuple(skew.short() for skew in report.clocks),
                 )
                 changed = last_state.get(engine.review) != seen
                 last_state[engine.review] = seen

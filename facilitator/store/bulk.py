@@ -31,6 +31,7 @@ from facilitator.store.materialise import (
     _PLAIN,
     _chunks,
     _clocks_text,
+    fits,
     note_revisions,
     note_state,
     recompute_notes,
@@ -58,23 +59,21 @@ def held_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
     return held
 
 
-def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], list]:
-    """Append the ops not yet in the log, each once, in their batch order; returns them and
-    what each does (:data:`_KINDS`). The numbering of those already held is recorded if it
+def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], list, list[Op]]:
+    """Append the ops not yet in the log, each once, in their batch order; returns them,
+    what each does (:data:`_KINDS`), and the ops not appended (their id already held, or
+    seen earlier in the batch). The numbering of those already held is recorded if it
     differs (:func:`record_aliases`)."""
     seen: set[str] = set()
     unique = []
+    repeated = []  # a second copy of an id in this batch: the same op, or a variant
     for op in ops:
         if op.id not in seen:
             seen.add(op.id)
             unique.append(op)
-    kinds = [
-        _KINDS.get((op.entity, op.action), _UNKNOWN)
-        if op.format <= FORMAT
-        and (op.entity not in ENTITIES or storable(ENTITIES[op.entity], op.fields))
-        else _UNKNOWN
-        for op in unique
-    ]
+        else:
+            repeated.append(op)
+    kinds = [_kind(op) for op in unique]
     # New rows of the log get rowids above its largest: those above ``top`` are this
     # batch's. Usually every op is new (a first pull), and then no look-up is needed.
     top = conn.execute("SELECT max(rowid) FROM ops").fetchone()[0] or 0
@@ -89,28 +88,31 @@ def _append_new(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], 
         ],
     )
     if cursor.rowcount == len(unique):
-        return unique, kinds
+        return unique, kinds, repeated
     added = {row[0] for row in conn.execute("SELECT id FROM ops WHERE rowid > ?", (top,))}
-    record_aliases(conn, [op for op in unique if op.id not in added])
+    others = [op for op in unique if op.id not in added]
+    record_aliases(conn, others)
     fresh = [(op, kind) for op, kind in zip(unique, kinds, strict=True) if op.id in added]
-    return [op for op, _ in fresh], [kind for _, kind in fresh]
+    return [op for op, _ in fresh], [kind for _, kind in fresh], repeated + others
 
 
 def _kind(op: Op) -> object:
     """What an op does (:data:`_KINDS`); ``_UNKNOWN`` (parked) for a newer format, an
-    unknown entity or action, or a value no column can hold (:func:`storable`)."""
+    unknown entity or action, a value no column can hold (:func:`storable`) or fields
+    that do not fit the op's kind (:func:`materialise.fits`)."""
     kind = _KINDS.get((op.entity, op.action), _UNKNOWN) if op.format <= FORMAT else _UNKNOWN
-    if kind is not _UNKNOWN and not storable(ENTITIES[op.entity], op.fields):
+    if kind is not _UNKNOWN and not (storable(ENTITIES[op.entity], op.fields) and fits(op)):
         return _UNKNOWN
     return kind
 
 
-def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
-    """Append and apply the new ops of a batch. Returns (new ops, parked count).
+def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int, list[Op]]:
+    """Append and apply the new ops of a batch. Returns (new ops, parked count, ops not
+    appended because their id was held: for :func:`variants.settle`).
 
     The caller owns the transaction.
     """
-    fresh, kinds = _append_new(conn, ops)
+    fresh, kinds, others = _append_new(conn, ops)
     # Each row the batch touches, with the ops that set its fields, in batch order:
     # key -> [entity, review of the first op, created, updated, [(op, fields), ...]].
     # A revision touches its note's row (created/updated) without setting a field.
@@ -151,7 +153,9 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
             row[3] = hlc
         if fields is not None:
             row[4].append((op, fields))
-    write_immutable(conn, immutable)
+    for note in write_immutable(conn, immutable):
+        if note:
+            notes_to_recompute[note] = None
     clocks, held = _held_clocks(conn, rows)
     # A note new to the store that one op sets gets its text with its row (one write
     # instead of an insert and an update): its revisions are all in the table by now.
@@ -159,13 +163,15 @@ def ingest(conn: sqlite3.Connection, ops: Sequence[Op]) -> tuple[list[Op], int]:
     first_notes = [
         note
         for note in notes_to_recompute
-        if ("note", note) not in held and len(rows[("note", note)][4]) == 1
+        if ("note", note) in rows
+        and ("note", note) not in held
+        and len(rows[("note", note)][4]) == 1
     ]
     for chunk in _chunks(first_notes):
         revisions.update(note_revisions(conn, chunk))
     written = _write_rows(conn, rows, clocks, revisions)
     recompute_notes(conn, [note for note in notes_to_recompute if note not in written])
-    return fresh, parked
+    return fresh, parked, others
 
 
 # What an op does to the tables, by (entity, action): an op of a known entity and action

@@ -885,6 +885,30 @@ def _m13_commit_tags(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m14_op_variants(db: sqlite_utils.Database) -> None:
+    """Other contents that arrived under the id of an op already held (a hostile or faulty
+    laptop, or a file-sync engine mixing versions): kept, and none of them applied."""
+    db["op_variants"].create(
+        {
+            "id": str,
+            "hlc": str,
+            "device": str,
+            "epoch": int,
+            "seq": int,
+            "author": str,
+            "review": str,
+            "entity": str,
+            "entity_id": str,
+            "action": str,
+            "fields": str,
+            "format": int,
+            "digest": str,
+        },
+        pk=("id", "digest"),
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m1_initial,
     _m2_sync,
@@ -899,6 +923,7 @@ MIGRATIONS: list[Migration] = [
     _m11_method_fields,
     _m12_drafts_per_window,
     _m13_commit_tags,
+    _m14_op_variants,
 ]
 
 

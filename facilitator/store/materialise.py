@@ -41,7 +41,36 @@ def can_apply(op: Op) -> bool:
         and op.entity in ENTITIES
         and op.action in ACTIONS
         and storable(ENTITIES[op.entity], op.fields)
+        and fits(op)
     )
+
+
+# Fields only a delete or restore op sets (a "set" carrying one is made up: applied, it
+# hid or showed a note until the next revision came, so laptops differed by arrival order).
+_FLAG_FIELDS = frozenset(("deleted",))
+_NOTE_FLAG_FIELDS = frozenset(("deleted", "tombstone", "deleted_seen"))
+
+
+def fits(op: Op) -> bool:
+    """Whether an op's fields have the shape its kind has when a laptop writes it: a
+    "set" never carries a deletion flag (only delete and restore ops do), a note's delete
+    lists the revisions it saw as text, and a revision names its note and parents as
+    text. Ops that do not fit are parked (kept in the log, never applied)."""
+    fields = op.fields
+    if op.action == "set":
+        flags = _NOTE_FLAG_FIELDS if op.entity == "note" else _FLAG_FIELDS
+        return flags.isdisjoint(fields)
+    if op.entity == "note" and op.action == "delete":
+        return _texts(fields.get("seen", []))
+    if op.entity == "revision" and op.action == "add":
+        note = fields.get("note", "")
+        parents = fields.get("parents")
+        return note.__class__ is str and (parents is None or _texts(parents))
+    return True
+
+
+def _texts(value: Any) -> bool:
+    return value.__class__ is list and all(item.__class__ is str for item in value)
 
 
 _INT_LIMIT = 2**63  # SQLite's integers are 64-bit
@@ -99,9 +128,11 @@ def apply(conn: sqlite3.Connection, op: Op) -> bool:
         return False
     entity = ENTITIES[op.entity]
     if entity.immutable:
-        _add_immutable(conn, entity, op)
+        replaced = _add_immutable(conn, entity, op)
         if entity.name == "revision":
             _recompute_note(conn, str(op.fields.get("note", "")), op.review, op.hlc)
+            # A revision replaced by one of another note (made up) leaves its old note.
+            recompute_notes(conn, [note for note in replaced if note])
         return True
     _set_fields(conn, entity, op, row_fields(entity, op))
     # Note text comes from revisions; only a tombstone change alters what a note shows.
@@ -174,8 +205,8 @@ def _set_fields(conn: sqlite3.Connection, entity: Entity, op: Op, fields: dict[s
     write_rows(conn, rows)
 
 
-def _add_immutable(conn: sqlite3.Connection, entity: Entity, op: Op) -> None:
-    write_immutable(conn, [op])
+def _add_immutable(conn: sqlite3.Connection, entity: Entity, op: Op) -> list[str]:
+    return write_immutable(conn, [op])
 
 
 def _recompute_note(conn: sqlite3.Connection, note_id: str, review: str, hlc: str) -> None:
@@ -230,8 +261,12 @@ def fold(
 _COLUMNS_OF: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> None:
+def write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> list[str]:
+    """Add immutable rows. Two ops that add one id with different content (made up: a
+    laptop adds each id once) keep the one with the earliest clock, then the least content,
+    whatever order they came in. Returns the notes whose revision was replaced so."""
     groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
+    replaced: list[str] = []
     for op in ops:
         entity = ENTITIES[op.entity]
         fields = op.fields
@@ -249,7 +284,39 @@ def write_immutable(conn: sqlite3.Connection, ops: list[Op]) -> None:
         # so the first write still wins.
         columns = ", ".join(["id", "review", "deleted", "created", "updated", *names])
         marks = ", ".join("?" * (5 + len(names)))
-        conn.executemany(f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", values)
+        cursor = conn.executemany(
+            f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", values
+        )
+        if cursor.rowcount != len(values):
+            replaced += _settle_immutable(conn, table, names, values)
+    return replaced
+
+
+def _settle_immutable(
+    conn: sqlite3.Connection, table: str, names: tuple[str, ...], values: list[tuple]
+) -> list[str]:
+    """For rows some of ``values`` found already held: the held row or the new one,
+    whichever has the earlier clock, then the lesser content (as JSON text), every field
+    of the entity counted (one an op leaves out is empty)."""
+    entity = next(e for e in ENTITIES.values() if e.table == table)
+    every = tuple(entity.fields)
+    select = f"SELECT review, created, {', '.join(every)} FROM {table} WHERE id = ?"
+    replaced: list[str] = []
+    for row in values:
+        given = dict(zip(names, row[5:], strict=True))
+        new = (row[1], row[3], *(given.get(name) for name in every))
+        held = conn.execute(select, (row[0],)).fetchone()
+        if held is None or tuple(held) == new:
+            continue
+        if (new[1], _clocks_text(new)) < (held[1], _clocks_text(tuple(held))):
+            sets = ", ".join(f"{name} = ?" for name in every)
+            conn.execute(
+                f"UPDATE {table} SET review = ?, created = ?, updated = ?, {sets} WHERE id = ?",
+                (new[0], new[1], new[1], *new[2:], row[0]),
+            )
+            if entity.name == "revision":
+                replaced.append(str(held[2 + every.index("note")] or ""))
+    return replaced
 
 
 def write_rows(conn: sqlite3.Connection, rows: dict[tuple[str, str], _Row]) -> None:
@@ -395,8 +462,13 @@ def rebuild(conn: sqlite3.Connection) -> tuple[int, int]:
     for table in MATERIALISED_TABLES:
         conn.execute(f"DELETE FROM {table}")
     applied = parked = 0
+    # An id that came with two contents: every version kept, none applied (store/variants.py).
+    conflicted: set[str] = set()
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'op_variants'").fetchone():
+        # (Not there yet when an earlier migration rebuilds.)
+        conflicted = {row[0] for row in conn.execute("SELECT DISTINCT id FROM op_variants")}
     for op in read_ops(conn):
-        ok = apply(conn, op)
+        ok = op.id not in conflicted and apply(conn, op)
         conn.execute("UPDATE ops SET applied = ? WHERE id = ?", (int(ok), op.id))
         applied += ok
         parked += not ok

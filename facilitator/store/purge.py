@@ -46,6 +46,11 @@ def purge_review(store: Store, review: str) -> Purged:
             "DELETE FROM op_aliases WHERE id IN (SELECT id FROM ops WHERE review = ?)", (review,)
         )
         conn.execute(
+            "DELETE FROM op_variants "
+            "WHERE review = ? OR id IN (SELECT id FROM ops WHERE review = ?)",
+            (review, review),
+        )
+        conn.execute(
             "DELETE FROM drafts WHERE conversation IN "
             "(SELECT id FROM conversations WHERE review = ?)",
             (review,),

@@ -8,6 +8,7 @@ the TUI can commit from a worker thread while the UI thread reads.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import string
@@ -19,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from facilitator.hlc import HybridClock, Timestamp, wall_clock_ms
+from facilitator.hlc import COUNTER_DIGITS, HybridClock, Timestamp, wall_clock_ms
 from facilitator.model import (
     PARTICIPANT_KINDS,
     CheckReport,
@@ -34,7 +35,7 @@ from facilitator.model import (
     Revision,
     StageEvent,
 )
-from facilitator.store import bulk, local, materialise, queries
+from facilitator.store import bulk, local, materialise, queries, variants
 from facilitator.store.db import (
     DISK_FULL,
     NOTE_DERIVED,
@@ -55,6 +56,10 @@ from facilitator.store.stray_log import STAMP_SQL, TAG_KEY, next_tag, set_aside_
 AUTHOR_ENV = "FACILITATOR_AS"
 # Batches of remote ops at least this large take the set-based path (store/bulk.py).
 BULK_INGEST = 64
+# Key of a set op's fields naming the ops whose values it settles (materialise ignores
+# keys that are not fields): a choice made on the conflicts screen, or an edit of a value
+# stamped by a clock far ahead (Store.emit).
+RESOLVES = "_resolves"
 
 
 # The reviewer's name, asked once and kept per store (never synced): what notes, comments
@@ -252,9 +257,15 @@ class Store:
         action: str,
         fields: dict[str, Any] | None = None,
     ) -> Op:
-        """Append one local op and apply it."""
+        """Append one local op and apply it. An edit is stamped past the value it
+        replaces, even one stamped by a clock far ahead (:meth:`_stamp_to_beat`)."""
         with self.transaction() as pending:
-            op = self._make_op(review, entity, entity_id, action, fields)
+            floor = self._stamp_to_beat(entity, entity_id, action, fields or {})
+            if floor is not None and action == "set":
+                # It settles the value it beats: not offered as a conflict with it.
+                seen = [*(fields or {}).get(RESOLVES, ()), floor[1]]
+                fields = {**(fields or {}), RESOLVES: seen}
+            op = self._make_op(review, entity, entity_id, action, fields, floor=floor and floor[0])
             insert_op(self.conn, op, applied=True)
             materialise.apply(self.conn, op)
             pending.append(op)
@@ -267,14 +278,24 @@ class Store:
         entity_id: str,
         action: str,
         fields: dict[str, Any] | None = None,
+        *,
+        floor: str | None = None,
     ) -> Op:
         """The next local op: clocked and numbered, not yet written. Call inside a
-        transaction (which puts the clock and numbering back if it fails)."""
+        transaction (which puts the clock and numbering back if it fails). ``floor``: a
+        clock value the op's stamp must pass (this laptop's clock is not moved by it)."""
         if entity not in ENTITIES:
             raise ValueError(f"unknown entity {entity!r}")
+        stamp = self.clock.now().encode()
+        if floor is not None and floor >= stamp:
+            with suppress(ValueError):
+                past = Timestamp.decode(floor)
+                counter = past.counter + 1
+                wall = past.wall_ms + counter // 10**COUNTER_DIGITS
+                stamp = Timestamp(wall, counter % 10**COUNTER_DIGITS, self.device).encode()
         op = Op.made(
             new_id(),
-            self.clock.now().encode(),
+            stamp,
             self.device,
             self.epoch,
             self._next_seq,
@@ -287,6 +308,38 @@ class Store:
         )
         self._next_seq += 1
         return op
+
+    def _stamp_to_beat(
+        self, entity: str, entity_id: str, action: str, fields: dict[str, Any]
+    ) -> tuple[str, str] | None:
+        """The clock (and op id) of the value this edit replaces, when it is ahead of this laptop's
+        clock (another laptop's clock runs ahead): the edit is stamped just past it, so it
+        wins over what its author saw, on every laptop alike (the stamp travels in the
+        op). Without this, an edit made after seeing a value stamped 30 days ahead lost
+        to it for 30 days. An edit that never saw that value still loses to it."""
+        kind = ENTITIES.get(entity)
+        if kind is None or kind.immutable or action not in ("set", "delete", "restore"):
+            return None
+        if action == "set":
+            names = [name for name in fields if name in kind.fields]
+        elif entity == "note":
+            names = ["tombstone", "deleted_seen"]
+        else:
+            names = ["deleted"]
+        row = self.conn.execute(
+            f"SELECT clocks FROM {kind.table} WHERE id = ?", (entity_id,)
+        ).fetchone()
+        if not names or row is None or not row[0]:
+            return None
+        try:
+            held = json.loads(row[0])
+            stamps = [str(held[name]) for name in names if name in held]
+        except (ValueError, TypeError):
+            return None
+        if not stamps:
+            return None
+        top, _, op_id = max(stamps).partition(" ")
+        return (top, op_id) if top > self.clock.last.encode() else None
 
     def ingest(self, ops: Iterable[Op]) -> tuple[int, int]:
         """Take ops from elsewhere (sync). Idempotent by op id. Returns (new, parked)."""
@@ -306,18 +359,40 @@ class Store:
                 if not materialise.apply(self.conn, op):
                     parked += 1
             record_aliases(self.conn, held)
+            variants.settle(self.conn, held)  # counted by conflicted_ops()
         return new, parked
 
     def _ingest_bulk(self, ops: list[Op]) -> tuple[int, int]:
         """Same result as one by one (see store/bulk.py), in a few statements per batch."""
         with self.transaction():
-            fresh, parked = bulk.ingest(self.conn, ops)
+            fresh, parked, others = bulk.ingest(self.conn, ops)
+            variants.settle(self.conn, others)
             stamps = sorted(op.hlc for op in fresh)
             for stamp in reversed(stamps):  # the latest well-formed clock is enough
                 with suppress(ValueError):
                     self.clock.observe(Timestamp.decode(stamp))
                     break
         return len(fresh), parked
+
+    def newest_op_of_others(self, review: str) -> tuple[str, str, str] | None:
+        """(hlc, device, author) of the latest-stamped op of ``review`` made elsewhere."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT hlc, device, author FROM ops WHERE review = ? AND device != ? "
+                "ORDER BY hlc DESC LIMIT 1",
+                (review, self.device),
+            ).fetchone()
+        return tuple(row) if row else None
+
+    def conflicted_ops(self) -> int:
+        """How many op ids arrived with two or more contents (all kept, none applied)."""
+        with self._lock:
+            return self.conn.execute("SELECT count(DISTINCT id) FROM op_variants").fetchone()[0]
+
+    def all_op_versions(self) -> list[Op]:
+        """Every op of the log and every other content kept under one's id."""
+        with self._lock:
+            return variants.all_versions(self.conn)
 
     def fork_epoch(self, from_seq: int, above_epoch: int = 0, jump: int = 0) -> int:
         """Continue under a new epoch, moving this epoch's ops from ``from_seq`` on into it.

@@ -18,10 +18,9 @@ from facilitator.hlc import Timestamp
 from facilitator.model import Note, Revision
 from facilitator.store import Store
 from facilitator.store.entities import ENTITIES
+from facilitator.store.store import RESOLVES
 
 WINDOW_MS = 10 * 60 * 1000
-# Extra key in a resolving op's fields; materialise ignores keys that are not fields.
-RESOLVES = "_resolves"
 ENTITY_WORDS = {
     "review": "review",
     "participant": "participant",

@@ -37,7 +37,9 @@ from facilitator.collector import collector_paused
 from facilitator.store import Store
 from facilitator.store.bulk import held_ids
 from facilitator.store.oplog import Op, read_ops
-from facilitator.sync import segments, state
+from facilitator.store.store import RESOLVES
+from facilitator.sync import clocks, segments, state
+from facilitator.sync.clocks import ClockSkew
 from facilitator.sync.crypto import key_id
 from facilitator.sync.layout import (
     ShareInfo,
@@ -111,9 +113,11 @@ class SyncReport:
     pushed_segments: int = 0
     repaired_segments: int = 0
     parked: int = 0
+    conflicted: int = 0  # op ids that came with a second content in this sync
     pending: int = 0
     conflicts: int = 0
     forked_to: int | None = None
+    clocks: list[ClockSkew] = field(default_factory=list)  # clocks far wrong (sync/clocks.py)
     rejected: int = 0  # segments refused so far (this sync's are also in problems)
     waiting: list[str] = field(default_factory=list)
     gaps: list[state.Gap] = field(default_factory=list)
@@ -142,6 +146,7 @@ class SyncReport:
                 f"Received {self.pulled_ops} ops in {self.pulled_segments} segments; "
                 f"sent {self.pushed_ops} ops in {self.pushed_segments} segments."
             )
+        out.extend(f"problem: {skew.line()}" for skew in self.clocks)
         if self.repaired_segments:
             out.append(
                 f"Wrote {self.repaired_segments} segments again that had gone from the share."
@@ -152,6 +157,12 @@ class SyncReport:
             out.append(
                 f"{self.parked} ops could not be applied (from a newer facilitator, or "
                 "malformed): kept, not lost; the rest was applied."
+            )
+        if self.conflicted:
+            out.append(
+                f"{self.conflicted} ops came with the id of an op already held but other "
+                "content (a faulty or hostile laptop, or a file-sync engine mixing versions): "
+                "every version kept, none applied."
             )
         if self.forked_to is not None:
             out.append(
@@ -229,6 +240,14 @@ class SyncEngine:
         self._unread: dict[tuple[str, int], list[SegmentName]] = {}
         self._gaps_open = True  # until a sync finds none: then no gap bookkeeping is read
         self._marks = state.marks(store, review)
+        # Clocks (sync/clocks.py): the newest op held of another laptop (_NEVER: not read
+        # yet), the files listed at our last look and when, the newest edit (wall ms, who)
+        # of the files that appeared since, and whether our clock looked ahead.
+        self._newest_other: object = _NEVER
+        self._listed: set[str] = set()
+        self._listed_at: float | None = None
+        self._appeared: list[tuple[int, str]] = []
+        self._ours_ahead: clocks.ClockSkew | None = None
         for record in state.files(store, review):
             device, epoch, name = record.name.split("/", 2)
             key = (device, int(epoch))
@@ -280,14 +299,38 @@ class SyncEngine:
         except OSError as exc:
             report.reachable = False
             report.problems.append(f"shared folder {self.folder}: {exc.strerror or exc}")
+        present = {f"{d}/{e}/{n}" for (d, e), names in (listing or {}).items() for n in names}
         if listing is not None:
             self._track_gaps(listing, report)
+            self._check_clocks(present, report)
         report.pending = self.pending()
         report.conflicts = self.conflicts()
-        present = {f"{d}/{e}/{n}" for (d, e), names in (listing or {}).items() for n in names}
         report.rejected = len(present & self._refused.keys()) if listing else len(self._refused)
         report.finished_at = datetime.now().astimezone().isoformat(timespec="seconds")
         return report
+
+    def _check_clocks(self, listed: set[str], report: SyncReport) -> None:
+        """Say whether another laptop's clock, or this one's, is far wrong (sync/clocks.py)."""
+        now_ms = self.store.clock.physical_ms()
+        if report.pulled_ops or self._newest_other is _NEVER:
+            self._newest_other = self.store.newest_op_of_others(self.review)
+        other = clocks.ahead(self._newest_other, now_ms)
+        if other is not None:
+            report.clocks.append(other)
+        # Files that were not on the share at our last look (``listed`` is this look's),
+        # a moment ago: just made.
+        looked = time.monotonic()
+        recent = self._listed_at is not None and looked - self._listed_at <= clocks.RECENT_LOOK_S
+        if self._appeared and recent:
+            wall, who = max(self._appeared)
+            behind = now_ms - wall
+            self._ours_ahead = (
+                clocks.ClockSkew(who, behind, ours=True) if behind > clocks.BEHIND_MS else None
+            )
+        self._appeared = []
+        self._listed, self._listed_at = listed, looked
+        if self._ours_ahead is not None and other is None:
+            report.clocks.append(self._ours_ahead)
 
     def _check_share(self) -> None:
         """The folder still holds this review under this key; else ShareProblem."""
@@ -393,6 +436,14 @@ class SyncEngine:
                     "(written by an older facilitator); they were taken in"
                 )
             fresh.append(_Read(rel, parsed, segment))
+            if rel not in self._listed and device != me:
+                # An edit stamped past a value it beat (it names it) tells nothing of
+                # its laptop's clock.
+                stamped = [op for op in segment.ops if RESOLVES not in op.fields]
+                newest = max(stamped, key=lambda op: op.hlc, default=None)
+                wall = clocks.wall_of(newest.hlc) if newest else None
+                if newest is not None and wall is not None:
+                    self._appeared.append((wall, newest.author or device))
             ops_read += len(segment.ops)
             if self.progress is not None:
                 self.progress(Progress(index + 1, len(todo), ops_read, time.monotonic() - started))
@@ -416,6 +467,7 @@ class SyncEngine:
                 size = 0
             batches[-1].append(read)
             size += len(read.segment.ops)
+        conflicted = self.store.conflicted_ops()
         for index, batch in enumerate(batches):
             ops: list[Op] = [op for r in batch for op in r.segment.ops]
             rows = [(r.name, "ok", "", None, None) for r in batch]
@@ -435,6 +487,7 @@ class SyncEngine:
             report.pulled_ops += new
             report.pulled_segments += len(batch)
             report.parked += parked
+        report.conflicted += self.store.conflicted_ops() - conflicted
 
     def _announce(self, key: tuple[str, int], parsed: SegmentName) -> None:
         """A file on the share that says ops up to ``parsed.last`` exist and that is not

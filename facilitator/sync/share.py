@@ -21,6 +21,7 @@ from facilitator.sync.layout import (
     REVIEW_FILE,
     ShareInfo,
     ShareProblem,
+    ensure_devices_root,
     make_devices_root,
     read_share_info,
     write_new_file,
@@ -31,6 +32,15 @@ MIN_PASSPHRASE = 8
 
 class SyncError(Exception):
     """A sync set-up problem the user can act on (one line)."""
+
+
+class JoinCutShort(SyncError):
+    """The share went away part-way through a join's first pull: what was read is kept,
+    and the share is recorded, so the next join or sync carries on."""
+
+    def __init__(self, message: str, report: SyncReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 def check_passphrase(passphrase: str) -> str:
@@ -106,13 +116,34 @@ def join_share(
     data_key = unwrap_key(info.wrap_nonce, info.wrapped_key, wrapping, info.review)
     if key_id(data_key) != info.key_id:
         raise SyncError(f"{folder / REVIEW_FILE} is damaged (key fingerprint does not match)")
+
+    def still_the_share(found: ShareInfo) -> None:
+        if (found.review, found.key_id) != (info.review, info.key_id):
+            raise ShareProblem(f"{folder} holds another review now")
+
+    # Checked again through one descriptor of the folder (ensure_devices_root): the share
+    # may have gone since its review.json was read (the passphrase takes a while), and
+    # nothing may be made in a bare mount point left behind.
     try:
-        make_devices_root(folder)
+        ensure_devices_root(folder, still_the_share)
+    except (ShareProblem, FileNotFoundError):
+        raise SyncError(went_away(folder)) from None
     except OSError as exc:
         raise SyncError(f"cannot write to {folder}: {exc.strerror or exc}") from None
     state.save_key(store, info.review, data_key)
     state.record_share(store, info.review, folder, info.key_id)
-    return SyncEngine(store, info.review, folder, data_key, progress=progress).sync()
+    report = SyncEngine(store, info.review, folder, data_key, progress=progress).sync()
+    if not report.reachable:
+        raise JoinCutShort(went_away(folder), report)
+    return report
+
+
+def went_away(folder: Path) -> str:
+    return (
+        f"the shared folder {folder} went away during the join (unplugged, unmounted, or no "
+        f"longer this review's share): nothing was lost; run 'facilitator review join "
+        f"{folder}' again when it is back"
+    )
 
 
 def engine_for(store: Store, review: str) -> SyncEngine:

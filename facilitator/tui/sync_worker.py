@@ -56,10 +56,13 @@ class SyncStatus:
     problems: tuple[str, ...] = ()
     waiting_ops: int = 0  # announced on the share by another laptop, not here yet
     progress: str = ""  # a long pull under way
+    clock: str = ""  # a laptop's clock far wrong (sync/clocks.py): said before anything else
 
     def text(self) -> str:
         if not self.shared:
             return ""
+        if self.clock and self.last_sync is not None:
+            return self.clock
         if self.last_sync is None:
             parts = ["sync: starting"]
         elif not self.reachable:
@@ -205,6 +208,7 @@ class SyncWorker:
             received=sum(r.pulled_ops for r in reports),
             problems=tuple(problems),
             waiting_ops=sum(g.last - g.first + 1 for r in reports for g in r.gaps),
+            clock=next((skew.short() for r in reports for skew in r.clocks), ""),
         )
         return status, tuple(reports)
 

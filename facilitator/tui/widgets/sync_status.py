@@ -36,7 +36,12 @@ class SyncStatusWidget(Static):
         trouble = (
             status.shared
             and status.last_sync is not None
-            and (not status.reachable or bool(status.conflicts) or bool(status.problems))
+            and (
+                not status.reachable
+                or bool(status.conflicts)
+                or bool(status.problems)
+                or bool(status.clock)
+            )
         )
         self.set_class(trouble, "-trouble")
         self.update(Text(text[: WIDTH - 2], no_wrap=True, overflow="ellipsis"), layout=False)
