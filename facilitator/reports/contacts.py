@@ -1,0 +1,121 @@
+"""Contact details in what people wrote: UK phone numbers, e-mail addresses, postcodes and
+street addresses. A public (``--final``) report and a draft for participants carry none:
+each is replaced by a placeholder ("[phone number]"), and the finished file is scanned.
+
+What is matched, and what is not (dates, times, counts and case numbers are not):
+- a phone number starts with ``0``, ``(0`` or ``+44`` and has the digits of a UK number
+  (10 or 11 with the leading 0, 9 or 10 after +44), in groups of two or more split by a
+  space, a dot, a dash or brackets: "07700 900123", "020 7946 0018", "(01632) 960 001",
+  "+44 (0)20 7946 0018". "07/05/2024", "10:30" and "CP-2024-00123" are not;
+- an e-mail address: "j.kirby@example.com";
+- a postcode in capitals: "SW1A 1AA", "M1 1AE" (the inward part's letters as Royal Mail
+  allows them);
+- a street address: a house number, one to three capitalised words and a street word
+  ("12 Acacia Avenue", "3a Old Mill Lane", "12 Fake St"). "3 St Mary's nurses" is not.
+
+Every expression is anchored where a match can begin (not after a digit, letter or
+separator that would have begun it earlier), so a long run of digits or letters is read
+once: finding is linear in the text's size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+PLACEHOLDERS = {
+    "phone": "[phone number]",
+    "email": "[e-mail address]",
+    "postcode": "[postcode]",
+    "address": "[address]",
+}
+WORDS = {"phone": "phone number", "email": "e-mail address", "postcode": "postcode",
+         "address": "street address"}  # fmt: skip
+
+_PHONE = re.compile(
+    r"(?<![\w+/.:()-])(?:\+[ ]?44[ ]?(?:\(0\)[ ]?)?|\(0|0)\d+(?:(?:[ .-]|\)[ ]?)\d{2,})*"
+    r"(?![\w/:]|[.,-]\d)"
+)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ ]?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])")
+_STREETS = (
+    "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Crescent|Drive|Place|Square|Gardens|Terrace|"
+    "Grove|Mews|Way|Walk|Row|Rise|Parade"
+)
+_ADDRESS = re.compile(
+    r"(?<![\w/.:,-])\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?[ ]+"
+    r"(?:[A-Z][\w'\u2019-]*[ ]+){1,3}(?:" + _STREETS + r")\b\.?"
+)
+# A text with none of these holds no contact detail (most of a report).
+_HINT = re.compile(r"[\d@]")
+
+
+def _phone(number: str) -> bool:
+    digits = re.sub(r"\D", "", number)
+    if number.startswith("+"):
+        national = digits[2:]
+        if "(0)" in number:
+            national = national[1:]
+        return 9 <= len(national) <= 10 and national[0] != "0"
+    return 10 <= len(digits) <= 11 and digits[1] != "0"
+
+
+def find(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each contact detail in ``text``, in order, none overlapping."""
+    if not text or not _HINT.search(text):
+        return []
+    spans: list[tuple[int, int, str]] = []
+    for kind, pattern in (("email", _EMAIL), ("address", _ADDRESS), ("postcode", _POSTCODE),
+                          ("phone", _PHONE)):  # fmt: skip
+        for match in pattern.finditer(text):
+            start = match.start()
+            if kind == "phone":
+                if not _phone(match.group(0)):
+                    continue
+                if text[start] == "(" and ")" not in match.group(0):
+                    start += 1  # "(07700 900123)": the brackets are the sentence's
+            spans.append((start, match.end(), kind))
+    spans.sort()
+    kept: list[tuple[int, int, str]] = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)  # the first found wins: an e-mail's digits are not a phone
+    return kept
+
+
+def redact(text: str) -> str:
+    """``text`` with each contact detail replaced by its placeholder."""
+    spans = find(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    done = 0
+    for start, end, kind in spans:
+        out += (text[done:start], PLACEHOLDERS[kind])
+        done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+def scan(pieces: Iterable[tuple[str, str]], ours: Iterable[str] = ()) -> list:
+    """A :class:`~facilitator.reports.redaction.Leak` for each contact detail still in the
+    ``(where, text)`` pieces of a finished file; one inside ``ours`` (our own words) is
+    not a leak."""
+    from facilitator.reports.redaction import Leak
+
+    own = [o for o in ours if o and _HINT.search(o)]
+    leaks = []
+    for where, text in pieces:
+        for start, end, kind in find(text):
+            found = text[start:end]
+            if any(found in o for o in own):
+                continue
+            context = " ".join(text[max(0, start - 30) : end + 30].split())
+            leaks.append(Leak(WORDS[kind], where, context))
+    return leaks
+
+
+def where_found(pieces: Iterable[tuple[str, str]]) -> list[str]:
+    """One line per contact detail in the ``(where, text)`` pieces: what and where, not
+    the detail itself (a terminal's scrollback is not the place for it)."""
+    return [f"a {WORDS[kind]} in {where}" for where, text in pieces for _, _, kind in find(text)]
