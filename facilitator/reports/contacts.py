@@ -32,20 +32,32 @@ PLACEHOLDERS = {
 WORDS = {"phone": "phone number", "email": "e-mail address", "postcode": "postcode",
          "address": "street address"}  # fmt: skip
 
+# Each expression opens with the characters a match can start with, and only then looks
+# behind (two characters back): the engine then skips quickly to where one can begin,
+# instead of trying the look-behind at every character.
 _PHONE = re.compile(
-    r"(?<![\w+/.:()-])(?:\+[ ]?44[ ]?(?:\(0\)[ ]?)?|\(0|0)\d+(?:(?:[ .-]|\)[ ]?)\d{2,})*"
-    r"(?![\w/:]|[.,-]\d)"
+    r"[+(0](?<![\w+/.:()-][+(0])(?:(?<=\+)[ ]?44[ ]?(?:\(0\)[ ]?)?|(?<=\()0|(?<=0))\d+"
+    r"(?:(?:[ .-]|\)[ ]?)\d{2,})*(?![\w/:]|[.,-]\d)"
 )
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ ]?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])")
+_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_LOCAL = re.compile(r"[\w.+-]")
+_POSTCODE = re.compile(
+    r"[A-Z](?<![\w-][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR)[ ]?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
+)
 _STREETS = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Crescent|Drive|Place|Square|Gardens|Terrace|"
     "Grove|Mews|Way|Walk|Row|Rise|Parade"
 )
-_ADDRESS = re.compile(
-    r"(?<![\w/.:,-])\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?[ ]+"
-    r"(?:[A-Z][\w'\u2019-]*[ ]+){1,3}(?:" + _STREETS + r")\b\.?"
+# A street word is rare, so it is looked for first; the house number and the name are
+# then read in a short stretch of text before it, ending at the street word.
+_STREET = re.compile(r"(?<![\w'\u2019-])(?:" + _STREETS + r")\b\.?")
+# What comes before the street word, read backwards from it (the stretch before it
+# reversed, matched once at its start): one to three capitalised words and a house
+# number ("12 Acacia ", "3a Old Mill "), not part of a longer number or a date.
+_BEFORE_REVERSED = re.compile(
+    r"[ ]+(?:[\w'\u2019-]*[A-Z][ ]+){1,3},?(?:\d{1,4}-)?[A-Za-z]?\d{1,4}(?![\w/.:,-])"
 )
+_BEFORE_STREET = 80  # characters: a number and three words of a street's name
 # A text with none of these holds no contact detail (most of a report).
 _HINT = re.compile(r"[\d@]")
 
@@ -65,8 +77,10 @@ def find(text: str) -> list[tuple[int, int, str]]:
     if not text or not _HINT.search(text):
         return []
     spans: list[tuple[int, int, str]] = []
-    for kind, pattern in (("email", _EMAIL), ("address", _ADDRESS), ("postcode", _POSTCODE),
-                          ("phone", _PHONE)):  # fmt: skip
+    if "@" in text:
+        spans += _emails(text)
+    spans += _addresses(text)
+    for kind, pattern in (("postcode", _POSTCODE), ("phone", _PHONE)):
         for match in pattern.finditer(text):
             start = match.start()
             if kind == "phone":
@@ -81,6 +95,35 @@ def find(text: str) -> list[tuple[int, int, str]]:
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)  # the first found wins: an e-mail's digits are not a phone
     return kept
+
+
+def _addresses(text: str) -> list[tuple[int, int, str]]:
+    """Each street address: a street word with a house number and one to three
+    capitalised words just before it ("12 Acacia Avenue")."""
+    found = []
+    floor = 0
+    for street in _STREET.finditer(text):
+        at = street.start()
+        before = _BEFORE_REVERSED.match(text[max(floor, at - _BEFORE_STREET) : at][::-1])
+        if before:
+            found.append((at - before.end(), street.end(), "address"))
+            floor = street.end()
+    return found
+
+
+def _emails(text: str) -> list[tuple[int, int, str]]:
+    """Each e-mail address: a domain after "@", and the name before it walked back to
+    where it begins (never past the previous address: each character is read once)."""
+    found = []
+    floor = 0
+    for match in _DOMAIN.finditer(text):
+        at = start = match.start()
+        while start > floor and _LOCAL.match(text, start - 1):
+            start -= 1
+        if start < at:
+            found.append((start, match.end(), "email"))
+        floor = match.end()
+    return found
 
 
 def redact(text: str) -> str:
