@@ -264,23 +264,8 @@ def test_a_participants_pack_flags_contact_details(
     is frozen, and any a pack still holds (a draft frozen before this) are listed when it
     is exported, with where each is, so the team can check before sending it."""
     from facilitator.cli.main import cli
-    from facilitator.dialogue.records import freeze_draft
 
-    review, (sam,) = _review(store, "Sam Okafor")
-    talk = _talk(store, review, sam)
-    service.record_note(talk, "#new Home visit (3 March 2024)")
-    service.record_note(talk, "Rang her on 07700 900123 about the visit #1")
-    draft = freeze_draft(store, method, review, "preliminary")
-    # A draft frozen by an earlier version kept the number as typed.
-    old = store.ops("WHERE entity = 'draft' AND entity_id = ?", (draft,))[0]
-    content = dict(old.fields["content"])
-    content["records"] = [
-        {**r, "notes": [{**n, "text": n["text"].replace("[phone number]", "07700 900123")}
-                        for n in r["notes"]]}
-        for r in content["records"]
-    ]  # fmt: skip
-    earlier = "e" * 32
-    store.emit(review, "draft", earlier, "add", {**old.fields, "content": content})
+    review, draft, earlier = _old_style_draft(store, method, service)
     path = store.path
     label = store.participants(review)[0].label
     store.close()
@@ -311,3 +296,58 @@ def test_finding_contact_details_is_linear() -> None:
     assert len(contacts.find(line * 10)) == 10 * len(contacts.find(line)) == 40
     hostile = "0" + "1 " * 50_000 + "a" * 100_000 + "@" + "12 " * 30_000 + "Aa " * 30_000
     contacts.find(hostile)  # returns (a quadratic search would not, in any useful time)
+
+
+def _old_style_draft(store: Store, method: Method, service: Service) -> tuple[str, str, str]:
+    """A review whose first draft was frozen by this version (the phone number redacted)
+    and whose second holds it as an earlier version froze it: (review, new, old) ids."""
+    from facilitator.dialogue.records import freeze_draft
+
+    review, (sam,) = _review(store, "Sam Okafor")
+    talk = _talk(store, review, sam)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Rang her on 07700 900123 about the visit #1")
+    draft = freeze_draft(store, method, review, "preliminary")
+    old = store.ops("WHERE entity = 'draft' AND entity_id = ?", (draft,))[0]
+    content = dict(old.fields["content"])
+    content["number"] = 2
+    content["records"] = [
+        {**r, "notes": [{**n, "text": n["text"].replace("[phone number]", "07700 900123")}
+                        for n in r["notes"]]}
+        for r in content["records"]
+    ]  # fmt: skip
+    earlier = "e" * 32
+    store.emit(review, "draft", earlier, "add", {**old.fields, "content": content})
+    return review, draft, earlier
+
+
+async def test_the_app_flags_contact_details_in_a_pack_it_writes(
+    store: Store, method: Method, service: Service, tmp_path: Path
+) -> None:
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.screens.dialogue import DialogueScreen
+    from tests.tui_support import FakeClock
+
+    review, _, _ = _old_style_draft(store, method, service)
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(review))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for row, name in ((0, "new.docx"), (1, "old.docx")):
+            app.screen.query_one("#drafts").move_cursor(row=row)
+            await pilot.press("e")
+            await pilot.pause()
+            app.screen.query_one("#field-path").value = str(tmp_path / name)
+            await pilot.press(*"P1", "enter", "enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            said = [str(n.message) for n in app._notifications]
+            assert any(name in m for m in said), said
+            flagged = [m for m in said if "contact details" in m]
+            assert bool(flagged) == (name == "old.docx"), said
+    assert "a phone number in C1 record" in flagged[0]
+    assert "07700" not in flagged[0]

@@ -11,15 +11,11 @@ dialogue REVIEW
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
 from facilitator.cli.output import echo, echo_json
-
-if TYPE_CHECKING:
-    from facilitator.dialogue.model import DraftRecord
 
 DRAFT_KINDS = ("preliminary", "interim", "final")
 MEETING_KINDS = ("preliminary", "interim", "closing")
@@ -118,7 +114,7 @@ def draft_export(
     given; Word is written to -o, or to a file named after the draft and participant
     (D1-preliminary-P3.docx), never over one already there."""
     from facilitator.cli.export import _emit
-    from facilitator.dialogue.pack import pack_bytes
+    from facilitator.dialogue.pack import contact_warning, pack_bytes
     from facilitator.dialogue.records import draft as read_draft
 
     review = obj.group_review_id()
@@ -133,23 +129,9 @@ def draft_export(
                 f"{output} already exists; nothing was written: give -o to choose the file"
             )
     _emit(data, output, obj.store.path, to_stdout=fmt == "md")
-    _flag_contacts(frozen, participant)
-
-
-def _flag_contacts(frozen: DraftRecord, participant: str | None) -> None:
-    """Say where a pack holds a phone number, an e-mail or a postal address (a draft
-    frozen before they were redacted, or one the redaction missed), so the team can check
-    it before it goes: what and where, never the detail itself."""
-    from facilitator.dialogue.pack import pack_items
-    from facilitator.reports.contacts import where_found
-
-    pieces = [(item.label or "the draft", item.visible) for item in pack_items(frozen, participant)]
-    found = list(dict.fromkeys(where_found(pieces)))
-    if found:
-        echo(
-            f"Check before sending: this pack holds contact details ({'; '.join(found)})",
-            err=True,
-        )
+    warning = contact_warning(frozen, participant)
+    if warning:
+        echo(warning, err=True)
 
 
 @draft.command("send")
