@@ -40,7 +40,7 @@ _PHONE = re.compile(
     r"(?:(?:[ .-]|\)[ ]?)\d{2,})*(?![\w/:]|[.,-]\d)"
 )
 _DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
-_LOCAL = re.compile(r"[\w.+-]")
+_LOCAL = re.compile(r"[\w.+-]+")  # read backwards from the "@"
 _POSTCODE = re.compile(
     r"[A-Z](?<![\w-][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR)[ ]?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
 )
@@ -48,9 +48,25 @@ _STREETS = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Crescent|Drive|Place|Square|Gardens|Terrace|"
     "Grove|Mews|Way|Walk|Row|Rise|Parade"
 )
+
+
 # A street word is rare, so it is looked for first; the house number and the name are
 # then read in a short stretch of text before it, ending at the street word.
-_STREET = re.compile(r"(?<![\w'\u2019-])(?:" + _STREETS + r")\b\.?")
+# It opens with a capital, then looks back for the space before it, then reads the rest
+# of the street words that start with that capital ("S" then "treet|t|quare").
+def _street_pattern() -> re.Pattern[str]:
+    rests: dict[str, list[str]] = {}
+    for word in _STREETS.split("|"):
+        rests.setdefault(word[0], []).append(word[1:])
+    firsts = "".join(sorted(rests))
+    by_first = "|".join(
+        f"(?<={first})(?:{'|'.join(sorted(rest, key=len, reverse=True))})"
+        for first, rest in sorted(rests.items())
+    )
+    return re.compile(rf"[{firsts}](?<= [{firsts}])(?:{by_first})\b\.?")
+
+
+_STREET = _street_pattern()
 # What comes before the street word, read backwards from it (the stretch before it
 # reversed, matched once at its start): one to three capitalised words and a house
 # number ("12 Acacia ", "3a Old Mill "), not part of a longer number or a date.
@@ -117,11 +133,10 @@ def _emails(text: str) -> list[tuple[int, int, str]]:
     found = []
     floor = 0
     for match in _DOMAIN.finditer(text):
-        at = start = match.start()
-        while start > floor and _LOCAL.match(text, start - 1):
-            start -= 1
-        if start < at:
-            found.append((start, match.end(), "email"))
+        at = match.start()
+        local = _LOCAL.match(text[floor:at][::-1])
+        if local:
+            found.append((at - local.end(), match.end(), "email"))
         floor = match.end()
     return found
 
