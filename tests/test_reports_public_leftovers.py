@@ -6,11 +6,14 @@ REFI-QDA package as a zip, validated against the schema)."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import docx
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from facilitator.analysis.patterns import add_pattern, add_recommendation
 from facilitator.method import Method
@@ -19,6 +22,7 @@ from facilitator.reports.export import export
 from facilitator.reports.redaction import Register
 from facilitator.service import Service
 from facilitator.store import Store
+from tests.test_reports_leak_property import SECTIONS, as_read, as_seen, build, read_back
 from tests.test_reports_leaks_hostile import _assert_absent, _exports, _review, _talk
 
 # --- 1. private lines in a participant's role and agency ----------------------------------
@@ -152,6 +156,7 @@ FOUND = [
     ("Texted 07700900123", "07700900123", "phone"),
     ("Her mobile (07700 900123) was off", "07700 900123", "phone"),
     ("Ring 0161 496 0000.", "0161 496 0000", "phone"),
+    ("Duty line 020 0000 0000: no answer", "020 0000 0000", "phone"),
     ("Mother's e-mail: j.kirby@example.com.", "j.kirby@example.com", "email"),
     ("Wrote to duty-team+kids@council.example.gov.uk", "duty-team+kids@council.example.gov.uk",
      "email"),
@@ -351,3 +356,68 @@ async def test_the_app_flags_contact_details_in_a_pack_it_writes(
             assert bool(flagged) == (name == "old.docx"), said
     assert "a phone number in C1 record" in flagged[0]
     assert "07700" not in flagged[0]
+
+
+# --- 4. generated contact details, in every section a final report draws on ---------------
+
+_DIGIT = st.sampled_from("0123456789")
+_LETTERS = st.text("abcdefghjkmnprstuwxyz", min_size=1, max_size=8)
+
+
+def _grouped(digits: str, sizes: tuple[int, ...], sep: str) -> str:
+    out, at = [], 0
+    for size in sizes:
+        out.append(digits[at : at + size])
+        at += size
+    return sep.join(out)
+
+
+@st.composite
+def contact_detail(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(("mobile", "london", "bracketed", "email", "postcode", "street")))
+    sep = draw(st.sampled_from((" ", "-", ".", "")))
+    if kind == "mobile":
+        rest = "7" + "".join(draw(st.lists(_DIGIT, min_size=9, max_size=9)))
+        grouped = _grouped(rest, draw(st.sampled_from(((4, 6), (4, 3, 3), (10,)))), sep)
+        return draw(st.sampled_from(("0", "+44 ", "+44", "+44 (0)"))) + grouped
+    if kind == "london":
+        rest = "".join(draw(st.lists(_DIGIT, min_size=8, max_size=8)))
+        return f"020{sep or ' '}{_grouped(rest, (4, 4), sep or ' ')}"
+    if kind == "bracketed":
+        rest = "".join(draw(st.lists(_DIGIT, min_size=6, max_size=6)))
+        area = "1" + "".join(draw(st.lists(_DIGIT, min_size=3, max_size=3)))
+        return f"(0{area}) {_grouped(rest, (3, 3), ' ')}"
+    if kind == "email":
+        local = draw(_LETTERS) + draw(st.sampled_from(("", ".", "_", "+"))) + draw(_LETTERS)
+        return f"{local}@{draw(_LETTERS)}.{draw(st.sampled_from(('com', 'org.uk', 'gov.uk')))}"
+    if kind == "postcode":
+        area = draw(st.sampled_from(("M", "SW", "LS", "B", "EC")))
+        district = draw(st.sampled_from(("1", "1A", "12", "3")))
+        inward = draw(st.text("ABDEFGHJLNPQRSTUWXYZ", min_size=2, max_size=2))
+        return f"{area}{district} {draw(_DIGIT)}{inward}"
+    number = draw(st.integers(min_value=1, max_value=999))
+    words = draw(st.lists(_LETTERS.map(str.capitalize), min_size=1, max_size=3))
+    street = draw(st.sampled_from(("Street", "Road", "Avenue", "Lane", "Close", "St", "Rd")))
+    return f"{number}{draw(st.sampled_from(('', 'a')))} {' '.join(words)} {street}"
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(detail=contact_detail(), section=st.sampled_from(SECTIONS))
+def test_no_contact_detail_gets_through_any_final_report(detail: str, section: str) -> None:
+    from facilitator.method import load_method
+
+    method = load_method()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder) / "p.db", author="Kit Moss")
+        try:
+            review = build(store, method, "Sam Okafor", detail, section)
+            for fmt in ("md", "docx", "qdpx"):
+                data = export(store, method, review, fmt, final=True)
+                text = as_seen(read_back(fmt, data))
+                assert as_read(detail) not in text, (fmt, section, detail)
+        finally:
+            store.close()

@@ -36,8 +36,10 @@ WORDS = {"phone": "phone number", "email": "e-mail address", "postcode": "postco
 # behind (two characters back): the engine then skips quickly to where one can begin,
 # instead of trying the look-behind at every character.
 _PHONE = re.compile(
-    r"[+(0](?<![\w+/.:()-][+(0])(?:(?<=\+)[ ]?44[ ]?(?:\(0\)[ ]?)?|(?<=\()0|(?<=0))\d+"
-    r"(?:(?:[ .-]|\)[ ]?)\d{2,})*(?![\w/:]|[.,-]\d)"
+    # "+" or "(" not after a word, a "+" or a separator; "0" not after a bracket either.
+    r"[+(0](?:(?<=[+(])(?<![\w+/.:-][+(])|(?<=0)(?<![\w+/.:()-]0))"
+    r"(?:(?<=\+)[ ]?44[ ]?(?:\(0\)[ ]?)?|(?<=\()0|(?<=0))\d+"
+    r"(?:(?:[ .-]|\)[ ]?)\d{2,})*(?![\w/]|[.,:-]\d)"
 )
 _DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _LOCAL = re.compile(r"[\w.+-]+")  # read backwards from the "@"
