@@ -21,6 +21,7 @@ once: finding is linear in the text's size.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 PLACEHOLDERS = {
@@ -77,7 +78,7 @@ _BEFORE_REVERSED = re.compile(
 )
 _BEFORE_STREET = 80  # characters: a number and three words of a street's name
 # A text with none of these holds no contact detail (most of a report).
-_HINT = re.compile(r"[\d@]")
+_HINT = re.compile(r"[\d@\uff20]")  # \d is any script's digits
 
 
 def _phone(number: str) -> bool:
@@ -90,10 +91,44 @@ def _phone(number: str) -> bool:
     return 10 <= len(digits) <= 11 and digits[1] != "0"
 
 
+def _as_read(text: str) -> tuple[str, list[int]]:
+    """``text`` as a reader sees its characters (compatibility forms folded: full-width
+    digits, "＠", a no-break or thin space; invisible characters left out), and for each
+    character the index in ``text`` it came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    done = 0
+    # ASCII stretches are copied whole; only the other characters are looked at one by one.
+    for run in _NON_ASCII.finditer(text):
+        chars.append(text[done : run.start()])
+        origin.extend(range(done, run.start()))
+        for i in range(run.start(), run.end()):
+            if unicodedata.category(text[i]) != "Cf":
+                folded = unicodedata.normalize("NFKC", text[i])
+                chars.append(folded)
+                origin.extend([i] * len(folded))
+        done = run.end()
+    chars.append(text[done:])
+    origin.extend(range(done, len(text)))
+    return "".join(chars), origin
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def find(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of each contact detail in ``text``, in order, none overlapping."""
+    """(start, end, kind) of each contact detail in ``text``, in order, none overlapping.
+    Read as a reader sees it: Word's no-break space or a full-width digit hides nothing."""
     if not text or not _HINT.search(text):
         return []
+    if not text.isascii():
+        seen, origin = _as_read(text)
+        if seen != text:
+            return [(origin[a], origin[b - 1] + 1, kind) for a, b, kind in _find(seen)]
+    return _find(text)
+
+
+def _find(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     if "@" in text:
         spans += _emails(text)
