@@ -17,6 +17,7 @@ import re
 
 from measure import Measure, median, timings
 
+from facilitator.reports import contacts
 from facilitator.reports.normalise import fold
 from facilitator.reports.redaction import Redaction, Register
 
@@ -25,6 +26,37 @@ LINE = (
     "Jo rang Wu\u200b again — the GP’s letter (Dr Marsh) came late. "
 )
 ASCII = "Sam Okafor's visit to Zoe Hart was noted; Samantha and Okaforo were not there; "
+
+ASCII_CONTACTS = (
+    "Sam Okafor rang 07700 900123 at 10:30 on 3/5/2024, wrote to sam.o@example.com, "
+    "3 visits to 12 Acacia Avenue, SW1A 1AA; case CP-2024-00123; "
+)
+# Long runs of what each contact pattern starts on, with no contact detail in them: a
+# search that began again at each digit, letter or separator would be quadratic here.
+CONTACTS_HOSTILE = (
+    "0" + "1 " * 2000 + "a." * 2000 + "@" + "12 " * 1000 + "Aa " * 1000 + "+44 " * 500
+    + "SW1A " * 500 + "Rang 07700 900123 and j.k@example.com at 12 Acacia Avenue. "
+)  # fmt: skip
+
+
+def contacts_linear(quick: bool) -> Measure:
+    """Finding contact details in 1 MB and 2 MB of :data:`CONTACTS_HOSTILE`: twice the text
+    must take about twice the time (target 1.5 for the ratio of the halves)."""
+    repeat = 3 if quick else 5
+    one = CONTACTS_HOSTILE * (1_000_000 // len(CONTACTS_HOSTILE))
+    two = one * 2
+    one_t, two_t = [], []
+    for _ in range(repeat):
+        one_t += timings(lambda: contacts.find(one), 1)
+        two_t += timings(lambda: contacts.find(two), 1)
+    return Measure(
+        "reports.contacts_linear_2mb",
+        median(two_t) / 2,
+        median(one_t),
+        1.5,
+        {"chars_small": str(len(one)), "chars_large": str(len(two)), "n": str(repeat),
+         "ms_1mb": f"{median(one_t) * 1e3:.0f}", "ms_2mb": f"{median(two_t) * 1e3:.0f}"},
+    )  # fmt: skip
 
 
 def register() -> Register:
@@ -86,6 +118,27 @@ def run(quick: bool) -> list[Measure]:
             {"chars": str(len(plain)), "note": "apply vs the unfolded apply", "n": str(repeat)},
         )
     )
+    # The same with contact details in every line (phone numbers, e-mail and street
+    # addresses, dates, times and counts that are none): the register redacts them too.
+    dialled = ASCII_CONTACTS * lines
+    ours_t, base_t = [], []
+    for _ in range(repeat):
+        ours_t += timings(lambda: reg.apply(dialled), 1)
+        base_t += timings(lambda: before(dialled), 1)
+    results.append(
+        Measure(
+            f"reports.names_fold_ascii_contacts_{lines}",
+            median(ours_t),
+            median(base_t),
+            2,
+            {
+                "chars": str(len(dialled)),
+                "note": "apply with contact details vs the unfolded apply",
+                "n": str(repeat),
+            },
+        )  # fmt: skip
+    )
+    results.append(contacts_linear(quick))
     fold_t = timings(lambda: fold(large), 3)
     results[0].detail["fold_ms_large"] = f"{median(fold_t) * 1e3:.0f}"
     results += hostile(reg, quick)

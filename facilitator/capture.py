@@ -26,6 +26,7 @@ problem on the parsed note, so the note is saved and the problem can be fixed la
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -151,7 +152,23 @@ def _private_line(line: str, prefixes: tuple[str, ...]) -> bool:
         line = head[tag.end() :]
 
 
-def split_private(text: str, kind: str, method: Method) -> tuple[str, str]:
+@functools.cache
+def _merged_line(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """A private prefix after a space, with any tags or kind marks before it (see
+    :func:`split_private`'s ``merged``); full-width forms and "»" too, as at a line start.
+    At most eight tags: a long run of tags is then read once, not from each tag on."""
+    forms = set(prefixes) | {unicodedata.normalize("NFKC", p) for p in prefixes}
+    forms |= {p.translate(_FULL_WIDTH) for p in forms}
+    if ">>" in forms:
+        forms.add("»")
+    body = "|".join(re.escape(p) for p in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<!\S)(?:{_LEADING_TAG.pattern}\s*){{0,8}}(?:{body})")
+
+
+_FULL_WIDTH = str.maketrans({">": "\uff1e", "?": "\uff1f"})
+
+
+def split_private(text: str, kind: str, method: Method, *, merged: bool = False) -> tuple[str, str]:
     """(public, private) parts of a note. A note of a private kind (``>>`` reflection,
     ``?`` follow-up) is private whole. In any other note a line that starts with ``>>``
     or ``?``, after any tags ("#3 >> we wonder"), begins private material, as does a
@@ -159,7 +176,12 @@ def split_private(text: str, kind: str, method: Method) -> tuple[str, str]:
     note stays private: a line after it might continue the thought, and a public report
     can do without it, but not take it back. Every Unicode line break counts (a lone CR,
     U+2028, a form feed ...), not only ``\n``. The participants' packs and the public
-    report share this rule."""
+    report share this rule.
+
+    ``merged``: a text whose lines may have been joined by spaces (a chronology entry
+    imported before the fifth session): a private prefix after a space, with any tags
+    before it, begins private material there too, as it did on its own line. A "?"
+    against a word ("Did she attend?") is the text's own question."""
     if kind in PRIVATE_KINDS:
         return "", text
     prefixes = _private_prefixes(method)
@@ -178,8 +200,13 @@ def split_private(text: str, kind: str, method: Method) -> tuple[str, str]:
         if maybe and _private_line(line, prefixes):
             return text[:start].rstrip(), text[start:]
         middle = _MID_LINE.search(line) if ">" in line or "\uff1e" in line else None
-        if middle:
-            return text[: start + middle.start()].rstrip(), text[start + middle.start() :]
+        cut = middle.start() if middle else None
+        if merged:
+            joined = _merged_line(prefixes).search(line)
+            if joined and (cut is None or joined.start() < cut):
+                cut = joined.start()
+        if cut is not None:
+            return text[: start + cut].rstrip(), text[start + cut :]
         if number < len(ends):
             start = ends[number].end()
     return text, ""

@@ -130,7 +130,7 @@ def draft_export(
                 "over it, or another -o"
             )
     from facilitator.cli.export import _emit
-    from facilitator.dialogue.pack import pack_bytes
+    from facilitator.dialogue.pack import contact_warning, pack_bytes
     from facilitator.dialogue.records import draft as read_draft
 
     review = obj.group_review_id()
@@ -145,6 +145,9 @@ def draft_export(
                 f"{output} already exists; nothing was written: give -o to choose the file"
             )
     _emit(data, output, obj.store.path, to_stdout=fmt == "md")
+    warning = contact_warning(frozen, participant)
+    if warning:
+        echo(warning, err=True)
 
 
 @draft.command("send")

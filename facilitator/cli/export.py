@@ -65,9 +65,10 @@ def export(
         for leak in exc.leaks:
             echo(f"  {leak.line()}", err=True)
         raise UserError(
-            f"the final report still contains {len(exc.leaks)} registered identifier(s), listed "
-            "above; nothing was written. Register them with 'facilitator redact REVIEW add "
-            "TEXT --as REPLACEMENT' or edit the notes, then export again"
+            f"the final report still contains {len(exc.leaks)} registered identifier(s) or "
+            "contact detail(s), listed above; nothing was written. Register a name with "
+            "'facilitator redact REVIEW add TEXT --as REPLACEMENT' or edit the notes, then "
+            "export again"
         ) from None
     chosen = output is not None
     if output is None and fmt != "md":

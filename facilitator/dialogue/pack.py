@@ -390,3 +390,16 @@ def pack_bytes(draft: DraftRecord, participant: str | None, fmt: str) -> bytes:
     if fmt == "docx":
         return render_docx(items, title=items[0].text, frozen_at=draft.frozen_at)
     raise ValueError(f"a pack is md or docx, not {fmt!r}")
+
+
+def contact_warning(draft: DraftRecord, participant: str | None) -> str:
+    """Where a pack holds a phone number, an e-mail or a postal address (a draft frozen
+    before they were redacted, or one the redaction missed), for the team to check before
+    sending it: what and where, never the detail itself; "" if it holds none."""
+    from facilitator.reports.contacts import where_found
+
+    pieces = [(item.label or "the draft", item.visible) for item in pack_items(draft, participant)]
+    found = list(dict.fromkeys(where_found(pieces)))
+    if not found:
+        return ""
+    return f"Check before sending: this pack holds contact details ({'; '.join(found)})"

@@ -67,7 +67,7 @@ def freeze_draft(
         changes = changes_since(earlier, content, comments(store, review))
         # The earlier draft's words ("renamed from ...") were redacted by the register as
         # it stood then: a name added to it since, or a former pseudonym, goes now.
-        register = Register.for_review(store, review)
+        register = Register.for_review(store, review, method)
         for change in changes:
             change["text"] = register.apply(change["text"])
         content["changes"] = changes

@@ -34,7 +34,7 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
     from facilitator.reports.content import clean as plain
     from facilitator.reports.redaction import Register
 
-    register = Register.for_review(store, review)
+    register = Register.for_review(store, review, method)
 
     def clean(text: str | None) -> str:
         return register.apply(plain(text))

@@ -236,6 +236,11 @@ class CachedReads:
 
         return cached
 
+    def prime(self, name: str, args: tuple, value: list) -> None:
+        """Answer ``name(*args)`` with ``value`` from now on: a public report's participants
+        as it shows them, for every reader of this store (the analysis too)."""
+        self._cache[(name, args, ())] = list(value)
+
 
 class ReviewData:
     """Everything a report reads, fetched once from the store.
@@ -276,6 +281,11 @@ class ReviewData:
             from facilitator.reports import public
 
             self.review = public.public_review(self.review, method)
+            # Roles and agencies up to a private line, wherever the report reads them
+            # (the analysis names a source "C1, Social worker (agency)" itself).
+            people = public.public_participants(self.people.values(), method)
+            self.people = {p.id: p for p in people}
+            store.prime("participants", (review,), people)  # type: ignore[attr-defined]
             kept = public.public_documents(self.documents.values(), method)
             self.documents = {d.id: d for d in kept}
             self.chronology = public.public_records(self.chronology, method)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from facilitator.method import Method
+from facilitator.reports import contacts
 from facilitator.reports.content import WHAT_CHOICES, build_report
 from facilitator.reports.ours import Ours, shipped_texts, texts_of
 from facilitator.reports.redaction import (
@@ -37,7 +38,7 @@ def export(
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if what not in WHAT_CHOICES:
         raise ValueError(f"what must be one of {', '.join(WHAT_CHOICES)}")
-    register = _register(store, review) if final else None
+    register = _register(store, method, review) if final else None
     # Our own words are never redacted, and the scan does not count a name inside them
     # (see :mod:`.ours`); what users wrote is redacted and scanned as a reader sees it.
     ours: list[str] = list(_method_texts(method)) if register else []
@@ -71,7 +72,8 @@ def export(
                 pieces = docx_report.texts(data)
                 ours += docx_report.own_words(report.banner, report.final)
     if register:
-        leaks = register.scan(pieces, ours)
+        # Contact details the redaction could not reach are leaks too (see :mod:`.contacts`).
+        leaks = register.scan(pieces, ours) + contacts.scan(pieces, ours)
         if leaks:
             raise LeakFound(_most_precise(leaks))
     return data
@@ -104,10 +106,15 @@ def _method_texts(method: Method) -> tuple[str, ...]:
     return texts
 
 
-def _register(store: Store, review: str) -> Register:
-    """The review's register, once no participant's details would name anyone."""
-    register = Register.for_review(store, review)
-    problems = identifying_details(store.participants(review), register.entries)
+def _register(store: Store, method: Method, review: str) -> Register:
+    """The review's register, once no participant's details would name anyone. Roles,
+    agencies and pseudonyms are read as the report shows them: up to a private line."""
+    from facilitator.reports.public import private_details, public_participants
+
+    register = Register.for_review(store, review, method)
+    people = store.participants(review)
+    problems = private_details(people, method)
+    problems += identifying_details(public_participants(people, method), register.entries)
     if problems:
         raise IdentifyingDetails(problems)
     return register

@@ -9,7 +9,8 @@ may be linked to it, but its title was written in private: the public report cal
 The same rule holds for every other text a user wrote that a public report draws on: the
 team's own fields (an episode's description and judgement, a pattern's title, description
 and reasons, a recommendation and who should act on it, the review's title and
-questions) and the text of imported records. A line there that starts with ``>>`` or
+questions, a participant's role, agency and pseudonym) and the text of imported records.
+A line there that starts with ``>>`` or
 ``?`` (after any tags), or a ``>>`` after a space, begins private material, as it does in
 a note: the team's fields stop there (:func:`public_text`); an imported record, which is
 the agency's and not the team's, loses only those lines (:func:`public_lines`).
@@ -23,7 +24,7 @@ from datetime import date, timedelta
 
 from facilitator.capture import parse, private_episode_titles, split_private
 from facilitator.method import Method
-from facilitator.model import Document, Episode, Note, Review
+from facilitator.model import Document, Episode, Note, Participant, Review
 from facilitator.reports.normalise import fold_text
 
 UNTITLED = "Untitled episode"
@@ -58,20 +59,42 @@ def _without_private_tags(note: Note, private: str, method: Method) -> Note:
     )
 
 
-def public_text(text: str | None, method: Method) -> str:
-    """A text the team wrote, up to its first private line or ``>>``."""
-    return split_private(text, "observation", method)[0] if text else ""
+def public_text(text: str | None, method: Method, *, merged: bool = False) -> str:
+    """A text the team wrote, up to its first private line or ``>>`` (``merged``: see
+    :func:`facilitator.capture.split_private`)."""
+    return split_private(text, "observation", method, merged=merged)[0] if text else ""
 
 
-def public_lines(text: str | None, method: Method) -> str:
+def public_lines(text: str | None, method: Method, *, merged: bool = False) -> str:
     """An imported record's text without its private lines: each line is read on its own
     (a record holds many entries, and a ``?`` line in one is not the end of the record)."""
     if not text or (">>" not in text and "?" not in text and text.isascii()):
         return text or ""
-    kept = [public_text(line, method) for line in text.splitlines()]
+    kept = [public_text(line, method, merged=merged) for line in text.splitlines()]
     return "\n".join(
         line for line, full in zip(kept, text.splitlines(), strict=True) if line or not full.strip()
     )
+
+
+_PERSON_FIELDS = ("role", "agency", "pseudonym")
+
+
+def public_participants(people: Iterable[Participant], method: Method) -> list[Participant]:
+    """Each participant with their role, agency and pseudonym cut to the public part: a
+    role is what their name becomes in a public report, so a ">>" in it would be printed
+    wherever they are named."""
+    return [public_fields(p, _PERSON_FIELDS, method) for p in people]  # type: ignore[misc]
+
+
+def private_details(people: Iterable[Participant], method: Method) -> list[str]:
+    """What must change before a public report can be made: a role with nothing public
+    (all of it a ">>" or "?" line), which would replace the person's name by nothing."""
+    return [
+        f"{p.label}'s role {p.role!r} is all private (a >> or ? line): give a role the "
+        f"report can show with 'facilitator participant edit {p.label} --role ...'"
+        for p in people
+        if (p.role or "").strip() and not public_text(p.role, method).strip()
+    ]
 
 
 def public_review(review: Review, method: Method) -> Review:
@@ -91,10 +114,13 @@ def public_documents(documents: Iterable[Document], method: Method) -> list[Docu
 
 def public_records(rows: Iterable[dict], method: Method) -> list[dict]:
     """Chronology entries (imported record lines, continuation lines merged in) with their
-    private lines taken out; an entry with nothing public left is left out."""
+    private lines taken out; an entry with nothing public left is left out. An entry
+    imported before the fifth session had its lines joined by spaces, a private line's
+    marker then standing mid-line ("Visit made ? ask the GP"): whatever the version, a
+    private marker after a space ends the public part of its line there."""
     kept = []
     for row in rows:
-        text = public_lines(row.get("text"), method)
+        text = public_lines(row.get("text"), method, merged=True)
         if text.strip() or not (row.get("text") or "").strip():
             kept.append({**row, "text": text})
     return kept

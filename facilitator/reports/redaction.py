@@ -25,7 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from facilitator.method import Method
 from facilitator.model import Participant
+from facilitator.reports import contacts
 from facilitator.reports.normalise import (
     CAMEL,
     DASHES,
@@ -270,12 +272,17 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
     return entries
 
 
-def former_entries(store: Store, review: str) -> list[Redaction]:
+def former_entries(
+    store: Store, review: str, people_now: Iterable[Participant] | None = None
+) -> list[Redaction]:
     """A participant's former names and pseudonyms, from the op history, each replaced as
-    their current name is: ``participant edit --name`` must not let the old name through."""
+    their current name is: ``participant edit --name`` must not let the old name through.
+    ``people_now``: the participants as the report shows them (by default, as stored)."""
     from dataclasses import replace as changed
 
-    people = {p.id: p for p in store.participants(review)}
+    if people_now is None:
+        people_now = store.participants(review)
+    people = {p.id: p for p in people_now}
     current = {p.id: participant_entries([p]) for p in people.values()}
     entries: list[Redaction] = []
     where = "WHERE review = ? AND entity = 'participant'"
@@ -496,12 +503,20 @@ class Register:
         self.entries = sorted(entries, key=lambda e: (-len(_key(fold_text(e.text))), e.text))
 
     @classmethod
-    def for_review(cls, store: Store, review: str) -> Register:
+    def for_review(cls, store: Store, review: str, method: Method | None = None) -> Register:
+        """The review's register. With ``method``, as a public report applies it: each
+        participant's role and pseudonym (what their name becomes) cut to its public part
+        (:func:`facilitator.reports.public.public_participants`)."""
+        people = store.participants(review)
+        if method is not None:
+            from facilitator.reports.public import public_participants
+
+            people = public_participants(people, method)
         return cls(
             [
                 *team_parts(team_entries(store, review)),
-                *participant_entries(store.participants(review)),
-                *former_entries(store, review),
+                *participant_entries(people),
+                *former_entries(store, review, people),
                 *reviewer_entries(store, review),
             ]
         )
@@ -666,7 +681,13 @@ class Register:
         return found
 
     def apply(self, text: str) -> str:
-        if not text or self._combined is None or isinstance(text, Ours):
+        """``text`` as a public report shows it: contact details as placeholders
+        ("[phone number]", :mod:`.contacts`), then every registered identifier replaced."""
+        if not text or isinstance(text, Ours):
+            return text
+        # Before names: an address holds words a name part could take ("okafor@...").
+        text = contacts.redact(text)
+        if self._combined is None:
             return text
         if not text.isascii():
             text = _BIDI.sub("", text)

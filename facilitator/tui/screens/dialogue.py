@@ -354,7 +354,7 @@ class DialogueScreen(EditingScreen):
         def save(values: dict[str, str]) -> None:
             from pathlib import Path
 
-            from facilitator.dialogue.pack import pack_bytes
+            from facilitator.dialogue.pack import contact_warning, pack_bytes
             from facilitator.files import refuse_to_overwrite, write_private_bytes
 
             participant = self._participant(values["participant"])
@@ -372,6 +372,9 @@ class DialogueScreen(EditingScreen):
             except OSError as exc:
                 raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
             self.notify(f"Written: {path}", markup=False)
+            warning = contact_warning(draft, participant)
+            if warning:
+                self.notify(warning, severity="warning", markup=False, timeout=30)
 
         self.ask_then_change(
             FormDialog(
