@@ -162,7 +162,57 @@ def split_private(text: str, kind: str, method: Method) -> tuple[str, str]:
     report share this rule."""
     if kind in PRIVATE_KINDS:
         return "", text
-    prefixes = _private_prefixes(method)
+    return _split(text, _private_prefixes(method))
+
+
+# The team's kinds that are never a participant's account: the private ones, and the
+# team's observation that accounts or records differ ("!"), which the team's own report
+# shows (and a public one shows as the team's), but which is never the participant's.
+DISCREPANCY = "discrepancy"
+
+
+def split_account(text: str, kind: str, method: Method) -> tuple[str, str]:
+    """(account, the team's) parts of a note: as :func:`split_private`, but a line that
+    starts with ``!`` (after any tags or invisible characters: "#1 ! differs", a second
+    line "! differs") also begins the team's words, their discrepancy: what a pack or a
+    public report gives as the participant's account stops there. A ``!`` note is the
+    team's whole."""
+    if kind in PRIVATE_KINDS or kind == DISCREPANCY:
+        return "", text
+    return _split(text, _private_prefixes(method) + _discrepancy_prefix(method))
+
+
+_DISCREPANCY_PREFIX: list[tuple[Method, tuple[str, ...]]] = []
+
+
+def _discrepancy_prefix(method: Method) -> tuple[str, ...]:
+    """The prefix of the discrepancy kind in ``method`` ("!"), worked out once."""
+    if _DISCREPANCY_PREFIX and _DISCREPANCY_PREFIX[0][0] is method:
+        return _DISCREPANCY_PREFIX[0][1]
+    found = tuple(k.prefix for k in method.note_kinds if k.key == DISCREPANCY and k.prefix)
+    _DISCREPANCY_PREFIX[:] = [(method, found)]
+    return found
+
+
+def discrepancy_words(team: str, method: Method) -> str:
+    """The words of the team's part (from :func:`split_account`) that begin with a ``!``
+    line, up to any private line or ``>>``: the tags, invisible characters and the ``!``
+    before them taken off. "" if that part begins with private material instead."""
+    prefixes = _discrepancy_prefix(method)
+    line = team
+    while prefixes:
+        head = _line_start(line)
+        if head.startswith(prefixes):
+            rest = head[len(next(p for p in prefixes if head.startswith(p))) :]
+            return split_private(rest, "observation", method)[0].strip()
+        tag = _LEADING_TAG.match(head)
+        if not tag or head.startswith(_private_prefixes(method)):
+            break
+        line = head[tag.end() :]
+    return ""
+
+
+def _split(text: str, prefixes: tuple[str, ...]) -> tuple[str, str]:
     start = 0
     ends = list(_LINE_BREAK.finditer(text))
     for number in range(len(ends) + 1):
@@ -557,9 +607,10 @@ def read_back(text: str, method: Method, linked: Iterable[str]) -> str:
     """A note read back by the episodes it is linked to now (``linked``: their labels),
     never the number typed: after a split or a sync renumbering "#1" may be linked to E7.
     Otherwise as :func:`labelled`. Only the account is read back: the team's private words
-    after ``>>`` or ``?`` (and their tags) are not the participant's to hear."""
+    after ``>>`` or ``?`` (and their tags), and a ``!`` line, the team's discrepancy, are
+    not the participant's to hear."""
     shown = dict.fromkeys(linked)
-    text = split_private(text, "", method)[0]
+    text = split_account(text, "", method)[0]
     text = " ".join(labelled(_REF.sub("", text), method).split())
     return f"{text} ({', '.join(shown)})" if shown else text
 

@@ -21,7 +21,15 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from facilitator.capture import parse, private_episode_titles, split_private
+from facilitator.capture import (
+    PRIVATE_KINDS,
+    discrepancy_words,
+    parse,
+    private_episode_titles,
+    split_account,
+    split_private,
+    untagged,
+)
 from facilitator.method import Method
 from facilitator.model import Document, Episode, Note, Review
 from facilitator.reports.normalise import fold_text
@@ -29,16 +37,58 @@ from facilitator.reports.normalise import fold_text
 UNTITLED = "Untitled episode"
 
 
+# The id of the team's observation a "!" line of a note makes: the note's, marked.
+TEAM_LINE = "!team"
+
+
 def public_notes(notes: Iterable[Note], method: Method) -> list[Note]:
-    """Each note cut to its public part; notes with none left out."""
+    """Each note cut to its public part; notes with none left out, and notes with no
+    words left once their tags are taken out: an empty account says nothing but that the
+    team wrote something there.
+
+    A ``!`` line (:func:`facilitator.capture.split_account`) is the team's observation that
+    accounts or records differ, never the participant's account: a note whose first words
+    are one is read as a ``!`` note; one that holds an account first is that account, and
+    its ``!`` words follow it as the team's observation, a note of their own (its id the
+    note's with :data:`TEAM_LINE` after it), linked as the note is, as a ``!`` note is
+    shown."""
     kept = []
     for note in notes:
-        public, private = split_private(note.text or "", note.kind, method)
-        if not private:
-            kept.append(note)
-        elif public.strip():
-            kept.append(_without_private_tags(replace(note, text=public), private, method))
+        account, team = split_account(note.text or "", note.kind, method)
+        if not team:
+            if _has_words(account, method):
+                kept.append(note)
+            continue
+        if note.kind in PRIVATE_KINDS:  # a reflection or follow-up: the team's, private
+            continue
+        if note.kind == "discrepancy":  # a "!" note: the team's whole, cut at its private
+            account, private = split_private(note.text or "", note.kind, method)
+            observed = ""
+        else:  # the account holds no private words: they can only be in the team's part
+            private = split_private(team, "observation", method)[1]
+            observed = discrepancy_words(team, method)
+        if _has_words(account, method):
+            cut = replace(note, text=account)
+            kept.append(_without_private_tags(cut, private, method) if private else cut)
+            if observed:
+                kept.append(
+                    replace(note, id=note.id + TEAM_LINE, kind="discrepancy", text=observed,
+                            factors=(), directions=(), prompts=(), contradicts=())
+                )  # fmt: skip
+        elif observed:  # "#1 ! differs": a "!" note typed after its tags
+            kept.append(replace(note, kind="discrepancy", text=observed))
     return kept
+
+
+def _has_words(text: str, method: Method) -> bool:
+    """Whether a note's text says anything once its tags are taken out."""
+    if "#" not in text and "@" not in text:
+        return any(c.isalnum() for c in text)
+    # Words outside anything tag-like settle it at once; only a note of tags alone needs
+    # each tag read (an unknown "@word" stays in the text as words).
+    return any(
+        word[:1] not in "#@" and any(c.isalnum() for c in word) for word in text.split()
+    ) or any(c.isalnum() for c in untagged(text, method))
 
 
 def _without_private_tags(note: Note, private: str, method: Method) -> Note:
