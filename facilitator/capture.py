@@ -134,8 +134,22 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # ("#3 >> we wonder", "@role- ? ask the GP") and the marks of the other kinds.
 _LEADING_TAG = re.compile(r"(?:#(?:[Ee])?\d+\b|@[A-Za-z][\w-]*[+-]?|[!+~\"“])")
 # ">>" anywhere in a line (in a "#new" title too), even against a word ("text(>>"),
-# begins the team's own words: the reading that leaks nothing.
-_MID_LINE = re.compile(r">>|\uff1e\uff1e")
+# begins the team's own words: the reading that leaks nothing. It is read as a reader sees
+# it: either ">" may be a compatibility form ("＞", "﹥"), invisible characters between
+# them (zero-width space, soft hyphen, word joiner ...) are not seen, and a guillemet is
+# what a keyboard may make of ">>" (as at a line's start, see _line_start).
+_ANGLE = "[>\uff1e\ufe65]"
+_UNSEEN = (
+    "[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufe00-\ufe0f\ufeff]"
+)
+_MID_LINE = re.compile(f"{_ANGLE}{_UNSEEN}*{_ANGLE}|\u00bb")
+
+
+def _maybe_mid_line(line: str) -> bool:
+    """Whether a line holds a character that may begin a mid-line marker: the quick test
+    that spares most lines the regular expression."""
+    return ">" in line or "\u00bb" in line or "\uff1e" in line or "\ufe65" in line
 
 
 def _private_line(line: str, prefixes: tuple[str, ...]) -> bool:
@@ -227,7 +241,7 @@ def _split(text: str, prefixes: tuple[str, ...]) -> tuple[str, str]:
         )
         if maybe and _private_line(line, prefixes):
             return text[:start].rstrip(), text[start:]
-        middle = _MID_LINE.search(line) if ">" in line or "\uff1e" in line else None
+        middle = _MID_LINE.search(line) if _maybe_mid_line(line) else None
         if middle:
             return text[: start + middle.start()].rstrip(), text[start + middle.start() :]
         if number < len(ends):
