@@ -118,10 +118,27 @@ def public_lines(text: str | None, method: Method) -> str:
     (a record holds many entries, and a ``?`` line in one is not the end of the record)."""
     if not text or (">>" not in text and "?" not in text and text.isascii()):
         return text or ""
-    kept = [public_text(line, method) for line in text.splitlines()]
+    kept = [_record_line(line, method) for line in text.splitlines()]
     return "\n".join(
         line for line, full in zip(kept, text.splitlines(), strict=True) if line or not full.strip()
     )
+
+
+def _record_line(line: str, method: Method) -> str:
+    """A record's line without its private part. A line whose words after its date are
+    private ("2 June 2024: ? ask about the mother") is private whole, as the chronology
+    entry made of it is: the date alone says nothing, and what follows is the team's."""
+    public = public_text(line, method)
+    # A private marker holds "?" or ">", or is a non-ASCII form of one ("？", "»" ...).
+    if public and ("?" in line or ">" in line or not line.isascii()):
+        from facilitator.importers.chronology import dated_text
+
+        rest = dated_text(line)
+        if rest is not None:
+            account, private = split_private(rest, "observation", method)
+            if private and not account.strip():
+                return ""
+    return public
 
 
 def public_review(review: Review, method: Method) -> Review:
@@ -134,7 +151,12 @@ def public_review(review: Review, method: Method) -> Review:
 
 def public_documents(documents: Iterable[Document], method: Method) -> list[Document]:
     return [
-        replace(d, title=public_text(d.title, method), text=public_lines(d.text, method))
+        replace(
+            d,
+            title=public_text(d.title, method),
+            agency=public_text(d.agency, method) if d.agency else d.agency,
+            text=public_lines(d.text, method),
+        )
         for d in documents
     ]
 
