@@ -96,6 +96,20 @@ def kind_of(line: str, method: Method) -> tuple[str, str]:
     return "observation", stripped.strip()
 
 
+# Characters that show nothing but are not spaces to str.isspace (Hangul fillers, the
+# combining grapheme joiner); format characters (Cf: zero-width space, soft hyphen, word
+# joiner, BOM ...) are found by category.
+_BLANK_MARKS = frozenset("\u034f\u115f\u1160\u3164\uffa0")
+
+
+def blank(text: str) -> bool:
+    """Whether a typed note shows nothing: empty, spaces, or only invisible characters (a
+    zero-width space alone is an empty note, refused as one)."""
+    return all(
+        c.isspace() or c in _BLANK_MARKS or unicodedata.category(c) in ("Cf", "Cc") for c in text
+    )
+
+
 # The team's own material: never in a public report, whichever line of a note holds it.
 PRIVATE_KINDS = ("reflection", "followup")
 
