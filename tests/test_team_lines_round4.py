@@ -282,3 +282,19 @@ def test_a_note_of_invisible_characters_is_refused_like_an_empty_note(tmp_path: 
         result = run_cli(db, "note", "team", "--review", review, typed)
         assert result.returncode != 0 and "empty" in result.stderr, (typed, result.stderr)
     assert run_cli(db, "note", "add", talk, "\u200bSeen").returncode == 0
+
+
+async def test_the_note_box_saves_no_note_of_invisible_characters(service: Service) -> None:
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.widgets.note_box import NoteBox
+    from tests.tui_support import FakeClock, small_review
+
+    setup = small_review(service)
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one(NoteBox)
+        box.load_text("\u200b\u2060")
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert service.store.notes(conversation=setup.conversation) == []
