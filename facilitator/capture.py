@@ -97,6 +97,20 @@ def kind_of(line: str, method: Method) -> tuple[str, str]:
     return "observation", stripped.strip()
 
 
+# Characters that show nothing but are not spaces to str.isspace (Hangul fillers, the
+# combining grapheme joiner); format characters (Cf: zero-width space, soft hyphen, word
+# joiner, BOM ...) are found by category.
+_BLANK_MARKS = frozenset("\u034f\u115f\u1160\u3164\uffa0")
+
+
+def blank(text: str) -> bool:
+    """Whether a typed note shows nothing: empty, spaces, or only invisible characters (a
+    zero-width space alone is an empty note, refused as one)."""
+    return all(
+        c.isspace() or c in _BLANK_MARKS or unicodedata.category(c) in ("Cf", "Cc") for c in text
+    )
+
+
 # The team's own material: never in a public report, whichever line of a note holds it.
 PRIVATE_KINDS = ("reflection", "followup")
 
@@ -135,8 +149,22 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # ("#3 >> we wonder", "@role- ? ask the GP") and the marks of the other kinds.
 _LEADING_TAG = re.compile(r"(?:#(?:[Ee])?\d+\b|@[A-Za-z][\w-]*[+-]?|[!+~\"“])")
 # ">>" anywhere in a line (in a "#new" title too), even against a word ("text(>>"),
-# begins the team's own words: the reading that leaks nothing.
-_MID_LINE = re.compile(r">>|\uff1e\uff1e")
+# begins the team's own words: the reading that leaks nothing. It is read as a reader sees
+# it: either ">" may be a compatibility form ("＞", "﹥"), invisible characters between
+# them (zero-width space, soft hyphen, word joiner ...) are not seen, and a guillemet is
+# what a keyboard may make of ">>" (as at a line's start, see _line_start).
+_ANGLE = "[>\uff1e\ufe65]"
+_UNSEEN = (
+    "[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufe00-\ufe0f\ufeff]"
+)
+_MID_LINE = re.compile(f"{_ANGLE}{_UNSEEN}*{_ANGLE}|\u00bb")
+
+
+def _maybe_mid_line(line: str) -> bool:
+    """Whether a line holds a character that may begin a mid-line marker: the quick test
+    that spares most lines the regular expression."""
+    return ">" in line or "\u00bb" in line or "\uff1e" in line or "\ufe65" in line
 
 
 def _private_line(line: str, prefixes: tuple[str, ...]) -> bool:
@@ -184,7 +212,57 @@ def split_private(text: str, kind: str, method: Method, *, merged: bool = False)
     against a word ("Did she attend?") is the text's own question."""
     if kind in PRIVATE_KINDS:
         return "", text
-    prefixes = _private_prefixes(method)
+    return _split(text, _private_prefixes(method), merged=merged)
+
+
+# The team's kinds that are never a participant's account: the private ones, and the
+# team's observation that accounts or records differ ("!"), which the team's own report
+# shows (and a public one shows as the team's), but which is never the participant's.
+DISCREPANCY = "discrepancy"
+
+
+def split_account(text: str, kind: str, method: Method) -> tuple[str, str]:
+    """(account, the team's) parts of a note: as :func:`split_private`, but a line that
+    starts with ``!`` (after any tags or invisible characters: "#1 ! differs", a second
+    line "! differs") also begins the team's words, their discrepancy: what a pack or a
+    public report gives as the participant's account stops there. A ``!`` note is the
+    team's whole."""
+    if kind in PRIVATE_KINDS or kind == DISCREPANCY:
+        return "", text
+    return _split(text, _private_prefixes(method) + _discrepancy_prefix(method))
+
+
+_DISCREPANCY_PREFIX: list[tuple[Method, tuple[str, ...]]] = []
+
+
+def _discrepancy_prefix(method: Method) -> tuple[str, ...]:
+    """The prefix of the discrepancy kind in ``method`` ("!"), worked out once."""
+    if _DISCREPANCY_PREFIX and _DISCREPANCY_PREFIX[0][0] is method:
+        return _DISCREPANCY_PREFIX[0][1]
+    found = tuple(k.prefix for k in method.note_kinds if k.key == DISCREPANCY and k.prefix)
+    _DISCREPANCY_PREFIX[:] = [(method, found)]
+    return found
+
+
+def discrepancy_words(team: str, method: Method) -> str:
+    """The words of the team's part (from :func:`split_account`) that begin with a ``!``
+    line, up to any private line or ``>>``: the tags, invisible characters and the ``!``
+    before them taken off. "" if that part begins with private material instead."""
+    prefixes = _discrepancy_prefix(method)
+    line = team
+    while prefixes:
+        head = _line_start(line)
+        if head.startswith(prefixes):
+            rest = head[len(next(p for p in prefixes if head.startswith(p))) :]
+            return split_private(rest, "observation", method)[0].strip()
+        tag = _LEADING_TAG.match(head)
+        if not tag or head.startswith(_private_prefixes(method)):
+            break
+        line = head[tag.end() :]
+    return ""
+
+
+def _split(text: str, prefixes: tuple[str, ...], *, merged: bool = False) -> tuple[str, str]:
     start = 0
     ends = list(_LINE_BREAK.finditer(text))
     for number in range(len(ends) + 1):
@@ -199,7 +277,7 @@ def split_private(text: str, kind: str, method: Method, *, merged: bool = False)
         )
         if maybe and _private_line(line, prefixes):
             return text[:start].rstrip(), text[start:]
-        middle = _MID_LINE.search(line) if ">" in line or "\uff1e" in line else None
+        middle = _MID_LINE.search(line) if _maybe_mid_line(line) else None
         cut = middle.start() if middle else None
         if merged:
             joined = _merged_line(prefixes).search(line)
@@ -274,10 +352,11 @@ def resolve_tag(word: str, method: Method) -> tuple[str | None, str | None]:
 def parse(line: str, method: Method) -> ParsedNote:
     kind, text = kind_of(line, method)
     note = ParsedNote(kind=kind, text=text)
-    public, private = split_private(text, kind, method)
-    # Tags and references in the team's private words (after ">>" or "?") are the team's
-    # thinking, not the participant's account: only the account's own link the note. A
-    # note private from its first line is the team's whole, and keeps its tags.
+    public, private = split_account(text, kind, method)
+    # Tags and references in the team's words (after ">>", "?" or a "!" line) are the
+    # team's thinking, not the participant's account: only the account's own link the
+    # note. A note that is the team's from its first line is the team's whole, and keeps
+    # its tags.
     scanned = public if public and private else text
     lr_keys = {p.key for p in method.local_rationality}
     mixed: dict[str, None] = {}  # in the order typed
@@ -584,9 +663,10 @@ def read_back(text: str, method: Method, linked: Iterable[str]) -> str:
     """A note read back by the episodes it is linked to now (``linked``: their labels),
     never the number typed: after a split or a sync renumbering "#1" may be linked to E7.
     Otherwise as :func:`labelled`. Only the account is read back: the team's private words
-    after ``>>`` or ``?`` (and their tags) are not the participant's to hear."""
+    after ``>>`` or ``?`` (and their tags), and a ``!`` line, the team's discrepancy, are
+    not the participant's to hear."""
     shown = dict.fromkeys(linked)
-    text = split_private(text, "", method)[0]
+    text = split_account(text, "", method)[0]
     text = " ".join(labelled(_REF.sub("", text), method).split())
     return f"{text} ({', '.join(shown)})" if shown else text
 

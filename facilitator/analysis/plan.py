@@ -33,7 +33,7 @@ from facilitator.analysis.review_overview import (
     review_overview,
     stake_in,
 )
-from facilitator.capture import split_private, untagged
+from facilitator.capture import split_account, untagged
 from facilitator.method import Method
 from facilitator.model import Conversation, Participant
 from facilitator.store import Store, deterministic_id
@@ -122,7 +122,8 @@ def _said(account: Account, labels: dict[str, str], method: Method) -> str:
     passage it cites is quoted as the record's."""
     # Only a note typed as a quote holds the participant's own words; any other is the
     # note-taker's paraphrase, and quote marks would put words in the participant's mouth.
-    words = _short(untagged(split_private(account.note.text, "", method)[0], method))
+    # Nor is a "!" line of the note (the team's discrepancy) theirs to quote.
+    words = _short(untagged(split_account(account.note.text, "", method)[0], method))
     text = f"“{words}”" if account.note.kind == "quote" else words
     cites = account.cites(labels)
     if not cites:

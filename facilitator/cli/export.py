@@ -30,8 +30,10 @@ WHAT = ("record", "narrative", "episodes", "findings", "plan", "all")
     help="The public findings report: roles, pseudonyms, no places, no working material. "
     "What people wrote is redacted (a month next to a day or year, as in 3 May 2024, is a "
     "date); private lines (>> or ?, also after tags) and titles typed in them are left "
-    "out. A final qdpx is a pseudonymised dataset for research: it holds the accounts "
-    "(each note's public part), redacted and scanned like the report.",
+    "out, and a ! line is the review team's observation, never the participant's account. "
+    "A final qdpx is a pseudonymised dataset for research: it holds the accounts (each "
+    "note's public part) and the imported records in full (without their private lines), "
+    "all redacted and scanned like the report.",
 )
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from facilitator.capture import blank
 from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
 from facilitator.cli.output import echo
 
@@ -31,7 +32,7 @@ def note_add(
     passage: str | None,
 ) -> None:
     """Save a note; prints its id. Problems with tags are reported on stderr."""
-    if not text.strip():
+    if blank(text):  # spaces or only invisible characters (a zero-width space) too
         raise click.BadParameter("the note is empty", param_hint="TEXT")
     if passage and not document_ref:
         raise click.UsageError("--passage needs --cite DOCUMENT")
@@ -74,7 +75,7 @@ def note_team(
     """Save a working note of the review team's own, on the review or on a record: it
     belongs to no participant's conversation and is always shown as the team's. Same
     grammar as any note (#2, @factor); prints its id."""
-    if not text.strip():
+    if blank(text):  # spaces or only invisible characters (a zero-width space) too
         raise click.BadParameter("the note is empty", param_hint="TEXT")
     if passage and not document_ref:
         raise click.UsageError("--passage needs --cite DOCUMENT")

@@ -32,12 +32,18 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
     from facilitator.analysis.patterns import patterns, recommendations
     from facilitator.reports.content import ReviewData
     from facilitator.reports.content import clean as plain
+    from facilitator.reports.public import public_text
     from facilitator.reports.redaction import Register
 
     register = Register.for_review(store, review, method)
 
     def clean(text: str | None) -> str:
         return register.apply(plain(text))
+
+    def findings(text: str | None) -> str:
+        """A pattern's or recommendation's text the team wrote: the final report's rule,
+        cut at its first private line or ``>>`` (the team's private words), then cleaned."""
+        return clean(public_text(text, method))
 
     # final=True: each note cut to its public part, private episode titles untitled.
     data = ReviewData(store, method, review, final=True)
@@ -134,9 +140,9 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                 "id": pattern.id,
                 "label": label,
                 "rank": number,
-                "title": clean(pattern.title),
+                "title": findings(pattern.title),
                 "type": types.get(pattern.type, pattern.type),
-                "description": clean(pattern.description),
+                "description": findings(pattern.description),
                 "priority": pattern.priority,
                 "widespread": pattern.widespread,
                 "relevance": pattern.relevance,
@@ -154,7 +160,7 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                     "id": rec.id,
                     "label": f"Recommendation {number}",
                     "kind": kinds.get(rec.kind, rec.kind),
-                    "text": clean(rec.text),
+                    "text": findings(rec.text),
                     "pattern": pattern_labels.get(rec.pattern or "", ""),
                 }
             )

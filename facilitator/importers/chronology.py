@@ -76,6 +76,13 @@ def _dated(line: str, read: dict[str, LenientDate | None]) -> tuple[str, str, st
     return period.start.isoformat(), date_text, rest
 
 
+def dated_text(line: str) -> str | None:
+    """The text of a record's line after the date it starts with, as an import reads it
+    ("2 June 2024: ? ask the GP" -> "? ask the GP"); None if it starts with no date."""
+    found = _dated(line, {})
+    return found[2] if found else None
+
+
 # A line that starts the team's private material as a note's would (">>", "?", after any
 # tags): it keeps its own line in the entry, so a public report can leave it out.
 _PRIVATE_START = re.compile(r"(?:[#@][^\s]+\s+)*(?:>>|\?|\uff1e\uff1e|\uff1f|\u00bb)")

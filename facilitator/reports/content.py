@@ -326,8 +326,13 @@ class ReviewData:
     @cached_property
     def notes_by_episode(self) -> dict[str, list[Note]]:
         by_id = {n.id: n for n in self.notes}
+        # A public report's note of the team's from a "!" line follows the note it was in.
+        from facilitator.reports.public import TEAM_LINE
+
         return {
-            entry.episode.id: [by_id[n.id] for n in entry.notes if n.id in by_id]
+            entry.episode.id: [
+                by_id[key] for n in entry.notes for key in (n.id, n.id + TEAM_LINE) if key in by_id
+            ]
             for entry in self._board
         }
 

@@ -22,7 +22,15 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from facilitator.capture import parse, private_episode_titles, split_private
+from facilitator.capture import (
+    PRIVATE_KINDS,
+    discrepancy_words,
+    parse,
+    private_episode_titles,
+    split_account,
+    split_private,
+    untagged,
+)
 from facilitator.method import Method
 from facilitator.model import Document, Episode, Note, Participant, Review
 from facilitator.reports.normalise import fold_text
@@ -30,23 +38,64 @@ from facilitator.reports.normalise import fold_text
 UNTITLED = "Untitled episode"
 
 
+# The id of the team's observation a "!" line of a note makes: the note's, marked.
+TEAM_LINE = "!team"
+
+
 def public_notes(notes: Iterable[Note], method: Method) -> list[Note]:
-    """Each note cut to its public part; notes with none left out."""
+    """Each note cut to its public part; notes with none left out, and notes with no
+    words left once their tags are taken out: an empty account says nothing but that the
+    team wrote something there.
+
+    A ``!`` line (:func:`facilitator.capture.split_account`) is the team's observation that
+    accounts or records differ, never the participant's account: a note whose first words
+    are one is read as a ``!`` note; one that holds an account first is that account, and
+    its ``!`` words follow it as the team's observation, a note of their own (its id the
+    note's with :data:`TEAM_LINE` after it), linked as the note is, as a ``!`` note is
+    shown."""
     kept = []
     for note in notes:
-        public, private = split_private(note.text or "", note.kind, method)
-        if not private:
-            kept.append(note)
-        elif public.strip():
-            kept.append(_without_private_tags(replace(note, text=public), private, method))
+        account, team = split_account(note.text or "", note.kind, method)
+        if not team:
+            if _has_words(account, method):
+                kept.append(note)
+            continue
+        if note.kind in PRIVATE_KINDS:  # a reflection or follow-up: the team's, private
+            continue
+        if note.kind == "discrepancy":  # a "!" note: the team's whole, cut at its private
+            account, team = split_private(note.text or "", note.kind, method)
+            observed = ""
+        else:  # the account holds no private words: they can only be in the team's part
+            observed = discrepancy_words(team, method)
+        if _has_words(account, method):
+            cut = replace(note, text=account)
+            kept.append(_without_private_tags(cut, team, method))
+            if observed:
+                kept.append(
+                    replace(note, id=note.id + TEAM_LINE, kind="discrepancy", text=observed,
+                            factors=(), directions=(), prompts=(), contradicts=())
+                )  # fmt: skip
+        elif observed:  # "#1 ! differs": a "!" note typed after its tags
+            kept.append(replace(note, kind="discrepancy", text=observed))
     return kept
 
 
-def _without_private_tags(note: Note, private: str, method: Method) -> Note:
-    """A note cut to its public part, without the factors, directions and prompts that
-    only its private words tagged (a note saved before capture read tags from the account
-    alone still carries links from its ``>>`` words)."""
-    theirs, ours = parse(note.text, method), parse(private, method)
+def _has_words(text: str, method: Method) -> bool:
+    """Whether a note's text says anything once its tags are taken out."""
+    if "#" not in text and "@" not in text:
+        return any(c.isalnum() for c in text)
+    # Words outside anything tag-like settle it at once; only a note of tags alone needs
+    # each tag read (an unknown "@word" stays in the text as words).
+    return any(
+        word[:1] not in "#@" and any(c.isalnum() for c in word) for word in text.split()
+    ) or any(c.isalnum() for c in untagged(text, method))
+
+
+def _without_private_tags(note: Note, team: str, method: Method) -> Note:
+    """A note cut to its account, without the factors, directions and prompts that only
+    the team's words tagged (a note saved before capture read tags from the account alone
+    still carries links from its ``>>`` or ``!`` words)."""
+    theirs, ours = parse(note.text, method), parse(team, method)
     factors = set(ours.factors) - set(theirs.factors)
     prompts = set(ours.prompts) - set(theirs.prompts)
     if not factors and not prompts:
@@ -70,7 +119,7 @@ def public_lines(text: str | None, method: Method, *, merged: bool = False) -> s
     (a record holds many entries, and a ``?`` line in one is not the end of the record)."""
     if not text or (">>" not in text and "?" not in text and text.isascii()):
         return text or ""
-    kept = [public_text(line, method, merged=merged) for line in text.splitlines()]
+    kept = [_record_line(line, method, merged=merged) for line in text.splitlines()]
     return "\n".join(
         line for line, full in zip(kept, text.splitlines(), strict=True) if line or not full.strip()
     )
@@ -97,6 +146,23 @@ def private_details(people: Iterable[Participant], method: Method) -> list[str]:
     ]
 
 
+def _record_line(line: str, method: Method, *, merged: bool = False) -> str:
+    """A record's line without its private part. A line whose words after its date are
+    private ("2 June 2024: ? ask about the mother") is private whole, as the chronology
+    entry made of it is: the date alone says nothing, and what follows is the team's."""
+    public = public_text(line, method, merged=merged)
+    # A private marker holds "?" or ">", or is a non-ASCII form of one ("？", "»" ...).
+    if public and ("?" in line or ">" in line or not line.isascii()):
+        from facilitator.importers.chronology import dated_text
+
+        rest = dated_text(line)
+        if rest is not None:
+            account, private = split_private(rest, "observation", method)
+            if private and not account.strip():
+                return ""
+    return public
+
+
 def public_review(review: Review, method: Method) -> Review:
     return replace(
         review,
@@ -107,7 +173,12 @@ def public_review(review: Review, method: Method) -> Review:
 
 def public_documents(documents: Iterable[Document], method: Method) -> list[Document]:
     return [
-        replace(d, title=public_text(d.title, method), text=public_lines(d.text, method))
+        replace(
+            d,
+            title=public_text(d.title, method),
+            agency=public_text(d.agency, method) if d.agency else d.agency,
+            text=public_lines(d.text, method),
+        )
         for d in documents
     ]
 

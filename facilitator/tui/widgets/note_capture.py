@@ -701,7 +701,7 @@ class NoteCapture(Vertical):
 
     def record(self, text: str) -> Recorded | None:
         """Save ``text`` as a note (durably, before returning) and show it."""
-        if not text.strip():
+        if capture.blank(text):  # only spaces or invisible characters: nothing to save
             return None
         app = self.facilitator
         store = app.store
@@ -830,7 +830,7 @@ class NoteCapture(Vertical):
                 self.focus_box()
             if line is None or (line == start and not note.conflict):
                 return
-            if not line.strip():
+            if capture.blank(line):
                 self.set_status("An empty edit is not saved: d deletes a note.", "-problem")
                 return
             now = self.facilitator.store.note(note.id)
