@@ -196,6 +196,23 @@ def private_episode_titles(text: str, kind: str, method: Method) -> list[str]:
     return titles
 
 
+def episode_refs(part: str, method: Method) -> tuple[set[int], set[str]]:
+    """The ``#N`` numbers and ``#new`` titles (casefolded, spaces collapsed) written in one
+    part of a note (its public or its private part), each line read on its own."""
+    numbers: set[int] = set()
+    titles: set[str] = set()
+    if "#" not in part:
+        return numbers, titles
+    for line in _LINE_BREAK.split(part):
+        if "#" not in line:
+            continue
+        _, rest = kind_of(_line_start(line), method)
+        parsed = parse(rest, method)
+        numbers.update(parsed.episode_numbers)
+        titles.update(" ".join(new.title.casefold().split()) for new in parsed.new_episodes)
+    return numbers, titles
+
+
 def tag_vocabulary(method: Method) -> list[str]:
     return [area.key for area in method.factor_areas] + [p.key for p in method.local_rationality]
 

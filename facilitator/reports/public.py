@@ -17,11 +17,12 @@ the agency's and not the team's, loses only those lines (:func:`public_lines`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 
-from facilitator.capture import private_episode_titles, split_private
+from facilitator.analysis.episodes import canonical_ids
+from facilitator.capture import current_refs, episode_refs, private_episode_titles, split_private
 from facilitator.method import Method
 from facilitator.model import Document, Episode, Note, Review
 from facilitator.reports.normalise import fold_text
@@ -125,6 +126,92 @@ def public_episodes(
                 episode = replace(episode, title=public or UNTITLED, date_text=_period(episode))
         kept.append(episode)
     return kept
+
+
+def public_links(
+    note: Note, labels: Mapping[str, tuple[str, str]], method: Method
+) -> tuple[str, ...]:
+    """The episodes ``note`` is linked to by its public part (``labels``: each episode's
+    (label, title)). A link made in a private line (``>> #new Hunch``, ``>> see #4``) is
+    the team's: a public report does not list the note's public words under it.
+
+    The note's ``#N`` are read as the episodes it is linked to now (a sync may have
+    renumbered them, :func:`facilitator.capture.current_refs`), and a ``#new`` by its title.
+    A link neither part names (an episode renamed since, or linked by the team on the
+    board) goes with the part that names an episode no link answers: the private part
+    when only it does, else the public part."""
+    if not note.episodes:
+        return ()
+    public, private = split_private(note.text or "", note.kind, method)
+    if not private:
+        return note.episodes
+    if not public.strip():
+        return ()
+    text = current_refs(note.text or "", [labels[e] for e in note.episodes if e in labels], method)
+    public, private = split_private(text, note.kind, method)
+    said = episode_refs(public, method), episode_refs(private, method)
+    answered: list[set] = [set(), set()]
+    sides: dict[str, int | None] = {}
+    for episode in note.episodes:
+        label, title = labels.get(episode, ("", ""))
+        keys = {" ".join(title.casefold().split())}
+        number = int(label[1:]) if label[1:].isdigit() else None
+        side = None
+        for index, (numbers, titles) in enumerate(said):
+            if number in numbers or keys & titles:
+                side = index
+                answered[index] |= ({number} & numbers) | (keys & titles)
+                break
+        sides[episode] = side
+    unanswered = [
+        bool((numbers | titles) - answered[i]) for i, (numbers, titles) in enumerate(said)
+    ]
+    unmatched = 1 if unanswered[1] and not unanswered[0] else 0
+    return tuple(
+        episode
+        for episode in note.episodes
+        if (sides[episode] if sides[episode] is not None else unmatched) == 0
+    )
+
+
+def team_only_episodes(
+    episodes: list[Episode],
+    notes: Iterable[Note],
+    counted: Callable[[Note], bool],
+    taken_up: Iterable[str],
+    method: Method,
+) -> set[str]:
+    """Live episodes that nothing public links to: every note that names one is a private
+    line or a note ``counted`` leaves out (the team's working notes), and the team has not
+    taken it up since: no public link from a note that counts, no judgement or
+    description of the team's, no title of its own (renamed), and nothing in
+    ``taken_up`` (episodes an accepted record, a pattern or a recommendation is on).
+    An episode no note names (made on the board) is the team's analysis: never left out.
+    Merged duplicates count for the episode they joined."""
+    mapping = canonical_ids(episodes)
+    labels = {e.id: (e.label, e.title) for e in episodes}
+    public = {mapping.get(e, e) for e in taken_up}
+    named: set[str] = set()
+    titles: set[str] = set()  # as typed in the notes that do not count
+    for note in notes:
+        if not note.episodes:
+            continue
+        named.update(mapping.get(e, e) for e in note.episodes)
+        if counted(note):
+            public.update(mapping.get(e, e) for e in public_links(note, labels, method))
+            titles.update(episode_refs(split_private(note.text or "", note.kind, method)[1],
+                                       method)[1])  # fmt: skip
+        else:
+            titles.update(episode_refs(note.text or "", method)[1])
+    for episode in episodes:
+        live = mapping.get(episode.id, episode.id)
+        if live not in named or live in public:
+            continue
+        if any(public_text(getattr(episode, name), method).strip() for name in _TEAM_FIELDS):
+            public.add(live)
+        elif live == episode.id and " ".join(episode.title.casefold().split()) not in titles:
+            public.add(live)  # renamed by the team: a title of its own
+    return named - public
 
 
 def _period(episode: Episode) -> str | None:

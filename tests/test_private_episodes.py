@@ -1,0 +1,118 @@
+"""An episode that nothing public links to stays out of packs and the final report (issue 16,
+the hostile report's item 4): one created only in a private ``>> #new`` line, or named only
+in the team's working notes, is the team's; a participant's pack and ``export --final``
+neither show it nor hint at it (no "Untitled episode", no "Episode added"), and a public
+account never sits under an episode that only a private line linked it to. The team's own
+(draft) report keeps it, marked as the team's."""
+
+from __future__ import annotations
+
+from facilitator.dialogue import records
+from facilitator.dialogue.pack import pack_items, render_markdown
+from facilitator.method import Method
+from facilitator.reports.export import export
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.test_reports_leaks_hostile import _exports
+
+SECRET = ">> #new SECRET Kirby affair (1 May 2024): the team's hunch"
+
+
+def _review(store: Store) -> tuple[str, str, object]:
+    review = store.create_review("Private episodes (fictional)", ["What happened?"])
+    person = store.add_participant(review, role="Social worker", agency="Children's services")
+    talk = store.conversation(store.new_conversation(review, person, lead="Lee Ruiz"))
+    return review, person, talk
+
+
+def _pack(store: Store, review: str, draft_id: str, person: str) -> str:
+    return render_markdown(pack_items(records.draft(store, review, draft_id), person))
+
+
+def test_an_episode_made_only_in_a_private_line_is_in_no_public_output(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, _, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Seen at home #1")
+    service.record_note(talk, SECRET)
+    texts = _exports(store, method, review)
+    for fmt, text in texts.items():
+        assert "untitled episode" not in text, fmt
+        assert "kirby" not in text and "1 may 2024" not in text, fmt
+        assert "home visit" in text, fmt
+    md = texts["md"]
+    assert "e2" not in md  # not even its label
+    assert "1 key practice episode" in md  # nor counted
+
+
+def test_a_public_account_is_never_listed_under_a_privately_made_episode(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, _, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Mother was tired #1\n" + SECRET)
+    service.record_note(talk, "Nursery was closed that week\n" + SECRET.replace("Kirby", "Lane"))
+    md = export(store, method, review, "md", final=True).decode()
+    assert "Untitled episode" not in md and "E2" not in md and "E3" not in md
+    assert "Mother was tired" in md
+    # A note whose only link was private is still heard, in the person's own words.
+    assert "Nursery was closed that week" in md
+
+
+def test_an_episode_named_only_in_the_teams_working_notes_is_left_out(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, _, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_team_note(review, "#new Team hunch about the school (June 2024)")
+    md = export(store, method, review, "md", final=True).decode()
+    assert "Team hunch" not in md and "E2" not in md
+
+
+def test_the_team_keeps_a_private_episode_in_its_own_report_marked_as_its_own(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, _, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, SECRET)
+    md = export(store, method, review, "md", final=False).decode()
+    assert "E2: SECRET Kirby affair" in md
+    assert "Only the team's own notes name this episode" in md
+
+
+def test_a_private_episode_the_team_takes_up_in_public_is_shown(
+    store: Store, method: Method, service: Service
+) -> None:
+    """Linked from a participant's account, or renamed by the team, it is part of the
+    analysis: shown (untitled while its title is the one typed in private)."""
+    from facilitator.analysis.episodes import rename_episode
+
+    review, _, talk = _review(store)
+    service.record_note(talk, SECRET)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    md = export(store, method, review, "md", final=True).decode()
+    assert "Untitled episode" not in md
+    secret = next(e for e in store.episodes(review) if e.label == "E1")
+    rename_episode(store, review, secret.id, "Police visit")
+    md = export(store, method, review, "md", final=True).decode()
+    assert "E1: Police visit" in md and "Kirby" not in md
+
+
+def test_packs_leave_out_a_private_episode_and_do_not_announce_it(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, person, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Seen at home #1")
+    first = records.freeze_draft(store, method, review, "preliminary")
+    service.record_note(talk, SECRET)
+    service.record_note(talk, "Mother was tired #1\n>> #new Hidden row (2 June 2024)")
+    second = records.freeze_draft(store, method, review, "interim")
+    frozen = records.draft(store, review, second)
+    assert [e["label"] for e in frozen.content["episodes"]] == ["E1"]
+    text = _pack(store, review, second, person)
+    assert "Untitled episode" not in text and "Episode added" not in text
+    assert "E2" not in text and "E3" not in text
+    assert "Mother was tired" in text
+    assert "E2" not in _pack(store, review, first, person)
