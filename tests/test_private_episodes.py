@@ -10,7 +10,9 @@ from __future__ import annotations
 from facilitator.dialogue import records
 from facilitator.dialogue.pack import pack_items, render_markdown
 from facilitator.method import Method
+from facilitator.model import Note
 from facilitator.reports.export import export
+from facilitator.reports.public import public_links
 from facilitator.service import Service
 from facilitator.store import Store
 from tests.test_reports_leaks_hostile import _exports
@@ -84,8 +86,8 @@ def test_the_team_keeps_a_private_episode_in_its_own_report_marked_as_its_own(
 def test_a_private_episode_the_team_takes_up_in_public_is_shown(
     store: Store, method: Method, service: Service
 ) -> None:
-    """Linked from a participant's account, or renamed by the team, it is part of the
-    analysis: shown (untitled while its title is the one typed in private)."""
+    """Named only in private, it is left out; renamed by the team, it is part of the
+    analysis and shown under its new title."""
     from facilitator.analysis.episodes import rename_episode
 
     review, _, talk = _review(store)
@@ -116,3 +118,22 @@ def test_packs_leave_out_a_private_episode_and_do_not_announce_it(
     assert "E2" not in text and "E3" not in text
     assert "Mother was tired" in text
     assert "E2" not in _pack(store, review, first, person)
+
+
+def _note(text: str, episodes: tuple[str, ...]) -> Note:
+    return Note("n1", "r", "c", "2024-05-01T10:00", None, 2, "observation", text, None, None,
+                episodes=episodes)  # fmt: skip
+
+
+def test_public_links_read_a_renumbered_or_renamed_episode_by_the_part_that_named_it(
+    method: Method,
+) -> None:
+    """After a sync renumbered the public #5 to E7, the link is still the public part's; an
+    episode made in the private line and renamed since is still the private part's."""
+    labels = {"a": ("E7", "Home visit"), "b": ("E8", "Secret"), "c": ("E9", "Police visit")}
+    assert public_links(_note("Tired #5\n>> #new Secret", ("a", "b")), labels, method) == ("a",)
+    assert public_links(_note("Tired #7\n>> see #8", ("a", "b")), labels, method) == ("a",)
+    # "c" was "#new Hunch" in the private line, renamed "Police visit" by the team.
+    assert public_links(_note("Tired #7\n>> #new Hunch", ("a", "c")), labels, method) == ("a",)
+    assert public_links(_note(">> #new Secret", ("b",)), labels, method) == ()
+    assert public_links(_note("Tired #7 #8", ("a", "b")), labels, method) == ("a", "b")
