@@ -62,8 +62,16 @@ def test_create_list_and_add_notes(store_path: Path) -> None:
     listed = run(store_path, "conversation", "list", "R1").stdout
     assert "C1" in listed and "1st" in listed and "planned" in listed
     assert "2025-03-03T10:00" in listed
-    note = run(store_path, "note", "add", conversation[:6], "Weekly calls @inter #new Visit (2024)")
-    assert len(note.stdout.strip()) == 32 and note.stderr == ""
+    note = run(
+        store_path, "note", "add", conversation[:6], "Weekly calls @inter #new Visit (2024)",
+        "--at", "3 March 2025 10:02",
+    )  # fmt: skip
+    assert len(note.stdout.strip()) == 32
+    # The first note starts the planned conversation, at its time, and says so.
+    assert (
+        note.stderr
+        == "C1 was only planned: started at 2025-03-03 10:02, with this note (stage 1).\n"
+    )
     warned = run(store_path, "note", "add", "C1", "@nonsense here")
     assert "warning: @nonsense" in warned.stderr
     data = json.loads(run(store_path, "export", "R1", "--format", "json").stdout)
