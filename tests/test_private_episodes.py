@@ -137,3 +137,26 @@ def test_public_links_read_a_renumbered_or_renamed_episode_by_the_part_that_name
     assert public_links(_note("Tired #7\n>> #new Hunch", ("a", "c")), labels, method) == ("a",)
     assert public_links(_note(">> #new Secret", ("b",)), labels, method) == ()
     assert public_links(_note("Tired #7 #8", ("a", "b")), labels, method) == ("a", "b")
+
+
+def test_the_recap_read_back_to_the_participant_keeps_the_teams_lines_out(
+    service: Service,
+) -> None:
+    """Stage 8 reads good practice and ideas back to the participant: a ``>>`` line in such
+    a note, and the episode it made, are the team's and are not read out."""
+    from facilitator.tui.widgets.lead_model import ConversationWatch
+    from facilitator.tui.widgets.lead_recap import recap_text
+    from tests.tui_support import START, small_review
+
+    setup = small_review(service, started_at=START.isoformat())
+    talk = service.store.conversation(setup.conversation)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "+ Weekly calls worked #1\n>> we think she lied #new Kirby affair")
+    service.record_note(talk, "~ Shared chronology >> PRIVATE_IDEA")
+    watch = ConversationWatch(service.store, setup.conversation, service.method)
+    watch.load()
+    text = recap_text(watch.snapshot(), service.method).plain
+    assert "Weekly calls worked (E1)" in text
+    assert "Shared chronology" in text
+    for private in ("she lied", "Kirby", "E2", "PRIVATE_IDEA"):
+        assert private not in text, private

@@ -350,7 +350,13 @@ def meeting_new(obj: Context, kind: str, when: str, attended: str, lead: str | N
     meeting_id, conversation = new_meeting(obj.store, review, kind, at, people, lead=lead)
     echo(meeting_id)
     label = obj.store.conversation(conversation).label
-    echo(f"take its notes with 'facilitator notes {label}'", err=True)
+    # Both ways of taking its notes: live in the app, or typed up afterwards (each note's
+    # time with --at; the first one starts the meeting's conversation).
+    echo(
+        f"take its notes with 'facilitator notes {label}', or type them up with "
+        f"'facilitator note add {label} TEXT --at WHEN'",
+        err=True,
+    )
 
 
 @meeting.command("guide")

@@ -17,12 +17,12 @@ the agency's and not the team's, loses only those lines (:func:`public_lines`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
 from facilitator.analysis.episodes import canonical_ids
-from facilitator.capture import current_refs, episode_refs, private_episode_titles, split_private
+from facilitator.capture import episode_refs, private_episode_titles, public_links, split_private
 from facilitator.method import Method
 from facilitator.model import Document, Episode, Note, Review
 from facilitator.reports.normalise import fold_text
@@ -126,52 +126,6 @@ def public_episodes(
                 episode = replace(episode, title=public or UNTITLED, date_text=_period(episode))
         kept.append(episode)
     return kept
-
-
-def public_links(
-    note: Note, labels: Mapping[str, tuple[str, str]], method: Method
-) -> tuple[str, ...]:
-    """The episodes ``note`` is linked to by its public part (``labels``: each episode's
-    (label, title)). A link made in a private line (``>> #new Hunch``, ``>> see #4``) is
-    the team's: a public report does not list the note's public words under it.
-
-    The note's ``#N`` are read as the episodes it is linked to now (a sync may have
-    renumbered them, :func:`facilitator.capture.current_refs`), and a ``#new`` by its title.
-    A link neither part names (an episode renamed since, or linked by the team on the
-    board) goes with the part that names an episode no link answers: the private part
-    when only it does, else the public part."""
-    if not note.episodes:
-        return ()
-    public, private = split_private(note.text or "", note.kind, method)
-    if not private:
-        return note.episodes
-    if not public.strip():
-        return ()
-    text = current_refs(note.text or "", [labels[e] for e in note.episodes if e in labels], method)
-    public, private = split_private(text, note.kind, method)
-    said = episode_refs(public, method), episode_refs(private, method)
-    answered: list[set] = [set(), set()]
-    sides: dict[str, int | None] = {}
-    for episode in note.episodes:
-        label, title = labels.get(episode, ("", ""))
-        keys = {" ".join(title.casefold().split())}
-        number = int(label[1:]) if label[1:].isdigit() else None
-        side = None
-        for index, (numbers, titles) in enumerate(said):
-            if number in numbers or keys & titles:
-                side = index
-                answered[index] |= ({number} & numbers) | (keys & titles)
-                break
-        sides[episode] = side
-    unanswered = [
-        bool((numbers | titles) - answered[i]) for i, (numbers, titles) in enumerate(said)
-    ]
-    unmatched = 1 if unanswered[1] and not unanswered[0] else 0
-    return tuple(
-        episode
-        for episode in note.episodes
-        if (sides[episode] if sides[episode] is not None else unmatched) == 0
-    )
 
 
 def team_only_episodes(
