@@ -7,14 +7,16 @@ account never sits under an episode that only a private line linked it to. The t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from facilitator.dialogue import records
 from facilitator.dialogue.pack import pack_items, render_markdown
 from facilitator.method import Method
 from facilitator.model import Note
 from facilitator.reports.export import export
-from facilitator.reports.public import public_links
 from facilitator.service import Service
 from facilitator.store import Store
+from tests.cli_support import run_cli
 from tests.test_reports_leaks_hostile import _exports
 
 SECRET = ">> #new SECRET Kirby affair (1 May 2024): the team's hunch"
@@ -130,6 +132,8 @@ def test_public_links_read_a_renumbered_or_renamed_episode_by_the_part_that_name
 ) -> None:
     """After a sync renumbered the public #5 to E7, the link is still the public part's; an
     episode made in the private line and renamed since is still the private part's."""
+    from facilitator.capture import public_links
+
     labels = {"a": ("E7", "Home visit"), "b": ("E8", "Secret"), "c": ("E9", "Police visit")}
     assert public_links(_note("Tired #5\n>> #new Secret", ("a", "b")), labels, method) == ("a",)
     assert public_links(_note("Tired #7\n>> see #8", ("a", "b")), labels, method) == ("a",)
@@ -160,3 +164,22 @@ def test_the_recap_read_back_to_the_participant_keeps_the_teams_lines_out(
     assert "Shared chronology" in text
     for private in ("she lied", "Kirby", "E2", "PRIVATE_IDEA"):
         assert private not in text, private
+
+
+def test_draft_new_tells_the_team_which_episodes_it_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    for args in (
+        ("review", "new", "Private episodes (fictional)"),
+        ("participant", "add", "R1", "--role", "Health visitor", "--agency", "Health"),
+        ("conversation", "new", "R1", "P1"),
+        ("note", "add", "C1", "#new Home visit (3 March 2024)"),
+        ("note", "add", "C1", SECRET),
+    ):
+        assert run_cli(path, *args).returncode == 0
+    frozen = run_cli(path, "draft", "R1", "new", "preliminary")
+    assert frozen.returncode == 0, frozen.stderr
+    (line,) = frozen.stderr.strip().splitlines()
+    assert line.startswith("not in the draft: E2, named only in the team's own notes")
+    exported = run_cli(path, "draft", "R1", "export", "D1", "--format", "md", "-o", "-")
+    assert "E1: Home visit" in exported.stdout
+    assert "E2" not in exported.stdout and "Kirby" not in exported.stdout
