@@ -183,3 +183,30 @@ def test_draft_new_tells_the_team_which_episodes_it_left_out(tmp_path: Path) -> 
     exported = run_cli(path, "draft", "R1", "export", "D1", "--format", "md", "-o", "-")
     assert "E1: Home visit" in exported.stdout
     assert "E2" not in exported.stdout and "Kirby" not in exported.stdout
+
+
+async def test_the_dialogue_screen_says_which_episodes_a_frozen_draft_left_out(
+    store: Store, service: Service
+) -> None:
+    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.screens.dialogue import DialogueScreen
+    from tests.tui_support import FakeClock
+
+    review, _, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, SECRET)
+    app = FacilitatorApp(service, review=review, clock=FakeClock())
+    said: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.notify = lambda message, **_: said.append(str(message))  # type: ignore[method-assign]
+        app.push_screen(DialogueScreen(review))
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    (draft,) = records.drafts(store, review)
+    assert [e["label"] for e in draft.content["episodes"]] == ["E1"]
+    assert any(m.startswith("Preliminary report frozen. Not in it: E2, named only") for m in said)
