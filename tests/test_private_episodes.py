@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from facilitator.dialogue import records
 from facilitator.dialogue.pack import pack_items, render_markdown
 from facilitator.method import Method
@@ -210,3 +212,27 @@ async def test_the_dialogue_screen_says_which_episodes_a_frozen_draft_left_out(
     (draft,) = records.drafts(store, review)
     assert [e["label"] for e in draft.content["episodes"]] == ["E1"]
     assert any(m.startswith("Preliminary report frozen. Not in it: E2, named only") for m in said)
+
+
+@pytest.mark.parametrize("taken_up", ["pattern", "judgement", "account"])
+def test_a_private_episode_a_pattern_a_judgement_or_an_account_takes_up_is_shown(
+    store: Store, method: Method, service: Service, taken_up: str
+) -> None:
+    """Part of the team's analysis now: shown, untitled (its title was typed in private)."""
+    from facilitator.analysis.episodes import set_team_judgement
+    from facilitator.analysis.patterns import add_pattern
+
+    review, _, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, SECRET)
+    secret = next(e for e in store.episodes(review) if e.label == "E2").id
+    if taken_up == "pattern":
+        add_pattern(store, review, method, type="human-management", title="Supervision",
+                    episodes=[secret])  # fmt: skip
+    elif taken_up == "judgement":
+        set_team_judgement(store, review, secret, problematic="Nobody asked the school")
+    else:
+        service.record_note(talk, "The school was not asked #2")
+    md = export(store, method, review, "md", final=True).decode()
+    assert "E2: Untitled episode (May 2024)" in md or "E2: Untitled episode (1 May 2024)" in md
+    assert "Kirby" not in md

@@ -327,13 +327,12 @@ class ReviewData:
         from facilitator.reports.public import team_only_episodes
 
         review = self._review_id
+        if not self.final:  # worked out on the notes a public report counts
+            return ReviewData(self.store, self.method, review, final=True).team_only  # type: ignore[arg-type]
         taken_up = [r["episode"] for r in self.chronology if r["status"] == "accepted"]
         for item in [*patterns(self.store, review), *recommendations(self.store, review)]:  # type: ignore[arg-type]
             taken_up += item.episodes
-        counted = {n.id for n in self.notes} if self.final else None
-        if counted is None:  # the notes a public report would count
-            data = ReviewData(self.store, self.method, review, final=True)  # type: ignore[arg-type]
-            return data.team_only
+        counted = {n.id for n in self.notes}
 
         def counts(note: Note) -> bool:
             # A working note citing a record: the record is evidence (hidden_citations).
