@@ -111,3 +111,27 @@ async def test_the_note_box_starts_a_planned_conversation_with_its_first_note(
         await type_note(pilot, "Mother was tired")
         await pilot.pause()
         assert "Conversation started" not in screen_text(app)
+
+
+async def test_the_split_view_starts_a_planned_conversation_with_its_first_note(
+    service: Service,
+) -> None:
+    """One laptop, lead and notes in one window: the first note starts the clock for the
+    lead's pane too (stage 1), and the next stage key moves on from there."""
+    from tests.test_lead_screen import settle
+
+    setup = small_review(service)
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="split", clock=FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert "not started" in screen_text(app)
+        await type_note(pilot, "Seen at home")
+        await settle(pilot)
+        assert "Conversation started with this note" in screen_text(app)
+        assert "Stage 1 of 9" in screen_text(app)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert [e.stage for e in store.stage_events(setup.conversation)] == [1, 2]
+    (note,) = store.notes(conversation=setup.conversation)
+    assert note.stage == 1
