@@ -236,3 +236,15 @@ def test_a_private_episode_a_pattern_a_judgement_or_an_account_takes_up_is_shown
     md = export(store, method, review, "md", final=True).decode()
     assert "E2: Untitled episode (May 2024)" in md or "E2: Untitled episode (1 May 2024)" in md
     assert "Kirby" not in md
+
+
+def test_an_episode_whose_private_note_was_deleted_stays_out(
+    store: Store, method: Method, service: Service
+) -> None:
+    review, _, talk = _review(store)
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    recorded = service.record_note(talk, SECRET)
+    service.delete_note(store.note(recorded.note_id))
+    md = export(store, method, review, "md", final=True).decode()
+    assert "Untitled episode" not in md and "E2" not in md
+    assert "E1: Home visit" in md

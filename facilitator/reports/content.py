@@ -338,13 +338,17 @@ class ReviewData:
             # A working note citing a record: the record is evidence (hidden_citations).
             return note.id in counted or note.id in self._hidden_citations
 
+        live = self.store.notes(review=review)
+
+        def deleted() -> list[Note]:
+            kept = {n.id for n in live}
+            every = self.store.notes(review=review, include_deleted=True)
+            return [n for n in every if n.id not in kept]
+
         return team_only_episodes(
-            self.store.episodes(review),
-            self.store.notes(review=review),
-            counts,
-            [e for e in taken_up if e],
-            self.method,
-        )
+            self.store.episodes(review), live, counts, [e for e in taken_up if e], self.method,
+            deleted,
+        )  # fmt: skip
 
     @cached_property
     def notes_by_episode(self) -> dict[str, list[Note]]:

@@ -134,13 +134,16 @@ def team_only_episodes(
     counted: Callable[[Note], bool],
     taken_up: Iterable[str],
     method: Method,
+    deleted: Callable[[], Iterable[Note]] = tuple,
 ) -> set[str]:
     """Live episodes that nothing public links to: every note that names one is a private
     line or a note ``counted`` leaves out (the team's working notes), and the team has not
     taken it up since: no public link from a note that counts, no judgement or
     description of the team's, no title of its own (renamed), and nothing in
     ``taken_up`` (episodes an accepted record, a pattern or a recommendation is on).
-    An episode no note names (made on the board) is the team's analysis: never left out.
+    An episode no note names (made on the board) is the team's analysis: never left out,
+    but for one whose title was typed in a private line of a note since deleted
+    (``deleted()`` gives those notes; read only when some episode no live note names).
     Merged duplicates count for the episode they joined."""
     mapping = canonical_ids(episodes)
     labels = {e.id: (e.label, e.title) for e in episodes}
@@ -157,6 +160,12 @@ def team_only_episodes(
                                        method)[1])  # fmt: skip
         else:
             titles.update(episode_refs(note.text or "", method)[1])
+    if set(mapping.values()) - named:
+        for note in deleted():  # a private line deleted: its episode is still the team's
+            typed = episode_refs(split_private(note.text or "", note.kind, method)[1], method)[1]
+            if typed and note.episodes:
+                named.update(mapping.get(e, e) for e in note.episodes)
+                titles |= typed
     for episode in episodes:
         live = mapping.get(episode.id, episode.id)
         if live not in named or live in public:
