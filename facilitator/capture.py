@@ -31,9 +31,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from facilitator.dates import DateProblem, LenientDate, implausible, parse_period
 from facilitator.method import Method
+
+if TYPE_CHECKING:
+    from facilitator.model import Note
 
 # A tag's word may end in "+" (the factor helped) or "-" (it hindered): see split_direction.
 # A run of signs ("@fam+-", "@family++") is matched whole, so no stray sign stays in the
@@ -300,6 +304,70 @@ def private_episode_titles(text: str, kind: str, method: Method) -> list[str]:
         _, rest = kind_of(_line_start(line), method)
         titles += [episode.title for episode in parse(rest, method).new_episodes]
     return titles
+
+
+def episode_refs(part: str, method: Method) -> tuple[set[int], set[str]]:
+    """The ``#N`` numbers and ``#new`` titles (casefolded, spaces collapsed) written in one
+    part of a note (its public or its private part), each line read on its own."""
+    numbers: set[int] = set()
+    titles: set[str] = set()
+    if "#" not in part:
+        return numbers, titles
+    for line in _LINE_BREAK.split(part):
+        if "#" not in line:
+            continue
+        _, rest = kind_of(_line_start(line), method)
+        parsed = parse(rest, method)
+        numbers.update(parsed.episode_numbers)
+        titles.update(" ".join(new.title.casefold().split()) for new in parsed.new_episodes)
+    return numbers, titles
+
+
+def public_links(
+    note: Note, labels: Mapping[str, tuple[str, str]], method: Method
+) -> tuple[str, ...]:
+    """The episodes ``note`` is linked to by its public part (``labels``: each episode's
+    (label, title)). A link made in a private line (``>> #new Hunch``, ``>> see #4``) is
+    the team's: a public output (a report, a pack, the recap read back to the participant)
+    does not list the note's public words under it.
+
+    The note's ``#N`` are read as the episodes it is linked to now (a sync may have
+    renumbered them, :func:`current_refs`), and a ``#new`` by its title.
+    A link neither part names (an episode renamed since, or linked by the team on the
+    board) goes with the part that names an episode no link answers: the private part
+    when only it does, else the public part."""
+    if not note.episodes:
+        return ()
+    public, private = split_private(note.text or "", note.kind, method)
+    if not private:
+        return note.episodes
+    if not public.strip():
+        return ()
+    text = current_refs(note.text or "", [labels[e] for e in note.episodes if e in labels], method)
+    public, private = split_private(text, note.kind, method)
+    said = episode_refs(public, method), episode_refs(private, method)
+    answered: list[set] = [set(), set()]
+    sides: dict[str, int | None] = {}
+    for episode in note.episodes:
+        label, title = labels.get(episode, ("", ""))
+        keys = {" ".join(title.casefold().split())}
+        number = int(label[1:]) if label[1:].isdigit() else None
+        side = None
+        for index, (numbers, titles) in enumerate(said):
+            if number in numbers or keys & titles:
+                side = index
+                answered[index] |= ({number} & numbers) | (keys & titles)
+                break
+        sides[episode] = side
+    unanswered = [
+        bool((numbers | titles) - answered[i]) for i, (numbers, titles) in enumerate(said)
+    ]
+    unmatched = 1 if unanswered[1] and not unanswered[0] else 0
+    return tuple(
+        episode
+        for episode in note.episodes
+        if (sides[episode] if sides[episode] is not None else unmatched) == 0
+    )
 
 
 def tag_vocabulary(method: Method) -> list[str]:

@@ -4,7 +4,7 @@ together, as the actions a reviewer takes ("record this note", "edit that note")
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from facilitator import capture
 from facilitator.analysis.episodes import TEAM_SOURCE
@@ -24,6 +24,8 @@ class Recorded:
     # title or date, and of those left as they are because they were changed elsewhere.
     renamed: tuple[str, ...] = ()
     kept: tuple[str, ...] = ()
+    # The moment a planned conversation was started with this note (``start=True``).
+    started: str | None = None
 
 
 def elapsed_seconds(conversation: Conversation, at: str) -> float | None:
@@ -51,12 +53,32 @@ class Service:
         elapsed_s: float | None = None,
         document: str | None = None,
         passage: str | None = None,
+        start: bool = False,
     ) -> Recorded:
         """Parse a typed line and save it durably, creating any ``#new`` episodes with it.
         Without ``stage``, the note takes the stage in effect at ``at`` (now by default).
 
         ``document``/``passage`` cite an imported agency record the note draws on.
+
+        With ``start``, a conversation that is only planned is started with the note, at
+        its moment (``Recorded.started`` says when): notes are taken in a conversation
+        that is under way. The conversation is read again first, so a start that reached
+        this laptop meanwhile (the lead's, by sync) is kept, not made again.
         """
+        if start and conversation.id != TEAM_SOURCE:
+            with self.store.transaction():  # started and noted in one commit, or neither
+                conversation = self.store.conversation(conversation.id)
+                started = None
+                if not conversation.started_at:
+                    started = at or self.store.now_iso()
+                    self.store.start_conversation(conversation, at=started)
+                    conversation = self.store.conversation(conversation.id)
+                    stage = None  # the stage it starts in
+                recorded = self.record_note(
+                    conversation, line, at=started or at, stage=stage, elapsed_s=elapsed_s,
+                    document=document, passage=passage,
+                )  # fmt: skip
+            return replace(recorded, started=started)
         parsed = capture.parse(line, self.method)
         if stage is None:
             # A note dated in the past belongs to the stage in effect then, not now.

@@ -61,11 +61,17 @@ def test_create_list_and_add_notes(store_path: Path) -> None:
     )
     listed = run(store_path, "conversation", "list", "R1").stdout
     assert "C1" in listed and "1st" in listed and "planned" in listed
+    assert "3 Mar 2025 10:00" in listed and "2025-03-03T" not in listed  # UK style
+    note = run(
+        store_path, "note", "add", conversation[:6], "Weekly calls @inter #new Visit (2024)",
+        "--at", "3 March 2025 10:02",
+    )  # fmt: skip
+    assert len(note.stdout.strip()) == 32
+    # The first note starts the planned conversation, at its time, and says so.
     assert (
-        "3 Mar 2025 10:00" in listed and "2025-03-03T" not in listed
-    )  # UK style, as shown everywhere
-    note = run(store_path, "note", "add", conversation[:6], "Weekly calls @inter #new Visit (2024)")
-    assert len(note.stdout.strip()) == 32 and note.stderr == ""
+        note.stderr
+        == "C1 was only planned: started at 3 Mar 2025 10:02, with this note (stage 1).\n"
+    )
     warned = run(store_path, "note", "add", "C1", "@nonsense here")
     assert "warning: @nonsense" in warned.stderr
     data = json.loads(run(store_path, "export", "R1", "--format", "json").stdout)

@@ -77,9 +77,13 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
                       "10 June 2025 12:00", "--attended", "P1,P2")  # fmt: skip
     assert meeting.returncode == 0, meeting.stderr
     assert "facilitator notes C5" in meeting.stderr
-    ok(store_path, "note", "add", "C5", "Both agreed the conference minutes came late #2")
+    # Notes typed up later: the meeting's conversation starts at the first note's time.
+    note = ["note", "add", "C5", "Both agreed the conference minutes came late #2"]
+    assert "--at" in run_cli(store_path, *note).stderr
+    ok(store_path, *note, "--at", "10 June 2025 12:05")
     listed = ok(store_path, "conversation", "list", "R1").splitlines()
-    assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  planned")
+    assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  in progress")
+    assert "2025-06-10T12:05" in listed[-1]
 
     board = ok(store_path, "dialogue", "R1")
     assert (

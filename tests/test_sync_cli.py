@@ -49,6 +49,9 @@ def pair(tmp_path: Path):
         review = store.create_review("Fictional review")
         person = store.add_participant(review, role="Teacher", agency="School")
         talk = store.new_conversation(review, person)
+        # Under way, as a conversation with notes is (a first `note add` would start it,
+        # and the counts below are of the note's own ops).
+        store.start_conversation(store.conversation(talk))
         store.add_note(store.conversation(talk), "Visited the school on Monday")
     return lead, taker, secret, review, talk, tmp_path / "share"
 

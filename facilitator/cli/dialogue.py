@@ -60,10 +60,20 @@ def draft(ctx: click.Context, review_ref: str) -> None:
 @pass_context
 def draft_new(obj: Context, kind: str, force: bool) -> None:
     """Freeze the current analysis as a numbered draft; prints its id. Drafts go in the
-    guide's order (preliminary, interim, final); --force freezes one out of it."""
+    guide's order (preliminary, interim, final); --force freezes one out of it. An episode
+    named only in the team's own notes is left out, and stderr says which."""
     from facilitator.dialogue.records import freeze_draft
 
-    echo(freeze_draft(obj.store, obj.method, obj.group_review_id(), kind, force=force))
+    left_out: list[str] = []
+    echo(freeze_draft(obj.store, obj.method, obj.group_review_id(), kind, force=force,
+                      left_out=left_out))  # fmt: skip
+    if left_out:  # "where is E6?": said to the team, never in the draft
+        echo(
+            f"not in the draft: {', '.join(left_out)}, named only in the team's own notes "
+            "(a '>>' line or 'note team'); an account, a record, a pattern, the team's "
+            "judgement or a new title brings an episode in",
+            err=True,
+        )
 
 
 @draft.command("list")
@@ -375,7 +385,13 @@ def meeting_new(obj: Context, kind: str, when: str, attended: str, lead: str | N
     meeting_id, conversation = new_meeting(obj.store, review, kind, at, people, lead=lead)
     echo(meeting_id)
     label = obj.store.conversation(conversation).label
-    echo(f"take its notes with 'facilitator notes {label}'", err=True)
+    # Both ways of taking its notes: live in the app, or typed up afterwards (each note's
+    # time with --at; the first one starts the meeting's conversation).
+    echo(
+        f"take its notes with 'facilitator notes {label}', or type them up with "
+        f"'facilitator note add {label} TEXT --at WHEN'",
+        err=True,
+    )
 
 
 @meeting.command("guide")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
 from facilitator.capture import blank
 from facilitator.cli.context import Context, UserError, parse_when_option, pass_context
 from facilitator.cli.output import echo
+from facilitator.dates import parse_moment
+from facilitator.model import Conversation
 
 
 @click.group()
@@ -31,12 +35,18 @@ def note_add(
     document_ref: str | None,
     passage: str | None,
 ) -> None:
-    """Save a note; prints its id. Problems with tags are reported on stderr."""
+    """Save a note; prints its id. Problems with tags are reported on stderr.
+
+    A conversation that is only planned is started with its first note, at the note's
+    moment (--at, or now), and stderr says so. If it is planned for another day, give
+    --at (the note's time; '--at now' starts it now)."""
     if blank(text):  # spaces or only invisible characters (a zero-width space) too
         raise click.BadParameter("the note is empty", param_hint="TEXT")
     if passage and not document_ref:
         raise click.UsageError("--passage needs --cite DOCUMENT")
     conversation = obj.conversation(conversation_ref)
+    if when is None:
+        _refuse_a_start_far_from_its_plan(conversation, obj.store.now_iso())
     document = None
     if document_ref:
         document = obj.store.resolve("documents", document_ref, review=conversation.review)
@@ -49,12 +59,43 @@ def note_add(
         stage=stage,
         document=document,
         passage=passage.strip() if passage else None,
+        start=True,
     )
     echo(recorded.note_id)
+    if recorded.started:
+        saved = obj.store.note(recorded.note_id)
+        stage = f" (stage {saved.stage})" if saved is not None and saved.stage else ""
+        echo(
+            f"{conversation.label} was only planned: started at {_minute(recorded.started)}, "
+            f"with this note{stage}.",
+            err=True,
+        )
     for problem in recorded.problems:
         echo(f"warning: {problem}", err=True)
     if any(problem.startswith("@") for problem in recorded.problems):
         echo("'facilitator help tags' lists the factor areas and prompts.", err=True)
+
+
+def _minute(at: str) -> str:
+    from facilitator.dates import uk_moment
+
+    return uk_moment(at[:16])
+
+
+def _refuse_a_start_far_from_its_plan(conversation: Conversation, now: str) -> None:
+    """A note without --at on a conversation planned for another day: typed up after a
+    meeting, most likely. Started now, it would put the conversation's start (and every
+    note typed up with its real time) on the wrong day, so the time is asked for."""
+    if conversation.started_at or not conversation.planned_at:
+        return
+    planned, moment = parse_moment(conversation.planned_at), parse_moment(now)
+    if planned is None or moment is None or abs(moment - planned) <= timedelta(hours=12):
+        return
+    raise UserError(
+        f"{conversation.label} is planned for {_minute(conversation.planned_at)} and has not "
+        "started: give the note's time with --at, and the conversation starts then "
+        "(--at now starts it now)"
+    )
 
 
 @note.command("team")

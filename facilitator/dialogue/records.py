@@ -42,12 +42,19 @@ from facilitator.store.store import deterministic_id, new_id
 
 
 def freeze_draft(
-    store: Store, method: Method, review: str, kind: str, *, force: bool = False
+    store: Store,
+    method: Method,
+    review: str,
+    kind: str,
+    *,
+    force: bool = False,
+    left_out: list[str] | None = None,
 ) -> str:
     """Freeze the analysis as it stands as a new draft; returns its id. The draft also
     states what changed since the previous one, and the comments behind each change.
     Drafts go in the guide's order (preliminary, interim, final; a round may have more
-    than one draft): another order is refused unless ``force``."""
+    than one draft): another order is refused unless ``force``. ``left_out`` gets the
+    labels of the team's own episodes the draft leaves out (see snapshot.freeze)."""
     from facilitator.dialogue.changes import changes_since
     from facilitator.dialogue.snapshot import freeze
 
@@ -56,7 +63,7 @@ def freeze_draft(
     earlier = drafts(store, review)
     if not force:
         _check_order(earlier, kind)
-    content = freeze(store, method, review, kind)
+    content = freeze(store, method, review, kind, left_out=left_out)
     # Its number, fixed now: a pack names it, so a sync must never renumber it.
     content["number"] = (
         max((_number(d.content, n) for n, d in enumerate(earlier, 1)), default=0) + 1

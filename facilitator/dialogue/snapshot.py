@@ -27,8 +27,12 @@ SNAPSHOT_FORMAT = 1
 RECORD_KINDS = ("observation", "quote", "went_well", "idea")
 
 
-def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, Any]:
-    """The analysis of ``review`` as it stands, as JSON-ready data."""
+def freeze(
+    store: Store, method: Method, review: str, kind: str, *, left_out: list[str] | None = None
+) -> dict[str, Any]:
+    """The analysis of ``review`` as it stands, as JSON-ready data. ``left_out`` (if given)
+    gets the labels of the episodes left out as the team's own (named only in private
+    lines or working notes), for telling the team, never the draft."""
     from facilitator.analysis.patterns import patterns, recommendations
     from facilitator.reports.content import ReviewData
     from facilitator.reports.content import clean as plain
@@ -48,6 +52,8 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
     # final=True: each note cut to its public part, private episode titles untitled.
     data = ReviewData(store, method, review, final=True)
     labels = {e.id: e.label for e in data.episodes}
+    if left_out is not None:
+        left_out += [e.label for e in store.episodes(review) if e.id in data.team_only]
     merged: dict[str, list[str]] = {}
     for episode_id, live in data.canonical.items():
         if episode_id != live:

@@ -260,8 +260,13 @@ class ReviewData:
         self.talks = {c.id: c for c in store.conversations(review)}
         notes = store.notes(review=review)
         if final:  # a note's private lines never reach a public report
-            from facilitator.reports.public import public_notes
+            from facilitator.reports.public import public_links, public_notes
 
+            labels = {e.id: (e.label, e.title) for e in store.episodes(review)}
+            # Worked out on each note as typed (before it is cut to its public part).
+            self._public_links = {
+                n.id: public_links(n, labels, method) for n in notes if n.episodes
+            }
             # The team's working notes are working material: a public report neither
             # shows nor counts them (evidence, factors), but for the team's observation
             # that accounts or records differ (a "!" note, attributed to the team), and the
@@ -272,8 +277,22 @@ class ReviewData:
             self._hidden_citations = {
                 n.id: n.document for n in public if n.document and n.id not in kept
             }
+            # A link typed in a private line is the team's: the note's public words are
+            # not listed under that episode (see public_links).
+            # A "!" line's observation (its id the note's, marked) goes with its note.
+            from facilitator.reports.public import TEAM_LINE
+
+            notes = [
+                replace(n, episodes=links)
+                if n.episodes
+                and (links := self._public_links.get(n.id.removesuffix(TEAM_LINE), n.episodes))
+                != n.episodes
+                else n
+                for n in notes
+            ]
         else:
             self._hidden_citations = {}
+            self._public_links = {}
         self.notes = [_readable_note(n, method) for n in notes]
         self.documents = {d.id: d for d in store.documents(review)}
         self.chronology = store.rows("chronology", review)
@@ -321,7 +340,42 @@ class ReviewData:
 
             all_notes = self.store.notes(review=self._review_id)
             episodes = public_episodes(episodes, all_notes, self.method)
+            # Nor is an episode that nothing public links to (made in a private line or
+            # a working note): not even its label, nor a count that includes it.
+            episodes = [e for e in episodes if e.id not in self.team_only]
         return episodes
+
+    @cached_property
+    def team_only(self) -> set[str]:
+        """Live episodes that nothing public links to (see
+        :func:`facilitator.reports.public.team_only_episodes`): left out of a public
+        report and of drafts; the team's own report marks them as the team's."""
+        from facilitator.analysis.patterns import patterns, recommendations
+        from facilitator.reports.public import team_only_episodes
+
+        review = self._review_id
+        if not self.final:  # worked out on the notes a public report counts
+            return ReviewData(self.store, self.method, review, final=True).team_only  # type: ignore[arg-type]
+        taken_up = [r["episode"] for r in self.chronology if r["status"] == "accepted"]
+        for item in [*patterns(self.store, review), *recommendations(self.store, review)]:  # type: ignore[arg-type]
+            taken_up += item.episodes
+        counted = {n.id for n in self.notes}
+
+        def counts(note: Note) -> bool:
+            # A working note citing a record: the record is evidence (hidden_citations).
+            return note.id in counted or note.id in self._hidden_citations
+
+        live = self.store.notes(review=review)
+
+        def deleted() -> list[Note]:
+            kept = {n.id for n in live}
+            every = self.store.notes(review=review, include_deleted=True)
+            return [n for n in every if n.id not in kept]
+
+        return team_only_episodes(
+            self.store.episodes(review), live, counts, [e for e in taken_up if e], self.method,
+            deleted,
+        )  # fmt: skip
 
     @cached_property
     def notes_by_episode(self) -> dict[str, list[Note]]:
@@ -329,9 +383,25 @@ class ReviewData:
         # A public report's note of the team's from a "!" line follows the note it was in.
         from facilitator.reports.public import TEAM_LINE
 
+        if not self.final:
+            return {
+                entry.episode.id: [
+                    by_id[key]
+                    for n in entry.notes
+                    for key in (n.id, n.id + TEAM_LINE)
+                    if key in by_id
+                ]
+                for entry in self._board
+            }
+        # In a public report, only the links made in a note's public part.
+        canonical = self.canonical
         return {
             entry.episode.id: [
-                by_id[key] for n in entry.notes for key in (n.id, n.id + TEAM_LINE) if key in by_id
+                by_id[key]
+                for n in entry.notes
+                for key in (n.id, n.id + TEAM_LINE)
+                if key in by_id
+                and entry.episode.id in {canonical.get(e, e) for e in by_id[key].episodes}
             ]
             for entry in self._board
         }
@@ -339,11 +409,16 @@ class ReviewData:
     @cached_property
     def hidden_citations(self) -> dict[str, list[str]]:
         """Live episode id -> the records cited by working notes a public report leaves
-        out: the record is still evidence for the episode."""
+        out: the record is still evidence for the episode (linked in the note's public
+        part)."""
         cited: dict[str, list[str]] = {}
+        canonical = self.canonical
         for entry in self._board:
             for note in entry.notes:
-                if note.id in self._hidden_citations:
+                if note.id not in self._hidden_citations:
+                    continue
+                links = self._public_links.get(note.id, note.episodes)
+                if entry.episode.id in {canonical.get(e, e) for e in links}:
                     cited.setdefault(entry.episode.id, []).append(self._hidden_citations[note.id])
         return cited
 
@@ -689,6 +764,8 @@ def narrative_section(data: ReviewData) -> list[Block]:
         else:
             heading_para = Para("No description yet.", style="meta")
         blocks += [Heading(f"{episode.label}: {clean(episode.title)}{when}", 2), heading_para]
+        if not data.final and episode.id in data.team_only:
+            blocks.append(Para(TEAM_ONLY, style="meta"))
         if not data.final:
             heading_para.comments += [
                 Comment(f"{label}: {clean(text)}", TEAM)
@@ -764,6 +841,13 @@ def narrative_section(data: ReviewData) -> list[Block]:
     if not data.episodes:
         blocks.append(Para(Ours("No key practice episodes have been identified yet."), flag="gap"))
     return blocks
+
+
+TEAM_ONLY = Ours(
+    "Only the team's own notes name this episode (a private line or a working note): "
+    "participants' packs and the final report leave it out until an account, an accepted "
+    "record, a pattern or the team's judgement takes it up, or the team renames it."
+)
 
 
 # The key practice episode table as the guide lays it out (3.4.2, 3.4.3): the episode and

@@ -18,15 +18,18 @@ the agency's and not the team's, loses only those lines (:func:`public_lines`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
+from facilitator.analysis.episodes import canonical_ids
 from facilitator.capture import (
     PRIVATE_KINDS,
     discrepancy_words,
+    episode_refs,
     parse,
     private_episode_titles,
+    public_links,
     split_account,
     split_private,
     untagged,
@@ -239,6 +242,70 @@ def public_episodes(
                 episode = replace(episode, title=public or UNTITLED, date_text=_period(episode))
         kept.append(episode)
     return kept
+
+
+def team_only_episodes(
+    episodes: list[Episode],
+    notes: Iterable[Note],
+    counted: Callable[[Note], bool],
+    taken_up: Iterable[str],
+    method: Method,
+    deleted: Callable[[], Iterable[Note]] = tuple,
+) -> set[str]:
+    """Live episodes that nothing public links to: every note that names one is a private
+    line or a note ``counted`` leaves out (the team's working notes), and the team has not
+    taken it up since: no public link from a note that counts, no judgement or
+    description of the team's, no title of its own (renamed), and nothing in
+    ``taken_up`` (episodes an accepted record, a pattern or a recommendation is on).
+    An episode no note names (made on the board) is the team's analysis: never left out,
+    but for one whose title was typed in a private line of a note since deleted
+    (``deleted()`` gives those notes; read only when some episode no live note names).
+    Merged duplicates count for the episode they joined."""
+    notes = list(notes)
+    mapping = canonical_ids(episodes)
+    labels = {e.id: (e.label, e.title) for e in episodes}
+    public = {mapping.get(e, e) for e in taken_up}
+    named: set[str] = set()
+    titles: set[str] = set()  # as typed in the notes that do not count
+    for note in notes:
+        if not note.episodes:
+            continue
+        named.update(mapping.get(e, e) for e in note.episodes)
+        if counted(note):
+            public.update(mapping.get(e, e) for e in public_links(note, labels, method))
+            titles.update(episode_refs(split_private(note.text or "", note.kind, method)[1],
+                                       method)[1])  # fmt: skip
+        else:
+            titles.update(episode_refs(note.text or "", method)[1])
+    if set(mapping.values()) - named:
+        for note in deleted():  # a private line deleted: its episode is still the team's
+            typed = episode_refs(split_private(note.text or "", note.kind, method)[1], method)[1]
+            if typed and note.episodes:
+                named.update(mapping.get(e, e) for e in note.episodes)
+                titles |= typed
+    unnamed = set(mapping.values()) - named
+    if unnamed:
+        # A "#new" in a private line makes its episode without linking the note (its tags
+        # are the team's): the episode is the team's, found by the title typed there.
+        for note in notes:
+            text = note.text or ""
+            if text.isascii() and ">" not in text and "?" not in text:
+                continue  # no private line can be in it
+            typed = episode_refs(split_private(note.text or "", note.kind, method)[1], method)[1]
+            for episode in episodes if typed else ():
+                live = mapping.get(episode.id, episode.id)
+                if live in unnamed and " ".join(episode.title.casefold().split()) in typed:
+                    named.add(live)
+                    titles |= typed
+    for episode in episodes:
+        live = mapping.get(episode.id, episode.id)
+        if live not in named or live in public:
+            continue
+        if any(public_text(getattr(episode, name), method).strip() for name in _TEAM_FIELDS):
+            public.add(live)
+        elif live == episode.id and " ".join(episode.title.casefold().split()) not in titles:
+            public.add(live)  # renamed by the team: a title of its own
+    return named - public
 
 
 def _period(episode: Episode) -> str | None:

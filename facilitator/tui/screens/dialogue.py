@@ -290,12 +290,19 @@ class DialogueScreen(EditingScreen):
         """Work out and store the draft off the UI thread: on a large review it takes
         seconds, and typing elsewhere in the app must not wait for it."""
         app = self.facilitator
+        left_out: list[str] = []
         try:
-            records.freeze_draft(app.store, app.method, self.review_id, kind)
+            records.freeze_draft(app.store, app.method, self.review_id, kind, left_out=left_out)
         except StoreError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        app.call_from_thread(self.notify, f"{DRAFT_TITLES[kind]} frozen.", markup=False)
+        said = f"{DRAFT_TITLES[kind]} frozen."
+        if left_out:  # "where is E6?": as 'draft new' says it
+            said += (
+                f" Not in it: {', '.join(left_out)}, named only in the team's own notes "
+                "(an account, a record, a pattern, a judgement or a new title brings one in)."
+            )
+        app.call_from_thread(self.notify, said, markup=False)
         app.call_from_thread(self.load)
 
     def _current_draft(self) -> str | None:

@@ -145,6 +145,9 @@ class NotesScreen(Screen[None]):
     @on(NoteCapture.Changed)
     def _notes_changed(self, event: NoteCapture.Changed) -> None:
         self._refresh_panel(episodes=event.episodes_changed)
+        if event.started:  # F2 now ends it; the clock runs
+            self._tick()
+            self.refresh_bindings()
 
     # --- actions ---------------------------------------------------------------------
 

@@ -62,6 +62,8 @@ class SplitScreen(LeadActions):
     def on_note_capture_changed(self, event: NoteCapture.Changed) -> None:
         # A note was saved in this window: show its coverage now rather than at the next poll.
         self.lead.poll_now()
+        if event.started:  # the note started the conversation: the keys change
+            self.refresh_bindings()
 
     def on_lead_view_conversation_changed(self, event: LeadView.ConversationChanged) -> None:
         self.capture.refresh_conversation()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from facilitator.analysis.coverage import (
@@ -21,6 +21,7 @@ from facilitator.analysis.coverage import (
     stage_visits,
 )
 from facilitator.analysis.episodes import canonical_ids
+from facilitator.capture import public_links, split_private
 from facilitator.dates import parse_moment as parse_at
 from facilitator.method import Method
 from facilitator.model import Conversation, Episode, Note, StageEvent
@@ -175,6 +176,7 @@ class ConversationWatch:
     recap: dict[str, dict[str, Note]] = field(default_factory=dict)  # kind -> id -> note
     episodes: list[Episode] = field(default_factory=list)
     episode_labels: dict[str, str] = field(default_factory=dict)
+    _link_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # (label, title)
     events: list[StageEvent] = field(default_factory=list)
     ticks: set[tuple[int, int]] = field(default_factory=set)
     ranking: tuple[str, ...] = ()
@@ -195,19 +197,22 @@ class ConversationWatch:
         every = self.store.notes(conversation=self.conversation_id, include_deleted=True)
         self.notes = {n.id: n for n in live}
         self.hidden = {n.id for n in every} - set(self.notes)
-        # What the participant said: the team's own notes do not cover a prompt or factor.
-        self.coverage = episode_coverage([n for n in live if n.kind not in TEAM_VIEW_KINDS])
         self.factor_totals = Counter()
         self.team_factor_totals = Counter()
         self.factor_marked = Counter()
         self.recap = {kind: {} for kind in RECAP_KINDS}
+        self._load_episodes()  # first: a note's public links are read by the labels
+        # What the participant said: the team's own notes do not cover a prompt or factor,
+        # nor does a link typed in a private line (">> #new Hunch") pick out an episode.
+        self.coverage = episode_coverage(
+            [self._as_said(n) for n in live if n.kind not in TEAM_VIEW_KINDS]
+        )
         for note in live:
             self._totals(note).update(note.factors)
             if self._totals(note) is self.factor_totals:
                 self.factor_marked.update(note.directions)
             if note.kind in self.recap:
                 self.recap[note.kind][note.id] = note
-        self._load_episodes()
         self._load_events()
         self._load_ticks()
         self._load_ranking()
@@ -250,13 +255,13 @@ class ConversationWatch:
                 changes.conversation = True
             elif op.entity in ("follow_up", "agenda_item"):
                 changes.queries = True
+        if changes.episodes:  # first: a note's public links are read by the labels
+            self._load_episodes()
         for note_id, recheck in touched.items():
             self._refresh_note(note_id, recheck)
             changes.notes = True
         if changes.notes:
             changes.queries = True
-        if changes.episodes:
-            self._load_episodes()
         if changes.stage:
             self._load_events()
         if changes.ticks:
@@ -288,8 +293,16 @@ class ConversationWatch:
         self.notes[note_id] = note
         self._count(note, +1)
 
+    def _as_said(self, note: Note) -> Note:
+        """The note with only the episode links its public part made (see
+        :func:`facilitator.capture.public_links`)."""
+        if not note.episodes:
+            return note
+        links = public_links(note, self._link_labels, self.method)
+        return note if links == note.episodes else replace(note, episodes=links)
+
     def _count(self, note: Note, sign: int) -> None:
-        counted = [] if note.kind in TEAM_VIEW_KINDS else [note]
+        counted = [] if note.kind in TEAM_VIEW_KINDS else [self._as_said(note)]
         for episode, part in episode_coverage(counted).items():
             cover = self.coverage.setdefault(episode, EpisodeCoverage(episode))
             cover.notes += sign * part.notes
@@ -338,6 +351,7 @@ class ConversationWatch:
         live = canonical_ids(every)
         labels = {e.id: e.label for e in self.episodes}
         self.episode_labels = {e.id: labels.get(live.get(e.id, e.id), e.label) for e in every}
+        self._link_labels = {e.id: (e.label, e.title) for e in every}
 
     def _load_events(self) -> None:
         self.events = self.store.stage_events(self.conversation_id)
@@ -390,10 +404,10 @@ class ConversationWatch:
             factor_ways=_ways(self.factor_marked),
             ticks=frozenset(self.ticks),
             ranking=self.ranking,
-            went_well=_recap(went_well),
-            ideas=_recap(ideas),
-            went_well_total=len(went_well),
-            ideas_total=len(ideas),
+            went_well=_recap(went_well, self),
+            ideas=_recap(ideas, self),
+            went_well_total=len(_read_back(went_well, self)),
+            ideas_total=len(_read_back(ideas, self)),
             note_count=len(self.notes),
             version=self.version,
             episode_labels=tuple(self.episode_labels.items()),
@@ -409,9 +423,21 @@ def _ways(marked: Counter[str]) -> tuple[tuple[str, tuple[tuple[str, int], ...]]
     return tuple((key, tuple(sorted(counts.items()))) for key, counts in found.items())
 
 
-def _recap(notes: list[Note]) -> tuple[RecapNote, ...]:
-    notes.sort(key=lambda n: (n.at, n.id))
-    return tuple(RecapNote(n.id, n.text, n.episodes) for n in notes[:RECAP_LIMIT])
+def _read_back(notes: list[Note], watch: ConversationWatch) -> list[RecapNote]:
+    """Each note as it may be read back to the participant: its public part, linked to the
+    episodes that part named; a ``>>`` line and what it linked are the team's."""
+    said = []
+    for note in sorted(notes, key=lambda n: (n.at, n.id)):
+        public, private = split_private(note.text, note.kind, watch.method)
+        if not private:
+            said.append(RecapNote(note.id, note.text, note.episodes))
+        elif public.strip():
+            said.append(RecapNote(note.id, public, watch._as_said(note).episodes))
+    return said
+
+
+def _recap(notes: list[Note], watch: ConversationWatch) -> tuple[RecapNote, ...]:
+    return tuple(_read_back(notes, watch)[:RECAP_LIMIT])
 
 
 def _json_list(value: object) -> list[str]:

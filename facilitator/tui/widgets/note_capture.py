@@ -314,10 +314,13 @@ class NoteCapture(Vertical):
     class Changed(Message):
         """Notes were recorded, edited, deleted or restored (counts may have moved)."""
 
-        def __init__(self, capture_: NoteCapture, *, episodes_changed: bool = False) -> None:
+        def __init__(
+            self, capture_: NoteCapture, *, episodes_changed: bool = False, started: bool = False
+        ) -> None:
             super().__init__()
             self.capture = capture_
             self.episodes_changed = episodes_changed
+            self.started = started  # the note started a planned conversation
 
     def __init__(self, conversation_id: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -716,7 +719,10 @@ class NoteCapture(Vertical):
         self._saved_draft = ""
         try:
             with store.transaction():
-                recorded = app.service.record_note(self.conversation, text, at=at, stage=stage)
+                # A planned conversation starts with its first note (as in 'note add').
+                recorded = app.service.record_note(
+                    self.conversation, text, at=at, stage=stage, start=True
+                )
                 store.clear_draft(self.conversation_id, self.drafts.slot)
         except StoreError as exc:
             # A full disk or a read-only store: the note stays in the box, to be saved by
@@ -736,13 +742,27 @@ class NoteCapture(Vertical):
         note = store.note(recorded.note_id)
         if note is not None:
             self._append(note)
-        if recorded.problems:
-            self.set_status("Saved, but: " + "; ".join(recorded.problems), "-problem")
+        started = ""
+        if recorded.started:
+            self.refresh_conversation()
+            stage = f", stage {note.stage}" if note is not None and note.stage else ""
+            started = f"Conversation started with this note ({recorded.started[11:19]}{stage})."
+        if recorded.problems:  # first: the line may be cut, and they need fixing
+            said = "Saved, but: " + "; ".join(recorded.problems)
+            self.set_status(f"{said}. {started}" if started else said, "-problem")
         elif recorded.new_episodes:
-            self.set_status(f"Saved, with a new episode ({len(recorded.new_episodes)}).")
+            self.set_status(
+                f"{started} Saved, with a new episode ({len(recorded.new_episodes)}).".lstrip()
+            )
         else:
-            self.set_status(f"Saved at {at[11:19]}.")
-        self.post_message(self.Changed(self, episodes_changed=bool(recorded.new_episodes)))
+            self.set_status(started or f"Saved at {at[11:19]}.")
+        self.post_message(
+            self.Changed(
+                self,
+                episodes_changed=bool(recorded.new_episodes),
+                started=bool(recorded.started),
+            )
+        )
         return recorded
 
     def _append(self, note: Note) -> None:
