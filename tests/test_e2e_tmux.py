@@ -96,3 +96,35 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_paste_that_is_not_utf8_is_kept_and_the_app_goes_on(tmp_path: Path, terminal) -> None:  # noqa: ANN001
+    # A paste from a Latin-1 file (or cut mid-character) closed the app: Textual's driver
+    # decoded its input strictly, and the paste was lost.
+    store_path = tmp_path / "e2e.db"
+    with Store(store_path, author="Sam") as store:
+        review = store.create_review("End-to-end review (fictional)")
+        person = store.add_participant(review, role="Health visitor", agency="Community health")
+        conversation = store.new_conversation(review, person)
+    command = (
+        f"exec env {environment(tmp_path, store_path, 'Sam')} {shlex.quote(sys.executable)} "
+        f"-m facilitator notes {conversation[:8]}"
+    )
+    session = terminal(command, WIDTH, HEIGHT)
+    wait_for_text(session, "note-taker")
+    press(session, "F2")
+    wait_for_text(session, "elapsed 00:00:0")
+    type_keys(session, "typed before ")
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"the caf\xe9 on the corner \xc3")  # a Latin-1 byte; a cut character
+    tmux("load-buffer", "-b", "latin1", str(latin1))
+    tmux("paste-buffer", "-p", "-b", "latin1", "-t", session)
+    type_keys(session, " and after")
+    press(session, "Enter")
+    wait_for(lambda: len(stored(store_path, "SELECT id FROM notes")) == 1, "the note to be saved")
+    [(text,)] = stored(store_path, "SELECT text FROM notes")
+    assert text.startswith("typed before the caf\ufffd on the corner")
+    assert text.endswith(" and after")
+    type_keys(session, "still here")  # the app is still running, reading keys
+    wait_for_text(session, "still here")
+    press(session, "C-q")

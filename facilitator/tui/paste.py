@@ -9,6 +9,10 @@ exactly as pasted, in its place among the keys; what is not a paste goes to Text
 parser unchanged. The widget that takes the paste decides how to show control codes
 (the note box makes them visible and says so).
 
+Bytes that are not UTF-8 (a paste from a Latin-1 file, or one cut in the middle of a
+character) are read as U+FFFD: Textual's driver decodes strictly, and one such byte
+raised UnicodeDecodeError in its input thread and closed the app, losing the paste.
+
 It also reads Alt+Enter as sent by tmux, screen and xterm with its meta key sending ESC:
 ESC CR. Textual's parser keeps the Alt only on one-character key names, so ESC CR was a
 plain Enter, and Alt+Enter saved the note instead of starting a new line in it.
@@ -16,8 +20,10 @@ plain Enter, and Alt+Enter saved the note instead of starting a new line in it.
 
 from __future__ import annotations
 
+import codecs
+import functools
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from textual import events
 from textual._xterm_parser import XTermParser
@@ -121,4 +127,12 @@ def install() -> bool:
     if getattr(linux_driver, "XTermParser", None) not in (XTermParser, PasteSafeParser):
         return False
     linux_driver.XTermParser = PasteSafeParser  # type: ignore[misc]
+    if getattr(linux_driver, "getincrementaldecoder", None) is codecs.getincrementaldecoder:
+        linux_driver.getincrementaldecoder = lenient_decoder  # type: ignore[attr-defined]
     return True
+
+
+def lenient_decoder(encoding: str) -> Callable[..., codecs.IncrementalDecoder]:
+    """``codecs.getincrementaldecoder``, but its decoders replace what cannot be decoded
+    rather than raise (the driver makes one with no arguments)."""
+    return functools.partial(codecs.getincrementaldecoder(encoding), errors="replace")
