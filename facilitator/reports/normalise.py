@@ -3,7 +3,7 @@
 Word, phones and copy-and-paste write the same name in many ways that look alike on the
 page: a curly apostrophe, a decomposed "Zoë", a soft hyphen or zero-width space inside a
 word, full-width letters. :func:`fold` turns text into one canonical form (NFKC,
-case-folded, accents and invisible characters removed, apostrophes and dashes unified,
+case-folded, accents, other marks and invisible characters removed, apostrophes and dashes unified,
 look-alikes from other scripts read as the Latin letters they look like (the UTS #39
 confusables, :mod:`.confusables`), letters with a stroke and ligatures as the letters a
 reader takes them for: "Ł" as "l", "æ" as "ae")
@@ -75,6 +75,13 @@ _IGNORABLE = frozenset(
 )
 
 
+def mark(char: str) -> bool:
+    """A mark of any kind, which goes with the letter before it: combining accents, and the
+    enclosing marks ("O\u20dd") and marks of class 0 ("\u0e31") that
+    ``unicodedata.combining`` does not count, though a reader sees the letter through them."""
+    return unicodedata.category(char)[0] == "M"
+
+
 def invisible(char: str) -> bool:
     return (
         char in _IGNORABLE or unicodedata.category(char) == "Cf" or 0xE0000 <= ord(char) <= 0xE0FFF
@@ -89,7 +96,7 @@ def fold_cluster(cluster: str) -> str:
         return ""
     text = unicodedata.normalize("NFKC", visible).translate(_BEFORE_CASE).casefold()
     # Accents go (a reader takes "Zoe" for "Zoë"); NFKD splits them off first.
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not mark(c))
     text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
     if len(text) == 3 and text[0] == "(" and text[2] == ")" and text[1].isalpha():
         text = text[1]  # a parenthesised letter ("⒨") reads as the letter
@@ -247,13 +254,13 @@ def fold(text: str, view: str = READ) -> Folded:
             done = b
             continue
         # A combining mark belongs to the character before it, which may be ASCII.
-        if a > done and unicodedata.combining(first):
+        if a > done and mark(first):
             a -= 1
         linear(done, a)
         position = a
         while position < b:
             end = position + 1
-            while end < b and unicodedata.combining(text[end]):
+            while end < b and mark(text[end]):
                 end += 1
             folded = fold_cluster(text[position:end])
             if not folded:

@@ -1,0 +1,186 @@
+"""Issue 13, hostile round 4 (tester h13): names written in ways the register missed.
+Each is written as the tester wrote it. Most are checked on the register itself (what a
+final report's text becomes, and what its scan says); one export per finding reads the
+real reader's text in every format."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.method import Method
+from facilitator.reports import redaction
+from facilitator.reports.export import export
+from facilitator.reports.redaction import Register
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.test_reports_leaks_hostile import _exports
+
+
+def _store_review(store: Store) -> str:
+    review = store.create_review("Round four (fictional)", ["What happened?"])
+    store.add_participant(
+        review, role="Social worker", agency="Children's social care", name="Bethany Cole-Whitfield"
+    )
+    store.add_participant(
+        review, role="Mother", agency="Family", kind="family", name="Amara Okonkwo",
+        pseudonym="Ms A",
+    )  # fmt: skip
+    store.add_participant(
+        review, role="Father", agency="Family", kind="family", name="Chidi Okonkwo",
+        pseudonym="Mr B",
+    )  # fmt: skip
+    redaction.add(store, review, "Riverside Academy", "the school")
+    redaction.add(store, review, "Northgate Surgery", "the surgery")
+    redaction.add(store, review, "Millbrook", "the town")
+    return review
+
+
+@pytest.fixture
+def register(store: Store) -> Register:
+    return Register.for_review(store, _store_review(store))
+
+
+def _gone(register: Register, text: str, *fragments: str) -> str:
+    out = register.apply(text)
+    for fragment in fragments:
+        assert fragment.casefold() not in out.casefold(), (text, out)
+    assert not register.scan([("note", out)]), out
+    return out
+
+
+# --- 1. ASCII look-alikes: I, 0, 1 and | for letters; rn for m, vv for w -------------
+
+
+@pytest.mark.parametrize(
+    ("written", "fragment"),
+    [
+        ("CoIe-WhitfieId visited", "whitfie"),
+        ("visited 0konkw0 today", "konkw"),
+        ("seen in M1llbrook", "llbrook"),
+        ("Arnara rang", "arnara"),
+        ("Okonkvvo rang", "konkvvo"),
+        ("Bethany C0le rang", "c0le"),
+        ("Whitf|eld rang", "whitf|eld"),
+    ],
+)
+def test_ascii_look_alikes_of_a_name_are_caught(
+    register: Register, written: str, fragment: str
+) -> None:
+    _gone(register, written, fragment)
+
+
+def test_look_alikes_do_not_catch_everyday_words(register: Register) -> None:
+    text = "On 10 May all 11 children were seen; the torn coat was cold."
+    assert register.apply(text) == text
+
+
+def test_a_role_naming_someone_in_look_alikes_is_refused(store: Store) -> None:
+    review = _store_review(store)
+    person = store.add_participant(
+        review, role="CoIe's manager", agency="Children's social care", name="Ann Lee"
+    )
+    register = Register.for_review(store, review)
+    problems = redaction.identifying_details(store.participants(review), register.entries)
+    assert any("role" in p and "Cole" in p for p in problems), problems
+    assert person
+
+
+# --- 2. enclosing and other marks of class 0 -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["O\u20ddkonkwo rang", "Okon\u20e3kwo rang", "Okonk\u0489wo rang", "Okon\u0e31kwo rang"],
+)
+def test_every_mark_inside_a_name_is_read_through(register: Register, written: str) -> None:
+    _gone(register, written, "konk", "kwo")
+
+
+# --- 3. a name broken by a hyphen, dot, slash, middle dot or tab -----------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Okon- kwo rang", "Okon.kwo rang", "Okon\u00b7kwo rang", "Okon/kwo rang",
+     "Oko-nkwo rang", "Okon\u2011kwo rang", "Oko\tnkwo rang", "Okon -kwo rang"],
+)  # fmt: skip
+def test_a_name_broken_by_punctuation_is_caught(register: Register, written: str) -> None:
+    _gone(register, written, "okon", "nkwo")
+
+
+def test_a_double_barrelled_half_broken_is_caught(register: Register) -> None:
+    _gone(register, "Whit- field rang", "whit")
+
+
+@pytest.mark.parametrize("written", ["seen in Mill brook", "Oko nkwo was at home"])
+def test_a_name_broken_by_a_space_stops_the_final_report(
+    register: Register, written: str
+) -> None:
+    out = register.apply(written)
+    leaks = register.scan([("line 3", out)])
+    assert leaks, out
+    assert "space" in leaks[0].line()
+
+
+def test_ordinary_words_with_a_space_are_not_a_broken_name(register: Register) -> None:
+    assert not register.scan([("note", "the mill brook ran high; Mill road")])
+
+
+# --- 4. the distinctive word of a registered place -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "fragment"),
+    [("the pupil at Riverside", "riverside"), ("Northgate's reception said no", "northgate")],
+)
+def test_the_distinctive_word_of_a_place_is_caught(
+    register: Register, written: str, fragment: str
+) -> None:
+    out = _gone(register, written, fragment)
+    assert "the school" in out or "the surgery" in out
+
+
+def test_a_place_word_in_lower_case_is_the_word(register: Register) -> None:
+    text = "a walk by the riverside"
+    assert register.apply(text) == text
+
+
+# --- 5. a family surname that is a season --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["the Winter children were at home", "the Winter family", "that Winter house was cold"],
+)
+def test_a_capitalised_season_before_a_word_is_the_name(store: Store, written: str) -> None:
+    review = store.create_review("Seasons (fictional)", ["What happened?"])
+    store.add_participant(
+        review, role="Grandmother", agency="Family", kind="family", name="Dorothy Winter",
+        pseudonym="Mrs C",
+    )  # fmt: skip
+    register = Register.for_review(store, review)
+    out = register.apply(written)
+    assert "winter" not in out.casefold(), out
+    # Dates stay dates.
+    for date in ("the winter term", "last winter", "in the Winter, we", "winter 2024"):
+        assert register.apply(date) == date
+
+
+# --- every format, read back by its real reader ------------------------------------
+
+
+def test_round_four_variants_leave_every_final_format(
+    store: Store, method: Method, service: Service
+) -> None:
+    review = _store_review(store)
+    social = store.participants(review)[0].id
+    talk = store.conversation(store.new_conversation(review, social, lead="Lee Ruiz"))
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    for line in ("CoIe-WhitfieId visited 0konkw0 in M1llbrook", "O\u20ddkonkwo and Okon\u20e3kwo",
+                 "Okon- kwo and Okon.kwo", "the pupil at Riverside"):  # fmt: skip
+        service.record_note(talk, f"{line} #1")
+    texts = _exports(store, method, review)
+    for fmt, text in texts.items():
+        for fragment in ("konkw", "whitfie", "llbrook", "riverside", "okon"):
+            assert fragment not in text.replace("0", "o"), (fmt, fragment)
+    assert export(store, method, review, "md", final=True)
