@@ -125,7 +125,18 @@ _ASCII_UNIFY = str.maketrans("`", "'")
 _CAMEL = re.compile(r"(?<=[a-z\u00df-\u00f6\u00f8-\u00ff])[A-Z]")
 _SPECIAL_CAMEL = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _CAMEL.pattern)
 
-READ, SPLIT, JOINED, CAMEL = "read", "split", "joined", "camel"
+# A capital I straight after a small letter reads as a small l ("CoIe", "WhitfieId"),
+# in the "look" view: in most typefaces the two are drawn alike.
+_CAPITAL_I = re.compile(r"(?<=[a-z])I")
+_CAPITAL_I_FAST = re.compile(r"I(?<=[a-z]I)")
+_SPECIAL_LOOK = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _CAPITAL_I.pattern)
+
+READ, SPLIT, JOINED, CAMEL, LOOK = "read", "split", "joined", "camel", "look"
+
+
+def capital_i(text: str) -> bool:
+    """Whether the "look" view of ``text`` can differ from the plain one."""
+    return "I" in text and _CAPITAL_I_FAST.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -193,7 +204,8 @@ def fold(text: str, view: str = READ) -> Folded:
     drops invisible characters ("Oka\u00adfor" is "okafor"), ``split`` reads them as a
     break between words ("Smith\u00adJones" is "smith jones"), ``joined`` also drops
     emphasis marks and a hyphen at a line end ("**Oka**for", "Oka-\nfor"), ``camel``
-    starts a word at a capital after a small letter ("OkaforNotes"). A name is
+    starts a word at a capital after a small letter ("OkaforNotes"), ``look`` reads a
+    capital I after a small letter as an l ("CoIe"). A name is
     looked for in each view that can differ, so no way of writing it hides it.
     """
     amp = "&" in text
@@ -201,6 +213,8 @@ def fold(text: str, view: str = READ) -> Folded:
         special = _SPECIAL_JOINED
     elif view == CAMEL:
         special = _SPECIAL_CAMEL
+    elif view == LOOK:
+        special = _SPECIAL_LOOK
     elif amp:
         special = _SPECIAL_AMP
     else:
@@ -234,6 +248,11 @@ def fold(text: str, view: str = READ) -> Folded:
     for run in special.finditer(text):
         a, b = run.span()
         first = text[a]
+        if view == LOOK and first == "I":
+            linear(done, a)
+            cluster(a, b, "l")
+            done = b
+            continue
         if view == CAMEL and "A" <= first <= "Z":
             linear(done, a)
             cluster(a, b, " " + first.lower())

@@ -30,10 +30,12 @@ from facilitator.reports.normalise import (
     CAMEL,
     DASHES,
     JOINED,
+    LOOK,
     READ,
     SPLIT,
     Folded,
     camel,
+    capital_i,
     fold,
     fold_text,
     joinable,
@@ -168,13 +170,32 @@ class LeakFound(Exception):
         )
 
 
-def _alternative(text: str) -> str:
-    return _JOIN.join(_APOSTROPHE.join(map(re.escape, w.split("'"))) for w in _words(text))
+# ASCII look-alikes a reader takes for a name's letters ("0konkw0", "M1llbrook",
+# "Whitf|eld", "Arnara", "Okonkvvo"), allowed in name words of four letters or more:
+# in shorter ones they would catch numbers and words ("Al" in "A1", "Tom" in "torn").
+_LOOK_ALIKE = {"o": "[o0]", "l": "[l1|]", "i": "[i1|]", "m": "(?:m|rn)", "w": "(?:w|vv)"}
+# A break a reader's eye reads through inside a name's word ("Okon- kwo", "Okon.kwo",
+# "Okon·kwo", "Okon/kwo", "Oko\tnkwo", a dash of any kind once folded), in the same words.
+_BREAK = r"(?:[-./\u00b7\u2027\u2022\t][ \t]*|[ \t]+-[ \t]*)?"
+_LOOSE_FROM = 4
+
+
+def _loose(word: str) -> str:
+    """One word of a name as a pattern: letters and look-alikes, with a break allowed
+    between any two letters (see :data:`_LOOK_ALIKE` and :data:`_BREAK`)."""
+    if len(word) < _LOOSE_FROM or not word.isalpha():
+        return re.escape(word)
+    return _BREAK.join(_LOOK_ALIKE.get(c, re.escape(c)) for c in word)
+
+
+def _alternative(text: str, loose: bool = False) -> str:
+    escape = _loose if loose else re.escape
+    return _JOIN.join(_APOSTROPHE.join(map(escape, w.split("'"))) for w in _words(text))
 
 
 def pattern_for(text: str) -> re.Pattern[str]:
     """The identifier as whole words, to search for in folded text (:func:`fold`)."""
-    return re.compile(_BEFORE + _alternative(text) + _PLURAL + _AFTER)
+    return re.compile(_BEFORE + _alternative(text, loose=True) + _PLURAL + _AFTER)
 
 
 def _views(text: str, folded: Folded | None = None) -> list[Folded]:
@@ -186,6 +207,8 @@ def _views(text: str, folded: Folded | None = None) -> list[Folded]:
         views.append(fold(text, JOINED))
     if camel(text):
         views.append(fold(text, CAMEL))
+    if capital_i(text):
+        views.append(fold(text, LOOK))
     return views
 
 
@@ -215,7 +238,9 @@ def contains(haystack: str, identifier: str) -> bool:
     pattern = pattern_for(identifier)
     if pattern.search(fold_text(haystack)):
         return True
-    return camel(haystack) and pattern.search(fold(haystack, CAMEL).text) is not None
+    if camel(haystack) and pattern.search(fold(haystack, CAMEL).text):
+        return True
+    return capital_i(haystack) and pattern.search(fold(haystack, LOOK).text) is not None
 
 
 _LOGIN = re.compile(r"[._+]+")
@@ -477,10 +502,30 @@ def _by_first_letter(alternatives: list[str]) -> str:
     a position, not each in turn. The order within a group (longest first) is kept."""
     groups: dict[str, list[str]] = {}
     for alternative in alternatives:
-        # Each starts with one letter, escaped as re.escape writes it (never "\").
-        head = alternative[:2] if alternative[:1] == "\\" else alternative[:1]
+        head = _head(alternative)
         groups.setdefault(head, []).append(alternative[len(head) :])
     return "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items())
+
+
+def _head(alternative: str) -> str:
+    """The pattern of an alternative's first letter: one letter, escaped as re.escape
+    writes it (never "\\"), or a look-alike set ("[o0]", "(?:m|rn)")."""
+    if alternative[:1] == "\\":
+        return alternative[:2]
+    if alternative[:1] == "[":
+        return alternative[: alternative.index("]") + 1]
+    if alternative[:3] == "(?:":
+        return alternative[: alternative.index(")") + 1]
+    return alternative[:1]
+
+
+def _head_letters(head: str) -> str:
+    """The characters a head (:func:`_head`) can start with."""
+    if head[:1] == "[":
+        return head[1:-1]
+    if head[:3] == "(?:":
+        return "".join(option[:1] for option in head[3:-1].split("|"))
+    return head[-1]
 
 
 def _key(folded: str) -> str:
@@ -515,10 +560,15 @@ class Register:
         if not self.entries:
             return None
         # A spelled-out run is looked for from the first letter of any word of any entry.
+        groups = list(self._groups)
         firsts = "".join(
-            re.escape(c) for c in sorted({w[0] for e in self.entries for w in _words(e.text)})
+            re.escape(c)
+            for c in sorted(
+                {w[0] for e in self.entries for w in _words(e.text)}
+                | {c for g in groups for c in _head_letters(_head(g))}
+            )
         )
-        body = _by_first_letter(list(self._groups))
+        body = _by_first_letter(groups)
         inside = self._inside
         within = (
             f"|(?P<i>{_by_first_letter(list(map(re.escape, inside)))})[^\\W_]*" if inside else ""
@@ -537,7 +587,7 @@ class Register:
         """Each distinct alternative (longest first) and the first entry it stands for."""
         groups: dict[str, Redaction] = {}
         for entry in self.entries:
-            groups.setdefault(_alternative(entry.text), entry)
+            groups.setdefault(_alternative(entry.text, loose=True), entry)
         return groups
 
     @cached_property
@@ -815,6 +865,11 @@ class Register:
             for (where, text), f in zip(pieces, folded, strict=True)
             if camel(text)
         ]
+        candidates += [
+            (where, text, fold(text, LOOK))
+            for where, text in pieces
+            if capital_i(text)
+        ]
         if self._found(joined_probe(everything)):
             candidates += [
                 (where, text, fold(text, JOINED))
@@ -843,7 +898,7 @@ _OPENING = " \t\"“‘'(["
 
 def _mask(ours: Iterable[str]) -> re.Pattern[str]:
     # As each view reads them, since a match is masked in the view it was found in.
-    folded = {fold(p, view).text.strip() for p in ours for view in (READ, JOINED, CAMEL)}
+    folded = {fold(p, view).text.strip() for p in ours for view in (READ, JOINED, CAMEL, LOOK)}
     phrases = sorted(folded - {""}, key=len, reverse=True)
     if not phrases:
         return re.compile(r"(?!)")
