@@ -113,9 +113,7 @@ def test_a_double_barrelled_half_broken_is_caught(register: Register) -> None:
 
 
 @pytest.mark.parametrize("written", ["seen in Mill brook", "Oko nkwo was at home"])
-def test_a_name_broken_by_a_space_stops_the_final_report(
-    register: Register, written: str
-) -> None:
+def test_a_name_broken_by_a_space_stops_the_final_report(register: Register, written: str) -> None:
     out = register.apply(written)
     leaks = register.scan([("line 3", out)])
     assert leaks, out

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -120,6 +120,8 @@ _LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\
 _HINT = re.compile(r"(?:\.\s*|(?<![^\W\d_])(?:" + "|".join(TITLES) + r")\s+)$")
 # The character before the space before a name, when one of these may be there.
 _HINT_END = frozenset({".", " ", "\t", "\n", *(t[-1] for t in TITLES)})
+# A season written as a name: a capital, then a word ("the Winter children").
+_NAMED = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")
 _THE = re.compile(r"(?<![^\W\d_])the\s+$", re.IGNORECASE)
 
 
@@ -145,6 +147,9 @@ class Redaction:
     replacement: str
     source: str  # "team" | "participant" | "reviewer"
     role: bool = False  # the replacement is a role: "the GP", "The social worker" ...
+    # Matched only where written with a capital: a place's own word ("Riverside" of
+    # "Riverside Academy") or a name part that is an everyday word ("Will", "Young").
+    capital: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,9 +217,13 @@ def _views(text: str, folded: Folded | None = None) -> list[Folded]:
     return views
 
 
-def _a_date(found: str, folded: str, start: int, end: int) -> bool:
+def _a_date(
+    found: str, folded: str, start: int, end: int, named: Callable[[], bool] | None = None
+) -> bool:
     """A month, season or "early" written as part of a date ("3rd of May", "on May 3",
-    "summer 2024", "Early May"), not as a name: the rule above :data:`MONTHS`."""
+    "summer 2024", "Early May"), not as a name: the rule above :data:`MONTHS`. A season
+    after "the", "that" ... only is a name when ``named`` says it is written as one, with
+    a capital and a word after it ("the Winter children"); without ``named``, a date."""
     if found not in DATE_WORDS:
         return False
     before = max(0, start - 16)
@@ -223,9 +232,9 @@ def _a_date(found: str, folded: str, start: int, end: int) -> bool:
     if _DATE_AFTER.match(folded, end) or _DATE_BEFORE.search(folded, before, start):
         return True
     if found in SEASONS:
-        return bool(
-            _SEASON_BEFORE.search(folded, before, start) or _SEASON_AFTER.match(folded, end)
-        )
+        if _SEASON_AFTER.match(folded, end):
+            return True
+        return bool(_SEASON_BEFORE.search(folded, before, start)) and not (named and named())
     return bool(_DAY_AFTER.match(folded, end) and _INTO_DATE.search(folded, before, start))
 
 
@@ -439,7 +448,30 @@ def team_parts(entries: Iterable[Redaction]) -> list[Redaction]:
                 for part in name_parts(entry.text)
                 if part != entry.text
             ]
+        else:
+            found += [
+                replace(entry, id=f"{entry.id}:{part}", text=part, capital=True)
+                for part in _own_words(entry.text)
+            ]
     return found
+
+
+def _own_words(place: str) -> list[str]:
+    """The words of a place or organisation that name it on their own ("Riverside" of
+    "Riverside Academy", "Northgate" of "Northgate Surgery"): not the generic ones
+    (:data:`_PLACE_WORDS`), titles, date words, short words or possessives ("Mary's" of
+    "St Mary's Hospital" is more often a person)."""
+    words = place.split()
+    if len(words) < 2:
+        return []
+    return [
+        w
+        for w in (w.strip(".,;:()") for w in words)
+        if len(w) >= 4
+        and w.isalpha()
+        and w[:1].isupper()
+        and fold_text(w) not in _PLACE_WORDS | _NOT_IDENTIFYING | DATE_WORDS
+    ]
 
 
 def add(store: Store, review: str, text: str, replacement: str) -> str:
@@ -538,7 +570,9 @@ class Register:
     def __init__(self, entries: Iterable[Redaction]) -> None:
         entries = [v for e in entries if _words(e.text) for v in _spelled(e)]
         # Longest first, so "Sam Okafor" is replaced whole before "Sam" on its own.
-        self.entries = sorted(entries, key=lambda e: (-len(_key(fold_text(e.text))), e.text))
+        self.entries = sorted(
+            entries, key=lambda e: (-len(_key(fold_text(e.text))), e.capital, e.text)
+        )
 
     @classmethod
     def for_review(cls, store: Store, review: str) -> Register:
@@ -619,7 +653,7 @@ class Register:
         far more often the word ("summertime") than the name."""
         parts: dict[str, Redaction] = {}
         for entry in self.entries:
-            words = _words(entry.text)
+            words = _words(entry.text) if not entry.capital else []
             word = words[0].replace("'", "") if len(words) == 1 else ""
             if len(word) >= 4 and word.isalpha() and word not in DATE_WORDS:
                 parts.setdefault(word, entry)  # "O'Brien" as "zobrien" writes it
@@ -633,6 +667,8 @@ class Register:
         each part of a person's name is an entry of its own."""
         parts: dict[str, Redaction] = {}
         for entry in self.entries:
+            if entry.capital:
+                continue
             word = "".join(_words(entry.text)).replace("'", "")
             if len(word) > 1 and word.isalpha() and word not in _NOT_IDENTIFYING:
                 parts.setdefault(word, entry)
@@ -654,7 +690,9 @@ class Register:
             return None
         return at[found[0].start()], at[found[-1].end() - 1] + 1, parts[found[0].group(0)]
 
-    def _matches(self, folded: str) -> Iterable[tuple[int, int, Redaction]]:
+    def _matches(
+        self, folded: str, source: tuple[str, Folded] | None = None
+    ) -> Iterable[tuple[int, int, Redaction]]:
         """(start, end, entry) of each identifier in folded text, in order, dates aside;
         a name part found inside a longer word takes the whole word (a log-in or an
         address: over-redaction is the lesser harm), and a run of spaced letters that
@@ -666,14 +704,26 @@ class Register:
         size = len(folded)
         lookup = self._lookup
         search = combined.search
+
+        def cased(start: int, end: int) -> str:
+            """The original of a folded span, and what follows it (for its case)."""
+            assert source is not None
+            text, view = source
+            first, last = view.span(start, end) if view.mapped else (start, end)
+            return text[first : last + 3]
+
         while match := search(folded, position):
             start, end = match.span()
             position = end
             kind = match.lastgroup
             if kind is None:  # whole words, the usual case
                 found = match.group(0)
-                if end - start <= 9 and found in DATE_WORDS and _a_date(found, folded, start, end):
-                    continue
+                if end - start <= 9 and found in DATE_WORDS:
+                    named = None
+                    if source is not None:
+                        named = lambda s=start, e=end: _NAMED.match(cased(s, e)) is not None  # noqa: E731
+                    if _a_date(found, folded, start, end, named):
+                        continue
                 if end < size and folded[end].isalnum():  # "okafor01": the whole token
                     while end < size and folded[end].isalnum():
                         end += 1
@@ -695,6 +745,8 @@ class Register:
                 position = max(position, end)
             if start < covered:
                 continue
+            if entry.capital and source is not None and not cased(start, end)[:1].isupper():
+                continue  # "the riverside path", "she will call": the word, not the name
             covered = end
             yield start, end, entry
 
@@ -753,7 +805,7 @@ class Register:
         marked = "*" in text or "_" in text or "~" in text
         span = folded.span if folded.mapped else None
         size = len(text)
-        for start, end, entry in self._matches(f):
+        for start, end, entry in self._matches(f, (text, folded)):
             if start < folded_done:
                 continue  # taken by the role written after the previous name
             # The regular expressions below run only where the word before could be a
@@ -865,11 +917,7 @@ class Register:
             for (where, text), f in zip(pieces, folded, strict=True)
             if camel(text)
         ]
-        candidates += [
-            (where, text, fold(text, LOOK))
-            for where, text in pieces
-            if capital_i(text)
-        ]
+        candidates += [(where, text, fold(text, LOOK)) for where, text in pieces if capital_i(text)]
         if self._found(joined_probe(everything)):
             candidates += [
                 (where, text, fold(text, JOINED))
@@ -878,7 +926,7 @@ class Register:
             ]
         mask: re.Pattern[str] | None = None
         for where, text, f in candidates:
-            matches = list(self._matches(f.text))
+            matches = list(self._matches(f.text, (text, f)))
             if not matches:
                 continue
             mask = mask or _mask(ours)
