@@ -174,11 +174,46 @@ def test_round_four_variants_leave_every_final_format(
     social = store.participants(review)[0].id
     talk = store.conversation(store.new_conversation(review, social, lead="Lee Ruiz"))
     service.record_note(talk, "#new Home visit (3 March 2024)")
-    for line in ("CoIe-WhitfieId visited 0konkw0 in M1llbrook", "O\u20ddkonkwo and Okon\u20e3kwo",
-                 "Okon- kwo and Okon.kwo", "the pupil at Riverside"):  # fmt: skip
+    # A first name with each surname: "Okonkwo" alone could be either parent (finding 10).
+    for line in ("CoIe-WhitfieId visited Amara 0konkw0 in M1llbrook",
+                 "Chidi O\u20ddkonkwo and Amara Okon\u20e3kwo",
+                 "Chidi Okon- kwo and Amara Okon.kwo", "the pupil at Riverside"):  # fmt: skip
         service.record_note(talk, f"{line} #1")
     texts = _exports(store, method, review)
     for fmt, text in texts.items():
         for fragment in ("konkw", "whitfie", "llbrook", "riverside", "okon"):
             assert fragment not in text.replace("0", "o"), (fmt, fragment)
     assert export(store, method, review, "md", final=True)
+
+
+# --- 10. a surname two participants share ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Mr Okonkwo shouted at Ms Okonkwo", "Mr B shouted at Ms A"),
+        ("Okonkwo (father) left", "Mr B (father) left"),
+        ("Amara Okonkwo and Chidi Okonkwo came", "Ms A and Mr B came"),
+    ],
+)
+def test_a_shared_surname_takes_the_pseudonym_its_title_or_role_says(
+    register: Register, written: str, expected: str
+) -> None:
+    assert register.apply(written) == expected
+    assert not register.ambiguous
+
+
+def test_a_shared_surname_alone_stops_the_final_report(
+    store: Store, method: Method, service: Service
+) -> None:
+    review = _store_review(store)
+    social = store.participants(review)[0].id
+    talk = store.conversation(store.new_conversation(review, social, lead="Lee Ruiz"))
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "Okonkwo shouted #1")
+    for fmt in ("md", "docx", "qdpx"):
+        with pytest.raises(redaction.AmbiguousNames) as refused:
+            export(store, method, review, fmt, final=True)
+        assert "Okonkwo shouted" in str(refused.value)
+        assert "'Mr B' or 'Ms A'" in str(refused.value)

@@ -12,6 +12,7 @@ from facilitator.method import Method
 from facilitator.reports.content import WHAT_CHOICES, build_report
 from facilitator.reports.ours import Ours, shipped_texts, texts_of
 from facilitator.reports.redaction import (
+    AmbiguousNames,
     IdentifyingDetails,
     LeakFound,
     Register,
@@ -74,6 +75,8 @@ def export(
         leaks = register.scan(pieces, ours)
         if leaks:
             raise LeakFound(_most_precise(leaks))
+        if register.ambiguous:
+            raise AmbiguousNames(register.ambiguous)
     return data
 
 

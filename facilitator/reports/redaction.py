@@ -120,6 +120,10 @@ _LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\
 _HINT = re.compile(r"(?:\.\s*|(?<![^\W\d_])(?:" + "|".join(TITLES) + r")\s+)$")
 # The character before the space before a name, when one of these may be there.
 _HINT_END = frozenset({".", " ", "\t", "\n", *(t[-1] for t in TITLES)})
+# A title just before a name, and a role just after it ("Okonkwo (father)", "Okonkwo,
+# the father"), in folded text: which of two people sharing a surname is meant.
+_TITLE_BEFORE = re.compile(r"(?<![^\W\d_])(" + "|".join(TITLES) + r")\.?\s+$")
+_ROLE_AFTER = re.compile(r"\s*(?:\(|,\s*(?:the\s+|her\s+|his\s+)?)([^\W\d_]+)")
 # A season written as a name: a capital, then a word ("the Winter children").
 _NAMED = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")
 _THE = re.compile(r"(?<![^\W\d_])the\s+$", re.IGNORECASE)
@@ -150,6 +154,9 @@ class Redaction:
     # Matched only where written with a capital: a place's own word ("Riverside" of
     # "Riverside Academy") or a name part that is an everyday word ("Will", "Young").
     capital: bool = False
+    # Who the name is, to tell apart two people who share a part of it: the
+    # participant's role ("Father"), which a note may write beside the name.
+    who: str = ""
 
 
 @dataclass(frozen=True)
@@ -299,6 +306,7 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
                     replacement or "",
                     "participant",
                     role=not pseudonym,
+                    who=person.role or "",
                 )
             )
     return entries
@@ -390,6 +398,26 @@ def _replacement_problem(text: str, replacement: str, found: str) -> str:
         f"{found!r}: remove the entry ('facilitator redact REVIEW remove ID') and add it "
         "again with another replacement"
     )
+
+
+class AmbiguousNames(StoreError):
+    """A name part two participants share, written with nothing to say whose it is."""
+
+    def __init__(self, ambiguous: dict[tuple[str, str], list[str]]) -> None:
+        self.ambiguous = ambiguous
+        lines = [
+            f"{written!r} could be {' or '.join(map(repr, names))} in “{context}”"
+            for (written, context), names in list(ambiguous.items())[:5]
+        ]
+        more = f" (and {len(ambiguous) - 5} more)" if len(ambiguous) > 5 else ""
+        super().__init__(
+            "the final report was not written: a name two participants share is written "
+            "without a first name, title or role to say who is meant: "
+            + "; ".join(lines)
+            + more
+            + ". Write the first name, the title ('Mr', 'Ms') or the role beside it, then "
+            "export again"
+        )
 
 
 class IdentifyingDetails(StoreError):
@@ -573,6 +601,9 @@ class Register:
         self.entries = sorted(
             entries, key=lambda e: (-len(_key(fold_text(e.text))), e.capital, e.text)
         )
+        # Name parts :meth:`_which` could not tell apart: (as written, context) and the
+        # replacements it could be.
+        self.ambiguous: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
     def for_review(cls, store: Store, review: str) -> Register:
@@ -805,9 +836,12 @@ class Register:
         marked = "*" in text or "_" in text or "~" in text
         span = folded.span if folded.mapped else None
         size = len(text)
+        shared = self._shared
         for start, end, entry in self._matches(f, (text, folded)):
             if start < folded_done:
                 continue  # taken by the role written after the previous name
+            if shared and entry.source == "participant":
+                entry = self._which(entry, f, start, end, text, span)
             # The regular expressions below run only where the word before could be a
             # title, an initial or the role: most names have none of these before them.
             # A title goes with the name: a participant's, or one whose replacement has a
@@ -844,6 +878,55 @@ class Register:
             spans.append((original_start, original_end, entry))
             done, folded_done = original_end, end
         return spans
+
+    @cached_property
+    def _shared(self) -> dict[str, list[Redaction]]:
+        """A name part two participants share ("Okonkwo" of Amara and Chidi Okonkwo), with
+        different replacements: the entries it could stand for."""
+        by_key: dict[str, dict[str, Redaction]] = {}
+        for entry in self.entries:
+            if entry.source == "participant" and "~" not in entry.id:
+                by_key.setdefault(_key(fold_text(entry.text)), {}).setdefault(
+                    entry.replacement, entry
+                )
+        return {k: list(v.values()) for k, v in by_key.items() if len(v) > 1}
+
+    def _which(
+        self,
+        entry: Redaction,
+        folded: str,
+        start: int,
+        end: int,
+        text: str,
+        span: Callable[[int, int], tuple[int, int]] | None,
+    ) -> Redaction:
+        """Which of the people sharing a name part a match stands for: the one whose
+        pseudonym has the title written before it ("Mr Okonkwo" is "Mr B"), or whose
+        role is written beside it ("Okonkwo (father)"). Else the match is ambiguous: it
+        is noted in :attr:`ambiguous` and a final report is refused (see
+        :class:`AmbiguousNames`)."""
+        people = self._shared.get(_key(folded[start:end]))
+        if not people:
+            return entry
+        title = _TITLE_BEFORE.search(folded, max(0, start - 8), start)
+        if title:
+            said = title.group(1)
+            chosen = [e for e in people if fold_text(e.replacement).split()[:1] == [said]]
+            if len(chosen) == 1:
+                return chosen[0]
+        after = _ROLE_AFTER.match(folded, end)
+        if after:
+            said = after.group(1)
+            chosen = [
+                e for e in people if _words(e.who)[:1] == [said] or _words(e.who)[-1:] == [said]
+            ]
+            if len(chosen) == 1:
+                return chosen[0]
+        first, last = span(start, end) if span else (start, end)
+        context = " ".join(text[max(0, first - 30) : last + 30].split())
+        names = sorted({e.replacement for e in people})
+        self.ambiguous.setdefault((text[first:last], context), names)
+        return entry
 
     @cached_property
     def _role_texts(self) -> dict[str, tuple[str, str, str]]:
