@@ -5,6 +5,8 @@ real reader's text in every format."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from facilitator.method import Method
@@ -217,3 +219,55 @@ def test_a_shared_surname_alone_stops_the_final_report(
             export(store, method, review, fmt, final=True)
         assert "Okonkwo shouted" in str(refused.value)
         assert "'Mr B' or 'Ms A'" in str(refused.value)
+
+
+# --- 11. a name part that is an everyday word -------------------------------------
+
+
+def _will_young(store: Store, service: Service) -> str:
+    review = store.create_review("Everyday (fictional)", ["What happened?"])
+    nurse = store.add_participant(review, role="Practice nurse", agency="Health", name="Will Young")
+    talk = store.conversation(store.new_conversation(review, nurse, lead="Lee Ruiz"))
+    service.record_note(talk, "#new Home visit (3 March 2024)")
+    service.record_note(talk, "she will call; the young child was seen; Will rang. #1")
+    return review
+
+
+def test_an_everyday_name_part_in_lower_case_is_the_word(store: Store, service: Service) -> None:
+    review = _will_young(store, service)
+    register = Register.for_review(store, review)
+    out = register.apply("she will call; the young child was seen; Will rang, Young said")
+    assert out == (
+        "she will call; the young child was seen; the practice nurse rang, the practice nurse said"
+    )
+    assert set(register.kept) == {"will", "young"}
+
+
+def test_an_everyday_name_part_stops_the_final_report_until_confirmed(
+    store: Store, method: Method, service: Service
+) -> None:
+    review = _will_young(store, service)
+    with pytest.raises(redaction.EverydayWords) as refused:
+        export(store, method, review, "md", final=True)
+    assert "she will call" in str(refused.value)
+    assert "--everyday will --everyday young" in str(refused.value)
+    text = export(store, method, review, "md", final=True, everyday=("will", "young")).decode()
+    assert "she will call; the young child was seen; the practice nurse rang" in text
+
+
+def test_the_cli_confirms_everyday_words(
+    store: Store, service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from facilitator.cli.main import main
+
+    review = _will_young(store, service)
+    path = store.path
+    store.close()
+    out = tmp_path / "final.md"
+    args = ["--store", str(path), "export", review, "--format", "md", "--final", "-o", str(out)]
+    with pytest.raises(SystemExit) as refused:
+        main(args)
+    assert refused.value.code == 1 and not out.exists()
+    assert "--everyday will" in capsys.readouterr().err
+    main([*args, "--everyday", "will", "--everyday", "Young"])
+    assert "she will call" in out.read_text(encoding="utf-8")

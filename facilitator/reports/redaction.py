@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from facilitator.model import Participant
+from facilitator.reports.everyday import EVERYDAY
 from facilitator.reports.normalise import (
     CAMEL,
     DASHES,
@@ -157,6 +158,10 @@ class Redaction:
     # Who the name is, to tell apart two people who share a part of it: the
     # participant's role ("Father"), which a note may write beside the name.
     who: str = ""
+    # A name part that is an everyday word ("Will", "Young"): matched only with a capital
+    # (``capital``), and a lower-case use kept as the word is noted (see
+    # :class:`EverydayWords`).
+    word: bool = False
 
 
 @dataclass(frozen=True)
@@ -290,6 +295,14 @@ def name_parts(name: str) -> list[str]:
     ]
 
 
+def _everyday(entry: Redaction, full: str) -> Redaction:
+    """``entry``, matched only with a capital if it is a part of the name ``full`` that is
+    an everyday word (:mod:`.everyday`)."""
+    if entry.text != full and fold_text(entry.text) in EVERYDAY:
+        return replace(entry, capital=True, word=True)
+    return entry
+
+
 def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
     """Each participant's full name and every part of it, replaced by role or pseudonym."""
     entries: list[Redaction] = []
@@ -300,13 +313,16 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
         replacement = person.pseudonym if pseudonym else person.role
         for name in name_parts(person.name):
             entries.append(
-                Redaction(
-                    f"{person.id}:{name}",
-                    name,
-                    replacement or "",
-                    "participant",
-                    role=not pseudonym,
-                    who=person.role or "",
+                _everyday(
+                    Redaction(
+                        f"{person.id}:{name}",
+                        name,
+                        replacement or "",
+                        "participant",
+                        role=not pseudonym,
+                        who=person.role or "",
+                    ),
+                    person.name,
                 )
             )
     return entries
@@ -351,7 +367,7 @@ def reviewer_entries(store: Store, review: str) -> list[Redaction]:
     names |= set(store.distinct("notes", "author", review))
     names |= set(store.op_authors(review))
     return [
-        Redaction(f"reviewer:{part}", part, "the review team", "reviewer")
+        _everyday(Redaction(f"reviewer:{part}", part, "the review team", "reviewer"), name)
         for name in sorted(n for n in names if _words(n))
         for part in name_parts(name)
     ]
@@ -420,6 +436,26 @@ class AmbiguousNames(StoreError):
         )
 
 
+class EverydayWords(StoreError):
+    """A participant's or reviewer's name part that is an everyday word, kept as the word
+    in lower case: the team confirms each is the word before a final report is made."""
+
+    def __init__(self, kept: dict[str, list[str]]) -> None:
+        self.kept = kept
+        lines = [
+            f"{word!r} ({len(places)}{'+' if len(places) >= 20 else ''} time(s), e.g. "
+            f"“{places[0]}”)"
+            for word, places in kept.items()
+        ]
+        options = " ".join(f"--everyday {word}" for word in kept)
+        super().__init__(
+            "the final report was not written: a name part that is also an everyday word "
+            "was kept as the word where written in lower case: " + "; ".join(lines) + ". "
+            "Where it is the name, write it with a capital; if every lower-case use is the "
+            f"word, export again with {options}"
+        )
+
+
 class IdentifyingDetails(StoreError):
     """A role, pseudonym or agency would name someone: no final report until it changes."""
 
@@ -472,7 +508,7 @@ def team_parts(entries: Iterable[Redaction]) -> list[Redaction]:
         found.append(entry)
         if _person_like(entry.text):
             found += [
-                replace(entry, id=f"{entry.id}:{part}", text=part)
+                _everyday(replace(entry, id=f"{entry.id}:{part}", text=part), entry.text)
                 for part in name_parts(entry.text)
                 if part != entry.text
             ]
@@ -601,6 +637,10 @@ class Register:
         self.entries = sorted(
             entries, key=lambda e: (-len(_key(fold_text(e.text))), e.capital, e.text)
         )
+        # Lower-case uses of a name part that is an everyday word, kept as the word: the
+        # word and where ("she will call"); and the words the team says are words.
+        self.kept: dict[str, list[str]] = {}
+        self.words: set[str] = set()
         # Name parts :meth:`_which` could not tell apart: (as written, context) and the
         # replacements it could be.
         self.ambiguous: dict[tuple[str, str], list[str]] = {}
@@ -722,7 +762,7 @@ class Register:
         return at[found[0].start()], at[found[-1].end() - 1] + 1, parts[found[0].group(0)]
 
     def _matches(
-        self, folded: str, source: tuple[str, Folded] | None = None
+        self, folded: str, source: tuple[str, Folded] | None = None, note: bool = False
     ) -> Iterable[tuple[int, int, Redaction]]:
         """(start, end, entry) of each identifier in folded text, in order, dates aside;
         a name part found inside a longer word takes the whole word (a log-in or an
@@ -777,7 +817,10 @@ class Register:
             if start < covered:
                 continue
             if entry.capital and source is not None and not cased(start, end)[:1].isupper():
-                continue  # "the riverside path", "she will call": the word, not the name
+                # "the riverside path", "she will call": the word, not the name
+                if note and entry.word:
+                    self._note_word(folded[start:end], source, start, end)
+                continue
             covered = end
             yield start, end, entry
 
@@ -837,7 +880,7 @@ class Register:
         span = folded.span if folded.mapped else None
         size = len(text)
         shared = self._shared
-        for start, end, entry in self._matches(f, (text, folded)):
+        for start, end, entry in self._matches(f, (text, folded), note=True):
             if start < folded_done:
                 continue  # taken by the role written after the previous name
             if shared and entry.source == "participant":
@@ -878,6 +921,15 @@ class Register:
             spans.append((original_start, original_end, entry))
             done, folded_done = original_end, end
         return spans
+
+    def _note_word(self, word: str, source: tuple[str, Folded], start: int, end: int) -> None:
+        text, view = source
+        first, last = view.span(start, end) if view.mapped else (start, end)
+        places = self.kept.setdefault(word, [])
+        if len(places) < 20:
+            context = " ".join(text[max(0, first - 25) : last + 25].split())
+            if context not in places:
+                places.append(context)
 
     @cached_property
     def _shared(self) -> dict[str, list[Redaction]]:
