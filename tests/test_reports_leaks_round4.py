@@ -271,3 +271,21 @@ def test_the_cli_confirms_everyday_words(
     assert "--everyday will" in capsys.readouterr().err
     main([*args, "--everyday", "will", "--everyday", "Young"])
     assert "she will call" in out.read_text(encoding="utf-8")
+
+
+def test_the_codebooks_prompts_are_our_words_in_a_final_qdpx(
+    store: Store, method: Method, service: Service
+) -> None:
+    import io
+    import zipfile
+
+    review = store.create_review("Codebook (fictional)", ["What happened?"])
+    person = store.add_participant(review, role="Worker A", agency="Agency", name="Ali Long")
+    talk = store.conversation(store.new_conversation(review, person, lead="Lee Ruiz"))
+    service.record_note(talk, "#new Home visit (3 May 2024)")
+    service.record_note(talk, "Long rang #1")
+    data = export(store, method, review, "qdpx", final=True)
+    project = zipfile.ZipFile(io.BytesIO(data)).read("project.qde").decode()
+    # The guide's prompts, joined for a factor's description, are not redacted as if the
+    # team had written them ("How the worker A had the difficulties gone on").
+    assert "How long had the difficulties" in project
