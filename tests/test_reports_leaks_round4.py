@@ -289,3 +289,22 @@ def test_the_codebooks_prompts_are_our_words_in_a_final_qdpx(
     # The guide's prompts, joined for a factor's description, are not redacted as if the
     # team had written them ("How the worker A had the difficulties gone on").
     assert "How long had the difficulties" in project
+
+
+# --- 12. replacement wording ----------------------------------------------------------
+
+
+def test_a_title_with_no_space_goes_with_the_name(store: Store) -> None:
+    review = store.create_review("Wording (fictional)", ["What happened?"])
+    store.add_participant(review, role="GP", agency="General practice", name="Lin Ng")
+    register = Register.for_review(store, review)
+    assert register.apply("Seen by Dr.Ng today") == "Seen by the GP today"
+
+
+def test_two_reviewers_named_together_are_the_review_team_once(store: Store) -> None:
+    review = store.create_review("Wording (fictional)", ["What happened?"])
+    store.add_participant(review, role="GP", agency="General practice", name="Lin Ng")
+    person = store.participants(review)[0].id
+    store.new_conversation(review, person, lead="Rosalind Pike", note_taker="Quentin Harbottle")
+    register = Register.for_review(store, review)
+    assert register.apply("Seen by Rosalind and Quentin.") == "Seen by the review team."

@@ -113,7 +113,9 @@ _SEASON_AFTER = re.compile(r"\s+(?:term|holidays?|half[\s-]?term|break|months?)(
 _QUALIFIER_AFTER = re.compile(rf"[\s-]+(?:of\s+)?(?:{_YEAR}|(?:{_MONTH_OR_SEASON})(?![^\W\d_]))")
 _DASH = re.compile("[-" + DASHES + "]")
 # Titles and initials written just before a name, in folded text: "dr ", "d. ", "j. a. ".
-_LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\W\d_]\.\s*)*$")
+_LEAD_IN = re.compile(
+    _BEFORE + r"(?:(?:" + "|".join(TITLES) + r")(?:\.\s*|\s+))?(?:[^\W\d_]\.\s*)*$"
+)
 
 
 # Where the word before a name may be a title or an initial ("dr ", "d. "), worth the
@@ -859,7 +861,11 @@ class Register:
         for start, end, entry in spans:
             # Two parts of one name found apart ("Ms. Zoe" and "O'Brien"): one replacement,
             # not "the police officer the police officer".
-            apart = not text[done:start].strip(" -\u2010\u2011")
+            between = text[done:start]
+            apart = not between.strip(" -\u2010\u2011") or (
+                # "Rosalind and Quentin": the review team, once.
+                entry.source == "reviewer" and between.strip(" ,") in ("", "and", "&")
+            )
             if last is not None and last.replacement == entry.replacement and apart:
                 done = end
                 continue
