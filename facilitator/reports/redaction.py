@@ -1034,9 +1034,16 @@ class Register:
         report, to be written again. One pass over each piece; a dictionary look-up per
         pair of words."""
         names = self._inside
-        leaks = []
+        leaks: list[Leak] = []
+        if not names:
+            return leaks
+        # Only where a capital that starts a registered name stands.
+        firsts = "".join(sorted({re.escape(name[0].upper()) for name in names if name.isascii()}))
+        if not firsts:
+            return leaks
+        pattern = re.compile(rf"(?=[{firsts}])" + _SPACE_BROKEN.pattern)
         for where, text in pieces:
-            for match in _SPACE_BROKEN.finditer(text):
+            for match in pattern.finditer(text):
                 joined = (match.group(1) + match.group(2)).lower()
                 entry = names.get(joined)
                 if entry is not None:
