@@ -1,4 +1,4 @@
-"""export REVIEW --format json|md|docx|qdpx [--what ...] [--final] [-o PATH]."""
+"""export REVIEW --format json|md|docx|qdpx [--what ...] [--final [--everyday WORD]] [-o PATH]."""
 
 from __future__ import annotations
 
