@@ -308,3 +308,8 @@ def test_two_reviewers_named_together_are_the_review_team_once(store: Store) -> 
     store.new_conversation(review, person, lead="Rosalind Pike", note_taker="Quentin Harbottle")
     register = Register.for_review(store, review)
     assert register.apply("Seen by Rosalind and Quentin.") == "Seen by the review team."
+
+
+def test_a_shared_surname_as_a_plural_is_ambiguous(register: Register) -> None:
+    register.apply("The Okonkwos argued")
+    assert [written for written, _ in register.ambiguous] == ["Okonkwos"]

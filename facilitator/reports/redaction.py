@@ -963,9 +963,16 @@ class Register:
         role is written beside it ("Okonkwo (father)"). Else the match is ambiguous: it
         is noted in :attr:`ambiguous` and a final report is refused (see
         :class:`AmbiguousNames`)."""
-        people = self._shared.get(_key(folded[start:end]))
+        key = _key(folded[start:end])
+        people = self._shared.get(key)
         if not people:
-            return entry
+            # "The Okonkwos": both, or the family; no one pseudonym says that.
+            plural = key.endswith("s") and (
+                self._shared.get(key[:-1]) or self._shared.get(key[:-2])
+            )
+            if not plural:
+                return entry
+            people = plural
         title = _TITLE_BEFORE.search(folded, max(0, start - 8), start)
         if title:
             said = title.group(1)
