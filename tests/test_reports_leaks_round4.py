@@ -313,3 +313,8 @@ def test_two_reviewers_named_together_are_the_review_team_once(store: Store) -> 
 def test_a_shared_surname_as_a_plural_is_ambiguous(register: Register) -> None:
     register.apply("The Okonkwos argued")
     assert [written for written, _ in register.ambiguous] == ["Okonkwos"]
+
+
+def test_a_role_title_before_a_name_goes_with_it(register: Register) -> None:
+    assert register.apply("Nurse Whitfield rang") == "The social worker rang"
+    assert register.apply("seen by PC Cole-Whitfield") == "seen by the social worker"

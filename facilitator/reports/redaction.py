@@ -49,7 +49,9 @@ from facilitator.store.store import new_id
 
 # Titles are not identifying on their own and would match everywhere; before a name they
 # are part of it ("Dr Marsh" becomes "the GP", not "Dr the GP").
-TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "cllr")
+# Words for a job written as a title ("Nurse Whitfield", "PC Cole") go with the name too.
+TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "cllr",
+          "nurse", "sister", "pc", "dc", "sgt")  # fmt: skip
 _NOT_IDENTIFYING = frozenset(TITLES)
 # Not a letter on either side (a digit, "_" or punctuation may touch a name). Letters of
 # scripts written without spaces between words (Han, kana, Thai, Lao, Burmese, Khmer) and
