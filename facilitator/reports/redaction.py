@@ -15,6 +15,11 @@ with any whitespace, ``-`` or ``_`` between the words of an identifier or none a
 apostrophe kept, spaced or dropped, and a plural ending, so "SAM OKAFOR", "Sam’s",
 "Sam\\nOkafor", "SamOkafor", "O Brien" and "the Okafors" are all caught. Only what users
 wrote is redacted (:mod:`.ours`); a month next to a day or year is a date, not a person.
+
+In a name word of four letters or more, ASCII look-alikes and a break between letters are
+read through ("0konkw0", "Okon- kwo"). Where reading would guess, the final report stops
+instead (:class:`AmbiguousNames`, :class:`EverydayWords`, a name broken by a space): a
+guessed replacement reads as fact, a refusal says what to fix.
 """
 
 from __future__ import annotations
