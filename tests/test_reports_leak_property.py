@@ -56,7 +56,10 @@ def as_read(text: str) -> str:
     case, one apostrophe and one dash."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    # Every mark goes: an enclosing circle ("O\u20dd") is seen around the letter.
+    text = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c)[0] != "M"
+    )
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(str.maketrans("аеорсхуѕһı", "aeopcxyshi"))  # as they look
     return re.sub("[\u2018\u2019\u02bc]", "'", re.sub("[\u2010-\u2015\u2212]", "-", text))
@@ -130,13 +133,43 @@ def variant(name: str, how: str, at: int) -> str:
         return name[:at] + "-\n" + name[at:]
     if how == "apostrophe":  # an apostrophe typed inside, as in O'Brien written O`Brien
         return name[:at] + "`" + name[at:]
+    if how == "enclosing_mark":  # a mark of class 0 around a letter
+        return name[:at] + "\u20dd" + name[at:]
+    if how in ("ascii_look_alike", "broken"):  # in words of four letters or more
+        words = name.split(" ")
+        for i, word in enumerate(words):
+            if len(word) >= 4:
+                middle = len(word) // 2
+                words[i] = (
+                    word.translate(ASCII_LOOK_ALIKE)
+                    if how == "ascii_look_alike"
+                    else word[:middle] + "- " + word[middle:]
+                )
+        return " ".join(words)
     return name
+
+
+# Digits and a bar a reader takes for letters ("0kafor", "Whitf1eld").
+ASCII_LOOK_ALIKE = str.maketrans("oOl", "001")
+_DIGIT_AS_LETTER = re.compile(r"(?<=[^\W\d_])[01|]|[01|](?=[^\W\d_])")
+_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]+(?=[^\W\d_])")
+
+
+def as_looked_at(how: str, text: str) -> str:
+    """For the variants that write a name with look-alikes or a break, the text as a
+    reader's eye reads those: a 0 or 1 touching a letter as o or l, "Oka- for" joined."""
+    if how == "ascii_look_alike":
+        return _DIGIT_AS_LETTER.sub(lambda m: {"0": "o"}.get(m.group(0), "l"), text)
+    if how == "broken":
+        return _BREAK.sub("", text)
+    return text
 
 
 HOW = ("plain", "upper", "decomposed", "soft_hyphen", "zero_width", "word_joiner",
        "full_width", "possessive", "digit", "underscore", "no_break", "look_alike",
        "entity", "hex_entity", "shy_entity", "plural", "run_together", "dotless_i", "cjk",
-       "emphasis", "line_break", "camel")  # fmt: skip
+       "emphasis", "line_break", "camel", "enclosing_mark", "ascii_look_alike",
+       "broken")  # fmt: skip
 # Cyrillic letters a reader takes for Latin ones.
 LOOK_ALIKE = str.maketrans("aeopcxyASEOPCXH", "аеорсхуАЅЕОРСХН")
 
@@ -287,6 +320,7 @@ def test_no_registered_name_gets_through_any_final_report(
             for fmt in FORMATS:
                 # Applying the register must leave nothing for the scan to refuse.
                 text = as_seen(read_back(fmt, export(store, method, review, fmt, final=True)))
+                text = as_looked_at(how, text)
                 joined = "".join(parts)  # "SamOkafor", as written run together
                 for piece in [*parts, joined, "Hal", "Bex", "Lee", "Ruiz", "Kit", "Moss"]:
                     assert not seen(piece, text), (fmt, section, written, piece)

@@ -166,9 +166,10 @@ def test_identifier_broken_across_markdown_lines_is_caught(
     )
     with pytest.raises(LeakFound) as caught:
         export(store, method, review, "md", final=True)
-    assert [(leak.identifier, leak.where) for leak in caught.value.leaks] == [
-        ("Little Hampton", "text")
-    ]
+    found = [(leak.identifier, leak.where) for leak in caught.value.leaks]
+    assert ("Little Hampton", "text") in found
+    # "Hampton" alone, on the line after the break, is the place's own word.
+    assert {where for identifier, where in found if identifier == "Hampton"}
 
 
 def test_redact_cli_add_and_list(store: Store, fixture: ReviewFixture, capsys):

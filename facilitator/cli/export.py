@@ -1,4 +1,4 @@
-"""export REVIEW --format json|md|docx|qdpx [--what ...] [--final] [-o PATH]."""
+"""export REVIEW --format json|md|docx|qdpx [--what ...] [--final [--everyday WORD]] [-o PATH]."""
 
 from __future__ import annotations
 
@@ -38,9 +38,24 @@ WHAT = ("record", "narrative", "episodes", "findings", "plan", "all")
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file."
 )
+@click.option(
+    "--everyday",
+    "everyday",
+    multiple=True,
+    metavar="WORD",
+    help='With --final: a name part that is also an everyday word ("will" of Will '
+    "Young) is the word wherever written in lower case. Without it, --final stops and "
+    "lists those uses. Repeat for each word.",
+)
 @pass_context
 def export(
-    obj: Context, review_ref: str, fmt: str, what: str, final: bool, output: Path | None
+    obj: Context,
+    review_ref: str,
+    fmt: str,
+    what: str,
+    final: bool,
+    output: Path | None,
+    everyday: tuple[str, ...] = (),
 ) -> None:
     """Export a review. JSON and Markdown go to stdout unless -o is given; Word and
     REFI-QDA files are written to -o, or to a file named after the review."""
@@ -62,7 +77,9 @@ def export(
     from facilitator.reports.redaction import LeakFound
 
     try:
-        data = build(obj.store, obj.method, review_id, fmt, what=what, final=final)
+        data = build(
+            obj.store, obj.method, review_id, fmt, what=what, final=final, everyday=everyday
+        )
     except LeakFound as exc:
         for leak in exc.leaks:
             echo(f"  {leak.line()}", err=True)

@@ -6,13 +6,16 @@ any registered identifier still present raises :class:`LeakFound` and nothing is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from facilitator.method import Method
 from facilitator.reports import contacts
 from facilitator.reports.content import WHAT_CHOICES, build_report
+from facilitator.reports.normalise import fold_text
 from facilitator.reports.ours import Ours, shipped_texts, texts_of
 from facilitator.reports.redaction import (
+    AmbiguousNames,
+    EverydayWords,
     IdentifyingDetails,
     LeakFound,
     Register,
@@ -32,8 +35,11 @@ def export(
     *,
     what: str = "all",
     final: bool = False,
+    everyday: Iterable[str] = (),
 ) -> bytes:
-    """The finished file's bytes. Raises :class:`LeakFound` if a final report identifies anyone."""
+    """The finished file's bytes. Raises :class:`LeakFound` if a final report identifies anyone.
+    ``everyday`` are name parts the team says are everyday words wherever written in lower
+    case ("will" of Will Young); any other kept as a word raises :class:`EverydayWords`."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if what not in WHAT_CHOICES:
@@ -76,6 +82,12 @@ def export(
         leaks = register.scan(pieces, ours) + contacts.scan(pieces, ours)
         if leaks:
             raise LeakFound(_most_precise(leaks))
+        if register.ambiguous:
+            raise AmbiguousNames(register.ambiguous)
+        confirmed = {fold_text(word) for word in everyday}
+        kept = {w: places for w, places in register.kept.items() if w not in confirmed}
+        if kept:
+            raise EverydayWords(kept)
     return data
 
 

@@ -3,7 +3,7 @@
 Word, phones and copy-and-paste write the same name in many ways that look alike on the
 page: a curly apostrophe, a decomposed "Zoë", a soft hyphen or zero-width space inside a
 word, full-width letters. :func:`fold` turns text into one canonical form (NFKC,
-case-folded, accents and invisible characters removed, apostrophes and dashes unified,
+case-folded, accents, other marks and invisible characters removed, apostrophes and dashes unified,
 look-alikes from other scripts read as the Latin letters they look like (the UTS #39
 confusables, :mod:`.confusables`), letters with a stroke and ligatures as the letters a
 reader takes them for: "Ł" as "l", "æ" as "ae")
@@ -75,6 +75,13 @@ _IGNORABLE = frozenset(
 )
 
 
+def mark(char: str) -> bool:
+    """A mark of any kind, which goes with the letter before it: combining accents, and the
+    enclosing marks ("O\u20dd") and marks of class 0 ("\u0e31") that
+    ``unicodedata.combining`` does not count, though a reader sees the letter through them."""
+    return unicodedata.category(char)[0] == "M"
+
+
 def invisible(char: str) -> bool:
     return (
         char in _IGNORABLE or unicodedata.category(char) == "Cf" or 0xE0000 <= ord(char) <= 0xE0FFF
@@ -89,7 +96,7 @@ def fold_cluster(cluster: str) -> str:
         return ""
     text = unicodedata.normalize("NFKC", visible).translate(_BEFORE_CASE).casefold()
     # Accents go (a reader takes "Zoe" for "Zoë"); NFKD splits them off first.
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not mark(c))
     text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
     if len(text) == 3 and text[0] == "(" and text[2] == ")" and text[1].isalpha():
         text = text[1]  # a parenthesised letter ("⒨") reads as the letter
@@ -118,7 +125,18 @@ _ASCII_UNIFY = str.maketrans("`", "'")
 _CAMEL = re.compile(r"(?<=[a-z\u00df-\u00f6\u00f8-\u00ff])[A-Z]")
 _SPECIAL_CAMEL = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _CAMEL.pattern)
 
-READ, SPLIT, JOINED, CAMEL = "read", "split", "joined", "camel"
+# A capital I straight after a small letter reads as a small l ("CoIe", "WhitfieId"),
+# in the "look" view: in most typefaces the two are drawn alike.
+_CAPITAL_I = re.compile(r"(?<=[a-z])I")
+_CAPITAL_I_FAST = re.compile(r"I(?<=[a-z]I)")
+_SPECIAL_LOOK = re.compile(r"[^\x00-\x7f]+|" + _ENTITY.pattern + "|" + _CAPITAL_I.pattern)
+
+READ, SPLIT, JOINED, CAMEL, LOOK = "read", "split", "joined", "camel", "look"
+
+
+def capital_i(text: str) -> bool:
+    """Whether the "look" view of ``text`` can differ from the plain one."""
+    return "I" in text and _CAPITAL_I_FAST.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -186,7 +204,8 @@ def fold(text: str, view: str = READ) -> Folded:
     drops invisible characters ("Oka\u00adfor" is "okafor"), ``split`` reads them as a
     break between words ("Smith\u00adJones" is "smith jones"), ``joined`` also drops
     emphasis marks and a hyphen at a line end ("**Oka**for", "Oka-\nfor"), ``camel``
-    starts a word at a capital after a small letter ("OkaforNotes"). A name is
+    starts a word at a capital after a small letter ("OkaforNotes"), ``look`` reads a
+    capital I after a small letter as an l ("CoIe"). A name is
     looked for in each view that can differ, so no way of writing it hides it.
     """
     amp = "&" in text
@@ -194,6 +213,8 @@ def fold(text: str, view: str = READ) -> Folded:
         special = _SPECIAL_JOINED
     elif view == CAMEL:
         special = _SPECIAL_CAMEL
+    elif view == LOOK:
+        special = _SPECIAL_LOOK
     elif amp:
         special = _SPECIAL_AMP
     else:
@@ -227,6 +248,11 @@ def fold(text: str, view: str = READ) -> Folded:
     for run in special.finditer(text):
         a, b = run.span()
         first = text[a]
+        if view == LOOK and first == "I":
+            linear(done, a)
+            cluster(a, b, "l")
+            done = b
+            continue
         if view == CAMEL and "A" <= first <= "Z":
             linear(done, a)
             cluster(a, b, " " + first.lower())
@@ -247,13 +273,13 @@ def fold(text: str, view: str = READ) -> Folded:
             done = b
             continue
         # A combining mark belongs to the character before it, which may be ASCII.
-        if a > done and unicodedata.combining(first):
+        if a > done and mark(first):
             a -= 1
         linear(done, a)
         position = a
         while position < b:
             end = position + 1
-            while end < b and unicodedata.combining(text[end]):
+            while end < b and mark(text[end]):
                 end += 1
             folded = fold_cluster(text[position:end])
             if not folded:

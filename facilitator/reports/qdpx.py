@@ -138,8 +138,11 @@ class _Builder:
             out.append(_open("Code", attrs))
             for area in level.areas:
                 codes[f"factor:{area.key}"] = guid(f"factor:{area.key}")
-                text = clean(area.text or "; ".join(area.prompts))
-                text = self.ours(text) if text else text
+                if area.text:
+                    text = clean(area.text)
+                    text = self.ours(text) if text else text
+                else:  # each prompt is the guide's words (or the team's) on its own
+                    text = "; ".join(self.ours(p) for p in map(clean, area.prompts) if p)
                 attrs = {"guid": codes[f"factor:{area.key}"], "name": self.ours(area.title)}
                 attrs["isCodable"] = "true"
                 out.append(_open("Code", attrs, empty=not text))

@@ -15,27 +15,35 @@ with any whitespace, ``-`` or ``_`` between the words of an identifier or none a
 apostrophe kept, spaced or dropped, and a plural ending, so "SAM OKAFOR", "Sam’s",
 "Sam\\nOkafor", "SamOkafor", "O Brien" and "the Okafors" are all caught. Only what users
 wrote is redacted (:mod:`.ours`); a month next to a day or year is a date, not a person.
+
+In a name word of four letters or more, ASCII look-alikes and a break between letters are
+read through ("0konkw0", "Okon- kwo"). Where reading would guess, the final report stops
+instead (:class:`AmbiguousNames`, :class:`EverydayWords`, a name broken by a space): a
+guessed replacement reads as fact, a refusal says what to fix.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 from facilitator.method import Method
 from facilitator.model import Participant
 from facilitator.reports import contacts
+from facilitator.reports.everyday import EVERYDAY
 from facilitator.reports.normalise import (
     CAMEL,
     DASHES,
     JOINED,
+    LOOK,
     READ,
     SPLIT,
     Folded,
     camel,
+    capital_i,
     fold,
     fold_text,
     joinable,
@@ -48,7 +56,9 @@ from facilitator.store.store import new_id
 
 # Titles are not identifying on their own and would match everywhere; before a name they
 # are part of it ("Dr Marsh" becomes "the GP", not "Dr the GP").
-TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "cllr")
+# Words for a job written as a title ("Nurse Whitfield", "PC Cole") go with the name too.
+TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "revd", "cllr",
+          "nurse", "sister", "pc", "dc", "sgt")  # fmt: skip
 _NOT_IDENTIFYING = frozenset(TITLES)
 # Not a letter on either side (a digit, "_" or punctuation may touch a name). Letters of
 # scripts written without spaces between words (Han, kana, Thai, Lao, Burmese, Khmer) and
@@ -112,7 +122,9 @@ _SEASON_AFTER = re.compile(r"\s+(?:term|holidays?|half[\s-]?term|break|months?)(
 _QUALIFIER_AFTER = re.compile(rf"[\s-]+(?:of\s+)?(?:{_YEAR}|(?:{_MONTH_OR_SEASON})(?![^\W\d_]))")
 _DASH = re.compile("[-" + DASHES + "]")
 # Titles and initials written just before a name, in folded text: "dr ", "d. ", "j. a. ".
-_LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\W\d_]\.\s*)*$")
+_LEAD_IN = re.compile(
+    _BEFORE + r"(?:(?:" + "|".join(TITLES) + r")(?:\.\s*|\s+))?(?:[^\W\d_]\.\s*)*$"
+)
 
 
 # Where the word before a name may be a title or an initial ("dr ", "d. "), worth the
@@ -120,6 +132,12 @@ _LEAD_IN = re.compile(_BEFORE + r"(?:(?:" + "|".join(TITLES) + r")\.?\s+)?(?:[^\
 _HINT = re.compile(r"(?:\.\s*|(?<![^\W\d_])(?:" + "|".join(TITLES) + r")\s+)$")
 # The character before the space before a name, when one of these may be there.
 _HINT_END = frozenset({".", " ", "\t", "\n", *(t[-1] for t in TITLES)})
+# A title just before a name, and a role just after it ("Okonkwo (father)", "Okonkwo,
+# the father"), in folded text: which of two people sharing a surname is meant.
+_TITLE_BEFORE = re.compile(r"(?<![^\W\d_])(" + "|".join(TITLES) + r")\.?\s+$")
+_ROLE_AFTER = re.compile(r"\s*(?:\(|,\s*(?:the\s+|her\s+|his\s+)?)([^\W\d_]+)")
+# A season written as a name: a capital, then a word ("the Winter children").
+_NAMED = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")
 _THE = re.compile(r"(?<![^\W\d_])the\s+$", re.IGNORECASE)
 
 
@@ -145,6 +163,16 @@ class Redaction:
     replacement: str
     source: str  # "team" | "participant" | "reviewer"
     role: bool = False  # the replacement is a role: "the GP", "The social worker" ...
+    # Matched only where written with a capital: a place's own word ("Riverside" of
+    # "Riverside Academy") or a name part that is an everyday word ("Will", "Young").
+    capital: bool = False
+    # Who the name is, to tell apart two people who share a part of it: the
+    # participant's role ("Father"), which a note may write beside the name.
+    who: str = ""
+    # A name part that is an everyday word ("Will", "Young"): matched only with a capital
+    # (``capital``), and a lower-case use kept as the word is noted (see
+    # :class:`EverydayWords`).
+    word: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,13 +198,32 @@ class LeakFound(Exception):
         )
 
 
-def _alternative(text: str) -> str:
-    return _JOIN.join(_APOSTROPHE.join(map(re.escape, w.split("'"))) for w in _words(text))
+# ASCII look-alikes a reader takes for a name's letters ("0konkw0", "M1llbrook",
+# "Whitf|eld", "Arnara", "Okonkvvo"), allowed in name words of four letters or more:
+# in shorter ones they would catch numbers and words ("Al" in "A1", "Tom" in "torn").
+_LOOK_ALIKE = {"o": "[o0]", "l": "[l1|]", "i": "[i1|]", "m": "(?:m|rn)", "w": "(?:w|vv)"}
+# A break a reader's eye reads through inside a name's word ("Okon- kwo", "Okon.kwo",
+# "Okon·kwo", "Okon/kwo", "Oko\tnkwo", a dash of any kind once folded), in the same words.
+_BREAK = r"(?:[-./\u00b7\u2027\u2022\t][ \t]*|[ \t]+-[ \t]*)?"
+_LOOSE_FROM = 4
+
+
+def _loose(word: str) -> str:
+    """One word of a name as a pattern: letters and look-alikes, with a break allowed
+    between any two letters (see :data:`_LOOK_ALIKE` and :data:`_BREAK`)."""
+    if len(word) < _LOOSE_FROM or not word.isalpha():
+        return re.escape(word)
+    return _BREAK.join(_LOOK_ALIKE.get(c, re.escape(c)) for c in word)
+
+
+def _alternative(text: str, loose: bool = False) -> str:
+    escape = _loose if loose else re.escape
+    return _JOIN.join(_APOSTROPHE.join(map(escape, w.split("'"))) for w in _words(text))
 
 
 def pattern_for(text: str) -> re.Pattern[str]:
     """The identifier as whole words, to search for in folded text (:func:`fold`)."""
-    return re.compile(_BEFORE + _alternative(text) + _PLURAL + _AFTER)
+    return re.compile(_BEFORE + _alternative(text, loose=True) + _PLURAL + _AFTER)
 
 
 def _views(text: str, folded: Folded | None = None) -> list[Folded]:
@@ -188,12 +235,18 @@ def _views(text: str, folded: Folded | None = None) -> list[Folded]:
         views.append(fold(text, JOINED))
     if camel(text):
         views.append(fold(text, CAMEL))
+    if capital_i(text):
+        views.append(fold(text, LOOK))
     return views
 
 
-def _a_date(found: str, folded: str, start: int, end: int) -> bool:
+def _a_date(
+    found: str, folded: str, start: int, end: int, named: Callable[[], bool] | None = None
+) -> bool:
     """A month, season or "early" written as part of a date ("3rd of May", "on May 3",
-    "summer 2024", "Early May"), not as a name: the rule above :data:`MONTHS`."""
+    "summer 2024", "Early May"), not as a name: the rule above :data:`MONTHS`. A season
+    after "the", "that" ... only is a name when ``named`` says it is written as one, with
+    a capital and a word after it ("the Winter children"); without ``named``, a date."""
     if found not in DATE_WORDS:
         return False
     before = max(0, start - 16)
@@ -202,9 +255,9 @@ def _a_date(found: str, folded: str, start: int, end: int) -> bool:
     if _DATE_AFTER.match(folded, end) or _DATE_BEFORE.search(folded, before, start):
         return True
     if found in SEASONS:
-        return bool(
-            _SEASON_BEFORE.search(folded, before, start) or _SEASON_AFTER.match(folded, end)
-        )
+        if _SEASON_AFTER.match(folded, end):
+            return True
+        return bool(_SEASON_BEFORE.search(folded, before, start)) and not (named and named())
     return bool(_DAY_AFTER.match(folded, end) and _INTO_DATE.search(folded, before, start))
 
 
@@ -217,7 +270,9 @@ def contains(haystack: str, identifier: str) -> bool:
     pattern = pattern_for(identifier)
     if pattern.search(fold_text(haystack)):
         return True
-    return camel(haystack) and pattern.search(fold(haystack, CAMEL).text) is not None
+    if camel(haystack) and pattern.search(fold(haystack, CAMEL).text):
+        return True
+    return capital_i(haystack) and pattern.search(fold(haystack, LOOK).text) is not None
 
 
 _LOGIN = re.compile(r"[._+]+")
@@ -251,6 +306,14 @@ def name_parts(name: str) -> list[str]:
     ]
 
 
+def _everyday(entry: Redaction, full: str) -> Redaction:
+    """``entry``, matched only with a capital if it is a part of the name ``full`` that is
+    an everyday word (:mod:`.everyday`)."""
+    if entry.text != full and fold_text(entry.text) in EVERYDAY:
+        return replace(entry, capital=True, word=True)
+    return entry
+
+
 def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
     """Each participant's full name and every part of it, replaced by role or pseudonym."""
     entries: list[Redaction] = []
@@ -261,12 +324,16 @@ def participant_entries(people: Iterable[Participant]) -> list[Redaction]:
         replacement = person.pseudonym if pseudonym else person.role
         for name in name_parts(person.name):
             entries.append(
-                Redaction(
-                    f"{person.id}:{name}",
-                    name,
-                    replacement or "",
-                    "participant",
-                    role=not pseudonym,
+                _everyday(
+                    Redaction(
+                        f"{person.id}:{name}",
+                        name,
+                        replacement or "",
+                        "participant",
+                        role=not pseudonym,
+                        who=person.role or "",
+                    ),
+                    person.name,
                 )
             )
     return entries
@@ -316,7 +383,7 @@ def reviewer_entries(store: Store, review: str) -> list[Redaction]:
     names |= set(store.distinct("notes", "author", review))
     names |= set(store.op_authors(review))
     return [
-        Redaction(f"reviewer:{part}", part, "the review team", "reviewer")
+        _everyday(Redaction(f"reviewer:{part}", part, "the review team", "reviewer"), name)
         for name in sorted(n for n in names if _words(n))
         for part in name_parts(name)
     ]
@@ -363,6 +430,46 @@ def _replacement_problem(text: str, replacement: str, found: str) -> str:
         f"{found!r}: remove the entry ('facilitator redact REVIEW remove ID') and add it "
         "again with another replacement"
     )
+
+
+class AmbiguousNames(StoreError):
+    """A name part two participants share, written with nothing to say whose it is."""
+
+    def __init__(self, ambiguous: dict[tuple[str, str], list[str]]) -> None:
+        self.ambiguous = ambiguous
+        lines = [
+            f"{written!r} could be {' or '.join(map(repr, names))} in “{context}”"
+            for (written, context), names in list(ambiguous.items())[:5]
+        ]
+        more = f" (and {len(ambiguous) - 5} more)" if len(ambiguous) > 5 else ""
+        super().__init__(
+            "the final report was not written: a name two participants share is written "
+            "without a first name, title or role to say who is meant: "
+            + "; ".join(lines)
+            + more
+            + ". Write the first name, the title ('Mr', 'Ms') or the role beside it, then "
+            "export again"
+        )
+
+
+class EverydayWords(StoreError):
+    """A participant's or reviewer's name part that is an everyday word, kept as the word
+    in lower case: the team confirms each is the word before a final report is made."""
+
+    def __init__(self, kept: dict[str, list[str]]) -> None:
+        self.kept = kept
+        lines = [
+            f"{word!r} ({len(places)}{'+' if len(places) >= 20 else ''} time(s), e.g. "
+            f"“{places[0]}”)"
+            for word, places in kept.items()
+        ]
+        options = " ".join(f"--everyday {word}" for word in kept)
+        super().__init__(
+            "the final report was not written: a name part that is also an everyday word "
+            "was kept as the word where written in lower case: " + "; ".join(lines) + ". "
+            "Where it is the name, write it with a capital; if every lower-case use is the "
+            f"word, export again with {options}"
+        )
 
 
 class IdentifyingDetails(StoreError):
@@ -417,11 +524,34 @@ def team_parts(entries: Iterable[Redaction]) -> list[Redaction]:
         found.append(entry)
         if _person_like(entry.text):
             found += [
-                replace(entry, id=f"{entry.id}:{part}", text=part)
+                _everyday(replace(entry, id=f"{entry.id}:{part}", text=part), entry.text)
                 for part in name_parts(entry.text)
                 if part != entry.text
             ]
+        else:
+            found += [
+                replace(entry, id=f"{entry.id}:{part}", text=part, capital=True)
+                for part in _own_words(entry.text)
+            ]
     return found
+
+
+def _own_words(place: str) -> list[str]:
+    """The words of a place or organisation that name it on their own ("Riverside" of
+    "Riverside Academy", "Northgate" of "Northgate Surgery"): not the generic ones
+    (:data:`_PLACE_WORDS`), titles, date words, short words or possessives ("Mary's" of
+    "St Mary's Hospital" is more often a person)."""
+    words = place.split()
+    if len(words) < 2:
+        return []
+    return [
+        w
+        for w in (w.strip(".,;:()") for w in words)
+        if len(w) >= 4
+        and w.isalpha()
+        and w[:1].isupper()
+        and fold_text(w) not in _PLACE_WORDS | _NOT_IDENTIFYING | DATE_WORDS
+    ]
 
 
 def add(store: Store, review: str, text: str, replacement: str) -> str:
@@ -484,10 +614,30 @@ def _by_first_letter(alternatives: list[str]) -> str:
     a position, not each in turn. The order within a group (longest first) is kept."""
     groups: dict[str, list[str]] = {}
     for alternative in alternatives:
-        # Each starts with one letter, escaped as re.escape writes it (never "\").
-        head = alternative[:2] if alternative[:1] == "\\" else alternative[:1]
+        head = _head(alternative)
         groups.setdefault(head, []).append(alternative[len(head) :])
     return "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items())
+
+
+def _head(alternative: str) -> str:
+    """The pattern of an alternative's first letter: one letter, escaped as re.escape
+    writes it (never "\\"), or a look-alike set ("[o0]", "(?:m|rn)")."""
+    if alternative[:1] == "\\":
+        return alternative[:2]
+    if alternative[:1] == "[":
+        return alternative[: alternative.index("]") + 1]
+    if alternative[:3] == "(?:":
+        return alternative[: alternative.index(")") + 1]
+    return alternative[:1]
+
+
+def _head_letters(head: str) -> str:
+    """The characters a head (:func:`_head`) can start with."""
+    if head[:1] == "[":
+        return head[1:-1]
+    if head[:3] == "(?:":
+        return "".join(option[:1] for option in head[3:-1].split("|"))
+    return head[-1]
 
 
 def _key(folded: str) -> str:
@@ -500,7 +650,16 @@ class Register:
     def __init__(self, entries: Iterable[Redaction]) -> None:
         entries = [v for e in entries if _words(e.text) for v in _spelled(e)]
         # Longest first, so "Sam Okafor" is replaced whole before "Sam" on its own.
-        self.entries = sorted(entries, key=lambda e: (-len(_key(fold_text(e.text))), e.text))
+        self.entries = sorted(
+            entries, key=lambda e: (-len(_key(fold_text(e.text))), e.capital, e.text)
+        )
+        # Lower-case uses of a name part that is an everyday word, kept as the word: the
+        # word and where ("she will call"); and the words the team says are words.
+        self.kept: dict[str, list[str]] = {}
+        self.words: set[str] = set()
+        # Name parts :meth:`_which` could not tell apart: (as written, context) and the
+        # replacements it could be.
+        self.ambiguous: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
     def for_review(cls, store: Store, review: str, method: Method | None = None) -> Register:
@@ -530,10 +689,15 @@ class Register:
         if not self.entries:
             return None
         # A spelled-out run is looked for from the first letter of any word of any entry.
+        groups = list(self._groups)
         firsts = "".join(
-            re.escape(c) for c in sorted({w[0] for e in self.entries for w in _words(e.text)})
+            re.escape(c)
+            for c in sorted(
+                {w[0] for e in self.entries for w in _words(e.text)}
+                | {c for g in groups for c in _head_letters(_head(g))}
+            )
         )
-        body = _by_first_letter(list(self._groups))
+        body = _by_first_letter(groups)
         inside = self._inside
         within = (
             f"|(?P<i>{_by_first_letter(list(map(re.escape, inside)))})[^\\W_]*" if inside else ""
@@ -552,7 +716,7 @@ class Register:
         """Each distinct alternative (longest first) and the first entry it stands for."""
         groups: dict[str, Redaction] = {}
         for entry in self.entries:
-            groups.setdefault(_alternative(entry.text), entry)
+            groups.setdefault(_alternative(entry.text, loose=True), entry)
         return groups
 
     @cached_property
@@ -584,7 +748,7 @@ class Register:
         far more often the word ("summertime") than the name."""
         parts: dict[str, Redaction] = {}
         for entry in self.entries:
-            words = _words(entry.text)
+            words = _words(entry.text) if not entry.capital else []
             word = words[0].replace("'", "") if len(words) == 1 else ""
             if len(word) >= 4 and word.isalpha() and word not in DATE_WORDS:
                 parts.setdefault(word, entry)  # "O'Brien" as "zobrien" writes it
@@ -598,6 +762,8 @@ class Register:
         each part of a person's name is an entry of its own."""
         parts: dict[str, Redaction] = {}
         for entry in self.entries:
+            if entry.capital:
+                continue
             word = "".join(_words(entry.text)).replace("'", "")
             if len(word) > 1 and word.isalpha() and word not in _NOT_IDENTIFYING:
                 parts.setdefault(word, entry)
@@ -619,7 +785,9 @@ class Register:
             return None
         return at[found[0].start()], at[found[-1].end() - 1] + 1, parts[found[0].group(0)]
 
-    def _matches(self, folded: str) -> Iterable[tuple[int, int, Redaction]]:
+    def _matches(
+        self, folded: str, source: tuple[str, Folded] | None = None, note: bool = False
+    ) -> Iterable[tuple[int, int, Redaction]]:
         """(start, end, entry) of each identifier in folded text, in order, dates aside;
         a name part found inside a longer word takes the whole word (a log-in or an
         address: over-redaction is the lesser harm), and a run of spaced letters that
@@ -631,14 +799,26 @@ class Register:
         size = len(folded)
         lookup = self._lookup
         search = combined.search
+
+        def cased(start: int, end: int) -> str:
+            """The original of a folded span, and what follows it (for its case)."""
+            assert source is not None
+            text, view = source
+            first, last = view.span(start, end) if view.mapped else (start, end)
+            return text[first : last + 3]
+
         while match := search(folded, position):
             start, end = match.span()
             position = end
             kind = match.lastgroup
             if kind is None:  # whole words, the usual case
                 found = match.group(0)
-                if end - start <= 9 and found in DATE_WORDS and _a_date(found, folded, start, end):
-                    continue
+                if end - start <= 9 and found in DATE_WORDS:
+                    named = None
+                    if source is not None:
+                        named = lambda s=start, e=end: _NAMED.match(cased(s, e)) is not None  # noqa: E731
+                    if _a_date(found, folded, start, end, named):
+                        continue
                 if end < size and folded[end].isalnum():  # "okafor01": the whole token
                     while end < size and folded[end].isalnum():
                         end += 1
@@ -659,6 +839,11 @@ class Register:
                 start, end, entry = spelled
                 position = max(position, end)
             if start < covered:
+                continue
+            if entry.capital and source is not None and not cased(start, end)[:1].isupper():
+                # "the riverside path", "she will call": the word, not the name
+                if note and entry.word:
+                    self._note_word(folded[start:end], source, start, end)
                 continue
             covered = end
             yield start, end, entry
@@ -704,7 +889,11 @@ class Register:
         for start, end, entry in spans:
             # Two parts of one name found apart ("Ms. Zoe" and "O'Brien"): one replacement,
             # not "the police officer the police officer".
-            apart = not text[done:start].strip(" -\u2010\u2011")
+            between = text[done:start]
+            apart = not between.strip(" -\u2010\u2011") or (
+                # "Rosalind and Quentin": the review team, once.
+                entry.source == "reviewer" and between.strip(" ,") in ("", "and", "&")
+            )
             if last is not None and last.replacement == entry.replacement and apart:
                 done = end
                 continue
@@ -724,9 +913,12 @@ class Register:
         marked = "*" in text or "_" in text or "~" in text
         span = folded.span if folded.mapped else None
         size = len(text)
-        for start, end, entry in self._matches(f):
+        shared = self._shared
+        for start, end, entry in self._matches(f, (text, folded), note=True):
             if start < folded_done:
                 continue  # taken by the role written after the previous name
+            if shared and entry.source == "participant":
+                entry = self._which(entry, f, start, end, text, span)
             # The regular expressions below run only where the word before could be a
             # title, an initial or the role: most names have none of these before them.
             # A title goes with the name: a participant's, or one whose replacement has a
@@ -763,6 +955,71 @@ class Register:
             spans.append((original_start, original_end, entry))
             done, folded_done = original_end, end
         return spans
+
+    def _note_word(self, word: str, source: tuple[str, Folded], start: int, end: int) -> None:
+        text, view = source
+        first, last = view.span(start, end) if view.mapped else (start, end)
+        places = self.kept.setdefault(word, [])
+        if len(places) < 20:
+            context = " ".join(text[max(0, first - 25) : last + 25].split())
+            if context not in places:
+                places.append(context)
+
+    @cached_property
+    def _shared(self) -> dict[str, list[Redaction]]:
+        """A name part two participants share ("Okonkwo" of Amara and Chidi Okonkwo), with
+        different replacements: the entries it could stand for."""
+        by_key: dict[str, dict[str, Redaction]] = {}
+        for entry in self.entries:
+            if entry.source == "participant" and "~" not in entry.id:
+                by_key.setdefault(_key(fold_text(entry.text)), {}).setdefault(
+                    entry.replacement, entry
+                )
+        return {k: list(v.values()) for k, v in by_key.items() if len(v) > 1}
+
+    def _which(
+        self,
+        entry: Redaction,
+        folded: str,
+        start: int,
+        end: int,
+        text: str,
+        span: Callable[[int, int], tuple[int, int]] | None,
+    ) -> Redaction:
+        """Which of the people sharing a name part a match stands for: the one whose
+        pseudonym has the title written before it ("Mr Okonkwo" is "Mr B"), or whose
+        role is written beside it ("Okonkwo (father)"). Else the match is ambiguous: it
+        is noted in :attr:`ambiguous` and a final report is refused (see
+        :class:`AmbiguousNames`)."""
+        key = _key(folded[start:end])
+        people = self._shared.get(key)
+        if not people:
+            # "The Okonkwos": both, or the family; no one pseudonym says that.
+            plural = key.endswith("s") and (
+                self._shared.get(key[:-1]) or self._shared.get(key[:-2])
+            )
+            if not plural:
+                return entry
+            people = plural
+        title = _TITLE_BEFORE.search(folded, max(0, start - 8), start)
+        if title:
+            said = title.group(1)
+            chosen = [e for e in people if fold_text(e.replacement).split()[:1] == [said]]
+            if len(chosen) == 1:
+                return chosen[0]
+        after = _ROLE_AFTER.match(folded, end)
+        if after:
+            said = after.group(1)
+            chosen = [
+                e for e in people if _words(e.who)[:1] == [said] or _words(e.who)[-1:] == [said]
+            ]
+            if len(chosen) == 1:
+                return chosen[0]
+        first, last = span(start, end) if span else (start, end)
+        context = " ".join(text[max(0, first - 30) : last + 30].split())
+        names = sorted({e.replacement for e in people})
+        self.ambiguous.setdefault((text[first:last], context), names)
+        return entry
 
     @cached_property
     def _role_texts(self) -> dict[str, tuple[str, str, str]]:
@@ -805,6 +1062,31 @@ class Register:
     def _found(self, folded: str) -> bool:
         return next(iter(self._matches(folded)), None) is not None
 
+    def _broken_by_a_space(self, pieces: list[tuple[str, str]]) -> list[Leak]:
+        """A name of four letters or more written as a capitalised piece and a small one
+        with a space between ("Mill brook", "Oko nkwo"). Read through, spaces would join
+        any two words ("a new man" for Newman), so it is not replaced but stops the final
+        report, to be written again. One pass over each piece; a dictionary look-up per
+        pair of words."""
+        names = self._inside
+        leaks: list[Leak] = []
+        if not names:
+            return leaks
+        # Only where a capital that starts a registered name stands.
+        firsts = "".join(sorted({re.escape(name[0].upper()) for name in names if name.isascii()}))
+        if not firsts:
+            return leaks
+        pattern = re.compile(rf"(?=[{firsts}])" + _SPACE_BROKEN.pattern)
+        for where, text in pieces:
+            for match in pattern.finditer(text):
+                joined = (match.group(1) + match.group(2)).lower()
+                entry = names.get(joined)
+                if entry is not None:
+                    first, last = match.span()
+                    context = " ".join(text[max(0, first - 30) : last + 30].split())
+                    leaks.append(Leak(f"{entry.text} (with a space inside)", where, context))
+        return leaks
+
     def scan(self, pieces: Iterable[tuple[str, str]], ours: Iterable[str] = ()) -> list[Leak]:
         """Every registered identifier still present in ``(where, text)`` pieces, as a
         reader would see it. ``ours`` are phrases the report writes itself (a footer's
@@ -836,15 +1118,17 @@ class Register:
             for (where, text), f in zip(pieces, folded, strict=True)
             if camel(text)
         ]
+        candidates += [(where, text, fold(text, LOOK)) for where, text in pieces if capital_i(text)]
         if self._found(joined_probe(everything)):
             candidates += [
                 (where, text, fold(text, JOINED))
                 for (where, text), f in zip(pieces, folded, strict=True)
                 if joinable(text) and self._found(joined_probe(f.text))
             ]
+        leaks += self._broken_by_a_space(pieces)
         mask: re.Pattern[str] | None = None
         for where, text, f in candidates:
-            matches = list(self._matches(f.text))
+            matches = list(self._matches(f.text, (text, f)))
             if not matches:
                 continue
             mask = mask or _mask(ours)
@@ -859,12 +1143,15 @@ class Register:
 
 
 _MARKS = re.compile(r"[*_~]")
+_SPACE_BROKEN = re.compile(
+    r"(?<![^\W\d_])([A-Z][a-z]+)(?:[ \t]+|[ \t]*\n[ \t]*)([a-z]+)(?![^\W\d_])"
+)
 _OPENING = " \t\"“‘'(["
 
 
 def _mask(ours: Iterable[str]) -> re.Pattern[str]:
     # As each view reads them, since a match is masked in the view it was found in.
-    folded = {fold(p, view).text.strip() for p in ours for view in (READ, JOINED, CAMEL)}
+    folded = {fold(p, view).text.strip() for p in ours for view in (READ, JOINED, CAMEL, LOOK)}
     phrases = sorted(folded - {""}, key=len, reverse=True)
     if not phrases:
         return re.compile(r"(?!)")
