@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
 from facilitator.cli.output import echo
+
+if TYPE_CHECKING:
+    from facilitator.analysis.coverage import Tally
 
 SCORE = click.IntRange(1, 5)
 
@@ -168,12 +172,14 @@ def pattern_types(obj: Context) -> None:
 @pass_context
 def pattern_list(obj: Context, review_ref: str | None) -> None:
     """Patterns in priority order, with what supports them."""
-    from facilitator.analysis.patterns import EFFECTS, factor_directions, patterns
+    from facilitator.analysis.episodes import canonical_ids
+    from facilitator.analysis.patterns import EFFECTS, patterns, support_tallies
 
     review = obj.review_id(review_ref)
     found = patterns(obj.store, review)
     labels = _episode_labels(obj, review)  # read once, not once per pattern
     notes = obj.store.notes(review=review) if found else []  # read once, not per pattern
+    mapping = canonical_ids(obj.store.episodes(review)) if found else {}
     if not found:
         echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
     for p in found:
@@ -186,21 +192,21 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
         echo(f"     {EFFECTS.get(p.effect, 'not yet said whether it helps or hinders')}")
         if p.reasons:
             echo(f"     reasons for its priority: {p.reasons}")
-        # Which way each factor worked in this pattern's episodes, not across the review.
-        directions = factor_directions(obj.store, review, p.episodes, notes=notes)
+        # This pattern's episodes' notes, counted as the reports count them.
+        accounts, team = support_tallies(notes, p.episodes, mapping)
         factors = tuple(
-            _with_direction(_titles(obj.method.factor_areas, [f]), directions.get(f))
+            _with_tally(_titles(obj.method.factor_areas, [f]), accounts.get(f), team.get(f))
             for f in p.factors
         )
         echo(_support_line(labels, p.episodes, factors))
 
 
-def _with_direction(factor: str, counts: dict[str, int] | None) -> str:
-    """A factor with how notes say it worked: "conditions (2 hindered; the team's view:
-    1 helped)"."""
-    from facilitator.analysis.patterns import direction_words
+def _with_tally(factor: str, accounts: Tally | None, team: Tally | None) -> str:
+    """A factor with its notes and how they say it worked: "Working conditions (2
+    accounts, 2 hindered; the team's view: 1 note, 1 helped)"."""
+    from facilitator.analysis.coverage import tally_words
 
-    said = direction_words(counts)
+    said = tally_words(accounts, team)
     return f"{factor} ({said})" if said else factor
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from facilitator.analysis.coverage import Tally, account_words, team_words
 from facilitator.dialogue.model import DraftRecord
 
 CONFIDENTIAL = (
@@ -156,9 +157,25 @@ def _episodes(content: dict[str, Any]) -> list[Item]:
             items.append(
                 Item("para", ", ".join(episode["records"]), lead="In the chronology:", **where)
             )
-        if episode["factors"]:
-            factors = "; ".join(f"{f['title']} ({f['count']})" for f in episode["factors"])
-            items.append(Item("para", factors, lead="Contributory factors noted:", **where))
+        items += _factor_items(episode["factors"], where)
+    return items
+
+
+def _factor_items(factors: list[dict[str, Any]], where: dict[str, str]) -> list[Item]:
+    """The episode's factor areas: the accounts' and the review team's view apart (guide
+    3.4.1), each with how many notes say it helped or hindered. A draft frozen before the
+    two were kept apart holds one count, and says it as it was sent."""
+    if factors and "accounts" not in factors[0]:
+        said = "; ".join(f"{f['title']} ({f['count']})" for f in factors)
+        return [Item("para", said, lead="Contributory factors noted:", **where)]
+    items = []
+    for side, lead, words in (
+        ("accounts", "Contributory factors in the accounts:", account_words),
+        ("team", "Contributory factors in the review team's view:", team_words),
+    ):
+        said = [f"{f['title']} ({words(Tally(**f[side]))})" for f in factors if f.get(side)]
+        if said:
+            items.append(Item("para", "; ".join(said), lead=lead, **where))
     return items
 
 

@@ -14,9 +14,10 @@ That is done here, when the draft is frozen, so the stored draft is what was cir
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from facilitator.analysis.coverage import factor_counts
+from facilitator.analysis.coverage import factor_tallies_apart
 from facilitator.analysis.review_overview import is_account
 from facilitator.method import Method
 from facilitator.model import Participant
@@ -115,10 +116,7 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                     for r in data.accepted_records.get(episode.id, [])
                     if r["id"] in chronology_labels
                 ],
-                "factors": [
-                    {"key": key, "title": data.factor_titles.get(key, key), "count": count}
-                    for key, count in sorted(factor_counts(notes).items(), key=lambda kv: kv[0])
-                ],
+                "factors": _factors(data.factor_titles, notes),
             }
         )
 
@@ -199,3 +197,22 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
         # How the draft names each participant (by role), for "a comment from ...".
         "participants": {p.id: by_role(p) for p in data.people.values()},
     }
+
+
+def _factors(titles: dict[str, str], notes: list) -> list[dict[str, Any]]:
+    """An episode's factor areas, the accounts' and the team's view counted apart by the
+    rule the matrix and the reports follow (a ``?`` or ``~`` counts in neither)."""
+    accounts, team = factor_tallies_apart(notes)
+    found = []
+    for key in sorted({*accounts, *team}):
+        theirs, ours = accounts.get(key), team.get(key)
+        found.append(
+            {
+                "key": key,
+                "title": titles.get(key, key),
+                "count": (theirs.notes if theirs else 0) + (ours.notes if ours else 0),
+                "accounts": asdict(theirs) if theirs else None,
+                "team": asdict(ours) if ours else None,
+            }
+        )
+    return found

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from facilitator.analysis.attribution import team_made
-from facilitator.analysis.coverage import factor_counts_apart, is_evidence, is_team_view
+from facilitator.analysis.coverage import (
+    account_words,
+    factor_tallies_apart,
+    is_team_view,
+    team_words,
+)
 from facilitator.analysis.episodes import (
     TEAM_SOURCE,
     BoardEntry,
@@ -955,27 +960,18 @@ def _episode_accounts(
 
 def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
     """Factor areas from the accounts, then the team's own, each with its note count and
-    how many of those notes say it helped or hindered."""
-    accounts, team = factor_counts_apart(notes)
+    how many of those notes say it helped or hindered (the rule of the matrix and packs)."""
+    accounts, team = factor_tallies_apart(notes)
     out = []
-    for heading, counts, own in (
-        ("From accounts", accounts, False),
-        ("The team's view", team, True),
+    for heading, counts, words in (
+        ("From accounts", accounts, account_words),
+        ("The team's view", team, team_words),
     ):
         if not counts:
             continue
         out.append(f"{heading}:")
-        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            marked = [
-                x.direction(key)
-                for x in notes
-                if key in x.factors and is_evidence(x) and is_team_view(x) == own
-            ]
-            ways = [f"{marked.count(s)} {w}" for s, w in (("+", "helped"), ("-", "hindered"))]
-            said = [w for w in ways if not w.startswith("0 ")]
-            out.append(
-                f"{data.factor_titles.get(key, key)} ({n}{'; ' if said else ''}{', '.join(said)})"
-            )
+        for key, tally in sorted(counts.items(), key=lambda kv: (-kv[1].notes, kv[0])):
+            out.append(f"{data.factor_titles.get(key, key)} ({words(tally)})")
     return "\n".join(out)
 
 

@@ -1,0 +1,79 @@
+"""Regressions from the fourth hostile test of issue 14 (round 4, findings 3 to 8): the
+accounts and the team's view counted apart by one rule in packs, the final report and the
+patterns; a second conversation's plan saved on a conversation already held; follow-ups
+routed to the person they name; the narrative's discrepancies and unlinked team notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.dialogue import records
+from facilitator.dialogue.pack import pack_items, render_markdown
+from facilitator.method import Method
+from facilitator.service import Service
+from facilitator.store import Store
+from tests.review_fixture import ReviewFixture, build_review_fixture
+
+
+@pytest.fixture
+def fixture(service: Service) -> ReviewFixture:
+    return build_review_fixture(service)
+
+
+def _say(service: Service, store: Store, fixture: ReviewFixture, who: str, line: str) -> str:
+    recorded = service.record_note(store.conversation(fixture.conversations[who]), line)
+    assert not recorded.problems, recorded.problems
+    return recorded.note_id
+
+
+def _line(text: str, lead: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(f"**{lead}"))
+
+
+def test_a_pack_counts_the_accounts_and_the_teams_view_apart_and_no_idea(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    # E2 already has the social worker's naming note (@interagency): one account.
+    _say(service, store, fixture, "hv", "#2 Nobody rang me after it @interagency-")
+    _say(service, store, fixture, "hv", "! Says she was told; the minutes say not #2 @interagency-")
+    _say(service, store, fixture, "sw", "~ A shared diary #2 @interagency")
+    _say(service, store, fixture, "sw", "? Ask who sent the minutes #2 @interagency")
+    draft_id = records.freeze_draft(store, method, fixture.review, "preliminary")
+    items = pack_items(records.draft(store, fixture.review, draft_id), None)
+    text = render_markdown(items)
+    e2 = text[text.index("Case conference") :]
+    accounts = _line(e2, "Contributory factors in the accounts:")
+    assert "Inter-agency and inter-professional working (2 accounts, 1 hindered)" in accounts
+    team = _line(e2, "Contributory factors in the review team's view:")
+    assert "Inter-agency and inter-professional working (1 note, 1 hindered)" in team
+    assert "Contributory factors noted" not in text
+
+
+def _seen(text: str, title: str) -> str:
+    start = text.index(f": {title}")
+    return next(line for line in text[start:].splitlines() if "Seen in" in line)
+
+
+def test_final_patterns_count_only_what_the_final_table_counts(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.analysis.patterns import add_pattern
+    from facilitator.reports.export import export
+
+    _say(service, store, fixture, "sw", "#3 Cover was thin @team+")
+    _say(service, store, fixture, "sw", ">> We think the cover was thinner still #3 @team-")
+    _say(service, store, fixture, "sw", "! Says cover was agreed; the rota shows none #3 @team")
+    service.record_team_note(fixture.review, "#3 The rota has gaps all spring @team-")
+    add_pattern(store, fixture.review, method, type=method.patterns[0].key, title="Thin cover",
+                episodes=[fixture.episodes["E3"]], factors=["team"])  # fmt: skip
+    final = export(store, method, fixture.review, "md", final=True).decode()  # type: ignore[union-attr]
+    # The table: the naming note's @team? no: E3's accounts are the sign-off note and "+".
+    row = next(line for line in final.splitlines() if line.startswith("| E3"))
+    assert "Own team (2 accounts, 1 helped)" in row, row
+    assert "The team's view:<br>Own team (1 note)" in row, row
+    seen = _seen(final, "Thin cover")
+    # The >> reflection and the plain working note are not in a public report: not counted.
+    assert "Own team (2 accounts, 1 helped; the team's view: 1 note)" in seen, seen
+    draft = export(store, method, fixture.review, "md").decode()  # type: ignore[union-attr]
+    seen = _seen(draft, "Thin cover")
+    assert "Own team (2 accounts, 1 helped; the team's view: 3 notes, 2 hindered)" in seen, seen
