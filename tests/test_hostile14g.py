@@ -77,3 +77,27 @@ def test_final_patterns_count_only_what_the_final_table_counts(
     draft = export(store, method, fixture.review, "md").decode()  # type: ignore[union-attr]
     seen = _seen(draft, "Thin cover")
     assert "Own team (2 accounts, 1 helped; the team's view: 3 notes, 2 hindered)" in seen, seen
+
+
+def test_saving_a_plan_never_puts_it_on_a_conversation_that_holds_notes(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.analysis.plan import agenda, plan_for, save_plan
+    from facilitator.store.db import StoreError
+
+    hv = fixture.participants["health_visitor"]
+    # A conversation still marked planned whose notes were added (from an older version,
+    # the command line, or another laptop) without starting it: it has been held.
+    held = store.new_conversation(fixture.review, hv, planned_at="2025-03-04T10:00")
+    store.add_note(store.conversation(held), "Saw the family twice in spring", stage=2)
+    plan = plan_for(store, method, hv)
+    assert plan.items
+    saved = save_plan(store, plan, planned_at="2025-03-20T14:00")
+    assert saved != held
+    assert store.conversation(held).planned_at == "2025-03-04T10:00"
+    assert not agenda(store, held)
+    assert agenda(store, saved)
+    with pytest.raises(StoreError, match="already holds notes"):
+        save_plan(store, plan, conversation=held, planned_at="2025-03-21T14:00")
+    assert store.conversation(held).planned_at == "2025-03-04T10:00"
+    assert not agenda(store, held)

@@ -262,13 +262,25 @@ def agenda_item_id(conversation: str, kind: str, ref: str) -> str:
     return deterministic_id("agenda", conversation, kind, ref)
 
 
+def held(store: Store, conversation: Conversation) -> bool:
+    """Whether the conversation has taken place: started, ended, or holding notes. A
+    conversation can hold notes and still say "planned" (notes added from the command line
+    or by an older version, or synced from a laptop that never started it): it has been
+    held all the same, and a second conversation's agenda or date never belongs on it."""
+    return bool(
+        conversation.started_at
+        or conversation.ended_at
+        or store.notes(conversation=conversation.id)
+    )
+
+
 def planned_conversation(store: Store, participant_id: str) -> Conversation | None:
-    """The participant's next conversation that is planned and not yet started, if any."""
+    """The participant's next conversation that is planned and not yet held, if any."""
     person = store.participant(participant_id)
     waiting = [
         c
         for c in store.conversations(person.review)
-        if c.participant == participant_id and not c.started_at
+        if c.participant == participant_id and not held(store, c)
     ]
     waiting.sort(key=lambda c: (c.planned_at or "~", c.label))
     return waiting[0] if waiting else None
@@ -304,6 +316,8 @@ def save_plan(
                 raise StoreError(f"{target.label} is with someone else")
             if target.started_at:
                 raise StoreError(f"{target.label} has already started; plan a new one")
+            if held(store, target):
+                raise StoreError(f"{target.label} already holds notes; plan a new one")
             fields = {
                 k: v
                 for k, v in (("planned_at", planned_at), ("lead", lead), ("note_taker", note_taker))
