@@ -101,3 +101,43 @@ def test_saving_a_plan_never_puts_it_on_a_conversation_that_holds_notes(
         save_plan(store, plan, conversation=held, planned_at="2025-03-21T14:00")
     assert store.conversation(held).planned_at == "2025-03-04T10:00"
     assert not agenda(store, held)
+
+
+@pytest.mark.parametrize(
+    ("where", "line", "owner"),
+    [
+        ("mother", "? ask the grandfather whether he told the social worker about the gas", "gf"),
+        ("sw", "? ask mum about the meter money", "mother"),
+        ("sw", "? ask Ann whether the meter was topped up", "mother"),
+        ("mother", "? check with grandad when the gas went off", "gf"),
+    ],
+)
+def test_a_follow_up_goes_to_the_person_it_asks(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture,
+    where: str, line: str, owner: str,
+) -> None:  # fmt: skip
+    from facilitator.analysis.plan import plan_for
+
+    review = fixture.review
+    people = {
+        "mother": store.add_participant(review, role="Mother", agency="Family", kind="family",
+                                        name="Ann Blue", pseudonym="Ms Teal"),
+        "gf": store.add_participant(review, role="Maternal grandfather", agency="Family",
+                                    kind="family", name="Bob Blue"),
+        "sw": fixture.participants["social_worker"],
+    }  # fmt: skip
+    if where == "mother":
+        talk = store.conversation(store.new_conversation(review, people["mother"]))
+    else:
+        talk = store.conversation(fixture.conversations["sw"])
+    recorded = service.record_note(talk, line)
+    assert not recorded.problems
+
+    def asked(who: str) -> bool:
+        plan = plan_for(store, method, people[who])
+        return any(i.kind == "follow_up" and i.ref == recorded.note_id or line[2:] in i.text
+                   for i in plan.items)  # fmt: skip
+
+    assert asked(owner), owner
+    for other in set(people) - {owner}:
+        assert not asked(other), other

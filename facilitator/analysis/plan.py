@@ -27,6 +27,7 @@ from facilitator.analysis.review_overview import (
     Account,
     EpisodeAccounts,
     ReviewOverview,
+    asking_patterns,
     follow_up_concerns,
     mention_pattern,
     others_pattern,
@@ -186,8 +187,9 @@ def plan_for(
         priority = 1 if stake == "own" else 2
         propose("discrepancy", gap.id, f"Accounts differ: {texts}", priority, overview.where(gap))
 
+    asking = asking_patterns(person, overview.participants.values())
     for follow_up in overview.open_follow_ups:
-        if follow_up_concerns(follow_up, theirs, pattern, others_named):
+        if follow_up_concerns(follow_up, theirs, *asking):
             reason = overview.follow_up_source(follow_up)
             propose("follow_up", follow_up.id, follow_up.text, 1, reason)
 
