@@ -141,3 +141,23 @@ def test_a_follow_up_goes_to_the_person_it_asks(
     assert asked(owner), owner
     for other in set(people) - {owner}:
         assert not asked(other), other
+
+
+def test_family_words_are_optional_and_a_broken_file_is_named(tmp_path) -> None:  # noqa: ANN001
+    import shutil
+
+    from facilitator.method import GuideError, default_guides_dir, load_method
+
+    copy = tmp_path / "guides"
+    shutil.copytree(default_guides_dir(), copy)
+    words = {k.key: k.prompts for k in load_method(copy).relation_words}
+    assert "grandad" in words["grandfather"] and "mum" in words["mother"]
+    older = tmp_path / "older"  # a folder made before the file existed
+    shutil.copytree(default_guides_dir(), older)
+    (older / "family-words.md").unlink()
+    assert load_method(older).relation_words == ()
+    other = tmp_path / "other"
+    shutil.copytree(default_guides_dir(), other)
+    (other / "family-words.md").write_text("## Mother\n- mum\n", encoding="utf-8")
+    with pytest.raises(GuideError, match="family-words.md:1"):
+        load_method(other)
