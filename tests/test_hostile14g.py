@@ -161,3 +161,21 @@ def test_family_words_are_optional_and_a_broken_file_is_named(tmp_path) -> None:
     (other / "family-words.md").write_text("## Mother\n- mum\n", encoding="utf-8")
     with pytest.raises(GuideError, match="family-words.md:1"):
         load_method(other)
+
+
+def test_the_narrative_shows_differences_and_team_notes_linked_to_no_episode(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports.export import export
+
+    _say(service, store, fixture, "ct", "! Says she was never told of the conference; "
+         "the letter shows she was sent one")  # fmt: skip
+    service.record_team_note(fixture.review, "The school had no record of concerns @interagency-")
+    service.record_team_note(fixture.review, "! The GP record and the school's dates differ")
+    for final in (False, True):
+        text = export(store, method, fixture.review, "md", what="narrative", final=final).decode()  # type: ignore[union-attr]
+        line = next((x for x in text.splitlines() if "never told of the conference" in x), "")
+        assert "Review team's observation in C3" in line, (final, line)
+        assert "The GP record and the school's dates differ" in text, final
+        # A plain working note is the team's working material: in the draft, not public.
+        assert ("The school had no record of concerns" in text) is not final, final

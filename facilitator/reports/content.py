@@ -658,6 +658,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
         ),
     ]
     blocks += _strands(data)
+    blocks += _unlinked_team_notes(data)
     contradicted = data.contradicted
     by_anchor_all = data.reflections
     anchor_of = {
@@ -832,6 +833,39 @@ def _strands(data: ReviewData) -> list[Block]:
     if len(blocks) == 1:
         blocks.append(Para("No one's account has been heard yet.", flag="gap"))
     return blocks
+
+
+def _unlinked_team_notes(data: ReviewData) -> list[Block]:
+    """What the team noticed or noted that is linked to no episode (guide 2.4, 3.4.1:
+    differences shown, every statement attributed): a ``!`` difference, as the team's
+    observation in that conversation; the team's working notes; in the draft, questions
+    still to ask. A public report keeps what it keeps elsewhere (see ReviewData)."""
+    notes = [
+        n
+        for n in data.notes
+        if not n.episodes
+        and (n.kind == "discrepancy" or not n.conversation or n.kind == "followup")
+        and not (data.final and n.kind == "followup")
+    ]
+    if not notes:
+        return []
+    heading = Ours("Differences and the review team's notes on no episode")
+    blocks: list[Block] = [Heading(heading, 2)]
+    for note in sorted(notes, key=lambda n: (n.kind != "discrepancy", n.at, n.id)):
+        text = said(note, data.method) + _citation(data, note)
+        if not note.conversation:
+            blocks.append(Para(text, _working_lead(data, note), "bullet", _flag(note)))
+        elif note.kind == "discrepancy":
+            lead = f"{data.observation_source(note.conversation)}:"
+            blocks.append(Para(text, lead, "bullet", "discrepancy"))
+        else:
+            lead = f"Still to ask ({data.question_source(note.conversation)}):"
+            blocks.append(Para(text, lead, "bullet", "gap"))
+    return blocks
+
+
+def _flag(note: Note) -> str:
+    return "discrepancy" if note.kind == "discrepancy" else ""
 
 
 def episodes_section(data: ReviewData) -> list[Block]:
