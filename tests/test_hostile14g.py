@@ -179,3 +179,22 @@ def test_the_narrative_shows_differences_and_team_notes_linked_to_no_episode(
         assert "The GP record and the school's dates differ" in text, final
         # A plain working note is the team's working material: in the draft, not public.
         assert ("The school had no record of concerns" in text) is not final, final
+
+
+def test_a_pack_gives_each_part_of_the_judgement_its_line_and_labels_an_idea(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.analysis.episodes import set_team_judgement
+
+    set_team_judgement(store, fixture.review, fixture.episodes["E1"],
+                  problematic="No return visit for three weeks\nSupervision did not name neglect",
+                  significance="The child's weight loss went unseen")  # fmt: skip
+    _say(service, store, fixture, "sw", "~ A cap on caseloads at 20 #1")
+    draft_id = records.freeze_draft(store, method, fixture.review, "preliminary")
+    text = render_markdown(pack_items(records.draft(store, fixture.review, draft_id), None))
+    lines = text.splitlines()
+    assert "**Problematic practice:** No return visit for three weeks" in lines
+    assert "**Problematic practice:** Supervision did not name neglect" in lines
+    assert "**Significance for the child:** The child's weight loss went unseen" in lines
+    assert "- **C1, Social worker, Children's social care (Idea for change):** A cap on " \
+        "caseloads at 20" in lines  # fmt: skip

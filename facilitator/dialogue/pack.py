@@ -136,21 +136,30 @@ def _episodes(content: dict[str, Any]) -> list[Item]:
             lead = "Review team's description:"
             items.append(Item("para", episode["description"], lead=lead, **where))
         items.append(Item("h3", "The review team's judgement", **where))
-        # One label for each part of a judgement, as in the reports and on screen.
-        if episode["team_good"]:
-            items.append(Item("para", episode["team_good"], lead="Good practice:", **where))
-        if episode["team_problematic"]:
-            items.append(
-                Item("para", episode["team_problematic"], lead="Problematic practice:", **where)
-            )
-        if not episode["team_good"] and not episode["team_problematic"]:
+        # One label for each part of a judgement, as in the reports and on screen; each
+        # part of the episode judged on its own keeps its own line.
+        if "judgement" in episode:
+            judged = [(j["label"], j["text"]) for j in episode["judgement"]]
+        else:  # a draft frozen before every part was kept: as it was sent
+            judged = [
+                (label, episode[key])
+                for key, label in (
+                    ("team_good", "Good practice"),
+                    ("team_problematic", "Problematic practice"),
+                )
+                if episode[key]
+            ]
+        for label, text in judged:
+            items.append(Item("para", text, lead=f"{label}:", **where))
+        if not judged:
             items.append(Item("meta", "Not yet judged.", **where))
         items.append(Item("h3", "Accounts", **where))
         for account in episode["accounts"]:
             text = account["text"]
             if account["kind"] == "quote":
                 text = f"“{text.strip().strip(chr(34)).strip()}”"
-            items.append(Item("bullet", text, lead=f"{account['source']}:", **where))
+            label = f" ({account['label']})" if account.get("label") else ""
+            items.append(Item("bullet", text, lead=f"{account['source']}{label}:", **where))
         if not episode["accounts"]:
             items.append(Item("meta", "No account of this episode yet.", **where))
         if episode["records"]:

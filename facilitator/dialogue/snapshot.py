@@ -18,6 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from facilitator.analysis.coverage import factor_tallies_apart
+from facilitator.analysis.episodes import judgement_lines
 from facilitator.analysis.review_overview import is_account
 from facilitator.method import Method
 from facilitator.model import Participant
@@ -26,6 +27,8 @@ from facilitator.store import Store
 SNAPSHOT_FORMAT = 1
 # In a participant's own record: their account, not the team's working notes about it.
 RECORD_KINDS = ("observation", "quote", "went_well", "idea")
+# Accounts a draft labels by their kind, as the reports do.
+LABELLED_KINDS = ("went_well", "idea")
 
 
 def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, Any]:
@@ -85,6 +88,14 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
             }
         )
 
+    kind_labels = {k.key: k.label for k in method.note_kinds}
+
+    def merged_public(episode_id: str) -> list:
+        """The duplicates merged into an episode, each judgement cut to its public part."""
+        from facilitator.reports.public import _TEAM_FIELDS, public_fields
+
+        return [public_fields(m, _TEAM_FIELDS, method) for m in data.merged.get(episode_id, ())]
+
     episodes = []
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
@@ -99,7 +110,10 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                 )
             else:
                 where = source(note.conversation)
-            accounts.append({"source": where, "kind": note.kind, "text": clean(note.text)})
+            account = {"source": where, "kind": note.kind, "text": clean(note.text)}
+            if note.kind in LABELLED_KINDS:  # "Good practice", "Idea for change": as reports
+                account["label"] = kind_labels.get(note.kind, note.kind)
+            accounts.append(account)
         episodes.append(
             {
                 "id": episode.id,
@@ -109,6 +123,11 @@ def freeze(store: Store, method: Method, review: str, kind: str) -> dict[str, An
                 "description": clean(episode.description),
                 "team_good": clean(episode.team_good),
                 "team_problematic": clean(episode.team_problematic),
+                # Every part of the judgement, one line each, labelled as in the reports.
+                "judgement": [
+                    {"label": label, "text": clean(text)}
+                    for label, text in judgement_lines(episode, merged_public(episode.id))
+                ],
                 "merged": sorted(merged.get(episode.id, [])),
                 "accounts": accounts,
                 "records": [
