@@ -198,3 +198,15 @@ def test_a_pack_gives_each_part_of_the_judgement_its_line_and_labels_an_idea(
     assert "**Significance for the child:** The child's weight loss went unseen" in lines
     assert "- **C1, Social worker, Children's social care (Idea for change):** A cap on " \
         "caseloads at 20" in lines  # fmt: skip
+
+
+def test_a_private_episode_is_dated_no_more_precisely_than_it_was_typed(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture
+) -> None:
+    from facilitator.reports.export import export
+
+    _say(service, store, fixture, "hv", ">> #new Missed weighing (early July 2024)")
+    text = export(store, method, fixture.review, "md", what="episodes", final=True).decode()  # type: ignore[union-attr]
+    row = next(line for line in text.splitlines() if "Untitled episode" in line)
+    assert "Untitled episode<br>July 2024 |" in row, row
+    assert "10 July" not in text
