@@ -210,3 +210,31 @@ def test_a_private_episode_is_dated_no_more_precisely_than_it_was_typed(
     row = next(line for line in text.splitlines() if "Untitled episode" in line)
     assert "Untitled episode<br>July 2024 |" in row, row
     assert "10 July" not in text
+
+
+def test_lists_show_a_notes_words_and_its_factors_in_words_never_raw_tags(
+    store: Store, service: Service, method: Method, fixture: ReviewFixture, tmp_path
+) -> None:  # noqa: ANN001
+    from pathlib import Path
+
+    from facilitator.analysis.plan import plan_for
+    from tests.test_cli_hostile import invoke
+
+    _say(service, store, fixture, "sw", "~ A cap on caseloads at 20 @resources #1")
+    _say(service, store, fixture, "sw", "? check with the health visitor about weights #4 @role-")
+    service.record_team_note(fixture.review, "#3 The rota has gaps @team-")
+    path = Path(store.path)
+    code, ideas, _ = invoke(path, "ideas", fixture.review)
+    assert code == 0
+    assert "A cap on caseloads at 20 (factor: Resource allocation) (E1)" in ideas, ideas
+    code, listed, _ = invoke(path, "note", "team-list", "--review", fixture.review)
+    assert "The rota has gaps (factor: Own team, hindered) (E3)" in listed, listed
+    code, overview, _ = invoke(path, "overview", fixture.review)
+    assert "check with the health visitor about weights (factor: Aspects of the role, " \
+        "hindered)" in overview, overview  # fmt: skip
+    for text in (ideas, listed, overview):
+        assert "@" not in text and "#4" not in text and "#3" not in text
+    plan = plan_for(store, method, fixture.participants["health_visitor"])
+    asked = [i.text for i in plan.items if i.kind == "follow_up"]
+    assert "check with the health visitor about weights (factor: Aspects of the role, " \
+        "hindered)" in asked, asked  # fmt: skip

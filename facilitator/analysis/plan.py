@@ -34,7 +34,7 @@ from facilitator.analysis.review_overview import (
     review_overview,
     stake_in,
 )
-from facilitator.capture import split_private, untagged
+from facilitator.capture import plain_with_tags, split_private, untagged
 from facilitator.method import Method
 from facilitator.model import Conversation, Participant
 from facilitator.store import Store, deterministic_id
@@ -191,7 +191,7 @@ def plan_for(
     for follow_up in overview.open_follow_ups:
         if follow_up_concerns(follow_up, theirs, *asking):
             reason = overview.follow_up_source(follow_up)
-            propose("follow_up", follow_up.id, follow_up.text, 1, reason)
+            propose("follow_up", follow_up.id, plain_with_tags(follow_up.text, method), 1, reason)
 
     notes_by_them = overview.episode_notes_of(person.id)
     mapping = canonical_ids(

@@ -325,6 +325,7 @@ def contradict_cmd(obj: Context, note_a: str, note_b: str, remove: bool) -> None
 def overview_cmd(obj: Context, review_ref: str | None) -> None:
     """Across the review: missing perspectives, discrepancies and open follow-ups."""
     from facilitator.analysis.review_overview import review_overview
+    from facilitator.capture import plain_with_tags
 
     review = obj.review_id(review_ref)
     overview = review_overview(obj.store, review)
@@ -342,11 +343,12 @@ def overview_cmd(obj: Context, review_ref: str | None) -> None:
     for d in overview.discrepancies:
         where = ", ".join(labels.get(e, "?") for e in d.episodes) or "no episode"
         raised = f"; raised in {len(d.raised_in)} conversation(s)" if d.raised_in else ""
-        echo(f"  [{where}] {' / '.join(n.text for n in d.notes)}{raised}")
+        said = " / ".join(plain_with_tags(n.text, obj.method) for n in d.notes)
+        echo(f"  [{where}] {said}{raised}")
         echo(f"      from: {overview.where(d)}")
     echo(f"Open follow-ups ({len(overview.open_follow_ups)}):")
     for f in overview.open_follow_ups:
-        echo(f"  {f.text}  ({overview.follow_up_source(f)})")
+        echo(f"  {plain_with_tags(f.text, obj.method)}  ({overview.follow_up_source(f)})")
 
 
 @click.command("matrix")

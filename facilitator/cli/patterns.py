@@ -285,7 +285,7 @@ def ideas_cmd(obj: Context, review_ref: str | None) -> None:
     """Participants' ideas for change (~ notes) across the review, attributed, to weigh
     when choosing patterns and recommendations."""
     from facilitator.analysis.episodes import source_label
-    from facilitator.capture import read_back
+    from facilitator.capture import plain_with_tags, split_private
 
     review = obj.review_id(review_ref)
     labels = source_label(obj.store, review)
@@ -294,11 +294,11 @@ def ideas_cmd(obj: Context, review_ref: str | None) -> None:
     if not ideas:
         echo("No ideas for change yet: a note starting with ~ records one.")
     for note in sorted(ideas, key=lambda n: (labels.get(n.conversation, ""), n.at, n.id)):
-        # The factor's name (and which way it worked) and the episodes it is linked to now,
-        # not the tags typed.
-        said = read_back(
-            note.text, obj.method, (episodes[e] for e in note.episodes if e in episodes)
-        )
+        # The participant's words, then the factor's name and the episodes it is linked to
+        # now, apart from the words: not the tags typed, nor a name glued onto the text.
+        said = plain_with_tags(split_private(note.text, "", obj.method)[0], obj.method)
+        linked = [episodes[e] for e in note.episodes if e in episodes]
+        said += f" ({', '.join(linked)})" if linked else ""
         echo(f"{labels.get(note.conversation, 'unknown conversation')}: {said}")
 
 
