@@ -61,7 +61,7 @@ def test_create_list_and_add_notes(store_path: Path) -> None:
     )
     listed = run(store_path, "conversation", "list", "R1").stdout
     assert "C1" in listed and "1st" in listed and "planned" in listed
-    assert "2025-03-03T10:00" in listed
+    assert "3 Mar 2025 10:00" in listed and "2025-03-03T10:00" not in listed
     note = run(store_path, "note", "add", conversation[:6], "Weekly calls @inter #new Visit (2024)")
     assert len(note.stdout.strip()) == 32 and note.stderr == ""
     warned = run(store_path, "note", "add", "C1", "@nonsense here")

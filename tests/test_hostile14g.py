@@ -238,3 +238,21 @@ def test_lists_show_a_notes_words_and_its_factors_in_words_never_raw_tags(
     asked = [i.text for i in plan.items if i.kind == "follow_up"]
     assert "check with the health visitor about weights (factor: Aspects of the role, " \
         "hindered)" in asked, asked  # fmt: skip
+
+
+def test_conversation_and_pattern_lists_speak_plainly(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    from pathlib import Path
+
+    from facilitator.analysis.patterns import add_pattern
+    from tests.test_cli_hostile import invoke
+
+    store.update(fixture.review, "conversation", fixture.conversations["tm"],
+                 planned_at="2025-03-03T10:00")  # fmt: skip
+    add_pattern(store, fixture.review, method, type=method.patterns[0].key, title="Thin cover")
+    code, listed, _ = invoke(Path(store.path), "conversation", "list", fixture.review)
+    assert code == 0 and "3 Mar 2025 10:00" in listed and "T10:00" not in listed, listed
+    code, patterns, _ = invoke(Path(store.path), "pattern", "list", fixture.review)
+    assert "widespread not yet scored, relevance not yet scored" in patterns, patterns
+    assert "?" not in patterns

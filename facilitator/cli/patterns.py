@@ -186,8 +186,8 @@ def pattern_list(obj: Context, review_ref: str | None) -> None:
         rank = f"#{p.priority}" if p.priority else "-"
         echo(
             f"{rank:<4} {p.title}  [{_titles(obj.method.patterns, p.types)}] "
-            f"widespread {p.widespread or '?'}, "
-            f"relevance {p.relevance or '?'}  {p.id[:8]}"
+            f"widespread {p.widespread or 'not yet scored'}, "
+            f"relevance {p.relevance or 'not yet scored'}  {p.id[:8]}"
         )
         echo(f"     {EFFECTS.get(p.effect, 'not yet said whether it helps or hinders')}")
         if p.reasons:
