@@ -5,6 +5,8 @@ routed to the person they name; the narrative's discrepancies and unlinked team 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from facilitator.dialogue import records
@@ -256,3 +258,16 @@ def test_conversation_and_pattern_lists_speak_plainly(
     code, patterns, _ = invoke(Path(store.path), "pattern", "list", fixture.review)
     assert "widespread not yet scored, relevance not yet scored" in patterns, patterns
     assert "?" not in patterns
+
+
+def test_a_pack_gives_dates_as_participants_read_them(
+    store: Store, method: Method, fixture: ReviewFixture
+) -> None:
+    draft_id = records.freeze_draft(store, method, fixture.review, "preliminary")
+    draft = records.draft(store, fixture.review, draft_id)
+    text = render_markdown(pack_items(draft, fixture.participants["social_worker"]))
+    heading = next(line for line in text.splitlines() if line.startswith("### C1"))
+    frozen = next(line for line in text.splitlines() if line.startswith("*Frozen "))
+    for line in (heading, frozen):
+        assert not re.search(r"\d{4}-\d\d-\d\d", line), line
+    assert re.search(r"\(\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d\)", heading), heading

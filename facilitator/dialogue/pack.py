@@ -52,7 +52,12 @@ class Item:
 
 
 def _when(at: str) -> str:
-    return at[:16].replace("T", " ")
+    """A stored moment ("2025-03-03 10:00" or ISO) as participants read dates: "3 Mar 2025
+    10:00" (the one date style users see)."""
+    from facilitator.dates import uk_moment
+
+    text = at[:16].replace(" ", "T")
+    return uk_moment(text) if text else ""
 
 
 def draft_items(draft: DraftRecord) -> list[Item]:
@@ -240,7 +245,7 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
         where = dict(
             target_kind="record", target=record["conversation"], label=f"{record['label']} record"
         )
-        when = f" ({record['when']})" if record["when"] else ""
+        when = f" ({_when(record['when'])})" if record["when"] else ""
         items.append(
             Item("h2", f"{record['label']}: {record['who']}{when}", bookmark=True, **where)
         )
@@ -250,7 +255,7 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
                 text = f"“{text.strip().strip(chr(34)).strip()}”"
             # The time alone under the conversation's date; the date too if another day.
             time = note["time"]
-            lead = time[11:16] if time[:10] == record["when"][:10] and time[11:16] else time
+            lead = time[11:16] if time[:10] == record["when"][:10] and time[11:16] else _when(time)
             items.append(Item("para", text, lead=lead, **where))
         if not record["notes"]:
             items.append(Item("meta", "No notes were taken.", **where))
