@@ -271,3 +271,17 @@ def test_a_pack_gives_dates_as_participants_read_them(
     for line in (heading, frozen):
         assert not re.search(r"\d{4}-\d\d-\d\d", line), line
     assert re.search(r"\(\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d\)", heading), heading
+
+
+def test_episode_show_calls_a_working_note_the_teams_and_shows_no_raw_tags(
+    store: Store, service: Service, fixture: ReviewFixture
+) -> None:
+    from pathlib import Path
+
+    from tests.test_cli_hostile import invoke
+
+    service.record_team_note(fixture.review, "#3 The rota has gaps @team-")
+    code, shown, _ = invoke(Path(store.path), "episode", "show", "E3", "--review", fixture.review)
+    assert code == 0
+    assert "  Working note: The rota has gaps (factor: Own team, hindered)" in shown, shown
+    assert "Observation: The rota" not in shown and "@" not in shown and "#3" not in shown
