@@ -742,6 +742,24 @@ def read_back(text: str, method: Method, linked: Iterable[str]) -> str:
 _NEW_TAG = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 
 
+def plain_with_tags(text: str, method: Method) -> str:
+    """A note's words without its capture tags, then the factor areas it was tagged with
+    in words, as a list reads it: "A cap on caseloads at 20 (factor: Resource
+    allocation)", never "at 20 Resource allocation" nor the raw "@resources"."""
+    words = untagged(text, method)
+    parsed = parse(text, method)
+    if not parsed.factors:
+        return words
+    titles = {area.key: area.title for area in method.factor_areas}
+    ways = {"+": "helped", "-": "hindered"}
+    named = [
+        titles.get(key, key)
+        + (f", {ways[parsed.directions[key]]}" if parsed.directions.get(key) in ways else "")
+        for key in dict.fromkeys(parsed.factors)
+    ]
+    return f"{words} ({'factors' if len(named) > 1 else 'factor'}: {'; '.join(named)})"
+
+
 def untagged(text: str, method: Method) -> str:
     """A note's text with the capture tags taken out (known @tags, #3 and #new), for
     quoting it elsewhere; unknown @words stay, so nothing typed vanishes."""

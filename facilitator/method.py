@@ -45,6 +45,7 @@ FAMILY_PROMPTS = "Prompts for family members"
 # Optional likewise: what to cover with a family member (no caseload, team or supervision).
 FAMILY_TO_COVER = "To cover for family members"
 PER_EPISODE_STAGES = (3, 4, 5)
+FAMILY_WORDS_FILE = "family-words.md"
 
 _KEY = re.compile(r"^[a-z][a-z0-9-]*$")
 _KEYED_HEADING = re.compile(r"^(#{1,2})\s+([^:]+?)\s*:\s*(.+?)\s*$")
@@ -135,6 +136,9 @@ class Method:
     patterns: tuple[Keyed, ...]
     recommendation_kinds: tuple[Keyed, ...]
     intros: dict[str, str] = field(default_factory=dict)
+    # Everyday words for a family relation ("mum" for a mother), from the optional
+    # family-words.md: a follow-up that uses one is for the family member it means.
+    relation_words: tuple[Keyed, ...] = ()
 
     @property
     def factor_areas(self) -> tuple[FactorArea, ...]:
@@ -225,7 +229,13 @@ def _load_cached(root: Path) -> Method:
     for doc, items in ((pat_doc, patterns), (rec_doc, recs)):
         if not items:
             raise GuideError(doc.path, None, "no '## key: Title' sections found")
+    relation_words: tuple[Keyed, ...] = ()
+    # Optional, so a guides folder made before it existed still loads; broken, it is named.
+    if (root / FAMILY_WORDS_FILE).exists():
+        _front, words_doc = _read_doc(root / FAMILY_WORDS_FILE)
+        relation_words = tuple(_keyed_sections(words_doc, expect_levels=False))
     return Method(
+        relation_words=relation_words,
         source=root,
         stages=stages,
         local_rationality=tuple(lr),

@@ -339,13 +339,16 @@ def test_drafts_follow_the_guides_order_unless_forced(
 def test_a_record_dates_a_note_taken_on_another_day(
     store: Store, service: Service, method: Method, fixture: ReviewFixture
 ) -> None:
+    from facilitator.dates import uk_moment
+
     review = fixture.review
     talk = store.conversation(fixture.conversations["hv"])
     day = talk.started_at[:10]
     service.record_note(talk, "Rang back the next week", at=f"{day[:8]}28T09:15:00+00:00")
     draft_id = records.freeze_draft(store, method, review, "preliminary")
     text = _pack_text(store, review, draft_id, fixture.participants["health_visitor"])
-    assert f"**{day[:8]}28 09:15** Rang back the next week" in text
+    # In the date style users read ("28 May 2025 09:15"), not ISO.
+    assert f"**{uk_moment(f'{day[:8]}28T09:15')}** Rang back the next week" in text
     assert "Had known the family since the birth" in text
     same_day = next(line for line in text.splitlines() if "Had known the family" in line)
     assert same_day.startswith("**1") or same_day.startswith("**0")  # the time alone

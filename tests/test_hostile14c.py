@@ -47,7 +47,9 @@ def test_ideas_and_questions_count_in_no_direction_of_the_episode_table(
     assert not _say(service, fixture, "sw", "? Ask who phoned whom @interagency- #1").problems
     factors = _row(store, method, fixture.review, "E1")["Contributory factors"]
     # The two accounts tagged inter-agency; the idea and the question say nothing of its effect.
-    assert "Inter-agency and inter-professional working (2)" in factors.splitlines(), factors
+    assert "Inter-agency and inter-professional working (2 accounts)" in factors.splitlines(), (
+        factors
+    )
     assert "helped" not in factors and "hindered" not in factors
 
 

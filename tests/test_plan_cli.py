@@ -231,7 +231,7 @@ def test_directions_patterns_of_several_types_reasons_and_who_acts(
     ) in listed
     assert "makes problematic practice more likely" in listed
     assert "reasons for its priority: Seen in every agency's account" in listed
-    assert "factors: Resource allocation (1 hindered)" in listed
+    assert "factors: Resource allocation (2 accounts, 1 hindered)" in listed
     assert "who should act: Safeguarding partnership" in run(path, "recommend", "list").stdout
     report = run(path, "export", "R1", "--format", "md", "--what", "findings").stdout
     assert "**Types:** Multi-agency working in response to incidents and crises; " in report
@@ -239,6 +239,6 @@ def test_directions_patterns_of_several_types_reasons_and_who_acts(
     assert "Seen in every agency's account." in report
     assert "who should act: Safeguarding partnership" in report
     table = run(path, "export", "R1", "--format", "md", "--what", "episodes").stdout
-    assert "Resource allocation (1; 1 hindered)" in table
+    assert "Resource allocation (1 account, 1 hindered)" in table
     bad = run(path, "pattern", "add", "R1", "X", "--type", "nonsense", check=False)
     assert bad.returncode != 0 and "pattern type must be one of" in bad.stderr

@@ -92,7 +92,7 @@ def test_the_public_table_counts_no_working_note_of_the_teams(
     assert WORKING not in final["Accounts"]
     document = next(x for x in final["Evidence"].splitlines() if x.startswith("Document:"))
     assert "cited in 1 note" in document, document
-    assert "The team's view:\nOwn team (1; 1 hindered)" in draft["Contributory factors"]
+    assert "The team's view:\nOwn team (1 note, 1 hindered)" in draft["Contributory factors"]
     assert "The team's view" not in final["Contributory factors"]
 
 

@@ -99,7 +99,7 @@ def test_episode_table_is_a_word_table_in_time_order(
     e1 = table.rows[2].cells
     assert e1[0].text.splitlines()[1] == "12 January 2024"
     assert "Weekly calls with the class teacher worked well" in e1[2].text
-    assert "Inter-agency and inter-professional working (2)" in e1[4].text
+    assert "Inter-agency and inter-professional working (2 accounts)" in e1[4].text
     assert "C1, Social worker, Children's social care" in e1[5].text
     assert "C3, Class teacher, Northfield Primary School" in e1[5].text
 

@@ -109,4 +109,4 @@ def test_a_patterns_seen_in_line_says_which_way_its_factors_worked(
                 factors=["resources"])  # fmt: skip
     text = export(store, method, fixture.review, "md", what="findings").decode()  # type: ignore[union-attr]
     seen = next(line for line in text.splitlines() if "Seen in:" in line)
-    assert "1 hindered; the team's view: 1 hindered" in seen, seen
+    assert "(2 accounts, 1 hindered; the team's view: 1 note, 1 hindered)" in seen, seen

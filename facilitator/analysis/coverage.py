@@ -90,6 +90,57 @@ def factor_counts_apart(notes: Iterable[Note]) -> tuple[Counter[str], Counter[st
     return accounts, team
 
 
+@dataclass
+class Tally:
+    """How many notes link a factor area, and how many of them say it helped or hindered."""
+
+    notes: int = 0
+    helped: int = 0
+    hindered: int = 0
+
+    def add(self, sign: str) -> None:
+        self.notes += 1
+        self.helped += sign == "+"
+        self.hindered += sign == "-"
+
+    def words(self, one: str, many: str) -> str:
+        """ "3 accounts, 2 helped, 1 hindered" ("1 note" if no note gave a direction)."""
+        said = [f"{self.notes} {one if self.notes == 1 else many}"]
+        said += [f"{n} {w}" for n, w in ((self.helped, "helped"), (self.hindered, "hindered")) if n]
+        return ", ".join(said)
+
+
+def factor_tallies_apart(notes: Iterable[Note]) -> tuple[dict[str, Tally], dict[str, Tally]]:
+    """The one rule every count of factors follows (the matrix, the episode table, packs,
+    patterns' "Seen in"): per factor area, the participants' accounts and the team's view
+    (``>>``, ``!``, a working note) apart, each note once; a ``?`` or ``~`` not at all."""
+    accounts: dict[str, Tally] = {}
+    team: dict[str, Tally] = {}
+    for note in notes:
+        if not note.factors or not is_evidence(note):
+            continue
+        side = team if is_team_view(note) else accounts
+        for key in dict.fromkeys(note.factors):
+            side.setdefault(key, Tally()).add(note.direction(key))
+    return accounts, team
+
+
+def account_words(tally: Tally) -> str:
+    return tally.words("account", "accounts")
+
+
+def team_words(tally: Tally) -> str:
+    return tally.words("note", "notes")
+
+
+def tally_words(accounts: Tally | None, team: Tally | None) -> str:
+    """Both sides in one phrase, accounts first: "3 accounts, 2 helped; the team's view:
+    1 note, 1 hindered" ("" if neither)."""
+    said = [account_words(accounts)] if accounts else []
+    said += [f"the team's view: {team_words(team)}"] if team else []
+    return "; ".join(said)
+
+
 @dataclass(frozen=True)
 class StageVisit:
     stage: int

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from facilitator.analysis.coverage import is_evidence, is_team_view
+from facilitator.analysis.coverage import Tally, factor_tallies_apart, is_evidence, is_team_view
 from facilitator.analysis.episodes import canonical_ids
 from facilitator.method import Method
 from facilitator.model import Note
@@ -324,6 +324,20 @@ def factor_directions(
         for marked in note.directions:
             found.setdefault(marked[:-1], Counter())[team + marked[-1]] += 1
     return found
+
+
+def support_tallies(
+    notes: Iterable[Note], episodes: Iterable[str], mapping: dict[str, str]
+) -> tuple[dict[str, Tally], dict[str, Tally]]:
+    """The factor tallies behind a pattern or recommendation, accounts and the team's view
+    apart (:func:`factor_tallies_apart`): the notes linked to one of its ``episodes`` (a
+    merged duplicate's with its survivor; ``mapping`` from :func:`canonical_ids`), or with
+    no episodes the whole of ``notes``. A report passes the notes it shows, so a final
+    report counts no note it leaves out."""
+    wanted = {mapping.get(e, e) for e in episodes}
+    if wanted:
+        notes = [n for n in notes if wanted & {mapping.get(e, e) for e in n.episodes}]
+    return factor_tallies_apart(notes)
 
 
 def direction_words(counts: Counter[str] | dict[str, int] | None) -> str:

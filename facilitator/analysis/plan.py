@@ -27,13 +27,14 @@ from facilitator.analysis.review_overview import (
     Account,
     EpisodeAccounts,
     ReviewOverview,
+    asking_patterns,
     follow_up_concerns,
     mention_pattern,
     others_pattern,
     review_overview,
     stake_in,
 )
-from facilitator.capture import split_account, untagged
+from facilitator.capture import plain_with_tags, split_account, untagged
 from facilitator.method import Method
 from facilitator.model import Conversation, Participant
 from facilitator.store import Store, deterministic_id
@@ -187,10 +188,11 @@ def plan_for(
         priority = 1 if stake == "own" else 2
         propose("discrepancy", gap.id, f"Accounts differ: {texts}", priority, overview.where(gap))
 
+    asking = asking_patterns(person, overview.participants.values())
     for follow_up in overview.open_follow_ups:
-        if follow_up_concerns(follow_up, theirs, pattern, others_named):
+        if follow_up_concerns(follow_up, theirs, *asking):
             reason = overview.follow_up_source(follow_up)
-            propose("follow_up", follow_up.id, follow_up.text, 1, reason)
+            propose("follow_up", follow_up.id, plain_with_tags(follow_up.text, method), 1, reason)
 
     notes_by_them = overview.episode_notes_of(person.id)
     mapping = canonical_ids(
@@ -263,13 +265,25 @@ def agenda_item_id(conversation: str, kind: str, ref: str) -> str:
     return deterministic_id("agenda", conversation, kind, ref)
 
 
+def held(store: Store, conversation: Conversation) -> bool:
+    """Whether the conversation has taken place: started, ended, or holding notes. A
+    conversation can hold notes and still say "planned" (notes added from the command line
+    or by an older version, or synced from a laptop that never started it): it has been
+    held all the same, and a second conversation's agenda or date never belongs on it."""
+    return bool(
+        conversation.started_at
+        or conversation.ended_at
+        or store.notes(conversation=conversation.id)
+    )
+
+
 def planned_conversation(store: Store, participant_id: str) -> Conversation | None:
-    """The participant's next conversation that is planned and not yet started, if any."""
+    """The participant's next conversation that is planned and not yet held, if any."""
     person = store.participant(participant_id)
     waiting = [
         c
         for c in store.conversations(person.review)
-        if c.participant == participant_id and not c.started_at
+        if c.participant == participant_id and not held(store, c)
     ]
     waiting.sort(key=lambda c: (c.planned_at or "~", c.label))
     return waiting[0] if waiting else None
@@ -305,6 +319,8 @@ def save_plan(
                 raise StoreError(f"{target.label} is with someone else")
             if target.started_at:
                 raise StoreError(f"{target.label} has already started; plan a new one")
+            if held(store, target):
+                raise StoreError(f"{target.label} already holds notes; plan a new one")
             fields = {
                 k: v
                 for k, v in (("planned_at", planned_at), ("lead", lead), ("note_taker", note_taker))

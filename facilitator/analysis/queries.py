@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilitator.analysis.review_overview import (
+    asking_patterns,
     follow_up_concerns,
-    mention_pattern,
-    others_pattern,
     review_overview,
     stake_in,
 )
@@ -88,14 +87,14 @@ def overview_queries(store: Store, conversation_id: str) -> list[OverviewQuery]:
             )
         )
 
-    pattern = mention_pattern(person) if person else None
-    others_named = others_pattern(person, overview.participants.values()) if person else None
+    asking = asking_patterns(person, overview.participants.values()) if person else ()
+    pattern, others_named = asking[:2] if asking else (None, None)
     for follow_up in follow_ups:
         if follow_up.id in planned or follow_up.conversation == conversation_id:
             continue
         if follow_up.status != OPEN and follow_up.raised_in != conversation_id:
             continue
-        if follow_up_concerns(follow_up, theirs, pattern, others_named):
+        if follow_up_concerns(follow_up, theirs, *(asking or (None,))):
             items.append(
                 OverviewQuery(
                     "follow_up",

@@ -16,9 +16,11 @@ of notes linked as contradicting each other.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from facilitator.analysis.attribution import (
     follow_up_attribution,
@@ -217,16 +219,42 @@ def stake_in(
     return None if part_of.isdisjoint(gap.episodes) else "episode"
 
 
+# Who a question is put to: the words after "ask", "check with" and the like, up to the
+# word that starts what is asked ("whether", "about", ...). "Ask the grandfather whether
+# he told the social worker" is for the grandfather; the social worker is only mentioned.
+_ASKED = re.compile(
+    r"(?<!\w)(?:ask|asking|check with|confirm with|speak to|speak with|talk to|talk with"
+    r"|contact|phone|ring|call)\s+(.+?)(?=\s+(?:whether|if|about|why|when|what|whom?|how"
+    r"|where|which|to|for|that|and|again|re)\b|[?.,;:!()]|$)",
+    re.IGNORECASE,
+)
+
+
+def asked_of(text: str) -> str:
+    """The words naming whom a follow-up asks ("the grandfather", "mum", "Ann"), or ""."""
+    match = _ASKED.search(text)
+    return match.group(1) if match else ""
+
+
 def follow_up_concerns(
     follow_up: FollowUp,
     theirs: set[str],
     pattern: re.Pattern[str] | None,
     others: re.Pattern[str] | None = None,
+    asked_pattern: re.Pattern[str] | None = None,
+    asked_others: re.Pattern[str] | None = None,
 ) -> bool:
-    """Whether a follow-up belongs on this participant's agenda: it names them, or it was
-    raised in their conversation and names no one else (``others`` matches the other
-    participants' names and roles). "Ask the health visitor …" typed in the social
-    worker's conversation is for the health visitor, not the social worker."""
+    """Whether a follow-up belongs on this participant's agenda: it asks them ("ask mum
+    …", by name, role, first name or a family word); or, asking no one in the review, it
+    names them; or it was raised in their conversation and names no one else (``others``
+    matches the other participants' names and roles). "Ask the health visitor …" typed in
+    the social worker's conversation is for the health visitor, not the social worker."""
+    asked = asked_of(follow_up.text)
+    mine, theirs_too = asked_pattern or pattern, asked_others or others
+    if asked and mine and mine.search(asked):
+        return True
+    if asked and theirs_too and theirs_too.search(asked):
+        return False  # put to someone else, whoever else it mentions
     if pattern and pattern.search(follow_up.text):
         return True
     if follow_up.conversation not in theirs:
@@ -244,16 +272,34 @@ def follow_up_for(
     found = []
     for person in everyone:
         theirs = {c.id for c in conversations if c.participant == person.id}
-        pattern = mention_pattern(person)
-        if follow_up_concerns(follow_up, theirs, pattern, others_pattern(person, everyone)):
+        if follow_up_concerns(follow_up, theirs, *asking_patterns(person, everyone)):
             found.append(person.id)
     return found
 
 
-def others_pattern(person: Participant, people: Iterable[Participant]) -> re.Pattern[str] | None:
+def asking_patterns(person: Participant, people: Iterable[Participant]) -> tuple:
+    """The four patterns :func:`follow_up_concerns` reads for ``person``: their mentions,
+    everyone else's, and both again as whom a question asks (first names too)."""
+    everyone = list(people)
+    return (
+        mention_pattern(person),
+        others_pattern(person, everyone),
+        mention_pattern(person, asked=True),
+        others_pattern(person, everyone, asked=True),
+    )
+
+
+def others_pattern(
+    person: Participant, people: Iterable[Participant], *, asked: bool = False
+) -> re.Pattern[str] | None:
     """Whole-word match for the name or role of anyone in the review but ``person``
-    (a role they share with ``person`` is left out: it could mean either)."""
-    own = {p.casefold() for p in _names(person)} | {p.casefold() for p in _initials(person)}
+    (a role they share with ``person`` is left out: it could mean either); with ``asked``,
+    first names too (see :func:`mention_pattern`)."""
+
+    def short(who: Participant) -> list[str]:
+        return [*_initials(who), *(_first_name(who) if asked else [])]
+
+    own = {p.casefold() for p in (*_names(person), *short(person))}
     phrases = {
         phrase
         for other in people
@@ -262,11 +308,11 @@ def others_pattern(person: Participant, people: Iterable[Participant]) -> re.Pat
         if phrase.casefold() not in own
     }
     initials = {
-        short
+        word
         for other in people
         if other.id != person.id
-        for short in _initials(other)
-        if short.casefold() not in own
+        for word in short(other)
+        if word.casefold() not in own
     }
     return _compile(phrases, initials)
 
@@ -287,16 +333,57 @@ def _names(participant: Participant) -> list[str]:
     if len(words) >= 2 and len(words[-1]) >= 2:
         found += [f"{title} {words[-1]}" for title in TITLES]
         found += [f"{title}. {words[-1]}" for title in TITLES]
+    if participant.kind == "family":
+        found += _relation_names(participant.role or "")
     return found
+
+
+def _relation_names(role: str) -> list[str]:
+    """A family member's relation as a note may say it: the role's last word
+    ("grandfather" for "Maternal grandfather") and the everyday words the guides give for
+    that relation (``family-words.md``: "grandad", "mum")."""
+    words = [w.casefold() for w in re.findall(r"[\w'-]+", role)]
+    found = [words[-1]] if len(words) > 1 and len(words[-1]) >= 3 else []
+    for relation in _relation_words():
+        names = {relation.key.casefold(), relation.title.casefold()}
+        if names & set(words) or relation.title.casefold() == " ".join(words):
+            found += list(relation.prompts)
+    return found
+
+
+def _relation_words() -> tuple:
+    from facilitator.method import GUIDES_ENV
+
+    return _relation_words_in(os.environ.get(GUIDES_ENV))
+
+
+@lru_cache(maxsize=4)
+def _relation_words_in(_guides: str | None) -> tuple:
+    # The guides the process loads by default (the env var chooses another folder); read
+    # once, not for every participant and every note.
+    from facilitator.method import load_method
+
+    return load_method().relation_words
 
 
 def _initials(participant: Participant) -> list[str]:
     """A role of two or more words by its capital initials ("SW" for a social worker, "HV"
     for a health visitor), matched only in capitals so that ordinary words never match."""
+    found = []
     words = [w for w in re.split(r"[\s-]+", participant.role or "") if w[:1].isalpha()]
-    if len(words) < 2:
-        return []
-    return ["".join(w[0].upper() for w in words)]
+    if len(words) >= 2:
+        found.append("".join(w[0].upper() for w in words))
+    return found
+
+
+def _first_name(participant: Participant) -> list[str]:
+    """The first name of a full name ("Ann" for Ann Blue), matched only as written. Only
+    whom a follow-up asks is read for it ("ask Ann whether ..."): elsewhere a first name
+    alone says too little to count as a mention."""
+    names = (participant.name or "").split()
+    if len(names) >= 2 and len(names[0]) >= 2 and names[0][:1].isupper():
+        return [names[0]]
+    return []
 
 
 def _compile(phrases: Iterable[str], initials: Iterable[str]) -> re.Pattern[str] | None:
@@ -307,10 +394,11 @@ def _compile(phrases: Iterable[str], initials: Iterable[str]) -> re.Pattern[str]
     return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
 
 
-def mention_pattern(participant: Participant) -> re.Pattern[str] | None:
+def mention_pattern(participant: Participant, *, asked: bool = False) -> re.Pattern[str] | None:
     """Whole-word match for how the team may refer to a participant (see :func:`_names`
-    and :func:`_initials`)."""
-    return _compile(_names(participant), _initials(participant))
+    and :func:`_initials`); with ``asked``, as the one a follow-up asks, by first name too."""
+    first = _first_name(participant) if asked else []
+    return _compile(_names(participant), [*_initials(participant), *first])
 
 
 def mention_phrases(participant: Participant) -> tuple[str, ...]:

@@ -65,6 +65,7 @@ def episode_list(obj: Context, review_ref: str | None) -> None:
 def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None:
     """Every account of one episode, attributed; gaps, discrepancies, the team's judgement."""
     from facilitator.analysis.review_overview import review_overview
+    from facilitator.capture import plain_with_tags
 
     review, episode_id = _episode(obj, episode_ref, review_ref)
     overview = review_overview(obj.store, review)
@@ -82,27 +83,32 @@ def episode_show(obj: Context, episode_ref: str, review_ref: str | None) -> None
             kind = account.note.kind
             # One label for each kind, the guide's (guides/note-kinds.md), never its key.
             label = obj.method.kind_label(kind)
+            said = plain_with_tags(account.note.text, obj.method)  # words, factors in words
             if kind == "discrepancy":  # noticed by the team in that conversation
-                echo(f"  {label} (the review team's observation): {account.note.text}")
+                echo(f"  {label} (the review team's observation): {said}")
             elif account.note.document:  # their words on a record; the passage is its own
                 passage = f" (the record: “{account.note.passage}”)" if account.note.passage else ""
                 cites = account.cites(overview.labels)
-                echo(f"  {label}, on {cites}: {account.note.text}{passage}")
+                echo(f"  {label}, on {cites}: {said}{passage}")
             else:
-                echo(f"  {label}: {account.note.text}")
+                echo(f"  {label}: {said}")
     for record in item.records:
         echo(f"{record.source_label}, {record.date}: {' '.join(record.text.split())}")
     for gap in item.missing:
         who = overview.participants[gap.participant]
         echo(f"Not yet heard: {who.role}, {who.agency} ({'; '.join(gap.reasons)})")
     for gap in item.discrepancies:
-        echo(f"Discrepancy: {' / '.join(n.text for n in gap.notes)}")
+        echo(f"Discrepancy: {' / '.join(plain_with_tags(n.text, obj.method) for n in gap.notes)}")
     for follow_up in item.follow_ups:
-        echo(f"Open follow-up: {follow_up.text}")
+        echo(f"Open follow-up: {plain_with_tags(follow_up.text, obj.method)}")
     if item.team_notes:
         echo("Review team's notes:")
         for account in item.team_notes:
-            echo(f"  {obj.method.kind_label(account.note.kind)}: {account.note.text}")
+            note = account.note
+            label = obj.method.kind_label(note.kind)
+            if not note.conversation:  # the team's own working note, never an account
+                label = "Working note" + ("" if note.kind == "observation" else f", {label}")
+            echo(f"  {label}: {plain_with_tags(note.text, obj.method)}")
     from facilitator.analysis.episodes import descriptions, team_judgement
 
     for mark, text in descriptions(e, item.entry.merged):  # the team's words, said so
@@ -325,6 +331,7 @@ def contradict_cmd(obj: Context, note_a: str, note_b: str, remove: bool) -> None
 def overview_cmd(obj: Context, review_ref: str | None) -> None:
     """Across the review: missing perspectives, discrepancies and open follow-ups."""
     from facilitator.analysis.review_overview import review_overview
+    from facilitator.capture import plain_with_tags
 
     review = obj.review_id(review_ref)
     overview = review_overview(obj.store, review)
@@ -342,11 +349,12 @@ def overview_cmd(obj: Context, review_ref: str | None) -> None:
     for d in overview.discrepancies:
         where = ", ".join(labels.get(e, "?") for e in d.episodes) or "no episode"
         raised = f"; raised in {len(d.raised_in)} conversation(s)" if d.raised_in else ""
-        echo(f"  [{where}] {' / '.join(n.text for n in d.notes)}{raised}")
+        said = " / ".join(plain_with_tags(n.text, obj.method) for n in d.notes)
+        echo(f"  [{where}] {said}{raised}")
         echo(f"      from: {overview.where(d)}")
     echo(f"Open follow-ups ({len(overview.open_follow_ups)}):")
     for f in overview.open_follow_ups:
-        echo(f"  {f.text}  ({overview.follow_up_source(f)})")
+        echo(f"  {plain_with_tags(f.text, obj.method)}  ({overview.follow_up_source(f)})")
 
 
 @click.command("matrix")

@@ -144,16 +144,21 @@ def note_team(
 def note_team_list(obj: Context, review_ref: str | None) -> None:
     """The review team's working notes, oldest first, with what each cites."""
     from facilitator.analysis.episodes import TEAM_SOURCE
+    from facilitator.capture import plain_with_tags
 
     review = obj.review_id(review_ref)
     documents = {d.id: d for d in obj.store.documents(review)}
+    labels = {e.id: e.label for e in obj.store.episodes(review)}
     notes = [n for n in obj.store.notes(review=review) if n.conversation == TEAM_SOURCE]
     if not notes:
         echo("No working notes of the team's yet: add one with 'facilitator note team'.")
     for n in notes:
         cited = documents.get(n.document or "")
         where = f"  (on {cited.title})" if cited else ""
-        echo(f"{n.at[:16].replace('T', ' ')}  {n.text}{where}")
+        # The words, the factors in words and the episodes linked now, not the raw tags.
+        linked = [labels[e] for e in n.episodes if e in labels]
+        said = plain_with_tags(n.text, obj.method) + (f" ({', '.join(linked)})" if linked else "")
+        echo(f"{n.at[:16].replace('T', ' ')}  {said}{where}")
 
 
 COMMANDS = [note]

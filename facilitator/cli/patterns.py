@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
 from facilitator.cli.context import Context, UserError, pass_context
 from facilitator.cli.output import echo
+
+if TYPE_CHECKING:
+    from facilitator.analysis.coverage import Tally
 
 SCORE = click.IntRange(1, 5)
 
@@ -168,39 +172,41 @@ def pattern_types(obj: Context) -> None:
 @pass_context
 def pattern_list(obj: Context, review_ref: str | None) -> None:
     """Patterns in priority order, with what supports them."""
-    from facilitator.analysis.patterns import EFFECTS, factor_directions, patterns
+    from facilitator.analysis.episodes import canonical_ids
+    from facilitator.analysis.patterns import EFFECTS, patterns, support_tallies
 
     review = obj.review_id(review_ref)
     found = patterns(obj.store, review)
     labels = _episode_labels(obj, review)  # read once, not once per pattern
     notes = obj.store.notes(review=review) if found else []  # read once, not per pattern
+    mapping = canonical_ids(obj.store.episodes(review)) if found else {}
     if not found:
         echo("No patterns yet. Add one with: facilitator pattern add REVIEW TITLE --type T")
     for p in found:
         rank = f"#{p.priority}" if p.priority else "-"
         echo(
             f"{rank:<4} {p.title}  [{_titles(obj.method.patterns, p.types)}] "
-            f"widespread {p.widespread or '?'}, "
-            f"relevance {p.relevance or '?'}  {p.id[:8]}"
+            f"widespread {p.widespread or 'not yet scored'}, "
+            f"relevance {p.relevance or 'not yet scored'}  {p.id[:8]}"
         )
         echo(f"     {EFFECTS.get(p.effect, 'not yet said whether it helps or hinders')}")
         if p.reasons:
             echo(f"     reasons for its priority: {p.reasons}")
-        # Which way each factor worked in this pattern's episodes, not across the review.
-        directions = factor_directions(obj.store, review, p.episodes, notes=notes)
+        # This pattern's episodes' notes, counted as the reports count them.
+        accounts, team = support_tallies(notes, p.episodes, mapping)
         factors = tuple(
-            _with_direction(_titles(obj.method.factor_areas, [f]), directions.get(f))
+            _with_tally(_titles(obj.method.factor_areas, [f]), accounts.get(f), team.get(f))
             for f in p.factors
         )
         echo(_support_line(labels, p.episodes, factors))
 
 
-def _with_direction(factor: str, counts: dict[str, int] | None) -> str:
-    """A factor with how notes say it worked: "conditions (2 hindered; the team's view:
-    1 helped)"."""
-    from facilitator.analysis.patterns import direction_words
+def _with_tally(factor: str, accounts: Tally | None, team: Tally | None) -> str:
+    """A factor with its notes and how they say it worked: "Working conditions (2
+    accounts, 2 hindered; the team's view: 1 note, 1 helped)"."""
+    from facilitator.analysis.coverage import tally_words
 
-    said = direction_words(counts)
+    said = tally_words(accounts, team)
     return f"{factor} ({said})" if said else factor
 
 
@@ -279,7 +285,7 @@ def ideas_cmd(obj: Context, review_ref: str | None) -> None:
     """Participants' ideas for change (~ notes) across the review, attributed, to weigh
     when choosing patterns and recommendations."""
     from facilitator.analysis.episodes import source_label
-    from facilitator.capture import read_back
+    from facilitator.capture import plain_with_tags, split_private
 
     review = obj.review_id(review_ref)
     labels = source_label(obj.store, review)
@@ -288,11 +294,11 @@ def ideas_cmd(obj: Context, review_ref: str | None) -> None:
     if not ideas:
         echo("No ideas for change yet: a note starting with ~ records one.")
     for note in sorted(ideas, key=lambda n: (labels.get(n.conversation, ""), n.at, n.id)):
-        # The factor's name (and which way it worked) and the episodes it is linked to now,
-        # not the tags typed.
-        said = read_back(
-            note.text, obj.method, (episodes[e] for e in note.episodes if e in episodes)
-        )
+        # The participant's words, then the factor's name and the episodes it is linked to
+        # now, apart from the words: not the tags typed, nor a name glued onto the text.
+        said = plain_with_tags(split_private(note.text, "", obj.method)[0], obj.method)
+        linked = [episodes[e] for e in note.episodes if e in episodes]
+        said += f" ({', '.join(linked)})" if linked else ""
         echo(f"{labels.get(note.conversation, 'unknown conversation')}: {said}")
 
 

@@ -153,6 +153,7 @@ def conversation_list(obj: Context, review_ref: str | None) -> None:
     talks = obj.store.conversations(review_id)
     if not talks:
         echo("No conversations yet. Plan one with: facilitator conversation new ...")
+    from facilitator.dates import uk_moment
     from facilitator.dialogue.records import who_talks
 
     for c in talks:
@@ -163,8 +164,7 @@ def conversation_list(obj: Context, review_ref: str | None) -> None:
             name = who_talks(obj.store, review_id, c.id, "")
         else:
             name = "(unknown participant)"
-        from facilitator.dates import uk_moment
-
+        # In the one date style users see ("3 Mar 2025 10:00"), not the stored ISO form.
         when = uk_moment(c.started_at or c.planned_at) or "not scheduled"
         ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(c.sequence, f"{c.sequence}th")
         echo(f"{c.label:<4} {name}  {ordinal}  {c.status}  {when}  {c.id}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from facilitator.analysis.coverage import Tally, account_words, team_words
 from facilitator.dialogue.model import DraftRecord
 
 CONFIDENTIAL = (
@@ -51,7 +52,12 @@ class Item:
 
 
 def _when(at: str) -> str:
-    return at[:16].replace("T", " ")
+    """A stored moment ("2025-03-03 10:00" or ISO) as participants read dates: "3 Mar 2025
+    10:00" (the one date style users see)."""
+    from facilitator.dates import uk_moment
+
+    text = at[:16].replace(" ", "T")
+    return uk_moment(text) if text else ""
 
 
 def draft_items(draft: DraftRecord) -> list[Item]:
@@ -135,30 +141,55 @@ def _episodes(content: dict[str, Any]) -> list[Item]:
             lead = "Review team's description:"
             items.append(Item("para", episode["description"], lead=lead, **where))
         items.append(Item("h3", "The review team's judgement", **where))
-        # One label for each part of a judgement, as in the reports and on screen.
-        if episode["team_good"]:
-            items.append(Item("para", episode["team_good"], lead="Good practice:", **where))
-        if episode["team_problematic"]:
-            items.append(
-                Item("para", episode["team_problematic"], lead="Problematic practice:", **where)
-            )
-        if not episode["team_good"] and not episode["team_problematic"]:
+        # One label for each part of a judgement, as in the reports and on screen; each
+        # part of the episode judged on its own keeps its own line.
+        if "judgement" in episode:
+            judged = [(j["label"], j["text"]) for j in episode["judgement"]]
+        else:  # a draft frozen before every part was kept: as it was sent
+            judged = [
+                (label, episode[key])
+                for key, label in (
+                    ("team_good", "Good practice"),
+                    ("team_problematic", "Problematic practice"),
+                )
+                if episode[key]
+            ]
+        for label, text in judged:
+            items.append(Item("para", text, lead=f"{label}:", **where))
+        if not judged:
             items.append(Item("meta", "Not yet judged.", **where))
         items.append(Item("h3", "Accounts", **where))
         for account in episode["accounts"]:
             text = account["text"]
             if account["kind"] == "quote":
                 text = f"“{text.strip().strip(chr(34)).strip()}”"
-            items.append(Item("bullet", text, lead=f"{account['source']}:", **where))
+            label = f" ({account['label']})" if account.get("label") else ""
+            items.append(Item("bullet", text, lead=f"{account['source']}{label}:", **where))
         if not episode["accounts"]:
             items.append(Item("meta", "No account of this episode yet.", **where))
         if episode["records"]:
             items.append(
                 Item("para", ", ".join(episode["records"]), lead="In the chronology:", **where)
             )
-        if episode["factors"]:
-            factors = "; ".join(f"{f['title']} ({f['count']})" for f in episode["factors"])
-            items.append(Item("para", factors, lead="Contributory factors noted:", **where))
+        items += _factor_items(episode["factors"], where)
+    return items
+
+
+def _factor_items(factors: list[dict[str, Any]], where: dict[str, str]) -> list[Item]:
+    """The episode's factor areas: the accounts' and the review team's view apart (guide
+    3.4.1), each with how many notes say it helped or hindered. A draft frozen before the
+    two were kept apart holds one count, and says it as it was sent."""
+    if factors and "accounts" not in factors[0]:
+        said = "; ".join(f"{f['title']} ({f['count']})" for f in factors)
+        return [Item("para", said, lead="Contributory factors noted:", **where)]
+    items = []
+    for side, lead, words in (
+        ("accounts", "Contributory factors in the accounts:", account_words),
+        ("team", "Contributory factors in the review team's view:", team_words),
+    ):
+        said = [f"{f['title']} ({words(Tally(**f[side]))})" for f in factors if f.get(side)]
+        if said:
+            items.append(Item("para", "; ".join(said), lead=lead, **where))
     return items
 
 
@@ -214,7 +245,7 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
         where = dict(
             target_kind="record", target=record["conversation"], label=f"{record['label']} record"
         )
-        when = f" ({record['when']})" if record["when"] else ""
+        when = f" ({_when(record['when'])})" if record["when"] else ""
         items.append(
             Item("h2", f"{record['label']}: {record['who']}{when}", bookmark=True, **where)
         )
@@ -224,7 +255,7 @@ def record_items(draft: DraftRecord, participant: str) -> list[Item]:
                 text = f"“{text.strip().strip(chr(34)).strip()}”"
             # The time alone under the conversation's date; the date too if another day.
             time = note["time"]
-            lead = time[11:16] if time[:10] == record["when"][:10] and time[11:16] else time
+            lead = time[11:16] if time[:10] == record["when"][:10] and time[11:16] else _when(time)
             items.append(Item("para", text, lead=lead, **where))
         if not record["notes"]:
             items.append(Item("meta", "No notes were taken.", **where))

@@ -14,9 +14,11 @@ That is done here, when the draft is frozen, so the stored draft is what was cir
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from facilitator.analysis.coverage import factor_counts
+from facilitator.analysis.coverage import factor_tallies_apart
+from facilitator.analysis.episodes import judgement_lines
 from facilitator.analysis.review_overview import is_account
 from facilitator.method import Method
 from facilitator.model import Participant
@@ -25,6 +27,8 @@ from facilitator.store import Store
 SNAPSHOT_FORMAT = 1
 # In a participant's own record: their account, not the team's working notes about it.
 RECORD_KINDS = ("observation", "quote", "went_well", "idea")
+# Accounts a draft labels by their kind, as the reports do.
+LABELLED_KINDS = ("went_well", "idea")
 
 
 def freeze(
@@ -96,6 +100,14 @@ def freeze(
             }
         )
 
+    kind_labels = {k.key: k.label for k in method.note_kinds}
+
+    def merged_public(episode_id: str) -> list:
+        """The duplicates merged into an episode, each judgement cut to its public part."""
+        from facilitator.reports.public import _TEAM_FIELDS, public_fields
+
+        return [public_fields(m, _TEAM_FIELDS, method) for m in data.merged.get(episode_id, ())]
+
     episodes = []
     for episode in data.episodes:
         notes = data.notes_by_episode.get(episode.id, [])
@@ -110,7 +122,10 @@ def freeze(
                 )
             else:
                 where = source(note.conversation)
-            accounts.append({"source": where, "kind": note.kind, "text": clean(note.text)})
+            account = {"source": where, "kind": note.kind, "text": clean(note.text)}
+            if note.kind in LABELLED_KINDS:  # "Good practice", "Idea for change": as reports
+                account["label"] = kind_labels.get(note.kind, note.kind)
+            accounts.append(account)
         episodes.append(
             {
                 "id": episode.id,
@@ -120,6 +135,11 @@ def freeze(
                 "description": clean(episode.description),
                 "team_good": clean(episode.team_good),
                 "team_problematic": clean(episode.team_problematic),
+                # Every part of the judgement, one line each, labelled as in the reports.
+                "judgement": [
+                    {"label": label, "text": clean(text)}
+                    for label, text in judgement_lines(episode, merged_public(episode.id))
+                ],
                 "merged": sorted(merged.get(episode.id, [])),
                 "accounts": accounts,
                 "records": [
@@ -127,10 +147,7 @@ def freeze(
                     for r in data.accepted_records.get(episode.id, [])
                     if r["id"] in chronology_labels
                 ],
-                "factors": [
-                    {"key": key, "title": data.factor_titles.get(key, key), "count": count}
-                    for key, count in sorted(factor_counts(notes).items(), key=lambda kv: kv[0])
-                ],
+                "factors": _factors(data.factor_titles, notes),
             }
         )
 
@@ -211,3 +228,22 @@ def freeze(
         # How the draft names each participant (by role), for "a comment from ...".
         "participants": {p.id: by_role(p) for p in data.people.values()},
     }
+
+
+def _factors(titles: dict[str, str], notes: list) -> list[dict[str, Any]]:
+    """An episode's factor areas, the accounts' and the team's view counted apart by the
+    rule the matrix and the reports follow (a ``?`` or ``~`` counts in neither)."""
+    accounts, team = factor_tallies_apart(notes)
+    found = []
+    for key in sorted({*accounts, *team}):
+        theirs, ours = accounts.get(key), team.get(key)
+        found.append(
+            {
+                "key": key,
+                "title": titles.get(key, key),
+                "count": (theirs.notes if theirs else 0) + (ours.notes if ours else 0),
+                "accounts": asdict(theirs) if theirs else None,
+                "team": asdict(ours) if ours else None,
+            }
+        )
+    return found

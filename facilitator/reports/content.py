@@ -16,7 +16,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from facilitator.analysis.attribution import team_made
-from facilitator.analysis.coverage import factor_counts_apart, is_evidence, is_team_view
+from facilitator.analysis.coverage import (
+    account_words,
+    factor_tallies_apart,
+    is_team_view,
+    team_words,
+)
 from facilitator.analysis.episodes import (
     TEAM_SOURCE,
     BoardEntry,
@@ -743,6 +748,7 @@ def narrative_section(data: ReviewData) -> list[Block]:
         ),
     ]
     blocks += _strands(data)
+    blocks += _unlinked_team_notes(data)
     contradicted = data.contradicted
     by_anchor_all = data.reflections
     anchor_of = {
@@ -928,6 +934,39 @@ def _strands(data: ReviewData) -> list[Block]:
     return blocks
 
 
+def _unlinked_team_notes(data: ReviewData) -> list[Block]:
+    """What the team noticed or noted that is linked to no episode (guide 2.4, 3.4.1:
+    differences shown, every statement attributed): a ``!`` difference, as the team's
+    observation in that conversation; the team's working notes; in the draft, questions
+    still to ask. A public report keeps what it keeps elsewhere (see ReviewData)."""
+    notes = [
+        n
+        for n in data.notes
+        if not n.episodes
+        and (n.kind == "discrepancy" or not n.conversation or n.kind == "followup")
+        and not (data.final and n.kind == "followup")
+    ]
+    if not notes:
+        return []
+    heading = Ours("Differences and the review team's notes on no episode")
+    blocks: list[Block] = [Heading(heading, 2)]
+    for note in sorted(notes, key=lambda n: (n.kind != "discrepancy", n.at, n.id)):
+        text = said(note, data.method) + _citation(data, note)
+        if not note.conversation:
+            blocks.append(Para(text, _working_lead(data, note), "bullet", _flag(note)))
+        elif note.kind == "discrepancy":
+            lead = f"{data.observation_source(note.conversation)}:"
+            blocks.append(Para(text, lead, "bullet", "discrepancy"))
+        else:
+            lead = f"Still to ask ({data.question_source(note.conversation)}):"
+            blocks.append(Para(text, lead, "bullet", "gap"))
+    return blocks
+
+
+def _flag(note: Note) -> str:
+    return "discrepancy" if note.kind == "discrepancy" else ""
+
+
 def episodes_section(data: ReviewData) -> list[Block]:
     blocks: list[Block] = [
         Heading(Ours("Key practice episodes"), 1),
@@ -1054,27 +1093,18 @@ def _episode_accounts(
 
 def _factor_lines(data: ReviewData, notes: list[Note]) -> str:
     """Factor areas from the accounts, then the team's own, each with its note count and
-    how many of those notes say it helped or hindered."""
-    accounts, team = factor_counts_apart(notes)
+    how many of those notes say it helped or hindered (the rule of the matrix and packs)."""
+    accounts, team = factor_tallies_apart(notes)
     out = []
-    for heading, counts, own in (
-        ("From accounts", accounts, False),
-        ("The team's view", team, True),
+    for heading, counts, words in (
+        ("From accounts", accounts, account_words),
+        ("The team's view", team, team_words),
     ):
         if not counts:
             continue
         out.append(f"{heading}:")
-        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            marked = [
-                x.direction(key)
-                for x in notes
-                if key in x.factors and is_evidence(x) and is_team_view(x) == own
-            ]
-            ways = [f"{marked.count(s)} {w}" for s, w in (("+", "helped"), ("-", "hindered"))]
-            said = [w for w in ways if not w.startswith("0 ")]
-            out.append(
-                f"{data.factor_titles.get(key, key)} ({n}{'; ' if said else ''}{', '.join(said)})"
-            )
+        for key, tally in sorted(counts.items(), key=lambda kv: (-kv[1].notes, kv[0])):
+            out.append(f"{data.factor_titles.get(key, key)} ({words(tally)})")
     return "\n".join(out)
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from facilitator.analysis.coverage import Tally, tally_words
 from facilitator.analysis.patterns import (
     EFFECTS,
     PatternView,
-    direction_words,
-    factor_directions,
     patterns,
     recommendations,
+    support_tallies,
 )
 from facilitator.reports.content import Block, Heading, Para, ReviewData, clean, ideas_blocks
 from facilitator.reports.ours import Ours, method_words
@@ -142,15 +142,14 @@ def _support(
     data: ReviewData, labels: dict[str, str], episodes: tuple[str, ...], factors: tuple[str, ...]
 ) -> str:
     named = [labels[e] for e in episodes if e in labels]
-    ways = {}
-    if factors:  # the notes read once per report: every pattern and recommendation shares them
-        notes = data.__dict__.get("_all_notes")
-        if notes is None:
-            notes = data.__dict__["_all_notes"] = data.store.notes(review=data.review.id)
-        # Which way each factor worked in the episodes that support it, not the review's.
-        ways = factor_directions(data.store, data.review.id, episodes, notes=notes)
+    accounts: dict[str, Tally] = {}
+    team: dict[str, Tally] = {}
+    if factors:
+        # The notes this report shows (a final report's, without the team's private and
+        # working notes), in the episodes that support it, counted as the table counts.
+        accounts, team = support_tallies(data.notes, episodes, data.canonical)
     for f in factors:
-        said = direction_words(ways.get(f))
+        said = tally_words(accounts.get(f), team.get(f))
         named.append(data.factor_titles.get(f, f) + (f" ({said})" if said else ""))
     return "; ".join(named)
 

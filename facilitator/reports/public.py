@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from facilitator.analysis.episodes import canonical_ids
 from facilitator.capture import (
@@ -310,7 +310,9 @@ def team_only_episodes(
 
 def _period(episode: Episode) -> str | None:
     """The period an episode's date was read as, in our words: "3 June 2024", "June
-    2024", "2024" or "3 June 2024 to 5 July 2024"; None if it was not read."""
+    2024", "2024" or "June 2024 to July 2024"; None if it was not read. A period other than
+    a day is said by its months: "early July" was read as 1 to 10 July, and "1 July 2024
+    to 10 July 2024" would claim a precision nobody typed."""
     try:
         start = date.fromisoformat(episode.date_start or "")
         end = date.fromisoformat(episode.date_end or episode.date_start or "")
@@ -318,11 +320,8 @@ def _period(episode: Episode) -> str | None:
         return None
     if start == end:
         return f"{start.day} {start:%B %Y}"
-    month_end = (end + timedelta(days=1)).day == 1
-    if start.day == 1 and month_end and (start.year, start.month) == (end.year, end.month):
-        return f"{start:%B %Y}"
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"{start.year}"
-    if start.day == 1 and month_end:
-        return f"{start:%B %Y} to {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%B %Y}"
+    return f"{start:%B %Y} to {end:%B %Y}"
