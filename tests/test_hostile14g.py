@@ -208,6 +208,9 @@ def test_a_private_episode_is_dated_no_more_precisely_than_it_was_typed(
     from facilitator.reports.export import export
 
     _say(service, store, fixture, "hv", ">> #new Missed weighing (early July 2024)")
+    # Taken up by the team (a judgement), so a public report shows it, untitled.
+    made = next(e for e in store.episodes(fixture.review) if e.title == "Missed weighing")
+    store.update(fixture.review, "episode", made.id, team_problematic="Not weighed for weeks")
     text = export(store, method, fixture.review, "md", what="episodes", final=True).decode()  # type: ignore[union-attr]
     row = next(line for line in text.splitlines() if "Untitled episode" in line)
     assert "Untitled episode<br>July 2024 |" in row, row
