@@ -858,3 +858,47 @@ def test_a_log_whose_last_committed_page_one_is_another_programs_is_still_refuse
         app.create_review("Fictional review")
         app.conn.execute("PRAGMA application_id=0")  # the latest page 1 lacks our mark
         assert db._foreign_log(path) is not None
+
+
+WRITER = """
+import sys, time
+from facilitator.store import Store
+with Store(sys.argv[1], author="Sam") as store:
+    store.conn.execute("PRAGMA wal_autocheckpoint=4")  # the log restarts every few notes
+    talk = store.conversation(sys.argv[2])
+    deadline = time.monotonic() + float(sys.argv[3])
+    while time.monotonic() < deadline:
+        store.add_note(talk, "The health visitor called again")
+"""
+
+
+def test_a_store_open_in_another_process_is_never_taken_for_another_programs(
+    tmp_path: Path,
+) -> None:
+    # The app saving notes (its log checkpointed and restarted as it goes) while a
+    # command opens the same store: the log check read page copies at offsets found a
+    # moment before, in a log restarted since, and said "another program's" (hostile
+    # tester, issue 11: 3 of 200 'note add' beside a writer).
+    path = tmp_path / "shared.db"
+    with Store(path, author="Sam") as store:
+        review = store.create_review("Review (fictional)")
+        person = store.add_participant(review, role="Health visitor", agency="Health")
+        talk = store.new_conversation(review, person)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), talk, "8"],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    refused = []
+    try:
+        for _ in range(300):
+            try:
+                with Store(path):
+                    pass
+            except StoreError as exc:
+                refused.append(str(exc))
+            if writer.poll() is not None:
+                break
+    finally:
+        writer.wait(timeout=60)
+    assert writer.returncode == 0
+    assert refused == []

@@ -250,6 +250,11 @@ def _foreign_log(path: Path) -> str | None:
             return "another program's unfinished write (-journal) lies beside it"
     if not _has_log(path):
         return None
+    return stray_log.asked_thrice(lambda: _foreign_wal(path))
+
+
+def _foreign_wal(path: Path) -> str | None:
+    """Why the -wal beside our store is another program's, or None (one look)."""
     mark = APPLICATION_ID.to_bytes(4, "big")
     try:
         with open(path, "rb") as handle:

@@ -23,9 +23,12 @@ import os
 import sqlite3
 import struct
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
+
+T = TypeVar("T")
 
 TAG_KEY = "commit_tag"
 UNTAGGED = "0" * 16  # what a file made before the tags "held": the first tag replaces it
@@ -57,16 +60,24 @@ def meta_page(conn: sqlite3.Connection) -> tuple[int, int] | None:
     return row[0], conn.execute("PRAGMA page_size").fetchone()[0]
 
 
-def stray(path: Path, root: int, page_size: int) -> bool:
-    """Whether the log beside ``path`` (our store, whose ``meta`` is page ``root``) was
-    not made against this file. Asked three times before saying so: a second process of
-    ours may checkpoint and restart its log while this one reads the log, then the file."""
+def asked_thrice(check: Callable[[], T]) -> T:
+    """``check()``'s verdict against a log, asked up to three times 50 ms apart: it stands
+    only if given each time. A second process of ours may checkpoint and restart its log
+    while this one reads the log, then the file (or the log's frames at offsets found a
+    moment before), and a log caught mid-restart looks like no log of this store's."""
     for attempt in range(3):
-        if not _misfits(path, root, page_size):
-            return False
+        verdict = check()
+        if not verdict:
+            return verdict
         if attempt < 2:
             time.sleep(0.05)
-    return True
+    return verdict
+
+
+def stray(path: Path, root: int, page_size: int) -> bool:
+    """Whether the log beside ``path`` (our store, whose ``meta`` is page ``root``) was
+    not made against this file (see :func:`asked_thrice`)."""
+    return asked_thrice(lambda: _misfits(path, root, page_size))
 
 
 def _misfits(path: Path, root: int, page_size: int) -> bool:
