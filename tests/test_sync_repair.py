@@ -563,3 +563,17 @@ def test_a_pull_leaves_the_cyclic_collector_as_it_found_it(pair, monkeypatch) ->
     monkeypatch.setattr(seg, "decode", broken)
     engine_for(taker, review).sync()
     assert gc.isenabled()
+
+
+def test_a_gap_on_a_laptop_with_no_reviewer_name_is_named_by_its_device() -> None:
+    from facilitator.sync.state import Gap
+
+    # "'s laptop (a4426f7c7471 ...)" when that laptop's reviewer gave no name.
+    for who in ("", "a4426f7c7471"):
+        said = Gap("a4426f7c7471", 1, 5, 6, 3, who).text()
+        assert said.startswith("laptop a4426f7c7471 (epoch 1): ops 5–6 are announced"), said
+    assert (
+        Gap("a4426f7c7471", 1, 5, 5, 1, "Sam")
+        .text()
+        .startswith("Sam's laptop (a4426f7c7471, epoch 1): op 5 is announced")
+    )

@@ -146,10 +146,14 @@ class Gap:
     def text(self) -> str:
         count = self.last - self.first + 1
         which = f"op {self.first} is" if count == 1 else f"ops {self.first}–{self.last} are"
-        return (
-            f"{self.who}'s laptop ({self.device}, epoch {self.epoch}): {which} "
-            "announced on the share but not here yet"
-            + (f" ({self.rounds} syncs)" if self.rounds > 1 else "")
+        # A laptop whose reviewer gave no name is known by its device id alone.
+        laptop = (
+            f"{self.who}'s laptop ({self.device}, epoch {self.epoch})"
+            if self.who.strip() and self.who != self.device
+            else f"laptop {self.device} (epoch {self.epoch})"
+        )
+        return f"{laptop}: {which} announced on the share but not here yet" + (
+            f" ({self.rounds} syncs)" if self.rounds > 1 else ""
         )
 
 
