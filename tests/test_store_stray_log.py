@@ -288,8 +288,13 @@ def test_a_read_only_store_with_a_stray_log_reads_as_it_stands_and_changes_nothi
     mine.parent.chmod(0o500)
     try:
         result = run(mine, "export", "R1", "--format", "json", unprivileged=True)
+        # 'store check' says so too, and fails: it said "OK" and exited 0 (hostile tester).
+        checked = run(mine, "store", "check", unprivileged=True)
     finally:
         mine.parent.chmod(0o700)
+    assert checked.returncode == 1
+    assert "not this store's" in checked.stdout + checked.stderr
+    assert "OK: integrity check passed" not in checked.stdout
     assert result.returncode == 0, result.stderr
     assert [n["text"] for n in json.loads(result.stdout)["notes"]] == ["Mine one"]
     assert "not this store's" in result.stderr and "not read" in result.stderr

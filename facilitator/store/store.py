@@ -1020,6 +1020,8 @@ class Store:
     def check(self) -> CheckReport:
         """Integrity check, then prove the tables equal a rebuild from the op log."""
         report = CheckReport()
+        if self.read_only and self.notice:  # a log not this store's, left where it lies
+            report.problems.append(self.notice)
         for name in set_aside_logs(self.path):
             report.problems.append(
                 f"{name}, beside the store, is a write-ahead log that is not this store's, "
