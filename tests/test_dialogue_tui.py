@@ -359,3 +359,22 @@ async def test_a_long_list_of_comments_fills_in_order_and_an_answer_moves_one_ro
         labels = column("label")
         assert labels.index("K601") == 399  # the last of the 400 still to answer
         assert column("comment")[399] == "From the other laptop"
+
+
+async def test_a_meetings_conversation_is_named_after_the_meeting_on_the_home_screen(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """A group meeting's notes have no one participant: the list says which meeting it
+    is, as 'conversation list' does, not "?" (hostile round 4 of issue 16, finding 7)."""
+    attended = [fx.participants["social_worker"], fx.participants["health_visitor"]]
+    _meeting, talk = records.new_meeting(
+        service.store, fx.review, "interim", "2025-06-10T12:00", attended
+    )
+    label = service.store.conversation(talk).label
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        row = next(line for line in screen_text(app).splitlines() if f" {label} " in line)
+        assert "Interim group" in row, row
+        assert "?" not in row, row
