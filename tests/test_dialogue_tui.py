@@ -451,3 +451,29 @@ def test_who_had_a_draft_is_cut_with_a_sign_not_lost_past_the_edge() -> None:
     assert sent_to(apart, 40) == "P1 2 Jun, P2 3 Jun, P5 14 Jun"
     assert sent_to(apart, 20) == "P1 2 Jun, P2 3 Jun…"
     assert sent_to([], 20) == ""
+
+
+async def test_the_drafts_cursor_starts_on_the_latest_draft_and_follows_a_new_one(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """The draft to send is nearly always the newest: the cursor starts there, and moves
+    to a draft frozen while it is there, instead of sitting on D1 of six."""
+    store = service.store
+    for kind in ("preliminary", "preliminary", "interim"):
+        records.freeze_draft(store, service.method, fx.review, kind)
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert "A participant's pack of D3" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        records.freeze_draft(store, service.method, fx.review, "final")
+        app.screen.refresh_from_store()
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert "A participant's pack of D4" in screen_text(app)

@@ -196,6 +196,9 @@ class DialogueScreen(EditingScreen):
         board, people = self.board, self.people
         drafts = self.query_one("#drafts", DataTable)
         keep = drafts.cursor_row
+        # The draft to send is nearly always the newest: the cursor starts on it, and
+        # follows a draft frozen while it is there (here or on another laptop).
+        latest = keep >= drafts.row_count - 1
         drafts.clear()
         bar = 2 if len(board.drafts) > DRAFT_ROWS else 0
         room = max(12, self.size.width - SENT_TO_TAKEN - bar)
@@ -216,7 +219,8 @@ class DialogueScreen(EditingScreen):
                 key=draft.id,
             )
         if drafts.row_count:
-            drafts.move_cursor(row=min(max(keep, 0), drafts.row_count - 1))
+            last = drafts.row_count - 1
+            drafts.move_cursor(row=last if latest else min(max(keep, 0), last))
 
     def _comment_values(
         self, comment: CommentRecord, labels: dict[str, str], people: dict[str, Participant]
