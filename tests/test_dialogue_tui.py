@@ -203,6 +203,40 @@ def test_dialogue_screen_snapshot(snap_compare, tmp_path, method) -> None:  # no
     assert snap_compare(app, terminal_size=(80, 24), run_before=board)
 
 
+def test_dialogue_screen_snapshot_with_every_round(snap_compare, tmp_path, method) -> None:  # noqa: ANN001
+    """The board of a review near its end at 80x24: five drafts, each sent to three
+    people, comments waiting and meetings held. Every draft shows, with rows of comments
+    under them (the Drafts table showed two rows: hostile round 4 of issue 16)."""
+    from facilitator.store import Store
+    from tests.tui_support import steady
+
+    clock = FakeClock()
+    store = Store(tmp_path / "snap.db", author="Alex Reviewer", now=clock)
+    service = Service(store, method)
+    fx = build_review_fixture(service)
+    people = [fx.participants[k] for k in ("social_worker", "health_visitor", "gp")]
+    for kind in ("preliminary", "preliminary", "interim", "interim", "final"):
+        draft = records.freeze_draft(store, method, fx.review, kind)
+        for day, who in enumerate(people, 2):
+            records.record_send(store, fx.review, draft, who, f"2025-06-0{day}T10:00")
+    for n in range(1, 13):
+        records.add_comment(store, fx.review, {
+            "draft": draft, "participant": people[n % 3], "text": f"Point {n} of the final draft",
+            "target_kind": "episode", "target": fx.episodes["E2"], "target_label": "E2",
+            "anchor": "found"})  # fmt: skip
+    for kind in ("preliminary", "interim", "closing"):
+        records.new_meeting(store, fx.review, kind, "2025-06-10T12:00", people)
+
+    async def board(pilot) -> None:  # noqa: ANN001
+        pilot.app.push_screen(DialogueScreen(fx.review))
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await steady(pilot)
+
+    app = FacilitatorApp(service, review=fx.review, clock=clock)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=board)
+
+
 async def test_an_answer_given_in_another_process_shows_when_ops_arrive(
     service: Service, fx: ReviewFixture
 ) -> None:
@@ -359,3 +393,87 @@ async def test_a_long_list_of_comments_fills_in_order_and_an_answer_moves_one_ro
         labels = column("label")
         assert labels.index("K601") == 399  # the last of the 400 still to answer
         assert column("comment")[399] == "From the other laptop"
+
+
+async def test_a_meetings_conversation_is_named_after_the_meeting_on_the_home_screen(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """A group meeting's notes have no one participant: the list says which meeting it
+    is, as 'conversation list' does, not "?" (hostile round 4 of issue 16, finding 7)."""
+    attended = [fx.participants["social_worker"], fx.participants["health_visitor"]]
+    _meeting, talk = records.new_meeting(
+        service.store, fx.review, "interim", "2025-06-10T12:00", attended
+    )
+    label = service.store.conversation(talk).label
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        row = next(line for line in screen_text(app).splitlines() if f" {label} " in line)
+        assert "Interim group" in row, row
+        assert "?" not in row, row
+
+
+async def test_every_draft_of_a_whole_review_shows_at_80x24(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """Three rounds and a re-freeze, each sent to three people, and comments waiting: the
+    Drafts table showed one or two rows at 80x24 (hostile round 4 of issue 16, finding
+    7), so picking the draft to send meant scrolling a two-line window."""
+    store = service.store
+    people = [fx.participants[k] for k in ("social_worker", "health_visitor", "gp")]
+    for kind in ("preliminary", "preliminary", "interim", "interim", "final"):
+        draft = records.freeze_draft(store, service.method, fx.review, kind)
+        for who in people:
+            records.record_send(store, fx.review, draft, who, None)
+    for n in range(12):
+        records.add_comment(
+            store, fx.review, {"draft": draft, "participant": people[0], "text": f"Point {n}"}
+        )
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        for label in ("D1", "D2", "D3", "D4", "D5"):
+            assert any(line.startswith(f" {label} ") for line in lines), label
+        # Comments still have rows of their own to show.
+        assert sum(" Point " in line for line in lines) >= 4
+
+
+def test_who_had_a_draft_is_cut_with_a_sign_not_lost_past_the_edge() -> None:
+    from facilitator.tui.screens.dialogue import sent_to
+
+    same_day = [("P1", "2025-06-02T10:00"), ("P2", "2025-06-02T15:30")]
+    assert sent_to(same_day, 40) == "P1, P2 on 2 Jun 2025"
+    apart = [("P1", "2025-06-02T10:00"), ("P2", "2025-06-03T09:00"), ("P5", "2025-06-14T09:00")]
+    assert sent_to(apart, 40) == "P1 2 Jun, P2 3 Jun, P5 14 Jun"
+    assert sent_to(apart, 20) == "P1 2 Jun, P2 3 Jun…"
+    assert sent_to([], 20) == ""
+
+
+async def test_the_drafts_cursor_starts_on_the_latest_draft_and_follows_a_new_one(
+    service: Service, fx: ReviewFixture
+) -> None:
+    """The draft to send is nearly always the newest: the cursor starts there, and moves
+    to a draft frozen while it is there, instead of sitting on D1 of six."""
+    store = service.store
+    for kind in ("preliminary", "preliminary", "interim"):
+        records.freeze_draft(store, service.method, fx.review, kind)
+    app = FacilitatorApp(service, review=fx.review, clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DialogueScreen(fx.review))
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert "A participant's pack of D3" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        records.freeze_draft(store, service.method, fx.review, "final")
+        app.screen.refresh_from_store()
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert "A participant's pack of D4" in screen_text(app)

@@ -147,6 +147,37 @@ def _titled(replacement: str) -> bool:
     return bool(first) and first[0].casefold().rstrip(".") in _NOT_IDENTIFYING
 
 
+# A title written at the start of a name's span ("Mrs ", "ms. ", "DR ").
+_WRITTEN_TITLE = re.compile(r"(" + "|".join(TITLES) + r")(\.?)\s", re.IGNORECASE)
+_APOSTROPHES = "'\u2019"
+
+
+def _titled_wording(entry: Redaction, text: str, start: int, end: int) -> tuple[str, int]:
+    """A pseudonym with a title of its own ("Mr K") as it reads in place of
+    ``text[start:end]``, and where the words it replaces end. The title written with
+    the name is the writer's and tells one Kirby from another: "Mrs Kirby" is "Mrs K",
+    not "Mr K". A family reads as one: "the Kirbys" is "the K family", "the Kirbys'"
+    "the K family's"."""
+    title, _, name = entry.replacement.partition(" ")
+    if not name.strip():
+        return entry.replacement, end
+    words = _words(entry.text)
+    written = _WRITTEN_TITLE.match(text, start, end)
+    if written:
+        if written.group(1).casefold() == title.casefold().rstrip("."):
+            return entry.replacement, end  # "Mr. Kirby" as the team spelt "Mr K"
+        if words and words[0].rstrip(".") in _NOT_IDENTIFYING:
+            return entry.replacement, end  # "Mrs Jane Hill" registered as "Ms A": theirs
+        return f"{written.group(1).capitalize()}{written.group(2)} {name}", end
+    found = fold_text(text[start:end]).rstrip()
+    plural = bool(words) and any(found.endswith(words[-1] + ending) for ending in ("s", "es"))
+    if not plural:
+        return entry.replacement, end
+    if end < len(text) and text[end] in _APOSTROPHES and not text[end + 1 : end + 2].isalpha():
+        return f"{name} family{text[end]}s", end + 1
+    return f"{name} family", end
+
+
 def _words(text: str) -> list[str]:
     return [w for w in re.split(_BETWEEN, fold_text(text)) if w]
 
@@ -897,7 +928,11 @@ class Register:
             if last is not None and last.replacement == entry.replacement and apart:
                 done = end
                 continue
-            out += (text[done:start], phrase(entry, text, start))
+            if not entry.role and _titled(entry.replacement):
+                said, end = _titled_wording(entry, text, start, end)
+            else:
+                said = phrase(entry, text, start)
+            out += (text[done:start], said)
             done, last = end, entry
         out.append(text[done:])
         return "".join(out)

@@ -46,6 +46,29 @@ CELL_CHARS = 300
 ROWS_AT_ONCE = 500
 
 KIND_NAMES = {"insertion": "tracked insertion", "deletion": "tracked deletion"}
+# The Drafts table's columns before "Sent to" (each with a space either side) and that
+# column's own spaces: the rest of the width is its room, less a scroll bar's two when
+# there are more drafts than the table's rows (its max-height, less the header).
+SENT_TO_TAKEN = (8 + 2) + (18 + 2) + (17 + 2) + 2
+DRAFT_ROWS = 6
+
+
+def sent_to(sends: list[tuple[str, str]], room: int) -> str:
+    """Who had a draft and when, in ``room`` characters: "P1, P2, P5 on 2 Jun 2025"
+    when they had it the same day (the usual case), else "P1 2 Jun, P2 3 Jun"; cut with
+    "…" rather than lost past the table's edge without a sign."""
+    from datetime import date
+
+    if not sends:
+        return ""
+    days = [date.fromisoformat(at[:10]) for _, at in sends]
+    if len(set(days)) == 1:
+        text = f"{', '.join(label for label, _ in sends)} on {days[0].day} {days[0]:%b %Y}"
+    else:
+        text = ", ".join(
+            f"{label} {day.day} {day:%b}" for (label, _), day in zip(sends, days, strict=True)
+        )
+    return text if len(text) <= room else text[: room - 1].rstrip(", ") + "…"
 
 
 def _kind(comment: CommentRecord) -> str:
@@ -55,10 +78,14 @@ def _kind(comment: CommentRecord) -> str:
 
 class DialogueScreen(EditingScreen):
     DEFAULT_CSS = """
-    DialogueScreen #drafts { height: 1fr; min-height: 3; max-height: 8; }
-    DialogueScreen #comments { height: 2fr; }
+    /* At 80x24 the drafts of a whole review (three rounds and a re-freeze or two) show
+       at once, and the comments take the rest. No blank lines between the panes, and no
+       sideways scroll bar on the drafts: a long "Sent to" is cut at the edge. The
+       max-height is DRAFT_ROWS and the header. */
+    DialogueScreen #drafts { height: auto; min-height: 3; max-height: 7; overflow-x: hidden; }
+    DialogueScreen #comments { height: 1fr; min-height: 4; }
     DialogueScreen #comment-detail { height: auto; max-height: 4; color: $text-muted; }
-    DialogueScreen .pane-title { margin-top: 1; }
+    DialogueScreen .pane-title { margin-top: 0; }
     DialogueScreen #meetings { height: auto; max-height: 2; }
     """
     BINDINGS = [
@@ -141,22 +168,7 @@ class DialogueScreen(EditingScreen):
     def _show(self, board: DialogueBoard, people: dict[str, Participant]) -> None:
         self.board, self.people = board, people
         labels = {d.id: d.label for d in board.drafts}
-        drafts = self.query_one("#drafts", DataTable)
-        drafts.clear()
-        for draft in board.drafts:
-            sent = [s for s in board.sends if s.draft == draft.id]
-            to = ", ".join(
-                f"{people[s.participant].label} {s.at[:10]}"
-                for s in sent
-                if s.participant in people
-            )
-            drafts.add_row(
-                cell(draft.label),
-                cell(draft.title),
-                cell(draft.frozen_at[:16].replace("T", " ")),
-                cell(to or "not sent yet", "" if to else "dim"),
-                key=draft.id,
-            )
+        self._show_drafts()
         self._show_comments(board, labels, people)
         waiting = sum(c.open for c in board.comments)
         self.query_one("#comments-title", Label).update(
@@ -175,6 +187,40 @@ class DialogueScreen(EditingScreen):
         else:
             text = "Meetings: " + ("; ".join(lines) if lines else "none yet (m to record one)")
         self.query_one("#meetings", Static).update(plain(text))
+
+    def on_resize(self) -> None:
+        if self.board.drafts:
+            self._show_drafts()  # the "Sent to" column is cut to the width there is
+
+    def _show_drafts(self) -> None:
+        board, people = self.board, self.people
+        drafts = self.query_one("#drafts", DataTable)
+        keep = drafts.cursor_row
+        # The draft to send is nearly always the newest: the cursor starts on it, and
+        # follows a draft frozen while it is there (here or on another laptop).
+        latest = keep >= drafts.row_count - 1
+        drafts.clear()
+        bar = 2 if len(board.drafts) > DRAFT_ROWS else 0
+        room = max(12, self.size.width - SENT_TO_TAKEN - bar)
+        for draft in board.drafts:
+            to = sent_to(
+                [
+                    (people[s.participant].label, s.at)
+                    for s in board.sends
+                    if s.draft == draft.id and s.participant in people
+                ],
+                room,
+            )
+            drafts.add_row(
+                cell(draft.label),
+                cell(draft.title),
+                cell(draft.frozen_at[:16].replace("T", " ")),
+                cell(to or "not sent yet", "" if to else "dim"),
+                key=draft.id,
+            )
+        if drafts.row_count:
+            last = drafts.row_count - 1
+            drafts.move_cursor(row=last if latest else min(max(keep, 0), last))
 
     def _comment_values(
         self, comment: CommentRecord, labels: dict[str, str], people: dict[str, Participant]

@@ -189,16 +189,7 @@ class HomeScreen(EditingScreen):
             Option(participant_prompt(p, width), id=p.id) for p in self._participants
         )
         conversations.set_options(
-            Option(
-                conversation_prompt(
-                    c,
-                    f"{by_id[c.participant].label} {by_id[c.participant].display}"
-                    if c.participant in by_id
-                    else "?",
-                    width,
-                ),
-                id=c.id,
-            )
+            Option(conversation_prompt(c, self._who(c, by_id), width), id=c.id)
             for c in self._conversations
         )
         for options, keep, count in (
@@ -208,6 +199,18 @@ class HomeScreen(EditingScreen):
             if count:
                 options.highlighted = keep if keep is not None and keep < count else 0
         self._bindings_changed()
+
+    def _who(self, conversation: Conversation, by_id: dict[str, Participant]) -> str:
+        """Whom a conversation is with: the participant, or for a group meeting's notes
+        the meeting ("Interim group meeting: P1, P2"), as 'conversation list' says."""
+        found = by_id.get(conversation.participant)
+        if found is not None:
+            return f"{found.label} {found.display}"
+        if conversation.participant:
+            return "?"  # a participant this laptop has not heard of yet
+        from facilitator.dialogue.records import who_talks
+
+        return who_talks(self.facilitator.store, conversation.review, conversation.id, "")
 
     @on(OptionList.OptionHighlighted, "#reviews")
     def _review_highlighted(self, event: OptionList.OptionHighlighted) -> None:
