@@ -43,7 +43,8 @@ def test_note_at_a_past_moment_takes_the_stage_in_effect_then(
 
 def test_tag_warnings_point_at_the_command_line_help(conversation: tuple[Path, str]) -> None:
     store_path, _ = conversation
-    result = run(store_path, "note", "add", "C1", "talked about @banana and @p")
+    at = ("--at", "4 March 2025 10:05")  # typed up after the conversation planned then
+    result = run(store_path, "note", "add", "C1", "talked about @banana and @p", *at)
     assert "F1" not in result.stderr
     assert "@banana is not a factor area or prompt" in result.stderr
     assert "facilitator help tags" in result.stderr

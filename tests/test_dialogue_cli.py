@@ -83,7 +83,7 @@ def test_a_whole_round_through_the_command_line(tmp_path: Path, store_path: Path
     ok(store_path, *note, "--at", "10 June 2025 12:05")
     listed = ok(store_path, "conversation", "list", "R1").splitlines()
     assert listed[-1].startswith("C5   Preliminary group meeting: P1, P2  1st  in progress")
-    assert "2025-06-10T12:05" in listed[-1]
+    assert "10 Jun 2025 12:05" in listed[-1]
 
     board = ok(store_path, "dialogue", "R1")
     assert (

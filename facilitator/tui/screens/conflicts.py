@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.dates import uk_moment
@@ -176,7 +176,9 @@ class ConflictsScreen(Screen[None]):
         self.query_one("#conflict-detail", Static).update(detail)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        merging = self.query_one("#merge-box", TextArea).has_class("-open")
+        # Asked for the key line too, before the screen is composed or as it closes.
+        boxes = self.query("#merge-box")
+        merging = bool(boxes) and boxes.first().has_class("-open")
         if action == "choose":
             item = self.current
             return item is not None and not merging and int(parameters[0]) <= len(sides(item))
