@@ -167,3 +167,24 @@ async def test_tab_on_a_tag_followed_by_punctuation_loses_and_moves_nothing(
         assert box.text == "see @resources, then @political,"
         await pilot.press(*"!")
         assert box.text == "see @resources, then @political!,"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+async def test_ctrl_u_on_a_wrapped_line_deletes_the_whole_line_before_the_cursor(
+    service: Service, size: tuple[int, int]
+) -> None:
+    """Hostile round 4 of issue 12, finding 8: ctrl+u on a line wrapped over several rows
+    of the box deleted only the last row shown, leaving the start of the line. As in a
+    shell, it deletes back to the start of the line as typed (an earlier line is kept)."""
+    app, _ = notes_app(service)
+    first = "an earlier line"
+    long = "the visit was long and the mother said a great deal about the flat " * 4
+    async with app.run_test(size=size) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*first, "ctrl+j", *long)
+        await pilot.pause()
+        assert box.wrapped_document.height > 3  # wrapped: more rows than the line
+        await pilot.press("ctrl+u")
+        assert box.text == first + "\n"
+        await pilot.press(*"kept")
+        assert box.text == first + "\nkept"
