@@ -425,6 +425,9 @@ class NoteCapture(Vertical):
         # The hint is fitted to the width: fit it again (on mount the width is not known).
         self._hint = ""
         self.call_after_refresh(self._show_hint)
+        # Rows rewrap at a new size and the list kept its old offset, newest notes off
+        # screen: while typing, the end stays in view.
+        self.call_after_refresh(self._show_newest)
 
     def on_unmount(self) -> None:
         self.drafts.file.close()  # the draft file is kept open while the box is on screen
@@ -596,6 +599,13 @@ class NoteCapture(Vertical):
         self.notes_list.highlighted = None
         # At once, not after a refresh: the next key must find the box focused.
         self.screen.set_focus(self.box)
+        # Typing again: the newest notes in view, as while typing (the list stayed where
+        # the highlight had taken it, the latest notes off screen).
+        self._show_newest()
+
+    def _show_newest(self) -> None:
+        if self.notes_list.highlighted is None:
+            self.notes_list.scroll_end(animate=False, immediate=False)
 
     @on(TextArea.Changed, "#note-box")
     def _typed(self, event: TextArea.Changed) -> None:
