@@ -23,7 +23,7 @@ from facilitator.tui.widgets.lead_ranking import RankingList
 from facilitator.tui.widgets.lead_stage import ToCover
 from facilitator.tui.widgets.lead_timers import LeadTopBar
 from facilitator.tui.widgets.lead_view import LeadView
-from tests.tui_support import START, FakeClock, screen_text, small_review, wait_until
+from tests.tui_support import START, FakeClock, list_command, screen_text, small_review, wait_until
 
 DEMO_START = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 
@@ -403,7 +403,7 @@ async def test_split_view_takes_notes_and_moves_stages(service: Service) -> None
         assert stages(store, setup.conversation)[-1] == 4
         assert "Heard about: What they thought was going on" in screen_text(app)
         await pilot.press("f5")  # to the lead's panel, where single keys work
-        await pilot.press("p")
+        await list_command(pilot, "p")  # on its own: held, then it acts
         await settle(pilot)
         assert stages(store, setup.conversation)[-1] == 3
         await pilot.press("f5", *"Second note", "enter")
@@ -499,7 +499,8 @@ async def test_the_split_views_top_bar_names_the_conversation_and_person_at_80x2
     app = lead_app(service, setup.conversation, clock, role="split")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f5", stage)
+        await pilot.press("f5")
+        await list_command(pilot, stage)
         await settle(pilot)
         shown = top_bar(pilot)
         assert "C1 · Alex Mor" in shown, shown

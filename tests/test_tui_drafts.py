@@ -6,6 +6,8 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from facilitator.service import Service
 from facilitator.store import Store
 from facilitator.tui.app import FacilitatorApp
@@ -259,3 +261,55 @@ async def test_an_edit_typed_but_not_saved_is_kept_when_the_app_quits(service: S
         await pilot.pause()
         assert again.screen.query_one(NoteBox).text == "The visit was late by an hour"
         assert "Recovered draft" in screen_text(again)
+
+
+@pytest.mark.parametrize("typing", ["", "half a note"], ids=["empty-box", "note-begun"])
+async def test_an_edit_typed_but_not_saved_survives_a_kill(service: Service, typing: str) -> None:
+    """Hostile round 4 of issue 12, finding 3: Up, e, a correction typed, then kill -9
+    (the app gone with no quit action, no signal handler): the edit was kept only by
+    ctrl+q and SIGHUP, so it was lost. Each key of it is kept at once, as the note box's
+    are; the app is left here before the store's debounced copy, so only what each key
+    wrote survives, as after kill -9."""
+    from tests.tui_support import list_command
+
+    setup = small_review(service, started_at=START.isoformat())
+    store = service.store
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"The visit was late", "enter")
+        await pilot.press(*typing)
+        await pilot.press("up")
+        await list_command(pilot, "e")
+        await pilot.press("end", *" by an hour")
+        await pilot.pause(0.05)
+    (note,) = store.notes(conversation=setup.conversation)
+    assert note.text == "The visit was late"  # never saved over the note unasked
+    again = FacilitatorApp(
+        service, conversation=setup.conversation, role="notes", clock=FakeClock()
+    )
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box = again.screen.query_one(NoteBox)
+        edit = "The visit was late by an hour"
+        assert box.text == (f"{typing}\n{edit}" if typing else edit)
+        assert "Recovered draft" in screen_text(again)
+
+
+async def test_an_edit_cancelled_leaves_the_draft_as_the_box(service: Service) -> None:
+    """Esc in the edit dialog: the edit typed there is no longer kept in the draft."""
+    from tests.tui_support import list_command
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="notes", clock=FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"The visit was late", "enter", *"next")
+        await pilot.press("up")
+        await list_command(pilot, "e")
+        await pilot.press("end", *" by an hour", "escape")
+        await pilot.pause(0.5)
+    again = FacilitatorApp(
+        service, conversation=setup.conversation, role="notes", clock=FakeClock()
+    )
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.screen.query_one(NoteBox).text == "next"

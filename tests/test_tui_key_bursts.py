@@ -12,6 +12,7 @@ from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.screens.dialogs import EndDialog
 from facilitator.tui.screens.help import HelpScreen
 from facilitator.tui.widgets.note_box import NoteBox
+from facilitator.tui.widgets.note_capture import NotesList
 from tests.tui_support import START, FakeClock, list_command, small_review
 
 
@@ -363,3 +364,60 @@ async def test_a_command_letter_pressed_on_its_own_still_acts(service: Service) 
         await pilot.pause(0.8)
         assert service.store.notes(conversation=conversation) == []
         assert len(service.store.notes(conversation=conversation, include_deleted=True)) == 1
+
+
+@pytest.mark.parametrize(
+    "first, rest",
+    [("p", "at said"), ("n", "ow then"), ("3", " people"), (" ", "spaced")],
+    ids=["p", "n", "digit", "space"],
+)
+async def test_the_first_key_typed_into_the_split_views_lead_pane_is_kept(
+    service: Service, first: str, rest: str
+) -> None:
+    """Hostile round 4 of issue 12, finding 2: F5 to the lead's pane, a pause, then prose
+    in one read. The first key (a lead key on its own so far) was neither typed nor seen
+    to act: "pat said" became "at said". As in the notes list, a lead key waits
+    ``NotesList.HOLD_S`` for the next key; a letter meanwhile sends both to the box."""
+    from tests.test_lead_screen import settle
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="split", clock=FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")  # stage 2: "p" and "n" would both move it
+        await settle(pilot)
+        await pilot.press("f5")
+        await pilot.pause(0.6)
+        assert not isinstance(app.focused, NoteBox)
+        burst(app, first)
+        await pilot.pause(0.1)  # typed at a person's pace, not in the same read
+        burst(app, rest)
+        await pilot.pause(NotesList.HOLD_S + 0.2)
+        await settle(pilot)
+        box = app.screen.query_one(NoteBox)
+        assert box.text == first + rest
+        assert app.focused is box
+    assert service.store.current_stage(setup.conversation) == 2
+
+
+async def test_a_lead_key_pressed_on_its_own_in_the_split_view_still_acts(
+    service: Service,
+) -> None:
+    """Held for the next key, a lead key on its own acts when the hold ends, and a key
+    that is no typing (F5 here) makes it act first, in the order pressed."""
+    from tests.test_lead_screen import settle
+
+    setup = small_review(service, started_at=START.isoformat())
+    app = FacilitatorApp(service, conversation=setup.conversation, role="split", clock=FakeClock())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await list_command(pilot, "4")
+        await settle(pilot)
+        assert service.store.current_stage(setup.conversation) == 4
+        await pilot.press("n", "f5")  # n acts before F5 moves focus to the box
+        await settle(pilot)
+        assert service.store.current_stage(setup.conversation) == 5
+        assert isinstance(app.focused, NoteBox)
+        await pilot.press("x")
+        assert app.screen.query_one(NoteBox).text == "x"

@@ -10,6 +10,7 @@ from facilitator import capture
 from facilitator.service import Service
 from facilitator.tui.app import FacilitatorApp
 from facilitator.tui.widgets.note_box import NoteBox
+from facilitator.tui.widgets.note_capture import NotesList
 from tests.tui_support import START, FakeClock, small_review
 
 LONG = ("The health visitor said the mother was calm @family. " * 2200)[:113_000]
@@ -167,3 +168,61 @@ async def test_tab_on_a_tag_followed_by_punctuation_loses_and_moves_nothing(
         assert box.text == "see @resources, then @political,"
         await pilot.press(*"!")
         assert box.text == "see @resources, then @political!,"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+async def test_ctrl_u_on_a_wrapped_line_deletes_the_whole_line_before_the_cursor(
+    service: Service, size: tuple[int, int]
+) -> None:
+    """Hostile round 4 of issue 12, finding 8: ctrl+u on a line wrapped over several rows
+    of the box deleted only the last row shown, leaving the start of the line. As in a
+    shell, it deletes back to the start of the line as typed (an earlier line is kept)."""
+    app, _ = notes_app(service)
+    first = "an earlier line"
+    long = "the visit was long and the mother said a great deal about the flat " * 4
+    async with app.run_test(size=size) as pilot:
+        box = app.screen.query_one(NoteBox)
+        await pilot.press(*first, "ctrl+j", *long)
+        await pilot.pause()
+        assert box.wrapped_document.height > 3  # wrapped: more rows than the line
+        await pilot.press("ctrl+u")
+        assert box.text == first + "\n"
+        await pilot.press(*"kept")
+        assert box.text == first + "\nkept"
+
+
+async def _many_notes(pilot, count: int = 30) -> None:  # noqa: ANN001
+    for number in range(1, count + 1):
+        await pilot.press(*f"note number {number}", "enter")
+    await pilot.pause()
+
+
+async def test_esc_from_the_notes_list_shows_the_newest_notes_again(service: Service) -> None:
+    """Hostile round 4 of issue 12, finding 8: Up into the list, back up a long way, then
+    Esc to type again: the list stayed where it was, the newest notes off screen."""
+    from tests.tui_support import screen_text
+
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _many_notes(pilot)
+        await pilot.press("up", *["up"] * 25)
+        await pilot.pause()
+        assert "note number 30" not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert isinstance(app.focused, NoteBox)
+        assert "note number 30" in screen_text(app)
+
+
+async def test_a_resize_while_typing_keeps_the_newest_notes_on_screen(service: Service) -> None:
+    from tests.tui_support import screen_text
+
+    app, _ = notes_app(service)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await _many_notes(pilot)
+        listing = app.screen.query_one(NotesList)
+        for size in ((80, 24), (60, 20), (120, 30)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.3)
+            # At the end (at 60 columns a note's row wraps, "30" on a row of its own).
+            assert 0 < listing.max_scroll_y == listing.scroll_y, (size, screen_text(app))

@@ -120,9 +120,10 @@ async def wait_until(pilot, condition, what: str, timeout: float = 20.0) -> None
 
 
 async def list_command(pilot: Pilot, key: str) -> None:
-    """A notes-list command letter (e, d, k, u, h) pressed on its own: it acts once
-    ``NotesList.HOLD_S`` has passed with no letter after it (a letter straight after it
-    is typing, and both go to the note box)."""
+    """A notes-list command letter (e, d, k, u, h), or a lead key in the split view's
+    lead pane (n, p, 1-9, space), pressed on its own: it acts once ``NotesList.HOLD_S``
+    has passed with no letter after it (a letter straight after it is typing, and both
+    go to the note box)."""
     from facilitator.tui.widgets.note_capture import NotesList
 
     await pilot.press(key)

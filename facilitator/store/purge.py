@@ -59,7 +59,9 @@ def purge_review(store: Store, review: str) -> Purged:
         for table in (*MATERIALISED_TABLES, *_LOCAL_BY_REVIEW):
             rows += conn.execute(f"DELETE FROM {table} WHERE review = ?", (review,)).rowcount
         ops = conn.execute("DELETE FROM ops WHERE review = ?", (review,)).rowcount
-    remove_drafts(store.path, conversations)  # the note-taker's per-key copies
+    # The note-taker's per-key copies, and merges typed in the conflicts screen (a
+    # field's are filed under the review).
+    remove_drafts(store.path, [*conversations, review])
     compact(store)
     return Purged(ops, rows)
 

@@ -171,7 +171,8 @@ class FacilitatorApp(App[None]):
           (the notes list; the split view's lead pane) names
           the box for keys that are typing; ``burst`` says the key came with the one
           before it (no person presses two keys within ``BURST_GAP_S``). A widget that
-          names itself has taken the key (the notes list holding a command letter).
+          names itself has taken the key (the notes list, or the split view, holding a
+          command letter).
         """
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             burst = False
@@ -181,8 +182,12 @@ class FacilitatorApp(App[None]):
                 self._recent_keys.append((event, burst))
             asked = self.screen.focused
             target = self._typing_target(event, burst)
-            if target is not None and target is asked and getattr(target, "holds_keys", False):
-                return  # the focused widget took the key itself (a list command held)
+            if (
+                target is not None
+                and (target is asked or target is self.screen)
+                and getattr(target, "holds_keys", False)
+            ):
+                return  # the focused widget or screen took the key itself (a command held)
             if target is not None:
                 if self.screen.focused is not target:
                     target.screen.set_focus(target)

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from facilitator.dates import uk_moment
 from facilitator.sync import conflict_words as words
 from facilitator.sync import conflicts as rules
+from facilitator.tui.merge_drafts import MergeDraft
 from facilitator.tui.widgets.key_footer import KeyFooter
 from facilitator.tui.widgets.note_box import OrderedTextArea
 
@@ -88,6 +89,8 @@ class ConflictsScreen(Screen[None]):
         self.items: list[Item] = []
         self.worded: list[words.Worded | None] = []
         self._recount_after_load = False
+        self._merge_draft: MergeDraft | None = None  # the merge open in the box, kept per key
+        self._merge_start = ""  # the versions the box opened with: not worth keeping
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -173,6 +176,8 @@ class ConflictsScreen(Screen[None]):
             if merging
             else keys_for(item)
         )
+        if not merging and mergeable(item) and MergeDraft(self.facilitator.store, item).kept():
+            detail.append("\nA merge you were typing was kept: m opens it.", style="bold")
         self.query_one("#conflict-detail", Static).update(detail)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -215,9 +220,16 @@ class ConflictsScreen(Screen[None]):
             versions = [
                 str(s.value) for s in (item.winner, item.other) if s.value not in (None, "")
             ]
-        box.load_text("\n".join(versions))
-        # One version per line, typing at the end of the first (it went in at the start).
-        box.cursor_to_end_of_first_line()
+        self._merge_draft = MergeDraft(self.facilitator.store, item)  # type: ignore[arg-type]
+        kept = self._merge_draft.kept()
+        self._merge_start = "\n".join(versions)
+        box.load_text(kept or self._merge_start)
+        if kept:  # the terminal closed (or the app was killed) while it was typed
+            box.move_cursor(box.document.end)
+            self.notify("The merge you were typing is back: ctrl+s saves it.", timeout=6)
+        else:
+            # One version per line, typing at the end of the first (it went in at the start).
+            box.cursor_to_end_of_first_line()
         box.add_class("-open")
         # The list gives the box its room (the detail above still says what is merged).
         self.add_class("-merging")
@@ -258,7 +270,22 @@ class ConflictsScreen(Screen[None]):
         problem.update(Text(message))
         problem.add_class("-shown")
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # Each key of a merge kept at once, before its handler returns: a closed terminal
+        # or kill -9 runs no quit action, and the text was lost.
+        if event.text_area.id == "merge-box" and self._merge_draft is not None:
+            text = event.text_area.text
+            self._merge_draft.keep("" if text == self._merge_start else text)
+
+    def on_unmount(self) -> None:
+        if self._merge_draft is not None:
+            self._merge_draft.close()  # the file stays: it is offered when m is pressed
+
     def _close_box(self) -> None:
+        # Saved, or given up with Escape: the merge is no longer kept.
+        if self._merge_draft is not None:
+            self._merge_draft.clear()
+            self._merge_draft = None
         self.query_one("#merge-box", OrderedTextArea).remove_class("-open")
         self.remove_class("-merging")
         problem = self.query_one("#merge-problem", Static)

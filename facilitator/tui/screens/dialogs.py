@@ -168,9 +168,12 @@ class EditNoteDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, line: str) -> None:
+    def __init__(self, line: str, *, keep: Callable[[str], None] | None = None) -> None:
+        """``keep`` is called with ``unsaved_text()`` on every change, before the key's
+        handler returns, so the caller can keep it where a killed app leaves it."""
         super().__init__()
         self.line = line
+        self.keep = keep
 
     def compose(self) -> ComposeResult:
         method: Method = self.app.method  # type: ignore[attr-defined]
@@ -197,6 +200,12 @@ class EditNoteDialog(ModalScreen[str | None]):
         # A note with conflicting edits opens with each version on a line of its own:
         # typing goes on at the end of the first (the note as shown), not at the start.
         box.cursor_to_end_of_first_line()
+
+    @on(TextArea.Changed, "#edit-box")
+    def _typed(self, event: TextArea.Changed) -> None:
+        event.stop()  # not the note box's change: the capture below must not see it
+        if self.keep is not None:
+            self.keep(self.unsaved_text())
 
     @on(NoteBox.Submitted)
     def _save(self, event: NoteBox.Submitted) -> None:

@@ -202,6 +202,17 @@ class NoteBox(OrderedTextArea):
         self.move_cursor((row, start + len(key) + gap))
         return gap
 
+    def action_delete_to_start_of_line(self) -> None:
+        """ctrl+u: back to the start of the line as typed, as in a shell. TextArea's own
+        stopped at the start of the row shown, so on a line wrapped over several rows it
+        left most of the line behind. At the start of a line it joins it to the one above,
+        as TextArea's does."""
+        if self.read_only or self.cursor_at_start_of_line:
+            super().action_delete_to_start_of_line()
+            return
+        end = self.selection.end
+        self._delete_via_keyboard(end, (end[0], 0))
+
     async def _on_paste(self, event: events.Paste) -> None:
         """Pasted text goes in whole; control characters in it (a terminal's colour codes,
         copied from a log) go in as visible symbols, never as codes a screen obeys."""

@@ -339,6 +339,7 @@ class NoteCapture(Vertical):
         self._preview_stale = True
         self._preview_timer: Timer | None = None
         self._saved_draft = ""  # the text last sent to the draft store
+        self._unsaved_edit = ""  # typed in the edit dialog, not saved: kept in the draft
         self.episode_titles: dict[int, str] = {}
         self.episode_refs: dict[str, tuple[str, str]] = {}
         self._watching = False
@@ -424,6 +425,9 @@ class NoteCapture(Vertical):
         # The hint is fitted to the width: fit it again (on mount the width is not known).
         self._hint = ""
         self.call_after_refresh(self._show_hint)
+        # Rows rewrap at a new size and the list kept its old offset, newest notes off
+        # screen: while typing, the end stays in view.
+        self.call_after_refresh(self._show_newest)
 
     def on_unmount(self) -> None:
         self.drafts.file.close()  # the draft file is kept open while the box is on screen
@@ -595,6 +599,13 @@ class NoteCapture(Vertical):
         self.notes_list.highlighted = None
         # At once, not after a refresh: the next key must find the box focused.
         self.screen.set_focus(self.box)
+        # Typing again: the newest notes in view, as while typing (the list stayed where
+        # the highlight had taken it, the latest notes off screen).
+        self._show_newest()
+
+    def _show_newest(self) -> None:
+        if self.notes_list.highlighted is None:
+            self.notes_list.scroll_end(animate=False, immediate=False)
 
     @on(TextArea.Changed, "#note-box")
     def _typed(self, event: TextArea.Changed) -> None:
@@ -606,12 +617,30 @@ class NoteCapture(Vertical):
         elif not text:
             self._started_at = None
             self._stage_then = None
-        # Kept before this key's handler returns: a kill a moment later loses nothing.
-        self.drafts.keep_now(text, self._started_at)
+        self._keep_draft()
         self._preview_stale = True
         self._show_hint()
+
+    def _draft_text(self) -> str:
+        """What the draft keeps: the note being typed, and on a line of its own an edit
+        of an earlier note typed in the edit dialog and not saved yet."""
+        text, edit = self.box.text, self._unsaved_edit
+        if not edit.strip():
+            return text
+        return f"{text}\n{edit}" if text.strip() else edit
+
+    def _keep_draft(self) -> None:
+        # Kept before this key's handler returns: a kill a moment later loses nothing.
+        self.drafts.keep_now(self._draft_text(), self._started_at)
         if self._draft_timer is None:
             self._draft_timer = self.set_timer(DRAFT_SAVE_DELAY_S, self._save_draft_now)
+
+    def _keep_unsaved_edit(self, edit: str) -> None:
+        """Each key in the edit dialog: its text kept in the draft at once, as the note
+        box's are (kill -9 lost an edit, saved only on quit or SIGHUP), and recovered as
+        one on reopening, never saved over the note unasked."""
+        self._unsaved_edit = edit
+        self._keep_draft()
 
     @on(TextArea.SelectionChanged, "#note-box")
     def _moved(self) -> None:
@@ -673,7 +702,7 @@ class NoteCapture(Vertical):
 
     def _save_draft_now(self) -> None:
         self._draft_timer = None
-        text = self.box.text
+        text = self._draft_text()
         if text == self._saved_draft:
             return  # e.g. a recovered draft just loaded: keep its time as it was
         self._saved_draft = text
@@ -683,16 +712,18 @@ class NoteCapture(Vertical):
     def keep_unsaved_edit(self, text: str) -> None:
         """An edit of an earlier note, typed but not saved as the app goes: added to the
         note being typed (on a line of its own), so the draft keeps it."""
-        if text.strip():
-            box = self.box
-            box.load_text(f"{box.text}\n{text}" if box.text.strip() else text)
+        self._unsaved_edit = text
+        text = self._draft_text()
+        self._unsaved_edit = ""  # in the box now: kept once, not twice
+        if text != self.box.text:
+            self.box.load_text(text)
 
     def flush_draft(self) -> None:
         """Save the draft now, both copies, on this thread: the app is about to go."""
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
-        text = self.box.text
+        text = self._draft_text()
         self._saved_draft = text
         self.drafts.flush(text, self._started_at)
 
@@ -844,6 +875,7 @@ class NoteCapture(Vertical):
             start = "\n".join(dict.fromkeys([start, *versions]))
 
         def done(line: str | None) -> None:
+            self._keep_unsaved_edit("")  # saved or cancelled: the draft is the box again
             if line is not None:
                 # Saved (or Enter on it unchanged): back to typing, so the next keys are
                 # a note, not list commands on the note just edited.
@@ -882,7 +914,7 @@ class NoteCapture(Vertical):
                 self.set_status("Edited; the earlier text: h (history).")
             self.post_message(self.Changed(self, episodes_changed=True))
 
-        self.app.push_screen(EditNoteDialog(start), done)
+        self.app.push_screen(EditNoteDialog(start, keep=self._keep_unsaved_edit), done)
 
     def _conflicts_changed(self) -> None:
         """Ask the sync worker, if any, to count conflicts again."""
