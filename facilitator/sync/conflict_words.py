@@ -240,6 +240,8 @@ class _Words:
 
     def value(self, conflict: FieldConflict, value: Any) -> str:
         field = conflict.field
+        if isinstance(value, dict):  # fields settled together (conflicts.GROUPS)
+            return _date(value) if field == "date" else self.plain(list(value.values()))
         if value is None or value == "" or value == []:
             return NOT_SET
         if field in FLAGS:
@@ -291,6 +293,17 @@ class _Words:
         if isinstance(value, list | tuple):
             return ", ".join(str(item) for item in value) or NOT_SET
         return str(value)
+
+
+def _date(value: dict[str, Any]) -> str:
+    """An episode's date as a whole: the words as written, then the range they were read
+    as, so two sides differ visibly in both: "summer 2024 (1 Jun 2024 to 31 Aug 2024)"."""
+    start, end = uk_moment(value.get("date_start")), uk_moment(value.get("date_end"))
+    span = f"{start} to {end}" if start and end and start != end else start or end
+    written = " ".join(str(value.get("date_text") or "").split())
+    if written and span:
+        return f"{written} ({span})"
+    return written or span or NOT_SET
 
 
 def _short(text: str, width: int = 32) -> str:
