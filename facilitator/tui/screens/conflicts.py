@@ -102,6 +102,7 @@ class ConflictsScreen(Screen[None]):
         self._seen_counts: tuple[frozenset[str], int] | None = None
         self._stale = False  # a reload waits for the merge box to close
         self._look_until = 0.0
+        self._loads = 0  # reads of the list begun; only the latest is shown
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -145,8 +146,13 @@ class ConflictsScreen(Screen[None]):
             return
         self.load()
 
-    @work(thread=True, exclusive=True, group="conflicts")
     def load(self) -> None:
+        """Read the list again in a thread; only the latest read is shown."""
+        self._loads += 1
+        self._read(self._loads)
+
+    @work(thread=True, exclusive=True, group="conflicts")
+    def _read(self, generation: int) -> None:
         store = self.facilitator.store
         method = self.facilitator.method
         items: list[Item] = [
@@ -157,9 +163,13 @@ class ConflictsScreen(Screen[None]):
             words.word(store, item, method) if isinstance(item, rules.FieldConflict) else None
             for item in items
         ]
-        self.app.call_from_thread(self._show, items, worded)
+        self.app.call_from_thread(self._show, items, worded, generation)
 
-    def _show(self, items: list[Item], worded: list[words.Worded | None]) -> None:
+    def _show(self, items: list[Item], worded: list[words.Worded | None], generation: int) -> None:
+        if generation != self._loads:
+            # A read begun before a resolution (or a newer sync) finished after it: showing
+            # it would bring back a settled row, and a cancelled thread still gets here.
+            return
         before = self.current
         options = self.query_one("#conflict-list", OptionList)
         index_before = options.highlighted
