@@ -608,7 +608,7 @@ class NoteCapture(Vertical):
         for start, end, number in reversed(moved):
             box.replace(number, location(start), location(end), maintain_selection_offset=True)
         self.set_status(
-            "Sync renumbered episodes: your " + "; ".join(dict.fromkeys(told)) + ".",
+            "Sync renumbered: your " + "; ".join(dict.fromkeys(told)) + ".",
             "-problem",
         )
 
