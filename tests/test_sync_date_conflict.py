@@ -116,3 +116,19 @@ async def test_a_quick_second_number_does_not_settle_the_next_row(
         await wait_until(pilot, lambda: "No conflicts" in screen_text(app), "no conflicts")
     assert not rules.field_conflicts(store, review)
     lead.close()
+
+
+def test_the_list_row_names_each_date_as_written(service: Service, tmp_path: Path) -> None:
+    """The one-line row has room for the words, not the words and both ranges (those are
+    in the detail): "summer 2024 (shown) or early May 2024", not "… 31 A…"."""
+    from facilitator.sync.conflict_words import word
+
+    lead, review, _conversation, _ = shared(service, tmp_path)
+    dated_on_two_laptops(service, lead, review)
+    (conflict,) = rules.field_conflicts(service.store, review)
+    summary = word(service.store, conflict, service.method).summary
+    assert summary in (
+        "E1, episode date: summer 2024 (shown) or early May 2024",
+        "E1, episode date: early May 2024 (shown) or summer 2024",
+    )
+    lead.close()

@@ -139,7 +139,15 @@ def word(store: Store, conflict: FieldConflict, method: Method | None = None) ->
     subject = words.subject(conflict)
     winner = words.value(conflict, conflict.winner.value)
     other = words.value(conflict, conflict.other.value)
-    return Worded(subject, winner, other, f"{subject}: {_short(winner)} (shown) or {_short(other)}")
+    short_winner, short_other = winner, other
+    if isinstance(conflict.winner.value, dict) and isinstance(conflict.other.value, dict):
+        # The list has room for the words as written; the detail shows each range too.
+        short_winner = _date({"date_text": conflict.winner.value.get("date_text")}) or winner
+        short_other = _date({"date_text": conflict.other.value.get("date_text")}) or other
+        if NOT_SET in (short_winner, short_other) or short_winner == short_other:
+            short_winner, short_other = winner, other
+    summary = f"{subject}: {_short(short_winner)} (shown) or {_short(short_other)}"
+    return Worded(subject, winner, other, summary)
 
 
 def subject(store: Store, conflict: FieldConflict, method: Method | None = None) -> str:
