@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 _TAG = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*[+-]*)")
 DIRECTION_WORDS = {"+": "helped", "-": "hindered"}
 _REF = re.compile(r"(?<![\w#&])#(?:[Ee])?(\d+)\b")
+REF = _REF  # ``#N`` (or ``#EN``) naming an episode by its number
 _NEW = re.compile(r"(?<![\w#])#new\b[ \t]*", re.IGNORECASE)
 _OTHER_HASH = re.compile(r"(?<![\w#&])#([A-Za-z][\w-]*)")
 # Where a #new title without a date ends: ":" ";" ". " "! " "? " or a dash between spaces.

@@ -139,7 +139,15 @@ def word(store: Store, conflict: FieldConflict, method: Method | None = None) ->
     subject = words.subject(conflict)
     winner = words.value(conflict, conflict.winner.value)
     other = words.value(conflict, conflict.other.value)
-    return Worded(subject, winner, other, f"{subject}: {_short(winner)} (shown) or {_short(other)}")
+    short_winner, short_other = winner, other
+    if isinstance(conflict.winner.value, dict) and isinstance(conflict.other.value, dict):
+        # The list has room for the words as written; the detail shows each range too.
+        short_winner = _date({"date_text": conflict.winner.value.get("date_text")}) or winner
+        short_other = _date({"date_text": conflict.other.value.get("date_text")}) or other
+        if NOT_SET in (short_winner, short_other) or short_winner == short_other:
+            short_winner, short_other = winner, other
+    summary = f"{subject}: {_short(short_winner)} (shown) or {_short(short_other)}"
+    return Worded(subject, winner, other, summary)
 
 
 def subject(store: Store, conflict: FieldConflict, method: Method | None = None) -> str:
@@ -240,6 +248,8 @@ class _Words:
 
     def value(self, conflict: FieldConflict, value: Any) -> str:
         field = conflict.field
+        if isinstance(value, dict):  # fields settled together (conflicts.GROUPS)
+            return _date(value) if field == "date" else self.plain(list(value.values()))
         if value is None or value == "" or value == []:
             return NOT_SET
         if field in FLAGS:
@@ -291,6 +301,17 @@ class _Words:
         if isinstance(value, list | tuple):
             return ", ".join(str(item) for item in value) or NOT_SET
         return str(value)
+
+
+def _date(value: dict[str, Any]) -> str:
+    """An episode's date as a whole: the words as written, then the range they were read
+    as, so two sides differ visibly in both: "summer 2024 (1 Jun 2024 to 31 Aug 2024)"."""
+    start, end = uk_moment(value.get("date_start")), uk_moment(value.get("date_end"))
+    span = f"{start} to {end}" if start and end and start != end else start or end
+    written = " ".join(str(value.get("date_text") or "").split())
+    if written and span:
+        return f"{written} ({span})"
+    return written or span or NOT_SET
 
 
 def _short(text: str, width: int = 32) -> str:

@@ -7,6 +7,9 @@
   each other on their clocks), the losing value is offered beside the winner. Choosing
   writes the chosen value again, marked as settling both, so the pair is not offered again
   on any laptop.
+- Fields that say one thing together are one conflict: an episode's date as written, its
+  start and its end (``GROUPS``). They are offered and settled as a whole, so the result
+  never joins one laptop's words to the other's range.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ ENTITY_WORDS = {
 # One file imported on two laptops writes both; either value is right, so the later one
 # stands without asking anyone to choose.
 QUIET_FIELDS = frozenset({("comment", "by"), ("comment", "received_at")})
+# (entity, name the team uses): the fields written together as one value.
+GROUPS = {("episode", "date"): ("date_text", "date_start", "date_end")}
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,15 @@ class FieldConflict:
     review: str
     entity: str
     entity_id: str
-    field: str
+    field: str  # a group's name (``GROUPS``) for fields settled together
     winner: Side
     other: Side
+    settles: tuple[str, ...] = ()  # every op a choice settles, when more than the two sides
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The stored fields this conflict is about (a group's value is a dict of them)."""
+        return GROUPS.get((self.entity, self.field), (self.field,))
 
     @property
     def title(self) -> str:
@@ -107,6 +118,61 @@ def field_conflicts(store: Store, review: str, window_ms: int = WINDOW_MS) -> li
         if abs(winner.at_ms - other.at_ms) > window_ms:
             continue
         result.append(FieldConflict(review, entity, entity_id, name, winner, other))
+    return _grouped(result, latest)
+
+
+def _grouped(
+    conflicts: list[FieldConflict], latest: dict[tuple[str, str, str], list[Any]]
+) -> list[FieldConflict]:
+    """One conflict for each group of fields (an episode's date) that has any."""
+    result: list[FieldConflict] = []
+    parts: dict[tuple[str, str, str], list[FieldConflict]] = {}
+    for conflict in conflicts:
+        group = next(
+            (
+                g
+                for (e, g), names in GROUPS.items()
+                if e == conflict.entity and conflict.field in names
+            ),
+            None,
+        )
+        if group is None:
+            result.append(conflict)
+            continue
+        key = (conflict.entity, conflict.entity_id, group)
+        if key not in parts:
+            parts[key] = []
+            result.append(conflict)  # holds the group's place in the list
+        parts[key].append(conflict)
+    for (entity, entity_id, group), found in parts.items():
+        names = GROUPS[(entity, group)]
+        by_field = {c.field: c for c in found}
+        # Each side as a whole: a field not in dispute reads the same on both.
+        shown = {
+            name: by_field[name].winner.value
+            if name in by_field
+            else (
+                latest[(entity, entity_id, name)][-1][1].value
+                if (entity, entity_id, name) in latest
+                else None
+            )
+            for name in names
+        }
+        other = {
+            name: by_field[name].other.value if name in by_field else shown[name] for name in names
+        }
+        first = found[0]
+        settles = tuple(dict.fromkeys(op for c in found for op in (c.winner.op, c.other.op)))
+        combined = FieldConflict(
+            first.review,
+            entity,
+            entity_id,
+            group,
+            Side(shown, first.winner.author, first.winner.op, first.winner.at_ms),
+            Side(other, first.other.author, first.other.op, first.other.at_ms),
+            settles,
+        )
+        result[result.index(first)] = combined
     return result
 
 
@@ -116,12 +182,16 @@ def resolve_note(store: Store, note: Note, text: str) -> str:
 
 
 def resolve_field(store: Store, conflict: FieldConflict, value: Any) -> None:
+    """Write the chosen value again, marked as settling both sides. A group's value is a
+    dict of its fields, written together in one op."""
+    fields = dict(value) if isinstance(value, dict) else {conflict.field: value}
+    settles = list(conflict.settles or (conflict.winner.op, conflict.other.op))
     store.emit(
         conflict.review,
         conflict.entity,
         conflict.entity_id,
         "set",
-        {conflict.field: value, RESOLVES: [conflict.winner.op, conflict.other.op]},
+        {**fields, RESOLVES: settles},
     )
 
 

@@ -6,6 +6,7 @@ only where a merged value can be typed (text the team wrote, not a link or a dat
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -25,9 +26,16 @@ from facilitator.tui.widgets.note_box import OrderedTextArea
 
 if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
-    from facilitator.tui.sync_worker import SyncWorker
+    from facilitator.tui.sync_worker import SyncStatus, SyncWorker
 
 Item = rules.NoteConflict | rules.FieldConflict
+
+
+def key_of(item: Item) -> tuple[str, ...]:
+    """What a row is about, the same across reloads (the cursor follows it)."""
+    if isinstance(item, rules.NoteConflict):
+        return ("note", item.note.id)
+    return (item.entity, item.entity_id, item.field)
 
 
 def _one_line(value: Any, width: int = 60) -> str:
@@ -81,6 +89,9 @@ class ConflictsScreen(Screen[None]):
         Binding("m", "merge", "Merge"),
         Binding("ctrl+s", "save_merge", "Save merge"),
     ]
+    # After the row under the cursor changes by itself (a row settled, a sync), a number
+    # pressed this soon was meant for the row that went: it is not applied to the new one.
+    LOOK_S = 0.8
 
     def __init__(self, review: str, worker: SyncWorker | None = None) -> None:
         super().__init__()
@@ -91,6 +102,10 @@ class ConflictsScreen(Screen[None]):
         self._recount_after_load = False
         self._merge_draft: MergeDraft | None = None  # the merge open in the box, kept per key
         self._merge_start = ""  # the versions the box opened with: not worth keeping
+        self._seen_counts: tuple[frozenset[str], int] | None = None
+        self._stale = False  # a reload waits for the merge box to close
+        self._look_until = 0.0
+        self._loads = 0  # reads of the list begun; only the latest is shown
 
     @property
     def facilitator(self) -> FacilitatorApp:
@@ -105,10 +120,45 @@ class ConflictsScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if self.worker is not None:
+            self._seen_counts = self._counts(self.worker.status)
+            self.worker.changed.subscribe(self, self._sync_status)
         self.load()
 
-    @work(thread=True, exclusive=True, group="conflicts")
+    def on_unmount(self) -> None:
+        if self.worker is not None:
+            self.worker.changed.unsubscribe(self)
+        if self._merge_draft is not None:
+            self._merge_draft.close()  # the file stays: it is offered when m is pressed
+
+    @staticmethod
+    def _counts(status: SyncStatus) -> tuple[frozenset[str], int]:
+        return status.conflicted_notes, status.field_conflicts
+
+    def _sync_status(self, status: SyncStatus) -> None:
+        """The status bar's conflict count moved (a resolution here or elsewhere, new
+        conflicts pulled): read the list again so it never disagrees with the count."""
+        counts = self._counts(status)
+        if counts != self._seen_counts:
+            self._seen_counts = counts
+            self.refresh_from_store()
+
+    def refresh_from_store(self) -> None:
+        """Called by the sync worker when ops arrive, and on a changed conflict count."""
+        boxes = self.query("#merge-box")
+        if boxes and boxes.first().has_class("-open"):
+            # The row being merged must not change under the box; read on closing.
+            self._stale = True
+            return
+        self.load()
+
     def load(self) -> None:
+        """Read the list again in a thread; only the latest read is shown."""
+        self._loads += 1
+        self._read(self._loads)
+
+    @work(thread=True, exclusive=True, group="conflicts")
+    def _read(self, generation: int) -> None:
         store = self.facilitator.store
         method = self.facilitator.method
         items: list[Item] = [
@@ -119,9 +169,16 @@ class ConflictsScreen(Screen[None]):
             words.word(store, item, method) if isinstance(item, rules.FieldConflict) else None
             for item in items
         ]
-        self.app.call_from_thread(self._show, items, worded)
+        self.app.call_from_thread(self._show, items, worded, generation)
 
-    def _show(self, items: list[Item], worded: list[words.Worded | None]) -> None:
+    def _show(self, items: list[Item], worded: list[words.Worded | None], generation: int) -> None:
+        if generation != self._loads:
+            # A read begun before a resolution (or a newer sync) finished after it: showing
+            # it would bring back a settled row, and a cancelled thread still gets here.
+            return
+        before = self.current
+        options = self.query_one("#conflict-list", OptionList)
+        index_before = options.highlighted
         self.items = items
         self.worded = worded
         if self._recount_after_load and self.worker is not None:
@@ -129,14 +186,21 @@ class ConflictsScreen(Screen[None]):
             # counting while it was written must not leave the old count on screen.
             self._recount_after_load = False
             self.worker.forget_conflict_counts()
-        options = self.query_one("#conflict-list", OptionList)
         options.clear_options()
         options.add_options(
             Option(describe(item, item_words), id=str(i))
             for i, (item, item_words) in enumerate(zip(items, worded, strict=True))
         )
         if items:
-            options.highlighted = 0
+            keys = [key_of(item) for item in items]
+            if before is not None and key_of(before) in keys:
+                index = keys.index(key_of(before))  # the same conflict, wherever it moved
+            else:
+                index = min(index_before or 0, len(items) - 1)
+                if before is not None:
+                    self._look_until = monotonic() + self.LOOK_S
+            options.highlighted = index
+            self._show_detail()
             options.focus()
         else:
             self.query_one("#conflict-detail", Static).update(
@@ -198,6 +262,13 @@ class ConflictsScreen(Screen[None]):
     def action_choose(self, number: int) -> None:
         item = self.current
         if item is None or number > len(sides(item)):
+            return
+        if monotonic() < self._look_until:
+            self.notify(
+                "Not kept: the highlighted conflict has just changed. Read it, then press "
+                "the number again.",
+                severity="warning",
+            )
             return
         store = self.facilitator.store
         if isinstance(item, rules.NoteConflict):
@@ -270,16 +341,12 @@ class ConflictsScreen(Screen[None]):
         problem.update(Text(message))
         problem.add_class("-shown")
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: OrderedTextArea.Changed) -> None:
         # Each key of a merge kept at once, before its handler returns: a closed terminal
         # or kill -9 runs no quit action, and the text was lost.
         if event.text_area.id == "merge-box" and self._merge_draft is not None:
             text = event.text_area.text
             self._merge_draft.keep("" if text == self._merge_start else text)
-
-    def on_unmount(self) -> None:
-        if self._merge_draft is not None:
-            self._merge_draft.close()  # the file stays: it is offered when m is pressed
 
     def _close_box(self) -> None:
         # Saved, or given up with Escape: the merge is no longer kept.
@@ -297,6 +364,7 @@ class ConflictsScreen(Screen[None]):
         if self.worker is not None:
             self.worker.forget_conflict_counts()
             self._recount_after_load = True
+        self._stale = False
         self.load()
 
     def action_close(self) -> None:
@@ -306,5 +374,8 @@ class ConflictsScreen(Screen[None]):
             self._show_detail()
             self.query_one("#conflict-list", OptionList).focus()
             self.refresh_bindings()
+            if self._stale:
+                self._stale = False
+                self.load()
             return
         self.app.pop_screen()

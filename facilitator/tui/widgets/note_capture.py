@@ -561,6 +561,7 @@ class NoteCapture(Vertical):
         if refs == self.episode_refs:
             return
         old, self.episode_refs = self.episode_refs, refs
+        self._relabel_draft(old, refs)
         # A sync renumbered episodes: the rows whose #N reads differently now are shown
         # again (only those: a #new adds an episode, and 5,000 rows are slow to replace).
         listing = self.notes_list
@@ -576,6 +577,44 @@ class NoteCapture(Vertical):
                         note_id,
                         note_prompt(note, method, deleted=note_id in self.deleted, episodes=refs),
                     )
+
+    def _relabel_draft(
+        self, old: Mapping[str, tuple[str, str]], refs: Mapping[str, tuple[str, str]]
+    ) -> None:
+        """A sync renumbered episodes while a note was being typed: its ``#N`` meant the
+        episode shown as #N then, so each is rewritten to that episode's number now (as a
+        saved note's #N is shown), and the status line says so."""
+        text = self.box.text
+        if not old or "#" not in text:
+            return
+        then = {label[1:]: episode for episode, (label, _title) in old.items()}
+        moved: list[tuple[int, int, str]] = []
+        told: list[str] = []
+        for match in capture.REF.finditer(text):
+            episode = then.get(str(int(match.group(1))))
+            if episode is None or episode not in refs:
+                continue
+            label, title = refs[episode]
+            if label[1:] == str(int(match.group(1))):
+                continue
+            moved.append((match.start(1), match.end(1), label[1:]))
+            told.append(f"#{match.group(1)} is now #{label[1:]} ({title})")
+        if not moved:
+            return
+        box = self.box
+        lines = text.split("\n")
+
+        def location(offset: int) -> tuple[int, int]:
+            row = text.count("\n", 0, offset)
+            return row, offset - sum(len(line) + 1 for line in lines[:row])
+
+        # From the end, so the offsets before each change still hold.
+        for start, end, number in reversed(moved):
+            box.replace(number, location(start), location(end), maintain_selection_offset=True)
+        self.set_status(
+            "Sync renumbered: your " + "; ".join(dict.fromkeys(told)) + ".",
+            "-problem",
+        )
 
     @staticmethod
     def _episode_refs(episodes: list) -> dict[str, tuple[str, str]]:
