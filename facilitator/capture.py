@@ -135,16 +135,23 @@ def _line_start(line: str) -> str:
     return ">>" + head[1:] if head.startswith("»") else head
 
 
-_PREFIXES: list[tuple[Method, tuple[str, ...]]] = []
+# The prefixes of some note kinds in a method, worked out once per method (the last one
+# asked for: one method is in use at a time): (method, kinds) -> prefixes.
+_PREFIXES: dict[tuple[str, ...], tuple[Method, tuple[str, ...]]] = {}
+
+
+def _prefixes_of(method: Method, kinds: tuple[str, ...]) -> tuple[str, ...]:
+    held = _PREFIXES.get(kinds)
+    if held is not None and held[0] is method:
+        return held[1]
+    found = tuple(k.prefix for k in method.note_kinds if k.key in kinds and k.prefix)
+    _PREFIXES[kinds] = (method, found)
+    return found
 
 
 def _private_prefixes(method: Method) -> tuple[str, ...]:
-    """The prefixes of the private kinds in ``method`` (">>", "?"), worked out once."""
-    if _PREFIXES and _PREFIXES[0][0] is method:
-        return _PREFIXES[0][1]
-    found = tuple(k.prefix for k in method.note_kinds if k.key in PRIVATE_KINDS and k.prefix)
-    _PREFIXES[:] = [(method, found)]
-    return found
+    """The prefixes of the private kinds in ``method`` (">>", "?")."""
+    return _prefixes_of(method, PRIVATE_KINDS)
 
 
 # Every line break a reader sees (str.splitlines' set): a lone CR, a form feed or U+2028
@@ -237,16 +244,9 @@ def split_account(text: str, kind: str, method: Method) -> tuple[str, str]:
     return _split(text, _private_prefixes(method) + _discrepancy_prefix(method))
 
 
-_DISCREPANCY_PREFIX: list[tuple[Method, tuple[str, ...]]] = []
-
-
 def _discrepancy_prefix(method: Method) -> tuple[str, ...]:
-    """The prefix of the discrepancy kind in ``method`` ("!"), worked out once."""
-    if _DISCREPANCY_PREFIX and _DISCREPANCY_PREFIX[0][0] is method:
-        return _DISCREPANCY_PREFIX[0][1]
-    found = tuple(k.prefix for k in method.note_kinds if k.key == DISCREPANCY and k.prefix)
-    _DISCREPANCY_PREFIX[:] = [(method, found)]
-    return found
+    """The prefix of the discrepancy kind in ``method`` ("!")."""
+    return _prefixes_of(method, (DISCREPANCY,))
 
 
 def discrepancy_words(team: str, method: Method) -> str:

@@ -388,25 +388,20 @@ class ReviewData:
         # A public report's note of the team's from a "!" line follows the note it was in.
         from facilitator.reports.public import TEAM_LINE
 
-        if not self.final:
-            return {
-                entry.episode.id: [
-                    by_id[key]
-                    for n in entry.notes
-                    for key in (n.id, n.id + TEAM_LINE)
-                    if key in by_id
-                ]
-                for entry in self._board
-            }
         # In a public report, only the links made in a note's public part.
-        canonical = self.canonical
+        canonical = self.canonical if self.final else None
+
+        def linked(key: str, episode: str) -> bool:
+            return key in by_id and (
+                canonical is None or episode in {canonical.get(e, e) for e in by_id[key].episodes}
+            )
+
         return {
             entry.episode.id: [
                 by_id[key]
                 for n in entry.notes
                 for key in (n.id, n.id + TEAM_LINE)
-                if key in by_id
-                and entry.episode.id in {canonical.get(e, e) for e in by_id[key].episodes}
+                if linked(key, entry.episode.id)
             ]
             for entry in self._board
         }

@@ -287,16 +287,20 @@ def team_only_episodes(
     if unnamed:
         # A "#new" in a private line makes its episode without linking the note (its tags
         # are the team's): the episode is the team's, found by the title typed there.
+        by_title: dict[str, set[str]] = {}  # an unnamed episode's title -> its live ids
+        for episode in episodes:
+            live = mapping.get(episode.id, episode.id)
+            if live in unnamed:
+                by_title.setdefault(" ".join(episode.title.casefold().split()), set()).add(live)
         for note in notes:
             text = note.text or ""
             if text.isascii() and ">" not in text and "?" not in text:
                 continue  # no private line can be in it
-            typed = episode_refs(split_private(note.text or "", note.kind, method)[1], method)[1]
-            for episode in episodes if typed else ():
-                live = mapping.get(episode.id, episode.id)
-                if live in unnamed and " ".join(episode.title.casefold().split()) in typed:
-                    named.add(live)
-                    titles |= typed
+            typed = episode_refs(split_private(text, note.kind, method)[1], method)[1]
+            found = set().union(*(by_title.get(title, set()) for title in typed))
+            if found:
+                named |= found
+                titles |= typed
     for episode in episodes:
         live = mapping.get(episode.id, episode.id)
         if live not in named or live in public:
