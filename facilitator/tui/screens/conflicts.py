@@ -143,10 +143,16 @@ class ConflictsScreen(Screen[None]):
             self._seen_counts = counts
             self.refresh_from_store()
 
+    @property
+    def _box_open(self) -> bool:
+        """Whether the merge box is open (False before the screen is composed or as it
+        closes: asked by the key line and by sync at any moment)."""
+        boxes = self.query("#merge-box")
+        return bool(boxes) and boxes.first().has_class("-open")
+
     def refresh_from_store(self) -> None:
         """Called by the sync worker when ops arrive, and on a changed conflict count."""
-        boxes = self.query("#merge-box")
-        if boxes and boxes.first().has_class("-open"):
+        if self._box_open:
             # The row being merged must not change under the box; read on closing.
             self._stale = True
             return
@@ -245,9 +251,7 @@ class ConflictsScreen(Screen[None]):
         self.query_one("#conflict-detail", Static).update(detail)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Asked for the key line too, before the screen is composed or as it closes.
-        boxes = self.query("#merge-box")
-        merging = bool(boxes) and boxes.first().has_class("-open")
+        merging = self._box_open
         if action == "choose":
             item = self.current
             return item is not None and not merging and int(parameters[0]) <= len(sides(item))
