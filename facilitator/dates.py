@@ -295,17 +295,17 @@ def parse_day_when(text: str, *, now: datetime | None = None, past: bool = False
         except ValueError:  # 29 February in a year without one
             continue
     if past:
-        done = [c for c in candidates if c <= now + _LEEWAY]
+        done = [c for c in candidates if c <= now + LEEWAY]
         if done:
             return max(done)
     return min(candidates, key=lambda c: abs(c - now))
 
 
-_LEEWAY = timedelta(minutes=5)  # a clock a little behind the one on the wall
+LEEWAY = timedelta(minutes=5)  # a clock a little behind the one on the wall
 
 
 def _not_later(moment: datetime, now: datetime, text: str) -> datetime:
     """Something already done (a send, say) cannot be later than now."""
-    if moment > now + _LEEWAY:
+    if moment > now + LEEWAY:
         raise DateProblem(f"{text.strip()!r} is later than now: record it once it has happened")
     return moment

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from facilitator.dates import LEEWAY
 from facilitator.dialogue.model import (
     ANCHOR_NONE,
     DRAFT_KINDS,
@@ -194,7 +195,7 @@ def record_send(store: Store, review: str, draft_id: str, participant: str, at: 
             f"{at[:16].replace('T', ' ')} is before {frozen.label} was frozen "
             f"({frozen.frozen_at[:16].replace('T', ' ')}): a draft cannot go out before it exists"
         )
-    if moment > datetime.now(UTC) + timedelta(minutes=5):  # a clock a little behind
+    if moment > datetime.now(UTC) + LEEWAY:  # a clock a little behind
         raise StoreError(
             f"{at[:16].replace('T', ' ')} is in the future: record a send once it has gone"
         )
